@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * faultsim: a discrete-event simulator of the Linux page-fault path.
+ * Entry point and subcommand dispatch.
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct fs_command commands[] = {
+	{ "demo", "run a tiny simulation and print what it simulated", cmd_demo },
+	{ "bench", "measure the simulator's own speed (engine, ...)", cmd_bench },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: faultsim [--version] [--help] COMMAND [ARGS]\n"
+		"\n"
+		"A discrete-event simulator of the Linux page-fault path.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'faultsim COMMAND --help' describes each command.\n");
+}
+
+gboolean cli_parse(const char *name, const char *params, const char *summary,
+		   GOptionEntry *entries, int *argc, char ***argv)
+{
+	g_autofree char *prog = g_strdup_printf("faultsim %s", name);
+	g_autoptr(GOptionContext) ctx = g_option_context_new(params);
+	g_autoptr(GError) error = NULL;
+
+	g_set_prgname(prog);
+	g_option_context_set_summary(ctx, summary);
+	if (entries)
+		g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, argc, argv, &error)) {
+		fprintf(stderr, "faultsim %s: %s\n(try 'faultsim %s --help')\n",
+			name, error->message, name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");	/* numbers in files and output use '.' */
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("faultsim %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		if (argc > 2 && strcmp(argv[1], "help") == 0) {
+			char *sub[] = { argv[2], (char *)"--help", NULL };
+
+			for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+				if (!strcmp(argv[2], commands[i].name))
+					return commands[i].main(2, sub);
+		}
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].main(argc - 1, argv + 1);
+
+	fprintf(stderr, "faultsim: '%s' is not a command; accepted:", argv[1]);
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+		fprintf(stderr, " %s", commands[i].name);
+	fprintf(stderr, "\n(try 'faultsim --help')\n");
+	return EXIT_USAGE;
+}

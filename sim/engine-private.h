@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The engine's insides, shared by engine.c and task.c only.  Nothing
+ * outside sim/ includes this file.
+ */
+#ifndef FAULTSIM_SIM_ENGINE_PRIVATE_H
+#define FAULTSIM_SIM_ENGINE_PRIVATE_H
+
+#include "sim/engine.h"
+#include "sim/context.h"
+#include "sim/list.h"
+
+/*
+ * An event record.  It lives in the engine's pool.  While its heap entry
+ * is pending, @seq is the entry's sequence number; @fn is NULL once the
+ * event has been cancelled (the entry stays in the heap until it reaches
+ * the top, and only then is the record recycled).
+ */
+struct sim_event {
+	sim_event_fn *fn;
+	union {
+		void *data;
+		struct sim_event *next_free;
+	};
+	uint64_t seq;
+};
+
+/* One heap slot: the key's time is kept next to the pointer so that sift
+ * operations touch the record only to break ties. */
+struct sim_heap_entry {
+	sim_time_t time;
+	struct sim_event *ev;
+};
+
+struct sim_engine {
+	sim_time_t now;
+	uint64_t next_seq;
+
+	/* Pending-event set: a 4-ary min-heap on (time, ev->seq). */
+	struct sim_heap_entry *heap;
+	size_t heap_len, heap_cap;
+	size_t nr_cancelled;	/* dead entries still in the heap */
+	/*
+	 * The root entry belongs to the event being dispatched.  It is left in
+	 * place while the handler runs: the first event the handler schedules
+	 * takes over the root slot and sifts down (one sift instead of a
+	 * removal plus an insertion, the common case in a simulation).
+	 */
+	bool root_taken;
+
+	struct sim_event *free_events;
+	GPtrArray *event_slabs;
+
+	sim_time_t time_limit;
+	uint64_t event_limit;
+	bool stop_requested;
+	uint64_t dispatched;
+	uint64_t fingerprint;
+
+	uint64_t seed;
+	GHashTable *rngs;	/* name -> gsl_rng */
+	struct sim_stats *stats;
+
+	/* Tasks (task.c). */
+	struct sim_task *current;	/* running task, NULL in the engine */
+	struct sim_context main_ctx;	/* the engine's own stack */
+	struct list_head tasks;		/* every live task, in spawn order */
+	size_t nr_tasks;
+	unsigned int next_task_id;
+	size_t stack_size;
+	GPtrArray *free_stacks;		/* cached stack mappings of stack_size */
+	const void *main_stack_bottom;	/* for ASan's fiber switch */
+	size_t main_stack_size;
+};
+
+/* task.c: free every task left at engine teardown, and cached stacks. */
+void sim_tasks_destroy(struct sim_engine *eng);
+
+#endif /* FAULTSIM_SIM_ENGINE_PRIVATE_H */

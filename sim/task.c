@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Simulated threads on coroutine stacks.  See task.h for the states.
+ *
+ * Control flow: the engine dispatches a task's resume event, whose handler
+ * (task_run_event) switches from the engine's stack to the task's.  The task
+ * runs until it blocks, sleeps, yields or returns, each of which switches
+ * back to the engine's stack, into the same handler, which then returns to
+ * the dispatch loop.  So a task never switches directly to another task;
+ * one task "switch" in the benchmark's sense is one of these two jumps.
+ *
+ * Sanitizers: AddressSanitizer must be told about every stack switch
+ * (__sanitizer_start/finish_switch_fiber), and valgrind about every stack
+ * (VALGRIND_STACK_REGISTER), or both report nonsense.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "sim/engine-private.h"
+#include "sim/task.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_ASAN 1
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+#ifdef HAVE_VALGRIND_VALGRIND_H
+#include <valgrind/valgrind.h>
+#endif
+
+struct sim_task {
+	struct sim_context ctx;
+	struct sim_engine *eng;
+	enum sim_task_state state;
+	bool woken;			/* sim_block_timeout: woken, not timed out */
+	sim_task_fn *fn;
+	void *arg;
+	void *map;			/* stack mapping, guard page first */
+	size_t map_size;
+	struct sim_timer resume;	/* pending resume (spawn, wake, sleep, timeout) */
+	unsigned int id;
+	char *name;
+	struct list_head node;		/* eng->tasks */
+	const char *blocked_what;
+	const void *blocked_obj;
+	void *private;
+#ifdef SIM_ASAN
+	void *fake_stack;
+#endif
+#ifdef HAVE_VALGRIND_VALGRIND_H
+	unsigned int vg_stack_id;
+#endif
+};
+
+/* ------------------------------------------------------------------ */
+/* Fresh contexts for the assembly switch (context-*.S) */
+
+#ifndef SIM_CONTEXT_UCONTEXT
+void sim_context_start(void);
+
+void sim_context_make(struct sim_context *ctx, void *stack, size_t size,
+		      sim_context_entry_fn *entry, void *arg)
+{
+	uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
+#if defined(__x86_64__)
+	/* Six callee-saved slots and the return address, popped in the
+	 * order r15 r14 r13 r12 rbx rbp, then ret; %rsp ends 16-aligned. */
+	uint64_t *s = (uint64_t *)(top - 16);
+
+	s[-1] = (uintptr_t)sim_context_start;
+	s[-2] = 0;			/* rbp: end of the frame chain */
+	s[-3] = 0;			/* rbx */
+	s[-4] = (uintptr_t)entry;	/* r12 */
+	s[-5] = (uintptr_t)arg;		/* r13 */
+	s[-6] = 0;			/* r14 */
+	s[-7] = 0;			/* r15 */
+	ctx->sp = &s[-7];
+#elif defined(__aarch64__)
+	/* The 160-byte frame of context-aarch64.S at the top of the stack. */
+	uint64_t *f = (uint64_t *)(top - 160);
+
+	memset(f, 0, 160);
+	f[0] = (uintptr_t)entry;		/* x19 */
+	f[1] = (uintptr_t)arg;			/* x20 */
+	f[10] = 0;				/* x29 */
+	f[11] = (uintptr_t)sim_context_start;	/* x30 */
+	ctx->sp = f;
+#else
+#error "no assembly context switch for this architecture: configure --with-context=ucontext"
+#endif
+}
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Stacks */
+
+static size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static void *stack_map(struct sim_engine *eng, size_t *map_size)
+{
+	size_t guard = page_size();
+	void *map;
+
+	*map_size = eng->stack_size + guard;
+	if (eng->free_stacks->len) {
+		map = g_ptr_array_steal_index_fast(eng->free_stacks,
+						   eng->free_stacks->len - 1);
+#ifdef SIM_ASAN
+		/* Frames of the task that used it last may still be poisoned. */
+		ASAN_UNPOISON_MEMORY_REGION((char *)map + guard, eng->stack_size);
+#endif
+		return map;
+	}
+	map = mmap(NULL, *map_size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	if (map == MAP_FAILED)
+		g_error("cannot map a %zu-byte task stack: %s", *map_size,
+			g_strerror(errno));
+	if (mprotect(map, guard, PROT_NONE) != 0)
+		g_error("cannot protect a task stack guard page: %s",
+			g_strerror(errno));
+	return map;
+}
+
+static void stack_unmap(struct sim_engine *eng, void *map, size_t map_size)
+{
+	if (map_size == eng->stack_size + page_size())
+		g_ptr_array_add(eng->free_stacks, map);
+	else
+		munmap(map, map_size);
+}
+
+void sim_engine_set_stack_size(struct sim_engine *eng, size_t bytes)
+{
+	size_t pg = page_size();
+	size_t size = (bytes + pg - 1) / pg * pg;
+
+	if (size == eng->stack_size)
+		return;
+	for (guint i = 0; i < eng->free_stacks->len; i++)
+		munmap(eng->free_stacks->pdata[i], eng->stack_size + pg);
+	g_ptr_array_set_size(eng->free_stacks, 0);
+	eng->stack_size = size;
+}
+
+/* ------------------------------------------------------------------ */
+/* Switching, with the sanitizer annotations */
+
+static inline void *task_stack_bottom(const struct sim_task *t)
+{
+	return (char *)t->map + page_size();
+}
+
+/* Engine -> task.  Returns when the task switches back. */
+static void switch_to_task(struct sim_engine *eng, struct sim_task *t)
+{
+#ifdef SIM_ASAN
+	void *fake = NULL;
+
+	__sanitizer_start_switch_fiber(&fake, task_stack_bottom(t),
+				       t->map_size - page_size());
+	sim_context_switch(&eng->main_ctx, &t->ctx);
+	__sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#else
+	sim_context_switch(&eng->main_ctx, &t->ctx);
+#endif
+}
+
+/* Task -> engine.  Returns when the engine resumes the task (never, once
+ * the task is dead). */
+static void switch_to_engine(struct sim_task *t)
+{
+	struct sim_engine *eng = t->eng;
+
+#ifdef SIM_ASAN
+	__sanitizer_start_switch_fiber(t->state == SIM_TASK_DEAD ? NULL : &t->fake_stack,
+				       eng->main_stack_bottom, eng->main_stack_size);
+	sim_context_switch(&t->ctx, &eng->main_ctx);
+	__sanitizer_finish_switch_fiber(t->fake_stack, &eng->main_stack_bottom,
+					&eng->main_stack_size);
+#else
+	sim_context_switch(&t->ctx, &eng->main_ctx);
+#endif
+}
+
+static void task_free(struct sim_engine *eng, struct sim_task *t)
+{
+#ifdef HAVE_VALGRIND_VALGRIND_H
+	VALGRIND_STACK_DEREGISTER(t->vg_stack_id);
+#endif
+	list_del_init(&t->node);
+	eng->nr_tasks--;
+	stack_unmap(eng, t->map, t->map_size);
+	g_free(t->name);
+	g_free(t);
+}
+
+static void task_entry(void *arg)
+{
+	struct sim_task *t = arg;
+
+#ifdef SIM_ASAN
+	__sanitizer_finish_switch_fiber(NULL, &t->eng->main_stack_bottom,
+					&t->eng->main_stack_size);
+#endif
+	t->fn(t, t->arg);
+	t->state = SIM_TASK_DEAD;
+	switch_to_engine(t);
+	g_assert_not_reached();
+}
+
+/* The resume event: run @data's code until it blocks, sleeps or ends. */
+static void task_run_event(struct sim_engine *eng, void *data)
+{
+	struct sim_task *t = data;
+
+	g_assert(t->state != SIM_TASK_RUNNING && t->state != SIM_TASK_DEAD);
+	t->resume = (struct sim_timer){ 0 };
+	t->state = SIM_TASK_RUNNING;
+	t->blocked_what = NULL;
+	t->blocked_obj = NULL;
+	eng->current = t;
+	switch_to_task(eng, t);
+	eng->current = NULL;
+	if (t->state == SIM_TASK_DEAD)
+		task_free(eng, t);
+}
+
+/* ------------------------------------------------------------------ */
+/* The task API */
+
+struct sim_task *sim_task_spawn(struct sim_engine *eng, const char *name,
+				sim_task_fn *fn, void *arg)
+{
+	struct sim_task *t = g_new0(struct sim_task, 1);
+
+	t->eng = eng;
+	t->fn = fn;
+	t->arg = arg;
+	t->id = eng->next_task_id++;
+	t->name = g_strdup(name);
+	t->map = stack_map(eng, &t->map_size);
+#ifdef HAVE_VALGRIND_VALGRIND_H
+	t->vg_stack_id = VALGRIND_STACK_REGISTER(task_stack_bottom(t),
+						 (char *)t->map + t->map_size);
+#endif
+	sim_context_make(&t->ctx, task_stack_bottom(t), t->map_size - page_size(),
+			 task_entry, t);
+	list_add_tail(&t->node, &eng->tasks);
+	eng->nr_tasks++;
+	t->state = SIM_TASK_RUNNABLE;
+	t->resume = sim_schedule(eng, 0, task_run_event, t);
+	return t;
+}
+
+struct sim_task *sim_current(const struct sim_engine *eng)
+{
+	return eng->current;
+}
+
+static inline void assert_running(const struct sim_task *t)
+{
+	g_assert(t->state == SIM_TASK_RUNNING && t->eng->current == t);
+}
+
+void sim_sleep(struct sim_task *t, sim_time_t ns)
+{
+	assert_running(t);
+	t->state = SIM_TASK_SLEEPING;
+	t->resume = sim_schedule(t->eng, ns, task_run_event, t);
+	switch_to_engine(t);
+}
+
+void sim_yield(struct sim_task *t)
+{
+	assert_running(t);
+	t->state = SIM_TASK_RUNNABLE;
+	t->resume = sim_schedule(t->eng, 0, task_run_event, t);
+	switch_to_engine(t);
+}
+
+void sim_block(struct sim_task *t)
+{
+	assert_running(t);
+	t->state = SIM_TASK_BLOCKED;
+	t->woken = false;
+	switch_to_engine(t);
+}
+
+bool sim_block_timeout(struct sim_task *t, sim_time_t timeout)
+{
+	assert_running(t);
+	t->state = SIM_TASK_BLOCKED;
+	t->woken = false;
+	t->resume = sim_schedule(t->eng, timeout, task_run_event, t);
+	switch_to_engine(t);
+	return t->woken;
+}
+
+void sim_wake(struct sim_task *t)
+{
+	g_assert(t->state == SIM_TASK_BLOCKED);
+	sim_cancel(t->eng, &t->resume);		/* a pending timeout */
+	t->woken = true;
+	t->state = SIM_TASK_RUNNABLE;
+	t->resume = sim_schedule(t->eng, 0, task_run_event, t);
+}
+
+const char *sim_task_name(const struct sim_task *t)
+{
+	return t->name;
+}
+
+unsigned int sim_task_id(const struct sim_task *t)
+{
+	return t->id;
+}
+
+enum sim_task_state sim_task_state(const struct sim_task *t)
+{
+	return t->state;
+}
+
+struct sim_engine *sim_task_engine(const struct sim_task *t)
+{
+	return t->eng;
+}
+
+void sim_task_set_blocked_on(struct sim_task *t, const char *what, const void *obj)
+{
+	t->blocked_what = what;
+	t->blocked_obj = obj;
+}
+
+const char *sim_task_blocked_what(const struct sim_task *t)
+{
+	return t->blocked_what;
+}
+
+const void *sim_task_blocked_obj(const struct sim_task *t)
+{
+	return t->blocked_obj;
+}
+
+void sim_task_set_private(struct sim_task *t, void *data)
+{
+	t->private = data;
+}
+
+void *sim_task_private(const struct sim_task *t)
+{
+	return t->private;
+}
+
+size_t sim_engine_nr_tasks(const struct sim_engine *eng)
+{
+	return eng->nr_tasks;
+}
+
+void sim_engine_foreach_task(struct sim_engine *eng, sim_task_visit_fn *fn, void *data)
+{
+	struct sim_task *t, *n;
+
+	list_for_each_entry_safe(t, n, &eng->tasks, node)
+		fn(t, data);
+}
+
+void sim_tasks_destroy(struct sim_engine *eng)
+{
+	struct sim_task *t, *n;
+
+	/* Tasks still blocked at the end are discarded without unwinding:
+	 * their stacks hold nothing the engine needs to release. */
+	list_for_each_entry_safe(t, n, &eng->tasks, node)
+		task_free(eng, t);
+	for (guint i = 0; i < eng->free_stacks->len; i++)
+		munmap(eng->free_stacks->pdata[i], eng->stack_size + page_size());
+	g_ptr_array_set_size(eng->free_stacks, 0);
+}

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Task tests: spawn order, sleep, block and wake, timeouts, reaping and
+ * stack reuse, deep stacks and the guard page, determinism of a task model,
+ * and two engines running on two threads at once.
+ */
+#include "config.h"
+
+#include <gsl/gsl_randist.h>
+#include "sim/engine.h"
+#include "sim/task.h"
+#include "sim/waitqueue.h"
+
+/* A log of "name@time" tokens. */
+struct tlog {
+	struct sim_engine *eng;
+	GString *s;
+};
+
+static void note(struct tlog *l, const char *what)
+{
+	if (l->s->len)
+		g_string_append_c(l->s, ' ');
+	g_string_append_printf(l->s, "%s@%" G_GINT64_FORMAT, what, sim_now(l->eng));
+}
+
+struct sleeper {
+	struct tlog *log;
+	const char *name;
+	sim_time_t naps[3];
+};
+
+static void sleeper_fn(struct sim_task *t, void *arg)
+{
+	struct sleeper *s = arg;
+
+	g_assert_true(sim_current(sim_task_engine(t)) == t);
+	g_assert_cmpint(sim_task_state(t), ==, SIM_TASK_RUNNING);
+	note(s->log, s->name);
+	for (int i = 0; i < 3 && s->naps[i]; i++) {
+		sim_sleep(t, s->naps[i]);
+		note(s->log, s->name);
+	}
+}
+
+static void test_spawn_and_sleep(void)
+{
+	g_autoptr(sim_engine) eng = sim_engine_new(1);
+	struct tlog log = { eng, g_string_new(NULL) };
+	struct sleeper a = { &log, "a", { 10, 10 } };
+	struct sleeper b = { &log, "b", { 5, 15 } };
+	struct sleeper c = { &log, "c", { 0 } };
+
+	sim_task_spawn(eng, "a", sleeper_fn, &a);
+	sim_task_spawn(eng, "b", sleeper_fn, &b);
+	sim_task_spawn(eng, "c", sleeper_fn, &c);
+	g_assert_cmpuint(sim_engine_nr_tasks(eng), ==, 3);
+	g_assert_null(sim_current(eng));
+	sim_run(eng);
+	/* Same-time resumptions in scheduling order: b's second nap and a's
+	 * second nap both end at 20; b scheduled its sleep first (at 5). */
+	g_assert_cmpstr(log.s->str, ==, "a@0 b@0 c@0 b@5 a@10 b@20 a@20");
+	g_assert_cmpuint(sim_engine_nr_tasks(eng), ==, 0);
+	g_string_free(log.s, TRUE);
+}
+
+struct pingpong {
+	struct tlog *log;
+	struct sim_task *sleeper;
+	bool timed_out_once;
+};
+
+static void blocker_fn(struct sim_task *t, void *arg)
+{
+	struct pingpong *p = arg;
+
+	note(p->log, "block");
+	sim_block(t);
+	note(p->log, "woken");
+	/* Timeout before anyone wakes us. */
+	g_assert_false(sim_block_timeout(t, 100));
+	note(p->log, "timeout");
+	/* Woken before the timeout: the timeout must not fire later. */
+	g_assert_true(sim_block_timeout(t, 1000));
+	note(p->log, "woken-early");
+	sim_sleep(t, 5000);
+	note(p->log, "done");
+}
+
+static void waker_fn(struct sim_task *t, void *arg)
+{
+	struct pingpong *p = arg;
+
+	sim_sleep(t, 30);
+	g_assert_cmpint(sim_task_state(p->sleeper), ==, SIM_TASK_BLOCKED);
+	note(p->log, "wake");
+	sim_wake(p->sleeper);
+	g_assert_cmpint(sim_task_state(p->sleeper), ==, SIM_TASK_RUNNABLE);
+	sim_sleep(t, 200);	/* 230: blocker timed out at 130, blocks again */
+	note(p->log, "wake");
+	sim_wake(p->sleeper);
+}
+
+static void test_block_wake(void)
+{
+	g_autoptr(sim_engine) eng = sim_engine_new(1);
+	struct tlog log = { eng, g_string_new(NULL) };
+	struct pingpong p = { &log, NULL, false };
+
+	p.sleeper = sim_task_spawn(eng, "blocker", blocker_fn, &p);
+	sim_task_spawn(eng, "waker", waker_fn, &p);
+	sim_run(eng);
+	g_assert_cmpstr(log.s->str, ==,
+			"block@0 wake@30 woken@30 timeout@130 wake@230 woken-early@230 done@5230");
+	g_string_free(log.s, TRUE);
+}
+
+/* Wake from an event handler (not a task), and sim_yield ordering. */
+static void wake_handler(struct sim_engine *eng, void *data)
+{
+	sim_wake(data);
+}
+
+static void yield_fn(struct sim_task *t, void *arg)
+{
+	struct tlog *l = arg;
+
+	note(l, sim_task_name(t));
+	sim_yield(t);
+	note(l, sim_task_name(t));
+	if (g_str_equal(sim_task_name(t), "x")) {
+		sim_schedule(sim_task_engine(t), 9, wake_handler, t);
+		sim_block(t);
+		note(l, "x-woken");
+	}
+}
+
+static void test_yield_and_handler_wake(void)
+{
+	g_autoptr(sim_engine) eng = sim_engine_new(1);
+	struct tlog log = { eng, g_string_new(NULL) };
+
+	sim_task_spawn(eng, "x", yield_fn, &log);
+	sim_task_spawn(eng, "y", yield_fn, &log);
+	sim_run(eng);
+	g_assert_cmpstr(log.s->str, ==, "x@0 y@0 x@0 y@0 x-woken@9");
+	g_string_free(log.s, TRUE);
+}
+
+/* Many short-lived tasks, spawned by tasks: all reaped, stacks reused. */
+static void leaf_fn(struct sim_task *t, void *arg)
+{
+	int *done = arg;
+
+	sim_sleep(t, 3);
+	(*done)++;
+}
+
+static void spawner_fn(struct sim_task *t, void *arg)
+{
+	for (int i = 0; i < 20000; i++) {
+		sim_task_spawn(sim_task_engine(t), "leaf", leaf_fn, arg);
+		if (i % 100 == 99)
+			sim_sleep(t, 1);
+	}
+}
+
+static void test_reap(void)
+{
+	g_autoptr(sim_engine) eng = sim_engine_new(1);
+	int done = 0;
+
+	sim_task_spawn(eng, "spawner", spawner_fn, &done);
+	sim_run(eng);
+	g_assert_cmpint(done, ==, 20000);
+	g_assert_cmpuint(sim_engine_nr_tasks(eng), ==, 0);
+}
+
+/* Tasks still blocked at teardown are discarded cleanly. */
+static void forever_fn(struct sim_task *t, void *arg)
+{
+	sim_block(t);
+	g_assert_not_reached();
+}
+
+static void test_teardown_blocked(void)
+{
+	struct sim_engine *eng = sim_engine_new(1);
+
+	for (int i = 0; i < 10; i++)
+		sim_task_spawn(eng, "stuck", forever_fn, NULL);
+	g_assert_cmpint(sim_run(eng), ==, SIM_STOP_EMPTY);
+	g_assert_cmpuint(sim_engine_nr_tasks(eng), ==, 10);
+	sim_engine_free(eng);
+}
+
+/* Use most of a 64 KiB stack. */
+static __attribute__((noinline)) unsigned int burn_stack(int depth, volatile char *prev)
+{
+	volatile char buf[1024];
+
+	buf[0] = (char)depth;
+	buf[1023] = prev ? prev[0] : 0;
+	if (depth == 0)
+		return buf[0] + buf[1023];
+	return burn_stack(depth - 1, buf) + buf[0];
+}
+
+static void deep_fn(struct sim_task *t, void *arg)
+{
+	unsigned int *out = arg;
+
+	sim_sleep(t, 1);
+	*out = burn_stack(*out, NULL);
+}
+
+static void test_deep_stack(void)
+{
+	g_autoptr(sim_engine) eng = sim_engine_new(1);
+	unsigned int depth = 40;
+
+	sim_task_spawn(eng, "deep", deep_fn, &depth);
+	sim_run(eng);
+	g_assert_cmpuint(depth, ==, 40 * 41 / 2 + 1);
+}
+
+/* Overflowing the stack hits the guard page: the process dies by signal
+ * instead of silently corrupting memory. */
+static void test_guard_page(void)
+{
+	if (g_test_subprocess()) {
+		g_autoptr(sim_engine) eng = sim_engine_new(1);
+		unsigned int depth = 1000;	/* ~1 MiB of frames */
+
+		sim_task_spawn(eng, "overflow", deep_fn, &depth);
+		sim_run(eng);
+		return;
+	}
+	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+	g_test_trap_assert_failed();
+}
+
+/*
+ * A task model with queueing: workers contend for a mutex made of a wait
+ * queue, with exponential hold and think times from per-worker streams.
+ */
+struct mutex_model {
+	struct sim_engine *eng;
+	bool locked;
+	struct sim_waitqueue wq;
+	uint64_t acquisitions;
+	uint64_t total_wait;
+};
+
+struct worker {
+	struct mutex_model *m;
+	gsl_rng *r;
+};
+
+static void worker_fn(struct sim_task *t, void *arg)
+{
+	struct worker *w = arg;
+	struct mutex_model *m = w->m;
+
+	for (int i = 0; i < 300; i++) {
+		sim_time_t start = sim_now(m->eng);
+
+		while (m->locked)
+			sim_wait(&m->wq, t, WQ_FLAG_EXCLUSIVE, "mutex");
+		m->locked = true;
+		m->total_wait += (uint64_t)(sim_now(m->eng) - start);
+		m->acquisitions++;
+		sim_sleep(t, (sim_time_t)gsl_ran_exponential(w->r, 1000));
+		m->locked = false;
+		sim_wake_up_one(&m->wq);
+		sim_sleep(t, (sim_time_t)gsl_ran_exponential(w->r, 8000));
+	}
+}
+
+struct model_result {
+	uint64_t seed;
+	uint64_t fingerprint, dispatched, acquisitions, total_wait;
+};
+
+static void run_mutex_model(struct model_result *res)
+{
+	struct mutex_model m = { sim_engine_new(res->seed), false, { { 0 } }, 0, 0 };
+	struct worker w[16];
+
+	sim_waitqueue_init(&m.wq);
+	for (int i = 0; i < 16; i++) {
+		g_autofree char *name = g_strdup_printf("worker%d", i);
+
+		w[i] = (struct worker){ &m, sim_rng(m.eng, name) };
+		sim_task_spawn(m.eng, name, worker_fn, &w[i]);
+	}
+	sim_run(m.eng);
+	res->fingerprint = sim_fingerprint(m.eng);
+	res->dispatched = sim_events_dispatched(m.eng);
+	res->acquisitions = m.acquisitions;
+	res->total_wait = m.total_wait;
+	sim_engine_free(m.eng);
+}
+
+static void test_task_determinism(void)
+{
+	struct model_result a = { .seed = 5 }, b = { .seed = 5 }, c = { .seed = 6 };
+
+	run_mutex_model(&a);
+	run_mutex_model(&b);
+	run_mutex_model(&c);
+	g_assert_cmpuint(a.acquisitions, ==, 16 * 300);
+	g_assert_cmpuint(a.total_wait, >, 0);	/* there was contention */
+	g_assert_cmpuint(a.fingerprint, ==, b.fingerprint);
+	g_assert_cmpuint(a.dispatched, ==, b.dispatched);
+	g_assert_cmpuint(a.total_wait, ==, b.total_wait);
+	g_assert_cmpuint(a.fingerprint, !=, c.fingerprint);
+}
+
+static gpointer model_thread(gpointer data)
+{
+	struct model_result *res = data;
+
+	for (int i = 0; i < 3; i++)
+		run_mutex_model(&res[i]);
+	return NULL;
+}
+
+/* Two engines with coroutine tasks on two host threads at once give the
+ * same results as the same runs done one after the other. */
+static void test_two_threads(void)
+{
+	struct model_result seq[2][3], par[2][3];
+
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < 3; i++) {
+			seq[k][i] = (struct model_result){ .seed = 100 + 10 * k + i };
+			par[k][i] = seq[k][i];
+			run_mutex_model(&seq[k][i]);
+		}
+	GThread *th0 = g_thread_new("engine0", model_thread, par[0]);
+	GThread *th1 = g_thread_new("engine1", model_thread, par[1]);
+
+	g_thread_join(th0);
+	g_thread_join(th1);
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < 3; i++) {
+			g_assert_cmpuint(seq[k][i].fingerprint, ==, par[k][i].fingerprint);
+			g_assert_cmpuint(seq[k][i].total_wait, ==, par[k][i].total_wait);
+			g_assert_cmpuint(seq[k][i].dispatched, ==, par[k][i].dispatched);
+		}
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/sim/task/spawn-and-sleep", test_spawn_and_sleep);
+	g_test_add_func("/sim/task/block-wake-timeout", test_block_wake);
+	g_test_add_func("/sim/task/yield-and-handler-wake", test_yield_and_handler_wake);
+	g_test_add_func("/sim/task/reap", test_reap);
+	g_test_add_func("/sim/task/teardown-blocked", test_teardown_blocked);
+	g_test_add_func("/sim/task/deep-stack", test_deep_stack);
+	g_test_add_func("/sim/task/guard-page", test_guard_page);
+	g_test_add_func("/sim/task/determinism", test_task_determinism);
+	g_test_add_func("/sim/task/two-engines-two-threads", test_two_threads);
+	return g_test_run();
+}

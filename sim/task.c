@@ -36,6 +36,9 @@ struct sim_task {
 	struct sim_engine *eng;
 	enum sim_task_state state;
 	bool woken;			/* sim_block_timeout: woken, not timed out */
+	bool oncpu;			/* blocked or sleeping without releasing the CPU */
+	const struct sim_sched_ops *sched_ops;
+	void *sched;
 	sim_task_fn *fn;
 	void *arg;
 	void *map;			/* stack mapping, guard page first */
@@ -211,6 +214,8 @@ static void task_entry(void *arg)
 #endif
 	t->fn(t, t->arg);
 	t->state = SIM_TASK_DEAD;
+	if (t->sched_ops)
+		t->sched_ops->release(t, t->sched);
 	switch_to_engine(t);
 	g_assert_not_reached();
 }
@@ -230,6 +235,30 @@ static void task_run_event(struct sim_engine *eng, void *data)
 	eng->current = NULL;
 	if (t->state == SIM_TASK_DEAD)
 		task_free(eng, t);
+}
+
+/*
+ * The end of a sleep or of a block timeout.  A task attached to a
+ * scheduler that waited off its CPU must get a CPU back first.
+ */
+static void task_timer_event(struct sim_engine *eng, void *data)
+{
+	struct sim_task *t = data;
+
+	t->resume = (struct sim_timer){ 0 };
+	if (t->sched_ops && !t->oncpu) {
+		t->state = SIM_TASK_RUNNABLE;
+		t->sched_ops->wakeup(t, t->sched);
+		return;
+	}
+	task_run_event(eng, t);
+}
+
+/* Leave the CPU, unless the wait keeps it. */
+static inline void task_release_cpu(struct sim_task *t)
+{
+	if (t->sched_ops && !t->oncpu)
+		t->sched_ops->release(t, t->sched);
 }
 
 /* ------------------------------------------------------------------ */
@@ -269,12 +298,25 @@ static inline void assert_running(const struct sim_task *t)
 	g_assert(t->state == SIM_TASK_RUNNING && t->eng->current == t);
 }
 
-void sim_sleep(struct sim_task *t, sim_time_t ns)
+static void task_sleep(struct sim_task *t, sim_time_t ns, bool oncpu)
 {
 	assert_running(t);
 	t->state = SIM_TASK_SLEEPING;
-	t->resume = sim_schedule(t->eng, ns, task_run_event, t);
+	t->oncpu = oncpu;
+	t->resume = sim_schedule(t->eng, ns, task_timer_event, t);
+	task_release_cpu(t);
 	switch_to_engine(t);
+	t->oncpu = false;
+}
+
+void sim_sleep(struct sim_task *t, sim_time_t ns)
+{
+	task_sleep(t, ns, false);
+}
+
+void sim_sleep_oncpu(struct sim_task *t, sim_time_t ns)
+{
+	task_sleep(t, ns, true);
 }
 
 void sim_yield(struct sim_task *t)
@@ -285,22 +327,34 @@ void sim_yield(struct sim_task *t)
 	switch_to_engine(t);
 }
 
-void sim_block(struct sim_task *t)
+static bool task_block(struct sim_task *t, sim_time_t timeout, bool oncpu)
 {
 	assert_running(t);
 	t->state = SIM_TASK_BLOCKED;
 	t->woken = false;
+	t->oncpu = oncpu;
+	if (timeout >= 0)
+		t->resume = sim_schedule(t->eng, timeout, task_timer_event, t);
+	task_release_cpu(t);
 	switch_to_engine(t);
+	t->oncpu = false;
+	return t->woken;
+}
+
+void sim_block(struct sim_task *t)
+{
+	task_block(t, -1, false);
 }
 
 bool sim_block_timeout(struct sim_task *t, sim_time_t timeout)
 {
-	assert_running(t);
-	t->state = SIM_TASK_BLOCKED;
-	t->woken = false;
-	t->resume = sim_schedule(t->eng, timeout, task_run_event, t);
-	switch_to_engine(t);
-	return t->woken;
+	g_assert(timeout >= 0);
+	return task_block(t, timeout, false);
+}
+
+bool sim_block_timeout_oncpu(struct sim_task *t, sim_time_t timeout)
+{
+	return task_block(t, timeout, true);
 }
 
 void sim_wake(struct sim_task *t)
@@ -309,7 +363,30 @@ void sim_wake(struct sim_task *t)
 	sim_cancel(t->eng, &t->resume);		/* a pending timeout */
 	t->woken = true;
 	t->state = SIM_TASK_RUNNABLE;
+	if (t->sched_ops && !t->oncpu)
+		t->sched_ops->wakeup(t, t->sched);
+	else
+		t->resume = sim_schedule(t->eng, 0, task_run_event, t);
+}
+
+void sim_task_run(struct sim_task *t)
+{
+	g_assert(t->state == SIM_TASK_RUNNABLE && !sim_timer_pending(&t->resume));
 	t->resume = sim_schedule(t->eng, 0, task_run_event, t);
+}
+
+void sim_task_set_sched(struct sim_task *t, const struct sim_sched_ops *ops, void *sched)
+{
+	g_assert(t->state != SIM_TASK_RUNNING);
+	t->sched_ops = ops;
+	t->sched = sched;
+	if (ops && t->state == SIM_TASK_RUNNABLE && sim_cancel(t->eng, &t->resume))
+		ops->wakeup(t, sched);
+}
+
+void *sim_task_sched(const struct sim_task *t)
+{
+	return t->sched;
 }
 
 const char *sim_task_name(const struct sim_task *t)

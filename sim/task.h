@@ -82,6 +82,38 @@ bool sim_block_timeout(struct sim_task *t, sim_time_t timeout);
  */
 void sim_wake(struct sim_task *t);
 
+/*
+ * Scheduler hooks.  A CPU model (sim/cpu.c) attaches itself to the tasks
+ * that compete for cores; it then decides when a runnable task actually
+ * runs.  Tasks without a scheduler (test harnesses, load generators,
+ * devices) resume as soon as they are runnable.
+ *
+ *   wakeup   @t became runnable (woken, its sleep or timeout ended, or it
+ *            was just attached): the scheduler calls sim_task_run(@t)
+ *            when @t has a CPU again.
+ *   release  @t stops running (it blocks or sleeps off-CPU): its CPU is
+ *            free for another task.
+ */
+struct sim_sched_ops {
+	void (*wakeup)(struct sim_task *t, void *sched);
+	void (*release)(struct sim_task *t, void *sched);
+};
+
+/* Attach @t to a scheduler (NULL ops: detach).  A task that is runnable
+ * when attached is handed to ops->wakeup at once. */
+void sim_task_set_sched(struct sim_task *t, const struct sim_sched_ops *ops, void *sched);
+void *sim_task_sched(const struct sim_task *t);
+/* For schedulers: resume runnable @t now, after this instant's events. */
+void sim_task_run(struct sim_task *t);
+/* Let @ns pass while @t keeps its CPU (computing: see cpu_work()). */
+void sim_sleep_oncpu(struct sim_task *t, sim_time_t ns);
+/*
+ * Block while keeping the CPU (spinning): sim_wake() resumes @t at once,
+ * without a trip through the scheduler.  @timeout < 0 means none; returns
+ * true if woken, false on timeout.
+ */
+bool sim_block_timeout_oncpu(struct sim_task *t, sim_time_t timeout);
+
 /* Accessors. */
 const char *sim_task_name(const struct sim_task *t);
 unsigned int sim_task_id(const struct sim_task *t);

@@ -398,10 +398,13 @@ static struct sim_dist *parse_call(const char *text, char *s,
 		args = g_strsplit(open + 1, ",", -1);
 	n_args = (int)g_strv_length(args);
 	if (n_args < f->min_args || n_args > f->max_args) {
+		g_autofree char *takes = f->min_args == f->max_args ?
+			g_strdup_printf("%d", f->max_args) :
+			g_strdup_printf("%d or %d", f->min_args, f->max_args);
+
 		dist_error(error, SIM_ERROR_PARSE, text,
-			   "%s takes %s%d argument%s, not %d; expected %s",
-			   f->name, f->min_args == f->max_args ? "" : "at most ",
-			   f->max_args, f->max_args == 1 ? "" : "s", n_args,
+			   "%s takes %s argument%s, not %d; expected %s",
+			   f->name, takes, f->max_args == 1 ? "" : "s", n_args,
 			   f->expected);
 		return NULL;
 	}
@@ -566,8 +569,10 @@ double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
 	case SIM_DIST_EXP:
 		return gsl_ran_exponential(r, d->p0);
 	case SIM_DIST_LOGNORMAL:
-		if (d->p0 == 0)
-			return 0;
+		/* Degenerate cases exactly (exp(ln MEAN) may be off by an
+		 * ulp; ln 0 is -inf). */
+		if (d->p0 == 0 || d->p1 == 0)
+			return d->p0;
 		return exp(d->mu + d->p1 * gsl_ran_gaussian_ziggurat(r, 1.0));
 	case SIM_DIST_UNIFORM:
 		return gsl_ran_flat(r, d->p0, d->p1);
@@ -686,12 +691,15 @@ double sim_dist_variance(const struct sim_dist *d)
 /* ---------------------------------------------------------------------- */
 /* Printing */
 
-/* The shortest %g form that reads back as exactly @v. */
+/* Whole numbers below 2^53 in full ("1000", not "1e+03"), anything else in
+ * the shortest %g form that reads back as exactly @v. */
 static char *format_plain(double v)
 {
 	char buf[G_ASCII_DTOSTR_BUF_SIZE];
 	char fmt[8];
 
+	if (v == floor(v) && fabs(v) < 0x1p53)
+		return g_strdup_printf("%.0f", v);
 	for (int prec = 1; prec <= 17; prec++) {
 		g_snprintf(fmt, sizeof(fmt), "%%.%dg", prec);
 		g_ascii_formatd(buf, sizeof(buf), fmt, v);

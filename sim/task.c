@@ -39,6 +39,7 @@ struct sim_task {
 	bool oncpu;			/* blocked or sleeping without releasing the CPU */
 	const struct sim_sched_ops *sched_ops;
 	void *sched;
+	void *sched_data;
 	sim_task_fn *fn;
 	void *arg;
 	void *map;			/* stack mapping, guard page first */
@@ -387,6 +388,16 @@ void sim_task_set_sched(struct sim_task *t, const struct sim_sched_ops *ops, voi
 void *sim_task_sched(const struct sim_task *t)
 {
 	return t->sched;
+}
+
+void sim_task_set_sched_data(struct sim_task *t, void *data)
+{
+	t->sched_data = data;
+}
+
+void *sim_task_sched_data(const struct sim_task *t)
+{
+	return t->sched_data;
 }
 
 const char *sim_task_name(const struct sim_task *t)

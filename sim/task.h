@@ -103,6 +103,9 @@ struct sim_sched_ops {
  * when attached is handed to ops->wakeup at once. */
 void sim_task_set_sched(struct sim_task *t, const struct sim_sched_ops *ops, void *sched);
 void *sim_task_sched(const struct sim_task *t);
+/* Per-task data of the scheduler attached to @t. */
+void sim_task_set_sched_data(struct sim_task *t, void *data);
+void *sim_task_sched_data(const struct sim_task *t);
 /* For schedulers: resume runnable @t now, after this instant's events. */
 void sim_task_run(struct sim_task *t);
 /* Let @ns pass while @t keeps its CPU (computing: see cpu_work()). */

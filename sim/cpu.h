@@ -39,6 +39,10 @@ struct sim_cpus_params {
 
 /* Defaults: 4 CPUs, 3 ms slice, 1 us context switch, no wake latency. */
 void sim_cpus_params_init(struct sim_cpus_params *p);
+/* SIM_ERROR_RANGE unless 1 <= nr_cpus <= SIM_CPUS_MAX and ctx_switch >= 0
+ * (sim_cpus_new() asserts it: check user input here first). */
+#define SIM_CPUS_MAX 4096
+gboolean sim_cpus_params_check(const struct sim_cpus_params *p, GError **error);
 
 struct sim_cpus *sim_cpus_new(struct sim_engine *eng, const struct sim_cpus_params *p);
 void sim_cpus_free(struct sim_cpus *cpus);
@@ -53,8 +57,15 @@ void cpu_work(struct sim_task *t, sim_time_t ns);
  * Spin on the core for at most @max ns, until woken by sim_wake() (the
  * caller queued itself where a waker finds it first).  Burns the core; a
  * pending preemption ends the spin early.  Returns true if woken.
+ * @max < 0: no limit.  The spin ends at the end of the task's slice if tasks
+ * queue for a core (then false, the core still held: the caller dequeues
+ * itself, then blocks or calls cpu_cond_resched()).
  */
 bool cpu_spin(struct sim_task *t, sim_time_t max);
+
+/* Give up the core now if a preemption is pending (slice over, tasks
+ * queued): the task goes to the run-queue tail, as cond_resched(). */
+void cpu_cond_resched(struct sim_task *t);
 
 /* The core running @t, or -1 (not attached, or not on a core now). */
 int sim_task_cpu(const struct sim_task *t);
@@ -86,6 +97,17 @@ struct sim_cpu_load;
 struct sim_cpu_load *sim_cpu_load_start(struct sim_engine *eng, struct sim_cpus *cpus,
 					const struct sim_dist *interarrival,
 					const struct sim_dist *service, uint64_t max_jobs);
+/* Stop the arrivals and free @load; call it before sim_engine_free() (it
+ * cancels the pending arrival), and only once no job task is alive or the
+ * engine will not run again. */
 void sim_cpu_load_free(struct sim_cpu_load *load);
+/* Jobs arrived but not completed, now. */
+uint64_t sim_cpu_load_in_system(const struct sim_cpu_load *load);
+/* Time-average number of jobs in the system since the start (L of
+ * Little's law); 0 if no time has passed. */
+double sim_cpu_load_mean_in_system(const struct sim_cpu_load *load);
+/* Write end-of-run scalars ("cpu_load": meanJobsInSystem, arrivalRate in
+ * jobs/s) to the engine's statistics. */
+void sim_cpu_load_finish(struct sim_cpu_load *load);
 
 #endif /* FAULTSIM_SIM_CPU_H */

@@ -37,7 +37,8 @@ struct sim_engine {
 	uint64_t next_seq;
 
 	/* Pending-event set: a 4-ary min-heap on (time, ev->seq). */
-	struct sim_heap_entry *heap;
+	struct sim_heap_entry *heap;	/* heap_mem + HEAP_SLOT_OFFSET */
+	struct sim_heap_entry *heap_mem;
 	size_t heap_len, heap_cap;
 	size_t nr_cancelled;	/* dead entries still in the heap */
 	/*

@@ -619,13 +619,6 @@ static void write_bin(uint64_t lower, uint64_t upper, uint64_t count,
 static void write_hist(const char *module, const char *name,
 		       const struct sim_hist *h, void *data)
 {
-	static const struct {
-		const char *suffix;
-		double q;
-	} quantiles[] = {
-		{ "p50", 0.5 }, { "p90", 0.9 }, { "p99", 0.99 },
-		{ "p999", 0.999 },
-	};
 	struct write_ctx *w = data;
 	uint64_t n = sim_hist_count(h);
 	double mean = n ? sim_hist_mean(h) : NAN;
@@ -633,6 +626,22 @@ static void write_hist(const char *module, const char *name,
 	double min = n ? (double)sim_hist_min(h) : NAN;
 	double max = n ? (double)sim_hist_max(h) : NAN;
 	double sum = sim_hist_sum(h), sqrsum;
+	/* The scalars a histogram also becomes; quantiles are NaN (NULL)
+	 * when it is empty. */
+	const struct {
+		const char *suffix;
+		double value;
+	} derived[] = {
+		{ "count", (double)n },
+		{ "mean", mean },
+		{ "stddev", sd },
+		{ "min", min },
+		{ "p50", n ? (double)sim_hist_quantile(h, 0.5) : NAN },
+		{ "p90", n ? (double)sim_hist_quantile(h, 0.9) : NAN },
+		{ "p99", n ? (double)sim_hist_quantile(h, 0.99) : NAN },
+		{ "p999", n ? (double)sim_hist_quantile(h, 0.999) : NAN },
+		{ "max", max },
+	};
 	g_autofree char *what = NULL;
 	struct bin_ctx b;
 	sqlite3_stmt *st;
@@ -675,31 +684,12 @@ static void write_hist(const char *module, const char *name,
 	if (n)					/* last bin: the overflows */
 		add_bin(&b, b.next_edge, 0);
 
-	{
-		g_autofree char *sname = NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(derived); i++) {
+		g_autofree char *sname = g_strconcat(name, ":",
+						     derived[i].suffix, NULL);
 
-#define HIST_SCALAR(suffix, value)					\
-		do {							\
-			g_free(sname);					\
-			sname = g_strconcat(name, ":" suffix, NULL);	\
-			if (!add_scalar(w, module, sname, (value), NULL))	\
-				return;					\
-		} while (0)
-
-		HIST_SCALAR("count", (double)n);
-		HIST_SCALAR("mean", mean);
-		HIST_SCALAR("stddev", sd);
-		HIST_SCALAR("min", min);
-		for (size_t i = 0; i < G_N_ELEMENTS(quantiles); i++) {
-			g_free(sname);
-			sname = g_strconcat(name, ":", quantiles[i].suffix, NULL);
-			if (!add_scalar(w, module, sname,
-					n ? (double)sim_hist_quantile(h, quantiles[i].q)
-					  : NAN, NULL))
-				return;
-		}
-		HIST_SCALAR("max", max);
-#undef HIST_SCALAR
+		if (!add_scalar(w, module, sname, derived[i].value, NULL))
+			return;
 	}
 }
 

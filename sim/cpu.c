@@ -538,12 +538,12 @@ bool cpu_spin(struct sim_task *t, sim_time_t max)
 		sim_time_t now = sim_now(cpus->eng);
 		sim_time_t piece = max < 0 ? -1 : end - now;	/* -1: no limit */
 
+		if (max >= 0 && piece <= 0)
+			return false;
 		if (slice_expired(ct)) {
 			(*cpus->nr_spin_resched)++;
 			return false;
 		}
-		if (max >= 0 && piece <= 0)
-			return false;
 		if (cpus->slice && (piece < 0 || piece > ct->slice_end - now))
 			piece = ct->slice_end - now;
 		if (sim_block_timeout_oncpu(t, piece))
@@ -606,7 +606,15 @@ void sim_cpus_finish(struct sim_cpus *cpus)
 }
 
 /* ------------------------------------------------------------------ */
-/* Open-loop load */
+/*
+ * Open-loop load: a chain of arrival events (no task of its own).  Each
+ * arrival draws its service time (stream "cpu_load.service") and the next
+ * inter-arrival time (stream "cpu_load.arrival"), and spawns a job task
+ * attached to the CPUs.  A job's response time runs from its arrival to
+ * the end of its cpu_work().  The number in system is integrated over time
+ * at every arrival and completion, for the time average L.  Job records
+ * are recycled through a free list.
+ */
 
 struct cpu_job {
 	struct sim_cpu_load *load;

@@ -45,6 +45,8 @@ void sim_cpus_params_init(struct sim_cpus_params *p);
 gboolean sim_cpus_params_check(const struct sim_cpus_params *p, GError **error);
 
 struct sim_cpus *sim_cpus_new(struct sim_engine *eng, const struct sim_cpus_params *p);
+/* Free @cpus (NULL allowed); it never touches the engine, so before or after
+ * sim_engine_free(), but the engine must not run again with tasks attached. */
 void sim_cpus_free(struct sim_cpus *cpus);
 
 /* @t competes for cores from now on (call right after sim_task_spawn). */
@@ -83,7 +85,8 @@ bool sim_cpus_need_resched(const struct sim_cpus *cpus);
 sim_time_t sim_cpus_busy(const struct sim_cpus *cpus, unsigned int cpu);
 
 /* Write end-of-run scalars (utilization, busy time per core) to the
- * engine's statistics. */
+ * engine's statistics: "cpu" utilization = busy / (N x time since
+ * sim_cpus_new()); per core, module "cpu[K]": busyTime (ns), utilization. */
 void sim_cpus_finish(struct sim_cpus *cpus);
 
 /*

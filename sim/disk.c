@@ -830,7 +830,7 @@ void sim_disk_finish(struct sim_disk *d)
 	span = (double)(now - d->stats_start);
 	secs = span / (double)NSEC_PER_SEC;
 
-#define SET(name, v) (*sim_stats_scalar(st, d->name, (name)) = (v))
+#define SET(what, v) (*sim_stats_scalar(st, d->name, (what)) = (v))
 	SET("queueLength:mean", span > 0 ? d->area_system / span : 0);
 	SET("queueLength:max", d->max_in_system);
 	SET("queueWaiting:mean", span > 0 ? d->area_waiting / span : 0);
@@ -1012,7 +1012,9 @@ struct sim_disk_load *sim_disk_load_start(struct sim_engine *eng,
 	l = g_new0(struct sim_disk_load, 1);
 	l->eng = eng;
 	l->disk = disk;
-	{
+	if (p->stream) {
+		l->rng = sim_rng(eng, p->stream);
+	} else {
 		g_autofree char *stream = g_strconcat(disk->name, ".load", NULL);
 
 		l->rng = sim_rng(eng, stream);

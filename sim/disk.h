@@ -271,7 +271,7 @@ const GArray *sim_disk_samples(const struct sim_disk *disk);
  * recycled at completion.  Offsets lie in [start, start + span) (span 0:
  * up to the disk's capacity): random ones are uniform and aligned to
  * @align, sequential ones follow each other, wrapping around.  Random
- * draws use the stream "<disk name>.load".
+ * draws use the stream @stream, "<disk name>.load" by default.
  */
 enum sim_disk_pattern {
 	SIM_DISK_PATTERN_RANDOM,
@@ -287,6 +287,7 @@ struct sim_disk_load_params {
 	uint64_t align;				/* bytes, >= 1 */
 	double read_fraction;			/* in [0, 1] */
 	uint64_t max_requests;			/* arrivals; 0: no limit */
+	const char *stream;			/* random stream; NULL: "<disk>.load" */
 	sim_disk_done_fn *done;			/* optional, at each completion */
 	void *done_data;
 };
@@ -307,8 +308,9 @@ void sim_disk_load_stop(struct sim_disk_load *load);
 /* Requests submitted and completed so far. */
 uint64_t sim_disk_load_issued(const struct sim_disk_load *load);
 uint64_t sim_disk_load_completed(const struct sim_disk_load *load);
-/* Free @load (NULL allowed).  Its requests in flight live in it: free it
- * once they have completed, or when the engine will not run again. */
+/* Free @load (NULL allowed), before its engine.  Its requests in flight
+ * live in it: free it once they have completed, or when the engine will
+ * not run again. */
 void sim_disk_load_free(struct sim_disk_load *load);
 
 #endif /* FAULTSIM_SIM_DISK_H */

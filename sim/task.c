@@ -37,6 +37,7 @@ struct sim_task {
 	enum sim_task_state state;
 	bool woken;			/* sim_block_timeout: woken, not timed out */
 	bool oncpu;			/* blocked or sleeping without releasing the CPU */
+	bool timed_out;			/* block timeout expired, not yet running */
 	const struct sim_sched_ops *sched_ops;
 	void *sched;
 	void *sched_data;
@@ -190,6 +191,7 @@ static void task_run_event(struct sim_engine *eng, void *data)
 	g_assert(t->state != SIM_TASK_RUNNING && t->state != SIM_TASK_DEAD);
 	t->resume = (struct sim_timer){ 0 };
 	t->state = SIM_TASK_RUNNING;
+	t->timed_out = false;
 	t->blocked_what = NULL;
 	t->blocked_obj = NULL;
 	eng->current = t;
@@ -208,6 +210,7 @@ static void task_timer_event(struct sim_engine *eng, void *data)
 	struct sim_task *t = data;
 
 	t->resume = (struct sim_timer){ 0 };
+	t->timed_out = t->state == SIM_TASK_BLOCKED;
 	if (t->sched_ops && !t->oncpu) {
 		t->state = SIM_TASK_RUNNABLE;
 		t->sched_ops->wakeup(t, t->sched);
@@ -321,6 +324,16 @@ bool sim_block_timeout_oncpu(struct sim_task *t, sim_time_t timeout)
 
 void sim_wake(struct sim_task *t)
 {
+	/*
+	 * A task whose block timed out is runnable but may not have run yet
+	 * (it waits for a CPU), and a waker can still find it where it
+	 * queued itself.  As try_to_wake_up() on a runnable task, this only
+	 * records the wake-up: the block then reports "woken".
+	 */
+	if (t->state == SIM_TASK_RUNNABLE && t->timed_out) {
+		t->woken = true;
+		return;
+	}
 	g_assert(t->state == SIM_TASK_BLOCKED);
 	sim_cancel(t->eng, &t->resume);		/* a pending timeout */
 	t->woken = true;

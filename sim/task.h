@@ -77,8 +77,11 @@ void sim_block(struct sim_task *t);
 bool sim_block_timeout(struct sim_task *t, sim_time_t timeout);
 /*
  * Make a blocked task runnable: it resumes at the current time, after the
- * events already scheduled for this instant.  Waking a task that is not
- * blocked is a programming error.  Callable from a task or a handler.
+ * events already scheduled for this instant (or, attached to a CPU model,
+ * when it gets a CPU).  Waking a task whose block timed out but which has
+ * not run yet only records the wake-up (sim_block_timeout then returns
+ * true).  Waking any other task that is not blocked is a programming
+ * error.  Callable from a task or a handler.
  */
 void sim_wake(struct sim_task *t);
 

@@ -84,6 +84,10 @@ bool sim_wait_timeout(struct sim_waitqueue *wq, struct sim_task *t,
 	sim_add_wait_queue(wq, &we);
 	sim_task_set_blocked_on(t, what, wq);
 	woken = sim_block_timeout(t, timeout);
+	/* A wake-up that came after the timeout fired but before the task ran
+	 * still dequeued the entry and counts (a lock may have been granted
+	 * to it inside the waker). */
+	woken |= (we.flags & WQ_FLAG_WOKEN) != 0;
 	if (!woken)
 		sim_remove_wait_queue(&we);
 	return woken;

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include "sim/cpu.h"
 #include "sim/engine.h"
 #include "sim/task.h"
 #include "sim/waitqueue.h"
@@ -300,6 +301,50 @@ static void test_timeout(void)
 	g_string_free(w.log, TRUE);
 }
 
+/*
+ * With a CPU model, a timed-out waiter becomes runnable but runs only
+ * after its wake-up latency; a wake-up in that window still dequeues it
+ * and counts as a wake-up.
+ */
+static void late_waiter_fn(struct sim_task *t, void *arg)
+{
+	struct wq_test *w = arg;
+
+	g_assert_true(sim_wait_timeout(&w->wq, t, WQ_FLAG_EXCLUSIVE, "test", 100));
+	g_assert_cmpint(sim_now(w->eng), ==, 150);	/* timeout 100 + latency 50 */
+	g_assert_false(sim_waitqueue_active(&w->wq));
+	w->flag++;
+}
+
+static void late_waker_fn(struct sim_task *t, void *arg)
+{
+	struct wq_test *w = arg;
+
+	sim_sleep(t, 120);
+	g_assert_cmpint(sim_wake_up_one(&w->wq), ==, 1);
+}
+
+static void test_wake_after_timeout(void)
+{
+	struct wq_test w = { sim_engine_new(1), { { 0 } }, g_string_new(NULL), 0 };
+	struct sim_cpus_params p;
+	g_autoptr(sim_dist) lat = sim_dist_parse("50ns", SIM_UNIT_TIME, NULL);
+
+	sim_cpus_params_init(&p);
+	p.ctx_switch = 0;
+	p.wake_latency = lat;
+	struct sim_cpus *cpus = sim_cpus_new(w.eng, &p);
+
+	sim_waitqueue_init(&w.wq);
+	sim_cpus_attach(cpus, sim_task_spawn(w.eng, "waiter", late_waiter_fn, &w));
+	sim_task_spawn(w.eng, "waker", late_waker_fn, &w);
+	sim_run(w.eng);
+	g_assert_cmpint(w.flag, ==, 1);
+	sim_engine_free(w.eng);
+	sim_cpus_free(cpus);
+	g_string_free(w.log, TRUE);
+}
+
 /* wait_event re-checks its condition after each wake-up. */
 static void cond_waiter_fn(struct sim_task *t, void *arg)
 {
@@ -344,5 +389,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/waitqueue/add-head", test_add_head);
 	g_test_add_func("/sim/waitqueue/timeout", test_timeout);
 	g_test_add_func("/sim/waitqueue/wait-event", test_wait_event);
+	g_test_add_func("/sim/waitqueue/wake-after-timeout", test_wake_after_timeout);
 	return g_test_run();
 }

@@ -332,6 +332,48 @@ static gboolean query_int(struct fs_resultdb *db, const char *sql,
 
 /* ---- open and close ------------------------------------------------------ */
 
+/*
+ * Put the file in WAL mode (persistent: the mode is kept in the file).
+ * Switching needs an exclusive lock, and SQLite reports SQLITE_BUSY there
+ * without calling the busy handler, which happens when several processes
+ * open a new file at once: retry, for as long as the busy timeout.
+ */
+static gboolean set_wal(struct fs_resultdb *db, GError **error)
+{
+	gint64 deadline = g_get_monotonic_time() + BUSY_TIMEOUT_MS * 1000LL;
+	g_autofree char *mode = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->sql, "PRAGMA journal_mode = WAL", -1, &st,
+			       NULL) != SQLITE_OK) {
+		set_db_error(db, error, "cannot set up");
+		return FALSE;
+	}
+	while ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if ((rc & 0xff) != SQLITE_BUSY ||
+		    g_get_monotonic_time() > deadline)
+			break;
+		g_usleep(2000);
+	}
+	if (rc == SQLITE_ROW)
+		mode = g_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		set_db_error(db, error, "cannot switch to WAL mode");
+		return FALSE;
+	}
+	/* An in-memory database stays "memory", and that is fine. */
+	if (g_strcmp0(mode, "wal") != 0 && g_strcmp0(mode, "memory") != 0) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
+			    "%s: cannot switch to WAL mode (journal mode stays %s)",
+			    db->path, mode ? mode : "unknown");
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* Create the schema in an empty file, or check the version of an existing
  * one.  In one IMMEDIATE transaction so that concurrent openers agree. */
 static gboolean setup_schema(struct fs_resultdb *db, GError **error)
@@ -395,7 +437,6 @@ static struct fs_resultdb *open_db(const char *path, gboolean readonly,
 	struct fs_resultdb *db;
 	int flags = readonly ? SQLITE_OPEN_READONLY
 			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	g_autofree char *mode = NULL;
 
 	g_return_val_if_fail(path != NULL, NULL);
 
@@ -421,18 +462,10 @@ static struct fs_resultdb *open_db(const char *path, gboolean readonly,
 	if (!readonly) {
 		/* WAL: readers never block the writer, and writers queue on
 		 * the busy timeout.  synchronous = NORMAL keeps every commit
-		 * atomic (a crash loses at most the last commits, never
-		 * half of one). */
-		if (!query_text(db, "PRAGMA journal_mode = WAL", NULL, &mode,
-				error))
-			goto fail;
-		if (g_strcmp0(mode, "wal") != 0 && g_strcmp0(mode, "memory") != 0) {
-			g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
-				    "%s: cannot switch to WAL mode (journal mode stays %s)",
-				    path, mode ? mode : "unknown");
-			goto fail;
-		}
-		if (!exec_sql(db, "PRAGMA synchronous = NORMAL", "cannot set up",
+		 * atomic; a crash of the process loses nothing committed,
+		 * a power loss at most the last commits, never half of one. */
+		if (!set_wal(db, error) ||
+		    !exec_sql(db, "PRAGMA synchronous = NORMAL", "cannot set up",
 			      error))
 			goto fail;
 	}

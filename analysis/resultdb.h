@@ -38,7 +38,8 @@
  * Beyond OMNeT++, names are unique where a reader expects them to be: one
  * runName per database, one attribute / iteration variable per name per
  * run, one scalar per (run, module, name), one statistic per (run, module,
- * name).  A run whose measurements break this is refused whole.
+ * name), one lockStat row per (run, lock, mode).  A run whose measurements
+ * break this is refused whole, with an error naming the culprit.
  *
  * What a run records.  runAttr holds OMNeT++'s attributes: configname,
  * runnumber, repetition, seedset, iterationvars, inifile, datetime,
@@ -96,8 +97,8 @@
  * Atomicity and concurrency.  Each run is written in one transaction with
  * its status row: a crash or a kill leaves either the whole run or nothing.
  * The file is in WAL mode with a busy timeout of 10 s, so several processes
- * on one host can write to it at once (each write takes the write lock for
- * the few milliseconds it needs).  Not for network file systems: WAL needs
+ * on one host can write to it at once (each write holds the write lock for
+ * as long as it takes: about 20 ms for a run with 20 wide histograms).  Not for network file systems: WAL needs
  * shared memory between the writers.
  *
  * Threads: a struct fs_resultdb is one connection; use it from one thread
@@ -139,7 +140,9 @@ struct fs_run_record {
 	const char *config_name;
 	const char *ini_file;		/* NULL: no inifile attribute */
 	const char *iterationvars;	/* "$threads=4, $io=drop"; NULL: "" */
-	const char *config_hash;	/* identifies the resolved configuration */
+	/* Identifies the resolved configuration, seed and repetition
+	 * included: two runs with one hash are the same run (resume). */
+	const char *config_hash;
 	const char *datetime;		/* NULL: now, as OMNeT++ writes it */
 	guint runnumber, repetition;
 	guint64 seed;

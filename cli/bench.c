@@ -136,12 +136,18 @@ static void bench_engine(void)
 	fflush(stdout);
 }
 
+static void run_disk(void)
+{
+	bench_disk(opt_quick);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
 	const char *summary;
 } benches[] = {
 	{ "engine", bench_engine, "event set (hold model) and task switch" },
+	{ "disk", run_disk, "the disk alone under Poisson arrivals (M/M/1 at utilisation 0.9)" },
 };
 
 int cmd_bench(int argc, char **argv)

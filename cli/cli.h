@@ -20,6 +20,9 @@ struct fs_command {
 int cmd_bench(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 
+/* Benchmarks of single components (cli/bench-*.c); @quick: 100x shorter. */
+void bench_disk(gboolean quick);
+
 /* Parse @argv with @entries for subcommand @name; on error prints it and
  * the usage hint and returns FALSE. */
 gboolean cli_parse(const char *name, const char *params, const char *summary,

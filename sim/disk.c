@@ -904,9 +904,14 @@ void sim_disk_load_params_init(struct sim_disk_load_params *p)
  * streams are mt19937: 32 bits a draw); bias below n / 2^64. */
 static uint64_t load_uniform(gsl_rng *r, uint64_t n)
 {
-	uint64_t x = ((uint64_t)gsl_rng_get(r) << 32) | (uint64_t)gsl_rng_get(r);
+	uint64_t x = (uint64_t)gsl_rng_get(r) << 32;
 
+	x |= (uint64_t)gsl_rng_get(r);
+#ifdef __SIZEOF_INT128__
 	return (uint64_t)(((unsigned __int128)x * n) >> 64);
+#else
+	return x % n;
+#endif
 }
 
 static struct load_request *load_get(struct sim_disk_load *l)

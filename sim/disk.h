@@ -163,7 +163,8 @@ void sim_disk_request_init(struct sim_disk_request *rq, enum sim_req_op op,
  * hdd; rotation uniform(0,8.333333ms) (7200 rpm).
  */
 struct sim_disk_params {
-	const char *name;		/* module and random stream; NULL: "disk" */
+	const char *name;		/* module and random stream, one per disk;
+					 * NULL: "disk" */
 	unsigned int depth;		/* service slots, >= 1 */
 	enum sim_disk_sched sched;
 	const struct sim_dist *setup;	/* setup latency, ns */

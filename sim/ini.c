@@ -451,8 +451,8 @@ GPtrArray *sim_scenario_list_configs(const char *path, GError **error)
 		c->line = s->line;
 		if (s->description != NULL)
 			c->description = g_strdup(s->description->value);
-		if (s->base != NULL)
-			c->extends = g_strdup(s->base->name);
+		if (s->extends != NULL)
+			c->extends = g_strdup(s->extends->value);
 		g_ptr_array_add(out, c);
 	}
 	ini_file_free(ini);

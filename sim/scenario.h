@@ -168,7 +168,7 @@ GArray *sim_study_parse_runs(const char *spec, guint nr_runs, GError **error);
 struct sim_scenario_config {
 	char *name;		/* "General" or the config's NAME */
 	char *description;	/* its own description, or NULL */
-	char *extends;		/* the config it extends, NULL for General */
+	char *extends;		/* its extends value as written, or NULL */
 	guint line;		/* its header line, 0 if [General] is implicit */
 };
 

@@ -398,6 +398,95 @@ static void test_merge_front_and_bridge(void)
 	}
 }
 
+/* Every completion: submit <= dispatch <= complete. */
+static void check_times(struct sim_disk_request *rq, void *data)
+{
+	uint64_t *n = data;
+
+	g_assert_cmpint(rq->submit_time, <=, rq->dispatch_time);
+	g_assert_cmpint(rq->dispatch_time, <=, rq->complete_time);
+	(*n)++;
+}
+
+/*
+ * Merging under stress: 4 KiB requests at random 4 KiB slots of a 256 KiB
+ * region (many neighbours, many duplicates, which overlap and must not
+ * merge) plus a sequential stream of 512 B - 8 KiB requests, both
+ * directions, on an overloaded depth-1 disk of service 1 us + 1 ns/byte.
+ * For each scheduler, with and without a merge limit: every request
+ * completes once; merges = requests - dispatches; the service times add up
+ * to one setup per dispatch plus every byte exactly once (a merged request
+ * transfers its members' bytes, no more, no less); no service exceeds the
+ * limit.
+ */
+static void test_merge_stress(void)
+{
+	for (int i = 0; i < 4; i++) {
+		bool deadline = i & 1, limited = i & 2;
+		g_autoptr(sim_engine) eng = sim_engine_new(SEED + i);
+		g_autoptr(sim_dist) setup = dist("const(1us)", SIM_UNIT_TIME);
+		g_autoptr(sim_dist) ia = dist("exp(3us)", SIM_UNIT_TIME);
+		g_autoptr(sim_dist) size = dist("uniform(512B,8KiB)", SIM_UNIT_SIZE);
+		g_autoptr(GError) error = NULL;
+		struct sim_disk_params p;
+		struct sim_disk_load_params lp;
+		uint64_t done = 0;
+
+		sim_disk_params_init(&p, "ssd", NULL);
+		p.depth = 1;
+		p.setup = setup;
+		p.bandwidth = 1e9;
+		p.sched = deadline ? SIM_DISK_SCHED_DEADLINE : SIM_DISK_SCHED_FIFO;
+		p.max_merge_size = limited ? 16384 : 0;
+		g_autoptr(sim_disk) disk = sim_disk_new(eng, &p, &error);
+		g_assert_no_error(error);
+
+		sim_disk_load_params_init(&lp);
+		lp.interarrival = ia;
+		lp.span = 256 * 1024;
+		lp.read_fraction = 0.5;
+		lp.max_requests = 30000;
+		lp.stream = "random";
+		lp.done = check_times;
+		lp.done_data = &done;
+		struct sim_disk_load *l1 = sim_disk_load_start(eng, disk, &lp, &error);
+		g_assert_no_error(error);
+		lp.size = size;
+		lp.pattern = SIM_DISK_PATTERN_SEQUENTIAL;
+		lp.start = 1024 * MB;
+		lp.span = 0;
+		lp.stream = "sequential";
+		struct sim_disk_load *l2 = sim_disk_load_start(eng, disk, &lp, &error);
+		g_assert_no_error(error);
+
+		g_assert_cmpint(sim_run(eng), ==, SIM_STOP_EMPTY);
+
+		uint64_t requests = counter(eng, "disk", "requests");
+		uint64_t merges = counter(eng, "disk", "merges");
+		uint64_t dispatches = counter(eng, "disk", "dispatches");
+		uint64_t bytes = counter(eng, "disk", "bytesRead") +
+				 counter(eng, "disk", "bytesWritten");
+		struct sim_hist *svc = hist(eng, "disk", "serviceTime");
+
+		g_test_message("%s%s: %" G_GUINT64_FORMAT " merges of %" G_GUINT64_FORMAT,
+			       deadline ? "deadline" : "fifo", limited ? " limited" : "",
+			       merges, requests);
+		g_assert_cmpuint(requests, ==, 60000);
+		g_assert_cmpuint(done, ==, requests);
+		g_assert_cmpuint(sim_disk_load_completed(l1) + sim_disk_load_completed(l2), ==,
+				 requests);
+		g_assert_cmpuint(sim_disk_nr_in_system(disk), ==, 0);
+		g_assert_cmpuint(merges, >, requests / 10);
+		g_assert_cmpuint(merges, ==, requests - dispatches);
+		g_assert_cmpuint(sim_hist_count(svc), ==, dispatches);
+		g_assert_cmpfloat(sim_hist_sum(svc), ==, (double)(dispatches * 1000 + bytes));
+		if (limited)
+			g_assert_cmpuint(sim_hist_max(svc), <=, 1000 + 16384);
+		sim_disk_load_free(l1);
+		sim_disk_load_free(l2);
+	}
+}
+
 /*
  * Depth 4 without a transfer term: four requests are served in parallel.
  * With one: they share the data channel, one transfer at a time (1 MB at
@@ -705,9 +794,10 @@ static double erlang_c(unsigned int c, double a)
 }
 
 /*
- * M/M/4 at rho = 0.8 against Erlang C, within 3%: W = C(4, 3.2) / (4 mu -
- * lambda) + 1 / mu = 0.5964 / 0.8 + 1 = 1.7455 ms and L = lambda W.  The batch means bound the
- * standard error of W the same way (3% >= 4 standard errors).
+ * M/M/4 at rho = 0.8 against Erlang C, within 3%:
+ *	W = C(4, 3.2) / (4 mu - lambda) + 1 / mu = 0.5964 / 0.8 + 1 = 1.7455 ms
+ * and L = lambda W.  The batch means bound the standard error of W the same
+ * way (3% >= 4 standard errors).
  */
 static void test_mmc(void)
 {
@@ -918,6 +1008,7 @@ int main(int argc, char **argv)
 			test_deadline_expired_write);
 	g_test_add_func("/sim/disk/merge/adjacent", test_merge_adjacent);
 	g_test_add_func("/sim/disk/merge/front-and-bridge", test_merge_front_and_bridge);
+	g_test_add_func("/sim/disk/merge/stress", test_merge_stress);
 	g_test_add_func("/sim/disk/depth/parallel-and-channel", test_parallel_and_channel);
 	g_test_add_func("/sim/disk/samples", test_samples);
 	g_test_add_func("/sim/disk/sync/idle-service-time", test_sync);

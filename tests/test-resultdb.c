@@ -389,14 +389,14 @@ static void test_schema(void)
 /* ---- writing and reading back a run --------------------------------------- */
 
 struct bin {
-	double lower;
+	double lower, upper;
 	double count;
 };
 
 static void collect_bin(uint64_t lower, uint64_t upper, uint64_t count,
 			void *data)
 {
-	struct bin b = { (double)lower, (double)count };
+	struct bin b = { (double)lower, (double)upper, (double)count };
 
 	g_array_append_val((GArray *)data, b);
 }
@@ -409,7 +409,7 @@ static void check_statistic(sqlite3 *sql, gint64 run_id, const char *module,
 	uint64_t n = sim_hist_count(h);
 	sqlite3_stmt *st;
 	gint64 stat_id;
-	double prev = -INFINITY, total = 0;
+	double prev = -INFINITY, total = 0, next_edge = NAN;
 	guint k = 0, rows = 0;
 
 	g_assert_cmpint(sqlite3_prepare_v2(sql,
@@ -466,10 +466,15 @@ static void check_statistic(sqlite3 *sql, gint64 run_id, const char *module,
 		} else {
 			g_assert_cmpfloat(lower, >, prev);
 		}
+		/* a non-empty bin ends where the next row begins */
+		if (!isnan(next_edge))
+			g_assert_cmpfloat(lower, ==, next_edge);
+		next_edge = NAN;
 		if (v > 0) {
 			g_assert_cmpuint(k, <, want->len);
 			g_assert_cmpfloat(lower, ==, g_array_index(want, struct bin, k).lower);
 			g_assert_cmpfloat(v, ==, g_array_index(want, struct bin, k).count);
+			next_edge = g_array_index(want, struct bin, k).upper;
 			k++;
 		}
 		prev = lower;
@@ -478,6 +483,7 @@ static void check_statistic(sqlite3 *sql, gint64 run_id, const char *module,
 	}
 	sqlite3_finalize(st);
 	g_assert_cmpuint(k, ==, want->len);
+	g_assert_true(isnan(next_edge));	/* the overflow row closes the last */
 	g_assert_cmpfloat(total, ==, (double)n);
 	if (n)
 		g_assert_cmpfloat(prev, >, (double)sim_hist_max(h));
@@ -537,7 +543,7 @@ static void test_write_read(void)
 	struct fs_run_record rec = record("Base-0-20240611-12:00:00-1", "Base",
 					  0, 0, "hash-0", st);
 	struct expect_scalar e;
-	g_autofree char *s = NULL;
+	char *s;			/* each value freed after its check */
 	struct fs_resultdb *db;
 	sqlite3 *sql;
 	gint64 run_id = -1;
@@ -795,8 +801,8 @@ static void test_atomic_kill(void)
 	pid = fork();
 	g_assert_cmpint(pid, >=, 0);
 	if (pid == 0) {
-		/* 500 rows: past the run attributes and into the bins, after
-		 * SQLite may have spilled pages to the WAL. */
+		/* 500 rows: past the attributes and the scalars, in the
+		 * middle of the first histogram's bins. */
 		guint64 k = 500;
 		struct fs_resultdb *cdb = fs_resultdb_open(path, NULL);
 
@@ -948,6 +954,44 @@ static void test_concurrent(void)
 	tmpdir_free(dir);
 }
 
+/* The same with two processes, as "faultsim run" on one host would. */
+static void test_two_processes(void)
+{
+	char *dir = tmpdir_new();
+	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
+	g_autoptr(GError) error = NULL;
+	struct fs_resultdb *db;
+	pid_t pids[2];
+
+	for (int i = 0; i < 2; i++) {
+		pids[i] = fork();
+		g_assert_cmpint(pids[i], >=, 0);
+		if (pids[i] == 0) {
+			/* both create the file and the schema at once, too */
+			struct writer w = { .path = path, .id = i };
+
+			writer_thread(&w);
+			_exit(w.error || w.written != RUNS_PER_WRITER);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		int status;
+
+		g_assert_cmpint(waitpid(pids[i], &status, 0), ==, pids[i]);
+		g_assert_true(WIFEXITED(status));
+		g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+	}
+
+	db = fs_resultdb_open_readonly(path, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(query_int(fs_resultdb_handle(db), "SELECT COUNT(*) FROM runStatus"),
+			==, 2 * RUNS_PER_WRITER);
+	fs_resultdb_close(db);
+
+	check_integrity(path);
+	tmpdir_free(dir);
+}
+
 /* ---- merge ------------------------------------------------------------------ */
 
 /* A database at @path with @n runs of @config, run numbers from @first. */
@@ -999,10 +1043,7 @@ static char *run_fingerprint(sqlite3 *sql, const char *name)
 		g_autofree char *q = NULL;
 		g_autofree char *v = NULL;
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 		q = g_strdup_printf(parts[i], name);
-#pragma GCC diagnostic pop
 		v = query_text(sql, "%s", q);
 		g_assert_nonnull(v);
 		g_string_append_printf(out, "%s\n", v);
@@ -1207,9 +1248,10 @@ static void test_report(void)
 
 	rows = fs_report_compute(db, NULL, &error);
 	g_assert_no_error(error);
-	/* per configuration: latency:mean, pgmajfault (a counter),
-	 * utilization; not busyTime nor latency:p50 */
-	g_assert_cmpuint(rows->len, ==, 6);
+	/* per configuration: pgmajfault (a counter), utilization,
+	 * latency:mean, latency:p99; not busyTime nor latency:p50 */
+	g_assert_cmpuint(rows->len, ==, 8);
+	g_assert_nonnull(find_row(rows, "$threads=8", "fault", "latency:p99"));
 	g_assert_null(find_row(rows, "$threads=4", "disk", "busyTime"));
 	g_assert_null(find_row(rows, "$threads=4", "fault", "latency:p50"));
 
@@ -1235,7 +1277,7 @@ static void test_report(void)
 	g_assert_cmpfloat(r->mean, ==, 40);
 	g_assert_true(isnan(r->ci_half));
 	/* configurations in study order */
-	g_assert_cmpstr(((struct fs_report_row *)rows->pdata[3])->iterationvars,
+	g_assert_cmpstr(((struct fs_report_row *)rows->pdata[4])->iterationvars,
 			==, "$threads=8");
 
 	table = fs_report_format_table(rows, 0);
@@ -1314,6 +1356,7 @@ int main(int argc, char **argv)
 			test_atomic_kill);
 	g_test_add_func("/analysis/resultdb/run-done", test_run_done);
 	g_test_add_func("/analysis/resultdb/two-writers", test_concurrent);
+	g_test_add_func("/analysis/resultdb/two-processes", test_two_processes);
 	g_test_add_func("/analysis/resultdb/merge", test_merge);
 	g_test_add_func("/analysis/report/ci", test_report_ci);
 	g_test_add_func("/analysis/report/compute", test_report);

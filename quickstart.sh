@@ -48,7 +48,10 @@ deps)
 run)
 	deps
 	build
-	./build/faultsim demo
+	# The default study into results.db (resumes if it is there), then
+	# the comparison table.
+	./build/faultsim run scenarios/default.ini -j "$(nproc)"
+	./build/faultsim report
 	;;
 check)
 	deps

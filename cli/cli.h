@@ -19,6 +19,15 @@ struct fs_command {
 
 int cmd_bench(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+
+/* Every key a scenario may set (the general keys and the model's). */
+struct sim_keys *cli_keys_new(void);
+/* The directory of scenario files. */
+const char *cli_scenario_dir(void);
 
 /* Benchmarks of single components (cli/bench-*.c); @quick: 100x shorter. */
 void bench_disk(gboolean quick);

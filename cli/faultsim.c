@@ -12,8 +12,12 @@
 #include "cli/cli.h"
 
 static const struct fs_command commands[] = {
+	{ "run", "run a scenario's study into the results database", cmd_run },
+	{ "report", "compare configurations: means and confidence intervals", cmd_report },
+	{ "merge", "join results databases from several machines", cmd_merge },
+	{ "list", "list scenario keys, scenario files, measurements", cmd_list },
 	{ "demo", "run a tiny simulation and print what it simulated", cmd_demo },
-	{ "bench", "measure the simulator's own speed (engine, ...)", cmd_bench },
+	{ "bench", "measure the simulator's own speed (engine, disk)", cmd_bench },
 };
 
 static void usage(FILE *out)

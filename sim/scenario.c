@@ -241,6 +241,7 @@ static gboolean parse_range(const char *body, GPtrArray *values,
 	GPtrArray *w;
 	guint n;
 
+	us = g_strdup("");
 	left = g_strstrip(g_strndup(body, (gsize)(dots - body)));
 	words = g_strsplit_set(dots + 2, " \t", -1);
 	w = g_ptr_array_new();
@@ -250,16 +251,19 @@ static gboolean parse_range(const char *body, GPtrArray *values,
 	}
 	n = w->len;
 	if (n >= 3 && strcmp(w->pdata[n - 2], "step") == 0) {
+		g_clear_pointer(&us, g_free);
 		if (!parse_qty(w->pdata[n - 1], &s, &us))
 			bad = w->pdata[n - 1], what = "step";
 		n -= 2;
 	} else if (n >= 3 && strcmp(w->pdata[n - 2], "x") == 0) {
 		mul = TRUE;
+		g_clear_pointer(&us, g_free);
 		if (!parse_qty(w->pdata[n - 1], &s, &us) || us[0] != '\0')
 			bad = w->pdata[n - 1], what = "factor";
 		n -= 2;
 	} else if (n >= 2 && ((char *)w->pdata[n - 1])[0] == 'x') {
 		mul = TRUE;
+		g_clear_pointer(&us, g_free);
 		if (!parse_qty((char *)w->pdata[n - 1] + 1, &s, &us) ||
 		    us[0] != '\0')
 			bad = w->pdata[n - 1], what = "factor";
@@ -278,6 +282,12 @@ static gboolean parse_range(const char *body, GPtrArray *values,
 		bad = left, what = "start";
 	if (bad == NULL && !parse_qty(bstr, &b, &ub))
 		bad = bstr, what = "end";
+	if (bad != NULL && *bad == '\0') {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+			    "bad range '%s': missing the %s; expected A..B, "
+			    "A..B step S or A..B xF", body, what);
+		return FALSE;
+	}
 	if (bad != NULL) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
 			    "bad range '%s': the %s '%s' is not a number; "
@@ -535,7 +545,7 @@ struct sim_study {
 	guint repeat;
 	GPtrArray *out;			/* entries that go into runs */
 	GHashTable *out_index;		/* key -> index + 1 in out */
-	guint *sorted;			/* out indices sorted by key */
+	GArray *sorted;			/* guint: out indices sorted by key */
 	GStringChunk *strings;
 	struct sim_run_config *runs;
 	guint nr_runs;
@@ -775,11 +785,22 @@ static gboolean define_vars(struct sim_study *study, GError **error)
 			    (old = find_var(study, p->iter.name)) >= 0) {
 				const struct var *o = study->vars->pdata[old];
 
-				entry_set_error(e, error, SIM_ERROR_PARSE,
-						"variable $%s is already "
-						"defined at %s:%u",
-						p->iter.name, o->entry->origin,
-						o->entry->line);
+				if (o->entry->origin == e->origin)
+					entry_set_error(e, error,
+							SIM_ERROR_PARSE,
+							"variable $%s is "
+							"already defined at "
+							"line %u",
+							p->iter.name,
+							o->entry->line);
+				else
+					entry_set_error(e, error,
+							SIM_ERROR_PARSE,
+							"variable $%s is "
+							"already defined at "
+							"%s:%u", p->iter.name,
+							o->entry->origin,
+							o->entry->line);
 				return FALSE;
 			}
 			v = g_new0(struct var, 1);
@@ -796,6 +817,11 @@ static gboolean define_vars(struct sim_study *study, GError **error)
 		}
 	}
 	return TRUE;
+}
+
+static int var_lock(const struct sim_study *study, int i)
+{
+	return ((const struct var *)study->vars->pdata[i])->lock;
 }
 
 /* References, lock-steps and loops. */
@@ -861,12 +887,30 @@ static gboolean link_vars(struct sim_study *study, GError **error)
 		int r = (int)i;
 		guint steps = 0;
 
-		while (((struct var *)study->vars->pdata[r])->lock >= 0 &&
-		       steps++ <= n)
-			r = ((struct var *)study->vars->pdata[r])->lock;
+		while (var_lock(study, r) >= 0 && steps++ <= n)
+			r = var_lock(study, r);
 		if (steps > n) {
-			entry_set_error(v->entry, error, SIM_ERROR_PARSE,
-					"lock-step cycle through $%s", v->name);
+			/* r is on the cycle: name it from its first member. */
+			const struct var *first;
+			GString *path;
+			int m, lo = r;
+
+			for (m = var_lock(study, r); m != r;
+			     m = var_lock(study, m))
+				lo = MIN(lo, m);
+			first = study->vars->pdata[lo];
+			path = g_string_new(NULL);
+			g_string_append_printf(path, "$%s", first->name);
+			m = lo;
+			do {
+				m = var_lock(study, m);
+				g_string_append_printf(path, " -> $%s",
+					((struct var *)
+					 study->vars->pdata[m])->name);
+			} while (m != lo);
+			entry_set_error(first->entry, error, SIM_ERROR_PARSE,
+					"lock-step cycle: %s", path->str);
+			g_string_free(path, TRUE);
 			return FALSE;
 		}
 		v->root = r;
@@ -929,7 +973,11 @@ static gboolean study_settings(struct sim_study *study, GError **error)
 		g_assert(study->constraint != NULL);	/* step 2 */
 		names = sim_expr_vars(study->constraint);
 		for (guint i = 0; names[i] != NULL; i++) {
-			if (predefined_index(names[i]) != 0) {
+			int pre = predefined_index(names[i]);
+
+			if (pre == PREDEF_CONFIGNAME)
+				continue;
+			if (pre != 0) {
 				entry_set_error(e, error, SIM_ERROR_PARSE,
 						"$%s cannot be used in a "
 						"constraint", names[i]);
@@ -1038,7 +1086,11 @@ static const char *constraint_lookup(const char *name, void *data)
 	const struct combo *c = data;
 	int var = find_var(c->study, name);
 
-	return var >= 0 ? var_value(c, var) : NULL;
+	if (var >= 0)
+		return var_value(c, var);
+	if (predefined_index(name) == PREDEF_CONFIGNAME)
+		return c->study->config_name;
+	return NULL;
 }
 
 /* " (with $x=1, $n=4)" for the constraint's variables. */
@@ -1144,7 +1196,8 @@ static void run_hash(struct sim_study *study, struct sim_run_config *r,
 	g_snprintf(buf, sizeof(buf), "seed=%" G_GUINT64_FORMAT "\n", r->seed);
 	g_checksum_update(sum, (const guchar *)buf, -1);
 	for (guint i = 0; i < study->out->len; i++) {
-		const struct sim_run_pair *p = &entries[study->sorted[i]];
+		const struct sim_run_pair *p =
+			&entries[g_array_index(study->sorted, guint, i)];
 
 		g_checksum_update(sum, (const guchar *)p->name, -1);
 		g_checksum_update(sum, (const guchar *)"=", 1);
@@ -1247,16 +1300,16 @@ static gboolean expand(struct sim_study *study, GError **error)
 		return FALSE;
 
 	study->out_index = g_hash_table_new(g_str_hash, g_str_equal);
-	study->sorted = g_new(guint, MAX(study->out->len, 1));
+	study->sorted = g_array_sized_new(FALSE, FALSE, sizeof(guint),
+					  study->out->len);
 	for (guint i = 0; i < study->out->len; i++) {
 		const struct sim_entry *e = study->out->pdata[i];
 
 		g_hash_table_insert(study->out_index, e->key,
 				    GUINT_TO_POINTER(i + 1));
-		study->sorted[i] = i;
+		g_array_append_val(study->sorted, i);
 	}
-	g_qsort_with_data(study->sorted, (gint)study->out->len, sizeof(guint),
-			  cmp_out_keys, study);
+	g_array_sort_with_data(study->sorted, cmp_out_keys, study);
 
 	study->nr_runs = pass->len * study->repeat;
 	study->runs = g_new0(struct sim_run_config, study->nr_runs);
@@ -1354,7 +1407,8 @@ void sim_study_free(struct sim_study *study)
 	g_free(study->runs);
 	if (study->strings != NULL)
 		g_string_chunk_free(study->strings);
-	g_free(study->sorted);
+	if (study->sorted != NULL)
+		g_array_unref(study->sorted);
 	if (study->out_index != NULL)
 		g_hash_table_unref(study->out_index);
 	if (study->out != NULL)

@@ -223,3 +223,13 @@ void sim_stats_merge(struct sim_stats *dst, const struct sim_stats *src)
 		*sim_stats_scalar(dst, e->key.module, e->key.name) += e->scalar;
 	}
 }
+
+void sim_stats_reset(struct sim_stats *st)
+{
+	for (guint i = 0; i < st->counters.entries->len; i++)
+		((struct stat_entry *)st->counters.entries->pdata[i])->counter = 0;
+	for (guint i = 0; i < st->scalars.entries->len; i++)
+		((struct stat_entry *)st->scalars.entries->pdata[i])->scalar = 0;
+	for (guint i = 0; i < st->hists.entries->len; i++)
+		sim_hist_reset(((struct stat_entry *)st->hists.entries->pdata[i])->hist);
+}

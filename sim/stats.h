@@ -78,4 +78,8 @@ void sim_stats_foreach_scalar(const struct sim_stats *st,
  */
 void sim_stats_merge(struct sim_stats *dst, const struct sim_stats *src);
 
+/* Zero every counter and scalar and empty every histogram, keeping the
+ * entries and their pointers (the end of a warm-up period). */
+void sim_stats_reset(struct sim_stats *st);
+
 #endif /* FAULTSIM_SIM_STATS_H */

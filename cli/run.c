@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * faultsim run: one run or a whole parameter study, into the results
+ * database.
+ *
+ * Order of work:
+ *   1. parse and expand the study; check every run's values (scenario.c);
+ *   2. build every selected run's machine once without running it, so that
+ *      settings that clash are reported before anything runs;
+ *   3. open the database and leave out the runs already done (same
+ *      resolved configuration and seed: resume);
+ *   4. run the rest on -j worker threads, one engine each; the main thread
+ *      is the only writer, one transaction per run.
+ * Any bad input stops at 1 or 2 with exit status 2 and nothing written.
+ * SIGINT or SIGTERM: no new run starts; the running ones finish and are
+ * written; exit status 130.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analysis/resultdb.h"
+#include "cli/cli.h"
+#include "sim/engine.h"
+#include "sim/model.h"
+#include "sim/scenario.h"
+#include "sim/stats.h"
+
+/* Set from the signal handler; read by workers and the writer. */
+static volatile sig_atomic_t run_interrupted;
+
+static void on_signal(int sig)
+{
+	run_interrupted = 1;
+}
+
+/* One finished (or skipped) run, passed from a worker to the writer. */
+struct run_result {
+	const struct sim_run_config *cfg;
+	struct sim_engine *eng;		/* owns the statistics; NULL if skipped */
+	const char *status;
+	char *error;			/* a failed run's message */
+	double wall_s;
+};
+
+struct run_ctx {
+	const struct sim_study *study;
+	GAsyncQueue *done;
+	gint64 pid;
+};
+
+/* Run one simulation: build, warm up, measure, finish. */
+static void run_one(gpointer data, gpointer user)
+{
+	guint runnumber = GPOINTER_TO_UINT(data) - 1;
+	struct run_ctx *ctx = user;
+	struct run_result *res = g_new0(struct run_result, 1);
+	const struct sim_run_config *cfg = sim_study_run(ctx->study, runnumber);
+	g_autoptr(GError) error = NULL;
+
+	res->cfg = cfg;
+	if (run_interrupted) {
+		res->status = "skipped";
+		g_async_queue_push(ctx->done, res);
+		return;
+	}
+
+	gint64 start = g_get_monotonic_time();
+	struct sim_engine *eng = sim_engine_new(cfg->seed);
+	struct sim_model *m = sim_model_build(eng, cfg, &error);
+
+	res->eng = eng;
+	if (!m) {
+		res->status = "failed";
+		res->error = g_strdup(error->message);
+	} else {
+		sim_time_t limit = sim_config_get_time(cfg, "sim-time-limit");
+		sim_time_t warmup = sim_config_get_time(cfg, "warmup-period");
+
+		if (warmup > 0 && warmup < limit) {
+			sim_set_time_limit(eng, warmup);
+			sim_run(eng);
+			sim_model_reset_stats(m);
+		}
+		sim_set_time_limit(eng, limit);
+		sim_run(eng);
+		sim_model_finish(m);
+		sim_model_free(m);
+		res->status = "done";
+	}
+	res->wall_s = (double)(g_get_monotonic_time() - start) / 1e6;
+	g_async_queue_push(ctx->done, res);
+}
+
+static gboolean write_result(struct fs_resultdb *db, const struct run_result *res,
+			     gint64 pid, GError **error)
+{
+	const struct sim_run_config *cfg = res->cfg;
+	g_autofree char *stamp = NULL;
+	g_autofree char *name = NULL;
+	g_autoptr(GPtrArray) ivn = g_ptr_array_new(), ivv = g_ptr_array_new();
+	g_autoptr(GPtrArray) ck = g_ptr_array_new(), cv = g_ptr_array_new();
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	const char *attr_names[] = { "faultsimVersion", "description", "error" };
+	const char *attr_values[] = { PACKAGE_VERSION, cfg->description ? cfg->description : "",
+				      res->error ? res->error : "" };
+	struct fs_run_record rec = { 0 };
+
+	stamp = g_date_time_format(now, "%Y%m%d-%H:%M:%S");
+	name = g_strdup_printf("%s-%u-%s-%" G_GINT64_FORMAT, cfg->config_name,
+			       cfg->runnumber, stamp, pid);
+	for (guint i = 0; i < cfg->n_itervars; i++) {
+		g_ptr_array_add(ivn, (gpointer)cfg->itervars[i].name);
+		g_ptr_array_add(ivv, (gpointer)cfg->itervars[i].value);
+	}
+	for (guint i = 0; i < cfg->n_entries; i++) {
+		g_ptr_array_add(ck, (gpointer)cfg->entries[i].name);
+		g_ptr_array_add(cv, (gpointer)cfg->entries[i].value);
+	}
+	rec.run_name = name;
+	rec.config_name = cfg->config_name;
+	rec.ini_file = cfg->ini_path;
+	rec.iterationvars = cfg->iterationvars;
+	rec.config_hash = cfg->hash;
+	rec.runnumber = cfg->runnumber;
+	rec.repetition = cfg->repetition;
+	rec.seed = cfg->seed;
+	rec.seedset = cfg->seedset;
+	rec.itervar_names = (const char *const *)ivn->pdata;
+	rec.itervar_values = (const char *const *)ivv->pdata;
+	rec.n_itervars = ivn->len;
+	rec.config_keys = (const char *const *)ck->pdata;
+	rec.config_values = (const char *const *)cv->pdata;
+	rec.n_config = ck->len;
+	rec.attr_names = attr_names;
+	rec.attr_values = attr_values;
+	rec.n_attrs = res->error ? 3 : 2;
+	rec.status = res->status;
+	rec.wall_time_s = res->wall_s;
+	rec.events = sim_events_dispatched(res->eng);
+	rec.sim_time_ns = sim_now(res->eng);
+	rec.stats = sim_engine_stats(res->eng);
+	return fs_resultdb_write_run(db, &rec, NULL, error);
+}
+
+static void print_progress(guint done, guint total, guint64 events, gint64 start)
+{
+	double el = (double)(g_get_monotonic_time() - start) / 1e6;
+	double eta = done ? el * (total - done) / done : 0;
+
+	fprintf(stderr, "\r\033[K[%u/%u runs] %.1f M events/s, %.0f s elapsed, ETA %.0f s",
+		done, total, el > 0 ? (double)events / el / 1e6 : 0.0, el, eta);
+	fflush(stderr);
+}
+
+enum query { QUERY_NONE, QUERY_NUMRUNS, QUERY_RUNNUMBERS, QUERY_ITERVARS };
+
+static gboolean parse_query(const char *q, enum query *out)
+{
+	static const char *const names[] = { "numruns", "runnumbers", "itervars" };
+
+	for (guint i = 0; i < G_N_ELEMENTS(names); i++)
+		if (g_str_equal(q, names[i])) {
+			*out = (enum query)(i + 1);
+			return TRUE;
+		}
+	return FALSE;
+}
+
+/* The registry of every key a scenario may set. */
+struct sim_keys *cli_keys_new(void)
+{
+	struct sim_keys *keys = sim_keys_new();
+
+	sim_model_register_keys(keys);
+	return keys;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	g_autofree char *config = NULL, *runs_spec = NULL, *query_s = NULL;
+	g_autofree char *db_path = g_strdup("results.db");
+	g_auto(GStrv) sets = NULL;
+	int jobs = 1;
+	gboolean quiet = FALSE;
+	GOptionEntry entries[] = {
+		{ "config", 'c', 0, G_OPTION_ARG_STRING, &config,
+		  "the [Config NAME] to run (default: General)", "NAME" },
+		{ "runs", 'r', 0, G_OPTION_ARG_STRING, &runs_spec,
+		  "runs to do: N, A..B, a comma list, or all (default)", "RUNS" },
+		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "runs at once, on threads (default 1)", "N" },
+		{ "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path,
+		  "results database (default results.db)", "FILE" },
+		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		  "override a key (repeatable)", "KEY=VALUE" },
+		{ "query", 'q', 0, G_OPTION_ARG_STRING, &query_s,
+		  "print what would run, do nothing: numruns, runnumbers or itervars", "WHAT" },
+		{ "quiet", 0, 0, G_OPTION_ARG_NONE, &quiet, "no progress line", NULL },
+		{ NULL }
+	};
+	g_autoptr(GError) error = NULL;
+	enum query query = QUERY_NONE;
+
+	if (!cli_parse("run", "SCENARIO.ini",
+		       "Run one simulation or a whole parameter study into the results database.",
+		       entries, &argc, &argv))
+		return EXIT_USAGE;
+	if (argc != 2) {
+		fprintf(stderr, "faultsim run: give one scenario file (try 'faultsim run --help')\n");
+		return EXIT_USAGE;
+	}
+	if (jobs < 1) {
+		fprintf(stderr, "faultsim run: -j must be at least 1\n");
+		return EXIT_USAGE;
+	}
+	if (query_s && !parse_query(query_s, &query)) {
+		fprintf(stderr, "faultsim run: -q '%s': accepted are numruns, runnumbers, itervars\n",
+			query_s);
+		return EXIT_USAGE;
+	}
+
+	g_autoptr(sim_keys) keys = cli_keys_new();
+	g_autoptr(sim_study) study = sim_study_new(argv[1], config, sets, keys, &error);
+
+	if (!study) {
+		fprintf(stderr, "faultsim run: %s\n", error->message);
+		return EXIT_USAGE;
+	}
+	GArray *runs = sim_study_parse_runs(runs_spec, sim_study_nr_runs(study), &error);
+
+	if (!runs) {
+		fprintf(stderr, "faultsim run: -r: %s\n", error->message);
+		return EXIT_USAGE;
+	}
+
+	switch (query) {
+	case QUERY_NUMRUNS:
+		printf("%u\n", runs->len);
+		g_array_unref(runs);
+		return 0;
+	case QUERY_RUNNUMBERS:
+		for (guint i = 0; i < runs->len; i++)
+			printf("%s%u", i ? " " : "", g_array_index(runs, guint, i));
+		printf("\n");
+		g_array_unref(runs);
+		return 0;
+	case QUERY_ITERVARS:
+		for (guint i = 0; i < runs->len; i++) {
+			const struct sim_run_config *cfg =
+				sim_study_run(study, g_array_index(runs, guint, i));
+
+			printf("Run %u: %s, $repetition=%u\n", cfg->runnumber,
+			       cfg->iterationvars && *cfg->iterationvars ? cfg->iterationvars : "(none)",
+			       cfg->repetition);
+		}
+		g_array_unref(runs);
+		return 0;
+	case QUERY_NONE:
+		break;
+	}
+
+	/* Every run's machine must build before anything runs. */
+	for (guint i = 0; i < runs->len; i++) {
+		const struct sim_run_config *cfg = sim_study_run(study, g_array_index(runs, guint, i));
+		struct sim_engine *eng = sim_engine_new(cfg->seed);
+		struct sim_model *m = sim_model_build(eng, cfg, &error);
+
+		sim_model_free(m);
+		sim_engine_free(eng);
+		if (!m) {
+			fprintf(stderr, "faultsim run: %s: run %u (%s): %s\n", argv[1], cfg->runnumber,
+				cfg->iterationvars && *cfg->iterationvars ? cfg->iterationvars : "no variables",
+				error->message);
+			g_array_unref(runs);
+			return EXIT_USAGE;
+		}
+	}
+
+	g_autoptr(fs_resultdb) db = fs_resultdb_open(db_path, &error);
+
+	if (!db) {
+		fprintf(stderr, "faultsim run: %s\n", error->message);
+		g_array_unref(runs);
+		return 1;
+	}
+	g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(guint));
+
+	for (guint i = 0; i < runs->len; i++) {
+		guint r = g_array_index(runs, guint, i);
+		gboolean done = FALSE;
+
+		if (!fs_resultdb_run_done(db, sim_study_run(study, r)->hash, &done, &error)) {
+			fprintf(stderr, "faultsim run: %s\n", error->message);
+			g_array_unref(runs);
+			return 1;
+		}
+		if (!done)
+			g_array_append_val(todo, r);
+	}
+	guint skipped_done = runs->len - todo->len;
+
+	g_array_unref(runs);
+	if (skipped_done && !quiet)
+		fprintf(stderr, "faultsim run: %u of %u runs already in %s; running %u\n",
+			skipped_done, skipped_done + todo->len, db_path, todo->len);
+
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+
+	sigemptyset(&sa.sa_mask);
+	run_interrupted = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	struct run_ctx ctx = { study, g_async_queue_new(), (gint64)getpid() };
+	GThreadPool *pool = g_thread_pool_new(run_one, &ctx, jobs, TRUE, NULL);
+	gboolean progress = !quiet && isatty(STDERR_FILENO);
+	gint64 start = g_get_monotonic_time();
+	guint64 events = 0;
+	guint written = 0, failed = 0, not_run = 0;
+	int status = 0;
+
+	/* Runs go in ascending order; the thread pool keeps it. */
+	for (guint i = 0; i < todo->len; i++)
+		g_thread_pool_push(pool, GUINT_TO_POINTER(g_array_index(todo, guint, i) + 1), NULL);
+	for (guint i = 0; i < todo->len; i++) {
+		struct run_result *res = g_async_queue_pop(ctx.done);
+
+		if (!res->eng) {
+			not_run++;
+		} else {
+			if (!write_result(db, res, ctx.pid, &error)) {
+				fprintf(stderr, "%sfaultsim run: run %u not written: %s\n",
+					progress ? "\n" : "", res->cfg->runnumber, error->message);
+				g_clear_error(&error);
+				status = 1;
+			} else {
+				written++;
+			}
+			if (res->error) {
+				fprintf(stderr, "%sfaultsim run: run %u failed: %s\n", progress ? "\n" : "",
+					res->cfg->runnumber, res->error);
+				failed++;
+			}
+			events += sim_events_dispatched(res->eng);
+			sim_engine_free(res->eng);
+		}
+		g_free(res->error);
+		g_free(res);
+		if (progress)
+			print_progress(i + 1, todo->len, events, start);
+	}
+	g_thread_pool_free(pool, FALSE, TRUE);
+	g_async_queue_unref(ctx.done);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (progress)
+		fprintf(stderr, "\n");
+	if (!quiet)
+		fprintf(stderr, "faultsim run: %u runs written to %s%s\n", written, db_path,
+			not_run ? " (interrupted: the rest was not started)" : "");
+	if (failed)
+		status = 1;
+	if (run_interrupted)
+		status = 130;
+	return status;
+}

@@ -27,7 +27,7 @@ static const char *const disk_patterns[] = { "random", "sequential", NULL };
 
 static const struct sim_key_def model_keys[] = {
 	/* machine */
-	{ .name = "machine.cpus", .type = SIM_KEY_UINT, .defval = "4", .min = "1", .max = "4096",
+	{ .name = "machine.cpus", .type = SIM_KEY_UINT, .defval = "4", .min = "1", .max = "1024",
 	  .help = "number of CPU cores" },
 	{ .name = "machine.slice", .type = SIM_KEY_TIME, .defval = "3ms",
 	  .help = "scheduler time slice (0: no preemption)" },

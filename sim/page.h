@@ -65,8 +65,12 @@
  * stored in 32 bits: an address space holds at most 2^32 pages (16 TiB). */
 typedef uint64_t pgoff_t;
 
+#ifndef PAGE_SHIFT
 #define PAGE_SHIFT	12
+#endif
+#ifndef PAGE_SIZE
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
+#endif
 
 enum pageflags {
 	PG_locked,
@@ -93,7 +97,7 @@ struct page {
 		struct list_head lru;
 		/* Detached pages only (mapping == NULL, _refcount > 0). */
 		struct {
-			void *__unused;
+			void *__lru_pad;
 			struct address_space *owner;
 		};
 	};

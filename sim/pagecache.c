@@ -10,8 +10,10 @@
  * bytes plus its share of its chunk's header.
  *
  * Where the LRU state may change: lru_add() and lru_del() are the only
- * places that link or unlink a page and touch PG_lru and the list counts;
- * PG_active changes only while the page is off the lists.  A page is off
+ * places that put a page on a list or take it off, and that touch PG_lru
+ * and the list counts (rotate_reclaimable_page() only moves a page within
+ * the inactive list); PG_active changes only while the page is off the
+ * lists.  A page is off
  * the lists while reclaim has it isolated (one page at a time: reclaim
  * holds an extra reference and counts it in nr_isolated), or once it has
  * been deleted from the cache.
@@ -63,6 +65,9 @@ static const struct {
 	PC_VM_EVENTS(PC_EVENT_NAME)
 #undef PC_EVENT_NAME
 };
+
+/* The 48-byte budget per cached page, with room for the chunk header. */
+G_STATIC_ASSERT(sizeof(struct page) <= 40);
 
 struct pc_chunk {
 	uint32_t nr_used;		/* slots with _refcount > 0 */
@@ -146,6 +151,12 @@ static void derive_watermarks(uint64_t nr_pages, uint64_t wmark[NR_WMARK])
 	min_kbytes = CLAMP(min_kbytes, 128, 262144);
 	min = min_kbytes / (PAGE_SIZE / 1024);
 	delta = MAX(min / 4, nr_pages * 10 / 10000);
+	/* Below a few MiB the kernel's floor would eat the memory: keep
+	 * high within a quarter of it. */
+	if (min + 2 * delta > nr_pages / 4) {
+		min = nr_pages / 16;
+		delta = nr_pages / 16;
+	}
 	wmark[WMARK_MIN] = min;
 	wmark[WMARK_LOW] = min + delta;
 	wmark[WMARK_HIGH] = min + 2 * delta;
@@ -395,38 +406,6 @@ static void free_page_slot(struct page_cache *pc, struct address_space *owner,
 		sim_wake_up_all(&pc->reclaim_wait);
 }
 
-void pc_mapping_free(struct address_space *mapping)
-{
-	struct page_cache *pc = mapping->pc;
-
-	for (size_t c = 0; c < mapping->nr_chunks; c++) {
-		struct pc_chunk *chunk = mapping->chunks[c];
-
-		for (unsigned int i = 0; chunk && i < PC_CHUNK_PAGES; i++) {
-			struct page *page = &chunk->pages[i];
-
-			if (!page->_refcount)
-				continue;
-			/* Idle: referenced by the cache only, so nobody waits. */
-			g_assert(page->mapping == mapping && page->_refcount == 1);
-			g_assert(!PageLocked(page) && !PageWriteback(page) &&
-				 !page_mapped(page));
-			if (PageLRU(page)) {
-				ClearPageLRU(page);
-				list_del_init(&page->lru);
-				pc->nr_lru[PageActive(page) ? LRU_ACTIVE : LRU_INACTIVE]--;
-			}
-			mapping->nrpages--;
-			pc->nr_resident--;
-			count_vm_event(pc, PGFREE);
-		}
-	}
-	g_assert(mapping->nrpages == 0);
-	mapping_destroy(mapping);
-	if (sim_waitqueue_active(&pc->reclaim_wait))
-		sim_wake_up_all(&pc->reclaim_wait);
-}
-
 /* ------------------------------------------------------------------ */
 /* The LRU lists */
 
@@ -435,17 +414,14 @@ static inline enum lru_list page_lru(const struct page *page)
 	return PageActive(page) ? LRU_ACTIVE : LRU_INACTIVE;
 }
 
-/* Link @page at the head (or tail) of the list its PG_active names. */
-static void lru_add(struct page_cache *pc, struct page *page, bool tail)
+/* Link @page at the head of the list its PG_active names. */
+static void lru_add(struct page_cache *pc, struct page *page)
 {
 	enum lru_list lru = page_lru(page);
 
 	g_assert(!PageLRU(page) && page->mapping);
 	SetPageLRU(page);
-	if (tail)
-		list_add_tail(&page->lru, &pc->lru[lru]);
-	else
-		list_add(&page->lru, &pc->lru[lru]);
+	list_add(&page->lru, &pc->lru[lru]);
 	pc->nr_lru[lru]++;
 }
 
@@ -474,7 +450,7 @@ void mark_page_accessed(struct page *page)
 
 		lru_del(pc, page);
 		SetPageActive(page);
-		lru_add(pc, page, false);
+		lru_add(pc, page);
 		count_vm_event(pc, PGACTIVATE);
 	}
 	ClearPageReferenced(page);
@@ -489,6 +465,35 @@ static void rotate_reclaimable_page(struct page_cache *pc, struct page *page)
 	list_del_init(&page->lru);
 	list_add_tail(&page->lru, &pc->lru[LRU_INACTIVE]);
 	count_vm_event(pc, PGROTATED);
+}
+
+void pc_mapping_free(struct address_space *mapping)
+{
+	struct page_cache *pc = mapping->pc;
+
+	for (size_t c = 0; c < mapping->nr_chunks; c++) {
+		struct pc_chunk *chunk = mapping->chunks[c];
+
+		for (unsigned int i = 0; chunk && i < PC_CHUNK_PAGES; i++) {
+			struct page *page = &chunk->pages[i];
+
+			if (!page->_refcount)
+				continue;
+			/* Idle: referenced by the cache only, so nobody waits. */
+			g_assert(page->mapping == mapping && page->_refcount == 1);
+			g_assert(!PageLocked(page) && !PageWriteback(page) &&
+				 !page_mapped(page));
+			if (PageLRU(page))
+				lru_del(pc, page);
+			mapping->nrpages--;
+			pc->nr_resident--;
+			count_vm_event(pc, PGFREE);
+		}
+	}
+	g_assert(mapping->nrpages == 0);
+	mapping_destroy(mapping);
+	if (sim_waitqueue_active(&pc->reclaim_wait))
+		sim_wake_up_all(&pc->reclaim_wait);
 }
 
 /* ------------------------------------------------------------------ */
@@ -608,7 +613,7 @@ int add_to_page_cache_lru(struct sim_task *t, struct address_space *mapping,
 	page->flags = 1u << PG_locked;
 	if (mapping->flags & AS_SWAPBACKED)
 		SetPageSwapBacked(page);
-	lru_add(pc, page, false);
+	lru_add(pc, page);
 	mapping->nrpages++;
 	*pagep = page;
 	return 0;
@@ -627,7 +632,7 @@ void delete_from_page_cache(struct page *page)
 		lru_del(pc, page);
 	mapping->nrpages--;
 	page->mapping = NULL;
-	page->__unused = NULL;
+	page->__lru_pad = NULL;
 	page->owner = mapping;
 	page->_refcount--;
 	pc->nr_detached++;
@@ -777,7 +782,7 @@ static void putback_lru_page(struct page_cache *pc, struct page *page)
 	g_assert(pc->nr_isolated > 0);
 	pc->nr_isolated--;
 	if (page->mapping)
-		lru_add(pc, page, false);
+		lru_add(pc, page);
 	put_page(page);		/* the isolation reference */
 }
 
@@ -896,7 +901,7 @@ static void shrink_active_list(struct page_cache *pc, struct scan_control *sc,
 		lru_del(pc, page);
 		ClearPageActive(page);
 		SetPageWorkingset(page);
-		lru_add(pc, page, false);
+		lru_add(pc, page);
 		count_vm_event(pc, PGDEACTIVATE);
 	}
 }

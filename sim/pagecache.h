@@ -111,8 +111,9 @@ struct pc_params {
 	 * zero (the default): derived as the kernel does, min from
 	 * min_free_kbytes = sqrt(16 * memory in KiB) clamped to 128 KiB ..
 	 * 256 MiB, then low = min + d and high = min + 2d with d = max(min /
-	 * 4, memory * watermark_scale_factor (10) / 10000).  Set min = 0 to
-	 * reclaim directly only when no frame at all is free. */
+	 * 4, memory * watermark_scale_factor (10) / 10000); below a few MiB,
+	 * min = d = memory / 16 instead.  Set min = 0 to reclaim directly
+	 * only when no frame at all is free. */
 	uint64_t wmark[NR_WMARK];
 	const char *page_lock;		/* "steal", "fair", "bounded-steal" */
 	unsigned int page_lock_unfairness;	/* bounded-steal budget */

@@ -10,7 +10,8 @@
  *	         policy's budget); set PG_waiters; try the bit once more; if
  *	         that fails, queue at the tail and sleep
  *	woken:   the wake function has dequeued the entry.  A shared waiter
- *	         is done.  An exclusive waiter is done if the waker handed it
+ *	         is done (before 5.9: if the bit is still clear, else back to
+ *	         repeat).  An exclusive waiter is done if the waker handed it
  *	         the lock (@done); otherwise it tries the bit, and on failure
  *	         counts a loss and goes back to repeat (at the tail).
  *
@@ -27,8 +28,6 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include "sim/pagecache.h"
 #include "sim/pagelock.h"
 #include "sim/stats.h"
@@ -44,9 +43,9 @@ gboolean page_lock_policy_init(struct page_lock_policy *policy, const char *name
 			       unsigned int budget, GError **error)
 {
 	if (!g_strcmp0(name, "steal")) {
-		*policy = (struct page_lock_policy){ "steal", PAGE_LOCK_NO_HANDOFF };
+		*policy = (struct page_lock_policy){ "steal", PAGE_LOCK_NO_HANDOFF, true };
 	} else if (!g_strcmp0(name, "fair")) {
-		*policy = (struct page_lock_policy){ "fair", 0 };
+		*policy = (struct page_lock_policy){ "fair", 0, false };
 	} else if (!g_strcmp0(name, "bounded-steal")) {
 		if (budget > PAGE_LOCK_UNFAIRNESS_MAX) {
 			g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
@@ -54,7 +53,7 @@ gboolean page_lock_policy_init(struct page_lock_policy *policy, const char *name
 				    budget, PAGE_LOCK_UNFAIRNESS_MAX);
 			return FALSE;
 		}
-		*policy = (struct page_lock_policy){ "bounded-steal", (int)budget };
+		*policy = (struct page_lock_policy){ "bounded-steal", (int)budget, false };
 	} else {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN,
 			    "unknown page lock policy '%s'; accepted: steal, fair, bounded-steal",
@@ -197,9 +196,12 @@ static void wait_on_page_bit_common(struct sim_task *t, struct page *page,
 		g_assert(wait.wait.flags & WQ_FLAG_WOKEN);
 		g_assert(!sim_wait_entry_queued(&wait.wait));
 
-		if (!exclusive || wait.done)
-			break;
-		if (!test_and_set_page_bit(page, bit_nr))
+		if (!exclusive) {
+			if (!tbl->policy.shared_recheck || !test_page_bit(page, bit_nr))
+				break;
+			continue;	/* before 5.9: set again, wait again */
+		}
+		if (wait.done || !test_and_set_page_bit(page, bit_nr))
 			break;
 		/* Someone took it between our wake-up and now. */
 		losses++;

@@ -26,10 +26,11 @@
  *	               waiter) it queues again at the tail: stealing is
  *	               unbounded.
  *	fair           (5.9, 2a9127fcf229 "mm: rewrite
- *	               wait_on_page_bit_common() logic") the waker takes the
- *	               bit on the waiter's behalf: ownership passes at unlock
- *	               and the lock sits idle until the waiter actually runs
- *	               (its wake-up latency through the CPU model).
+ *	               wait_on_page_bit_common() logic", Linus Torvalds,
+ *	               2020) the waker takes the bit on the waiter's behalf:
+ *	               ownership passes at unlock and the lock sits idle
+ *	               until the waiter actually runs (its wake-up latency
+ *	               through the CPU model).
  *	bounded-steal  (5.9 final, 5ef64cc8987a "mm: allow a controlled amount
  *	               of unfairness in the page lock", Linus Torvalds, Sep
  *	               2020) as steal, but each queueing spends one unit of a
@@ -37,8 +38,10 @@
  *	               spent the waiter queues asking for a handoff, as fair.
  *	               So a waiter loses at most "budget" times.
  *
- * Shared waits behave as in 5.9 under every policy: a woken shared waiter
- * returns at once (the bit was clear when it was woken).
+ * Shared waiters: since 5.9 a woken shared waiter returns at once (the bit
+ * was clear when it was woken), even if the lock was taken again before
+ * it ran; before 5.9 (policy steal) it checked the bit again and went back
+ * to sleep, at the tail, if it was set.
  *
  * Measurements (module "page_lock"): histograms "waitTime" (exclusive
  * waits, slow path entry to acquisition, ns), "sharedWaitTime" (ns) and
@@ -74,11 +77,14 @@
 /*
  * A page lock policy.  @unfairness is how many times a waiter may queue
  * without asking for a handoff: 0 is fair, N bounded-steal, and
- * PAGE_LOCK_NO_HANDOFF steal.
+ * PAGE_LOCK_NO_HANDOFF steal.  @shared_recheck: a woken shared waiter
+ * checks the bit again and waits again if it is set (before 5.9; since
+ * then it returns once woken).
  */
 struct page_lock_policy {
 	const char *name;		/* "steal", "fair", "bounded-steal" */
 	int unfairness;
+	bool shared_recheck;
 };
 
 /* Fill @policy for @name ("steal", "fair", "bounded-steal"); @budget is the

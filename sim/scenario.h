@@ -18,8 +18,9 @@
  *
  * Lines: "[General]", "[Config NAME]" (NAME of letters, digits, '_', '-'),
  * "key = value", blank lines, and comment lines starting with '#' or ';'.
- * A '#' or ';' after whitespace starts a comment at the end of a line.  A
- * line ending in '\' continues on the next.  Each section appears at most
+ * A '#' or ';' after whitespace and outside quotes starts a comment at the
+ * end of a line.  A line ending in '\' continues on the next; '\r\n' line
+ * ends are fine.  Each section appears at most
  * once; each key at most once per section; no key before the first
  * section.  [General] may be absent (it is then empty).
  *
@@ -52,7 +53,8 @@
  * be swept: ${d=exp(5us),lognormal(80us,0.3)}.  A single item containing
  * ".." is a range.  Items cannot contain variables.  A range ends at its
  * last value not beyond the upper end and has at most 100000 values.
- * Predefined variables: $repetition, $runnumber, $configname.
+ * Predefined variables: $repetition, $runnumber, $configname (the
+ * constraint may use only $configname of these).
  *
  * Study keys (registered by sim_keys_new()):
  *
@@ -79,9 +81,12 @@
  * variant gets the same seed (common random numbers).
  *
  * Errors are GErrors in SIM_ERROR: "FILE:LINE: key 'KEY': MESSAGE", or
- * "FILE:LINE: MESSAGE" for lines that are not entries, "--set:N: ..." for
- * the N-th override (from 1).  A value that depends on iteration variables
- * ends with the values of the run that failed: "(with $n=128)".
+ * "FILE:LINE: MESSAGE" for lines that are not entries, "FILE: MESSAGE" for
+ * the file as a whole (unknown config, too many runs), "--set:N: ..." for
+ * the N-th override (from 1).  A value that depends on variables ends with
+ * the values of the first run that failed: "(with $n=128)".  Codes:
+ * SIM_ERROR_PARSE (malformed), SIM_ERROR_UNKNOWN (unknown key, config,
+ * variable or choice), SIM_ERROR_RANGE (out of range), SIM_ERROR_IO.
  *
  * A study is immutable once made: sim_study_run() may be called from
  * several threads at once.

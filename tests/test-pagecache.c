@@ -240,6 +240,19 @@ static void test_bad_input(void)
 	g_assert_cmpuint(pc_watermark(pc, WMARK_LOW), ==, 1024 + 262);
 	g_assert_cmpuint(pc_watermark(pc, WMARK_HIGH), ==, 1024 + 2 * 262);
 
+	/* Tiny memories: scaled-down derived watermarks, still valid. */
+	{
+		struct page_cache *tiny;
+
+		pc_params_init(&p);
+		p.nr_pages = 64;
+		tiny = pc_new(eng, &p, &error);
+		g_assert_no_error(error);
+		g_assert_cmpuint(pc_watermark(tiny, WMARK_MIN), ==, 4);
+		g_assert_cmpuint(pc_watermark(tiny, WMARK_HIGH), ==, 12);
+		pc_free(tiny);
+	}
+
 	g_assert_null(pc_mapping_new(pc, "huge", PC_MAX_PAGES + 1, 0, &error));
 	g_assert_error(error, SIM_ERROR, SIM_ERROR_RANGE);
 	g_clear_error(&error);
@@ -570,6 +583,47 @@ static void test_dirty_writeback(void)
 	g_assert_true(pc_check(w.ct.pc));
 	g_hash_table_destroy(w.written);
 	ct_destroy(&w.ct);
+}
+
+/* A write that completes at once (a RAM disk): reclaim frees the page in
+ * the same pass, having written it first. */
+static void sync_writepage(struct sim_task *t, struct address_space *mapping,
+			   struct page *page, void *data)
+{
+	unsigned int *writes = data;
+
+	(*writes)++;
+	page_endio(page, true, 0);
+}
+
+static const struct pc_backing_ops sync_ops = { .writepage = sync_writepage };
+
+static void sync_wb_fn(struct sim_task *t, void *arg)
+{
+	struct ct *ct = arg;
+
+	for (pgoff_t i = 0; i < 64; i++)
+		set_page_dirty(add_page(t, ct->file, i));
+	g_assert_cmpuint(pc_try_to_free_pages(ct->pc, t, 8), ==, 8);
+	g_assert_cmpuint(vmstat(ct, "nr_vmscan_write"), ==, 8);
+	g_assert_cmpuint(vmstat(ct, "pgscan_direct"), ==, 8);
+	g_assert_cmpuint(vmstat(ct, "pgrotated"), ==, 0);
+	g_assert_cmpuint(pc_nr_writeback(ct->pc), ==, 0);
+	for (pgoff_t i = 0; i < 8; i++)
+		g_assert_false(pc_page_cached(ct->file, i));
+}
+
+static void test_dirty_sync_write(void)
+{
+	struct ct ct;
+	unsigned int writes = 0;
+
+	ct_init(&ct, 64, 0, 1, 2, false);
+	pc_mapping_set_backing(ct.file, &sync_ops, &writes);
+	run_task(&ct, sync_wb_fn, &ct);
+	g_assert_cmpuint(writes, ==, 8);
+	g_assert_true(pc_check(ct.pc));
+	ct_destroy(&ct);
 }
 
 /* ------------------------------------------------------------------ */
@@ -978,6 +1032,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/pagecache/reclaim/direct", test_direct_reclaim);
 	g_test_add_func("/sim/pagecache/reclaim/locked-skipped", test_locked_skipped);
 	g_test_add_func("/sim/pagecache/reclaim/dirty-writeback", test_dirty_writeback);
+	g_test_add_func("/sim/pagecache/reclaim/dirty-sync-write", test_dirty_sync_write);
 	g_test_add_func("/sim/pagecache/reclaim/rmap-unmap", test_rmap_unmap);
 	g_test_add_func("/sim/pagecache/reclaim/second-chance-accessed", test_second_chance_accessed);
 	g_test_add_func("/sim/pagecache/reclaim/second-chance-young", test_second_chance_young);

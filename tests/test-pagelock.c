@@ -492,6 +492,49 @@ static void test_shared_lock_waiters(void)
 	lt_destroy(&lt);
 }
 
+/*
+ * A holder that unlocks and re-locks at once, and one shared waiter: the
+ * unlock wakes the waiter, which runs only after the holder has the lock
+ * again.  Since 5.9 (fair, bounded-steal) it returns anyway, at the first
+ * unlock (HOLD); before 5.9 (steal) it waits again each time and returns
+ * only after the last unlock ((RELOCKS + 1) * HOLD).
+ */
+static void shared_relock_waiter_fn(struct sim_task *t, void *arg)
+{
+	struct shared_waiter *w = arg;
+
+	sim_sleep(t, 5 * US);
+	wait_on_page_locked(t, w->lt->pages[0]);
+	w->woke = sim_now(w->lt->eng);
+}
+
+static void test_shared_recheck(void)
+{
+	static const struct {
+		const char *policy;
+		sim_time_t woke;
+	} cases[] = {
+		{ "steal", (RELOCKS + 1) * HOLD },
+		{ "fair", HOLD },
+		{ "bounded-steal", HOLD },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct lt lt;
+		struct shared_waiter w;
+
+		lt_init(&lt, cases[i].policy, PAGE_LOCK_UNFAIRNESS_DEFAULT, 0);
+		w = (struct shared_waiter){ &lt, PG_locked, -1 };
+		lt_spawn(&lt, "holder", relocker_fn, &lt, false);
+		lt_spawn(&lt, "shared", shared_relock_waiter_fn, &w, false);
+		sim_run(lt.eng);
+		g_assert_cmpint(w.woke, ==, cases[i].woke);
+		g_assert_cmpuint(counter(&lt, "steals"), ==, 0);
+		g_assert_false(PageWaiters(lt.pages[0]));
+		lt_destroy(&lt);
+	}
+}
+
 static void end_writeback_event(struct sim_engine *eng, void *data)
 {
 	end_page_writeback(data);
@@ -631,10 +674,13 @@ static void test_policy_names(void)
 
 	g_assert_true(page_lock_policy_init(&p, "steal", 5, &error));
 	g_assert_cmpint(p.unfairness, ==, PAGE_LOCK_NO_HANDOFF);
+	g_assert_true(p.shared_recheck);
 	g_assert_true(page_lock_policy_init(&p, "fair", 5, &error));
 	g_assert_cmpint(p.unfairness, ==, 0);
+	g_assert_false(p.shared_recheck);
 	g_assert_true(page_lock_policy_init(&p, "bounded-steal", 7, &error));
 	g_assert_cmpint(p.unfairness, ==, 7);
+	g_assert_false(p.shared_recheck);
 
 	g_assert_false(page_lock_policy_init(&p, "ticket", 5, &error));
 	g_assert_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN);
@@ -669,6 +715,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/pagelock/steal/losses-grow-with-load", test_steal_grows_with_load);
 	g_test_add_func("/sim/pagelock/shared/unlock-wakes-all", test_shared_lock_waiters);
 	g_test_add_func("/sim/pagelock/shared/writeback", test_shared_writeback_waiters);
+	g_test_add_func("/sim/pagelock/shared/recheck-before-5.9", test_shared_recheck);
 	g_test_add_func("/sim/pagelock/hash/other-page-not-woken", test_hash_collision);
 	g_test_add_func("/sim/pagelock/trylock", test_trylock);
 	g_test_add_func("/sim/pagelock/policy-names", test_policy_names);

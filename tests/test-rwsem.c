@@ -13,6 +13,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
 #include "sim/cpu.h"
 #include "sim/rwsem.h"
 #include "sim/stats.h"
@@ -34,15 +36,12 @@ struct rwt {
 };
 
 /* @latency < 0: no CPU model. */
-static void rwt_init(struct rwt *w, const char *variant, unsigned int nr_cpus,
-		     sim_time_t latency)
+static void rwt_init_v(struct rwt *w, const struct rwsem_variant *v, unsigned int nr_cpus,
+		       sim_time_t latency)
 {
-	const struct rwsem_variant *v = rwsem_variant_lookup(variant, NULL);
-
-	g_assert_nonnull(v);
 	w->eng = sim_engine_new(42);
 	w->cpus = NULL;
-	w->variant = variant;
+	w->variant = v->name;
 	if (latency >= 0) {
 		struct sim_cpus_params p;
 		g_autoptr(sim_dist) lat = sim_dist_new_const((double)latency);
@@ -54,6 +53,15 @@ static void rwt_init(struct rwt *w, const char *variant, unsigned int nr_cpus,
 		w->cpus = sim_cpus_new(w->eng, &p);
 	}
 	rwsem_init(&w->sem, w->eng, "mmap_sem", v);
+}
+
+static void rwt_init(struct rwt *w, const char *variant, unsigned int nr_cpus,
+		     sim_time_t latency)
+{
+	const struct rwsem_variant *v = rwsem_variant_lookup(variant, NULL);
+
+	g_assert_nonnull(v);
+	rwt_init_v(w, v, nr_cpus, latency);
 }
 
 static void rwt_fini(struct rwt *w)
@@ -84,9 +92,9 @@ static struct sim_task *spawn(struct rwt *w, const char *name, sim_task_fn *fn, 
 
 /*
  * An actor takes the lock once: arrives at @arrive, takes it as @op says,
- * holds it for @hold (computing on its CPU if @oncpu, else sleeping), and
- * releases it.  'd' is a writer that downgrades after @hold and then holds
- * the read lock for @hold2.
+ * holds it for @hold (computing on its CPU if @oncpu, else sleeping) and
+ * then computes for @cpu, and releases it.  'd' is a writer that
+ * downgrades after that and then holds the read lock for @hold2.
  */
 struct actor {
 	struct rwt *w;
@@ -95,10 +103,11 @@ struct actor {
 	sim_time_t arrive;
 	sim_time_t hold;
 	sim_time_t hold2;
+	sim_time_t cpu;
 	bool oncpu;
 	/* results */
 	struct sim_task *task;
-	sim_time_t acquired, released;
+	sim_time_t called, acquired, released;
 	int ret;
 	bool done;
 };
@@ -109,6 +118,8 @@ static void actor_hold(struct actor *a, struct sim_task *t, sim_time_t ns)
 		cpu_work(t, ns);
 	else if (ns)
 		sim_sleep(t, ns);
+	if (a->cpu)
+		cpu_work(t, a->cpu);
 }
 
 static void actor_fn(struct sim_task *t, void *arg)
@@ -118,6 +129,7 @@ static void actor_fn(struct sim_task *t, void *arg)
 
 	if (a->arrive > sim_now(a->w->eng))
 		sim_sleep(t, a->arrive - sim_now(a->w->eng));
+	a->called = sim_now(a->w->eng);
 	switch (a->op) {
 	case 'r':
 		down_read(sem, t);
@@ -165,9 +177,9 @@ static void run_all(struct rwt *w, struct actor *as, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (!as[i].done)
 			g_error("%s: actor %s never finished", w->variant, as[i].name);
-		g_test_message("%-6s %-4s acquired %8.1f us released %8.1f us ret %d",
-			       w->variant, as[i].name, as[i].acquired / 1e3,
-			       as[i].released / 1e3, as[i].ret);
+		g_test_message("%-6s %-4s called %8.1f acquired %8.1f released %8.1f us, ret %d",
+			       w->variant, as[i].name, as[i].called / 1e3,
+			       as[i].acquired / 1e3, as[i].released / 1e3, as[i].ret);
 	}
 	g_assert_false(rwsem_is_locked(&w->sem));
 	g_assert_false(rwsem_is_contended(&w->sem));
@@ -342,10 +354,11 @@ static void test_reader_wake_limit(void)
 	spawn_actors(&w, as, NR + 1);
 	run_all(&w, as, NR + 1);
 	batch = hist(&w, "readerWakeBatch");
-	/* 256 at the up_write; the first of the remaining 44 queued readers
-	 * was not at the head of... no: they are, and the lock is reader-owned
-	 * with no writer, but nobody wakes them until the 256 drain. */
+	/* 256 at the up_write; the other 44 stay queued (nobody wakes them
+	 * while readers hold the lock) until the last of the 256 leaves. */
+	g_assert_cmpuint(sim_hist_count(batch), ==, 2);
 	g_assert_cmpuint(sim_hist_max(batch), ==, 256);
+	g_assert_cmpuint(sim_hist_min(batch), ==, NR - 256);
 	g_assert_cmpint(as[256].acquired, ==, 1000 * US);
 	g_assert_cmpint(as[257].acquired, ==, 1100 * US);
 	g_assert_cmpint(as[NR].acquired, ==, 1100 * US);
@@ -418,7 +431,7 @@ static void spinner_fn(struct sim_task *t, void *arg)
 {
 	struct spinner *s = arg;
 
-	sim_sleep(t, s->start - sim_now(s->w->eng));
+	cpu_work(t, s->start);		/* stay on the CPU: no wake-up latency */
 	while (sim_now(s->w->eng) < s->until) {
 		down_write(&s->w->sem, t);
 		s->taken++;
@@ -429,16 +442,18 @@ static void spinner_fn(struct sim_task *t, void *arg)
 }
 
 /*
- * Four CPUs, wake-up latency 50 us.  H takes the lock at 0 and holds it
- * 100 us asleep (no spinning on it), then 20 us on its CPU.  W queues at
- * 10 us and sleeps.  From 110 us two writers S1, S2 loop for 20 ms:
- * down_write, 30 us on CPU, up_write, 5 us.  They spin on each other
- * (the owner runs) and take the lock the moment it is released, while W,
- * woken by each up_write, needs 50 us to run: a writer at the head is only
- * woken, and spinners steal it.  5.3 / 5.11: once W has waited 4 ms, its
- * next attempt sets the handoff bit, spinners are refused and W gets the
- * lock within about one hold + one wake-up.  4.19: no handoff, W waits for
- * the spinners to stop.
+ * Four CPUs, wake-up latency 50 us, context switch 1 us.  H takes the lock
+ * at 1 us and holds it 100 us asleep (nobody spins on a sleeping owner),
+ * then 20 us on its CPU (it is back at 152 us: 50 us of wake-up latency).
+ * W arrives at 10 us (runs at 62 us), queues and sleeps.  From 161 us two
+ * writers S1, S2 loop on their CPUs until 20 ms: down_write, 30 us of
+ * work, up_write, 5 us.  They spin on the running owner and take the lock
+ * the moment it is released, while W, woken by each up_write, needs 51 us
+ * to run and finds it taken again: a writer at the head is only woken, and
+ * spinners steal the lock from it.  5.3 / 5.11: the first attempt of W
+ * after 4 ms in the queue sets the handoff bit, spinners are refused, and W
+ * gets the lock within a hold and a wake-up or two.  4.19: no handoff, W
+ * waits until the spinners stop.
  */
 static void test_writer_steal_handoff(gconstpointer data)
 {
@@ -446,25 +461,22 @@ static void test_writer_steal_handoff(gconstpointer data)
 	bool handoff = strcmp(variant, "v4.19") != 0;
 	struct rwt w;
 	struct actor as[] = {
-		{ .name = "H", .op = 'd', .arrive = 0, .hold = 100 * US },
+		{ .name = "H", .op = 'w', .arrive = 0, .hold = 100 * US, .cpu = 20 * US },
 		{ .name = "W", .op = 'w', .arrive = 10 * US, .hold = 30 * US, .oncpu = true },
 	};
 	struct spinner sp[2];
 	sim_time_t wait;
 
 	rwt_init(&w, variant, 4, 50 * US);
-	/* H: write-held asleep, then on CPU: use a custom script below. */
-	as[0].op = 'w';
-	as[0].hold = 100 * US;
 	spawn_actors(&w, as, G_N_ELEMENTS(as));
 	for (int i = 0; i < 2; i++) {
-		sp[i] = (struct spinner){ .w = &w, .start = 110 * US + i, .until = 20 * MS,
+		sp[i] = (struct spinner){ .w = &w, .start = 160 * US + i, .until = 20 * MS,
 					  .hold = 30 * US, .think = 5 * US };
 		spawn(&w, i ? "S2" : "S1", spinner_fn, &sp[i]);
 	}
 	run_all(&w, as, G_N_ELEMENTS(as));
 
-	wait = as[1].acquired - as[1].arrive;
+	wait = as[1].acquired - as[1].called;
 	g_test_message("%s: woken writer waited %.1f us; spinners took the lock %lu + %lu "
 		       "times; opt_wlock %" G_GUINT64_FORMAT ", sleep_writer %" G_GUINT64_FORMAT
 		       ", wake_writer %" G_GUINT64_FORMAT, variant, wait / 1e3,
@@ -474,11 +486,12 @@ static void test_writer_steal_handoff(gconstpointer data)
 	g_assert_cmpuint(ev(&w, "rwsem_opt_wlock"), >, 50);
 	g_assert_cmpuint(ev(&w, "rwsem_wake_writer"), >, 10);
 	if (handoff) {
-		/* Bound: 4 ms, then the current hold ends (<= 30 us), W's wake-up
-		 * (50 us + switch), the next spinner's hold and a last wake-up
-		 * (5.3; 5.11's handoff writer spins instead): < 250 us. */
+		/* Bound: 4 ms, then W's next run (an up_write within 35 us and
+		 * its wake-up, 51 us) sets handoff; the current hold ends (<= 30
+		 * us) and W, woken once more (51 us; 5.11's handoff writer spins
+		 * on the owner instead), takes it: 4 ms + 167 us at most. */
 		g_assert_cmpint(wait, >=, 4 * MS);
-		g_assert_cmpint(wait, <=, 4 * MS + 250 * US);
+		g_assert_cmpint(wait, <=, 4 * MS + 170 * US);
 		g_assert_cmpuint(ev(&w, "rwsem_wlock_handoff"), ==, 1);
 	} else {
 		g_assert_cmpint(as[1].acquired, >=, 20 * MS);
@@ -491,11 +504,13 @@ static void test_writer_steal_handoff(gconstpointer data)
 /* A slow-path reader and a woken writer */
 
 /*
- * Two CPUs, wake-up latency 50 us.  W0 holds the lock until 100 us
- * (asleep), W1 queues at 10 us, R arrives at 110 us, while W1, woken at
- * 100 us, waits out its latency.  5.11: R steals the free lock (rlock_steal);
- * 5.3: R spins on the free lock and takes it (opt_rlock); 4.19: R queues
- * behind W1 and gets the lock after it.
+ * Two CPUs, wake-up latency 50 us, context switch 1 us.  W0 takes the
+ * lock at 1 us and sleeps 100 us holding it (it releases it at 152 us,
+ * after its own wake-up); W1 queues at 62 us; R calls down_read at 161 us,
+ * while W1, woken at 152 us, waits out its latency (it runs at 203 us).
+ * 5.11: R steals the free lock (rlock_steal); 5.3: R spins on the free
+ * lock and takes it (opt_rlock); 4.19: R queues behind W1 and gets the
+ * lock after it.
  */
 static void test_reader_steal(gconstpointer data)
 {
@@ -510,12 +525,14 @@ static void test_reader_steal(gconstpointer data)
 	rwt_init(&w, variant, 2, 50 * US);
 	spawn_actors(&w, as, G_N_ELEMENTS(as));
 	run_all(&w, as, G_N_ELEMENTS(as));
+	g_assert_cmpint(as[2].called, >, as[0].released);
+	g_assert_cmpint(as[2].called, <, as[1].acquired);
 	if (strcmp(variant, "v4.19") == 0) {
-		g_assert_cmpint(as[2].acquired, >, as[1].released);
+		g_assert_cmpint(as[2].acquired, >=, as[1].released);
 		g_assert_cmpuint(ev(&w, "rwsem_rlock"), ==, 1);
 	} else {
-		g_assert_cmpint(as[2].acquired, ==, 110 * US);
-		g_assert_cmpint(as[1].acquired, >=, 210 * US);
+		g_assert_cmpint(as[2].acquired, ==, as[2].called);
+		g_assert_cmpint(as[1].acquired, >=, as[2].released);
 		g_assert_cmpuint(ev(&w, strcmp(variant, "v5.3") == 0 ? "rwsem_opt_rlock"
 						: "rwsem_rlock_steal"), ==, 1);
 	}
@@ -527,9 +544,10 @@ static void test_reader_steal(gconstpointer data)
 
 /*
  * Two CPUs, wake-up latency 50 us.  W computes on its CPU holding the lock
- * from 0 to 100 us; R arrives at 10 us.  5.3: R spins on the running
- * owner and takes the lock at 100 us without sleeping.  4.19 and 5.11: R
- * sleeps, is granted the lock at 100 us and runs 50 us + a switch later.
+ * for 100 us; R calls down_read meanwhile.  5.3: R spins on the running
+ * owner and takes the lock the moment W releases it, without sleeping.
+ * 4.19 and 5.11: R sleeps, is granted the lock at W's release and runs
+ * 50 us + a context switch later.
  */
 static void test_reader_spin(gconstpointer data)
 {
@@ -795,13 +813,12 @@ static void test_kill_writer_wakes_readers(gconstpointer data)
 }
 
 /*
- * W0 holds the lock 10 ms.  R1 queues at 500 us, W2 (killable) at 0.6 ms
- * ... no: W2 queues first (at 100 us), R1 behind it at 500 us.  W2 is
- * killed at 5 ms: woken, it tries the lock once more, and having waited
- * past 4 ms asks for handoff; then it sees the signal, drops its handoff
- * and leaves, waking R1, which has waited 4.5 ms and, the lock being
- * write-held, asks for handoff in turn (rwsem_rlock_handoff).  4.19: no
- * handoff at all.
+ * W0 holds the lock 10 ms.  W2 (killable) queues at 100 us, R1 behind it at
+ * 500 us.  W2 is killed at 5 ms: woken, it tries the lock once more and,
+ * having waited past 4 ms at the head, sets the handoff bit; then it sees
+ * the signal, drops its handoff and leaves, waking the waiters: R1, now at
+ * the head, has waited 4.5 ms and, the lock being write-held, sets the
+ * handoff bit in turn (rwsem_rlock_handoff).  4.19: no handoff at all.
  */
 static void test_kill_handoff(gconstpointer data)
 {
@@ -887,8 +904,10 @@ static void test_counters(gconstpointer data)
 	/* Only the contended W3 has a wait time: from 300 us to 1100 us. */
 	g_assert_cmpuint(sim_hist_count(hist(&w, "writeWaitTime")), ==, 1);
 	g_assert_cmpuint(sim_hist_max(hist(&w, "writeWaitTime")), ==, 800 * US);
-	/* R1 waited 900 us; 4.19's R4: 400 -> 1150 us. */
-	g_assert_cmpuint(sim_hist_max(hist(&w, "readWaitTime")), ==, v419 ? 750 * US : 900 * US);
+	/* R1 900 us, R2 800 us, R4 600 us (4.19: 750 us, 400 -> 1150 us). */
+	g_assert_cmpuint(sim_hist_max(hist(&w, "readWaitTime")), ==, 900 * US);
+	g_assert_cmpfloat(sim_hist_sum(hist(&w, "readWaitTime")), ==,
+			  (v419 ? 2450 : 2300) * US);
 	rwt_fini(&w);
 }
 
@@ -1039,6 +1058,7 @@ static void stress_killer_fn(struct sim_task *t, void *arg)
 struct stress_case {
 	const char *variant;
 	bool cpus;
+	bool tight;		/* handoff after 30 us instead of 4 ms */
 };
 
 static void test_stress(gconstpointer data)
@@ -1046,9 +1066,12 @@ static void test_stress(gconstpointer data)
 	const struct stress_case *c = data;
 	struct stress s = { .nr_tasks = 24, .nr_ops = 300 };
 	struct stress_arg *args = g_new0(struct stress_arg, s.nr_tasks);
+	struct rwsem_variant v = *rwsem_variant_lookup(c->variant, NULL);
 	uint64_t acq;
 
-	rwt_init(&s.w, c->variant, 4, c->cpus ? 10 * US : -1);
+	if (c->tight)
+		v.handoff_timeout = 30 * US;
+	rwt_init_v(&s.w, &v, 4, c->cpus ? 10 * US : -1);
 	rwsem_set_debug(&s.w.sem, true);
 	s.rng = sim_rng(s.w.eng, "stress");
 	s.tasks = g_new0(struct sim_task *, s.nr_tasks);
@@ -1078,7 +1101,7 @@ static void test_stress(gconstpointer data)
 		       " writes, %" G_GUINT64_FORMAT " killed, %" G_GUINT64_FORMAT
 		       " trylock failures, %" G_GUINT64_FORMAT " opt locks, %"
 		       G_GUINT64_FORMAT " handoffs, %" G_GUINT64_FORMAT " steals, end %.3f ms",
-		       c->variant, c->cpus ? " (cpus)" : "", s.reads, s.writes, s.killed,
+		       c->variant, c->tight ? " (cpus, tight)" : c->cpus ? " (cpus)" : "", s.reads, s.writes, s.killed,
 		       s.try_fail, ev(&s.w, "rwsem_opt_lock"),
 		       ev(&s.w, "rwsem_wlock_handoff") + ev(&s.w, "rwsem_rlock_handoff"),
 		       ev(&s.w, "rwsem_rlock_steal"), sim_now(s.w.eng) / 1e6);
@@ -1104,7 +1127,8 @@ static void add_per_variant(const char *path, const char *const *variants, size_
 
 int main(int argc, char **argv)
 {
-	static struct stress_case stress_cases[G_N_ELEMENTS(all_variants) * 2];
+	static struct stress_case stress_cases[G_N_ELEMENTS(all_variants) * 3];
+	static const char *const stress_kinds[] = { "", "/cpus", "/cpus-tight" };
 
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/sim/rwsem/variant-lookup", test_variant_lookup);
@@ -1138,9 +1162,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < G_N_ELEMENTS(stress_cases); i++) {
 		g_autofree char *p = NULL;
 
-		stress_cases[i] = (struct stress_case){ all_variants[i / 2], i % 2 };
-		p = g_strdup_printf("/sim/rwsem/stress/%s%s", all_variants[i / 2],
-				    i % 2 ? "/cpus" : "");
+		stress_cases[i] = (struct stress_case){ all_variants[i / 3], i % 3 != 0,
+							i % 3 == 2 };
+		p = g_strdup_printf("/sim/rwsem/stress/%s%s", all_variants[i / 3],
+				    stress_kinds[i % 3]);
 		g_test_add_data_func(p, &stress_cases[i], test_stress);
 	}
 	return g_test_run();

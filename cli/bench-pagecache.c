@@ -30,7 +30,6 @@
 #include "sim/pagecache.h"
 #include "sim/pagelock.h"
 
-void bench_pagecache(gboolean quick);
 
 static double heap_in_use(void)
 {

@@ -141,6 +141,11 @@ static void run_disk(void)
 	bench_disk(opt_quick);
 }
 
+static void run_pagecache(void)
+{
+	bench_pagecache(opt_quick);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -148,6 +153,7 @@ static const struct {
 } benches[] = {
 	{ "engine", bench_engine, "event set (hold model) and task switch" },
 	{ "disk", run_disk, "the disk alone under Poisson arrivals (M/M/1 at utilisation 0.9)" },
+	{ "pagecache", run_pagecache, "bytes per cached page, lookups and inserts in a 4 M-page file" },
 };
 
 int cmd_bench(int argc, char **argv)

@@ -31,6 +31,7 @@ const char *cli_scenario_dir(void);
 
 /* Benchmarks of single components (cli/bench-*.c); @quick: 100x shorter. */
 void bench_disk(gboolean quick);
+void bench_pagecache(gboolean quick);
 
 /* Parse @argv with @entries for subcommand @name; on error prints it and
  * the usage hint and returns FALSE. */

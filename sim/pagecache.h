@@ -35,7 +35,8 @@
  *	- a dirty page is written through pc_backing_ops->writepage (PG_dirty
  *	  cleared, PG_writeback and PG_reclaim set) and kept; when the write
  *	  completes, end_page_writeback() rotates it to the inactive tail so
- *	  the next scan frees it;
+ *	  the next scan frees it (kswapd and direct reclaim both write here;
+ *	  the kernel leaves most dirty file pages to the flusher threads);
  *	- otherwise, if nobody but the cache and reclaim holds a reference,
  *	  the page is freed.
  * When the inactive list is small next to the active one

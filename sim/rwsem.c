@@ -116,6 +116,7 @@ struct rwsem_waiter {
 	bool killed;			/* rwsem_kill() */
 	bool sleeping;			/* blocked in the wait loop */
 	bool spinning;			/* blocked in spin_wait() */
+	bool wake_pending;		/* woken while queued but not asleep */
 	bool need_resched;		/* a spin ended on a pending preemption */
 };
 
@@ -346,10 +347,17 @@ static void rwsem_clear_nonspinnable(struct rw_semaphore *sem)
 /* ------------------------------------------------------------------ */
 /* Waking and poking tasks */
 
-/* Wake a waiter's task if it is blocked in one of our waits (sleeping or
- * spinning); a task already woken is left alone, like wake_q_add(). */
+/*
+ * Wake a waiter's task if it is blocked in one of our waits (sleeping or
+ * spinning); a task already woken is left alone, like wake_q_add().  A
+ * queued waiter woken while it spins (the 5.11 handoff writer) keeps the
+ * wake-up for its next sleep: in the kernel it set TASK_UNINTERRUPTIBLE
+ * before spinning, so the wake-up makes its schedule() return at once.
+ */
 static void rwsem_wake_task(struct rwsem_waiter *w)
 {
+	if (w->queued && !w->sleeping)
+		w->wake_pending = true;
 	if ((w->sleeping || w->spinning) &&
 	    sim_task_state(w->task) == SIM_TASK_BLOCKED)
 		sim_wake(w->task);
@@ -757,13 +765,19 @@ static void rwsem_waiter_init(struct rwsem_waiter *w, struct sim_task *t,
 	w->killable = killable;
 }
 
+/* schedule() in a wait loop: returns at once if woken meanwhile. */
 static void rwsem_sleep(struct rw_semaphore *sem, struct rwsem_waiter *w)
 {
+	if (w->wake_pending) {
+		w->wake_pending = false;
+		return;
+	}
 	sim_task_set_blocked_on(w->task, w->type == RWSEM_WAITING_FOR_READ ?
 				"rwsem read" : "rwsem write", sem);
 	w->sleeping = true;
 	sim_block(w->task);
 	w->sleeping = false;
+	w->wake_pending = false;
 }
 
 static void rwsem_read_acquired(struct rw_semaphore *sem, struct sim_task *t,

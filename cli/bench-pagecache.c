@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <malloc.h>
 
+#include "cli/cli.h"
 #include "sim/engine.h"
 #include "sim/pagecache.h"
 #include "sim/pagelock.h"

@@ -26,6 +26,7 @@
 #include "analysis/resultdb.h"
 #include "cli/cli.h"
 #include "sim/engine.h"
+#include "sim/histogram.h"
 #include "sim/model.h"
 #include "sim/scenario.h"
 #include "sim/stats.h"
@@ -96,6 +97,104 @@ static void run_one(gpointer data, gpointer user)
 	g_async_queue_push(ctx->done, res);
 }
 
+/*
+ * lock_stat rows, from the measurements every lock model records under its
+ * module: counters MODEContentions and MODEAcquisitions and histograms
+ * MODEWaitTime and MODEHoldTime, MODE "read" or "write"; or contentions,
+ * acquisitions, waitTime and holdTime for a lock with one mode.
+ */
+struct lockstat_scan {
+	const struct sim_stats *st;
+	GHashTable *hists;		/* "module/name" -> struct sim_hist */
+	GHashTable *counters;		/* "module/name" -> uint64_t value */
+	GArray *rows;			/* struct fs_lockstat_row */
+	GPtrArray *strings;		/* what the rows point to */
+};
+
+static void scan_hist(const char *module, const char *name, const struct sim_hist *h, void *data)
+{
+	struct lockstat_scan *ls = data;
+
+	g_hash_table_insert(ls->hists, g_strdup_printf("%s/%s", module, name), (gpointer)h);
+}
+
+static void scan_counter(const char *module, const char *name, uint64_t v, void *data)
+{
+	struct lockstat_scan *ls = data;
+	uint64_t *copy = g_new(uint64_t, 1);
+
+	*copy = v;
+	g_hash_table_insert(ls->counters, g_strdup_printf("%s/%s", module, name), copy);
+}
+
+static void lockstat_row(struct lockstat_scan *ls, const char *module, const char *mode,
+			 const char *acq_name)
+{
+	struct fs_lockstat_row row = { 0 };
+
+	g_autofree char *k_cont = *mode ? g_strdup_printf("%s/%sContentions", module, mode)
+					: g_strdup_printf("%s/contentions", module);
+	g_autofree char *k_wait = *mode ? g_strdup_printf("%s/%sWaitTime", module, mode)
+					: g_strdup_printf("%s/waitTime", module);
+	g_autofree char *k_hold = *mode ? g_strdup_printf("%s/%sHoldTime", module, mode)
+					: g_strdup_printf("%s/holdTime", module);
+	const uint64_t *acq = g_hash_table_lookup(ls->counters, acq_name);
+	const uint64_t *cont = g_hash_table_lookup(ls->counters, k_cont);
+	const struct sim_hist *wait = g_hash_table_lookup(ls->hists, k_wait);
+	const struct sim_hist *hold = g_hash_table_lookup(ls->hists, k_hold);
+	char *lock = g_strdup(module);
+
+	g_ptr_array_add(ls->strings, lock);
+	row.lock_name = lock;
+	row.mode = mode;
+	row.acquisitions = *acq;
+	row.contentions = cont ? *cont : 0;
+	if (wait && sim_hist_count(wait)) {
+		row.wait_time_min_ns = (gint64)sim_hist_min(wait);
+		row.wait_time_max_ns = (gint64)sim_hist_max(wait);
+		row.wait_time_total_ns = (gint64)sim_hist_sum(wait);
+	}
+	if (hold && sim_hist_count(hold)) {
+		row.hold_time_min_ns = (gint64)sim_hist_min(hold);
+		row.hold_time_max_ns = (gint64)sim_hist_max(hold);
+		row.hold_time_total_ns = (gint64)sim_hist_sum(hold);
+	}
+	g_array_append_val(ls->rows, row);
+}
+
+static void scan_lock(const char *module, const char *name, uint64_t v, void *data)
+{
+	struct lockstat_scan *ls = data;
+	g_autofree char *key = g_strdup_printf("%s/%s", module, name);
+
+	if (g_str_equal(name, "readAcquisitions"))
+		lockstat_row(ls, module, "read", key);
+	else if (g_str_equal(name, "writeAcquisitions"))
+		lockstat_row(ls, module, "write", key);
+	else if (g_str_equal(name, "acquisitions"))
+		lockstat_row(ls, module, "", key);
+}
+
+static void lockstat_collect(struct lockstat_scan *ls, const struct sim_stats *st)
+{
+	ls->st = st;
+	ls->hists = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	ls->counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	ls->rows = g_array_new(FALSE, TRUE, sizeof(struct fs_lockstat_row));
+	ls->strings = g_ptr_array_new_with_free_func(g_free);
+	sim_stats_foreach_hist(st, scan_hist, ls);
+	sim_stats_foreach_counter(st, scan_counter, ls);
+	sim_stats_foreach_counter(st, scan_lock, ls);
+}
+
+static void lockstat_clear(struct lockstat_scan *ls)
+{
+	g_hash_table_unref(ls->hists);
+	g_hash_table_unref(ls->counters);
+	g_array_unref(ls->rows);
+	g_ptr_array_unref(ls->strings);
+}
+
 static gboolean write_result(struct fs_resultdb *db, const struct run_result *res,
 			     gint64 pid, GError **error)
 {
@@ -144,7 +243,16 @@ static gboolean write_result(struct fs_resultdb *db, const struct run_result *re
 	rec.events = sim_events_dispatched(res->eng);
 	rec.sim_time_ns = sim_now(res->eng);
 	rec.stats = sim_engine_stats(res->eng);
-	return fs_resultdb_write_run(db, &rec, NULL, error);
+
+	struct lockstat_scan ls;
+	gboolean ok;
+
+	lockstat_collect(&ls, rec.stats);
+	rec.lockstat = (const struct fs_lockstat_row *)ls.rows->data;
+	rec.n_lockstat = ls.rows->len;
+	ok = fs_resultdb_write_run(db, &rec, NULL, error);
+	lockstat_clear(&ls);
+	return ok;
 }
 
 static void print_progress(guint done, guint total, guint64 events, gint64 start)

@@ -12,6 +12,7 @@
 #include "sim/disk.h"
 #include "sim/model.h"
 #include "sim/stats.h"
+#include "sim/workload.h"
 
 struct sim_model {
 	struct sim_engine *eng;
@@ -19,6 +20,7 @@ struct sim_model {
 	struct sim_disk *disk;
 	struct sim_disk_load *disk_load;
 	struct sim_cpu_load *cpu_load;
+	struct sim_workloads *workloads;
 };
 
 static const char *const disk_profiles[] = { "ssd", "hdd", NULL };
@@ -81,6 +83,7 @@ static const struct sim_key_def model_keys[] = {
 void sim_model_register_keys(struct sim_keys *keys)
 {
 	sim_keys_add(keys, model_keys, G_N_ELEMENTS(model_keys));
+	sim_workload_register_keys(keys);
 }
 
 static gboolean build_cpus(struct sim_model *m, const struct sim_run_config *cfg,
@@ -212,11 +215,15 @@ struct sim_model *sim_model_build(struct sim_engine *eng,
 
 	m->eng = eng;
 	if (!build_cpus(m, cfg, error) || !build_disk(m, cfg, error) ||
-	    !build_disk_load(m, cfg, error) || !build_cpu_load(m, cfg, error)) {
-		sim_model_free(m);
-		return NULL;
-	}
+	    !build_disk_load(m, cfg, error) || !build_cpu_load(m, cfg, error))
+		goto fail;
+	m->workloads = sim_workloads_start(eng, m->cpus, cfg, error);
+	if (!m->workloads && error && *error)
+		goto fail;
 	return m;
+fail:
+	sim_model_free(m);
+	return NULL;
 }
 
 void sim_model_reset_stats(struct sim_model *m)
@@ -224,6 +231,7 @@ void sim_model_reset_stats(struct sim_model *m)
 	sim_stats_reset(sim_engine_stats(m->eng));
 	if (m->disk)
 		sim_disk_reset_stats(m->disk);
+	sim_workloads_reset(m->workloads);
 }
 
 void sim_model_finish(struct sim_model *m)
@@ -234,12 +242,14 @@ void sim_model_finish(struct sim_model *m)
 		sim_cpu_load_finish(m->cpu_load);
 	if (m->disk)
 		sim_disk_finish(m->disk);
+	sim_workloads_finish(m->workloads);
 }
 
 void sim_model_free(struct sim_model *m)
 {
 	if (!m)
 		return;
+	sim_workloads_free(m->workloads);
 	sim_cpu_load_free(m->cpu_load);
 	sim_disk_load_free(m->disk_load);
 	sim_disk_free(m->disk);

@@ -11,6 +11,8 @@
  *	disk.*		the block device: profile, depth, scheduler, latency, ...
  *	load.disk.*	open-loop disk requests (Poisson by default)
  *	load.cpu.*	open-loop CPU jobs
+ *	workload.*	thread groups of the process (sim/workload.h)
+ *	policy.rwsem	the mmap_sem variant
  */
 #ifndef FAULTSIM_SIM_MODEL_H
 #define FAULTSIM_SIM_MODEL_H

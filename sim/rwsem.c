@@ -905,7 +905,8 @@ queue:
 /*
  * rwsem_down_write_slowpath(): spin if the owner is worth it, then queue
  * and loop: try the lock, sleep until woken, try again.  A writer queued
- * behind others wakes the readers ahead of it if readers own the lock.
+ * behind others wakes the readers ahead of it if readers own the lock
+ * (and, 5.3+, the head waiter if nobody holds it).
  * The 5.11 handoff writer spins on a running writer owner instead of
  * sleeping.  Killed: dequeue, drop our handoff, wake the next waiters.
  */
@@ -932,9 +933,15 @@ static int rwsem_down_write_slowpath(struct rw_semaphore *sem, struct sim_task *
 	if (!list_empty(&sem->wait_list)) {
 		list_add_tail(&waiter.list, &sem->wait_list);
 		waiter.queued = true;
-		if (!(sem->count & RWSEM_WRITER_LOCKED))
-			rwsem_mark_wake(sem, (sem->count & RWSEM_READER_MASK) ?
-					RWSEM_WAKE_READERS : RWSEM_WAKE_ANY);
+		/* Readers own it: wake the readers ahead of us.  Nobody holds
+		 * it: wake the head, the handoff bit may be set (came with
+		 * handoff in 5.3). */
+		if (sem->count & RWSEM_WRITER_LOCKED)
+			;
+		else if (sem->count & RWSEM_READER_MASK)
+			rwsem_mark_wake(sem, RWSEM_WAKE_READERS);
+		else if (rwsem_has(sem, RWSEM_V_HANDOFF))
+			rwsem_mark_wake(sem, RWSEM_WAKE_ANY);
 	} else {
 		list_add_tail(&waiter.list, &sem->wait_list);
 		waiter.queued = true;

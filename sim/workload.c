@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Workload thread groups (see workload.h).
+ */
+#include "config.h"
+
+#include "sim/histogram.h"
+#include "sim/rwsem.h"
+#include "sim/stats.h"
+#include "sim/workload.h"
+
+/* The policy.rwsem values; each must name a variant of sim/rwsem.c (a
+ * test checks the two lists agree). */
+static const char *const rwsem_policies[] = { "v4.19", "v5.3", "v5.11", "reader-pref", NULL };
+static const char *const workload_kinds[] = { "lock", NULL };
+
+static const struct sim_key_def workload_keys[] = {
+	{ .name = "policy.rwsem", .type = SIM_KEY_ENUM, .defval = "v5.11",
+	  .choices = rwsem_policies,
+	  .help = "mmap_sem behaviour: kernel version of rwsem.c, or reader-pref (not Linux)" },
+	{ .name = "workload.*.kind", .type = SIM_KEY_ENUM, .defval = "lock",
+	  .choices = workload_kinds, .help = "what the group's threads do" },
+	{ .name = "workload.*.threads", .type = SIM_KEY_UINT, .defval = "1", .min = "0",
+	  .max = "100000", .help = "threads in the group" },
+	{ .name = "workload.*.write_fraction", .type = SIM_KEY_DOUBLE, .defval = "0",
+	  .min = "0", .max = "1", .help = "lock: fraction of operations taking mmap_sem for write" },
+	{ .name = "workload.*.work", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	  .defval = "0", .help = "lock: CPU time before taking the lock" },
+	{ .name = "workload.*.hold", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	  .defval = "exp(2us)", .help = "lock: CPU time while holding the lock" },
+	{ .name = "workload.*.think", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	  .defval = "exp(20us)", .help = "lock: sleep after releasing the lock" },
+	{ .name = "workload.*.ops", .type = SIM_KEY_UINT, .defval = "0",
+	  .help = "operations per thread (0: until the time limit)" },
+};
+
+struct group {
+	struct sim_workloads *w;
+	char *name;
+	double write_fraction;
+	uint64_t ops_per_thread;
+	struct sim_dist *work, *hold, *think;
+	gsl_rng *rng;
+	struct sim_hist *latency;
+	uint64_t *ops, *read_ops, *write_ops;
+	double *throughput;
+};
+
+struct sim_workloads {
+	struct sim_engine *eng;
+	struct rw_semaphore mmap_sem;
+	GPtrArray *groups;
+	sim_time_t start;
+};
+
+void sim_workload_register_keys(struct sim_keys *keys)
+{
+	sim_keys_add(keys, workload_keys, G_N_ELEMENTS(workload_keys));
+}
+
+static void lock_thread(struct sim_task *t, void *arg)
+{
+	struct group *g = arg;
+	struct rw_semaphore *sem = &g->w->mmap_sem;
+	struct sim_engine *eng = g->w->eng;
+
+	for (uint64_t i = 0; !g->ops_per_thread || i < g->ops_per_thread; i++) {
+		bool write = g->write_fraction > 0 && gsl_rng_uniform(g->rng) < g->write_fraction;
+
+		cpu_work(t, sim_dist_sample_ns(g->work, g->rng));
+
+		sim_time_t start = sim_now(eng);
+
+		if (write)
+			down_write(sem, t);
+		else
+			down_read(sem, t);
+		cpu_work(t, sim_dist_sample_ns(g->hold, g->rng));
+		if (write)
+			up_write(sem, t);
+		else
+			up_read(sem, t);
+		sim_hist_record(g->latency, (uint64_t)(sim_now(eng) - start));
+		(*g->ops)++;
+		(*(write ? g->write_ops : g->read_ops))++;
+		sim_sleep(t, sim_dist_sample_ns(g->think, g->rng));
+	}
+}
+
+static void group_free(gpointer p)
+{
+	struct group *g = p;
+
+	sim_dist_free(g->work);
+	sim_dist_free(g->hold);
+	sim_dist_free(g->think);
+	g_free(g->name);
+	g_free(g);
+}
+
+static char *group_key(const char *name, const char *what)
+{
+	return g_strdup_printf("workload.%s.%s", name, what);
+}
+
+struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_cpus *cpus,
+					  const struct sim_run_config *cfg, GError **error)
+{
+	g_auto(GStrv) names = sim_config_names(cfg, "workload");
+	struct sim_workloads *w;
+	const struct rwsem_variant *v;
+
+	if (!names || !names[0])
+		return NULL;
+	v = rwsem_variant_lookup(rwsem_policies[sim_config_get_enum(cfg, "policy.rwsem")], error);
+	if (!v)
+		return NULL;
+	w = g_new0(struct sim_workloads, 1);
+	w->eng = eng;
+	w->groups = g_ptr_array_new_with_free_func(group_free);
+	w->start = sim_now(eng);
+	rwsem_init(&w->mmap_sem, eng, "mmap_sem", v);
+
+	struct sim_stats *st = sim_engine_stats(eng);
+
+	for (char **n = names; *n; n++) {
+		struct group *g = g_new0(struct group, 1);
+		g_autofree char *k_threads = group_key(*n, "threads");
+		g_autofree char *k_wf = group_key(*n, "write_fraction");
+		g_autofree char *k_work = group_key(*n, "work");
+		g_autofree char *k_hold = group_key(*n, "hold");
+		g_autofree char *k_think = group_key(*n, "think");
+		g_autofree char *k_ops = group_key(*n, "ops");
+		g_autofree char *stream = g_strdup_printf("workload.%s", *n);
+		uint64_t threads = sim_config_get_uint(cfg, k_threads);
+
+		g->w = w;
+		g->name = g_strdup(*n);
+		g->write_fraction = sim_config_get_double(cfg, k_wf);
+		g->ops_per_thread = sim_config_get_uint(cfg, k_ops);
+		g->work = sim_config_get_dist(cfg, k_work);
+		g->hold = sim_config_get_dist(cfg, k_hold);
+		g->think = sim_config_get_dist(cfg, k_think);
+		g->rng = sim_rng(eng, stream);
+		g->latency = sim_stats_hist(st, g->name, "latency");
+		g->ops = sim_stats_counter(st, g->name, "ops");
+		g->read_ops = sim_stats_counter(st, g->name, "readOps");
+		g->write_ops = sim_stats_counter(st, g->name, "writeOps");
+		g->throughput = sim_stats_scalar(st, g->name, "throughput");
+		g_ptr_array_add(w->groups, g);
+		for (uint64_t i = 0; i < threads; i++) {
+			g_autofree char *tname = g_strdup_printf("%s/%" G_GUINT64_FORMAT, *n, i);
+
+			sim_cpus_attach(cpus, sim_task_spawn(eng, tname, lock_thread, g));
+		}
+	}
+	return w;
+}
+
+void sim_workloads_reset(struct sim_workloads *w)
+{
+	if (w)
+		w->start = sim_now(w->eng);
+}
+
+void sim_workloads_finish(struct sim_workloads *w)
+{
+	if (!w)
+		return;
+	double secs = (double)(sim_now(w->eng) - w->start) / 1e9;
+
+	for (guint i = 0; i < w->groups->len; i++) {
+		struct group *g = w->groups->pdata[i];
+
+		*g->throughput = secs > 0 ? (double)*g->ops / secs : 0;
+	}
+}
+
+void sim_workloads_free(struct sim_workloads *w)
+{
+	if (!w)
+		return;
+	g_ptr_array_unref(w->groups);
+	rwsem_destroy(&w->mmap_sem);
+	g_free(w);
+}

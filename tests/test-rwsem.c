@@ -418,6 +418,49 @@ static void test_reader_stream(gconstpointer data)
 	g_free(as);
 }
 
+/*
+ * The starvation 2f06f702925b fixed: in 5.3 a reader that finds waiters
+ * queued spins, and joins a reader-owned lock past the queued writer
+ * unless a writer's spin on these readers timed out and marked them
+ * nonspinnable.  With writers not spinning on readers (a variant edited
+ * by the test), nobody does: the stream of readers above keeps the count
+ * above zero, the writer is never woken, so never asks for handoff, and
+ * waits until the stream ends.  The same edit of 5.11 is harmless: a
+ * reader queues when other readers hold the lock.
+ */
+static void test_reader_spin_starvation(gconstpointer data)
+{
+	const char *variant = data;
+	enum { NR = 200 };
+	struct rwsem_variant v = *rwsem_variant_lookup(variant, NULL);
+	struct rwt w;
+	struct actor *as = g_new0(struct actor, NR + 1);
+	sim_time_t stream_end = 0;
+
+	v.flags &= ~RWSEM_V_WRITER_RSPIN;
+	rwt_init_v(&w, &v, 0, -1);
+	as[0] = (struct actor){ .name = "W", .op = 'w', .arrive = 1 * MS + 1, .hold = 100 * US };
+	for (int i = 1; i <= NR; i++)
+		as[i] = (struct actor){ .name = "R", .op = 'r', .arrive = (i - 1) * 50 * US,
+					.hold = 200 * US };
+	spawn_actors(&w, as, NR + 1);
+	g_assert_cmpint(sim_run(w.eng), ==, SIM_STOP_EMPTY);
+	for (int i = 1; i <= NR; i++)
+		stream_end = MAX(stream_end, as[i].released);
+	g_test_message("%s without writer spinning on readers: writer waited %.1f us, "
+		       "%" G_GUINT64_FORMAT " readers joined by spinning", variant,
+		       (as[0].acquired - as[0].arrive) / 1e3, ev(&w, "rwsem_opt_rlock"));
+	if (strcmp(variant, "v5.3") == 0) {
+		g_assert_cmpint(as[0].acquired, >=, stream_end);
+		g_assert_cmpuint(ev(&w, "rwsem_opt_rlock"), >, 150);
+		g_assert_cmpuint(ev(&w, "rwsem_wlock_handoff"), ==, 0);
+	} else {
+		g_assert_cmpint(as[0].acquired - as[0].arrive, <=, 200 * US);
+	}
+	rwt_fini(&w);
+	g_free(as);
+}
+
 /* ------------------------------------------------------------------ */
 /* Spinning writers steal from a woken writer; handoff ends it */
 
@@ -445,7 +488,7 @@ static void spinner_fn(struct sim_task *t, void *arg)
  * Four CPUs, wake-up latency 50 us, context switch 1 us.  H takes the lock
  * at 1 us and holds it 100 us asleep (nobody spins on a sleeping owner),
  * then 20 us on its CPU (it is back at 152 us: 50 us of wake-up latency).
- * W arrives at 10 us (runs at 62 us), queues and sleeps.  From 161 us two
+ * W arrives at 10 us (runs at 61 us), queues and sleeps.  From 161 us two
  * writers S1, S2 loop on their CPUs until 20 ms: down_write, 30 us of
  * work, up_write, 5 us.  They spin on the running owner and take the lock
  * the moment it is released, while W, woken by each up_write, needs 51 us
@@ -506,7 +549,7 @@ static void test_writer_steal_handoff(gconstpointer data)
 /*
  * Two CPUs, wake-up latency 50 us, context switch 1 us.  W0 takes the
  * lock at 1 us and sleeps 100 us holding it (it releases it at 152 us,
- * after its own wake-up); W1 queues at 62 us; R calls down_read at 161 us,
+ * after its own wake-up); W1 queues at 61 us; R calls down_read at 161 us,
  * while W1, woken at 152 us, waits out its latency (it runs at 203 us).
  * 5.11: R steals the free lock (rlock_steal); 5.3: R spins on the free
  * lock and takes it (opt_rlock); 4.19: R queues behind W1 and gets the
@@ -650,7 +693,8 @@ static void test_downgrade(gconstpointer data)
 	rwt_fini(&w);
 	{
 		struct actor bs[] = {
-			{ .name = "W", .op = 'd', .arrive = 0, .hold = 100 * US, .hold2 = 100 * US },
+			{ .name = "W", .op = 'd', .arrive = 0, .hold = 100 * US,
+			  .hold2 = 100 * US },
 			{ .name = "W2", .op = 'w', .arrive = 50 * US, .hold = 10 * US },
 		};
 
@@ -1101,8 +1145,8 @@ static void test_stress(gconstpointer data)
 		       " writes, %" G_GUINT64_FORMAT " killed, %" G_GUINT64_FORMAT
 		       " trylock failures, %" G_GUINT64_FORMAT " opt locks, %"
 		       G_GUINT64_FORMAT " handoffs, %" G_GUINT64_FORMAT " steals, end %.3f ms",
-		       c->variant, c->tight ? " (cpus, tight)" : c->cpus ? " (cpus)" : "", s.reads, s.writes, s.killed,
-		       s.try_fail, ev(&s.w, "rwsem_opt_lock"),
+		       c->variant, c->tight ? " (cpus, tight)" : c->cpus ? " (cpus)" : "",
+		       s.reads, s.writes, s.killed, s.try_fail, ev(&s.w, "rwsem_opt_lock"),
 		       ev(&s.w, "rwsem_wlock_handoff") + ev(&s.w, "rwsem_rlock_handoff"),
 		       ev(&s.w, "rwsem_rlock_steal"), sim_now(s.w.eng) / 1e6);
 	/* The killer did hit waiters, and the variants' features were used. */
@@ -1139,6 +1183,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/rwsem/reader-wake-limit", test_reader_wake_limit);
 	add_per_variant("/sim/rwsem/reader-stream", all_variants,
 			G_N_ELEMENTS(all_variants), test_reader_stream);
+	add_per_variant("/sim/rwsem/reader-spin-starvation", kernel_variants + 1, 2,
+			test_reader_spin_starvation);
 	add_per_variant("/sim/rwsem/writer-steal-handoff", kernel_variants,
 			G_N_ELEMENTS(kernel_variants), test_writer_steal_handoff);
 	add_per_variant("/sim/rwsem/reader-steal", kernel_variants,

@@ -60,15 +60,15 @@ int cmd_demo(int argc, char **argv)
 {
 	int threads = 8, iterations = 2000;
 	gint64 seed = 1;
-	g_autofree char *hold_spec = g_strdup("exp(10us)");
-	g_autofree char *think_spec = g_strdup("exp(60us)");
+	/* GOption replaces, never frees, a default: NULL means the default. */
+	g_autofree char *hold_opt = NULL, *think_opt = NULL;
 	GOptionEntry entries[] = {
 		{ "threads", 't', 0, G_OPTION_ARG_INT, &threads, "simulated threads (default 8)", "N" },
 		{ "iterations", 'n', 0, G_OPTION_ARG_INT, &iterations,
 		  "lock acquisitions per thread (default 2000)", "N" },
-		{ "hold", 0, 0, G_OPTION_ARG_STRING, &hold_spec,
+		{ "hold", 0, 0, G_OPTION_ARG_STRING, &hold_opt,
 		  "lock hold time distribution (default exp(10us))", "DIST" },
-		{ "think", 0, 0, G_OPTION_ARG_STRING, &think_spec,
+		{ "think", 0, 0, G_OPTION_ARG_STRING, &think_opt,
 		  "think time distribution (default exp(60us))", "DIST" },
 		{ "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "run seed (default 1)", "N" },
 		{ NULL }
@@ -83,6 +83,9 @@ int cmd_demo(int argc, char **argv)
 		fprintf(stderr, "faultsim demo: --threads and --iterations must be at least 1\n");
 		return EXIT_USAGE;
 	}
+	const char *hold_spec = hold_opt ? hold_opt : "exp(10us)";
+	const char *think_spec = think_opt ? think_opt : "exp(60us)";
+
 	d.hold = sim_dist_parse(hold_spec, SIM_UNIT_TIME, &error);
 	if (!d.hold) {
 		fprintf(stderr, "faultsim demo: --hold: %s\n", error->message);

@@ -13,12 +13,12 @@
 
 int cmd_report(int argc, char **argv)
 {
-	g_autofree char *db_path = g_strdup("results.db");
+	g_autofree char *db_opt = NULL;	/* GOption replaces, never frees, a default */
 	g_auto(GStrv) patterns = NULL;
 	gboolean csv = FALSE, all = FALSE;
 	double confidence = 0.95;
 	GOptionEntry entries[] = {
-		{ "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path,
+		{ "db", 0, 0, G_OPTION_ARG_FILENAME, &db_opt,
 		  "results database (default results.db)", "FILE" },
 		{ "scalar", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &patterns,
 		  "scalars to show, as globs on NAME or MODULE.NAME (repeatable; default: "
@@ -41,7 +41,7 @@ int cmd_report(int argc, char **argv)
 			: "--confidence must be between 0 and 1");
 		return EXIT_USAGE;
 	}
-	g_autoptr(fs_resultdb) db = fs_resultdb_open_readonly(db_path, &error);
+	g_autoptr(fs_resultdb) db = fs_resultdb_open_readonly(db_opt ? db_opt : "results.db", &error);
 
 	if (!db) {
 		fprintf(stderr, "faultsim report: %s\n", error->message);

@@ -291,7 +291,7 @@ struct sim_keys *cli_keys_new(void)
 int cmd_run(int argc, char **argv)
 {
 	g_autofree char *config = NULL, *runs_spec = NULL, *query_s = NULL;
-	g_autofree char *db_path = g_strdup("results.db");
+	g_autofree char *db_opt = NULL;	/* GOption replaces, never frees, a default */
 	g_auto(GStrv) sets = NULL;
 	int jobs = 1;
 	gboolean quiet = FALSE;
@@ -301,7 +301,7 @@ int cmd_run(int argc, char **argv)
 		{ "runs", 'r', 0, G_OPTION_ARG_STRING, &runs_spec,
 		  "runs to do: N, A..B, a comma list, or all (default)", "RUNS" },
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "runs at once, on threads (default 1)", "N" },
-		{ "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path,
+		{ "db", 0, 0, G_OPTION_ARG_FILENAME, &db_opt,
 		  "results database (default results.db)", "FILE" },
 		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
 		  "override a key (repeatable)", "KEY=VALUE" },
@@ -331,6 +331,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	const char *db_path = db_opt ? db_opt : "results.db";
 	g_autoptr(sim_keys) keys = cli_keys_new();
 	g_autoptr(sim_study) study = sim_study_new(argv[1], config, sets, keys, &error);
 

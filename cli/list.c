@@ -2,6 +2,8 @@
 /*
  * faultsim list: what the simulator knows about, from the code itself.
  *
+ *   policies    every policy slot and its values
+ *   presets     the kernel presets and the policy set each stands for
  *   keys        every key a scenario may set, with its type, default and help
  *   scenarios   the scenario files in the scenario directory and their configs
  *   metrics     every measurement a run records, found by running a short
@@ -17,6 +19,7 @@
 #include "sim/histogram.h"
 #include "sim/keys.h"
 #include "sim/model.h"
+#include "sim/policy.h"
 #include "sim/scenario.h"
 #include "sim/stats.h"
 
@@ -34,6 +37,32 @@ static int list_keys(void)
 	g_autoptr(sim_keys) keys = cli_keys_new();
 
 	sim_keys_foreach(keys, print_key, NULL);
+	return 0;
+}
+
+static int list_policies(void)
+{
+	for (unsigned int i = 0; i < SIM_NR_POLICY_SLOTS; i++) {
+		const struct sim_policy_slot_info *s = sim_policy_slot((enum sim_policy_slot)i);
+
+		printf("%s (%s): %s\n", s->name, s->key, s->help);
+		for (unsigned int v = 0; s->values[v]; v++)
+			printf("  %-14s %s\n", s->values[v], s->summaries[v]);
+	}
+	return 0;
+}
+
+static int list_presets(void)
+{
+	const struct sim_preset *p;
+
+	for (unsigned int i = 0; (p = sim_preset_get(i)); i++) {
+		printf("%-12s %s\n", p->name, p->summary);
+		printf("%-12s", "");
+		for (unsigned int s = 0; s < SIM_NR_POLICY_SLOTS; s++)
+			printf(" %s=%s", sim_policy_slot((enum sim_policy_slot)s)->name, p->values[s]);
+		printf("\n");
+	}
 	return 0;
 }
 
@@ -148,12 +177,16 @@ static int list_metrics(const char *scenario)
 
 int cmd_list(int argc, char **argv)
 {
-	static const char *const what[] = { "keys", "scenarios", "metrics" };
+	static const char *const what[] = { "policies", "presets", "keys", "scenarios", "metrics" };
 
-	if (!cli_parse("list", "keys|scenarios|metrics [SCENARIO]",
-		       "List what faultsim knows about: scenario keys, scenario files, measurements.",
-		       NULL, &argc, &argv))
+	if (!cli_parse("list", "policies|presets|keys|scenarios|metrics [SCENARIO]",
+		       "List what faultsim knows about: policy slots, kernel presets, scenario keys, "
+		       "scenario files, measurements.", NULL, &argc, &argv))
 		return EXIT_USAGE;
+	if (argc == 2 && g_str_equal(argv[1], "policies"))
+		return list_policies();
+	if (argc == 2 && g_str_equal(argv[1], "presets"))
+		return list_presets();
 	if (argc >= 2 && g_str_equal(argv[1], "keys") && argc == 2)
 		return list_keys();
 	if (argc >= 2 && g_str_equal(argv[1], "scenarios") && argc == 2)

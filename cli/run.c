@@ -28,6 +28,7 @@
 #include "sim/engine.h"
 #include "sim/histogram.h"
 #include "sim/model.h"
+#include "sim/policy.h"
 #include "sim/scenario.h"
 #include "sim/stats.h"
 
@@ -204,8 +205,10 @@ static gboolean write_result(struct fs_resultdb *db, const struct run_result *re
 	g_autoptr(GPtrArray) ivn = g_ptr_array_new(), ivv = g_ptr_array_new();
 	g_autoptr(GPtrArray) ck = g_ptr_array_new(), cv = g_ptr_array_new();
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
-	const char *attr_names[] = { "faultsimVersion", "description", "error" };
-	const char *attr_values[] = { PACKAGE_VERSION, cfg->description ? cfg->description : "",
+	g_autofree char *policy_set = sim_policy_set_string(cfg);
+	const char *attr_names[] = { "faultsimVersion", "policySet", "description", "error" };
+	const char *attr_values[] = { PACKAGE_VERSION, policy_set,
+				      cfg->description ? cfg->description : "",
 				      res->error ? res->error : "" };
 	struct fs_run_record rec = { 0 };
 
@@ -237,7 +240,7 @@ static gboolean write_result(struct fs_resultdb *db, const struct run_result *re
 	rec.n_config = ck->len;
 	rec.attr_names = attr_names;
 	rec.attr_values = attr_values;
-	rec.n_attrs = res->error ? 3 : 2;
+	rec.n_attrs = res->error ? 4 : 3;
 	rec.status = res->status;
 	rec.wall_time_s = res->wall_s;
 	rec.events = sim_events_dispatched(res->eng);

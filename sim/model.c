@@ -11,6 +11,7 @@
 #include "sim/cpu.h"
 #include "sim/disk.h"
 #include "sim/model.h"
+#include "sim/policy.h"
 #include "sim/stats.h"
 #include "sim/workload.h"
 
@@ -84,6 +85,7 @@ void sim_model_register_keys(struct sim_keys *keys)
 {
 	sim_keys_add(keys, model_keys, G_N_ELEMENTS(model_keys));
 	sim_workload_register_keys(keys);
+	sim_policy_register_keys(keys);
 }
 
 static gboolean build_cpus(struct sim_model *m, const struct sim_run_config *cfg,

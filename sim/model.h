@@ -12,7 +12,7 @@
  *	load.disk.*	open-loop disk requests (Poisson by default)
  *	load.cpu.*	open-loop CPU jobs
  *	workload.*	thread groups of the process (sim/workload.h)
- *	policy.rwsem	the mmap_sem variant
+ *	policy.*	policy slots and kernel presets (sim/policy.h)
  */
 #ifndef FAULTSIM_SIM_MODEL_H
 #define FAULTSIM_SIM_MODEL_H

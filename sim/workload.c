@@ -5,19 +5,14 @@
 #include "config.h"
 
 #include "sim/histogram.h"
+#include "sim/policy.h"
 #include "sim/rwsem.h"
 #include "sim/stats.h"
 #include "sim/workload.h"
 
-/* The policy.rwsem values; each must name a variant of sim/rwsem.c (a
- * test checks the two lists agree). */
-static const char *const rwsem_policies[] = { "v4.19", "v5.3", "v5.11", "reader-pref", NULL };
 static const char *const workload_kinds[] = { "lock", NULL };
 
 static const struct sim_key_def workload_keys[] = {
-	{ .name = "policy.rwsem", .type = SIM_KEY_ENUM, .defval = "v5.11",
-	  .choices = rwsem_policies,
-	  .help = "mmap_sem behaviour: kernel version of rwsem.c, or reader-pref (not Linux)" },
 	{ .name = "workload.*.kind", .type = SIM_KEY_ENUM, .defval = "lock",
 	  .choices = workload_kinds, .help = "what the group's threads do" },
 	{ .name = "workload.*.threads", .type = SIM_KEY_UINT, .defval = "1", .min = "0",
@@ -112,7 +107,7 @@ struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_cpu
 
 	if (!names || !names[0])
 		return NULL;
-	v = rwsem_variant_lookup(rwsem_policies[sim_config_get_enum(cfg, "policy.rwsem")], error);
+	v = rwsem_variant_lookup(sim_policy_value(cfg, SIM_POLICY_RWSEM), error);
 	if (!v)
 		return NULL;
 	w = g_new0(struct sim_workloads, 1);

@@ -2,7 +2,7 @@
 /*
  * Workloads: groups of simulated threads of one process, described by
  * `workload.NAME.*` keys.  Every group shares the process's mm, and so its
- * mmap_sem, whose behaviour is the `policy.rwsem` slot.
+ * mmap_sem, whose behaviour is the rwsem policy slot (sim/policy.h).
  *
  *   kind = lock    each thread loops: compute (work), take mmap_sem for
  *                  write (with probability write_fraction: mmap/mprotect)

@@ -10,6 +10,8 @@
 #include "sim/histogram.h"
 #include "sim/keys.h"
 #include "sim/model.h"
+#include "sim/pagelock.h"
+#include "sim/policy.h"
 #include "sim/rwsem.h"
 #include "sim/scenario.h"
 #include "sim/stats.h"
@@ -22,24 +24,72 @@ static struct sim_keys *all_keys(void)
 	return keys;
 }
 
-/* policy.rwsem accepts exactly the variants rwsem.c implements. */
-static void test_rwsem_policy_values(void)
+/* Each slot accepts exactly the values its model implements. */
+static void test_policy_values(void)
 {
-	g_autoptr(sim_keys) keys = all_keys();
-	const struct sim_key_def *def = sim_keys_lookup(keys, "policy.rwsem");
-	guint n = 0;
+	const struct sim_policy_slot_info *rw = sim_policy_slot(SIM_POLICY_RWSEM);
+	const struct sim_policy_slot_info *pl = sim_policy_slot(SIM_POLICY_PAGE_LOCK);
+	const char *const *impl = page_lock_policy_names();
+	guint n = 0, m = 0;
 
-	g_assert_nonnull(def);
-	for (const char *const *c = def->choices; *c; c++, n++)
+	for (const char *const *c = rw->values; *c; c++, n++)
 		g_assert_nonnull(rwsem_variant_lookup(*c, NULL));
-	for (guint i = 0; rwsem_variant_get(i); i++) {
-		gboolean listed = FALSE;
+	for (m = 0; rwsem_variant_get(m); m++)
+		;
+	g_assert_cmpuint(n, ==, m);
+	for (n = 0; pl->values[n]; n++)
+		g_assert_cmpstr(pl->values[n], ==, impl[n]);
+	g_assert_null(impl[n]);
+}
 
-		for (const char *const *c = def->choices; *c; c++)
-			listed |= g_str_equal(*c, rwsem_variant_get(i)->name);
-		g_assert_true(listed);
-		g_assert_cmpuint(i + 1, <=, n);
+static const struct sim_run_config *study_with(struct sim_study **study, struct sim_keys *keys,
+					       char **set)
+{
+	g_autoptr(GError) error = NULL;
+
+	*study = sim_study_new(NULL, NULL, set, keys, &error);
+	g_assert_no_error(error);
+	return sim_study_run(*study, 0);
+}
+
+/* Each preset expands to KERNEL.md's policy set; a slot set explicitly
+ * overrides the preset. */
+static void test_presets(void)
+{
+	static const struct {
+		const char *preset, *set;
+	} want[] = {
+		{ "linux-4.19", "rwsem=v4.19 page_lock=steal" },
+		{ "linux-5.4", "rwsem=v5.3 page_lock=steal" },
+		{ "linux-5.10", "rwsem=v5.3 page_lock=bounded-steal" },
+		{ "linux-6.1", "rwsem=v5.11 page_lock=bounded-steal" },
+		{ "linux-6.6", "rwsem=v5.11 page_lock=bounded-steal" },
+		{ "linux-6.15", "rwsem=v5.11 page_lock=bounded-steal" },
+	};
+	g_autoptr(sim_keys) keys = all_keys();
+	guint n;
+
+	for (n = 0; sim_preset_get(n); n++)
+		;
+	g_assert_cmpuint(n, ==, G_N_ELEMENTS(want));
+	for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+		g_autofree char *kv = g_strdup_printf("policy.preset=%s", want[i].preset);
+		char *set[] = { kv, NULL };
+		struct sim_study *study;
+		const struct sim_run_config *cfg = study_with(&study, keys, set);
+		g_autofree char *got = sim_policy_set_string(cfg);
+
+		g_assert_cmpstr(sim_preset_get(i)->name, ==, want[i].preset);
+		g_assert_cmpstr(got, ==, want[i].set);
+		sim_study_free(study);
 	}
+	char *set[] = { (char *)"policy.preset=linux-4.19", (char *)"policy.page_lock=fair", NULL };
+	struct sim_study *study;
+	const struct sim_run_config *cfg = study_with(&study, keys, set);
+	g_autofree char *got = sim_policy_set_string(cfg);
+
+	g_assert_cmpstr(got, ==, "rwsem=v4.19 page_lock=fair");
+	sim_study_free(study);
 }
 
 static char *scenario_path(const char *name)
@@ -108,7 +158,8 @@ static void test_default_workloads(void)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/model/policy/rwsem-values", test_rwsem_policy_values);
+	g_test_add_func("/model/policy/values", test_policy_values);
+	g_test_add_func("/model/policy/presets", test_presets);
 	g_test_add_data_func("/model/scenario/default", "default.ini", test_shipped_scenarios);
 	g_test_add_data_func("/model/scenario/validate-disk", "validate-disk.ini",
 			     test_shipped_scenarios);

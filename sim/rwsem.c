@@ -994,18 +994,26 @@ static inline void rwsem_assert_running(const struct rw_semaphore *sem,
 	g_assert(t && sim_current(sem->eng) == t);
 }
 
-static int __down_read_common(struct rw_semaphore *sem, struct sim_task *t, bool killable)
+/* The reader fast path: refused while a writer holds the lock, a waiter
+ * is queued or handoff is set (reader-pref: only while a writer holds it). */
+static inline bool rwsem_read_trylock(struct rw_semaphore *sem, struct sim_task *t)
 {
 	unsigned long fail = rwsem_has(sem, RWSEM_V_READER_PREF) ?
 			     RWSEM_WRITER_LOCKED : RWSEM_READ_FAILED_MASK;
 
+	if (sem->count & fail)
+		return false;
+	rwsem_take_read(sem, t, 0);
+	(*sem->read_acquisitions)++;
+	rwsem_changed(sem);
+	return true;
+}
+
+static int __down_read_common(struct rw_semaphore *sem, struct sim_task *t, bool killable)
+{
 	rwsem_assert_running(sem, t);
-	if (!(sem->count & fail)) {
-		rwsem_take_read(sem, t, 0);
-		(*sem->read_acquisitions)++;
-		rwsem_changed(sem);
+	if (rwsem_read_trylock(sem, t))
 		return 0;
-	}
 	(*sem->read_contentions)++;
 	return rwsem_down_read_slowpath(sem, t, killable);
 }
@@ -1023,16 +1031,8 @@ int down_read_killable(struct rw_semaphore *sem, struct sim_task *t)
 
 int down_read_trylock(struct rw_semaphore *sem, struct sim_task *t)
 {
-	unsigned long fail = rwsem_has(sem, RWSEM_V_READER_PREF) ?
-			     RWSEM_WRITER_LOCKED : RWSEM_READ_FAILED_MASK;
-
 	rwsem_assert_running(sem, t);
-	if (sem->count & fail)
-		return 0;
-	rwsem_take_read(sem, t, 0);
-	(*sem->read_acquisitions)++;
-	rwsem_changed(sem);
-	return 1;
+	return rwsem_read_trylock(sem, t);
 }
 
 void up_read(struct rw_semaphore *sem, struct sim_task *t)

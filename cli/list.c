@@ -79,6 +79,12 @@ const char *cli_scenario_dir(void)
 	return FAULTSIM_SCENARIO_DIR;
 }
 
+/* g_ptr_array_sort() passes pointers to the elements. */
+static int compare_paths(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int list_scenarios(void)
 {
 	const char *dir = cli_scenario_dir();
@@ -94,8 +100,7 @@ static int list_scenarios(void)
 	while ((name = g_dir_read_name(d)))
 		if (g_str_has_suffix(name, ".ini"))
 			g_ptr_array_add(files, g_build_filename(dir, name, NULL));
-	g_ptr_array_sort(files, (GCompareFunc)g_strcmp0);
-	g_ptr_array_sort_with_data(files, (GCompareDataFunc)(void *)g_strcmp0, NULL);
+	g_ptr_array_sort(files, compare_paths);
 	for (guint i = 0; i < files->len; i++) {
 		const char *path = files->pdata[i];
 		g_autoptr(GPtrArray) configs = sim_scenario_list_configs(path, &error);

@@ -219,7 +219,7 @@ struct sim_model *sim_model_build(struct sim_engine *eng,
 	if (!build_cpus(m, cfg, error) || !build_disk(m, cfg, error) ||
 	    !build_disk_load(m, cfg, error) || !build_cpu_load(m, cfg, error))
 		goto fail;
-	m->workloads = sim_workloads_start(eng, m->cpus, cfg, error);
+	m->workloads = sim_workloads_start(eng, m->cpus, m->disk, cfg, error);
 	if (!m->workloads && error && *error)
 		goto fail;
 	return m;

@@ -9,8 +9,9 @@
 #include "sim/rwsem.h"
 #include "sim/stats.h"
 #include "sim/workload.h"
+#include "sim/workload-private.h"
 
-static const char *const workload_kinds[] = { "lock", NULL };
+static const char *const workload_kinds[] = { "lock", "file", NULL };
 
 static const struct sim_key_def workload_keys[] = {
 	{ .name = "workload.*.kind", .type = SIM_KEY_ENUM, .defval = "lock",
@@ -27,25 +28,20 @@ static const struct sim_key_def workload_keys[] = {
 	  .defval = "exp(20us)", .help = "lock: sleep after releasing the lock" },
 	{ .name = "workload.*.ops", .type = SIM_KEY_UINT, .defval = "0",
 	  .help = "operations per thread (0: until the time limit)" },
-};
-
-struct group {
-	struct sim_workloads *w;
-	char *name;
-	double write_fraction;
-	uint64_t ops_per_thread;
-	struct sim_dist *work, *hold, *think;
-	gsl_rng *rng;
-	struct sim_hist *latency;
-	uint64_t *ops, *read_ops, *write_ops;
-	double *throughput;
-};
-
-struct sim_workloads {
-	struct sim_engine *eng;
-	struct rw_semaphore mmap_sem;
-	GPtrArray *groups;
-	sim_time_t start;
+	{ .name = "workload.*.file_size", .type = SIM_KEY_SIZE, .defval = "256MiB", .min = "4KiB",
+	  .max = "16TiB", .help = "file: size of the group's file" },
+	{ .name = "workload.*.pattern", .type = SIM_KEY_DIST, .unit = SIM_UNIT_NONE,
+	  .help = "file: page ranks, zipf(S) or uniform(0,1) (unset: sequential)" },
+	{ .name = "workload.*.read_pages", .type = SIM_KEY_UINT, .defval = "1", .min = "1",
+	  .max = "1024", .help = "file: pages per read(2), for readahead" },
+	{ .name = "workload.*.lock_fraction", .type = SIM_KEY_DOUBLE, .defval = "0", .min = "0",
+	  .max = "1", .help = "file: fraction of accesses that lock the page for hold (as a write)" },
+	{ .name = "memory.limit", .type = SIM_KEY_SIZE, .defval = "1GiB", .min = "64KiB",
+	  .max = "16TiB", .help = "memory for the page cache; reclaim keeps within it" },
+	{ .name = "memory.kswapd", .type = SIM_KEY_BOOL, .defval = "true",
+	  .help = "run kswapd (else only direct reclaim)" },
+	{ .name = "memory.scan_cost", .type = SIM_KEY_TIME, .defval = "50ns",
+	  .help = "CPU time reclaim spends per page scanned" },
 };
 
 void sim_workload_register_keys(struct sim_keys *keys)
@@ -86,6 +82,7 @@ static void group_free(gpointer p)
 {
 	struct group *g = p;
 
+	file_group_free(g);
 	sim_dist_free(g->work);
 	sim_dist_free(g->hold);
 	sim_dist_free(g->think);
@@ -93,12 +90,37 @@ static void group_free(gpointer p)
 	g_free(g);
 }
 
-static char *group_key(const char *name, const char *what)
+char *group_key(const char *name, const char *what)
 {
 	return g_strdup_printf("workload.%s.%s", name, what);
 }
 
+/* The page cache every file group shares, sized by memory.*, with the
+ * page_lock policy of the run; kswapd competes for the CPUs. */
+gboolean workloads_page_cache(struct sim_workloads *w, const struct sim_run_config *cfg,
+			      GError **error)
+{
+	struct pc_params p;
+
+	if (w->pc)
+		return TRUE;
+	pc_params_init(&p);
+	p.nr_pages = sim_config_get_size(cfg, "memory.limit") / PAGE_SIZE;
+	p.page_lock = sim_policy_value(cfg, SIM_POLICY_PAGE_LOCK);
+	p.page_lock_unfairness = (unsigned int)sim_config_get_uint(cfg, "policy.page_lock_budget");
+	p.kswapd = sim_config_get_bool(cfg, "memory.kswapd");
+	p.scan_cost = sim_config_get_time(cfg, "memory.scan_cost");
+	p.cpu_work = cpu_work;
+	w->pc = pc_new(w->eng, &p, error);
+	if (!w->pc)
+		return FALSE;
+	if (pc_kswapd_task(w->pc))
+		sim_cpus_attach(w->cpus, pc_kswapd_task(w->pc));
+	return TRUE;
+}
+
 struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_cpus *cpus,
+					  struct sim_disk *disk,
 					  const struct sim_run_config *cfg, GError **error)
 {
 	g_auto(GStrv) names = sim_config_names(cfg, "workload");
@@ -112,6 +134,8 @@ struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_cpu
 		return NULL;
 	w = g_new0(struct sim_workloads, 1);
 	w->eng = eng;
+	w->cpus = cpus;
+	w->disk = disk;
 	w->groups = g_ptr_array_new_with_free_func(group_free);
 	w->start = sim_now(eng);
 	rwsem_init(&w->mmap_sem, eng, "mmap_sem", v);
@@ -120,6 +144,7 @@ struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_cpu
 
 	for (char **n = names; *n; n++) {
 		struct group *g = g_new0(struct group, 1);
+		g_autofree char *k_kind = group_key(*n, "kind");
 		g_autofree char *k_threads = group_key(*n, "threads");
 		g_autofree char *k_wf = group_key(*n, "write_fraction");
 		g_autofree char *k_work = group_key(*n, "work");
@@ -143,6 +168,14 @@ struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_cpu
 		g->write_ops = sim_stats_counter(st, g->name, "writeOps");
 		g->throughput = sim_stats_scalar(st, g->name, "throughput");
 		g_ptr_array_add(w->groups, g);
+		if (g_str_equal(workload_kinds[sim_config_get_enum(cfg, k_kind)], "file")) {
+			if (!file_group_start(g, cfg, threads, error)) {
+				g_prefix_error(error, "workload.%s: ", g->name);
+				sim_workloads_free(w);
+				return NULL;
+			}
+			continue;
+		}
 		for (uint64_t i = 0; i < threads; i++) {
 			g_autofree char *tname = g_strdup_printf("%s/%" G_GUINT64_FORMAT, *n, i);
 
@@ -176,6 +209,7 @@ void sim_workloads_free(struct sim_workloads *w)
 	if (!w)
 		return;
 	g_ptr_array_unref(w->groups);
+	pc_free(w->pc);
 	rwsem_destroy(&w->mmap_sem);
 	g_free(w);
 }

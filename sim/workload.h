@@ -8,6 +8,11 @@
  *                  write (with probability write_fraction: mmap/mprotect)
  *                  or read (a fault, a /proc reader), compute while
  *                  holding it (hold), release, sleep (think).
+ *   kind = file    each thread reads pages of the group's own file through
+ *                  the page cache (readahead, the disk, reclaim within
+ *                  memory.limit), locking a fraction of them for hold as a
+ *                  write would: contention for the page lock (the
+ *                  page_lock policy slot).  See workload-file.c.
  *
  * Per group (module = NAME): histogram "latency" (from asking for the lock
  * to releasing it), counters "ops", "readOps", "writeOps"; scalar
@@ -17,6 +22,7 @@
 #define FAULTSIM_SIM_WORKLOAD_H
 
 #include "sim/cpu.h"
+#include "sim/disk.h"
 #include "sim/keys.h"
 #include "sim/scenario.h"
 
@@ -26,6 +32,7 @@ void sim_workload_register_keys(struct sim_keys *keys);
 /* Start every workload group of @cfg on @cpus; NULL workloads is not an
  * error (none configured) — check *error. */
 struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_cpus *cpus,
+					  struct sim_disk *disk,
 					  const struct sim_run_config *cfg, GError **error);
 /* The end of the warm-up: throughput is counted from now. */
 void sim_workloads_reset(struct sim_workloads *w);

@@ -155,6 +155,69 @@ static void test_default_workloads(void)
 	sim_model_free(m);
 }
 
+/* Run page-lock.ini's first configuration with @policy for 50 ms. */
+static struct sim_engine *run_page_lock(const char *policy)
+{
+	g_autoptr(sim_keys) keys = all_keys();
+	g_autofree char *path = scenario_path("page-lock.ini");
+	g_autofree char *kv = g_strdup_printf("policy.page_lock=%s", policy);
+	char *set[] = { (char *)"sim-time-limit=50ms", kv, NULL };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(sim_study) study = sim_study_new(path, NULL, set, keys, &error);
+
+	g_assert_no_error(error);
+	const struct sim_run_config *cfg = sim_study_run(study, 0);
+	struct sim_engine *eng = sim_engine_new(cfg->seed);
+	struct sim_model *m = sim_model_build(eng, cfg, &error);
+
+	g_assert_no_error(error);
+	sim_set_time_limit(eng, sim_config_get_time(cfg, "sim-time-limit"));
+	sim_run(eng);
+	sim_model_finish(m);
+	sim_model_free(m);
+	return eng;
+}
+
+/*
+ * The page_lock slot reaches the page cache of file workloads: "fair"
+ * hands every contended lock over and never lets a newcomer steal it,
+ * "steal" never hands over, "bounded-steal" hands over only after the
+ * budget of lost races.  The streaming group reads more than memory, so
+ * reclaim ran.
+ */
+static void test_file_page_lock(void)
+{
+	static const char *const policies[] = { "steal", "fair", "bounded-steal" };
+
+	for (guint i = 0; i < G_N_ELEMENTS(policies); i++) {
+		g_autoptr(sim_engine) eng = run_page_lock(policies[i]);
+		struct sim_stats *st = sim_engine_stats(eng);
+		uint64_t handoffs = *sim_stats_counter(st, "page_lock", "handoffs");
+		uint64_t steals = *sim_stats_counter(st, "page_lock", "steals");
+		uint64_t losses = sim_hist_max(sim_stats_hist(st, "page_lock", "lossesPerAcquire"));
+
+		g_assert_cmpuint(*sim_stats_counter(st, "hot", "writeOps"), >, 1000);
+		g_assert_cmpuint(*sim_stats_counter(st, "page_lock", "contentions"), >, 100);
+		g_assert_cmpuint(*sim_stats_counter(st, "reclaim", "pgsteal_kswapd") +
+				 *sim_stats_counter(st, "reclaim", "pgsteal_direct"), >, 0);
+		g_assert_cmpuint(*sim_stats_counter(st, "readahead", "async"), >, 0);
+		switch (i) {
+		case 0:
+			g_assert_cmpuint(handoffs, ==, 0);
+			g_assert_cmpuint(steals, >, 0);
+			break;
+		case 1:
+			g_assert_cmpuint(handoffs, >, 0);
+			g_assert_cmpuint(steals, ==, 0);
+			g_assert_cmpuint(losses, ==, 0);
+			break;
+		case 2:
+			g_assert_cmpuint(losses, <=, 5);
+			break;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -165,6 +228,8 @@ int main(int argc, char **argv)
 			     test_shipped_scenarios);
 	g_test_add_data_func("/model/scenario/validate-cpus", "validate-cpus.ini",
 			     test_shipped_scenarios);
+	g_test_add_data_func("/model/scenario/page-lock", "page-lock.ini", test_shipped_scenarios);
 	g_test_add_func("/model/default-workloads", test_default_workloads);
+	g_test_add_func("/model/file-workload/page-lock-policy", test_file_page_lock);
 	return g_test_run();
 }

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The insides of the workload groups, shared by workload.c (the groups,
+ * kind lock) and workload-file.c (kind file).
+ */
+#ifndef FAULTSIM_SIM_WORKLOAD_PRIVATE_H
+#define FAULTSIM_SIM_WORKLOAD_PRIVATE_H
+
+#include "sim/disk.h"
+#include "sim/page.h"
+#include "sim/pagecache.h"
+#include "sim/rwsem.h"
+#include "sim/workload.h"
+
+struct file_backing;
+
+struct group {
+	struct sim_workloads *w;
+	char *name;
+	uint64_t ops_per_thread;
+	struct sim_dist *work, *hold, *think;
+	gsl_rng *rng;
+	struct sim_hist *latency;
+	uint64_t *ops, *read_ops, *write_ops;
+	double *throughput;
+
+	/* kind lock */
+	double write_fraction;
+
+	/* kind file */
+	struct address_space *mapping;
+	struct file_backing *backing;
+	pgoff_t file_pages;
+	unsigned int read_pages;
+	double lock_fraction;
+	struct sim_dist *pattern;	/* NULL: sequential */
+	void *file_threads;		/* struct file_thread[threads] */
+	uint64_t *errors;
+};
+
+struct sim_workloads {
+	struct sim_engine *eng;
+	struct sim_cpus *cpus;
+	struct sim_disk *disk;
+	struct rw_semaphore mmap_sem;
+	struct page_cache *pc;		/* created by the first file group */
+	uint64_t next_file_base;	/* where the next file starts on the disk */
+	GPtrArray *groups;
+	sim_time_t start;
+};
+
+/* "workload.NAME.WHAT"; g_free() it. */
+char *group_key(const char *name, const char *what);
+/* Create the page cache of memory.* and the page_lock policy, once. */
+gboolean workloads_page_cache(struct sim_workloads *w, const struct sim_run_config *cfg,
+			      GError **error);
+/* workload-file.c */
+gboolean file_group_start(struct group *g, const struct sim_run_config *cfg,
+			  uint64_t threads, GError **error);
+void file_group_free(struct group *g);
+
+#endif /* FAULTSIM_SIM_WORKLOAD_PRIVATE_H */

@@ -51,6 +51,8 @@ struct sim_task {
 	struct list_head node;		/* eng->tasks */
 	const char *blocked_what;
 	const void *blocked_obj;
+	struct sim_task *waits_for;	/* holder of what it waits for, if known */
+	bool daemon;			/* may sleep forever (kswapd) */
 	void *private;
 #ifdef SIM_ASAN
 	void *fake_stack;
@@ -194,6 +196,7 @@ static void task_run_event(struct sim_engine *eng, void *data)
 	t->timed_out = false;
 	t->blocked_what = NULL;
 	t->blocked_obj = NULL;
+	t->waits_for = NULL;
 	eng->current = t;
 	switch_to_task(eng, t);
 	eng->current = NULL;
@@ -444,4 +447,78 @@ void sim_tasks_destroy(struct sim_engine *eng)
 	for (guint i = 0; i < eng->free_stacks->len; i++)
 		munmap(eng->free_stacks->pdata[i], eng->stack_size + page_size());
 	g_ptr_array_set_size(eng->free_stacks, 0);
+}
+
+void sim_task_set_waits_for(struct sim_task *t, struct sim_task *holder)
+{
+	t->waits_for = holder;
+}
+
+struct sim_task *sim_task_waits_for(const struct sim_task *t)
+{
+	return t->waits_for;
+}
+
+void sim_task_set_daemon(struct sim_task *t, bool daemon)
+{
+	t->daemon = daemon;
+}
+
+static bool task_stuck(const struct sim_task *t)
+{
+	return !t->daemon && (t->state == SIM_TASK_BLOCKED || t->state == SIM_TASK_SLEEPING);
+}
+
+size_t sim_engine_nr_stuck(struct sim_engine *eng)
+{
+	struct sim_task *t;
+	size_t n = 0;
+
+	list_for_each_entry(t, &eng->tasks, node)
+		n += task_stuck(t);
+	return n;
+}
+
+char *sim_deadlock_report(struct sim_engine *eng)
+{
+	struct sim_task *t;
+	GString *out;
+
+	if (!sim_engine_nr_stuck(eng))
+		return NULL;
+	out = g_string_new(NULL);
+	g_string_append_printf(out, "deadlock at %" G_GINT64_FORMAT " ns: %zu tasks blocked "
+			       "with nothing left to wake them\n", eng->now, sim_engine_nr_stuck(eng));
+	list_for_each_entry(t, &eng->tasks, node) {
+		if (!task_stuck(t))
+			continue;
+		g_string_append_printf(out, "  %s waits for %s", t->name,
+				       t->blocked_what ? t->blocked_what : "(unknown)");
+		if (t->waits_for)
+			g_string_append_printf(out, " held by %s", t->waits_for->name);
+		g_string_append_c(out, '\n');
+	}
+	/* A cycle: walk the waits-for edges from each stuck task; within
+	 * nr_tasks steps a walk either ends or loops. */
+	list_for_each_entry(t, &eng->tasks, node) {
+		struct sim_task *slow = t, *fast = t;
+
+		if (!task_stuck(t))
+			continue;
+		while (fast && fast->waits_for) {
+			slow = slow->waits_for;
+			fast = fast->waits_for->waits_for;
+			if (slow == fast)
+				break;
+		}
+		if (!fast || !fast->waits_for)
+			continue;
+		/* slow is on the cycle: print it once round. */
+		g_string_append_printf(out, "  cycle: %s", slow->name);
+		for (struct sim_task *c = slow->waits_for; c != slow; c = c->waits_for)
+			g_string_append_printf(out, " -> %s", c->name);
+		g_string_append_printf(out, " -> %s\n", slow->name);
+		break;
+	}
+	return g_string_free(out, FALSE);
 }

@@ -131,6 +131,24 @@ void sim_task_set_blocked_on(struct sim_task *t, const char *what, const void *o
 const char *sim_task_blocked_what(const struct sim_task *t);
 const void *sim_task_blocked_obj(const struct sim_task *t);
 
+/*
+ * Deadlock detection.  A primitive that knows who holds what a task waits
+ * for says so (sim_task_set_waits_for); a daemon (kswapd) may sleep
+ * forever without that being a deadlock.  When a run's events run out
+ * while tasks other than daemons are still blocked, nothing can ever wake
+ * them: sim_deadlock_report() describes them and, following the waits-for
+ * edges, the cycle among them if there is one.
+ */
+void sim_task_set_waits_for(struct sim_task *t, struct sim_task *holder);
+struct sim_task *sim_task_waits_for(const struct sim_task *t);
+void sim_task_set_daemon(struct sim_task *t, bool daemon);
+/* Tasks blocked or sleeping that are not daemons. */
+size_t sim_engine_nr_stuck(struct sim_engine *eng);
+/* NULL if no task is stuck; otherwise a report (g_free() it): each stuck
+ * task with what it waits for and who holds it, then the wait-for cycle,
+ * e.g. "cycle: writer/0 -> app/3 -> writer/0". */
+char *sim_deadlock_report(struct sim_engine *eng);
+
 /* A pointer the model may hang on a task (its mm, its thread state). */
 void sim_task_set_private(struct sim_task *t, void *data);
 void *sim_task_private(const struct sim_task *t);

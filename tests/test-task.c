@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <gsl/gsl_randist.h>
 #include "sim/engine.h"
 #include "sim/task.h"
@@ -351,6 +352,83 @@ static void test_two_threads(void)
 		}
 }
 
+/*
+ * Deadlock report: two tasks each holding what the other waits for, a
+ * third blocked behind one of them, a daemon asleep forever (not counted).
+ */
+struct ab {
+	struct sim_task *a, *b;
+};
+
+static void stuck_fn(struct sim_task *t, void *arg)
+{
+	struct ab *ab = arg;
+	struct sim_task *other = t == ab->a ? ab->b : ab->a;
+
+	sim_task_set_blocked_on(t, "lock", other);
+	if (t == ab->a || t == ab->b)
+		sim_task_set_waits_for(t, other);
+	else
+		sim_task_set_waits_for(t, ab->a);
+	sim_block(t);
+}
+
+static void daemon_fn(struct sim_task *t, void *arg)
+{
+	sim_task_set_daemon(t, true);
+	sim_task_set_blocked_on(t, "work", NULL);
+	sim_block(t);
+}
+
+static void test_deadlock_report(void)
+{
+	g_autoptr(sim_engine) eng = sim_engine_new(1);
+	struct ab ab = { 0 };
+
+	ab.a = sim_task_spawn(eng, "A", stuck_fn, &ab);
+	ab.b = sim_task_spawn(eng, "B", stuck_fn, &ab);
+	sim_task_spawn(eng, "C", stuck_fn, &ab);
+	sim_task_spawn(eng, "kswapd", daemon_fn, NULL);
+	g_assert_cmpint(sim_run(eng), ==, SIM_STOP_EMPTY);
+	g_assert_cmpuint(sim_engine_nr_stuck(eng), ==, 3);
+
+	g_autofree char *report = sim_deadlock_report(eng);
+
+	g_assert_nonnull(strstr(report, "3 tasks blocked"));
+	g_assert_nonnull(strstr(report, "C waits for lock held by A"));
+	g_assert_nonnull(strstr(report, "cycle: A -> B -> A") ? report : strstr(report, "cycle: B -> A -> B"));
+	g_assert_null(strstr(report, "kswapd"));
+}
+
+/* A task waiting for itself (a fault on a page it has locked). */
+static void self_fn(struct sim_task *t, void *arg)
+{
+	sim_task_set_blocked_on(t, "page lock", arg);
+	sim_task_set_waits_for(t, t);
+	sim_block(t);
+}
+
+static void test_deadlock_self(void)
+{
+	g_autoptr(sim_engine) eng = sim_engine_new(1);
+
+	sim_task_spawn(eng, "dd", self_fn, NULL);
+	sim_run(eng);
+
+	g_autofree char *report = sim_deadlock_report(eng);
+
+	g_assert_nonnull(strstr(report, "cycle: dd -> dd"));
+}
+
+static void test_no_deadlock(void)
+{
+	g_autoptr(sim_engine) eng = sim_engine_new(1);
+
+	sim_task_spawn(eng, "kswapd", daemon_fn, NULL);
+	sim_run(eng);
+	g_assert_null(sim_deadlock_report(eng));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -363,5 +441,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/task/guard-page", test_guard_page);
 	g_test_add_func("/sim/task/determinism", test_task_determinism);
 	g_test_add_func("/sim/task/two-engines-two-threads", test_two_threads);
+	g_test_add_func("/sim/task/deadlock/cycle", test_deadlock_report);
+	g_test_add_func("/sim/task/deadlock/self", test_deadlock_self);
+	g_test_add_func("/sim/task/deadlock/none", test_no_deadlock);
 	return g_test_run();
 }

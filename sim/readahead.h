@@ -44,7 +44,9 @@
  * address space's readpage operation; a page found cached, or one that
  * cannot be added, ends a run.  No readahead on a page under writeback,
  * as the kernel (PG_readahead shares its bit with PG_reclaim there).
- * Congestion checks are not modelled.
+ * Congestion checks are not modelled, nor is the raise of the limit to
+ * the device's optimal I/O size for oversized reads (bdi->io_pages: here
+ * it equals ra_pages), nor readahead of folios larger than a page.
  *
  * The file backing.  file_backing_new() gives an address space
  * readpage/writepage operations on a disk: page @index lives at byte

@@ -12,6 +12,14 @@
 #include "sim/stats.h"
 
 #define EVENT_SLAB 1024
+
+/* Task stacks: 64 KiB; AddressSanitizer's redzones make frames several
+ * times bigger, so give it room. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_DEFAULT_STACK_SIZE (512 * 1024)
+#else
+#define SIM_DEFAULT_STACK_SIZE (64 * 1024)
+#endif
 #define HEAP_ARITY 4
 
 /* ------------------------------------------------------------------ */
@@ -348,7 +356,7 @@ struct sim_engine *sim_engine_new(uint64_t seed)
 					  (GDestroyNotify)gsl_rng_free);
 	eng->stats = sim_stats_new();
 	INIT_LIST_HEAD(&eng->tasks);
-	eng->stack_size = 64 * 1024;
+	eng->stack_size = SIM_DEFAULT_STACK_SIZE;
 	eng->free_stacks = g_ptr_array_new();
 	return eng;
 }

@@ -79,20 +79,22 @@ static void *stack_map(struct sim_engine *eng, size_t *map_size)
 	if (eng->free_stacks->len) {
 		map = g_ptr_array_steal_index_fast(eng->free_stacks,
 						   eng->free_stacks->len - 1);
-#ifdef SIM_ASAN
-		/* Frames of the task that used it last may still be poisoned. */
-		ASAN_UNPOISON_MEMORY_REGION((char *)map + guard, eng->stack_size);
-#endif
-		return map;
+	} else {
+		map = mmap(NULL, *map_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+		if (map == MAP_FAILED)
+			g_error("cannot map a %zu-byte task stack: %s", *map_size,
+				g_strerror(errno));
+		if (mprotect(map, guard, PROT_NONE) != 0)
+			g_error("cannot protect a task stack guard page: %s",
+				g_strerror(errno));
 	}
-	map = mmap(NULL, *map_size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-	if (map == MAP_FAILED)
-		g_error("cannot map a %zu-byte task stack: %s", *map_size,
-			g_strerror(errno));
-	if (mprotect(map, guard, PROT_NONE) != 0)
-		g_error("cannot protect a task stack guard page: %s",
-			g_strerror(errno));
+#ifdef SIM_ASAN
+	/* Frames of the task that used these addresses last -- from the
+	 * cache, or a stack of an engine since freed that mmap() handed back
+	 * -- may still be poisoned in ASan's shadow. */
+	ASAN_UNPOISON_MEMORY_REGION((char *)map + guard, eng->stack_size);
+#endif
 	return map;
 }
 

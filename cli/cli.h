@@ -24,8 +24,18 @@ int cmd_list(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
+struct sim_policies;
+
 /* Every key a scenario may set (the general keys and the model's). */
 struct sim_keys *cli_keys_new(void);
+/* The same with the policies of @policies (NULL: built-ins), which the
+ * keys take over. */
+struct sim_keys *cli_keys_new_with(struct sim_policies *policies);
+/* A policy registry with the built-ins, the plugins @plugins (--plugin,
+ * NULL-terminated, may be NULL) and those the scenario @ini_path with
+ * overrides @sets names (sim_scenario_plugins(); both may be NULL). */
+struct sim_policies *cli_policies_new(char **plugins, const char *ini_path, char **sets,
+				      GError **error);
 /* The directory of scenario files. */
 const char *cli_scenario_dir(void);
 

@@ -2,7 +2,8 @@
 /*
  * faultsim list: what the simulator knows about, from the code itself.
  *
- *   policies    every policy slot and its values
+ *   policies    every policy slot and its values (with --plugin PATH: the
+ *               plugin's too), with the thread each models
  *   presets     the kernel presets and the policy set each stands for
  *   keys        every key a scenario may set, with its type, default and help
  *   scenarios   the scenario files in the scenario directory and their configs
@@ -32,22 +33,49 @@ static void print_key(const struct sim_key_def *def, void *data)
 	printf("%-32s   %s\n", "", what);
 }
 
-static int list_keys(void)
+/* The built-in policies and those of the --plugin files; NULL after
+ * printing why not. */
+static struct sim_policies *list_policy_registry(char **plugins, const char *scenario)
 {
-	g_autoptr(sim_keys) keys = cli_keys_new();
+	g_autoptr(GError) error = NULL;
+	struct sim_policies *reg = cli_policies_new(plugins, scenario, NULL, &error);
+
+	if (!reg)
+		fprintf(stderr, "faultsim list: %s\n", error->message);
+	return reg;
+}
+
+static int list_keys(char **plugins)
+{
+	struct sim_policies *reg = list_policy_registry(plugins, NULL);
+
+	if (!reg)
+		return EXIT_USAGE;
+	g_autoptr(sim_keys) keys = cli_keys_new_with(reg);
 
 	sim_keys_foreach(keys, print_key, NULL);
 	return 0;
 }
 
-static int list_policies(void)
+static int list_policies(char **plugins)
 {
+	g_autoptr(sim_policies) reg = list_policy_registry(plugins, NULL);
+
+	if (!reg)
+		return EXIT_USAGE;
 	for (unsigned int i = 0; i < SIM_NR_POLICY_SLOTS; i++) {
 		const struct sim_policy_slot_info *s = sim_policy_slot((enum sim_policy_slot)i);
 
 		printf("%s (%s): %s\n", s->name, s->key, s->help);
-		for (unsigned int v = 0; s->values[v]; v++)
-			printf("  %-14s %s\n", s->values[v], s->summaries[v]);
+		for (guint v = 0; v < sim_policies_count(reg, (enum sim_policy_slot)i); v++) {
+			const struct sim_policy *p = sim_policies_get(reg, (enum sim_policy_slot)i, v);
+
+			printf("  %-14s %s\n", p->name, p->summary);
+			if (*p->thread)
+				printf("  %-14s   from: %s\n", "", p->thread);
+			if (strcmp(p->origin, "built-in") != 0)
+				printf("  %-14s   plugin: %s\n", "", p->origin);
+		}
 	}
 	return 0;
 }
@@ -144,12 +172,16 @@ static void metric_hist(const char *module, const char *name, const struct sim_h
 			       ":min :p50 :p90 :p99 :p999 :max\n", module, name, name);
 }
 
-static int list_metrics(const char *scenario)
+static int list_metrics(const char *scenario, char **plugins)
 {
-	g_autoptr(sim_keys) keys = cli_keys_new();
-	g_autoptr(GError) error = NULL;
 	g_autofree char *path = scenario ? g_strdup(scenario)
 					 : g_build_filename(cli_scenario_dir(), "default.ini", NULL);
+	struct sim_policies *reg = list_policy_registry(plugins, path);
+
+	if (!reg)
+		return EXIT_USAGE;
+	g_autoptr(sim_keys) keys = cli_keys_new_with(reg);
+	g_autoptr(GError) error = NULL;
 	char *set[] = { (char *)"sim-time-limit=20ms", (char *)"repeat=1", NULL };
 	g_autoptr(sim_study) study = sim_study_new(path, NULL, set, keys, &error);
 
@@ -183,21 +215,27 @@ static int list_metrics(const char *scenario)
 int cmd_list(int argc, char **argv)
 {
 	static const char *const what[] = { "policies", "presets", "keys", "scenarios", "metrics" };
+	g_auto(GStrv) plugins = NULL;
+	GOptionEntry entries[] = {
+		{ "plugin", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &plugins,
+		  "load a policy plugin first (repeatable)", "PATH" },
+		{ NULL }
+	};
 
 	if (!cli_parse("list", "policies|presets|keys|scenarios|metrics [SCENARIO]",
 		       "List what faultsim knows about: policy slots, kernel presets, scenario keys, "
-		       "scenario files, measurements.", NULL, &argc, &argv))
+		       "scenario files, measurements.", entries, &argc, &argv))
 		return EXIT_USAGE;
 	if (argc == 2 && g_str_equal(argv[1], "policies"))
-		return list_policies();
+		return list_policies(plugins);
 	if (argc == 2 && g_str_equal(argv[1], "presets"))
 		return list_presets();
 	if (argc >= 2 && g_str_equal(argv[1], "keys") && argc == 2)
-		return list_keys();
+		return list_keys(plugins);
 	if (argc >= 2 && g_str_equal(argv[1], "scenarios") && argc == 2)
 		return list_scenarios();
 	if (argc >= 2 && g_str_equal(argv[1], "metrics") && argc <= 3)
-		return list_metrics(argc == 3 ? argv[2] : NULL);
+		return list_metrics(argc == 3 ? argv[2] : NULL, plugins);
 	fprintf(stderr, "faultsim list: say what to list; accepted:");
 	for (guint i = 0; i < G_N_ELEMENTS(what); i++)
 		fprintf(stderr, " %s", what[i]);

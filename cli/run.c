@@ -4,6 +4,8 @@
  * database.
  *
  * Order of work:
+ *   0. load the policy plugins (--plugin, `plugin =` anywhere in the
+ *      scenario, --set plugin=...), so that their names are valid values;
  *   1. parse and expand the study; check every run's values (scenario.c);
  *   2. build every selected run's machine once without running it, so that
  *      settings that clash are reported before anything runs;
@@ -11,7 +13,7 @@
  *      resolved configuration and seed: resume);
  *   4. run the rest on -j worker threads, one engine each; the main thread
  *      is the only writer, one transaction per run.
- * Any bad input stops at 1 or 2 with exit status 2 and nothing written.
+ * Any bad input stops at 0, 1 or 2 with exit status 2 and nothing written.
  * SIGINT or SIGTERM: no new run starts; the running ones finish and are
  * written; exit status 130.
  */
@@ -285,10 +287,35 @@ static gboolean parse_query(const char *q, enum query *out)
 /* The registry of every key a scenario may set. */
 struct sim_keys *cli_keys_new(void)
 {
+	return cli_keys_new_with(NULL);
+}
+
+struct sim_keys *cli_keys_new_with(struct sim_policies *policies)
+{
 	struct sim_keys *keys = sim_keys_new();
 
-	sim_model_register_keys(keys);
+	sim_model_register_keys_with(keys, policies);
 	return keys;
+}
+
+struct sim_policies *cli_policies_new(char **plugins, const char *ini_path, char **sets,
+				      GError **error)
+{
+	g_autoptr(sim_policies) reg = sim_policies_new();
+	g_auto(GStrv) named = NULL;
+
+	for (guint i = 0; plugins && plugins[i]; i++)
+		if (!sim_policies_load_plugin(reg, plugins[i], error))
+			return NULL;
+	if (!ini_path && !sets)
+		return g_steal_pointer(&reg);
+	named = sim_scenario_plugins(ini_path, sets, error);
+	if (!named)
+		return NULL;
+	for (guint i = 0; named[i]; i++)
+		if (!sim_policies_load_plugin(reg, named[i], error))
+			return NULL;
+	return g_steal_pointer(&reg);
 }
 
 int cmd_run(int argc, char **argv)
@@ -296,6 +323,7 @@ int cmd_run(int argc, char **argv)
 	g_autofree char *config = NULL, *runs_spec = NULL, *query_s = NULL;
 	g_autofree char *db_opt = NULL;	/* GOption replaces, never frees, a default */
 	g_auto(GStrv) sets = NULL;
+	g_auto(GStrv) plugins = NULL;
 	int jobs = 1;
 	gboolean quiet = FALSE;
 	GOptionEntry entries[] = {
@@ -311,6 +339,8 @@ int cmd_run(int argc, char **argv)
 		{ "query", 'q', 0, G_OPTION_ARG_STRING, &query_s,
 		  "print what would run, do nothing: numruns, runnumbers or itervars", "WHAT" },
 		{ "quiet", 0, 0, G_OPTION_ARG_NONE, &quiet, "no progress line", NULL },
+		{ "plugin", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &plugins,
+		  "load a policy plugin (repeatable)", "PATH" },
 		{ NULL }
 	};
 	g_autoptr(GError) error = NULL;
@@ -335,7 +365,13 @@ int cmd_run(int argc, char **argv)
 	}
 
 	const char *db_path = db_opt ? db_opt : "results.db";
-	g_autoptr(sim_keys) keys = cli_keys_new();
+	struct sim_policies *policies = cli_policies_new(plugins, argv[1], sets, &error);
+
+	if (!policies) {
+		fprintf(stderr, "faultsim run: %s\n", error->message);
+		return EXIT_USAGE;
+	}
+	g_autoptr(sim_keys) keys = cli_keys_new_with(policies);
 	g_autoptr(sim_study) study = sim_study_new(argv[1], config, sets, keys, &error);
 
 	if (!study) {

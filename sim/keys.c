@@ -21,6 +21,12 @@ struct sim_keys {
 	GPtrArray *defs;	/* const struct sim_key_def *, in order */
 	GHashTable *exact;	/* name -> def, names without a wildcard */
 	GPtrArray *patterns;	/* defs whose name has a "*" segment */
+	GArray *adopted;	/* struct adopted: freed with the registry */
+};
+
+struct adopted {
+	gpointer data;
+	GDestroyNotify destroy;
 };
 
 static const char *const bool_true[] = { "true", "yes", "on", "1", NULL };
@@ -163,7 +169,25 @@ void sim_keys_free(struct sim_keys *keys)
 	g_ptr_array_unref(keys->defs);
 	g_hash_table_unref(keys->exact);
 	g_ptr_array_unref(keys->patterns);
+	if (keys->adopted) {
+		for (guint i = keys->adopted->len; i-- > 0;) {
+			struct adopted *a = &g_array_index(keys->adopted, struct adopted, i);
+
+			a->destroy(a->data);
+		}
+		g_array_unref(keys->adopted);
+	}
 	g_free(keys);
+}
+
+void sim_keys_adopt(struct sim_keys *keys, gpointer data, GDestroyNotify destroy)
+{
+	struct adopted a = { data, destroy };
+
+	g_assert(destroy != NULL);
+	if (!keys->adopted)
+		keys->adopted = g_array_new(FALSE, FALSE, sizeof(struct adopted));
+	g_array_append_val(keys->adopted, a);
 }
 
 static gboolean is_number_type(enum sim_key_type type)

@@ -85,6 +85,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(sim_keys, sim_keys_free)
  * a duplicate, an overlapping pattern or a bad default is an assertion. */
 void sim_keys_add(struct sim_keys *keys, const struct sim_key_def *defs,
 		  size_t n);
+/* Free @data with @destroy when @keys is freed (after its definitions):
+ * the owner of tables built at run time, which must outlive @keys. */
+void sim_keys_adopt(struct sim_keys *keys, gpointer data, GDestroyNotify destroy);
 
 /* The definition that governs key @name (exact names first), or NULL. */
 const struct sim_key_def *sim_keys_lookup(const struct sim_keys *keys,

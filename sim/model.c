@@ -81,11 +81,16 @@ static const struct sim_key_def model_keys[] = {
 	  .help = "stop after this many jobs (0: no limit)" },
 };
 
-void sim_model_register_keys(struct sim_keys *keys)
+void sim_model_register_keys_with(struct sim_keys *keys, struct sim_policies *policies)
 {
 	sim_keys_add(keys, model_keys, G_N_ELEMENTS(model_keys));
 	sim_workload_register_keys(keys);
-	sim_policy_register_keys(keys);
+	sim_policy_register_keys(keys, policies);
+}
+
+void sim_model_register_keys(struct sim_keys *keys)
+{
+	sim_model_register_keys_with(keys, NULL);
 }
 
 static gboolean build_cpus(struct sim_model *m, const struct sim_run_config *cfg,

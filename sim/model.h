@@ -22,9 +22,14 @@
 #include "sim/scenario.h"
 
 struct sim_model;
+struct sim_policies;
 
-/* Register every model key in @keys. */
+/* Register every model key in @keys, with the built-in policies. */
 void sim_model_register_keys(struct sim_keys *keys);
+/* The same with the policies of @policies (built-ins and loaded plugins;
+ * NULL: the built-ins), which @keys takes over.  A run of a study made
+ * with @keys reaches its policies through them (sim_policy_of()). */
+void sim_model_register_keys_with(struct sim_keys *keys, struct sim_policies *policies);
 
 /* Build the components of @cfg on @eng.  Fails (SIM_ERROR) on settings
  * that are valid one by one but not together. */

@@ -194,7 +194,9 @@ struct page_cache *pc_new(struct sim_engine *eng, const struct pc_params *p,
 			    "reclaim scan cost must not be negative");
 		return NULL;
 	}
-	if (!page_lock_policy_init(&policy, p->page_lock, p->page_lock_unfairness, error))
+	if (p->page_lock_ops ?
+	    !page_lock_policy_init_ops(&policy, p->page_lock_ops, p->page_lock_unfairness, error) :
+	    !page_lock_policy_init(&policy, p->page_lock, p->page_lock_unfairness, error))
 		return NULL;
 
 	pc = g_new0(struct page_cache, 1);

@@ -118,6 +118,9 @@ struct pc_params {
 	uint64_t wmark[NR_WMARK];
 	const char *page_lock;		/* "steal", "fair", "bounded-steal" */
 	unsigned int page_lock_unfairness;	/* bounded-steal budget */
+	/* A page_lock policy's ops (sim/policy.h), used instead of
+	 * @page_lock when set (NULL by default). */
+	const struct fs_page_lock_policy *page_lock_ops;
 	bool kswapd;			/* run kswapd (default true) */
 	sim_time_t scan_cost;		/* CPU time per page scanned (0) */
 	/* How a reclaiming task spends CPU time; NULL: sim_sleep_oncpu(). */

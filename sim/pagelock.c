@@ -28,10 +28,14 @@
  */
 #include "config.h"
 
+#include "policies/builtin.h"
 #include "sim/pagecache.h"
 #include "sim/pagelock.h"
 #include "sim/stats.h"
 
+G_STATIC_ASSERT(FS_PAGE_LOCK_NO_HANDOFF == PAGE_LOCK_NO_HANDOFF);
+
+/* The built-in policies' names (policies/page-lock-*.c), in order. */
 static const char *const policy_names[] = { "steal", "fair", "bounded-steal", NULL };
 
 const char *const *page_lock_policy_names(void)
@@ -39,28 +43,36 @@ const char *const *page_lock_policy_names(void)
 	return policy_names;
 }
 
+gboolean page_lock_policy_init_ops(struct page_lock_policy *policy,
+				   const struct fs_page_lock_policy *ops,
+				   unsigned int budget, GError **error)
+{
+	int unfairness = ops->unfairness ? ops->unfairness(budget) : PAGE_LOCK_NO_HANDOFF;
+
+	if (unfairness < PAGE_LOCK_NO_HANDOFF || unfairness > PAGE_LOCK_UNFAIRNESS_MAX) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "page lock policy '%s': unfairness %d (budget %u) out of range "
+			    "(0 .. %u, or %d: never hand over)", ops->name, unfairness, budget,
+			    PAGE_LOCK_UNFAIRNESS_MAX, PAGE_LOCK_NO_HANDOFF);
+		return FALSE;
+	}
+	*policy = (struct page_lock_policy){ ops->name, unfairness, ops->shared_recheck };
+	return TRUE;
+}
+
 gboolean page_lock_policy_init(struct page_lock_policy *policy, const char *name,
 			       unsigned int budget, GError **error)
 {
-	if (!g_strcmp0(name, "steal")) {
-		*policy = (struct page_lock_policy){ "steal", PAGE_LOCK_NO_HANDOFF, true };
-	} else if (!g_strcmp0(name, "fair")) {
-		*policy = (struct page_lock_policy){ "fair", 0, false };
-	} else if (!g_strcmp0(name, "bounded-steal")) {
-		if (budget > PAGE_LOCK_UNFAIRNESS_MAX) {
-			g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
-				    "page lock unfairness %u out of range (0 .. %u)",
-				    budget, PAGE_LOCK_UNFAIRNESS_MAX);
-			return FALSE;
-		}
-		*policy = (struct page_lock_policy){ "bounded-steal", (int)budget, false };
-	} else {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN,
-			    "unknown page lock policy '%s'; accepted: steal, fair, bounded-steal",
-			    name ? name : "(null)");
-		return FALSE;
+	for (unsigned int i = 0; fs_builtin_page_lock_policies[i]; i++) {
+		const struct fs_page_lock_policy *ops = fs_builtin_page_lock_policies[i];
+
+		if (!g_strcmp0(name, ops->name))
+			return page_lock_policy_init_ops(policy, ops, budget, error);
 	}
-	return TRUE;
+	g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN,
+		    "unknown page lock policy '%s'; accepted: steal, fair, bounded-steal",
+		    name ? name : "(null)");
+	return FALSE;
 }
 
 void page_wait_table_init(struct page_wait_table *tbl, struct sim_engine *eng,

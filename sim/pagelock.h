@@ -18,7 +18,8 @@
  * at an exclusive waiter if the bit has been taken again meanwhile.
  *
  * What a woken exclusive waiter finds depends on the policy (one
- * implementation, struct page_lock_policy):
+ * implementation, struct page_lock_policy, filled from an ops table of the
+ * page_lock slot; the built-in ones are policies/page-lock-*.c):
  *
  *	steal          (before 5.9) the waker only wakes it; when the waiter
  *	               runs it tries the bit, and if someone took the lock in
@@ -87,9 +88,18 @@ struct page_lock_policy {
 	bool shared_recheck;
 };
 
-/* Fill @policy for @name ("steal", "fair", "bounded-steal"); @budget is the
- * bounded-steal budget (ignored by the others).  A SIM_ERROR_UNKNOWN or
- * SIM_ERROR_RANGE error on bad input. */
+struct fs_page_lock_policy;		/* include/faultsim/plugin.h */
+
+/* Fill @policy from the ops table @ops (a policy of the page_lock slot)
+ * and the scenario's @budget; SIM_ERROR_RANGE if the resulting
+ * unfairness is out of range. */
+gboolean page_lock_policy_init_ops(struct page_lock_policy *policy,
+				   const struct fs_page_lock_policy *ops,
+				   unsigned int budget, GError **error);
+/* The same for the built-in policy @name ("steal", "fair",
+ * "bounded-steal": policies/page-lock-*.c); @budget is the bounded-steal
+ * budget (ignored by the others).  A SIM_ERROR_UNKNOWN or SIM_ERROR_RANGE
+ * error on bad input. */
 gboolean page_lock_policy_init(struct page_lock_policy *policy, const char *name,
 			       unsigned int budget, GError **error);
 /* The accepted policy names, NULL-terminated. */

@@ -46,7 +46,8 @@
  * notification for "went off CPU").  cpu_spin() returning early without a
  * poke means a preemption is pending: need_resched(), the spinner gives up.
  *
- * Variants and where KERNEL.md and the code differ:
+ * Variants (their tables: policies/rwsem-*.c, one file each, registered as
+ * policies of the rwsem slot) and where KERNEL.md and the code differ:
  *  - 4.19 readers never spin (rwsem-xadd.c spins only in
  *    rwsem_down_write_failed); KERNEL.md's preset table says "reader spin".
  *    4.19 writers spin only on a running writer or a free lock, never on
@@ -79,6 +80,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "policies/builtin.h"
 #include "sim/cpu.h"
 #include "sim/rwsem.h"
 #include "sim/stats.h"
@@ -137,80 +139,26 @@ struct rwsem_holder {
 #define RWSEM_SPIN_IDLE		(1 * NSEC_PER_MSEC)
 
 /* ------------------------------------------------------------------ */
-/* Variants */
-
-static const struct rwsem_variant rwsem_variants[] = {
-	{
-		.name = "v4.19",
-		.summary = "rwsem-xadd: writers spin on a running writer; a wake-up "
-			   "grants the readers at the head up to the first writer; "
-			   "no handoff",
-		.flags = RWSEM_V_WRITER_SPIN,
-		.handoff_timeout = 4 * NSEC_PER_MSEC,
-		.max_readers_wakeup = 0,
-		.rspin_base = 10 * NSEC_PER_USEC,
-		.rspin_per_reader = 500,
-		.rspin_max = 25 * NSEC_PER_USEC,
-		.spin_poll = 1 * NSEC_PER_USEC,
-	},
-	{
-		.name = "v5.3",
-		.summary = "handoff after 4 ms; a reader wake-up grants up to 256 "
-			   "queued readers, skipping writers; writers spin on readers "
-			   "10-25 us; readers spin",
-		.flags = RWSEM_V_HANDOFF | RWSEM_V_WAKE_ALL_READERS |
-			 RWSEM_V_WRITER_SPIN | RWSEM_V_WRITER_RSPIN |
-			 RWSEM_V_READER_SPIN,
-		.handoff_timeout = 4 * NSEC_PER_MSEC,
-		.max_readers_wakeup = 256,
-		.rspin_base = 10 * NSEC_PER_USEC,
-		.rspin_per_reader = 500,
-		.rspin_max = 25 * NSEC_PER_USEC,
-		.spin_poll = 1 * NSEC_PER_USEC,
-	},
-	{
-		.name = "v5.11",
-		.summary = "as 5.3 without reader spinning; a slow-path reader takes "
-			   "a lock no writer holds and wakes the queued readers; the "
-			   "handoff writer spins on its owner",
-		.flags = RWSEM_V_HANDOFF | RWSEM_V_WAKE_ALL_READERS |
-			 RWSEM_V_WRITER_SPIN | RWSEM_V_WRITER_RSPIN |
-			 RWSEM_V_READER_STEAL | RWSEM_V_HANDOFF_SPIN,
-		.handoff_timeout = 4 * NSEC_PER_MSEC,
-		.max_readers_wakeup = 256,
-		.rspin_base = 10 * NSEC_PER_USEC,
-		.rspin_per_reader = 500,
-		.rspin_max = 25 * NSEC_PER_USEC,
-		.spin_poll = 1 * NSEC_PER_USEC,
-	},
-	{
-		.name = "reader-pref",
-		.summary = "readers take the lock whenever no writer holds it; no "
-			   "handoff, no spinning: writers can starve",
-		.flags = RWSEM_V_READER_PREF,
-		.handoff_timeout = 4 * NSEC_PER_MSEC,
-		.max_readers_wakeup = 0,
-		.rspin_base = 10 * NSEC_PER_USEC,
-		.rspin_per_reader = 500,
-		.rspin_max = 25 * NSEC_PER_USEC,
-		.spin_poll = 1 * NSEC_PER_USEC,
-	},
-};
+/* Variants: the built-in rwsem policies (policies/rwsem-*.c) */
 
 const struct rwsem_variant *rwsem_variant_get(unsigned int i)
 {
-	return i < G_N_ELEMENTS(rwsem_variants) ? &rwsem_variants[i] : NULL;
+	for (unsigned int k = 0; fs_builtin_rwsem_policies[k]; k++)
+		if (k == i)
+			return &fs_builtin_rwsem_policies[k]->variant;
+	return NULL;
 }
 
 const struct rwsem_variant *rwsem_variant_lookup(const char *name, GError **error)
 {
 	g_autoptr(GString) names = g_string_new(NULL);
 
-	for (unsigned int i = 0; i < G_N_ELEMENTS(rwsem_variants); i++) {
-		if (name && strcmp(name, rwsem_variants[i].name) == 0)
-			return &rwsem_variants[i];
-		g_string_append_printf(names, "%s%s", i ? ", " : "",
-				       rwsem_variants[i].name);
+	for (unsigned int i = 0; fs_builtin_rwsem_policies[i]; i++) {
+		const struct fs_rwsem_policy *p = fs_builtin_rwsem_policies[i];
+
+		if (name && strcmp(name, p->name) == 0)
+			return &p->variant;
+		g_string_append_printf(names, "%s%s", i ? ", " : "", p->name);
 	}
 	g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN,
 		    "unknown rwsem variant \"%s\" (accepted: %s)",

@@ -94,8 +94,10 @@ struct rwsem_variant {
 						 * on a CPU: 1 us */
 };
 
-/* The variant called @name ("v4.19", "v5.3", "v5.11", "reader-pref"), or
- * NULL with a SIM_ERROR_UNKNOWN error listing the accepted names. */
+/* The built-in variant called @name ("v4.19", "v5.3", "v5.11",
+ * "reader-pref": policies/rwsem-*.c), or NULL with a SIM_ERROR_UNKNOWN
+ * error listing the accepted names.  Plugins' variants are reached through
+ * the policy registry (sim/policy.h). */
 const struct rwsem_variant *rwsem_variant_lookup(const char *name, GError **error);
 /* The @i-th built-in variant, or NULL past the last (for listings). */
 const struct rwsem_variant *rwsem_variant_get(unsigned int i);

@@ -182,4 +182,14 @@ struct sim_scenario_config {
  * array of struct sim_scenario_config * that frees them. */
 GPtrArray *sim_scenario_list_configs(const char *path, GError **error);
 
+/* The policy plugins a study of @ini_path (may be NULL) with the "key=value"
+ * @set_overrides (may be NULL) names: the comma-separated paths of every
+ * `plugin = ...` line in every section of the file (each section is
+ * checked whichever config runs, so all are needed), relative to the
+ * file's directory, then those of --set plugin=... as written; without
+ * duplicates, NULL-terminated (g_strfreev() it).  To be loaded before the
+ * study is made.  Plugin paths cannot use iteration variables. */
+char **sim_scenario_plugins(const char *ini_path, char **set_overrides,
+			    GError **error);
+
 #endif /* FAULTSIM_SIM_SCENARIO_H */

@@ -107,6 +107,7 @@ gboolean workloads_page_cache(struct sim_workloads *w, const struct sim_run_conf
 	pc_params_init(&p);
 	p.nr_pages = sim_config_get_size(cfg, "memory.limit") / PAGE_SIZE;
 	p.page_lock = sim_policy_value(cfg, SIM_POLICY_PAGE_LOCK);
+	p.page_lock_ops = sim_policy_page_lock(cfg);
 	p.page_lock_unfairness = (unsigned int)sim_config_get_uint(cfg, "policy.page_lock_budget");
 	p.kswapd = sim_config_get_bool(cfg, "memory.kswapd");
 	p.scan_cost = sim_config_get_time(cfg, "memory.scan_cost");
@@ -129,9 +130,7 @@ struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_cpu
 
 	if (!names || !names[0])
 		return NULL;
-	v = rwsem_variant_lookup(sim_policy_value(cfg, SIM_POLICY_RWSEM), error);
-	if (!v)
-		return NULL;
+	v = &sim_policy_rwsem(cfg)->variant;
 	w = g_new0(struct sim_workloads, 1);
 	w->eng = eng;
 	w->cpus = cpus;

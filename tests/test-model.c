@@ -24,22 +24,33 @@ static struct sim_keys *all_keys(void)
 	return keys;
 }
 
-/* Each slot accepts exactly the values its model implements. */
+/* Each slot accepts exactly the values its model implements: the
+ * registry's built-ins are rwsem.c's variants and pagelock.c's policies,
+ * in the same order, and every preset names one of them. */
 static void test_policy_values(void)
 {
-	const struct sim_policy_slot_info *rw = sim_policy_slot(SIM_POLICY_RWSEM);
-	const struct sim_policy_slot_info *pl = sim_policy_slot(SIM_POLICY_PAGE_LOCK);
+	g_autoptr(sim_policies) reg = sim_policies_new();
 	const char *const *impl = page_lock_policy_names();
-	guint n = 0, m = 0;
+	const struct sim_preset *pre;
+	guint n;
 
-	for (const char *const *c = rw->values; *c; c++, n++)
-		g_assert_nonnull(rwsem_variant_lookup(*c, NULL));
-	for (m = 0; rwsem_variant_get(m); m++)
-		;
-	g_assert_cmpuint(n, ==, m);
-	for (n = 0; pl->values[n]; n++)
-		g_assert_cmpstr(pl->values[n], ==, impl[n]);
-	g_assert_null(impl[n]);
+	for (n = 0; rwsem_variant_get(n); n++) {
+		const struct fs_rwsem_policy *ops = sim_policies_get(reg, SIM_POLICY_RWSEM, n)->ops;
+
+		g_assert_true(&ops->variant == rwsem_variant_get(n));
+		g_assert_true(rwsem_variant_lookup(ops->name, NULL) == &ops->variant);
+	}
+	g_assert_cmpuint(n, ==, sim_policies_count(reg, SIM_POLICY_RWSEM));
+	for (n = 0; impl[n]; n++)
+		g_assert_cmpstr(sim_policies_get(reg, SIM_POLICY_PAGE_LOCK, n)->name, ==, impl[n]);
+	g_assert_cmpuint(n, ==, sim_policies_count(reg, SIM_POLICY_PAGE_LOCK));
+	for (unsigned int i = 0; (pre = sim_preset_get(i)); i++)
+		for (unsigned int s = 0; s < SIM_NR_POLICY_SLOTS; s++)
+			g_assert_nonnull(sim_policies_lookup(reg, (enum sim_policy_slot)s,
+							     pre->values[s]));
+	for (unsigned int s = 0; s < SIM_NR_POLICY_SLOTS; s++)
+		g_assert_nonnull(sim_policies_lookup(reg, (enum sim_policy_slot)s,
+						     sim_policy_slot((enum sim_policy_slot)s)->defval));
 }
 
 static const struct sim_run_config *study_with(struct sim_study **study, struct sim_keys *keys,

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The policy plugin interface: what a policy module, built in or loaded
+ * from a shared object, hands to faultsim.
+ *
+ * Each policy slot has an ops table, version first (as SQLite's
+ * sqlite3_pcache_methods2 starts with iVersion): struct fs_rwsem_policy for
+ * mmap_sem, struct fs_page_lock_policy for the page lock.  Every table
+ * starts with the same four fields:
+ *
+ *	version   the slot's FS_*_POLICY_VERSION the table was written for;
+ *	          faultsim reads only the fields that version has
+ *	name      the value that selects it: `policy.rwsem = NAME`; letters,
+ *	          digits, '.', '_' and '-'; unique within the slot
+ *	summary   one line for `faultsim list policies`
+ *	thread    the credit line: the mailing-list thread or patch it models
+ *	          (subject, author, date, commit if merged)
+ *
+ * and then the behaviour, as fields or as operations (optional operations
+ * are left NULL).  The built-in policies (policies/ in the source tree)
+ * are registered through exactly this interface.
+ *
+ * A plugin is a shared object (GModule) that exports two symbols:
+ *
+ *	const unsigned int faultsim_plugin_abi = FAULTSIM_PLUGIN_ABI;
+ *	gboolean faultsim_plugin_register(struct fs_plugin_registrar *r,
+ *					  GError **error);
+ *
+ * faultsim refuses a plugin whose faultsim_plugin_abi differs from its own
+ * FAULTSIM_PLUGIN_ABI, then calls faultsim_plugin_register() once, which
+ * registers its tables with fs_register_*_policy().  The tables must stay
+ * valid while the plugin is loaded (static const storage is the rule) and
+ * are only read, from any thread.  If registration fails, nothing the
+ * plugin registered is kept.
+ *
+ * Build a plugin against an installed faultsim:
+ *	cc -shared -fPIC -o my-policy.so my-policy.c \
+ *		$(pkg-config --cflags --libs faultsim)
+ * and load it with `faultsim run --plugin ./my-policy.so` or `plugin =
+ * my-policy.so` in a scenario.  README.md ("Writing a policy plugin") walks
+ * through policies/examples/rwsem-no-rspin.c.
+ */
+#ifndef FAULTSIM_PLUGIN_H
+#define FAULTSIM_PLUGIN_H
+
+#include <stdbool.h>
+#include <glib.h>
+#include "sim/rwsem.h"
+
+G_BEGIN_DECLS
+
+/* Bumped when anything below changes incompatibly. */
+#define FAULTSIM_PLUGIN_ABI		1
+
+/* The symbols a plugin exports. */
+#define FAULTSIM_PLUGIN_ABI_SYMBOL	"faultsim_plugin_abi"
+#define FAULTSIM_PLUGIN_REGISTER_SYMBOL	"faultsim_plugin_register"
+
+/* Handed to the registration function; opaque. */
+struct fs_plugin_registrar;
+
+/* The registration function's type. */
+typedef gboolean fs_plugin_register_fn(struct fs_plugin_registrar *r, GError **error);
+
+/* ------------------------------------------------------------------ */
+/* Slot rwsem: mmap_sem's behaviour (sim/rwsem.h) */
+
+#define FS_RWSEM_POLICY_VERSION		1
+
+/*
+ * An rwsem policy is a variant of the one rwsem implementation: behaviour
+ * flags (RWSEM_V_*) and timings.  @variant.name may be left NULL (else it
+ * must equal @name); @variant.summary is not used.  Registration checks
+ * that the flags are known and the timings sane.
+ */
+struct fs_rwsem_policy {
+	unsigned int version;		/* FS_RWSEM_POLICY_VERSION */
+	const char *name;
+	const char *summary;
+	const char *thread;
+	struct rwsem_variant variant;
+};
+
+/* Register @ops (kept by pointer) in the rwsem slot. */
+gboolean fs_register_rwsem_policy(struct fs_plugin_registrar *r,
+				  const struct fs_rwsem_policy *ops, GError **error);
+
+/* ------------------------------------------------------------------ */
+/* Slot page_lock: the page lock's fairness (sim/pagelock.h) */
+
+#define FS_PAGE_LOCK_POLICY_VERSION	1
+
+/* unfairness() result: the waiter never asks for a handoff. */
+#define FS_PAGE_LOCK_NO_HANDOFF		(-1)
+
+/*
+ * A page lock policy.  Each time an exclusive waiter (lock_page()) queues,
+ * it spends one unit of its unfairness; once that is spent it queues asking
+ * the unlocker to hand it the lock (the waker sets the bit on its behalf).
+ *
+ * @unfairness: how many queueings a waiter gets before it asks for a
+ * handoff, given @budget (the scenario's policy.page_lock_budget): 0 is
+ * strictly fair, FS_PAGE_LOCK_NO_HANDOFF never asks.  Optional: NULL never
+ * asks (unbounded stealing).  The result must be FS_PAGE_LOCK_NO_HANDOFF
+ * or 0 .. PAGE_LOCK_UNFAIRNESS_MAX (1000000), else the run fails to build.
+ * @shared_recheck: a woken shared waiter (wait_on_page_locked()) checks the
+ * bit again and waits again if it was taken meanwhile (before 5.9).
+ */
+struct fs_page_lock_policy {
+	unsigned int version;		/* FS_PAGE_LOCK_POLICY_VERSION */
+	const char *name;
+	const char *summary;
+	const char *thread;
+	int (*unfairness)(unsigned int budget);
+	bool shared_recheck;
+};
+
+/* Register @ops (kept by pointer) in the page_lock slot. */
+gboolean fs_register_page_lock_policy(struct fs_plugin_registrar *r,
+				      const struct fs_page_lock_policy *ops,
+				      GError **error);
+
+/* ------------------------------------------------------------------ */
+
+/* Where @r registers for: the plugin's path, or "built-in". */
+const char *fs_plugin_registrar_origin(const struct fs_plugin_registrar *r);
+
+G_END_DECLS
+
+#endif /* FAULTSIM_PLUGIN_H */

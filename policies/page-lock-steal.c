@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * page_lock steal: the page lock before 5.9, wait_on_page_bit_common() of
+ * mm/filemap.c from 4.10 to 5.8.
+ *
+ * Thread it models: "mm: add PageWaiters indicating tasks are waiting for
+ * a page bit", Nicholas Piggin, December 2016 (Linux 4.10, 62906027091f),
+ * the shape of the page-bit wait that 5.9 rewrote.
+ *
+ * What it does: unlock_page() clears the bit and wakes the first
+ * exclusive waiter; the waiter tries the bit when it runs, and if anyone
+ * took the lock in between (a newcomer's trylock fast path, another woken
+ * waiter) it queues again at the tail.  It never asks for a handoff
+ * (unfairness left NULL), so stealing is unbounded.  A woken shared waiter
+ * (wait_on_page_locked()) checks the bit again and goes back to sleep if
+ * it was taken meanwhile.
+ */
+#include "config.h"
+
+#include "policies/builtin.h"
+
+const struct fs_page_lock_policy fs_page_lock_steal = {
+	.version = FS_PAGE_LOCK_POLICY_VERSION,
+	.name = "steal",
+	.summary = "before 5.9: woken waiters race for the bit; newcomers can take it "
+		   "first, without bound",
+	.thread = "\"mm: add PageWaiters indicating tasks are waiting for a page bit\", "
+		  "Nicholas Piggin, Dec 2016, 62906027091f (behaviour up to 5.8)",
+	.unfairness = NULL,		/* never hand over */
+	.shared_recheck = true,
+};

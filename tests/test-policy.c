@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The policy registry: the built-in policies arrive through the plugin
+ * interface, names are unique per slot, bad tables and failed
+ * registrations leave the registry as it was, the enum keys follow the
+ * registry, a run resolves its slot values to ops, and plugin loading
+ * fails cleanly on files that are not plugins.  (Real plugins, built
+ * against the installed header, are tests/plugin.tap's.)
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "policies/builtin.h"
+#include "sim/keys.h"
+#include "sim/model.h"
+#include "sim/pagelock.h"
+#include "sim/policy.h"
+#include "sim/rwsem.h"
+#include "sim/scenario.h"
+
+/* A test policy: 5.11 without handoff. */
+static const struct fs_rwsem_policy test_rwsem = {
+	.version = FS_RWSEM_POLICY_VERSION,
+	.name = "test-rwsem",
+	.summary = "a test policy",
+	.thread = "tests/test-policy.c",
+	.variant = {
+		.flags = RWSEM_V_WAKE_ALL_READERS | RWSEM_V_WRITER_SPIN | RWSEM_V_READER_STEAL,
+		.spin_poll = 1000,
+	},
+};
+
+static gboolean register_test_rwsem(struct fs_plugin_registrar *r, GError **error)
+{
+	g_assert_nonnull(fs_plugin_registrar_origin(r));
+	return fs_register_rwsem_policy(r, &test_rwsem, error);
+}
+
+/* The built-ins are registered through fs_register_*_policy(), in the
+ * order of policies/builtin.c, under the origin "built-in", by pointer:
+ * the registry holds the very tables rwsem.c and pagelock.c use. */
+static void test_builtins(void)
+{
+	g_autoptr(sim_policies) reg = sim_policies_new();
+	guint n;
+
+	for (n = 0; fs_builtin_rwsem_policies[n]; n++) {
+		const struct sim_policy *p = sim_policies_get(reg, SIM_POLICY_RWSEM, n);
+
+		g_assert_true(p->ops == fs_builtin_rwsem_policies[n]);
+		g_assert_cmpint(p->slot, ==, SIM_POLICY_RWSEM);
+		g_assert_cmpstr(p->name, ==, fs_builtin_rwsem_policies[n]->name);
+		g_assert_cmpstr(p->origin, ==, "built-in");
+		g_assert_true(rwsem_variant_get(n) == &fs_builtin_rwsem_policies[n]->variant);
+		/* Every policy file credits its thread. */
+		g_assert_cmpuint(strlen(p->thread), >, 20);
+		g_assert_cmpuint(strlen(p->summary), >, 10);
+	}
+	g_assert_cmpuint(n, ==, 4);
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, n);
+	g_assert_null(sim_policies_get(reg, SIM_POLICY_RWSEM, n));
+	for (n = 0; fs_builtin_page_lock_policies[n]; n++) {
+		const struct sim_policy *p = sim_policies_get(reg, SIM_POLICY_PAGE_LOCK, n);
+
+		g_assert_true(p->ops == fs_builtin_page_lock_policies[n]);
+		g_assert_cmpstr(p->name, ==, page_lock_policy_names()[n]);
+		g_assert_cmpuint(strlen(p->thread), >, 20);
+	}
+	g_assert_cmpuint(n, ==, 3);
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_PAGE_LOCK), ==, n);
+	g_assert_cmpstr(sim_policies_get(reg, SIM_POLICY_RWSEM, 2)->name, ==, "v5.11");
+	g_assert_cmpstr(sim_policies_get(reg, SIM_POLICY_PAGE_LOCK, 2)->name, ==, "bounded-steal");
+}
+
+/* Lookup is by slot and name. */
+static void test_lookup(void)
+{
+	g_autoptr(sim_policies) reg = sim_policies_new();
+
+	g_assert_true(sim_policies_lookup(reg, SIM_POLICY_RWSEM, "v5.3")->ops == &fs_rwsem_v5_3);
+	g_assert_true(sim_policies_lookup(reg, SIM_POLICY_PAGE_LOCK, "fair")->ops ==
+		      &fs_page_lock_fair);
+	g_assert_null(sim_policies_lookup(reg, SIM_POLICY_RWSEM, "fair"));
+	g_assert_null(sim_policies_lookup(reg, SIM_POLICY_PAGE_LOCK, "v5.3"));
+	g_assert_null(sim_policies_lookup(reg, SIM_POLICY_RWSEM, "V5.3"));
+	g_assert_null(sim_policies_lookup(reg, SIM_POLICY_RWSEM, NULL));
+	g_assert_true(sim_policies_register(reg, "test", register_test_rwsem, NULL));
+	g_assert_cmpstr(sim_policies_lookup(reg, SIM_POLICY_RWSEM, "test-rwsem")->origin, ==,
+			"test");
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 5);
+}
+
+static const struct fs_rwsem_policy dup_v5_11 = {
+	.version = FS_RWSEM_POLICY_VERSION,
+	.name = "v5.11",
+	.variant = { .spin_poll = 1000 },
+};
+
+/* A page_lock policy may share a name with an rwsem one: names are per slot. */
+static const struct fs_page_lock_policy page_lock_named_v5_11 = {
+	.version = FS_PAGE_LOCK_POLICY_VERSION,
+	.name = "v5.11",
+};
+
+static gboolean register_dup(struct fs_plugin_registrar *r, GError **error)
+{
+	return fs_register_rwsem_policy(r, &dup_v5_11, error);
+}
+
+static gboolean register_new_then_dup(struct fs_plugin_registrar *r, GError **error)
+{
+	return fs_register_page_lock_policy(r, &page_lock_named_v5_11, error) &&
+	       fs_register_rwsem_policy(r, &test_rwsem, error) &&
+	       fs_register_rwsem_policy(r, &dup_v5_11, error);
+}
+
+static gboolean register_twice(struct fs_plugin_registrar *r, GError **error)
+{
+	return fs_register_rwsem_policy(r, &test_rwsem, error) &&
+	       fs_register_rwsem_policy(r, &test_rwsem, error);
+}
+
+/* A duplicate name is refused with a message naming who had it; the
+ * registration function's earlier policies are rolled back. */
+static void test_duplicate(void)
+{
+	g_autoptr(sim_policies) reg = sim_policies_new();
+	g_autoptr(GError) error = NULL;
+
+	g_assert_false(sim_policies_register(reg, "dup.so", register_dup, &error));
+	g_assert_error(error, SIM_ERROR, SIM_ERROR_FAILED);
+	g_assert_cmpstr(error->message, ==,
+			"duplicate rwsem policy 'v5.11': already registered by built-in");
+	g_clear_error(&error);
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 4);
+
+	g_assert_false(sim_policies_register(reg, "partial.so", register_new_then_dup, &error));
+	g_assert_nonnull(strstr(error->message, "'v5.11'"));
+	g_clear_error(&error);
+	g_assert_null(sim_policies_lookup(reg, SIM_POLICY_RWSEM, "test-rwsem"));
+	g_assert_null(sim_policies_lookup(reg, SIM_POLICY_PAGE_LOCK, "v5.11"));
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_PAGE_LOCK), ==, 3);
+
+	g_assert_false(sim_policies_register(reg, "twice.so", register_twice, &error));
+	g_assert_cmpstr(error->message, ==,
+			"duplicate rwsem policy 'test-rwsem': already registered by twice.so");
+	g_clear_error(&error);
+	g_assert_null(sim_policies_lookup(reg, SIM_POLICY_RWSEM, "test-rwsem"));
+
+	/* Another origin after a clean registration: named in the message. */
+	g_assert_true(sim_policies_register(reg, "first.so", register_test_rwsem, NULL));
+	g_assert_false(sim_policies_register(reg, "second.so", register_test_rwsem, &error));
+	g_assert_cmpstr(error->message, ==,
+			"duplicate rwsem policy 'test-rwsem': already registered by first.so");
+}
+
+/* Tables faultsim cannot take, each refused with its reason. */
+static const struct fs_rwsem_policy bad_version0 = { .version = 0, .name = "x" };
+static const struct fs_rwsem_policy bad_version_new = {
+	.version = FS_RWSEM_POLICY_VERSION + 1, .name = "x", .variant = { .spin_poll = 1 },
+};
+static const struct fs_rwsem_policy bad_name_space = {
+	.version = FS_RWSEM_POLICY_VERSION, .name = "my policy", .variant = { .spin_poll = 1 },
+};
+static const struct fs_rwsem_policy bad_name_null = {
+	.version = FS_RWSEM_POLICY_VERSION, .variant = { .spin_poll = 1 },
+};
+static const struct fs_rwsem_policy bad_name_empty = {
+	.version = FS_RWSEM_POLICY_VERSION, .name = "", .variant = { .spin_poll = 1 },
+};
+static const struct fs_rwsem_policy bad_variant_name = {
+	.version = FS_RWSEM_POLICY_VERSION, .name = "x", .variant = { .name = "y", .spin_poll = 1 },
+};
+static const struct fs_rwsem_policy bad_flags = {
+	.version = FS_RWSEM_POLICY_VERSION, .name = "x",
+	.variant = { .flags = 1u << 20, .spin_poll = 1 },
+};
+static const struct fs_rwsem_policy bad_spin_poll = {
+	.version = FS_RWSEM_POLICY_VERSION, .name = "x", .variant = { .spin_poll = 0 },
+};
+static const struct fs_rwsem_policy bad_timeout = {
+	.version = FS_RWSEM_POLICY_VERSION, .name = "x",
+	.variant = { .spin_poll = 1, .handoff_timeout = -1 },
+};
+
+struct bad_case {
+	const struct fs_rwsem_policy *ops;	/* NULL: a NULL table */
+	const char *message;			/* a part of the error */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ &bad_version0, "rwsem policy ops version 0: this faultsim knows versions 1 .. 1 "
+			 "(version not set)" },
+	{ &bad_version_new, "rwsem policy ops version 2: this faultsim knows versions 1 .. 1" },
+	{ &bad_name_space, "rwsem policy name 'my policy': use 1 to 64 letters" },
+	{ &bad_name_null, "rwsem policy name '(null)'" },
+	{ &bad_name_empty, "rwsem policy name ''" },
+	{ &bad_variant_name, "variant.name is 'y'" },
+	{ &bad_flags, "unknown variant flags 0x100000" },
+	{ &bad_spin_poll, "spin_poll must be positive" },
+	{ &bad_timeout, "spin_poll must be positive and the other times not negative" },
+	{ NULL, "rwsem policy: the ops table is NULL" },
+};
+
+/* Inside a registration: every bad table is refused, with its reason. */
+static gboolean register_bad_tables(struct fs_plugin_registrar *r, GError **error)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
+		GError *e = NULL;
+
+		g_assert_false(fs_register_rwsem_policy(r, bad_cases[i].ops, &e));
+		g_assert_nonnull(e);
+		if (!strstr(e->message, bad_cases[i].message))
+			g_error("case %u: '%s' lacks '%s'", i, e->message, bad_cases[i].message);
+		g_error_free(e);
+	}
+	return TRUE;
+}
+
+static gboolean register_false_silently(struct fs_plugin_registrar *r, GError **error)
+{
+	return fs_register_rwsem_policy(r, &test_rwsem, error) && FALSE;
+}
+
+static gboolean register_true_with_error(struct fs_plugin_registrar *r, GError **error)
+{
+	fs_register_rwsem_policy(r, &test_rwsem, error);
+	g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED, "said yes, meant no");
+	return TRUE;
+}
+
+static void test_bad_tables(void)
+{
+	g_autoptr(sim_policies) reg = sim_policies_new();
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(sim_policies_register(reg, "bad", register_bad_tables, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 4);
+
+	/* A registration that fails without saying why, or says why but
+	 * returns TRUE, fails as a whole. */
+	g_assert_false(sim_policies_register(reg, "silent", register_false_silently, &error));
+	g_assert_cmpstr(error->message, ==, "registration failed (no reason given)");
+	g_clear_error(&error);
+	g_assert_false(sim_policies_register(reg, "liar", register_true_with_error, &error));
+	g_assert_cmpstr(error->message, ==, "said yes, meant no");
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 4);
+}
+
+/* A page_lock ops table's behaviour: unfairness() given the budget, or
+ * never handing over when it is left NULL; results out of range are a
+ * SIM_ERROR_RANGE error when the lock is set up. */
+static int unfairness_minus_five(unsigned int budget)
+{
+	return -5;
+}
+
+static int unfairness_twice(unsigned int budget)
+{
+	return 2 * (int)budget;
+}
+
+static void test_page_lock_ops(void)
+{
+	const struct fs_page_lock_policy no_op = {
+		.version = FS_PAGE_LOCK_POLICY_VERSION, .name = "no-op", .shared_recheck = true,
+	};
+	const struct fs_page_lock_policy twice = {
+		.version = FS_PAGE_LOCK_POLICY_VERSION, .name = "twice",
+		.unfairness = unfairness_twice,
+	};
+	const struct fs_page_lock_policy bad = {
+		.version = FS_PAGE_LOCK_POLICY_VERSION, .name = "bad",
+		.unfairness = unfairness_minus_five,
+	};
+	struct page_lock_policy p;
+	GError *error = NULL;
+
+	g_assert_true(page_lock_policy_init_ops(&p, &no_op, 5, &error));
+	g_assert_cmpint(p.unfairness, ==, PAGE_LOCK_NO_HANDOFF);
+	g_assert_true(p.shared_recheck);
+	g_assert_cmpstr(p.name, ==, "no-op");
+	g_assert_true(page_lock_policy_init_ops(&p, &twice, 7, &error));
+	g_assert_cmpint(p.unfairness, ==, 14);
+	g_assert_false(p.shared_recheck);
+	g_assert_false(page_lock_policy_init_ops(&p, &twice, PAGE_LOCK_UNFAIRNESS_MAX, &error));
+	g_assert_error(error, SIM_ERROR, SIM_ERROR_RANGE);
+	g_clear_error(&error);
+	g_assert_false(page_lock_policy_init_ops(&p, &bad, 5, &error));
+	g_assert_error(error, SIM_ERROR, SIM_ERROR_RANGE);
+	g_assert_nonnull(strstr(error->message, "'bad'"));
+	g_clear_error(&error);
+	/* The built-ins through the same path as by name. */
+	g_assert_true(page_lock_policy_init_ops(&p, &fs_page_lock_bounded_steal, 3, &error));
+	g_assert_cmpint(p.unfairness, ==, 3);
+	g_assert_true(page_lock_policy_init(&p, "steal", 3, &error));
+	g_assert_cmpint(p.unfairness, ==, PAGE_LOCK_NO_HANDOFF);
+}
+
+static const struct sim_run_config *first_run(struct sim_study **study, struct sim_keys *keys,
+					      char **set, GError **error)
+{
+	*study = sim_study_new(NULL, NULL, set, keys, error);
+	return *study ? sim_study_run(*study, 0) : NULL;
+}
+
+/* The policy.SLOT keys accept what the registry holds: a registered test
+ * policy is a valid value and a run resolves to its very table; the
+ * built-ins still resolve through the preset. */
+static void test_keys_follow_registry(void)
+{
+	struct sim_policies *reg = sim_policies_new();
+	g_autoptr(sim_keys) keys = sim_keys_new();
+	g_autoptr(GError) error = NULL;
+	struct sim_study *study;
+	const struct sim_run_config *cfg;
+
+	g_assert_true(sim_policies_register(reg, "test", register_test_rwsem, NULL));
+	sim_model_register_keys_with(keys, reg);	/* keys own reg now */
+
+	char *set1[] = { (char *)"policy.rwsem=test-rwsem", NULL };
+
+	cfg = first_run(&study, keys, set1, &error);
+	g_assert_no_error(error);
+	g_assert_true(sim_policy_rwsem(cfg) == &test_rwsem);
+	g_assert_cmpstr(sim_policy_of(cfg, SIM_POLICY_RWSEM)->origin, ==, "test");
+	g_assert_true(sim_policy_page_lock(cfg) == &fs_page_lock_bounded_steal);
+	{
+		g_autofree char *set = sim_policy_set_string(cfg);
+
+		g_assert_cmpstr(set, ==, "rwsem=test-rwsem page_lock=bounded-steal");
+	}
+	sim_study_free(study);
+
+	char *set2[] = { (char *)"policy.preset=linux-4.19", NULL };
+
+	cfg = first_run(&study, keys, set2, &error);
+	g_assert_no_error(error);
+	g_assert_true(sim_policy_rwsem(cfg) == &fs_rwsem_v4_19);
+	g_assert_true(sim_policy_page_lock(cfg) == &fs_page_lock_steal);
+	sim_study_free(study);
+
+	char *set3[] = { (char *)"policy.rwsem=test-rwsen", NULL };
+
+	g_assert_null(first_run(&study, keys, set3, &error));
+	g_assert_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN);
+	g_assert_nonnull(strstr(error->message, "bad value 'test-rwsen': accepted are v4.19, "
+				"v5.3, v5.11, reader-pref, test-rwsem"));
+}
+
+/* Without the plugin's registration the name is refused. */
+static void test_keys_builtins_only(void)
+{
+	g_autoptr(sim_keys) keys = sim_keys_new();
+	g_autoptr(GError) error = NULL;
+	struct sim_study *study;
+	char *set[] = { (char *)"policy.rwsem=test-rwsem", NULL };
+
+	sim_model_register_keys(keys);
+	g_assert_null(first_run(&study, keys, set, &error));
+	g_assert_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN);
+	g_assert_nonnull(strstr(error->message, "accepted are v4.19, v5.3, v5.11, reader-pref"));
+}
+
+/* Files that are not plugins: each a clear error naming the path, the
+ * registry unchanged. */
+static void test_load_errors(void)
+{
+	g_autoptr(sim_policies) reg = sim_policies_new();
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp("test-policy-XXXXXX", NULL);
+	g_autofree char *missing = g_build_filename(dir, "missing.so", NULL);
+	g_autofree char *text = g_build_filename(dir, "text.so", NULL);
+	g_autofree char *want = NULL;
+
+	g_assert_nonnull(dir);
+	g_assert_false(sim_policies_load_plugin(reg, missing, &error));
+	want = g_strdup_printf("plugin '%s': no such file", missing);
+	g_assert_cmpstr(error->message, ==, want);
+	g_clear_error(&error);
+
+	g_assert_false(sim_policies_load_plugin(reg, dir, &error));
+	g_assert_nonnull(strstr(error->message, "not a regular file"));
+	g_clear_error(&error);
+
+	g_assert_true(g_file_set_contents(text, "not a shared object\n", -1, NULL));
+	g_assert_false(sim_policies_load_plugin(reg, text, &error));
+	g_assert_nonnull(strstr(error->message, "cannot load it"));
+	g_assert_nonnull(strstr(error->message, text));
+	g_clear_error(&error);
+
+	g_assert_false(sim_policies_load_plugin(reg, "", &error));
+	g_clear_error(&error);
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 4);
+	g_unlink(text);
+	g_rmdir(dir);
+}
+
+/* plugin = lines of every section, relative to the scenario's directory,
+ * then --set plugin=, without duplicates; variables are refused. */
+static void test_scenario_plugins(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("test-policy-XXXXXX", NULL);
+	g_autofree char *ini = g_build_filename(dir, "s.ini", NULL);
+	g_autofree char *a = g_build_filename(dir, "a.so", NULL);
+	g_autofree char *b = g_build_filename(dir, "sub", "b.so", NULL);
+	g_autoptr(GError) error = NULL;
+	char *set[] = { (char *)"machine.cpus=2", (char *)" plugin = c.so ", NULL };
+	g_auto(GStrv) got = NULL;
+
+	g_assert_true(g_file_set_contents(ini,
+		"[General]\n"
+		"plugin = a.so\n"
+		"[Config X]\n"
+		"plugin = sub/b.so, a.so, /abs/d.so\n", -1, NULL));
+	got = sim_scenario_plugins(ini, set, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_strv_length(got), ==, 4);
+	g_assert_cmpstr(got[0], ==, a);
+	g_assert_cmpstr(got[1], ==, b);
+	g_assert_cmpstr(got[2], ==, "/abs/d.so");
+	g_assert_cmpstr(got[3], ==, "c.so");
+	g_clear_pointer(&got, g_strfreev);
+
+	got = sim_scenario_plugins(NULL, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_strv_length(got), ==, 0);
+	g_clear_pointer(&got, g_strfreev);
+
+	g_assert_true(g_file_set_contents(ini, "[General]\nplugin = ${p=a.so,b.so}\n", -1, NULL));
+	g_assert_null(sim_scenario_plugins(ini, NULL, &error));
+	g_assert_nonnull(strstr(error->message, "cannot use iteration variables"));
+	g_clear_error(&error);
+
+	char *empty[] = { (char *)"plugin=a.so,,b.so", NULL };
+
+	g_assert_null(sim_scenario_plugins(NULL, empty, &error));
+	g_assert_nonnull(strstr(error->message, "--set:1: key 'plugin': empty path"));
+	g_unlink(ini);
+	g_rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/policy/registry/builtins", test_builtins);
+	g_test_add_func("/policy/registry/lookup", test_lookup);
+	g_test_add_func("/policy/registry/duplicate", test_duplicate);
+	g_test_add_func("/policy/registry/bad-tables", test_bad_tables);
+	g_test_add_func("/policy/page-lock/ops", test_page_lock_ops);
+	g_test_add_func("/policy/keys/follow-registry", test_keys_follow_registry);
+	g_test_add_func("/policy/keys/builtins-only", test_keys_builtins_only);
+	g_test_add_func("/policy/plugin/load-errors", test_load_errors);
+	g_test_add_func("/policy/plugin/scenario-paths", test_scenario_plugins);
+	return g_test_run();
+}

@@ -51,7 +51,9 @@ run)
 	# The default study into results.db (resumes if it is there), then
 	# the comparison table.
 	./build/faultsim run scenarios/default.ini -j "$(nproc)"
-	./build/faultsim report
+	./build/faultsim report -p mmap.latency:mean -p mmap.latency:p99 \
+		-p mmap_sem.writeWaitTime:max -p ps.latency:p99 \
+		-p app.throughput -p files.throughput
 	;;
 check)
 	deps

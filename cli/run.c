@@ -48,6 +48,7 @@ struct run_result {
 	struct sim_engine *eng;		/* owns the statistics; NULL if skipped */
 	const char *status;
 	char *error;			/* a failed run's message */
+	char *deadlock;			/* a deadlocked run's report */
 	double wall_s;
 };
 
@@ -91,10 +92,17 @@ static void run_one(gpointer data, gpointer user)
 			sim_model_reset_stats(m);
 		}
 		sim_set_time_limit(eng, limit);
-		sim_run(eng);
+		enum sim_stop_reason why = sim_run(eng);
+
+		/* Events ran out before the time limit with tasks still
+		 * blocked: nothing can ever wake them. */
+		if (why == SIM_STOP_EMPTY)
+			res->deadlock = sim_deadlock_report(eng);
+		if (res->deadlock)
+			(*sim_stats_counter(sim_engine_stats(eng), "sim", "deadlocks"))++;
 		sim_model_finish(m);
 		sim_model_free(m);
-		res->status = "done";
+		res->status = res->deadlock ? "deadlock" : "done";
 	}
 	res->wall_s = (double)(g_get_monotonic_time() - start) / 1e6;
 	g_async_queue_push(ctx->done, res);
@@ -208,10 +216,9 @@ static gboolean write_result(struct fs_resultdb *db, const struct run_result *re
 	g_autoptr(GPtrArray) ck = g_ptr_array_new(), cv = g_ptr_array_new();
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree char *policy_set = sim_policy_set_string(cfg);
-	const char *attr_names[] = { "faultsimVersion", "policySet", "description", "error" };
-	const char *attr_values[] = { PACKAGE_VERSION, policy_set,
-				      cfg->description ? cfg->description : "",
-				      res->error ? res->error : "" };
+	const char *attr_names[4] = { "faultsimVersion", "policySet", "description" };
+	const char *attr_values[4] = { PACKAGE_VERSION, policy_set,
+				       cfg->description ? cfg->description : "" };
 	struct fs_run_record rec = { 0 };
 
 	stamp = g_date_time_format(now, "%Y%m%d-%H:%M:%S");
@@ -242,7 +249,12 @@ static gboolean write_result(struct fs_resultdb *db, const struct run_result *re
 	rec.n_config = ck->len;
 	rec.attr_names = attr_names;
 	rec.attr_values = attr_values;
-	rec.n_attrs = res->error ? 4 : 3;
+	rec.n_attrs = 3;
+	if (res->error || res->deadlock) {
+		attr_names[3] = res->error ? "error" : "deadlock";
+		attr_values[3] = res->error ? res->error : res->deadlock;
+		rec.n_attrs = 4;
+	}
 	rec.status = res->status;
 	rec.wall_time_s = res->wall_s;
 	rec.events = sim_events_dispatched(res->eng);
@@ -488,6 +500,11 @@ int cmd_run(int argc, char **argv)
 			} else {
 				written++;
 			}
+			if (res->deadlock)
+				fprintf(stderr, "%sfaultsim run: run %u (%s) deadlocked; recorded with "
+					"status deadlock:\n%s", progress ? "\n" : "", res->cfg->runnumber,
+					res->cfg->iterationvars && *res->cfg->iterationvars ?
+					res->cfg->iterationvars : "no variables", res->deadlock);
 			if (res->error) {
 				fprintf(stderr, "%sfaultsim run: run %u failed: %s\n", progress ? "\n" : "",
 					res->cfg->runnumber, res->error);
@@ -497,6 +514,7 @@ int cmd_run(int argc, char **argv)
 			sim_engine_free(res->eng);
 		}
 		g_free(res->error);
+		g_free(res->deadlock);
 		g_free(res);
 		if (progress)
 			print_progress(i + 1, todo->len, events, start);

@@ -115,8 +115,11 @@ gboolean workloads_page_cache(struct sim_workloads *w, const struct sim_run_conf
 	w->pc = pc_new(w->eng, &p, error);
 	if (!w->pc)
 		return FALSE;
-	if (pc_kswapd_task(w->pc))
+	if (pc_kswapd_task(w->pc)) {
+		/* kswapd sleeps until memory runs low: not a deadlock. */
+		sim_task_set_daemon(pc_kswapd_task(w->pc), true);
 		sim_cpus_attach(w->cpus, pc_kswapd_task(w->pc));
+	}
 	return TRUE;
 }
 

@@ -129,8 +129,16 @@ static bool try_context_readahead(struct address_space *mapping, struct file_ra_
 /* ------------------------------------------------------------------ */
 /* Allocating and reading */
 
+/*
+ * New pages gathered for reading, on the task's stack: a task discarded at
+ * the end of a run while it sleeps in here (reclaim) must not own heap
+ * memory.  A full batch is submitted as it stands; the file backing's plug
+ * joins contiguous pages queued in one instant anyway.
+ */
+#define RA_BATCH_MAX 64
+
 struct ra_batch {
-	struct page **pages;
+	struct page *pages[RA_BATCH_MAX];
 	unsigned long nr;
 };
 
@@ -150,7 +158,7 @@ static unsigned long ra_unbounded(struct sim_task *t, struct address_space *mapp
 				  unsigned long lookahead_size)
 {
 	unsigned int gfp = t ? PC_GFP_KERNEL : PC_GFP_NOWAIT;
-	struct ra_batch batch = { .pages = g_new(struct page *, nr_to_read) };
+	struct ra_batch batch = { .nr = 0 };
 	unsigned long added = 0;
 
 	for (unsigned long i = 0; i < nr_to_read; i++) {
@@ -177,9 +185,10 @@ static unsigned long ra_unbounded(struct sim_task *t, struct address_space *mapp
 			SetPageReadahead(page);
 		batch.pages[batch.nr++] = page;
 		added++;
+		if (batch.nr == RA_BATCH_MAX)
+			read_pages(t, &batch);
 	}
 	read_pages(t, &batch);
-	g_free(batch.pages);
 	if (added)
 		ra_count(mapping, "pages", added);
 	return added;

@@ -23,6 +23,20 @@ const struct fs_page_lock_policy *const fs_builtin_page_lock_policies[] = {
 	NULL,
 };
 
+/* The fault path's slots (sim/fault.h), registered in this order. */
+static gboolean fault_policies_register(struct fs_plugin_registrar *r, GError **error)
+{
+	return fs_register_fault_retry_policy(r, &fs_fault_retry_once, error) &&
+	       fs_register_fault_retry_policy(r, &fs_fault_retry_first_drop, error) &&
+	       fs_register_fault_retry_policy(r, &fs_fault_retry_unlimited, error) &&
+	       fs_register_fault_io_policy(r, &fs_fault_io_hold, error) &&
+	       fs_register_fault_io_policy(r, &fs_fault_io_drop, error) &&
+	       fs_register_fault_map_pages_policy(r, &fs_fault_map_pages_trylock, error) &&
+	       fs_register_fault_map_pages_policy(r, &fs_fault_map_pages_lockless, error) &&
+	       fs_register_fault_map_pages_policy(r, &fs_fault_map_pages_off, error) &&
+	       fs_register_fault_lock_policy(r, &fs_fault_lock_mmap, error);
+}
+
 gboolean fs_builtin_policies_register(struct fs_plugin_registrar *r, GError **error)
 {
 	for (const struct fs_rwsem_policy *const *p = fs_builtin_rwsem_policies; *p; p++)
@@ -31,5 +45,5 @@ gboolean fs_builtin_policies_register(struct fs_plugin_registrar *r, GError **er
 	for (const struct fs_page_lock_policy *const *p = fs_builtin_page_lock_policies; *p; p++)
 		if (!fs_register_page_lock_policy(r, *p, error))
 			return FALSE;
-	return TRUE;
+	return fault_policies_register(r, error);
 }

@@ -21,6 +21,16 @@ extern const struct fs_page_lock_policy fs_page_lock_steal;
 extern const struct fs_page_lock_policy fs_page_lock_fair;
 extern const struct fs_page_lock_policy fs_page_lock_bounded_steal;
 
+extern const struct fs_fault_retry_policy fs_fault_retry_once;
+extern const struct fs_fault_retry_policy fs_fault_retry_first_drop;
+extern const struct fs_fault_retry_policy fs_fault_retry_unlimited;
+extern const struct fs_fault_io_policy fs_fault_io_hold;
+extern const struct fs_fault_io_policy fs_fault_io_drop;
+extern const struct fs_fault_map_pages_policy fs_fault_map_pages_trylock;
+extern const struct fs_fault_map_pages_policy fs_fault_map_pages_lockless;
+extern const struct fs_fault_map_pages_policy fs_fault_map_pages_off;
+extern const struct fs_fault_lock_policy fs_fault_lock_mmap;
+
 /* Each slot's built-ins in listing order, NULL-terminated. */
 extern const struct fs_rwsem_policy *const fs_builtin_rwsem_policies[];
 extern const struct fs_page_lock_policy *const fs_builtin_page_lock_policies[];

@@ -31,6 +31,12 @@
  *   linux-6.1    v5.11   bounded-steal  (readers stopped spinning in 5.11)
  *   linux-6.6    v5.11   bounded-steal
  *   linux-6.15   v5.11   bounded-steal
+ *
+ * and for the fault path (retry, io, map_pages, fault_lock): 4.19 once,
+ * hold; 5.4 once, drop (6b4c9f446981 is 5.1); 5.10 onwards first-drop,
+ * drop (4064b9827063 is 5.7); trylock everywhere (the lockless proposal
+ * was not merged); fault_lock mmap everywhere until per-VMA locks (6.4)
+ * are modelled.
  */
 #include "config.h"
 
@@ -86,6 +92,30 @@ static gboolean rwsem_check_ops(const void *p, GError **error)
 	return TRUE;
 }
 
+static gboolean fault_retry_check_ops(const void *p, GError **error)
+{
+	const struct fs_fault_retry_policy *ops = p;
+
+	if (!ops->retry_flags || !ops->may_drop) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED,
+			    "retry policy '%s': retry_flags and may_drop are required", ops->name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean fault_io_check_ops(const void *p, GError **error)
+{
+	const struct fs_fault_io_policy *ops = p;
+
+	if (!ops->fault) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED,
+			    "io policy '%s': fault is required", ops->name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static const struct slot_desc slots[SIM_NR_POLICY_SLOTS] = {
 	[SIM_POLICY_RWSEM] = {
 		{ "rwsem", "policy.rwsem", "v5.11",
@@ -95,6 +125,30 @@ static const struct slot_desc slots[SIM_NR_POLICY_SLOTS] = {
 	[SIM_POLICY_PAGE_LOCK] = {
 		{ "page_lock", "policy.page_lock", "bounded-steal",
 		  "page lock fairness (default: the preset's)", FS_PAGE_LOCK_POLICY_VERSION },
+		NULL,
+	},
+	[SIM_POLICY_RETRY] = {
+		{ "retry", "policy.retry", "first-drop",
+		  "fault retries after VM_FAULT_RETRY (default: the preset's)",
+		  FS_FAULT_RETRY_POLICY_VERSION },
+		fault_retry_check_ops,
+	},
+	[SIM_POLICY_IO] = {
+		{ "io", "policy.io", "drop",
+		  "filemap_fault: I/O under mmap_sem or dropped (default: the preset's)",
+		  FS_FAULT_IO_POLICY_VERSION },
+		fault_io_check_ops,
+	},
+	[SIM_POLICY_MAP_PAGES] = {
+		{ "map_pages", "policy.map_pages", "trylock",
+		  "fault-around page locking (default: the preset's)",
+		  FS_FAULT_MAP_PAGES_POLICY_VERSION },
+		NULL,
+	},
+	[SIM_POLICY_FAULT_LOCK] = {
+		{ "fault_lock", "policy.fault_lock", "mmap",
+		  "how a fault holds its VMA (default: the preset's)",
+		  FS_FAULT_LOCK_POLICY_VERSION },
 		NULL,
 	},
 };
@@ -277,6 +331,20 @@ gboolean fs_register_page_lock_policy(struct fs_plugin_registrar *r,
 			       ops ? &ops->thread : NULL, error);
 }
 
+#define FAULT_REGISTER(fn, type, slot)							\
+gboolean fn(struct fs_plugin_registrar *r, const struct type *ops, GError **error)	\
+{											\
+	return policy_register(r, slot, ops, ops ? &ops->version : NULL,		\
+			       ops ? &ops->name : NULL, ops ? &ops->summary : NULL,	\
+			       ops ? &ops->thread : NULL, error);			\
+}
+FAULT_REGISTER(fs_register_fault_retry_policy, fs_fault_retry_policy, SIM_POLICY_RETRY)
+FAULT_REGISTER(fs_register_fault_io_policy, fs_fault_io_policy, SIM_POLICY_IO)
+FAULT_REGISTER(fs_register_fault_map_pages_policy, fs_fault_map_pages_policy,
+	       SIM_POLICY_MAP_PAGES)
+FAULT_REGISTER(fs_register_fault_lock_policy, fs_fault_lock_policy, SIM_POLICY_FAULT_LOCK)
+#undef FAULT_REGISTER
+
 const char *fs_plugin_registrar_origin(const struct fs_plugin_registrar *r)
 {
 	return r->origin;
@@ -388,12 +456,19 @@ fail:
 /* Presets and keys */
 
 static const struct sim_preset presets[] = {
-	{ "linux-4.19", "Linux 4.19", { "v4.19", "steal" } },
-	{ "linux-5.4", "Linux 5.4: rwsem handoff and bulk reader wake", { "v5.3", "steal" } },
-	{ "linux-5.10", "Linux 5.10: page lock bounded stealing", { "v5.3", "bounded-steal" } },
-	{ "linux-6.1", "Linux 6.1: readers no longer spin", { "v5.11", "bounded-steal" } },
-	{ "linux-6.6", "Linux 6.6", { "v5.11", "bounded-steal" } },
-	{ "linux-6.15", "Linux 6.15", { "v5.11", "bounded-steal" } },
+	{ "linux-4.19", "Linux 4.19",
+	  { "v4.19", "steal", "once", "hold", "trylock", "mmap" } },
+	{ "linux-5.4", "Linux 5.4: rwsem handoff and bulk reader wake",
+	  { "v5.3", "steal", "once", "drop", "trylock", "mmap" } },
+	{ "linux-5.10", "Linux 5.10: page lock bounded stealing",
+	  { "v5.3", "bounded-steal", "first-drop", "drop", "trylock", "mmap" } },
+	{ "linux-6.1", "Linux 6.1: readers no longer spin",
+	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap" } },
+	/* per-VMA locks (6.4) are not modelled yet: mmap */
+	{ "linux-6.6", "Linux 6.6",
+	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap" } },
+	{ "linux-6.15", "Linux 6.15",
+	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap" } },
 };
 
 static const char *const preset_names[] = {
@@ -481,6 +556,26 @@ const struct fs_rwsem_policy *sim_policy_rwsem(const struct sim_run_config *cfg)
 const struct fs_page_lock_policy *sim_policy_page_lock(const struct sim_run_config *cfg)
 {
 	return sim_policy_of(cfg, SIM_POLICY_PAGE_LOCK)->ops;
+}
+
+const struct fs_fault_retry_policy *sim_policy_fault_retry(const struct sim_run_config *cfg)
+{
+	return sim_policy_of(cfg, SIM_POLICY_RETRY)->ops;
+}
+
+const struct fs_fault_io_policy *sim_policy_fault_io(const struct sim_run_config *cfg)
+{
+	return sim_policy_of(cfg, SIM_POLICY_IO)->ops;
+}
+
+const struct fs_fault_map_pages_policy *sim_policy_fault_map_pages(const struct sim_run_config *cfg)
+{
+	return sim_policy_of(cfg, SIM_POLICY_MAP_PAGES)->ops;
+}
+
+const struct fs_fault_lock_policy *sim_policy_fault_lock(const struct sim_run_config *cfg)
+{
+	return sim_policy_of(cfg, SIM_POLICY_FAULT_LOCK)->ops;
 }
 
 char *sim_policy_set_string(const struct sim_run_config *cfg)

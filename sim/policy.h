@@ -11,6 +11,10 @@
  * Slots so far (more come with the fault path):
  *	rwsem      mmap_sem's rwsem.c: v4.19, v5.3, v5.11, reader-pref
  *	page_lock  the page lock's fairness: steal, fair, bounded-steal
+ *	retry      fault retries (sim/fault.h): once, first-drop, unlimited
+ *	io         filemap_fault and mmap_sem: hold, drop
+ *	map_pages  fault-around: trylock, lockless, off
+ *	fault_lock how a fault holds its VMA: mmap
  *
  * Each slot has an ops table, version first (include/faultsim/plugin.h).
  * A registry (struct sim_policies) holds the policies of every slot: the
@@ -34,6 +38,10 @@
 enum sim_policy_slot {
 	SIM_POLICY_RWSEM,
 	SIM_POLICY_PAGE_LOCK,
+	SIM_POLICY_RETRY,
+	SIM_POLICY_IO,
+	SIM_POLICY_MAP_PAGES,
+	SIM_POLICY_FAULT_LOCK,
 	SIM_NR_POLICY_SLOTS,
 };
 
@@ -105,6 +113,10 @@ const struct sim_policy *sim_policy_of(const struct sim_run_config *cfg,
 /* The same, typed, for each slot. */
 const struct fs_rwsem_policy *sim_policy_rwsem(const struct sim_run_config *cfg);
 const struct fs_page_lock_policy *sim_policy_page_lock(const struct sim_run_config *cfg);
+const struct fs_fault_retry_policy *sim_policy_fault_retry(const struct sim_run_config *cfg);
+const struct fs_fault_io_policy *sim_policy_fault_io(const struct sim_run_config *cfg);
+const struct fs_fault_map_pages_policy *sim_policy_fault_map_pages(const struct sim_run_config *cfg);
+const struct fs_fault_lock_policy *sim_policy_fault_lock(const struct sim_run_config *cfg);
 /* "rwsem=v5.11 page_lock=bounded-steal": the run's whole policy set. */
 char *sim_policy_set_string(const struct sim_run_config *cfg);
 

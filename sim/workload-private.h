@@ -13,6 +13,8 @@
 #include "sim/workload.h"
 
 struct file_backing;
+struct fault_group;
+struct mm_sys;
 
 struct group {
 	struct sim_workloads *w;
@@ -36,6 +38,9 @@ struct group {
 	struct sim_dist *pattern;	/* NULL: sequential */
 	void *file_threads;		/* struct file_thread[threads] */
 	uint64_t *errors;
+
+	/* kind fault (workload-fault.c) */
+	struct fault_group *fault;
 };
 
 struct sim_workloads {
@@ -44,6 +49,7 @@ struct sim_workloads {
 	struct sim_disk *disk;
 	struct rw_semaphore mmap_sem;
 	struct page_cache *pc;		/* created by the first file group */
+	struct mm_sys *mm_sys;		/* created by the first fault group */
 	uint64_t next_file_base;	/* where the next file starts on the disk */
 	GPtrArray *groups;
 	sim_time_t start;
@@ -58,5 +64,10 @@ gboolean workloads_page_cache(struct sim_workloads *w, const struct sim_run_conf
 gboolean file_group_start(struct group *g, const struct sim_run_config *cfg,
 			  uint64_t threads, GError **error);
 void file_group_free(struct group *g);
+/* workload-fault.c */
+void fault_workload_register_keys(struct sim_keys *keys);
+gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,
+			   uint64_t threads, GError **error);
+void fault_group_free(struct group *g);
 
 #endif /* FAULTSIM_SIM_WORKLOAD_PRIVATE_H */

@@ -5,13 +5,14 @@
 #include "config.h"
 
 #include "sim/histogram.h"
+#include "sim/mm.h"
 #include "sim/policy.h"
 #include "sim/rwsem.h"
 #include "sim/stats.h"
 #include "sim/workload.h"
 #include "sim/workload-private.h"
 
-static const char *const workload_kinds[] = { "lock", "file", NULL };
+static const char *const workload_kinds[] = { "lock", "file", "fault", NULL };
 
 static const struct sim_key_def workload_keys[] = {
 	{ .name = "workload.*.kind", .type = SIM_KEY_ENUM, .defval = "lock",
@@ -47,6 +48,7 @@ static const struct sim_key_def workload_keys[] = {
 void sim_workload_register_keys(struct sim_keys *keys)
 {
 	sim_keys_add(keys, workload_keys, G_N_ELEMENTS(workload_keys));
+	fault_workload_register_keys(keys);
 }
 
 static void lock_thread(struct sim_task *t, void *arg)
@@ -82,6 +84,7 @@ static void group_free(gpointer p)
 {
 	struct group *g = p;
 
+	fault_group_free(g);
 	file_group_free(g);
 	sim_dist_free(g->work);
 	sim_dist_free(g->hold);
@@ -178,6 +181,14 @@ struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_cpu
 			}
 			continue;
 		}
+		if (g_str_equal(workload_kinds[sim_config_get_enum(cfg, k_kind)], "fault")) {
+			if (!fault_group_start(g, cfg, threads, error)) {
+				g_prefix_error(error, "workload.%s: ", g->name);
+				sim_workloads_free(w);
+				return NULL;
+			}
+			continue;
+		}
 		for (uint64_t i = 0; i < threads; i++) {
 			g_autofree char *tname = g_strdup_printf("%s/%" G_GUINT64_FORMAT, *n, i);
 
@@ -211,6 +222,7 @@ void sim_workloads_free(struct sim_workloads *w)
 	if (!w)
 		return;
 	g_ptr_array_unref(w->groups);
+	mm_sys_free(w->mm_sys);		/* after the groups' mms, before the cache */
 	pc_free(w->pc);
 	rwsem_destroy(&w->mmap_sem);
 	g_free(w);

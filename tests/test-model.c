@@ -70,12 +70,18 @@ static void test_presets(void)
 	static const struct {
 		const char *preset, *set;
 	} want[] = {
-		{ "linux-4.19", "rwsem=v4.19 page_lock=steal" },
-		{ "linux-5.4", "rwsem=v5.3 page_lock=steal" },
-		{ "linux-5.10", "rwsem=v5.3 page_lock=bounded-steal" },
-		{ "linux-6.1", "rwsem=v5.11 page_lock=bounded-steal" },
-		{ "linux-6.6", "rwsem=v5.11 page_lock=bounded-steal" },
-		{ "linux-6.15", "rwsem=v5.11 page_lock=bounded-steal" },
+		{ "linux-4.19", "rwsem=v4.19 page_lock=steal"
+		  " retry=once io=hold map_pages=trylock fault_lock=mmap" },
+		{ "linux-5.4", "rwsem=v5.3 page_lock=steal"
+		  " retry=once io=drop map_pages=trylock fault_lock=mmap" },
+		{ "linux-5.10", "rwsem=v5.3 page_lock=bounded-steal"
+		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap" },
+		{ "linux-6.1", "rwsem=v5.11 page_lock=bounded-steal"
+		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap" },
+		{ "linux-6.6", "rwsem=v5.11 page_lock=bounded-steal"
+		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap" },
+		{ "linux-6.15", "rwsem=v5.11 page_lock=bounded-steal"
+		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap" },
 	};
 	g_autoptr(sim_keys) keys = all_keys();
 	guint n;
@@ -99,7 +105,8 @@ static void test_presets(void)
 	const struct sim_run_config *cfg = study_with(&study, keys, set);
 	g_autofree char *got = sim_policy_set_string(cfg);
 
-	g_assert_cmpstr(got, ==, "rwsem=v4.19 page_lock=fair");
+	g_assert_cmpstr(got, ==, "rwsem=v4.19 page_lock=fair"
+			" retry=once io=hold map_pages=trylock fault_lock=mmap");
 	sim_study_free(study);
 }
 

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Tests of the page-fault path (sim/fault.c) and its policies: the flag
+ * logic of the retry slot, minor/major accounting and fault-around on a
+ * hand-built machine, and reduced runs of the shipped experiments
+ * (scenarios/exp*.ini) asserting the direction and rough size of each
+ * thread's claim.
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include "policies/builtin.h"
+#include "sim/cpu.h"
+#include "sim/disk.h"
+#include "sim/engine.h"
+#include "sim/fault.h"
+#include "sim/histogram.h"
+#include "sim/keys.h"
+#include "sim/mm.h"
+#include "sim/model.h"
+#include "sim/pagelock.h"
+#include "sim/policy.h"
+#include "sim/readahead.h"
+#include "sim/scenario.h"
+#include "sim/stats.h"
+
+/* ------------------------------------------------------------------ */
+/* Flag logic */
+
+static void test_flags(void)
+{
+	unsigned int f = FAULT_FLAG_DEFAULT;
+
+	g_assert_true(fault_flag_allow_retry_first(f));
+	g_assert_false(fault_flag_allow_retry_first(f | FAULT_FLAG_TRIED));
+	g_assert_false(fault_flag_allow_retry_first(f & ~FAULT_FLAG_ALLOW_RETRY));
+
+	/* once: the retried attempt may not retry nor drop again. */
+	f = fs_fault_retry_once.retry_flags(FAULT_FLAG_DEFAULT);
+	g_assert_false(f & FAULT_FLAG_ALLOW_RETRY);
+	g_assert_true(f & FAULT_FLAG_TRIED);
+	g_assert_false(fs_fault_retry_once.may_drop(f));
+	g_assert_true(fs_fault_retry_once.may_drop(FAULT_FLAG_DEFAULT));
+
+	/* first-drop: retries stay allowed, only the first attempt drops. */
+	f = FAULT_FLAG_DEFAULT;
+	g_assert_true(fs_fault_retry_first_drop.may_drop(f));
+	for (int i = 0; i < 5; i++) {
+		f = fs_fault_retry_first_drop.retry_flags(f);
+		g_assert_true(f & FAULT_FLAG_ALLOW_RETRY);
+		g_assert_false(fs_fault_retry_first_drop.may_drop(f));
+	}
+	/* unlimited: every attempt may drop. */
+	f = FAULT_FLAG_DEFAULT;
+	for (int i = 0; i < 5; i++) {
+		f = fs_fault_retry_unlimited.retry_flags(f);
+		g_assert_true(fs_fault_retry_unlimited.may_drop(f));
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* A hand-built machine: one mm with a file VMA and an anonymous one */
+
+struct rig {
+	struct sim_engine *eng;
+	struct sim_cpus *cpus;
+	struct sim_disk *disk;
+	struct page_cache *pc;
+	struct mm_sys *sys;
+	struct address_space *file;
+	struct file_backing *fb;
+	struct mm_struct *mm;
+	struct fault_sys fs;
+	uint64_t file_start, anon_start;
+};
+
+#define RIG_FILE_PAGES	256
+#define RIG_ANON_PAGES	64
+
+static void rig_init(struct rig *r, const struct fs_fault_retry_policy *retry,
+		     const struct fs_fault_io_policy *io,
+		     const struct fs_fault_map_pages_policy *map_pages)
+{
+	struct sim_cpus_params cp;
+	struct sim_disk_params dp;
+	struct pc_params pp;
+	GError *error = NULL;
+
+	r->eng = sim_engine_new(1);
+	sim_cpus_params_init(&cp);
+	r->cpus = sim_cpus_new(r->eng, &cp);
+	g_assert_true(sim_disk_params_init(&dp, "ssd", &error));
+	r->disk = sim_disk_new(r->eng, &dp, &error);
+	g_assert_no_error(error);
+	pc_params_init(&pp);
+	pp.nr_pages = 4096;
+	r->pc = pc_new(r->eng, &pp, &error);
+	g_assert_no_error(error);
+	r->sys = mm_sys_new(r->pc);
+	r->file = pc_mapping_new(r->pc, "file", RIG_FILE_PAGES, 0, &error);
+	g_assert_no_error(error);
+	r->fb = file_backing_new(r->file, r->disk, 0);
+	r->mm = mm_new(r->sys, "mm", NULL, 1024, &error);
+	g_assert_no_error(error);
+	r->file_start = 1;
+	g_assert_nonnull(mmap_region(NULL, r->mm, r->file_start, RIG_FILE_PAGES,
+				     VM_READ | VM_WRITE | VM_SHARED, r->file, 0, &error));
+	r->anon_start = r->file_start + RIG_FILE_PAGES + 1;
+	g_assert_nonnull(mmap_region(NULL, r->mm, r->anon_start, RIG_ANON_PAGES,
+				     VM_READ | VM_WRITE, NULL, 0, &error));
+	fault_sys_init(&r->fs, r->eng, NULL, retry, io, map_pages, NULL);
+}
+
+static void rig_free(struct rig *r)
+{
+	mm_free(r->mm);
+	file_backing_free(r->fb);
+	mm_sys_free(r->sys);
+	pc_free(r->pc);
+	sim_disk_free(r->disk);
+	sim_cpus_free(r->cpus);
+	sim_engine_free(r->eng);
+}
+
+static uint64_t counter(struct rig *r, const char *name)
+{
+	return *sim_stats_counter(sim_engine_stats(r->eng), "fault", name);
+}
+
+struct touch_script {
+	struct rig *r;
+	const uint64_t *addrs;
+	size_t n;
+	bool write;
+	int err;
+};
+
+static void touch_task(struct sim_task *t, void *arg)
+{
+	struct touch_script *s = arg;
+
+	for (size_t i = 0; i < s->n; i++) {
+		int e = fault_touch(&s->r->fs, t, s->r->mm, s->addrs[i], s->write, NULL, NULL);
+
+		if (e)
+			s->err = e;
+	}
+}
+
+static void run_script(struct rig *r, const uint64_t *addrs, size_t n, bool write)
+{
+	struct touch_script s = { r, addrs, n, write, 0 };
+
+	sim_cpus_attach(r->cpus, sim_task_spawn(r->eng, "toucher", touch_task, &s));
+	sim_run(r->eng);
+	g_assert_cmpint(s.err, ==, 0);
+}
+
+/*
+ * Minor vs major, and fault-around: the first touch of a file page is a
+ * major fault (not cached): under io=drop it drops mmap_sem for the
+ * read-around (32 pages) and retries; the retried attempt maps the whole
+ * 16-page fault-around window, so the next two touches find their ptes
+ * present and do not fault.  An anonymous page faults once, minor, and
+ * costs at least the ~1.1 us of KERNEL.md.
+ */
+static void test_minor_major(void)
+{
+	struct rig r;
+
+	rig_init(&r, &fs_fault_retry_first_drop, &fs_fault_io_drop,
+		 &fs_fault_map_pages_trylock);
+	const uint64_t addrs[] = { r.file_start, r.file_start + 1, r.file_start + 2,
+				   r.anon_start, r.anon_start };
+
+	run_script(&r, addrs, G_N_ELEMENTS(addrs), false);
+	g_assert_cmpuint(counter(&r, "majfault"), ==, 1);
+	g_assert_cmpuint(counter(&r, "minfault"), ==, 1);
+	g_assert_cmpuint(counter(&r, "faults"), ==, 2);
+	/* The major fault dropped mmap_sem for its read-around and retried. */
+	g_assert_cmpuint(counter(&r, "retry"), ==, 1);
+	g_assert_cmpuint(counter(&r, "ioDrop"), ==, 1);
+	g_assert_cmpuint(counter(&r, "faultAroundMapped"), >=, 15);
+	g_assert_true(mm_pte_present(r.mm, r.file_start + 14));
+	g_assert_true(mm_pte_present(r.mm, r.anon_start));
+	/* The minor anonymous fault costs the ~1.1 us of KERNEL.md. */
+	g_assert_cmpuint(sim_hist_max(sim_stats_hist(sim_engine_stats(r.eng), "fault",
+						     "minorLatency")), >=, 1100);
+	g_assert_true(mm_check(r.mm));
+	rig_free(&r);
+}
+
+/* With fault-around, the second file fault is served by map_pages alone:
+ * ->fault (filemap_fault, the "fault.filemap" cost) does not run, so the
+ * fault costs less than one with map_pages = off. */
+static sim_time_t second_fault_time(const struct fs_fault_map_pages_policy *mp)
+{
+	struct rig r;
+	sim_time_t max;
+
+	rig_init(&r, &fs_fault_retry_first_drop, &fs_fault_io_drop, mp);
+	r.fs.p.filemap = 100000;	/* make ->fault visible: 100 us */
+	const uint64_t warm[] = { r.file_start };
+
+	run_script(&r, warm, 1, false);
+	/* Zap the pte: the page stays cached; the next fault is minor. */
+	zap_page_range(vma_lookup(r.mm, r.file_start), r.file_start, 4);
+	sim_hist_reset(sim_stats_hist(sim_engine_stats(r.eng), "fault", "minorLatency"));
+	const uint64_t again[] = { r.file_start + 1 };
+
+	run_script(&r, again, 1, false);
+	max = (sim_time_t)sim_hist_max(sim_stats_hist(sim_engine_stats(r.eng), "fault",
+						      "minorLatency"));
+	rig_free(&r);
+	return max;
+}
+
+static void test_fault_around_skips_fault(void)
+{
+	sim_time_t with = second_fault_time(&fs_fault_map_pages_trylock);
+	sim_time_t lockless = second_fault_time(&fs_fault_map_pages_lockless);
+	sim_time_t without = second_fault_time(&fs_fault_map_pages_off);
+
+	g_assert_cmpint(with, <, 100000);
+	g_assert_cmpint(lockless, <, 100000);
+	g_assert_cmpint(without, >=, 100000);
+}
+
+/* ------------------------------------------------------------------ */
+/* The experiments, reduced */
+
+static struct sim_keys *all_keys(void)
+{
+	struct sim_keys *keys = sim_keys_new();
+
+	sim_model_register_keys(keys);
+	return keys;
+}
+
+static char *scenario_path(const char *name)
+{
+	const char *top = g_getenv("top_srcdir");
+
+	return g_build_filename(top ? top : "..", "scenarios", name, NULL);
+}
+
+/* Run the first run of scenario @name with the --set overrides @set. */
+static struct sim_engine *run_scenario(const char *name, char **set)
+{
+	g_autoptr(sim_keys) keys = all_keys();
+	g_autofree char *path = scenario_path(name);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(sim_study) study = sim_study_new(path, NULL, set, keys, &error);
+
+	g_assert_no_error(error);
+	const struct sim_run_config *cfg = sim_study_run(study, 0);
+	struct sim_engine *eng = sim_engine_new(cfg->seed);
+	struct sim_model *m = sim_model_build(eng, cfg, &error);
+
+	g_assert_no_error(error);
+	sim_set_time_limit(eng, sim_config_get_time(cfg, "sim-time-limit"));
+	sim_run(eng);
+	sim_model_finish(m);
+	sim_model_free(m);
+	return eng;
+}
+
+static double hmean(struct sim_engine *eng, const char *module, const char *name)
+{
+	return sim_hist_mean(sim_stats_hist(sim_engine_stats(eng), module, name));
+}
+
+static uint64_t cnt(struct sim_engine *eng, const char *module, const char *name)
+{
+	return *sim_stats_counter(sim_engine_stats(eng), module, name);
+}
+
+/*
+ * Experiment 1: with io=drop the mmap_sem writer and the /proc reader
+ * wait much less than with io=hold.  The factor asserted (3x for the
+ * writer, 2x for the reader) is well under what the full scenario shows
+ * (see README) so that the reduced run's noise cannot flip it, and
+ * large enough that a drop that does not happen fails it.  The drop path
+ * is the common path of a major fault under drop: at least half of the
+ * major faults release mmap_sem for I/O or a page lock.
+ */
+static void test_exp1(void)
+{
+	char *hold_set[] = { (char *)"sim-time-limit=100ms", (char *)"policy.io=hold", NULL };
+	char *drop_set[] = { (char *)"sim-time-limit=100ms", (char *)"policy.io=drop", NULL };
+	g_autoptr(sim_engine) hold = run_scenario("exp1-drop-mmap-sem.ini", hold_set);
+	g_autoptr(sim_engine) drop = run_scenario("exp1-drop-mmap-sem.ini", drop_set);
+	double wh = hmean(hold, "app", "writerWait"), wd = hmean(drop, "app", "writerWait");
+	double ph = hmean(hold, "app", "procWait"), pd = hmean(drop, "app", "procWait");
+	uint64_t maj = cnt(drop, "fault", "majfault");
+
+	if (g_test_verbose())
+		g_printerr("exp1: writerWait hold %.0f drop %.0f; procWait hold %.0f drop %.0f; "
+			   "majfault %" G_GUINT64_FORMAT " drops %" G_GUINT64_FORMAT "+%"
+			   G_GUINT64_FORMAT "\n", wh, wd, ph, pd, maj,
+			   cnt(drop, "fault", "ioDrop"), cnt(drop, "fault", "lockPageOrRetryDrop"));
+	g_assert_cmpuint(maj, >, 100);
+	g_assert_cmpuint(cnt(hold, "app", "writerOps"), >, 20);
+	g_assert_cmpfloat(wh, >, 3 * wd);
+	g_assert_cmpfloat(ph, >, 2 * pd);
+	g_assert_cmpuint(2 * (cnt(drop, "fault", "ioDrop") +
+			      cnt(drop, "fault", "lockPageOrRetryDrop")), >=, maj);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/fault/flags", test_flags);
+	g_test_add_func("/fault/minor-major", test_minor_major);
+	g_test_add_func("/fault/fault-around-skips-fault", test_fault_around_skips_fault);
+	g_test_add_func("/fault/exp1-drop-mmap-sem", test_exp1);
+	return g_test_run();
+}

@@ -9,15 +9,25 @@
  *           per wall second; and the cost of one task stack switch in ns
  *           (half a round trip between two contexts), plus the cost of a
  *           whole sim_yield() through the engine (two switches, one event).
+ *   faults  whole runs of the model on one core: a minor-fault-dominated
+ *           one (threads touching fresh anonymous memory) and one with
+ *           contention and I/O (random major faults on a file four times
+ *           larger than memory, an mmap_sem writer and a /proc reader):
+ *           simulated page faults and events per wall second, peak RSS.
+ *   disk, pagecache: see cli/bench-disk.c and cli/bench-pagecache.c.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <math.h>
+#include <sys/resource.h>
 
 #include "cli/cli.h"
 #include "sim/context.h"
+#include "sim/model.h"
+#include "sim/scenario.h"
+#include "sim/stats.h"
 #include "sim/engine.h"
 #include "sim/task.h"
 
@@ -136,6 +146,85 @@ static void bench_engine(void)
 	fflush(stdout);
 }
 
+/*
+ * One run of the model, configured by key=value overrides alone: simulated
+ * faults per wall second and events per wall second.
+ */
+static void bench_model_run(const char *name, char **set)
+{
+	g_autoptr(sim_keys) keys = cli_keys_new();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(sim_study) study = sim_study_new(NULL, NULL, set, keys, &error);
+
+	if (!study)
+		g_error("bench %s: %s", name, error->message);
+	const struct sim_run_config *cfg = sim_study_run(study, 0);
+	struct sim_engine *eng = sim_engine_new(cfg->seed);
+	struct sim_model *m = sim_model_build(eng, cfg, &error);
+
+	if (!m)
+		g_error("bench %s: %s", name, error->message);
+	sim_set_time_limit(eng, sim_config_get_time(cfg, "sim-time-limit"));
+
+	gint64 start = g_get_monotonic_time();
+
+	sim_run(eng);
+
+	double secs = (double)(g_get_monotonic_time() - start) / 1e6;
+	uint64_t faults = *sim_stats_counter(sim_engine_stats(eng), "fault", "faults");
+	uint64_t major = *sim_stats_counter(sim_engine_stats(eng), "fault", "majfault");
+	struct rusage ru;
+
+	sim_model_free(m);
+	printf("faults.%s.faults_per_s %.0f\n", name, (double)faults / secs);
+	printf("faults.%s.events_per_s %.0f\n", name, (double)sim_events_dispatched(eng) / secs);
+	printf("faults.%s.faults %" G_GUINT64_FORMAT "\n", name, faults);
+	printf("faults.%s.major_fraction %.3f\n", name, faults ? (double)major / (double)faults : 0.0);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("faults.%s.peak_rss_kib %ld\n", name, ru.ru_maxrss);
+	fflush(stdout);
+	sim_engine_free(eng);
+}
+
+static void bench_faults(void)
+{
+	/* Minor faults: every touch is a first touch of anonymous memory. */
+	char *minor[] = {
+		(char *)"machine.cpus=4",
+		(char *)"memory.limit=16GiB",
+		(char *)"workload.app.kind=fault",
+		(char *)"workload.app.mapping=anon",
+		(char *)"workload.app.anon_size=8GiB",
+		(char *)"workload.app.threads=4",
+		(char *)"workload.app.work=0",
+		(char *)"workload.app.think=0",
+		opt_quick ? (char *)"sim-time-limit=20ms" : (char *)"sim-time-limit=500ms",
+		NULL,
+	};
+	/* Contention and I/O: random reads of a file larger than memory. */
+	char *contended[] = {
+		(char *)"machine.cpus=8",
+		(char *)"memory.limit=96MiB",
+		(char *)"disk.latency=exp(100us)",
+		(char *)"workload.app.kind=fault",
+		(char *)"workload.app.threads=16",
+		(char *)"workload.app.file_size=128MiB",
+		(char *)"workload.app.pattern=zipf(0.9)",
+		(char *)"workload.app.work=exp(1us)",
+		(char *)"workload.app.think=0",
+		(char *)"workload.app.write_fraction=0.2",
+		(char *)"workload.app.mmap_writers=1",
+		(char *)"workload.app.writer_interval=exp(200us)",
+		(char *)"workload.app.proc_readers=1",
+		(char *)"workload.app.proc_interval=exp(500us)",
+		opt_quick ? (char *)"sim-time-limit=20ms" : (char *)"sim-time-limit=1s",
+		NULL,
+	};
+
+	bench_model_run("minor", minor);
+	bench_model_run("contended", contended);
+}
+
 static void run_disk(void)
 {
 	bench_disk(opt_quick);
@@ -152,6 +241,7 @@ static const struct {
 	const char *summary;
 } benches[] = {
 	{ "engine", bench_engine, "event set (hold model) and task switch" },
+	{ "faults", bench_faults, "whole model runs: simulated page faults per wall second, peak RSS" },
 	{ "disk", run_disk, "the disk alone under Poisson arrivals (M/M/1 at utilisation 0.9)" },
 	{ "pagecache", run_pagecache, "bytes per cached page, lookups and inserts in a 4 M-page file" },
 };

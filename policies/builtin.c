@@ -34,7 +34,22 @@ static gboolean fault_policies_register(struct fs_plugin_registrar *r, GError **
 	       fs_register_fault_map_pages_policy(r, &fs_fault_map_pages_trylock, error) &&
 	       fs_register_fault_map_pages_policy(r, &fs_fault_map_pages_lockless, error) &&
 	       fs_register_fault_map_pages_policy(r, &fs_fault_map_pages_off, error) &&
-	       fs_register_fault_lock_policy(r, &fs_fault_lock_mmap, error);
+	       fs_register_fault_lock_policy(r, &fs_fault_lock_mmap, error) &&
+	       fs_register_fault_lock_policy(r, &fs_fault_lock_per_vma, error) &&
+	       fs_register_fault_lock_policy(r, &fs_fault_lock_spf, error);
+}
+
+/* khugepaged (sim/khugepaged.h) and write(2)'s prefault (sim/write.h). */
+static gboolean write_policies_register(struct fs_plugin_registrar *r, GError **error)
+{
+	return fs_register_khugepaged_policy(r, &fs_khugepaged_swapin_write, error) &&
+	       fs_register_khugepaged_policy(r, &fs_khugepaged_swapin_read, error) &&
+	       fs_register_khugepaged_policy(r, &fs_khugepaged_pmd_seq, error) &&
+	       fs_register_prefault_policy(r, &fs_prefault_every_16b, error) &&
+	       fs_register_prefault_policy(r, &fs_prefault_per_page, error) &&
+	       fs_register_prefault_policy(r, &fs_prefault_first_byte, error) &&
+	       fs_register_prefault_policy(r, &fs_prefault_on_failure, error) &&
+	       fs_register_prefault_policy(r, &fs_prefault_none, error);
 }
 
 gboolean fs_builtin_policies_register(struct fs_plugin_registrar *r, GError **error)
@@ -45,5 +60,5 @@ gboolean fs_builtin_policies_register(struct fs_plugin_registrar *r, GError **er
 	for (const struct fs_page_lock_policy *const *p = fs_builtin_page_lock_policies; *p; p++)
 		if (!fs_register_page_lock_policy(r, *p, error))
 			return FALSE;
-	return fault_policies_register(r, error);
+	return fault_policies_register(r, error) && write_policies_register(r, error);
 }

@@ -30,6 +30,16 @@ extern const struct fs_fault_map_pages_policy fs_fault_map_pages_trylock;
 extern const struct fs_fault_map_pages_policy fs_fault_map_pages_lockless;
 extern const struct fs_fault_map_pages_policy fs_fault_map_pages_off;
 extern const struct fs_fault_lock_policy fs_fault_lock_mmap;
+extern const struct fs_fault_lock_policy fs_fault_lock_per_vma;
+extern const struct fs_fault_lock_policy fs_fault_lock_spf;
+extern const struct fs_khugepaged_policy fs_khugepaged_swapin_write;
+extern const struct fs_khugepaged_policy fs_khugepaged_swapin_read;
+extern const struct fs_khugepaged_policy fs_khugepaged_pmd_seq;
+extern const struct fs_prefault_policy fs_prefault_every_16b;
+extern const struct fs_prefault_policy fs_prefault_per_page;
+extern const struct fs_prefault_policy fs_prefault_first_byte;
+extern const struct fs_prefault_policy fs_prefault_on_failure;
+extern const struct fs_prefault_policy fs_prefault_none;
 
 /* Each slot's built-ins in listing order, NULL-terminated. */
 extern const struct fs_rwsem_policy *const fs_builtin_rwsem_policies[];

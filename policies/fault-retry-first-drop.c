@@ -10,6 +10,23 @@
  * (fault_flag_allow_retry_first()) may release mmap_sem to wait:
  * __lock_page_or_retry() and maybe_unlock_mmap_for_io() test that, and a
  * later attempt takes the page lock and waits for I/O holding mmap_sem.
+ *
+ * Checked against the merged patch ("[PATCH RESEND v6 13/16] mm: Allow
+ * VM_FAULT_RETRY for multiple times", Feb 2020): it changes both
+ * __lock_page_or_retry() (mm/filemap.c) and maybe_unlock_mmap_for_io()
+ * (mm/internal.h) from testing ALLOW_RETRY to
+ * fault_flag_allow_retry_first(), so neither the page-lock wait nor the
+ * I/O waits of filemap_fault() (sync/async readahead, readpage,
+ * lock_page_maybe_drop_mmap()) drop mmap_sem on a later attempt; and
+ * x86's do_user_addr_fault() just stops clearing ALLOW_RETRY at its
+ * retry: label.  So on the paths modelled here (filemap_fault,
+ * do_swap_page) an attempt after the first never returns VM_FAULT_RETRY,
+ * and a fault retries at most once, exactly as with `once`: the two
+ * policies give the same numbers (experiment 2).  What the extra retries
+ * are for in the kernel is handle_userfault(), which tests ALLOW_RETRY
+ * only and so drops and retries on every attempt (userfaultfd
+ * write-protect), and fatal signals with FAULT_FLAG_KILLABLE: neither is
+ * modelled.
  */
 #include "config.h"
 

@@ -22,6 +22,7 @@
 #include "sim/policy.h"
 #include "sim/readahead.h"
 #include "sim/stats.h"
+#include "sim/vma-lock.h"
 #include "policies/builtin.h"
 
 /* A fault that keeps finding its pte gone gives up after this many
@@ -83,6 +84,13 @@ static void fault_stats_init(struct fault_stats *s, struct sim_engine *eng)
 	s->fa_fallback = sim_stats_counter(st, "fault", "faultAroundFallback");
 	s->sigsegv = sim_stats_counter(st, "fault", "sigsegv");
 	s->oom = sim_stats_counter(st, "fault", "oom");
+	s->vma_lock_success = sim_stats_counter(st, "fault", "vmaLockSuccess");
+	s->vma_lock_retry = sim_stats_counter(st, "fault", "vmaLockRetry");
+	s->vma_lock_abort = sim_stats_counter(st, "fault", "vmaLockAbort");
+	s->vma_lock_fallback = sim_stats_counter(st, "fault", "vmaLockFallback");
+	s->spf_success = sim_stats_counter(st, "fault", "spfSuccess");
+	s->spf_abort = sim_stats_counter(st, "fault", "spfAbort");
+	s->spf_fallback = sim_stats_counter(st, "fault", "spfFallback");
 	s->minor_latency = sim_stats_hist(st, "fault", "minorLatency");
 	s->major_latency = sim_stats_hist(st, "fault", "majorLatency");
 	s->retries = sim_stats_hist(st, "fault", "retries");
@@ -135,6 +143,7 @@ void fault_sys_init_config(struct fault_sys *fs, struct sim_engine *eng,
 void fault_drop_mmap(struct vm_fault *vmf)
 {
 	struct fault_sys *fs = vmf->fs;
+	struct vm_area_struct *vma = vmf->vma;
 
 	g_assert(!vmf->dropped);
 	/* Pin the file: its mapping stays, its readahead state is copied. */
@@ -146,7 +155,11 @@ void fault_drop_mmap(struct vm_fault *vmf)
 	vmf->dropped = true;
 	vmf->drops++;
 	(*fs->st.mmap_drop)++;
-	mmap_read_unlock(vmf->mm, vmf->t);
+	/* release_fault_lock() */
+	if (vmf->vma_locked)
+		vma_end_read(vmf->t, vma);
+	else
+		mmap_read_unlock(vmf->mm, vmf->t);
 }
 
 static bool maybe_unlock_mmap(struct vm_fault *vmf, uint64_t *counter)
@@ -458,6 +471,52 @@ static bool access_error(unsigned int flags, const struct vm_area_struct *vma)
 	return !(vma->vm_flags & (VM_READ | VM_EXEC | VM_WRITE));
 }
 
+/*
+ * The per-VMA lock attempt (6.4+: the x86 handler before
+ * mmap_read_lock()).  False if lock_vma() found no VMA it could lock, or
+ * the access is not allowed: go on with mmap_sem.  Else one attempt ran on
+ * the read-locked VMA, its result in *@fault, its state in *@vmf; the VMA
+ * lock is released either way.
+ */
+static bool vma_lock_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
+			   uint64_t addr, unsigned int flags, struct vm_fault *vmf,
+			   vm_fault_t *fault)
+{
+	struct vm_area_struct *vma;
+
+	cpu_work(t, fs->p.vma_lookup);		/* the lookup under RCU */
+	vma = fs->fault_lock->lock_vma(fs, t, mm, addr);
+	if (vma && access_error(flags, vma)) {
+		vma_end_read(t, vma);
+		vma = NULL;
+	}
+	if (!vma) {
+		(*fs->st.vma_lock_fallback)++;
+		return false;
+	}
+	*vmf = (struct vm_fault){
+		.fs = fs, .t = t, .mm = mm, .vma = vma, .mapping = vma->vm_file,
+		.ra = vma->vm_file ? &vma->vm_ra : NULL, .flags = flags, .address = addr,
+		.pgoff = linear_page_index(vma, addr),
+		.seq_read = vma->vm_flags & VM_SEQ_READ,
+		.rand_read = vma->vm_flags & VM_RAND_READ,
+		.vma_locked = true,
+	};
+	*fault = handle_mm_fault(vmf);
+	if (!(*fault & VM_FAULT_RETRY)) {
+		g_assert(!vmf->dropped);
+		vma_end_read(t, vma);
+		(*fs->st.vma_lock_success)++;
+		return true;
+	}
+	/* The handler released the VMA lock. */
+	g_assert(vmf->dropped);
+	(*fs->st.retry)++;
+	(*fs->st.vma_lock_retry)++;
+	(*fs->st.vma_lock_fallback)++;
+	return true;
+}
+
 int do_user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
 		       uint64_t addr, bool write, bool *major_out)
 {
@@ -473,6 +532,31 @@ int do_user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struc
 	if (write)
 		flags |= FAULT_FLAG_WRITE;
 	cpu_work(t, fs->p.entry);
+	/* fault_lock: speculative first, then the VMA lock, then mmap_sem. */
+	if (fs->fault_lock->version >= 2 && fs->fault_lock->speculative_fault &&
+	    fs->fault_lock->speculative_fault(fs, t, mm, addr, flags)) {
+		attempts++;
+		goto out;
+	}
+	if (fs->fault_lock->lock_vma) {
+		struct vm_fault lvmf;
+
+		if (vma_lock_fault(fs, t, mm, addr, flags, &lvmf, &fault)) {
+			attempts++;
+			drops += lvmf.drops;
+			if (fault & VM_FAULT_MAJOR)
+				major = true;
+			if (!(fault & VM_FAULT_RETRY))
+				goto done;
+			retries++;
+			if (lvmf.mapping && lvmf.ra == &lvmf.ra_pinned) {
+				pinned = lvmf.ra_pinned;
+				pinned_file = lvmf.mapping;
+			}
+			if (major)
+				flags |= FAULT_FLAG_TRIED;
+		}
+	}
 retry:
 	mmap_read_lock(mm, t);
 	cpu_work(t, fs->p.vma_lookup);
@@ -517,6 +601,7 @@ retry:
 	}
 	g_assert(!vmf.dropped);
 	mmap_read_unlock(mm, t);
+done:
 	if (fault & VM_FAULT_OOM) {
 		(*fs->st.oom)++;
 		ret = -ENOMEM;

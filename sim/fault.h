@@ -36,7 +36,22 @@
  *	map_pages   struct fs_fault_map_pages_policy: the ->map_pages of
  *	            file VMAs (fault-around), NULL op: no fault-around
  *	fault_lock  struct fs_fault_lock_policy: how the VMA is found and
- *	            held (mmap_sem only; per-VMA locks are not modelled yet)
+ *	            held: mmap (mmap_sem), per-vma (6.4: lock_vma_under_rcu()
+ *	            first, sim/vma-lock.h), spf (speculative, never merged)
+ *
+ * The per-VMA lock path (arch/x86/mm/fault.c, 6.4+).  Before mmap_sem, the
+ * policy's lock_vma() read-locks the VMA of the address without mmap_sem;
+ * on failure (counted by the policy: "vmaLockAbort") or an access error,
+ * the fault takes mmap_sem as before.  Otherwise handle_mm_fault() runs
+ * with vmf->vma_locked: a handler that drops "mmap_sem" releases the VMA
+ * lock instead (fault_drop_mmap()).  Done without VM_FAULT_RETRY:
+ * "vmaLockSuccess"; with it: "vmaLockRetry", and the fault goes on under
+ * mmap_sem, with FAULT_FLAG_TRIED added only if the attempt was major.
+ * "vmaLockFallback" counts every fault that went on to mmap_sem after
+ * trying the VMA lock.  A speculative policy (version 2 op
+ * speculative_fault) is tried before all that; policies/fault-lock-spf.c
+ * says what it handles and counts ("spfSuccess", "spfAbort",
+ * "spfFallback").
  *
  * Costs.  Every CPU cost is a parameter (struct fault_params, keys
  * fault.*), spent with cpu_work() on the faulting task.  The defaults
@@ -64,8 +79,8 @@
  * for a locked page), "ioDrop" (drops before readahead or readpage),
  * "faultAroundMapped" (ptes installed by fault-around),
  * "faultAroundFallback" (fault-around ran, the faulting page was cached
- * but not mapped by it, and ->fault had to run), "sigsegv", "oom";
- * histograms "minorLatency", "majorLatency" (ns), "retries" (per fault),
+ * but not mapped by it, and ->fault had to run), "sigsegv", "oom", the
+ * fault_lock ones above ("vmaLock*", "spf*"); histograms "minorLatency", "majorLatency" (ns), "retries" (per fault),
  * "drops" (mmap_sem drops per fault), "attempts".
  */
 #ifndef FAULTSIM_SIM_FAULT_H
@@ -114,6 +129,8 @@ struct fault_params {
 struct fault_stats {
 	uint64_t *faults, *majfault, *minfault, *retry, *mmap_drop, *lock_page_drop,
 		 *io_drop, *fa_mapped, *fa_fallback, *sigsegv, *oom;
+	uint64_t *vma_lock_success, *vma_lock_retry, *vma_lock_abort, *vma_lock_fallback,
+		 *spf_success, *spf_abort, *spf_fallback;
 	struct sim_hist *minor_latency, *major_latency, *retries, *drops, *attempts;
 };
 
@@ -146,6 +163,7 @@ struct vm_fault {
 	struct page *page;		/* ->fault's result */
 	bool seq_read, rand_read;	/* VM_SEQ_READ, VM_RAND_READ */
 	bool dropped;			/* mmap_sem released in this attempt */
+	bool vma_locked;		/* under the VMA's lock, not mmap_sem */
 	unsigned int drops;		/* this fault's drops, all attempts */
 };
 

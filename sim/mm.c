@@ -33,6 +33,7 @@
 
 #include "sim/mm.h"
 #include "sim/stats.h"
+#include "sim/vma-lock.h"
 
 #define MM_EVENTS(X)						\
 	X(PSWPIN,	"swap",	"pswpin")			\
@@ -892,6 +893,9 @@ gboolean do_munmap(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 	if (!check_range(mm, start, nr_pages, "munmap", error))
 		return FALSE;
 	assert_mmap_write_locked(mm, t);
+	/* Wait for the per-VMA readers of what may change (also
+	 * mmap_region()'s merge candidates: the neighbours). */
+	vma_start_write_range(t, mm, start, nr_pages);
 	i = find_vma_index(mm, start);
 	if (i < mm->vmas->len && vma_at(mm, i)->vm_start < start) {
 		split_vma(mm, i, start);
@@ -977,6 +981,7 @@ gboolean do_mprotect(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 		}
 		pos = vma_at(mm, i)->vm_end;
 	}
+	vma_start_write_range(t, mm, start, nr_pages);
 
 	i = find_vma_index(mm, start);
 	if (vma_at(mm, i)->vm_start < start) {

@@ -19,7 +19,9 @@
  * run).  Neighbours that agree (flags, file, contiguous pgoff, fault-around
  * size) are merged, as vma_merge().  Every VMA they create or change is
  * write-locked for per-VMA locking (vm_lock_seq = mm_lock_seq) until
- * mmap_write_unlock() bumps mm_lock_seq.  mprotect changes the flags only:
+ * mmap_write_unlock() bumps mm_lock_seq; do_munmap() and do_mprotect()
+ * first wait for the per-VMA readers of the VMAs they may change
+ * (vma_start_write_range(), sim/vma-lock.h).  mprotect changes the flags only:
  * ptes carry no permission bit, so access checks go against the VMA.
  *
  * Page tables.  Three levels as on x86 (a directory of pmd tables of 512
@@ -85,6 +87,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "sim/cacheline.h"
 #include "sim/disk.h"
 #include "sim/list.h"
 #include "sim/page.h"
@@ -162,6 +165,11 @@ struct vm_area_struct {
 	pgoff_t vm_pgoff;		/* file page at vm_start (anon: vm_start) */
 	unsigned int fault_around_pages;	/* FAULT_AROUND_PAGES; 0 or 1: off */
 	unsigned int vm_lock_seq;	/* == mm_lock_seq: write-locked */
+	/* The per-VMA lock (sim/vma-lock.h): readers holding it, the
+	 * writer waiting for them, its lock word's cache line. */
+	unsigned int vm_lock_readers;
+	struct sim_task *vm_lock_waiter;
+	struct sim_cacheline vm_lock_line;
 	struct file_ra_state vm_ra;	/* the file's readahead (struct file's f_ra) */
 	/* Private to mm.c. */
 	struct list_head shared;	/* on the file's i_mmap list */
@@ -173,6 +181,11 @@ struct mm_struct {
 	unsigned int id;		/* in the page tokens (mm_page_token()) */
 	struct rw_semaphore mmap_sem;
 	unsigned int mm_lock_seq;	/* per-VMA locks: bumped at write unlock */
+	/* mmap_sem's count word as a cache line (sim/cacheline.h), and
+	 * what a transfer of it or of a VMA lock's line costs (NULL: free;
+	 * set by the machine, e.g. the fault workload). */
+	struct sim_cacheline mmap_sem_line;
+	const struct sim_cacheline_cost *line_cost;
 	uint64_t task_size;		/* pages of virtual space */
 	struct address_space *anon;	/* anonymous pages and swap cache */
 	uint64_t counters[NR_MM_COUNTERS];
@@ -257,35 +270,50 @@ static inline uint64_t mm_page_token(const struct mm_struct *mm, uint64_t addr)
 	return (uint64_t)mm->id << 32 | addr;
 }
 
-/* mmap_sem, with the per-VMA lock sequence of 6.4. */
+/*
+ * mmap_sem, with the per-VMA lock sequence of 6.4.  Each operation is
+ * first an atomic on the count word's cache line (mm_lock_word(): may
+ * burn the task's core, see sim/cacheline.h), then the rwsem operation.
+ */
+static inline void mm_lock_word(struct mm_struct *mm, struct sim_task *t)
+{
+	cacheline_access(&mm->mmap_sem_line, mm->line_cost, t);
+}
 static inline void mmap_read_lock(struct mm_struct *mm, struct sim_task *t)
 {
+	mm_lock_word(mm, t);
 	down_read(&mm->mmap_sem, t);
 }
 static inline int mmap_read_trylock(struct mm_struct *mm, struct sim_task *t)
 {
+	mm_lock_word(mm, t);
 	return down_read_trylock(&mm->mmap_sem, t);
 }
 static inline void mmap_read_unlock(struct mm_struct *mm, struct sim_task *t)
 {
+	mm_lock_word(mm, t);
 	up_read(&mm->mmap_sem, t);
 }
 static inline void mmap_write_lock(struct mm_struct *mm, struct sim_task *t)
 {
+	mm_lock_word(mm, t);
 	down_write(&mm->mmap_sem, t);
 }
 /* Releases the VMAs write-locked under this hold (vma_end_write_all()). */
 static inline void mmap_write_unlock(struct mm_struct *mm, struct sim_task *t)
 {
+	mm_lock_word(mm, t);
 	mm->mm_lock_seq++;
 	up_write(&mm->mmap_sem, t);
 }
 static inline void mmap_write_downgrade(struct mm_struct *mm, struct sim_task *t)
 {
+	mm_lock_word(mm, t);
 	mm->mm_lock_seq++;
 	downgrade_write(&mm->mmap_sem, t);
 }
-/* Mark @vma changed under the write lock (vma_start_write()). */
+/* Mark @vma changed under the write lock (vma_start_write() without the
+ * wait for its readers: sim/vma-lock.h has the waiting one). */
 static inline void vma_start_write(struct vm_area_struct *vma)
 {
 	vma->vm_lock_seq = vma->vm_mm->mm_lock_seq;

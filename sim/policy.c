@@ -36,7 +36,9 @@
  * hold; 5.4 once, drop (6b4c9f446981 is 5.1); 5.10 onwards first-drop,
  * drop (4064b9827063 is 5.7); trylock everywhere (the lockless proposal
  * was not merged); fault_lock mmap everywhere until per-VMA locks (6.4)
- * are modelled.
+ * are modelled.  khugepaged: swapin-read everywhere (4.8 onwards); prefault:
+ * per-page up to 6.6 (fault_in_pages_readable(), then fault_in_readable()
+ * of 5.16, probe one byte per page), on-failure in 6.15 (665575cff098).
  */
 #include "config.h"
 
@@ -116,6 +118,31 @@ static gboolean fault_io_check_ops(const void *p, GError **error)
 	return TRUE;
 }
 
+static gboolean khugepaged_check_ops(const void *p, GError **error)
+{
+	const struct fs_khugepaged_policy *ops = p;
+
+	if (!ops->collapse_huge_page || ops->pmd_lock_atomics > 1) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED,
+			    "khugepaged policy '%s': collapse_huge_page is required and "
+			    "pmd_lock_atomics is 0 or 1", ops->name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean prefault_check_ops(const void *p, GError **error)
+{
+	const struct fs_prefault_policy *ops = p;
+
+	if (ops->prefault && !ops->fault_in_readable) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED,
+			    "prefault policy '%s': prefault needs fault_in_readable", ops->name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static const struct slot_desc slots[SIM_NR_POLICY_SLOTS] = {
 	[SIM_POLICY_RWSEM] = {
 		{ "rwsem", "policy.rwsem", "v5.11",
@@ -150,6 +177,18 @@ static const struct slot_desc slots[SIM_NR_POLICY_SLOTS] = {
 		  "how a fault holds its VMA (default: the preset's)",
 		  FS_FAULT_LOCK_POLICY_VERSION },
 		NULL,
+	},
+	[SIM_POLICY_KHUGEPAGED] = {
+		{ "khugepaged", "policy.khugepaged", "swapin-read",
+		  "khugepaged: swap-in and collapse locking (default: the preset's)",
+		  FS_KHUGEPAGED_POLICY_VERSION },
+		khugepaged_check_ops,
+	},
+	[SIM_POLICY_PREFAULT] = {
+		{ "prefault", "policy.prefault", "per-page",
+		  "write(2): faulting in the user buffer (default: the preset's)",
+		  FS_PREFAULT_POLICY_VERSION },
+		prefault_check_ops,
 	},
 };
 
@@ -343,6 +382,8 @@ FAULT_REGISTER(fs_register_fault_io_policy, fs_fault_io_policy, SIM_POLICY_IO)
 FAULT_REGISTER(fs_register_fault_map_pages_policy, fs_fault_map_pages_policy,
 	       SIM_POLICY_MAP_PAGES)
 FAULT_REGISTER(fs_register_fault_lock_policy, fs_fault_lock_policy, SIM_POLICY_FAULT_LOCK)
+FAULT_REGISTER(fs_register_khugepaged_policy, fs_khugepaged_policy, SIM_POLICY_KHUGEPAGED)
+FAULT_REGISTER(fs_register_prefault_policy, fs_prefault_policy, SIM_POLICY_PREFAULT)
 #undef FAULT_REGISTER
 
 const char *fs_plugin_registrar_origin(const struct fs_plugin_registrar *r)
@@ -457,18 +498,24 @@ fail:
 
 static const struct sim_preset presets[] = {
 	{ "linux-4.19", "Linux 4.19",
-	  { "v4.19", "steal", "once", "hold", "trylock", "mmap" } },
+	  { "v4.19", "steal", "once", "hold", "trylock", "mmap",
+	    "swapin-read", "per-page" } },
 	{ "linux-5.4", "Linux 5.4: rwsem handoff and bulk reader wake",
-	  { "v5.3", "steal", "once", "drop", "trylock", "mmap" } },
+	  { "v5.3", "steal", "once", "drop", "trylock", "mmap",
+	    "swapin-read", "per-page" } },
 	{ "linux-5.10", "Linux 5.10: page lock bounded stealing",
-	  { "v5.3", "bounded-steal", "first-drop", "drop", "trylock", "mmap" } },
+	  { "v5.3", "bounded-steal", "first-drop", "drop", "trylock", "mmap",
+	    "swapin-read", "per-page" } },
 	{ "linux-6.1", "Linux 6.1: readers no longer spin",
-	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap" } },
+	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap",
+	    "swapin-read", "per-page" } },
 	/* per-VMA locks (6.4) are not modelled yet: mmap */
 	{ "linux-6.6", "Linux 6.6",
-	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap" } },
+	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap",
+	    "swapin-read", "per-page" } },
 	{ "linux-6.15", "Linux 6.15",
-	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap" } },
+	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap",
+	    "swapin-read", "on-failure" } },
 };
 
 static const char *const preset_names[] = {
@@ -576,6 +623,16 @@ const struct fs_fault_map_pages_policy *sim_policy_fault_map_pages(const struct 
 const struct fs_fault_lock_policy *sim_policy_fault_lock(const struct sim_run_config *cfg)
 {
 	return sim_policy_of(cfg, SIM_POLICY_FAULT_LOCK)->ops;
+}
+
+const struct fs_khugepaged_policy *sim_policy_khugepaged(const struct sim_run_config *cfg)
+{
+	return sim_policy_of(cfg, SIM_POLICY_KHUGEPAGED)->ops;
+}
+
+const struct fs_prefault_policy *sim_policy_prefault(const struct sim_run_config *cfg)
+{
+	return sim_policy_of(cfg, SIM_POLICY_PREFAULT)->ops;
 }
 
 char *sim_policy_set_string(const struct sim_run_config *cfg)

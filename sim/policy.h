@@ -14,7 +14,11 @@
  *	retry      fault retries (sim/fault.h): once, first-drop, unlimited
  *	io         filemap_fault and mmap_sem: hold, drop
  *	map_pages  fault-around: trylock, lockless, off
- *	fault_lock how a fault holds its VMA: mmap
+ *	fault_lock how a fault holds its VMA: mmap, per-vma, spf
+ *	khugepaged collapse and swap-in (sim/khugepaged.h): swapin-write,
+ *	           swapin-read, pmd-seq
+ *	prefault   write(2)'s user-buffer fault-in (sim/write.h): every-16b,
+ *	           per-page, first-byte, on-failure, none
  *
  * Each slot has an ops table, version first (include/faultsim/plugin.h).
  * A registry (struct sim_policies) holds the policies of every slot: the
@@ -42,6 +46,8 @@ enum sim_policy_slot {
 	SIM_POLICY_IO,
 	SIM_POLICY_MAP_PAGES,
 	SIM_POLICY_FAULT_LOCK,
+	SIM_POLICY_KHUGEPAGED,
+	SIM_POLICY_PREFAULT,
 	SIM_NR_POLICY_SLOTS,
 };
 
@@ -117,6 +123,8 @@ const struct fs_fault_retry_policy *sim_policy_fault_retry(const struct sim_run_
 const struct fs_fault_io_policy *sim_policy_fault_io(const struct sim_run_config *cfg);
 const struct fs_fault_map_pages_policy *sim_policy_fault_map_pages(const struct sim_run_config *cfg);
 const struct fs_fault_lock_policy *sim_policy_fault_lock(const struct sim_run_config *cfg);
+const struct fs_khugepaged_policy *sim_policy_khugepaged(const struct sim_run_config *cfg);
+const struct fs_prefault_policy *sim_policy_prefault(const struct sim_run_config *cfg);
 /* "rwsem=v5.11 page_lock=bounded-steal": the run's whole policy set. */
 char *sim_policy_set_string(const struct sim_run_config *cfg);
 

@@ -13,6 +13,9 @@
  *	       file or both);
  *	anon   anon_size bytes of private anonymous memory (mapping = anon
  *	       or both; swapped out under pressure when memory.swap > 0);
+ *	       with vma_per_thread (mapping = anon), one VMA per thread of
+ *	       anon_size / threads bytes each, a hole between two, and each
+ *	       thread touches only its own (pft's layout);
  *	jit    one anonymous page the writers mprotect (writer_op =
  *	       mprotect); nobody touches it.
  * Each process runs:
@@ -31,6 +34,9 @@
  * by pattern for hold each (a truncation- or write(2)-like locker), with
  * locker_think between.
  *
+ * The mms' lock words are cache lines (sim/cacheline.h) that cost
+ * machine.cacheline_transfer to move between CPUs.
+ *
  * Measurements (module = group name): "ops" (touches), "latency" (touch,
  * ns), "readOps", "writeOps", "throughput" (touches per simulated second),
  * "faults" (touches that faulted), "errors" (touches that failed),
@@ -42,9 +48,11 @@
 
 #include <errno.h>
 
+#include "sim/cacheline.h"
 #include "sim/cpu.h"
 #include "sim/fault.h"
 #include "sim/histogram.h"
+#include "sim/khugepaged.h"
 #include "sim/mm.h"
 #include "sim/pagelock.h"
 #include "sim/policy.h"
@@ -84,12 +92,17 @@ static const struct sim_key_def fault_workload_keys[] = {
 	  .defval = "exp(20us)", .help = "fault: lockers' sleep between locks" },
 	{ .name = "memory.swap", .type = SIM_KEY_SIZE, .defval = "0",
 	  .help = "swap space on the disk for anonymous memory (0: none)" },
+	{ .name = "workload.*.vma_per_thread", .type = SIM_KEY_BOOL, .defval = "false",
+	  .help = "fault: one anonymous VMA per thread (mapping = anon), else one shared" },
+	{ .name = "machine.cacheline_transfer", .type = SIM_KEY_TIME, .defval = "100ns",
+	  .help = "moving a lock word's cache line to another CPU (0: not modelled)" },
 };
 
 void fault_workload_register_keys(struct sim_keys *keys)
 {
 	sim_keys_add(keys, fault_workload_keys, G_N_ELEMENTS(fault_workload_keys));
 	fault_register_keys(keys);
+	khugepaged_register_keys(keys);
 }
 
 struct fault_proc {
@@ -103,6 +116,7 @@ struct fault_proc {
 struct fault_thread {
 	struct fault_proc *proc;
 	uint64_t cursor;
+	uint64_t base, pages;		/* vma_per_thread: its own VMA; else 0 */
 };
 
 struct fault_group {
@@ -111,12 +125,15 @@ struct fault_group {
 	struct fault_proc *procs;
 	uint64_t nr_procs;
 	struct fault_thread *threads;
+	bool vma_per_thread;
+	struct sim_cacheline_cost line_cost;
 	struct sim_dist *writer_interval, *proc_interval, *locker_think;
 	const char *writer_op;
 	uint64_t writer_pages;
 	sim_time_t writer_hold, proc_cost;
 	uint64_t *faults, *writer_ops, *proc_reads, *locker_ops;
 	struct sim_hist *writer_wait, *proc_wait;
+	struct khugepaged **khugepaged;	/* per process, if workload.NAME.khugepaged */
 };
 
 static uint64_t next_addr(struct fault_thread *ft)
@@ -124,13 +141,16 @@ static uint64_t next_addr(struct fault_thread *ft)
 	struct fault_proc *p = ft->proc;
 	struct group *g = p->fg->g;
 
+	uint64_t base = ft->pages ? ft->base : p->start;
+	uint64_t n = ft->pages ? ft->pages : p->nr_pages;
+
 	if (!g->pattern) {
 		uint64_t a = ft->cursor;
 
-		ft->cursor = ft->cursor + 1 < p->nr_pages ? ft->cursor + 1 : 0;
-		return p->start + a;
+		ft->cursor = ft->cursor + 1 < n ? ft->cursor + 1 : 0;
+		return base + a;
 	}
-	return p->start + sim_dist_sample_index(g->pattern, g->rng);
+	return base + sim_dist_sample_index(g->pattern, g->rng);
 }
 
 static void fault_thread(struct sim_task *t, void *arg)
@@ -253,8 +273,14 @@ static gboolean fault_mm_sys(struct sim_workloads *w, const struct sim_run_confi
 	return TRUE;
 }
 
+/* vma_per_thread: pages of each thread's VMA (anon split evenly). */
+static uint64_t fault_thread_pages(const struct fault_group *fg, uint64_t anon, uint64_t threads)
+{
+	return fg->vma_per_thread && threads ? anon / threads : 0;
+}
+
 static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, unsigned int i,
-				const struct sim_run_config *cfg, GError **error)
+				uint64_t threads, const struct sim_run_config *cfg, GError **error)
 {
 	struct group *g = fg->g;
 	g_autofree char *k_map = group_key(g->name, "mapping");
@@ -264,12 +290,16 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 	uint64_t anon = g_str_equal(map, "file") ? 0 :
 		(sim_config_get_size(cfg, k_anon) + PAGE_SIZE - 1) / PAGE_SIZE;
 	uint64_t file = g_str_equal(map, "anon") ? 0 : g->file_pages;
+	uint64_t per = fault_thread_pages(fg, anon, threads);
+	/* vma_per_thread: one VMA per thread, a hole after each */
+	uint64_t span = per ? threads * (per + 1) : anon;
 
 	p->fg = fg;
 	p->mm = mm_new(g->w->mm_sys, name, &sim_policy_rwsem(cfg)->variant,
-		       1 + file + anon + 2, error);
+		       1 + file + span + 2, error);
 	if (!p->mm)
 		return FALSE;
+	p->mm->line_cost = &fg->line_cost;
 	p->start = 1;
 	p->nr_pages = file + anon;
 	p->file_start = 1;
@@ -277,9 +307,14 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 	if (file && !mmap_region(NULL, p->mm, 1, file, VM_READ | VM_WRITE | VM_SHARED,
 				 g->mapping, 0, error))
 		return FALSE;
-	if (anon && !mmap_region(NULL, p->mm, 1 + file, anon, VM_READ | VM_WRITE, NULL, 0, error))
+	for (uint64_t k = 0; per && k < threads; k++)
+		if (!mmap_region(NULL, p->mm, 1 + k * (per + 1), per, VM_READ | VM_WRITE, NULL, 0,
+				 error))
+			return FALSE;
+	if (!per && anon &&
+	    !mmap_region(NULL, p->mm, 1 + file, anon, VM_READ | VM_WRITE, NULL, 0, error))
 		return FALSE;
-	p->jit = 1 + file + anon + 1;	/* a hole before it: never merged */
+	p->jit = 1 + file + span + 1;	/* a hole before it: never merged */
 	return mmap_region(NULL, p->mm, p->jit, 1, VM_READ | VM_WRITE, NULL, 0, error) != NULL;
 }
 
@@ -304,6 +339,7 @@ gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,
 	g_autofree char *k_pcost = group_key(g->name, "proc_cost");
 	g_autofree char *k_lockers = group_key(g->name, "lockers");
 	g_autofree char *k_lthink = group_key(g->name, "locker_think");
+	g_autofree char *k_vpt = group_key(g->name, "vma_per_thread");
 	const char *map;
 	uint64_t writers, readers, lockers, touched;
 
@@ -312,6 +348,8 @@ gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,
 	if (!workloads_page_cache(w, cfg, error) || !fault_mm_sys(w, cfg, error))
 		return FALSE;
 	fault_sys_init_config(&fg->fs, w->eng, cfg);
+	cacheline_cost_init(&fg->line_cost, w->eng,
+			    sim_config_get_time(cfg, "machine.cacheline_transfer"));
 	map = mapping_kinds[sim_config_get_enum(cfg, k_map)];
 	g->file_pages = (sim_config_get_size(cfg, k_size) + PAGE_SIZE - 1) / PAGE_SIZE;
 	g->mapping = pc_mapping_new(w->pc, g->name, g->file_pages, 0, error);
@@ -341,6 +379,16 @@ gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,
 	touched = (g_str_equal(map, "anon") ? 0 : g->file_pages) +
 		(g_str_equal(map, "file") ? 0 :
 		 (sim_config_get_size(cfg, k_anon) + PAGE_SIZE - 1) / PAGE_SIZE);
+	fg->vma_per_thread = sim_config_get_bool(cfg, k_vpt);
+	if (fg->vma_per_thread) {
+		touched = fault_thread_pages(fg, touched, threads);
+		if (!g_str_equal(map, "anon") || (threads && !touched)) {
+			g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+				    "%s: needs mapping = anon and a page of anon_size per thread",
+				    k_vpt);
+			return FALSE;
+		}
+	}
 	g->pattern = sim_config_get_dist(cfg, k_pattern);
 	if (g->pattern && !sim_dist_set_range(g->pattern, touched, error)) {
 		g_prefix_error(error, "%s: ", k_pattern);
@@ -359,7 +407,7 @@ gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,
 	for (uint64_t i = 0; i < fg->nr_procs; i++) {
 		struct fault_proc *p = &fg->procs[i];
 
-		if (!fault_proc_init(fg, p, (unsigned int)i, cfg, error))
+		if (!fault_proc_init(fg, p, (unsigned int)i, threads, cfg, error))
 			return FALSE;
 		for (uint64_t k = 0; k < threads; k++) {
 			struct fault_thread *ft = &fg->threads[i * threads + k];
@@ -367,7 +415,9 @@ gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,
 								 G_GUINT64_FORMAT, g->name, i, k);
 
 			ft->proc = p;
-			ft->cursor = p->nr_pages * k / threads;
+			ft->pages = fault_thread_pages(fg, p->nr_pages, threads);
+			ft->base = p->start + k * (ft->pages + 1);
+			ft->cursor = ft->pages ? 0 : p->nr_pages * k / threads;
 			sim_cpus_attach(w->cpus, sim_task_spawn(w->eng, tname, fault_thread, ft));
 		}
 		for (uint64_t k = 0; k < writers; k++) {
@@ -394,6 +444,16 @@ gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,
 		sim_task_set_daemon(t, true);
 		sim_cpus_attach(w->cpus, t);
 	}
+	/* khugepaged on each process (sim/khugepaged.h); the fault path's
+	 * cost is adjusted once. */
+	g_autofree char *k_khp = group_key(g->name, "khugepaged");
+
+	if (sim_config_get_bool(cfg, k_khp)) {
+		fg->khugepaged = g_new0(struct khugepaged *, fg->nr_procs);
+		for (uint64_t i = 0; i < fg->nr_procs; i++)
+			fg->khugepaged[i] = khugepaged_start_config(w->eng, w->cpus, fg->procs[i].mm,
+								    cfg, i ? NULL : &fg->fs);
+	}
 	return TRUE;
 }
 
@@ -403,6 +463,9 @@ void fault_group_free(struct group *g)
 
 	if (!fg)
 		return;
+	for (uint64_t i = 0; fg->khugepaged && i < fg->nr_procs; i++)
+		khugepaged_free(fg->khugepaged[i]);
+	g_free(fg->khugepaged);
 	for (uint64_t i = 0; i < fg->nr_procs; i++)
 		mm_free(fg->procs[i].mm);
 	sim_dist_free(fg->writer_interval);

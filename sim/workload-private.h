@@ -14,6 +14,7 @@
 
 struct file_backing;
 struct fault_group;
+struct write_group;
 struct mm_sys;
 
 struct group {
@@ -41,6 +42,9 @@ struct group {
 
 	/* kind fault (workload-fault.c) */
 	struct fault_group *fault;
+
+	/* kind write (workload-write.c) */
+	struct write_group *write;
 };
 
 struct sim_workloads {
@@ -69,5 +73,10 @@ void fault_workload_register_keys(struct sim_keys *keys);
 gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,
 			   uint64_t threads, GError **error);
 void fault_group_free(struct group *g);
+/* workload-write.c */
+void write_workload_register_keys(struct sim_keys *keys);
+gboolean write_group_start(struct group *g, const struct sim_run_config *cfg,
+			   uint64_t threads, GError **error);
+void write_group_free(struct group *g);
 
 #endif /* FAULTSIM_SIM_WORKLOAD_PRIVATE_H */

@@ -12,7 +12,7 @@
 #include "sim/workload.h"
 #include "sim/workload-private.h"
 
-static const char *const workload_kinds[] = { "lock", "file", "fault", NULL };
+static const char *const workload_kinds[] = { "lock", "file", "fault", "write", NULL };
 
 static const struct sim_key_def workload_keys[] = {
 	{ .name = "workload.*.kind", .type = SIM_KEY_ENUM, .defval = "lock",
@@ -49,6 +49,7 @@ void sim_workload_register_keys(struct sim_keys *keys)
 {
 	sim_keys_add(keys, workload_keys, G_N_ELEMENTS(workload_keys));
 	fault_workload_register_keys(keys);
+	write_workload_register_keys(keys);
 }
 
 static void lock_thread(struct sim_task *t, void *arg)
@@ -85,6 +86,7 @@ static void group_free(gpointer p)
 	struct group *g = p;
 
 	fault_group_free(g);
+	write_group_free(g);
 	file_group_free(g);
 	sim_dist_free(g->work);
 	sim_dist_free(g->hold);
@@ -175,6 +177,14 @@ struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_cpu
 		g_ptr_array_add(w->groups, g);
 		if (g_str_equal(workload_kinds[sim_config_get_enum(cfg, k_kind)], "file")) {
 			if (!file_group_start(g, cfg, threads, error)) {
+				g_prefix_error(error, "workload.%s: ", g->name);
+				sim_workloads_free(w);
+				return NULL;
+			}
+			continue;
+		}
+		if (g_str_equal(workload_kinds[sim_config_get_enum(cfg, k_kind)], "write")) {
+			if (!write_group_start(g, cfg, threads, error)) {
 				g_prefix_error(error, "workload.%s: ", g->name);
 				sim_workloads_free(w);
 				return NULL;

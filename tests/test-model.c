@@ -71,17 +71,23 @@ static void test_presets(void)
 		const char *preset, *set;
 	} want[] = {
 		{ "linux-4.19", "rwsem=v4.19 page_lock=steal"
-		  " retry=once io=hold map_pages=trylock fault_lock=mmap" },
+		  " retry=once io=hold map_pages=trylock fault_lock=mmap"
+		  " khugepaged=swapin-read prefault=per-page" },
 		{ "linux-5.4", "rwsem=v5.3 page_lock=steal"
-		  " retry=once io=drop map_pages=trylock fault_lock=mmap" },
+		  " retry=once io=drop map_pages=trylock fault_lock=mmap"
+		  " khugepaged=swapin-read prefault=per-page" },
 		{ "linux-5.10", "rwsem=v5.3 page_lock=bounded-steal"
-		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap" },
+		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap"
+		  " khugepaged=swapin-read prefault=per-page" },
 		{ "linux-6.1", "rwsem=v5.11 page_lock=bounded-steal"
-		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap" },
+		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap"
+		  " khugepaged=swapin-read prefault=per-page" },
 		{ "linux-6.6", "rwsem=v5.11 page_lock=bounded-steal"
-		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap" },
+		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap"
+		  " khugepaged=swapin-read prefault=per-page" },
 		{ "linux-6.15", "rwsem=v5.11 page_lock=bounded-steal"
-		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap" },
+		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap"
+		  " khugepaged=swapin-read prefault=on-failure" },
 	};
 	g_autoptr(sim_keys) keys = all_keys();
 	guint n;
@@ -106,7 +112,8 @@ static void test_presets(void)
 	g_autofree char *got = sim_policy_set_string(cfg);
 
 	g_assert_cmpstr(got, ==, "rwsem=v4.19 page_lock=fair"
-			" retry=once io=hold map_pages=trylock fault_lock=mmap");
+			" retry=once io=hold map_pages=trylock fault_lock=mmap"
+			" khugepaged=swapin-read prefault=per-page");
 	sim_study_free(study);
 }
 

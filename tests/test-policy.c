@@ -332,7 +332,8 @@ static void test_keys_follow_registry(void)
 		g_autofree char *set = sim_policy_set_string(cfg);
 
 		g_assert_cmpstr(set, ==, "rwsem=test-rwsem page_lock=bounded-steal "
-				"retry=first-drop io=drop map_pages=trylock fault_lock=mmap");
+				"retry=first-drop io=drop map_pages=trylock fault_lock=mmap "
+				"khugepaged=swapin-read prefault=per-page");
 	}
 	sim_study_free(study);
 

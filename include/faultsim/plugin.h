@@ -153,7 +153,7 @@ struct sim_task;
 #define FS_FAULT_RETRY_POLICY_VERSION		1
 #define FS_FAULT_IO_POLICY_VERSION		1
 #define FS_FAULT_MAP_PAGES_POLICY_VERSION	1
-#define FS_FAULT_LOCK_POLICY_VERSION		1
+#define FS_FAULT_LOCK_POLICY_VERSION		2
 
 /* Slot retry. */
 struct fs_fault_retry_policy {
@@ -192,7 +192,11 @@ struct fs_fault_map_pages_policy {
 };
 
 /* Slot fault_lock.  @lock_vma: find and read-lock the VMA of the fault
- * without mmap_sem, NULL to take the mmap_sem path (NULL op: always). */
+ * without mmap_sem (a per-VMA read lock, released with vma_end_read()),
+ * NULL to take the mmap_sem path (NULL op: always).  Version 2 adds
+ * @speculative_fault: try the whole fault without any lock first; true
+ * if it is done, false to go on with @lock_vma / mmap_sem (NULL op:
+ * never; read only from version 2 tables). */
 struct fs_fault_lock_policy {
 	unsigned int version;
 	const char *name;
@@ -200,6 +204,9 @@ struct fs_fault_lock_policy {
 	const char *thread;
 	struct vm_area_struct *(*lock_vma)(struct fault_sys *fs, struct sim_task *t,
 					   struct mm_struct *mm, uint64_t addr);
+	/* version 2 */
+	bool (*speculative_fault)(struct fault_sys *fs, struct sim_task *t,
+				  struct mm_struct *mm, uint64_t addr, unsigned int flags);
 };
 
 /* Register @ops (kept by pointer) in its slot. */
@@ -212,6 +219,53 @@ gboolean fs_register_fault_map_pages_policy(struct fs_plugin_registrar *r,
 					    GError **error);
 gboolean fs_register_fault_lock_policy(struct fs_plugin_registrar *r,
 				       const struct fs_fault_lock_policy *ops, GError **error);
+
+/* ------------------------------------------------------------------ */
+/* Slots khugepaged and prefault (sim/khugepaged.h, sim/write.h); like
+ * the fault path's, their operations use model structures that are not
+ * installed: build such plugins inside the source tree. */
+
+struct khugepaged_collapse;
+struct write_iter;
+
+#define FS_KHUGEPAGED_POLICY_VERSION	1
+#define FS_PREFAULT_POLICY_VERSION	1
+
+/* Slot khugepaged: collapse_huge_page() of one 512-page range, whose
+ * scan found it worth collapsing (mmap_sem not held).  Returns true if
+ * the range was collapsed.  Builds on the helpers of sim/khugepaged.h. */
+struct fs_khugepaged_policy {
+	unsigned int version;
+	const char *name;
+	const char *summary;
+	const char *thread;
+	bool (*collapse_huge_page)(struct khugepaged_collapse *cc);
+	/* CPU cost added to every pte install of a fault (an atomic on the
+	 * pmd lock): multiplies the key khugepaged.pmd_seq_cost (0 or 1). */
+	unsigned int pmd_lock_atomics;
+};
+
+/* Slot prefault: how generic_perform_write() faults in the user buffer.
+ * @fault_in_readable: probe [@uaddr, @uaddr + @len) (byte addresses)
+ * with write_fault_in_probe(), returning the bytes NOT faulted in (NULL:
+ * never faults in).  @prefault: call it before each chunk's copy (else
+ * only after a copy that made no progress).  @atomic_copy: copy with page
+ * faults disabled (a short copy shrinks the chunk and retries); false
+ * copies with faults enabled while holding the page-cache page's lock. */
+struct fs_prefault_policy {
+	unsigned int version;
+	const char *name;
+	const char *summary;
+	const char *thread;
+	size_t (*fault_in_readable)(struct write_iter *wi, uint64_t uaddr, size_t len);
+	bool prefault;
+	bool atomic_copy;
+};
+
+gboolean fs_register_khugepaged_policy(struct fs_plugin_registrar *r,
+				       const struct fs_khugepaged_policy *ops, GError **error);
+gboolean fs_register_prefault_policy(struct fs_plugin_registrar *r,
+				     const struct fs_prefault_policy *ops, GError **error);
 
 /* ------------------------------------------------------------------ */
 

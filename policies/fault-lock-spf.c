@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * fault_lock spf: speculative page faults (never merged).
+ *
+ * Thread it models: "Speculative page faults" (Laurent Dufour, 2017-2019,
+ * after Peter Zijlstra's 2010/2014 RFCs; not merged: per-VMA locks went
+ * in instead).  The fault looks the VMA up without mmap_sem, remembers a
+ * sequence count, does its work, and checks the count again under the
+ * page-table lock before installing the pte; on a change it aborts to the
+ * classic path (the work is lost).
+ *
+ * This model, kept simple:
+ *	sequence  the mm's mm_lock_seq when the fault starts; the VMA is
+ *	          unchanged at the end if the VMA found again at the address
+ *	          has vm_lock_seq older than that (a VMA changed or created
+ *	          meanwhile was write-locked at a later sequence).  Reading
+ *	          the sequences is no atomic: no cache line moves
+ *	          (sim/cacheline.h), which is where SPF scales.
+ *	handled   anonymous VMAs whose pte is none (do_anonymous_page():
+ *	          the pft case).  File VMAs, swap ptes, a VMA write-locked at
+ *	          the start, an access error: the classic path at once
+ *	          ("spfFallback"), as are allocations that would sleep (the
+ *	          page is allocated at commit time without reclaim: no task
+ *	          may block between the check and the pte).
+ *	costs     those of do_anonymous_page() (fault.vma_lookup, .alloc,
+ *	          .zero, .pte_install), spent before the check.
+ * Counters (module "fault"): "spfSuccess", "spfAbort" (the sequence
+ * changed: the fault retries under mmap_sem), "spfFallback".
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include "policies/builtin.h"
+#include "sim/cpu.h"
+#include "sim/fault.h"
+
+/* Not written since @seq (and not write-locked now). */
+static bool spf_vma_unchanged(const struct vm_area_struct *vma, unsigned int seq)
+{
+	return vma && (int)(seq - vma->vm_lock_seq) > 0;
+}
+
+static bool spf_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
+		      uint64_t addr, unsigned int flags)
+{
+	const struct fault_params *p = &fs->p;
+	unsigned int seq = mm->mm_lock_seq;
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	struct page *page;
+	int err;
+
+	if (!vma || !vma_is_anonymous(vma) || !spf_vma_unchanged(vma, seq) ||
+	    !(vma->vm_flags & ((flags & FAULT_FLAG_WRITE) ? VM_WRITE : VM_ACCESS_FLAGS)) ||
+	    !pte_none(mm_pte(mm, addr))) {
+		(*fs->st.spf_fallback)++;
+		return false;
+	}
+	/* Speculatively: nothing held, @vma not to be used after a block. */
+	cpu_work(t, p->vma_lookup + p->alloc + p->zero + p->pte_install);
+	vma = vma_lookup(mm, addr);
+	if (!spf_vma_unchanged(vma, seq)) {
+		(*fs->st.spf_abort)++;
+		return false;
+	}
+	/* Commit: from here to the pte nothing blocks. */
+	page = mm_alloc_anon_page(NULL, mm, vma, addr, &err);
+	if (!page) {
+		if (err == -EEXIST) {		/* someone mapped it: done */
+			(*fs->st.spf_success)++;
+			return true;
+		}
+		(*fs->st.spf_fallback)++;
+		return false;
+	}
+	mm_map_page(mm, vma, addr, page);
+	unlock_page(page);
+	put_page(page);
+	(*fs->st.spf_success)++;
+	return true;
+}
+
+const struct fs_fault_lock_policy fs_fault_lock_spf = {
+	.version = FS_FAULT_LOCK_POLICY_VERSION,
+	.name = "spf",
+	.summary = "speculative faults (not merged): no lock, sequence check, abort on change",
+	.thread = "Speculative page faults, Laurent Dufour, 2017-2019 (not merged)",
+	.lock_vma = NULL,
+	.speculative_fault = spf_fault,
+};

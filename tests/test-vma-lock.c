@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Tests of the fault_lock slot's per-vma and spf values (sim/vma-lock.c,
+ * policies/fault-lock-*.c), of the lock-word cache-line model
+ * (sim/cacheline.c), and a reduced run of scenarios/exp-per-vma.ini
+ * asserting the direction and rough size of the per-VMA lock claim.
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include "policies/builtin.h"
+#include "sim/cacheline.h"
+#include "sim/cpu.h"
+#include "sim/disk.h"
+#include "sim/engine.h"
+#include "sim/fault.h"
+#include "sim/histogram.h"
+#include "sim/keys.h"
+#include "sim/mm.h"
+#include "sim/model.h"
+#include "sim/readahead.h"
+#include "sim/scenario.h"
+#include "sim/stats.h"
+#include "sim/vma-lock.h"
+
+/* ------------------------------------------------------------------ */
+/* The cache line alone */
+
+struct line_user {
+	struct sim_cacheline *cl;
+	struct sim_cacheline_cost *cost;
+	sim_time_t first, second;	/* when each access completed */
+};
+
+static void line_task(struct sim_task *t, void *arg)
+{
+	struct line_user *u = arg;
+	struct sim_engine *eng = sim_task_engine(t);
+
+	cacheline_access(u->cl, u->cost, t);
+	u->first = sim_now(eng);
+	cacheline_access(u->cl, u->cost, t);	/* right after: our CPU has it */
+	u->second = sim_now(eng);
+}
+
+/*
+ * Four tasks on four CPUs hit one idle line at the same instant, twice
+ * each: the transfers are served one after another (FIFO), 100 ns each,
+ * so the first atomics complete 100, 200, 300, 400 ns after the start
+ * and the second ones (the line has moved on meanwhile: the line belongs
+ * to its last requester) 500 .. 800 ns.  A task alone pays once: its
+ * second atomic finds the line on its CPU.  With a transfer of 0 nothing
+ * costs anything.
+ */
+static void run_line(sim_time_t transfer, struct line_user *u, unsigned int n,
+		     uint64_t *transfers)
+{
+	struct sim_engine *eng = sim_engine_new(1);
+	struct sim_cpus_params cp;
+	struct sim_cpus *cpus;
+	struct sim_cacheline cl = { 0 };
+	struct sim_cacheline_cost cost;
+
+	sim_cpus_params_init(&cp);
+	cp.nr_cpus = n;
+	cp.ctx_switch = 0;
+	cpus = sim_cpus_new(eng, &cp);
+	cacheline_cost_init(&cost, eng, transfer);
+	for (unsigned int i = 0; i < n; i++) {
+		u[i] = (struct line_user){ .cl = &cl, .cost = &cost };
+		sim_cpus_attach(cpus, sim_task_spawn(eng, "user", line_task, &u[i]));
+	}
+	sim_run(eng);
+	*transfers = *cost.transfers;
+	sim_cpus_free(cpus);
+	sim_engine_free(eng);
+}
+
+static void test_cacheline(void)
+{
+	struct line_user u[4];
+	uint64_t transfers;
+
+	run_line(100, u, 4, &transfers);
+	for (unsigned int i = 0; i < 4; i++) {
+		g_assert_cmpint(u[i].first, ==, 100 * (sim_time_t)(i + 1));
+		g_assert_cmpint(u[i].second, ==, 100 * (sim_time_t)(i + 5));
+	}
+	g_assert_cmpuint(transfers, ==, 8);
+
+	run_line(100, u, 1, &transfers);
+	g_assert_cmpint(u[0].first, ==, 100);
+	g_assert_cmpint(u[0].second, ==, 100);
+	g_assert_cmpuint(transfers, ==, 1);
+
+	run_line(0, u, 4, &transfers);
+	for (unsigned int i = 0; i < 4; i++)
+		g_assert_cmpint(u[i].second, ==, 0);
+	g_assert_cmpuint(transfers, ==, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* A small machine: one mm, two anonymous VMAs (a hole between) and a
+ * file VMA, on 4 CPUs, no cache-line cost unless a test sets one */
+
+struct rig {
+	struct sim_engine *eng;
+	struct sim_cpus *cpus;
+	struct sim_disk *disk;
+	struct page_cache *pc;
+	struct mm_sys *sys;
+	struct address_space *file;
+	struct file_backing *fb;
+	struct mm_struct *mm;
+	struct fault_sys fs;
+	uint64_t anon_a, anon_b, file_start;
+};
+
+#define RIG_PAGES	64
+
+static void rig_init(struct rig *r, const struct fs_fault_lock_policy *lock)
+{
+	struct sim_cpus_params cp;
+	struct sim_disk_params dp;
+	struct pc_params pp;
+	GError *error = NULL;
+
+	r->eng = sim_engine_new(7);
+	sim_cpus_params_init(&cp);
+	r->cpus = sim_cpus_new(r->eng, &cp);
+	g_assert_true(sim_disk_params_init(&dp, "ssd", &error));
+	r->disk = sim_disk_new(r->eng, &dp, &error);
+	g_assert_no_error(error);
+	pc_params_init(&pp);
+	pp.nr_pages = 2048;
+	r->pc = pc_new(r->eng, &pp, &error);
+	g_assert_no_error(error);
+	r->sys = mm_sys_new(r->pc);
+	r->file = pc_mapping_new(r->pc, "file", RIG_PAGES, 0, &error);
+	g_assert_no_error(error);
+	r->fb = file_backing_new(r->file, r->disk, 0);
+	r->mm = mm_new(r->sys, "mm", NULL, 4 * RIG_PAGES, &error);
+	g_assert_no_error(error);
+	r->anon_a = 1;
+	r->anon_b = r->anon_a + RIG_PAGES + 1;
+	r->file_start = r->anon_b + RIG_PAGES + 1;
+	g_assert_nonnull(mmap_region(NULL, r->mm, r->anon_a, RIG_PAGES, VM_READ | VM_WRITE,
+				     NULL, 0, &error));
+	g_assert_nonnull(mmap_region(NULL, r->mm, r->anon_b, RIG_PAGES, VM_READ | VM_WRITE,
+				     NULL, 0, &error));
+	g_assert_nonnull(mmap_region(NULL, r->mm, r->file_start, RIG_PAGES,
+				     VM_READ | VM_WRITE | VM_SHARED, r->file, 0, &error));
+	fault_sys_init(&r->fs, r->eng, NULL, &fs_fault_retry_first_drop, &fs_fault_io_drop,
+		       &fs_fault_map_pages_trylock, lock);
+}
+
+static void rig_free(struct rig *r)
+{
+	g_assert_true(mm_check(r->mm));
+	mm_free(r->mm);
+	file_backing_free(r->fb);
+	mm_sys_free(r->sys);
+	pc_free(r->pc);
+	sim_disk_free(r->disk);
+	sim_cpus_free(r->cpus);
+	sim_engine_free(r->eng);
+}
+
+static uint64_t fcount(struct rig *r, const char *name)
+{
+	return *sim_stats_counter(sim_engine_stats(r->eng), "fault", name);
+}
+
+/* A task that waits @delay, then touches @addr once. */
+struct toucher {
+	struct rig *r;
+	sim_time_t delay;
+	uint64_t addr;
+	bool write;
+	int err;
+	sim_time_t start, end;
+};
+
+static void toucher_task(struct sim_task *t, void *arg)
+{
+	struct toucher *o = arg;
+
+	if (o->delay)
+		sim_sleep(t, o->delay);
+	o->start = sim_now(o->r->eng);
+	o->err = fault_touch(&o->r->fs, t, o->r->mm, o->addr, o->write, NULL, NULL);
+	o->end = sim_now(o->r->eng);
+}
+
+/* A task that waits @delay, takes mmap_sem for write, mprotects @pages
+ * pages at @addr (to read/write: no change of flags, still a change of
+ * the VMA), holds the lock @hold more, and lets go. */
+struct writer {
+	struct rig *r;
+	sim_time_t delay, hold;
+	uint64_t addr;
+	sim_time_t locked, changed, unlocked;
+};
+
+static void writer_task(struct sim_task *t, void *arg)
+{
+	struct writer *w = arg;
+	GError *error = NULL;
+
+	sim_sleep(t, w->delay);
+	mmap_write_lock(w->r->mm, t);
+	w->locked = sim_now(w->r->eng);
+	g_assert_true(do_mprotect(t, w->r->mm, w->addr, 1, VM_READ | VM_WRITE, &error));
+	g_assert_no_error(error);
+	w->changed = sim_now(w->r->eng);
+	if (w->hold)
+		sim_sleep(t, w->hold);
+	mmap_write_unlock(w->r->mm, t);
+	w->unlocked = sim_now(w->r->eng);
+}
+
+static void spawn(struct rig *r, const char *name, void (*fn)(struct sim_task *, void *),
+		  void *arg)
+{
+	sim_cpus_attach(r->cpus, sim_task_spawn(r->eng, name, fn, arg));
+}
+
+/*
+ * A fault holding a VMA's read lock makes an mprotect of that VMA wait
+ * for it (vma_start_write() waits for the readers), although the writer
+ * got mmap_sem at once: the fault never took mmap_sem.  The fault's page
+ * zeroing is made 50 us long so the writer (at 10 us) lands inside it.
+ */
+static void test_reader_blocks_writer(void)
+{
+	struct rig r;
+
+	rig_init(&r, &fs_fault_lock_per_vma);
+	r.fs.p.zero = 50000;
+	struct toucher f = { .r = &r, .addr = r.anon_a + 3, .write = true };
+	struct writer w = { .r = &r, .delay = 10000, .addr = r.anon_a + 5 };
+
+	spawn(&r, "fault", toucher_task, &f);
+	spawn(&r, "writer", writer_task, &w);
+	sim_run(r.eng);
+	g_assert_cmpint(f.err, ==, 0);
+	g_assert_cmpuint(fcount(&r, "vmaLockSuccess"), ==, 1);
+	g_assert_cmpuint(fcount(&r, "vmaLockAbort"), ==, 0);
+	/* mmap_sem was the writer's at once (its wake-up at 10 us, a
+	 * context switch or two of 1 us), the VMA only after the fault. */
+	g_assert_cmpint(w.locked, <, 15000);
+	g_assert_cmpint(w.changed, >=, f.end);
+	g_assert_cmpuint(*sim_stats_counter(sim_engine_stats(r.eng), "mmap_sem",
+					    "readAcquisitions"), ==, 0);
+	rig_free(&r);
+}
+
+/*
+ * While a writer holds mmap_sem for write after changing VMA a, a fault
+ * on a finds it write-locked (vmaLockAbort), falls back to mmap_sem and
+ * waits for the writer's unlock; a fault on VMA b, untouched, goes on
+ * under its own VMA lock and is done in a few microseconds.
+ */
+static void test_write_locked_falls_back(void)
+{
+	struct rig r;
+
+	rig_init(&r, &fs_fault_lock_per_vma);
+	struct writer w = { .r = &r, .delay = 1000, .hold = 100000, .addr = r.anon_a };
+	struct toucher fa = { .r = &r, .delay = 10000, .addr = r.anon_a + 7 };
+	struct toucher fb = { .r = &r, .delay = 10000, .addr = r.anon_b + 7 };
+
+	spawn(&r, "writer", writer_task, &w);
+	spawn(&r, "fault-a", toucher_task, &fa);
+	spawn(&r, "fault-b", toucher_task, &fb);
+	sim_run(r.eng);
+	g_assert_cmpint(fa.err, ==, 0);
+	g_assert_cmpint(fb.err, ==, 0);
+	g_assert_cmpuint(fcount(&r, "vmaLockAbort"), ==, 1);
+	g_assert_cmpuint(fcount(&r, "vmaLockFallback"), ==, 1);
+	g_assert_cmpuint(fcount(&r, "vmaLockSuccess"), ==, 1);
+	g_assert_cmpint(fa.end, >=, w.unlocked);
+	/* ~1.1 us of fault work, plus the entry; far under the 100 us hold */
+	g_assert_cmpint(fb.end - fb.start, <, 5000);
+	g_assert_cmpint(fb.end, <, w.unlocked);
+	rig_free(&r);
+}
+
+/*
+ * A major file fault under the VMA lock drops it for the read (io=drop)
+ * and returns VM_FAULT_RETRY: vmaLockRetry; the fault goes on under
+ * mmap_sem with FAULT_FLAG_TRIED (the attempt was major), so under
+ * first-drop that attempt may not drop again: one drop, two attempts.
+ */
+static void test_retry_after_major(void)
+{
+	struct rig r;
+
+	rig_init(&r, &fs_fault_lock_per_vma);
+	struct toucher f = { .r = &r, .addr = r.file_start + 10 };
+
+	spawn(&r, "fault", toucher_task, &f);
+	sim_run(r.eng);
+	g_assert_cmpint(f.err, ==, 0);
+	g_assert_cmpuint(fcount(&r, "majfault"), ==, 1);
+	g_assert_cmpuint(fcount(&r, "vmaLockRetry"), ==, 1);
+	g_assert_cmpuint(fcount(&r, "vmaLockSuccess"), ==, 0);
+	g_assert_cmpuint(fcount(&r, "retry"), ==, 1);
+	g_assert_cmpuint(fcount(&r, "mmapSemDrop"), ==, 1);
+	g_assert_cmpuint(sim_hist_max(sim_stats_hist(sim_engine_stats(r.eng), "fault",
+						     "attempts")), ==, 2);
+	g_assert_true(mm_pte_present(r.mm, r.file_start + 10));
+	rig_free(&r);
+}
+
+/*
+ * spf: a fault whose VMA is changed (an mprotect at 10 us) during its
+ * speculative work (zeroing made 50 us long) aborts at the sequence
+ * check and completes on the classic path; without the writer it
+ * completes speculatively, never touching mmap_sem.  A file fault is not
+ * handled speculatively (spfFallback).
+ */
+static void test_spf(void)
+{
+	struct rig r;
+
+	rig_init(&r, &fs_fault_lock_spf);
+	r.fs.p.zero = 50000;
+	struct toucher f = { .r = &r, .addr = r.anon_a + 3, .write = true };
+	struct writer w = { .r = &r, .delay = 10000, .addr = r.anon_a + 40 };
+
+	spawn(&r, "fault", toucher_task, &f);
+	spawn(&r, "writer", writer_task, &w);
+	sim_run(r.eng);
+	g_assert_cmpint(f.err, ==, 0);
+	g_assert_cmpuint(fcount(&r, "spfAbort"), ==, 1);
+	g_assert_cmpuint(fcount(&r, "spfSuccess"), ==, 0);
+	g_assert_cmpuint(fcount(&r, "faults"), ==, 1);
+	g_assert_true(mm_pte_present(r.mm, r.anon_a + 3));
+	/* The speculative 50 us were lost: the classic path zeroed again. */
+	g_assert_cmpint(f.end - f.start, >=, 100000);
+	rig_free(&r);
+
+	rig_init(&r, &fs_fault_lock_spf);
+	struct toucher g = { .r = &r, .addr = r.anon_b, .write = true };
+	struct toucher h = { .r = &r, .delay = 20000, .addr = r.file_start };
+
+	spawn(&r, "fault", toucher_task, &g);
+	spawn(&r, "file", toucher_task, &h);
+	sim_run(r.eng);
+	g_assert_cmpint(g.err, ==, 0);
+	g_assert_cmpint(h.err, ==, 0);
+	g_assert_cmpuint(fcount(&r, "spfSuccess"), ==, 1);
+	g_assert_cmpuint(fcount(&r, "spfAbort"), ==, 0);
+	g_assert_cmpuint(fcount(&r, "spfFallback"), >=, 1);
+	g_assert_true(mm_pte_present(r.mm, r.anon_b));
+	rig_free(&r);
+}
+
+/* ------------------------------------------------------------------ */
+/* The experiment, reduced */
+
+static char *scenario_path(const char *name)
+{
+	const char *top = g_getenv("top_srcdir");
+
+	return g_build_filename(top ? top : "..", "scenarios", name, NULL);
+}
+
+/* Faults per simulated second of run 0 of @config of exp-per-vma.ini,
+ * with @lock, @vpt (vma_per_thread) and @threads; its engine's counters
+ * in *@eng_out if wanted (the caller frees it). */
+static double run_pft(const char *config, const char *lock, bool vpt, unsigned int threads,
+		      struct sim_engine **eng_out)
+{
+	g_autoptr(sim_keys) keys = sim_keys_new();
+	g_autofree char *path = scenario_path("exp-per-vma.ini");
+	g_autofree char *k_lock = g_strdup_printf("policy.fault_lock=%s", lock);
+	g_autofree char *k_vpt = g_strdup_printf("workload.pft.vma_per_thread=%s",
+						 vpt ? "true" : "false");
+	g_autofree char *k_thr = g_strdup_printf("workload.pft.threads=%u", threads);
+	char *set[] = { k_lock, k_vpt, k_thr, (char *)"sim-time-limit=1ms", NULL };
+	g_autoptr(GError) error = NULL;
+	struct sim_engine *eng;
+	struct sim_model *m;
+	double rate;
+
+	sim_model_register_keys(keys);
+	g_autoptr(sim_study) study = sim_study_new(path, config, set, keys, &error);
+	g_assert_no_error(error);
+	const struct sim_run_config *cfg = sim_study_run(study, 0);
+
+	eng = sim_engine_new(cfg->seed);
+	m = sim_model_build(eng, cfg, &error);
+	g_assert_no_error(error);
+	sim_set_time_limit(eng, sim_config_get_time(cfg, "sim-time-limit"));
+	sim_run(eng);
+	sim_model_finish(m);
+	sim_model_free(m);
+	rate = (double)*sim_stats_counter(sim_engine_stats(eng), "fault", "faults") /
+	       ((double)sim_now(eng) / 1e9);
+	if (g_test_verbose())
+		g_printerr("pft %s %s vpt=%d threads=%u: %.0f faults/s\n",
+			   config ? config : "General", lock, vpt, threads, rate);
+	if (eng_out)
+		*eng_out = eng;
+	else
+		sim_engine_free(eng);
+	return rate;
+}
+
+/*
+ * Scaling on 32 CPUs, 1 vs 32 threads, minor anonymous faults of ~1.1 us.
+ * Bounds, from the model's own arithmetic:
+ *	- one thread: ~1 / 1.2 us (entry + the fault) whatever the lock, no
+ *	  transfers (one CPU);
+ *	- mmap, 32 threads: two atomics per fault on one line at 100 ns per
+ *	  transfer serve at most 1 / 200 ns = 5M faults/s, 6x one thread:
+ *	  assert < 8x, far from the 32x of perfect scaling;
+ *	- per-vma, one VMA per thread: nothing shared, asserts > 24x one
+ *	  thread (perfect: 32x; slack for the threads' start-up);
+ *	- per-vma, one shared VMA: the same line contention as mmap (its
+ *	  atomics moved to the VMA's lock word): within 0.8x .. 1.5x of mmap
+ *	  (the kernel measured +24.6% at 128 threads);
+ *	- per-vma with a VMA per thread vs mmap at 32 threads: > 2.9x (the
+ *	  kernel measured +188.6% at 128 threads, i.e. 2.886x; the model has
+ *	  no other shared line, so it gets more);
+ *	- spf on the shared VMA: no atomic at all: > 24x one thread.
+ */
+static void test_exp_scaling(void)
+{
+	double mmap1 = run_pft(NULL, "mmap", false, 1, NULL);
+	double mmap32 = run_pft(NULL, "mmap", false, 32, NULL);
+	double mmap32v = run_pft(NULL, "mmap", true, 32, NULL);
+	double vma1 = run_pft(NULL, "per-vma", true, 1, NULL);
+	double vma32 = run_pft(NULL, "per-vma", true, 32, NULL);
+	double vma32s = run_pft(NULL, "per-vma", false, 32, NULL);
+	double spf32 = run_pft(NULL, "spf", false, 32, NULL);
+
+	g_assert_cmpfloat(mmap1, >, 0.7e6);
+	g_assert_cmpfloat(mmap1, <, 1.0e6);
+	g_assert_cmpfloat(vma1, >, 0.7e6);
+	g_assert_cmpfloat(mmap32, <, 8 * mmap1);
+	g_assert_cmpfloat(mmap32v, <, 8 * mmap1);	/* VMAs don't help mmap_sem */
+	g_assert_cmpfloat(vma32, >, 24 * vma1);
+	g_assert_cmpfloat(vma32s, >, 0.8 * mmap32);
+	g_assert_cmpfloat(vma32s, <, 1.5 * mmap32);
+	g_assert_cmpfloat(vma32, >, 2.9 * mmap32v);
+	g_assert_cmpfloat(spf32, >, 24 * mmap1);
+}
+
+/*
+ * With an mmap_sem writer (50 us holds every ~150 us, on a VMA nobody
+ * faults), 8 threads with a VMA each: under mmap every fault waits for
+ * each hold (a third of the time or more): < 0.8x the rate without the
+ * writer; under per-vma the faults go on: > 0.9x, and nearly all of them
+ * succeed under the VMA lock (the writer's VMA is not theirs).
+ */
+static void test_exp_writer(void)
+{
+	struct sim_engine *eng;
+	double mmap0 = run_pft(NULL, "mmap", true, 8, NULL);
+	double mmapw = run_pft("writer", "mmap", true, 8, NULL);
+	double vma0 = run_pft(NULL, "per-vma", true, 8, NULL);
+	double vmaw = run_pft("writer", "per-vma", true, 8, &eng);
+	uint64_t ok = *sim_stats_counter(sim_engine_stats(eng), "fault", "vmaLockSuccess");
+	uint64_t all = *sim_stats_counter(sim_engine_stats(eng), "fault", "faults");
+	uint64_t writes = *sim_stats_counter(sim_engine_stats(eng), "pft", "writerOps");
+
+	g_assert_cmpuint(writes, >=, 3);
+	g_assert_cmpfloat(mmapw, <, 0.8 * mmap0);
+	g_assert_cmpfloat(vmaw, >, 0.9 * vma0);
+	g_assert_cmpuint(ok, >=, all - all / 100);
+	sim_engine_free(eng);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/vma-lock/cacheline-fifo", test_cacheline);
+	g_test_add_func("/vma-lock/reader-blocks-writer", test_reader_blocks_writer);
+	g_test_add_func("/vma-lock/write-locked-falls-back", test_write_locked_falls_back);
+	g_test_add_func("/vma-lock/retry-after-major", test_retry_after_major);
+	g_test_add_func("/vma-lock/spf", test_spf);
+	g_test_add_func("/vma-lock/exp-scaling", test_exp_scaling);
+	g_test_add_func("/vma-lock/exp-writer", test_exp_writer);
+	return g_test_run();
+}

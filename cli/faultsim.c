@@ -33,6 +33,49 @@ static void usage(FILE *out)
 	fprintf(out, "\n'faultsim COMMAND --help' describes each command.\n");
 }
 
+/*
+ * GOption does not take a value glued to a short option ("-j2", "-r17"),
+ * which every make and perf user types: split those into two arguments.
+ * The new vector stays reachable for the life of the process.
+ */
+static GPtrArray *split_argv;
+
+static void split_short_options(const GOptionEntry *entries, int *argc, char ***argv)
+{
+	GPtrArray *out = g_ptr_array_new();
+	gboolean changed = FALSE;
+
+	for (int i = 0; i < *argc; i++) {
+		const char *a = (*argv)[i];
+		const GOptionEntry *e = NULL;
+
+		if (g_str_equal(a, "--")) {
+			for (; i < *argc; i++)
+				g_ptr_array_add(out, (*argv)[i]);
+			break;
+		}
+		if (entries && a[0] == '-' && a[1] && a[1] != '-' && a[2])
+			for (e = entries; e->long_name; e++)
+				if (e->short_name == a[1] && e->arg != G_OPTION_ARG_NONE)
+					break;
+		if (e && e->long_name) {
+			g_ptr_array_add(out, g_strndup(a, 2));
+			g_ptr_array_add(out, (char *)a + 2);
+			changed = TRUE;
+		} else {
+			g_ptr_array_add(out, (*argv)[i]);
+		}
+	}
+	g_ptr_array_add(out, NULL);
+	if (!changed) {
+		g_ptr_array_unref(out);
+		return;
+	}
+	split_argv = out;
+	*argc = (int)out->len - 1;
+	*argv = (char **)out->pdata;
+}
+
 gboolean cli_parse(const char *name, const char *params, const char *summary,
 		   GOptionEntry *entries, int *argc, char ***argv)
 {
@@ -41,6 +84,7 @@ gboolean cli_parse(const char *name, const char *params, const char *summary,
 	g_autoptr(GError) error = NULL;
 
 	g_set_prgname(prog);
+	split_short_options(entries, argc, argv);
 	g_option_context_set_summary(ctx, summary);
 	if (entries)
 		g_option_context_add_main_entries(ctx, entries, NULL);

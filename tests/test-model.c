@@ -83,10 +83,10 @@ static void test_presets(void)
 		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap"
 		  " khugepaged=swapin-read prefault=per-page" },
 		{ "linux-6.6", "rwsem=v5.11 page_lock=bounded-steal"
-		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap"
+		  " retry=first-drop io=drop map_pages=trylock fault_lock=per-vma"
 		  " khugepaged=swapin-read prefault=per-page" },
 		{ "linux-6.15", "rwsem=v5.11 page_lock=bounded-steal"
-		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap"
+		  " retry=first-drop io=drop map_pages=trylock fault_lock=per-vma"
 		  " khugepaged=swapin-read prefault=on-failure" },
 	};
 	g_autoptr(sim_keys) keys = all_keys();
@@ -186,7 +186,7 @@ static struct sim_engine *run_page_lock(const char *policy)
 	g_autoptr(sim_keys) keys = all_keys();
 	g_autofree char *path = scenario_path("page-lock.ini");
 	g_autofree char *kv = g_strdup_printf("policy.page_lock=%s", policy);
-	char *set[] = { (char *)"sim-time-limit=50ms", kv, NULL };
+	char *set[] = { (char *)"sim-time-limit=150ms", kv, NULL };
 	g_autoptr(GError) error = NULL;
 	g_autoptr(sim_study) study = sim_study_new(path, NULL, set, keys, &error);
 
@@ -213,6 +213,7 @@ static struct sim_engine *run_page_lock(const char *policy)
 static void test_file_page_lock(void)
 {
 	static const char *const policies[] = { "steal", "fair", "bounded-steal" };
+	double throughput[G_N_ELEMENTS(policies)];
 
 	for (guint i = 0; i < G_N_ELEMENTS(policies); i++) {
 		g_autoptr(sim_engine) eng = run_page_lock(policies[i]);
@@ -226,6 +227,7 @@ static void test_file_page_lock(void)
 		g_assert_cmpuint(*sim_stats_counter(st, "reclaim", "pgsteal_kswapd") +
 				 *sim_stats_counter(st, "reclaim", "pgsteal_direct"), >, 0);
 		g_assert_cmpuint(*sim_stats_counter(st, "readahead", "async"), >, 0);
+		throughput[i] = *sim_stats_scalar(st, "hot", "throughput");
 		switch (i) {
 		case 0:
 			g_assert_cmpuint(handoffs, ==, 0);
@@ -241,6 +243,15 @@ static void test_file_page_lock(void)
 			break;
 		}
 	}
+	/*
+	 * The 5.9 trade-off, from the lock meeting the wake-up latency:
+	 * strict handoff idles the lock until the woken waiter runs, and
+	 * loses throughput (11% here: 828k vs 734k ops/s); bounded stealing
+	 * keeps nearly all of steal's (825k).  Same seed for all three; the
+	 * bounds leave room for changes in the model's details.
+	 */
+	g_assert_cmpfloat(throughput[1], <, 0.95 * throughput[0]);
+	g_assert_cmpfloat(throughput[2], >, 0.98 * throughput[0]);
 }
 
 int main(int argc, char **argv)

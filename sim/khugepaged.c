@@ -15,6 +15,7 @@
 #include "sim/cpu.h"
 #include "sim/fault.h"
 #include "sim/khugepaged.h"
+#include "sim/vma-lock.h"
 #include "sim/pagelock.h"
 #include "sim/policy.h"
 #include "sim/stats.h"
@@ -197,6 +198,9 @@ void khugepaged_install(struct khugepaged_collapse *cc)
 void khugepaged_write_lock(struct khugepaged_collapse *cc)
 {
 	mmap_write_lock(cc->mm, cc->t);
+	/* As collapse_huge_page() since 6.4: write-lock the VMA, so that
+	 * faults under the per-VMA lock do not run through the collapse. */
+	vma_start_write_range(cc->t, cc->mm, cc->address, HPAGE_PMD_NR);
 	cc->write_locked_at = sim_now(cc->kh->eng);
 }
 

@@ -35,8 +35,8 @@
  * and for the fault path (retry, io, map_pages, fault_lock): 4.19 once,
  * hold; 5.4 once, drop (6b4c9f446981 is 5.1); 5.10 onwards first-drop,
  * drop (4064b9827063 is 5.7); trylock everywhere (the lockless proposal
- * was not merged); fault_lock mmap everywhere until per-VMA locks (6.4)
- * are modelled.  khugepaged: swapin-read everywhere (4.8 onwards); prefault:
+ * was not merged); fault_lock mmap up to 6.1, per-vma from 6.6 (per-VMA
+ * locks are 6.4).  khugepaged: swapin-read everywhere (4.8 onwards); prefault:
  * per-page up to 6.6 (fault_in_pages_readable(), then fault_in_readable()
  * of 5.16, probe one byte per page), on-failure in 6.15 (665575cff098).
  */
@@ -509,12 +509,11 @@ static const struct sim_preset presets[] = {
 	{ "linux-6.1", "Linux 6.1: readers no longer spin",
 	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap",
 	    "swapin-read", "per-page" } },
-	/* per-VMA locks (6.4) are not modelled yet: mmap */
 	{ "linux-6.6", "Linux 6.6",
-	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap",
+	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "per-vma",
 	    "swapin-read", "per-page" } },
 	{ "linux-6.15", "Linux 6.15",
-	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap",
+	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "per-vma",
 	    "swapin-read", "on-failure" } },
 };
 

@@ -91,6 +91,9 @@ static void fault_stats_init(struct fault_stats *s, struct sim_engine *eng)
 	s->spf_success = sim_stats_counter(st, "fault", "spfSuccess");
 	s->spf_abort = sim_stats_counter(st, "fault", "spfAbort");
 	s->spf_fallback = sim_stats_counter(st, "fault", "spfFallback");
+	s->spf_latency = sim_stats_hist(st, "fault", "spfLatency");
+	s->vma_latency = sim_stats_hist(st, "fault", "vmaLockLatency");
+	s->mmap_latency = sim_stats_hist(st, "fault", "mmapLockLatency");
 	s->minor_latency = sim_stats_hist(st, "fault", "minorLatency");
 	s->major_latency = sim_stats_hist(st, "fault", "majorLatency");
 	s->retries = sim_stats_hist(st, "fault", "retries");
@@ -528,6 +531,8 @@ int do_user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struc
 	vm_fault_t fault;
 	bool major = false;
 	int ret = 0;
+	/* The path that finished the fault, for the latency split. */
+	struct sim_hist *path = fs->st.mmap_latency;
 
 	if (write)
 		flags |= FAULT_FLAG_WRITE;
@@ -536,6 +541,7 @@ int do_user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struc
 	if (fs->fault_lock->version >= 2 && fs->fault_lock->speculative_fault &&
 	    fs->fault_lock->speculative_fault(fs, t, mm, addr, flags)) {
 		attempts++;
+		path = fs->st.spf_latency;
 		goto out;
 	}
 	if (fs->fault_lock->lock_vma) {
@@ -546,8 +552,10 @@ int do_user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struc
 			drops += lvmf.drops;
 			if (fault & VM_FAULT_MAJOR)
 				major = true;
-			if (!(fault & VM_FAULT_RETRY))
+			if (!(fault & VM_FAULT_RETRY)) {
+				path = fs->st.vma_latency;
 				goto done;
+			}
 			retries++;
 			if (lvmf.mapping && lvmf.ra == &lvmf.ra_pinned) {
 				pinned = lvmf.ra_pinned;
@@ -617,6 +625,7 @@ out:
 		(*fs->st.minfault)++;
 		sim_hist_record(fs->st.minor_latency, (uint64_t)(sim_now(fs->eng) - start));
 	}
+	sim_hist_record(path, (uint64_t)(sim_now(fs->eng) - start));
 	sim_hist_record(fs->st.retries, retries);
 	sim_hist_record(fs->st.drops, drops);
 	sim_hist_record(fs->st.attempts, attempts);

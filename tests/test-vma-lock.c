@@ -472,6 +472,14 @@ static void test_exp_writer(void)
 	g_assert_cmpfloat(mmapw, <, 0.8 * mmap0);
 	g_assert_cmpfloat(vmaw, >, 0.9 * vma0);
 	g_assert_cmpuint(ok, >=, all - all / 100);
+	/* The latency split by path counts each fault once, by the lock
+	 * that finished it. */
+	struct sim_stats *st = sim_engine_stats(eng);
+
+	g_assert_cmpuint(sim_hist_count(sim_stats_hist(st, "fault", "vmaLockLatency")), ==, ok);
+	g_assert_cmpuint(sim_hist_count(sim_stats_hist(st, "fault", "vmaLockLatency")) +
+			 sim_hist_count(sim_stats_hist(st, "fault", "mmapLockLatency")) +
+			 sim_hist_count(sim_stats_hist(st, "fault", "spfLatency")), ==, all);
 	sim_engine_free(eng);
 }
 

@@ -351,13 +351,8 @@ gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,
 	cacheline_cost_init(&fg->line_cost, w->eng,
 			    sim_config_get_time(cfg, "machine.cacheline_transfer"));
 	map = mapping_kinds[sim_config_get_enum(cfg, k_map)];
-	g->file_pages = (sim_config_get_size(cfg, k_size) + PAGE_SIZE - 1) / PAGE_SIZE;
-	g->mapping = pc_mapping_new(w->pc, g->name, g->file_pages, 0, error);
-	if (!g->mapping)
+	if (!group_file_create(g, sim_config_get_size(cfg, k_size), error))
 		return FALSE;
-	g->backing = file_backing_new(g->mapping, w->disk, w->next_file_base);
-	w->next_file_base += g->file_pages * PAGE_SIZE;
-	g->errors = sim_stats_counter(st, g->name, "errors");
 	fg->faults = sim_stats_counter(st, g->name, "faults");
 	fg->writer_ops = sim_stats_counter(st, g->name, "writerOps");
 	fg->proc_reads = sim_stats_counter(st, g->name, "procReads");

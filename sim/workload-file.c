@@ -85,7 +85,8 @@ gboolean file_group_start(struct group *g, const struct sim_run_config *cfg,
 
 	if (!workloads_page_cache(w, cfg, error))
 		return FALSE;
-	g->file_pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	if (!group_file_create(g, bytes, error))
+		return FALSE;
 	g->read_pages = (unsigned int)sim_config_get_uint(cfg, k_pages);
 	g->lock_fraction = sim_config_get_double(cfg, k_lock);
 	g->pattern = sim_config_get_dist(cfg, k_pattern);
@@ -93,13 +94,6 @@ gboolean file_group_start(struct group *g, const struct sim_run_config *cfg,
 		g_prefix_error(error, "%s: ", k_pattern);
 		return FALSE;
 	}
-	g->mapping = pc_mapping_new(w->pc, g->name, g->file_pages, 0, error);
-	if (!g->mapping)
-		return FALSE;
-	/* Each file has its own extent of the disk. */
-	g->backing = file_backing_new(g->mapping, w->disk, w->next_file_base);
-	w->next_file_base += g->file_pages * PAGE_SIZE;
-	g->errors = sim_stats_counter(sim_engine_stats(w->eng), g->name, "errors");
 	g->file_threads = g_new0(struct file_thread, threads);
 	for (uint64_t i = 0; i < threads; i++) {
 		struct file_thread *ft = &((struct file_thread *)g->file_threads)[i];

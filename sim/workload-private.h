@@ -61,6 +61,9 @@ struct sim_workloads {
 
 /* "workload.NAME.WHAT"; g_free() it. */
 char *group_key(const char *name, const char *what);
+/* The group's file of @bytes on its own extent of the disk (needs the page
+ * cache: workloads_page_cache() first). */
+gboolean group_file_create(struct group *g, uint64_t bytes, GError **error);
 /* Create the page cache of memory.* and the page_lock policy, once. */
 gboolean workloads_page_cache(struct sim_workloads *w, const struct sim_run_config *cfg,
 			      GError **error);

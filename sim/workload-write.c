@@ -125,13 +125,8 @@ gboolean write_group_start(struct group *g, const struct sim_run_config *cfg,
 	wg->same_file = g_str_equal(write_sources[sim_config_get_enum(cfg, k_source)],
 				    "same-file");
 	wg->block = sim_config_get_size(cfg, k_block);
-	g->file_pages = (sim_config_get_size(cfg, k_size) + PAGE_SIZE - 1) / PAGE_SIZE;
-	g->mapping = pc_mapping_new(w->pc, g->name, g->file_pages, 0, error);
-	if (!g->mapping)
+	if (!group_file_create(g, sim_config_get_size(cfg, k_size), error))
 		return FALSE;
-	g->backing = file_backing_new(g->mapping, w->disk, w->next_file_base);
-	w->next_file_base += g->file_pages * PAGE_SIZE;
-	g->errors = sim_stats_counter(st, g->name, "errors");
 	wg->bytes = sim_stats_counter(st, g->name, "bytes");
 	wg->elapsed = sim_stats_scalar(st, g->name, "elapsed");
 	wg->mbps = sim_stats_scalar(st, g->name, "mbps");

@@ -11,6 +11,7 @@
 #include "sim/stats.h"
 #include "sim/workload.h"
 #include "sim/workload-private.h"
+#include "sim/readahead.h"
 
 static const char *const workload_kinds[] = { "lock", "file", "fault", "write", NULL };
 
@@ -125,6 +126,22 @@ gboolean workloads_page_cache(struct sim_workloads *w, const struct sim_run_conf
 		sim_task_set_daemon(pc_kswapd_task(w->pc), true);
 		sim_cpus_attach(w->cpus, pc_kswapd_task(w->pc));
 	}
+	return TRUE;
+}
+
+/* The group's file: an address space of @bytes, on its own extent of the
+ * disk (after the files and swap areas made before it). */
+gboolean group_file_create(struct group *g, uint64_t bytes, GError **error)
+{
+	struct sim_workloads *w = g->w;
+
+	g->file_pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	g->mapping = pc_mapping_new(w->pc, g->name, g->file_pages, 0, error);
+	if (!g->mapping)
+		return FALSE;
+	g->backing = file_backing_new(g->mapping, w->disk, w->next_file_base);
+	w->next_file_base += g->file_pages * PAGE_SIZE;
+	g->errors = sim_stats_counter(sim_engine_stats(w->eng), g->name, "errors");
 	return TRUE;
 }
 

@@ -49,6 +49,22 @@ struct sim_engine {
 	 */
 	bool root_taken;
 
+	/*
+	 * The far set, for big pending sets: once the heap outgrows
+	 * 4 * heap_limit entries, it keeps only the heap_limit earliest
+	 * events and the rest go to an unsorted array; from then on an event
+	 * goes to the heap if it sorts before the pivot (the earliest far key
+	 * at the split: since a new event's sequence is the largest yet, that
+	 * is time < pivot_time), else to the far array.  When the heap runs
+	 * dry, the heap_limit earliest far events are selected (O(far), a
+	 * sequential pass) into it.  The heap then stays cache-sized.
+	 */
+	struct sim_heap_entry *far;
+	size_t far_len, far_cap;
+	bool split;			/* the far set is in use */
+	sim_time_t pivot_time;
+	size_t heap_limit;
+
 	struct sim_event *free_events;
 	GPtrArray *event_slabs;
 

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sim/engine-private.h"
@@ -137,8 +138,21 @@ static void heap_grow(struct sim_engine *eng)
 	eng->heap_cap = cap;
 }
 
+static void far_push(struct sim_engine *eng, struct sim_heap_entry x)
+{
+	if (G_UNLIKELY(eng->far_len == eng->far_cap)) {
+		eng->far_cap = eng->far_cap ? eng->far_cap * 2 : 4096;
+		eng->far = g_renew(struct sim_heap_entry, eng->far, eng->far_cap);
+	}
+	eng->far[eng->far_len++] = x;
+}
+
 static void heap_push(struct sim_engine *eng, struct sim_heap_entry x)
 {
+	if (eng->split && x.time >= eng->pivot_time) {
+		far_push(eng, x);
+		return;
+	}
 	if (eng->root_taken) {
 		eng->root_taken = false;
 		heap_sift_down(eng->heap, eng->heap_len, 0, x);
@@ -147,6 +161,112 @@ static void heap_push(struct sim_engine *eng, struct sim_heap_entry x)
 	if (G_UNLIKELY(eng->heap_len == eng->heap_cap))
 		heap_grow(eng);
 	heap_sift_up(eng->heap, eng->heap_len++, x);
+}
+
+/* Make a heap of heap[0..len) (bottom-up, O(len)). */
+static void heap_make(struct sim_heap_entry *heap, size_t len)
+{
+	if (len < 2)
+		return;
+	for (size_t i = (len - 2) / HEAP_ARITY + 1; i-- > 0;)
+		heap_sift_down(heap, len, i, heap[i]);
+}
+
+static inline void entry_swap(struct sim_heap_entry *a, struct sim_heap_entry *b)
+{
+	struct sim_heap_entry t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Reorder a[0..n) so that a[k] is the entry that sorts k-th and everything
+ * before it sorts before it (quickselect with a median-of-three pivot;
+ * deterministic).  O(n) on average.
+ */
+static void select_nth(struct sim_heap_entry *a, size_t n, size_t k)
+{
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+
+	while (hi > lo) {
+		ptrdiff_t mid = lo + (hi - lo) / 2;
+
+		/* Median of three: a[lo] <= a[mid] <= a[hi], which are then
+		 * sentinels for the two scans. */
+		if (entry_before(&a[mid], &a[lo]))
+			entry_swap(&a[mid], &a[lo]);
+		if (entry_before(&a[hi], &a[lo]))
+			entry_swap(&a[hi], &a[lo]);
+		if (entry_before(&a[hi], &a[mid]))
+			entry_swap(&a[hi], &a[mid]);
+
+		struct sim_heap_entry pivot = a[mid];
+		ptrdiff_t i = lo, j = hi;
+
+		/* Hoare partition: a[lo..j] <= pivot <= a[i..hi]. */
+		while (i <= j) {
+			while (entry_before(&a[i], &pivot))
+				i++;
+			while (entry_before(&pivot, &a[j]))
+				j--;
+			if (i <= j) {
+				entry_swap(&a[i], &a[j]);
+				i++;
+				j--;
+			}
+		}
+		if (kk <= j)
+			hi = j;
+		else if (kk >= i)
+			lo = i;
+		else
+			return;		/* j < k < i: a[k] is the pivot, in place */
+	}
+}
+
+/* The heap outgrew its limit: keep the earliest heap_limit entries in it
+ * and move the rest to the far set. */
+static void heap_spill(struct sim_engine *eng)
+{
+	size_t keep = eng->heap_limit;
+
+	select_nth(eng->heap, eng->heap_len, keep);
+	eng->pivot_time = eng->heap[keep].time;
+	/* Entries at the pivot time that sort before the pivot may stay in
+	 * the heap: new ones at that time sort after every existing key. */
+	for (size_t i = keep; i < eng->heap_len; i++)
+		far_push(eng, eng->heap[i]);
+	eng->heap_len = keep;
+	eng->split = true;
+	heap_make(eng->heap, eng->heap_len);
+}
+
+/* The heap ran dry: bring the earliest heap_limit far entries in. */
+static void heap_refill(struct sim_engine *eng)
+{
+	size_t take = eng->heap_limit;
+
+	if (eng->far_len <= take) {
+		take = eng->far_len;
+		eng->split = false;
+	} else {
+		select_nth(eng->far, eng->far_len, take);
+		eng->pivot_time = eng->far[take].time;
+	}
+	while (eng->heap_cap < take)
+		heap_grow(eng);
+	memcpy(eng->heap, eng->far, take * sizeof(struct sim_heap_entry));
+	eng->heap_len = take;
+	memmove(eng->far, eng->far + take, (eng->far_len - take) * sizeof(struct sim_heap_entry));
+	eng->far_len -= take;
+	heap_make(eng->heap, eng->heap_len);
+}
+
+void sim_engine_set_heap_limit(struct sim_engine *eng, size_t entries)
+{
+	g_assert(entries >= 1);
+	eng->heap_limit = entries;
 }
 
 /* ------------------------------------------------------------------ */
@@ -210,7 +330,15 @@ static inline uint64_t mix64(uint64_t x)
 enum sim_stop_reason sim_run(struct sim_engine *eng)
 {
 	eng->stop_requested = false;
-	while (eng->heap_len) {
+	for (;;) {
+		if (G_UNLIKELY(!eng->heap_len)) {
+			if (!eng->far_len)
+				break;
+			heap_refill(eng);
+		} else if (G_UNLIKELY(eng->heap_len > 4 * eng->heap_limit)) {
+			heap_spill(eng);
+		}
+
 		struct sim_heap_entry top = eng->heap[0];
 		struct sim_event *ev = top.ev;
 
@@ -300,7 +428,7 @@ uint64_t sim_events_dispatched(const struct sim_engine *eng)
 
 size_t sim_events_pending(const struct sim_engine *eng)
 {
-	return eng->heap_len - eng->nr_cancelled - (eng->root_taken ? 1 : 0);
+	return eng->heap_len + eng->far_len - eng->nr_cancelled - (eng->root_taken ? 1 : 0);
 }
 
 uint64_t sim_fingerprint(const struct sim_engine *eng)
@@ -351,6 +479,7 @@ struct sim_engine *sim_engine_new(uint64_t seed)
 	eng->seed = seed;
 	eng->time_limit = SIM_TIME_MAX;
 	eng->event_limit = UINT64_MAX;
+	eng->heap_limit = 65536;
 	eng->event_slabs = g_ptr_array_new_with_free_func(g_free);
 	eng->rngs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					  (GDestroyNotify)gsl_rng_free);
@@ -369,6 +498,7 @@ void sim_engine_free(struct sim_engine *eng)
 	sim_tasks_destroy(eng);
 	g_ptr_array_unref(eng->free_stacks);
 	free(eng->heap_mem);
+	g_free(eng->far);
 	g_ptr_array_unref(eng->event_slabs);
 	g_hash_table_unref(eng->rngs);
 	sim_stats_free(eng->stats);

@@ -14,9 +14,11 @@
  * used from one thread at a time.
  *
  * Costs: scheduling is O(log n) in the number of pending events (a 4-ary
- * heap of 16-byte entries); cancellation is O(1) (the entry stays in the
- * heap, marked dead, and is dropped when it reaches the top); dispatching
- * the earliest event is O(log n).  Event records come from a pool owned by
+ * heap of 16-byte entries; beyond ~262k pending events the heap keeps the
+ * earliest 64k and the rest wait unsorted, O(1) to add, selected in
+ * O(n) batches: amortised n / 64k per event); cancellation is O(1) (the
+ * entry stays, marked dead, and is dropped when it reaches the top);
+ * dispatching the earliest event is O(log n).  Event records come from a pool owned by
  * the engine and are reused; the memory is returned only by
  * sim_engine_free().
  */
@@ -90,6 +92,11 @@ void sim_stop(struct sim_engine *eng);
 /* Dispatch events in (time, sequence) order until a stop condition. */
 enum sim_stop_reason sim_run(struct sim_engine *eng);
 const char *sim_stop_reason_name(enum sim_stop_reason reason);
+
+/* Tuning: the heap keeps at most about this many events once more than
+ * four times as many are pending (default 65536; see engine-private.h).
+ * Behaviour is identical whatever the value; tests make it small. */
+void sim_engine_set_heap_limit(struct sim_engine *eng, size_t entries);
 
 /* Events dispatched so far (cancelled ones are not counted). */
 uint64_t sim_events_dispatched(const struct sim_engine *eng);

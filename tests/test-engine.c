@@ -344,10 +344,13 @@ static int ref_cmp(gconstpointer pa, gconstpointer pb, gpointer refs)
 	return a->order < b->order ? -1 : a->order > b->order;
 }
 
-static void test_heap_reference(void)
+static void heap_reference(size_t heap_limit)
 {
 	enum { N = 60000 };
 	g_autoptr(sim_engine) eng = sim_engine_new(3);
+
+	if (heap_limit)
+		sim_engine_set_heap_limit(eng, heap_limit);
 	gsl_rng *r = sim_rng(eng, "heap");
 	struct heap_check hc = { g_array_new(FALSE, FALSE, sizeof(guint)), g_new0(struct ref_ev, N) };
 	struct heap_arg *args = g_new(struct heap_arg, N);
@@ -382,6 +385,71 @@ static void test_heap_reference(void)
 	g_free(args);
 }
 
+static void test_heap_reference(void)
+{
+	heap_reference(0);
+}
+
+/* The same with a tiny heap limit, so that the far set spills and refills
+ * thousands of times, ties and cancellations included. */
+static void test_heap_far_set(void)
+{
+	heap_reference(64);
+	heap_reference(7);
+}
+
+/*
+ * Far set under a running model: handlers schedule new events (many at the
+ * pivot time, many ties) while the set is split; the trajectory must be the
+ * same whatever the heap limit.
+ */
+struct far_model {
+	gsl_rng *r;
+	uint64_t sum;
+	int left;
+};
+
+static void far_event(struct sim_engine *eng, void *data)
+{
+	struct far_model *m = data;
+
+	m->sum = m->sum * 31 + (uint64_t)sim_now(eng);
+	if (m->left-- > 0) {
+		sim_schedule(eng, (sim_time_t)gsl_rng_uniform_int(m->r, 50), far_event, m);
+		if (gsl_rng_uniform(m->r) < 0.5)
+			sim_schedule(eng, (sim_time_t)gsl_rng_uniform_int(m->r, 5000), far_event, m);
+	}
+}
+
+static uint64_t run_far_model(size_t limit, uint64_t *fp, uint64_t *n)
+{
+	g_autoptr(sim_engine) eng = sim_engine_new(9);
+	struct far_model m = { sim_rng(eng, "far"), 0, 200000 };
+
+	sim_engine_set_heap_limit(eng, limit);
+	for (int i = 0; i < 3000; i++)
+		sim_schedule(eng, (sim_time_t)gsl_rng_uniform_int(m.r, 100000), far_event, &m);
+	sim_run(eng);
+	*fp = sim_fingerprint(eng);
+	*n = sim_events_dispatched(eng);
+	return m.sum;
+}
+
+static void test_far_set_trajectory(void)
+{
+	uint64_t fp0, fp1, fp2, n0, n1, n2;
+	uint64_t a = run_far_model(1 << 20, &fp0, &n0);
+	uint64_t b = run_far_model(16, &fp1, &n1);
+	uint64_t c = run_far_model(200, &fp2, &n2);
+
+	g_assert_cmpuint(n0, >, 200000);
+	g_assert_cmpuint(a, ==, b);
+	g_assert_cmpuint(a, ==, c);
+	g_assert_cmpuint(fp0, ==, fp1);
+	g_assert_cmpuint(fp0, ==, fp2);
+	g_assert_cmpuint(n0, ==, n1);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -393,5 +461,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/engine/determinism", test_determinism);
 	g_test_add_func("/sim/engine/rng-streams", test_rng_streams);
 	g_test_add_func("/sim/engine/heap-reference", test_heap_reference);
+	g_test_add_func("/sim/engine/far-set/reference", test_heap_far_set);
+	g_test_add_func("/sim/engine/far-set/trajectory", test_far_set_trajectory);
 	return g_test_run();
 }

@@ -1050,6 +1050,22 @@ static bool anon_orphan(const struct mm_struct *mm, uint64_t addr, const struct 
 	return page->mapping == mm->anon && !page_mapped(page) && pte_none(mm_pte(mm, addr));
 }
 
+/*
+ * Delete the orphan at @addr if it still is one, once its I/O is done:
+ * take the page lock and wait for writeback first.  Drops the reference
+ * of @page (from find_get_page()).  May sleep.
+ */
+static void orphan_reap(struct sim_task *t, struct mm_struct *mm, uint64_t addr,
+			struct page *page)
+{
+	lock_page(t, page);
+	wait_on_page_writeback(t, page);
+	if (anon_orphan(mm, addr, page))
+		delete_from_page_cache(page);
+	unlock_page(page);
+	put_page(page);
+}
+
 /* Forget the orphans that are gone (freed by reclaim or reused). */
 static void orphans_prune(struct mm_struct *mm)
 {
@@ -1108,14 +1124,8 @@ void exit_mmap(struct sim_task *t, struct mm_struct *mm)
 		uint32_t addr = g_array_index(mm->orphans, uint32_t, i);
 		struct page *page = find_get_page(mm->anon, addr);
 
-		if (!page)
-			continue;
-		lock_page(t, page);
-		wait_on_page_writeback(t, page);
-		if (anon_orphan(mm, addr, page))
-			delete_from_page_cache(page);
-		unlock_page(page);
-		put_page(page);
+		if (page)
+			orphan_reap(t, mm, addr, page);
 	}
 	g_array_set_size(mm->orphans, 0);
 	mm->orphans_pruned = 0;
@@ -1209,14 +1219,8 @@ struct page *mm_alloc_anon_page(struct sim_task *t, struct mm_struct *mm,
 		}
 		/* -EEXIST: an orphan, or another thread's new page. */
 		page = find_get_page(mm->anon, addr);
-		if (!page)
-			continue;
-		lock_page(t, page);
-		wait_on_page_writeback(t, page);
-		if (anon_orphan(mm, addr, page))
-			delete_from_page_cache(page);
-		unlock_page(page);
-		put_page(page);
+		if (page)
+			orphan_reap(t, mm, addr, page);
 	}
 	/* We may have slept in reclaim, but the slot was free: nobody can
 	 * have mapped this address since. */

@@ -14,7 +14,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 #include "analysis/report.h"
-#include "sim/types.h"
+#include "sim/core/types.h"
 
 static const char *const default_patterns[] = {
 	FS_REPORT_DEFAULT_PATTERNS, NULL

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "analysis/resultdb.h"
-#include "sim/types.h"
+#include "sim/core/types.h"
 
 #define BUSY_TIMEOUT_MS 10000
 

@@ -109,7 +109,7 @@
 
 #include <sqlite3.h>
 #include <glib.h>
-#include "sim/stats.h"
+#include "sim/core/stats.h"
 
 /* Bumped whenever the schema changes; a file of another version is refused. */
 #define FS_RESULTDB_SCHEMA_VERSION 1

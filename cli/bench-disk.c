@@ -26,9 +26,9 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
-#include "sim/disk.h"
-#include "sim/engine.h"
-#include "sim/stats.h"
+#include "sim/kernel/disk.h"
+#include "sim/core/engine.h"
+#include "sim/core/stats.h"
 
 void bench_disk(gboolean quick);
 

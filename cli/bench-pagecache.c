@@ -27,9 +27,9 @@
 #include <malloc.h>
 
 #include "cli/cli.h"
-#include "sim/engine.h"
-#include "sim/pagecache.h"
-#include "sim/pagelock.h"
+#include "sim/core/engine.h"
+#include "sim/kernel/pagecache.h"
+#include "sim/kernel/pagelock.h"
 
 
 static double heap_in_use(void)

@@ -24,12 +24,12 @@
 #include <sys/resource.h>
 
 #include "cli/cli.h"
-#include "sim/context.h"
-#include "sim/model.h"
-#include "sim/scenario.h"
-#include "sim/stats.h"
-#include "sim/engine.h"
-#include "sim/task.h"
+#include "sim/core/context.h"
+#include "sim/model/model.h"
+#include "sim/config/scenario.h"
+#include "sim/core/stats.h"
+#include "sim/core/engine.h"
+#include "sim/core/task.h"
 
 static gboolean opt_quick;
 

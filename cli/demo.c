@@ -11,13 +11,13 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
-#include "sim/dist.h"
-#include "sim/engine.h"
-#include "sim/histogram.h"
-#include "sim/stats.h"
-#include "sim/task.h"
-#include "sim/units.h"
-#include "sim/waitqueue.h"
+#include "sim/core/dist.h"
+#include "sim/core/engine.h"
+#include "sim/core/histogram.h"
+#include "sim/core/stats.h"
+#include "sim/core/task.h"
+#include "sim/core/units.h"
+#include "sim/core/waitqueue.h"
 
 struct demo {
 	struct sim_engine *eng;

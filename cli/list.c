@@ -16,13 +16,13 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "sim/engine.h"
-#include "sim/histogram.h"
-#include "sim/keys.h"
-#include "sim/model.h"
-#include "sim/policy.h"
-#include "sim/scenario.h"
-#include "sim/stats.h"
+#include "sim/core/engine.h"
+#include "sim/core/histogram.h"
+#include "sim/config/keys.h"
+#include "sim/model/model.h"
+#include "sim/model/policy.h"
+#include "sim/config/scenario.h"
+#include "sim/core/stats.h"
 
 static void print_key(const struct sim_key_def *def, void *data)
 {

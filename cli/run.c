@@ -27,12 +27,12 @@
 
 #include "analysis/resultdb.h"
 #include "cli/cli.h"
-#include "sim/engine.h"
-#include "sim/histogram.h"
-#include "sim/model.h"
-#include "sim/policy.h"
-#include "sim/scenario.h"
-#include "sim/stats.h"
+#include "sim/core/engine.h"
+#include "sim/core/histogram.h"
+#include "sim/model/model.h"
+#include "sim/model/policy.h"
+#include "sim/config/scenario.h"
+#include "sim/core/stats.h"
 
 /* Set from the signal handler; read by workers and the writer. */
 static volatile sig_atomic_t run_interrupted;

@@ -23,9 +23,9 @@
 #include <errno.h>
 
 #include "policies/builtin.h"
-#include "sim/fault.h"
-#include "sim/cpu.h"
-#include "sim/pagelock.h"
+#include "sim/kernel/fault.h"
+#include "sim/kernel/cpu.h"
+#include "sim/kernel/pagelock.h"
 
 /* lock_page_maybe_drop_mmap() */
 static bool lock_page_maybe_drop_mmap(struct vm_fault *vmf, struct page *page)

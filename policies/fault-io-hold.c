@@ -18,9 +18,9 @@
 #include <errno.h>
 
 #include "policies/builtin.h"
-#include "sim/fault.h"
-#include "sim/cpu.h"
-#include "sim/pagelock.h"
+#include "sim/kernel/fault.h"
+#include "sim/kernel/cpu.h"
+#include "sim/kernel/pagelock.h"
 
 static vm_fault_t filemap_fault_hold(struct vm_fault *vmf)
 {

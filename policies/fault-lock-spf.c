@@ -15,7 +15,7 @@
  *	          has vm_lock_seq older than that (a VMA changed or created
  *	          meanwhile was write-locked at a later sequence).  Reading
  *	          the sequences is no atomic: no cache line moves
- *	          (sim/cacheline.h), which is where SPF scales.
+ *	          (sim/kernel/cacheline.h), which is where SPF scales.
  *	handled   anonymous VMAs whose pte is none (do_anonymous_page():
  *	          the pft case).  File VMAs, swap ptes, a VMA write-locked at
  *	          the start, an access error: the classic path at once
@@ -32,8 +32,8 @@
 #include <errno.h>
 
 #include "policies/builtin.h"
-#include "sim/cpu.h"
-#include "sim/fault.h"
+#include "sim/kernel/cpu.h"
+#include "sim/kernel/fault.h"
 
 /* Not written since @seq (and not write-locked now). */
 static bool spf_vma_unchanged(const struct vm_area_struct *vma, unsigned int seq)

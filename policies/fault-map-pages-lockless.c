@@ -18,8 +18,8 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/fault.h"
-#include "sim/cpu.h"
+#include "sim/kernel/fault.h"
+#include "sim/kernel/cpu.h"
 
 static unsigned long filemap_map_pages_lockless(struct vm_fault *vmf, pgoff_t start_pgoff,
 						pgoff_t end_pgoff)

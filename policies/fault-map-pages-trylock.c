@@ -18,8 +18,8 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/fault.h"
-#include "sim/pagelock.h"
+#include "sim/kernel/fault.h"
+#include "sim/kernel/pagelock.h"
 
 static unsigned long filemap_map_pages_trylock(struct vm_fault *vmf, pgoff_t start_pgoff,
 					       pgoff_t end_pgoff)

@@ -31,7 +31,7 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/fault.h"
+#include "sim/kernel/fault.h"
 
 static unsigned int retry_first_drop_flags(unsigned int flags)
 {

@@ -15,7 +15,7 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/fault.h"
+#include "sim/kernel/fault.h"
 
 static unsigned int retry_once_flags(unsigned int flags)
 {

@@ -12,7 +12,7 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/fault.h"
+#include "sim/kernel/fault.h"
 
 static unsigned int retry_unlimited_flags(unsigned int flags)
 {

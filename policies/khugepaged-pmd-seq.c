@@ -11,7 +11,7 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/khugepaged.h"
+#include "sim/kernel/khugepaged.h"
 
 static bool pmd_seq_collapse(struct khugepaged_collapse *cc)
 {

@@ -8,7 +8,7 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/khugepaged.h"
+#include "sim/kernel/khugepaged.h"
 
 static bool swapin_read_collapse(struct khugepaged_collapse *cc)
 {

@@ -9,7 +9,7 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/khugepaged.h"
+#include "sim/kernel/khugepaged.h"
 
 static bool swapin_write_collapse(struct khugepaged_collapse *cc)
 {

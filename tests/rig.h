@@ -7,12 +7,12 @@
 #ifndef FAULTSIM_TESTS_RIG_H
 #define FAULTSIM_TESTS_RIG_H
 
-#include "sim/engine.h"
-#include "sim/histogram.h"
-#include "sim/keys.h"
-#include "sim/model.h"
-#include "sim/scenario.h"
-#include "sim/stats.h"
+#include "sim/core/engine.h"
+#include "sim/core/histogram.h"
+#include "sim/config/keys.h"
+#include "sim/model/model.h"
+#include "sim/config/scenario.h"
+#include "sim/core/stats.h"
 
 /* Every model key, with the built-in policies. */
 struct sim_keys *rig_all_keys(void);

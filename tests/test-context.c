@@ -4,7 +4,7 @@
  * can be cross-compiled and run under qemu-user for another architecture:
  *
  *   aarch64-linux-gnu-gcc -O2 -I. -Itests/cross tests/test-context.c \
- *       sim/context-asm.c sim/context-aarch64.S -o /tmp/tc &&
+ *       sim/core/context-asm.c sim/core/context-aarch64.S -o /tmp/tc &&
  *   qemu-aarch64 -L /usr/aarch64-linux-gnu /tmp/tc
  *
  * Speaks TAP.  Checks: a fresh context starts in its entry with its
@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "sim/context.h"
+#include "sim/core/context.h"
 
 static struct sim_context main_ctx, co_ctx[2];
 static volatile int trace[64];

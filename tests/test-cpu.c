@@ -10,8 +10,8 @@
 #include "config.h"
 
 #include <math.h>
-#include "sim/cpu.h"
-#include "sim/stats.h"
+#include "sim/kernel/cpu.h"
+#include "sim/core/stats.h"
 
 #define US NSEC_PER_USEC
 #define MS NSEC_PER_MSEC

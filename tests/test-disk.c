@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Disk model tests (sim/disk.h): the queueing results the model must
+ * Disk model tests (sim/kernel/disk.h): the queueing results the model must
  * reproduce (M/M/1, M/M/c, Little's law), the scheduling rules (fifo
  * order, deadline's read preference and expiry), merging, the hdd seek
  * model, the shared data channel, synchronous I/O from a task, the
@@ -15,10 +15,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/disk.h"
-#include "sim/engine.h"
-#include "sim/stats.h"
-#include "sim/task.h"
+#include "sim/kernel/disk.h"
+#include "sim/core/engine.h"
+#include "sim/core/stats.h"
+#include "sim/core/task.h"
 
 #define SEED 20240611
 

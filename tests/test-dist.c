@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Tests for sim/dist.c: parsing every form and printing it back, an error
+ * Tests for sim/core/dist.c: parsing every form and printing it back, an error
  * with the right code and a helpful message for every kind of bad spec,
  * sample moments against theory for every distribution, Zipf rank
  * frequencies against the exact law, Zipf over ten million items, index
@@ -21,7 +21,7 @@
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rng.h>
-#include "sim/dist.h"
+#include "sim/core/dist.h"
 
 #define N_DRAWS 200000
 #define SEED 20240601UL

@@ -8,7 +8,7 @@
 
 #include <string.h>
 #include <gsl/gsl_randist.h>
-#include "sim/engine.h"
+#include "sim/core/engine.h"
 
 struct rec {
 	struct sim_engine *eng;

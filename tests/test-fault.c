@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Tests of the page-fault path (sim/fault.c) and its policies: the flag
+ * Tests of the page-fault path (sim/kernel/fault.c) and its policies: the flag
  * logic of the retry slot, minor/major accounting and fault-around on a
  * hand-built machine, and reduced runs of the shipped experiments
  * (scenarios/exp*.ini) asserting the direction and rough size of each
@@ -11,19 +11,19 @@
 #include <errno.h>
 
 #include "policies/builtin.h"
-#include "sim/cpu.h"
-#include "sim/disk.h"
-#include "sim/engine.h"
-#include "sim/fault.h"
-#include "sim/histogram.h"
-#include "sim/keys.h"
-#include "sim/mm.h"
-#include "sim/model.h"
-#include "sim/pagelock.h"
-#include "sim/policy.h"
-#include "sim/readahead.h"
-#include "sim/scenario.h"
-#include "sim/stats.h"
+#include "sim/kernel/cpu.h"
+#include "sim/kernel/disk.h"
+#include "sim/core/engine.h"
+#include "sim/kernel/fault.h"
+#include "sim/core/histogram.h"
+#include "sim/config/keys.h"
+#include "sim/kernel/mm.h"
+#include "sim/model/model.h"
+#include "sim/kernel/pagelock.h"
+#include "sim/model/policy.h"
+#include "sim/kernel/readahead.h"
+#include "sim/config/scenario.h"
+#include "sim/core/stats.h"
 
 /* ------------------------------------------------------------------ */
 /* Flag logic */

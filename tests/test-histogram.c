@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Tests of the log-linear histogram (sim/histogram.h).
+ * Tests of the log-linear histogram (sim/core/histogram.h).
  *
  * Quantiles are checked against the exact nearest-rank quantile of the
  * sorted samples, for sample sets drawn from a fixed-seed MT19937: the
@@ -15,7 +15,7 @@
 #include <glib.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include "sim/histogram.h"
+#include "sim/core/histogram.h"
 
 #define SEED 20240611UL
 

@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Experiment 3 (sim/khugepaged.h, the khugepaged slot): app threads fault
+ * Experiment 3 (sim/kernel/khugepaged.h, the khugepaged slot): app threads fault
  * in anonymous memory that is partly swapped out while khugepaged
  * collapses its 2 MiB ranges.  Built from scenario keys as `faultsim run`
  * builds it; same seed for the three policies (common random numbers).
  */
 #include "config.h"
 
-#include "sim/engine.h"
-#include "sim/histogram.h"
-#include "sim/keys.h"
-#include "sim/model.h"
-#include "sim/scenario.h"
-#include "sim/stats.h"
+#include "sim/core/engine.h"
+#include "sim/core/histogram.h"
+#include "sim/config/keys.h"
+#include "sim/model/model.h"
+#include "sim/config/scenario.h"
+#include "sim/core/stats.h"
 
 struct khp_result {
 	uint64_t collapses, aborts, swapins, faults;

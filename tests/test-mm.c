@@ -17,13 +17,13 @@
 #include <errno.h>
 #include <gsl/gsl_rng.h>
 
-#include "sim/disk.h"
-#include "sim/engine.h"
-#include "sim/mm.h"
-#include "sim/pagecache.h"
-#include "sim/readahead.h"
-#include "sim/stats.h"
-#include "sim/task.h"
+#include "sim/kernel/disk.h"
+#include "sim/core/engine.h"
+#include "sim/kernel/mm.h"
+#include "sim/kernel/pagecache.h"
+#include "sim/kernel/readahead.h"
+#include "sim/core/stats.h"
+#include "sim/core/task.h"
 
 #define US ((sim_time_t)NSEC_PER_USEC)
 #define MS ((sim_time_t)NSEC_PER_MSEC)

@@ -6,15 +6,15 @@
  */
 #include "config.h"
 
-#include "sim/engine.h"
-#include "sim/histogram.h"
-#include "sim/keys.h"
-#include "sim/model.h"
-#include "sim/pagelock.h"
-#include "sim/policy.h"
-#include "sim/rwsem.h"
-#include "sim/scenario.h"
-#include "sim/stats.h"
+#include "sim/core/engine.h"
+#include "sim/core/histogram.h"
+#include "sim/config/keys.h"
+#include "sim/model/model.h"
+#include "sim/kernel/pagelock.h"
+#include "sim/model/policy.h"
+#include "sim/kernel/rwsem.h"
+#include "sim/config/scenario.h"
+#include "sim/core/stats.h"
 
 static struct sim_keys *all_keys(void)
 {

@@ -14,11 +14,11 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "sim/engine.h"
-#include "sim/pagecache.h"
-#include "sim/pagelock.h"
-#include "sim/stats.h"
-#include "sim/task.h"
+#include "sim/core/engine.h"
+#include "sim/kernel/pagecache.h"
+#include "sim/kernel/pagelock.h"
+#include "sim/core/stats.h"
+#include "sim/core/task.h"
 
 #define US ((sim_time_t)NSEC_PER_USEC)
 

@@ -13,12 +13,12 @@
 #include <glib/gstdio.h>
 
 #include "policies/builtin.h"
-#include "sim/keys.h"
-#include "sim/model.h"
-#include "sim/pagelock.h"
-#include "sim/policy.h"
-#include "sim/rwsem.h"
-#include "sim/scenario.h"
+#include "sim/config/keys.h"
+#include "sim/model/model.h"
+#include "sim/kernel/pagelock.h"
+#include "sim/model/policy.h"
+#include "sim/kernel/rwsem.h"
+#include "sim/config/scenario.h"
 
 /* A test policy: 5.11 without handoff. */
 static const struct fs_rwsem_policy test_rwsem = {

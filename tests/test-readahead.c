@@ -11,12 +11,12 @@
 #include <errno.h>
 #include <gsl/gsl_rng.h>
 
-#include "sim/disk.h"
-#include "sim/engine.h"
-#include "sim/pagecache.h"
-#include "sim/readahead.h"
-#include "sim/stats.h"
-#include "sim/task.h"
+#include "sim/kernel/disk.h"
+#include "sim/core/engine.h"
+#include "sim/kernel/pagecache.h"
+#include "sim/kernel/readahead.h"
+#include "sim/core/stats.h"
+#include "sim/core/task.h"
 
 struct window {
 	pgoff_t at;			/* the access that moved the window */

@@ -19,7 +19,7 @@
 #include <gsl/gsl_rng.h>
 #include "analysis/report.h"
 #include "analysis/resultdb.h"
-#include "sim/types.h"
+#include "sim/core/types.h"
 
 #define SEED 20240611UL
 

@@ -15,9 +15,9 @@
 #include <errno.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
-#include "sim/cpu.h"
-#include "sim/rwsem.h"
-#include "sim/stats.h"
+#include "sim/kernel/cpu.h"
+#include "sim/kernel/rwsem.h"
+#include "sim/core/stats.h"
 
 #define US NSEC_PER_USEC
 #define MS NSEC_PER_MSEC

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Tests for the key registry (sim/keys.c), the scenario reader
- * (sim/ini.c), constraint expressions (sim/expr.c) and parameter studies
- * (sim/scenario.c).
+ * Tests for the key registry (sim/config/keys.c), the scenario reader
+ * (sim/config/ini.c), constraint expressions (sim/config/expr.c) and parameter studies
+ * (sim/config/scenario.c).
  *
  * The corpus tests/scenarios/bad/ holds malformed scenarios, one mistake
  * each.  Each file starts with directives in comments:
@@ -24,9 +24,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "sim/keys.h"
-#include "sim/scenario.h"
-#include "sim/scenario-private.h"
+#include "sim/config/keys.h"
+#include "sim/config/scenario.h"
+#include "sim/config/scenario-private.h"
 
 /* ---------------------------------------------------------------------- */
 /* The keys the tests use (the model registers its own later). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Tests of the per-run measurement registry (sim/stats.h): get-or-create
+ * Tests of the per-run measurement registry (sim/core/stats.h): get-or-create
  * returns one stable pointer per (module, name), kinds and keys do not
  * collide, iteration follows registration order, and merge adds.
  */
@@ -8,7 +8,7 @@
 #include <glib.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include "sim/stats.h"
+#include "sim/core/stats.h"
 
 #define SEED 20240611UL
 

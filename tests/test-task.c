@@ -8,9 +8,9 @@
 
 #include <string.h>
 #include <gsl/gsl_randist.h>
-#include "sim/engine.h"
-#include "sim/task.h"
-#include "sim/waitqueue.h"
+#include "sim/core/engine.h"
+#include "sim/core/task.h"
+#include "sim/core/waitqueue.h"
 
 /* A log of "name@time" tokens. */
 struct tlog {

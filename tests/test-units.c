@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Tests for sim/units.c: every unit, rounding, exactness at the edges of
+ * Tests for sim/core/units.c: every unit, rounding, exactness at the edges of
  * 64 bits, format/parse round trips, and an error (with the right code and
  * a message naming what is accepted) for every kind of bad input.
  */
 #include <math.h>
 #include <gsl/gsl_rng.h>
-#include "sim/units.h"
+#include "sim/core/units.h"
 
 /* ---------------------------------------------------------------------- */
 /* Times */

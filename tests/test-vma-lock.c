@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Tests of the fault_lock slot's per-vma and spf values (sim/vma-lock.c,
+ * Tests of the fault_lock slot's per-vma and spf values (sim/kernel/vma-lock.c,
  * policies/fault-lock-*.c), of the lock-word cache-line model
- * (sim/cacheline.c), and a reduced run of scenarios/exp-per-vma.ini
+ * (sim/kernel/cacheline.c), and a reduced run of scenarios/exp-per-vma.ini
  * asserting the direction and rough size of the per-VMA lock claim.
  */
 #include "config.h"
@@ -10,19 +10,19 @@
 #include <errno.h>
 
 #include "policies/builtin.h"
-#include "sim/cacheline.h"
-#include "sim/cpu.h"
-#include "sim/disk.h"
-#include "sim/engine.h"
-#include "sim/fault.h"
-#include "sim/histogram.h"
-#include "sim/keys.h"
-#include "sim/mm.h"
-#include "sim/model.h"
-#include "sim/readahead.h"
-#include "sim/scenario.h"
-#include "sim/stats.h"
-#include "sim/vma-lock.h"
+#include "sim/kernel/cacheline.h"
+#include "sim/kernel/cpu.h"
+#include "sim/kernel/disk.h"
+#include "sim/core/engine.h"
+#include "sim/kernel/fault.h"
+#include "sim/core/histogram.h"
+#include "sim/config/keys.h"
+#include "sim/kernel/mm.h"
+#include "sim/model/model.h"
+#include "sim/kernel/readahead.h"
+#include "sim/config/scenario.h"
+#include "sim/core/stats.h"
+#include "sim/kernel/vma-lock.h"
 
 /* ------------------------------------------------------------------ */
 /* The cache line alone */

@@ -6,10 +6,10 @@
  */
 #include "config.h"
 
-#include "sim/cpu.h"
-#include "sim/engine.h"
-#include "sim/task.h"
-#include "sim/waitqueue.h"
+#include "sim/kernel/cpu.h"
+#include "sim/core/engine.h"
+#include "sim/core/task.h"
+#include "sim/core/waitqueue.h"
 
 struct wq_test {
 	struct sim_engine *eng;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Experiment 5 (sim/write.h, the prefault slot): dd through
+ * Experiment 5 (sim/kernel/write.h, the prefault slot): dd through
  * generic_perform_write() with each prefault policy, built from scenario
  * keys as `faultsim run` builds it: probing every 16 bytes costs a few
  * percent against the first byte; a write from a buffer mmap'd from the
@@ -12,13 +12,13 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/engine.h"
-#include "sim/histogram.h"
-#include "sim/keys.h"
-#include "sim/model.h"
-#include "sim/scenario.h"
-#include "sim/stats.h"
-#include "sim/task.h"
+#include "sim/core/engine.h"
+#include "sim/core/histogram.h"
+#include "sim/config/keys.h"
+#include "sim/model/model.h"
+#include "sim/config/scenario.h"
+#include "sim/core/stats.h"
+#include "sim/core/task.h"
 
 struct dd_result {
 	enum sim_stop_reason why;

@@ -46,7 +46,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
-#include "sim/rwsem.h"
+#include "sim/kernel/rwsem.h"
 
 G_BEGIN_DECLS
 
@@ -64,7 +64,7 @@ struct fs_plugin_registrar;
 typedef gboolean fs_plugin_register_fn(struct fs_plugin_registrar *r, GError **error);
 
 /* ------------------------------------------------------------------ */
-/* Slot rwsem: mmap_sem's behaviour (sim/rwsem.h) */
+/* Slot rwsem: mmap_sem's behaviour (sim/kernel/rwsem.h) */
 
 #define FS_RWSEM_POLICY_VERSION		1
 
@@ -87,7 +87,7 @@ gboolean fs_register_rwsem_policy(struct fs_plugin_registrar *r,
 				  const struct fs_rwsem_policy *ops, GError **error);
 
 /* ------------------------------------------------------------------ */
-/* Slot page_lock: the page lock's fairness (sim/pagelock.h) */
+/* Slot page_lock: the page lock's fairness (sim/kernel/pagelock.h) */
 
 #define FS_PAGE_LOCK_POLICY_VERSION	1
 
@@ -122,11 +122,11 @@ gboolean fs_register_page_lock_policy(struct fs_plugin_registrar *r,
 				      GError **error);
 
 /* ------------------------------------------------------------------ */
-/* Slots retry, io, map_pages, fault_lock: the fault path (sim/fault.h)
+/* Slots retry, io, map_pages, fault_lock: the fault path (sim/kernel/fault.h)
  *
  * The retry slot needs only the flags below.  The io, map_pages and
  * fault_lock operations work on the fault path's struct vm_fault, whose
- * helpers (sim/fault.h, sim/mm.h) are not installed yet: plugins for
+ * helpers (sim/kernel/fault.h, sim/kernel/mm.h) are not installed yet: plugins for
  * those slots must be built inside the source tree for now. */
 
 /* enum fault_flag */
@@ -221,7 +221,7 @@ gboolean fs_register_fault_lock_policy(struct fs_plugin_registrar *r,
 				       const struct fs_fault_lock_policy *ops, GError **error);
 
 /* ------------------------------------------------------------------ */
-/* Slots khugepaged and prefault (sim/khugepaged.h, sim/write.h); like
+/* Slots khugepaged and prefault (sim/kernel/khugepaged.h, sim/kernel/write.h); like
  * the fault path's, their operations use model structures that are not
  * installed: build such plugins inside the source tree. */
 
@@ -233,7 +233,7 @@ struct write_iter;
 
 /* Slot khugepaged: collapse_huge_page() of one 512-page range, whose
  * scan found it worth collapsing (mmap_sem not held).  Returns true if
- * the range was collapsed.  Builds on the helpers of sim/khugepaged.h. */
+ * the range was collapsed.  Builds on the helpers of sim/kernel/khugepaged.h. */
 struct fs_khugepaged_policy {
 	unsigned int version;
 	const char *name;

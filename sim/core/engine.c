@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The discrete-event engine.  See engine.h for the ordering rule and the
+ * costs.  The hot path is sim_run() -> heap pop -> handler -> sim_schedule();
+ * keep it free of allocation and of anything but integer compares.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim/core/engine-private.h"
+#include "sim/core/stats.h"
+
+#define EVENT_SLAB 1024
+
+/* Task stacks: 64 KiB; AddressSanitizer's redzones make frames several
+ * times bigger, so give it room. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_DEFAULT_STACK_SIZE (512 * 1024)
+#else
+#define SIM_DEFAULT_STACK_SIZE (64 * 1024)
+#endif
+#define HEAP_ARITY 4
+
+/* ------------------------------------------------------------------ */
+/* Event pool */
+
+static struct sim_event *event_alloc(struct sim_engine *eng)
+{
+	struct sim_event *ev = eng->free_events;
+
+	if (G_UNLIKELY(!ev)) {
+		struct sim_event *slab = g_new0(struct sim_event, EVENT_SLAB);
+
+		g_ptr_array_add(eng->event_slabs, slab);
+		for (size_t i = 1; i < EVENT_SLAB - 1; i++)
+			slab[i].next_free = &slab[i + 1];
+		slab[EVENT_SLAB - 1].next_free = NULL;
+		ev = slab;
+		eng->free_events = &slab[1];
+		return ev;
+	}
+	eng->free_events = ev->next_free;
+	return ev;
+}
+
+static inline void event_free(struct sim_engine *eng, struct sim_event *ev)
+{
+	ev->fn = NULL;
+	ev->seq = 0;
+	ev->next_free = eng->free_events;
+	eng->free_events = ev;
+}
+
+/* ------------------------------------------------------------------ */
+/* The 4-ary heap */
+
+static inline bool entry_before(const struct sim_heap_entry *a,
+				const struct sim_heap_entry *b)
+{
+	if (a->time != b->time)
+		return a->time < b->time;
+	return a->ev->seq < b->ev->seq;
+}
+
+static void heap_sift_up(struct sim_heap_entry *heap, size_t i,
+			 struct sim_heap_entry x)
+{
+	while (i > 0) {
+		size_t parent = (i - 1) / HEAP_ARITY;
+
+		if (!entry_before(&x, &heap[parent]))
+			break;
+		heap[i] = heap[parent];
+		i = parent;
+	}
+	heap[i] = x;
+}
+
+/*
+ * Put @x into the hole at @i, moving the hole down while a child comes
+ * before @x.  With HEAP_ARITY 4 and the layout of heap_grow(), the
+ * children compared at each level share one cache line.
+ */
+static void heap_sift_down(struct sim_heap_entry *heap, size_t len, size_t i,
+			   struct sim_heap_entry x)
+{
+	for (;;) {
+		size_t first = i * HEAP_ARITY + 1;
+
+		if (first >= len)
+			break;
+		size_t last = first + HEAP_ARITY < len ? first + HEAP_ARITY : len;
+		size_t min = first;
+
+		for (size_t c = first + 1; c < last; c++)
+			if (entry_before(&heap[c], &heap[min]))
+				min = c;
+		if (!entry_before(&heap[min], &x))
+			break;
+		heap[i] = heap[min];
+		i = min;
+	}
+	heap[i] = x;
+}
+
+static void heap_remove_root(struct sim_engine *eng)
+{
+	size_t len = --eng->heap_len;
+
+	if (len > 0)
+		heap_sift_down(eng->heap, len, 0, eng->heap[len]);
+}
+
+/*
+ * The heap array is allocated 64-byte aligned and used from its fourth
+ * slot on: with 16-byte entries and the root at slot 3, the four children
+ * of every node (indices 4i+1..4i+4, slots 4i+4..4i+7) share one cache
+ * line, so each level of a sift costs one line.
+ */
+#define HEAP_SLOT_OFFSET 3
+
+static void heap_grow(struct sim_engine *eng)
+{
+	size_t cap = eng->heap_cap ? eng->heap_cap * 2 : 1024;
+	size_t bytes = (cap + HEAP_SLOT_OFFSET) * sizeof(struct sim_heap_entry);
+	struct sim_heap_entry *mem = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+
+	if (!mem)
+		g_error("out of memory growing the event heap to %zu entries", cap);
+	if (eng->heap_len)
+		memcpy(mem + HEAP_SLOT_OFFSET, eng->heap,
+		       eng->heap_len * sizeof(struct sim_heap_entry));
+	free(eng->heap_mem);
+	eng->heap_mem = mem;
+	eng->heap = mem + HEAP_SLOT_OFFSET;
+	eng->heap_cap = cap;
+}
+
+static void far_push(struct sim_engine *eng, struct sim_heap_entry x)
+{
+	if (G_UNLIKELY(eng->far_len == eng->far_cap)) {
+		eng->far_cap = eng->far_cap ? eng->far_cap * 2 : 4096;
+		eng->far = g_renew(struct sim_heap_entry, eng->far, eng->far_cap);
+	}
+	eng->far[eng->far_len++] = x;
+}
+
+static void heap_push(struct sim_engine *eng, struct sim_heap_entry x)
+{
+	if (eng->split && x.time >= eng->pivot_time) {
+		far_push(eng, x);
+		return;
+	}
+	if (eng->root_taken) {
+		eng->root_taken = false;
+		heap_sift_down(eng->heap, eng->heap_len, 0, x);
+		return;
+	}
+	if (G_UNLIKELY(eng->heap_len == eng->heap_cap))
+		heap_grow(eng);
+	heap_sift_up(eng->heap, eng->heap_len++, x);
+}
+
+/* Make a heap of heap[0..len) (bottom-up, O(len)). */
+static void heap_make(struct sim_heap_entry *heap, size_t len)
+{
+	if (len < 2)
+		return;
+	for (size_t i = (len - 2) / HEAP_ARITY + 1; i-- > 0;)
+		heap_sift_down(heap, len, i, heap[i]);
+}
+
+static inline void entry_swap(struct sim_heap_entry *a, struct sim_heap_entry *b)
+{
+	struct sim_heap_entry t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Reorder a[0..n) so that a[k] is the entry that sorts k-th and everything
+ * before it sorts before it (quickselect with a median-of-three pivot;
+ * deterministic).  O(n) on average.
+ */
+static void select_nth(struct sim_heap_entry *a, size_t n, size_t k)
+{
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+
+	while (hi > lo) {
+		ptrdiff_t mid = lo + (hi - lo) / 2;
+
+		/* Median of three: a[lo] <= a[mid] <= a[hi], which are then
+		 * sentinels for the two scans. */
+		if (entry_before(&a[mid], &a[lo]))
+			entry_swap(&a[mid], &a[lo]);
+		if (entry_before(&a[hi], &a[lo]))
+			entry_swap(&a[hi], &a[lo]);
+		if (entry_before(&a[hi], &a[mid]))
+			entry_swap(&a[hi], &a[mid]);
+
+		struct sim_heap_entry pivot = a[mid];
+		ptrdiff_t i = lo, j = hi;
+
+		/* Hoare partition: a[lo..j] <= pivot <= a[i..hi]. */
+		while (i <= j) {
+			while (entry_before(&a[i], &pivot))
+				i++;
+			while (entry_before(&pivot, &a[j]))
+				j--;
+			if (i <= j) {
+				entry_swap(&a[i], &a[j]);
+				i++;
+				j--;
+			}
+		}
+		if (kk <= j)
+			hi = j;
+		else if (kk >= i)
+			lo = i;
+		else
+			return;		/* j < k < i: a[k] is the pivot, in place */
+	}
+}
+
+/* The heap outgrew its limit: keep the earliest heap_limit entries in it
+ * and move the rest to the far set. */
+static void heap_spill(struct sim_engine *eng)
+{
+	size_t keep = eng->heap_limit;
+
+	select_nth(eng->heap, eng->heap_len, keep);
+	eng->pivot_time = eng->heap[keep].time;
+	/* Entries at the pivot time that sort before the pivot may stay in
+	 * the heap: new ones at that time sort after every existing key. */
+	for (size_t i = keep; i < eng->heap_len; i++)
+		far_push(eng, eng->heap[i]);
+	eng->heap_len = keep;
+	eng->split = true;
+	heap_make(eng->heap, eng->heap_len);
+}
+
+/* The heap ran dry: bring the earliest heap_limit far entries in. */
+static void heap_refill(struct sim_engine *eng)
+{
+	size_t take = eng->heap_limit;
+
+	if (eng->far_len <= take) {
+		take = eng->far_len;
+		eng->split = false;
+	} else {
+		select_nth(eng->far, eng->far_len, take);
+		eng->pivot_time = eng->far[take].time;
+	}
+	while (eng->heap_cap < take)
+		heap_grow(eng);
+	memcpy(eng->heap, eng->far, take * sizeof(struct sim_heap_entry));
+	eng->heap_len = take;
+	memmove(eng->far, eng->far + take, (eng->far_len - take) * sizeof(struct sim_heap_entry));
+	eng->far_len -= take;
+	heap_make(eng->heap, eng->heap_len);
+}
+
+void sim_engine_set_heap_limit(struct sim_engine *eng, size_t entries)
+{
+	g_assert(entries >= 1);
+	eng->heap_limit = entries;
+}
+
+/* ------------------------------------------------------------------ */
+/* Scheduling */
+
+struct sim_timer sim_schedule_at(struct sim_engine *eng, sim_time_t when,
+				 sim_event_fn *fn, void *data)
+{
+	g_assert(when >= eng->now);
+	g_assert(fn);
+
+	struct sim_event *ev = event_alloc(eng);
+
+	ev->fn = fn;
+	ev->data = data;
+	ev->seq = ++eng->next_seq;
+	heap_push(eng, (struct sim_heap_entry){ .time = when, .ev = ev });
+	return (struct sim_timer){ .ev = ev, .seq = ev->seq };
+}
+
+struct sim_timer sim_schedule(struct sim_engine *eng, sim_time_t delay,
+			      sim_event_fn *fn, void *data)
+{
+	g_assert(delay >= 0);
+	return sim_schedule_at(eng, eng->now + delay, fn, data);
+}
+
+bool sim_timer_pending(const struct sim_timer *timer)
+{
+	return timer->ev && timer->ev->seq == timer->seq && timer->ev->fn;
+}
+
+bool sim_cancel(struct sim_engine *eng, struct sim_timer *timer)
+{
+	bool pending = sim_timer_pending(timer);
+
+	if (pending) {
+		/* Leave the entry where it is; the record is recycled when the
+		 * entry reaches the top of the heap. */
+		timer->ev->fn = NULL;
+		eng->nr_cancelled++;
+	}
+	timer->ev = NULL;
+	timer->seq = 0;
+	return pending;
+}
+
+/* ------------------------------------------------------------------ */
+/* Dispatch */
+
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+enum sim_stop_reason sim_run(struct sim_engine *eng)
+{
+	eng->stop_requested = false;
+	for (;;) {
+		if (G_UNLIKELY(!eng->heap_len)) {
+			if (!eng->far_len)
+				break;
+			heap_refill(eng);
+		} else if (G_UNLIKELY(eng->heap_len > 4 * eng->heap_limit)) {
+			heap_spill(eng);
+		}
+
+		struct sim_heap_entry top = eng->heap[0];
+		struct sim_event *ev = top.ev;
+
+		if (G_UNLIKELY(!ev->fn)) {
+			/* A cancelled event reached the top: drop it. */
+			heap_remove_root(eng);
+			eng->nr_cancelled--;
+			event_free(eng, ev);
+			continue;
+		}
+		if (top.time > eng->time_limit) {
+			eng->now = eng->time_limit;
+			return SIM_STOP_TIME;
+		}
+		if (eng->dispatched >= eng->event_limit)
+			return SIM_STOP_EVENTS;
+
+		sim_event_fn *fn = ev->fn;
+		void *data = ev->data;
+
+		eng->now = top.time;
+		eng->fingerprint = mix64(eng->fingerprint ^
+					 mix64((uint64_t)top.time + ev->seq * 0x9e3779b97f4a7c15ULL));
+		eng->dispatched++;
+		event_free(eng, ev);
+		eng->root_taken = true;
+		fn(eng, data);
+		if (eng->root_taken) {
+			eng->root_taken = false;
+			heap_remove_root(eng);
+		}
+		/* The next event's record was last touched when it was
+		 * scheduled, long ago in a big heap: start loading it now. */
+		if (eng->heap_len)
+			__builtin_prefetch(eng->heap[0].ev);
+		if (eng->stop_requested)
+			return SIM_STOP_REQUESTED;
+	}
+	return SIM_STOP_EMPTY;
+}
+
+const char *sim_stop_reason_name(enum sim_stop_reason reason)
+{
+	switch (reason) {
+	case SIM_STOP_EMPTY:
+		return "empty";
+	case SIM_STOP_TIME:
+		return "time-limit";
+	case SIM_STOP_EVENTS:
+		return "event-limit";
+	case SIM_STOP_REQUESTED:
+		return "requested";
+	}
+	return "?";
+}
+
+void sim_stop(struct sim_engine *eng)
+{
+	eng->stop_requested = true;
+}
+
+void sim_set_time_limit(struct sim_engine *eng, sim_time_t limit)
+{
+	g_assert(limit >= eng->now);
+	eng->time_limit = limit;
+}
+
+void sim_set_event_limit(struct sim_engine *eng, uint64_t max_events)
+{
+	eng->event_limit = max_events;
+}
+
+sim_time_t sim_now(const struct sim_engine *eng)
+{
+	return eng->now;
+}
+
+uint64_t sim_engine_seed(const struct sim_engine *eng)
+{
+	return eng->seed;
+}
+
+uint64_t sim_events_dispatched(const struct sim_engine *eng)
+{
+	return eng->dispatched;
+}
+
+size_t sim_events_pending(const struct sim_engine *eng)
+{
+	return eng->heap_len + eng->far_len - eng->nr_cancelled - (eng->root_taken ? 1 : 0);
+}
+
+uint64_t sim_fingerprint(const struct sim_engine *eng)
+{
+	return eng->fingerprint;
+}
+
+/* ------------------------------------------------------------------ */
+/* Random streams */
+
+static uint64_t hash_name(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a, 64 bit */
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		h ^= *p;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+gsl_rng *sim_rng(struct sim_engine *eng, const char *name)
+{
+	gsl_rng *r = g_hash_table_lookup(eng->rngs, name);
+
+	if (!r) {
+		uint64_t s = mix64(eng->seed * 0x9e3779b97f4a7c15ULL ^ hash_name(name));
+
+		r = gsl_rng_alloc(gsl_rng_mt19937);
+		/* mt19937 takes 32 bits of seed: fold the 64. */
+		gsl_rng_set(r, (unsigned long)((s ^ (s >> 32)) & 0xffffffffUL));
+		g_hash_table_insert(eng->rngs, g_strdup(name), r);
+	}
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+
+struct sim_stats *sim_engine_stats(struct sim_engine *eng)
+{
+	return eng->stats;
+}
+
+struct sim_engine *sim_engine_new(uint64_t seed)
+{
+	struct sim_engine *eng = g_new0(struct sim_engine, 1);
+
+	eng->seed = seed;
+	eng->time_limit = SIM_TIME_MAX;
+	eng->event_limit = UINT64_MAX;
+	eng->heap_limit = 65536;
+	eng->event_slabs = g_ptr_array_new_with_free_func(g_free);
+	eng->rngs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					  (GDestroyNotify)gsl_rng_free);
+	eng->stats = sim_stats_new();
+	INIT_LIST_HEAD(&eng->tasks);
+	eng->stack_size = SIM_DEFAULT_STACK_SIZE;
+	eng->free_stacks = g_ptr_array_new();
+	return eng;
+}
+
+void sim_engine_free(struct sim_engine *eng)
+{
+	if (!eng)
+		return;
+	g_assert(!eng->current);
+	sim_tasks_destroy(eng);
+	g_ptr_array_unref(eng->free_stacks);
+	free(eng->heap_mem);
+	g_free(eng->far);
+	g_ptr_array_unref(eng->event_slabs);
+	g_hash_table_unref(eng->rngs);
+	sim_stats_free(eng->stats);
+	g_free(eng);
+}

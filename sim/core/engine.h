@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The discrete-event engine: simulated time, the pending-event set, and the
+ * per-run state every component hangs off (random streams, measurements,
+ * tasks).
+ *
+ * Ordering rule: events run in order of (time, sequence), where the
+ * sequence is a per-engine counter taken when the event is scheduled.  Two
+ * events for the same nanosecond therefore run in the order they were
+ * scheduled, on every platform and every run.
+ *
+ * There is no global state: an engine is an ordinary object, several can
+ * live in one process and run on different threads at once.  One engine is
+ * used from one thread at a time.
+ *
+ * Costs: scheduling is O(log n) in the number of pending events (a 4-ary
+ * heap of 16-byte entries; beyond ~262k pending events the heap keeps the
+ * earliest 64k and the rest wait unsorted, O(1) to add, selected in
+ * O(n) batches: amortised n / 64k per event); cancellation is O(1) (the
+ * entry stays, marked dead, and is dropped when it reaches the top);
+ * dispatching the earliest event is O(log n).  Event records come from a pool owned by
+ * the engine and are reused; the memory is returned only by
+ * sim_engine_free().
+ */
+#ifndef FAULTSIM_SIM_ENGINE_H
+#define FAULTSIM_SIM_ENGINE_H
+
+#include <stdbool.h>
+#include <gsl/gsl_rng.h>
+#include "sim/core/types.h"
+
+struct sim_engine;
+typedef struct sim_engine sim_engine;	/* for g_autoptr() */
+struct sim_event;
+struct sim_stats;
+
+/* An event handler.  @data is whatever was given to sim_schedule(); the
+ * engine never owns or frees it: its owner is the component that scheduled
+ * the event, and must keep it alive until the event runs or is cancelled. */
+typedef void sim_event_fn(struct sim_engine *eng, void *data);
+
+/*
+ * A handle on a scheduled event, for cancelling it.  Handles stay safe after
+ * the event has run: the record behind them is recycled, but the sequence
+ * number tells a stale handle from a live one.  A zeroed handle is "no
+ * event".
+ */
+struct sim_timer {
+	struct sim_event *ev;
+	uint64_t seq;
+};
+
+enum sim_stop_reason {
+	SIM_STOP_EMPTY,		/* no pending event left */
+	SIM_STOP_TIME,		/* next event is past the time limit */
+	SIM_STOP_EVENTS,	/* the event-count limit was reached */
+	SIM_STOP_REQUESTED,	/* a handler called sim_stop() */
+};
+
+/* Create an engine for one run, seeded with @seed (see sim_rng()). */
+struct sim_engine *sim_engine_new(uint64_t seed);
+/* Free the engine, its event pool, its random streams, its statistics and
+ * every task still alive (blocked tasks are discarded without running). */
+void sim_engine_free(struct sim_engine *eng);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sim_engine, sim_engine_free)
+
+/* Current simulated time in ns. */
+sim_time_t sim_now(const struct sim_engine *eng);
+/* The run seed given to sim_engine_new(). */
+uint64_t sim_engine_seed(const struct sim_engine *eng);
+
+/* Schedule @fn(@eng, @data) @delay ns from now (delay >= 0). */
+struct sim_timer sim_schedule(struct sim_engine *eng, sim_time_t delay,
+			      sim_event_fn *fn, void *data);
+/* Schedule @fn at absolute time @when (when >= now). */
+struct sim_timer sim_schedule_at(struct sim_engine *eng, sim_time_t when,
+				 sim_event_fn *fn, void *data);
+/* Cancel the event behind @timer if it has not run yet; returns whether it
+ * was pending.  Clears the handle either way.  O(1). */
+bool sim_cancel(struct sim_engine *eng, struct sim_timer *timer);
+/* Whether the event behind @timer is still waiting to run. */
+bool sim_timer_pending(const struct sim_timer *timer);
+
+/* Stop conditions.  Events at exactly the time limit still run; when the
+ * run stops on the limit, the clock is advanced to it.  Limits may be
+ * changed between calls to sim_run(), which continues where it stopped. */
+void sim_set_time_limit(struct sim_engine *eng, sim_time_t limit);
+void sim_set_event_limit(struct sim_engine *eng, uint64_t max_events);
+/* Ask sim_run() to return after the current event. */
+void sim_stop(struct sim_engine *eng);
+
+/* Dispatch events in (time, sequence) order until a stop condition. */
+enum sim_stop_reason sim_run(struct sim_engine *eng);
+const char *sim_stop_reason_name(enum sim_stop_reason reason);
+
+/* Tuning: the heap keeps at most about this many events once more than
+ * four times as many are pending (default 65536; see engine-private.h).
+ * Behaviour is identical whatever the value; tests make it small. */
+void sim_engine_set_heap_limit(struct sim_engine *eng, size_t entries);
+
+/* Events dispatched so far (cancelled ones are not counted). */
+uint64_t sim_events_dispatched(const struct sim_engine *eng);
+/* Number of live pending events. */
+size_t sim_events_pending(const struct sim_engine *eng);
+/* A hash over (time, sequence) of every dispatched event: two runs with the
+ * same fingerprint followed the same trajectory. */
+uint64_t sim_fingerprint(const struct sim_engine *eng);
+
+/*
+ * The random stream named @name, created on first use and seeded from
+ * (run seed, name) only: adding a component with a stream of its own never
+ * shifts the draws of another.  The engine owns the generator.
+ */
+gsl_rng *sim_rng(struct sim_engine *eng, const char *name);
+
+/* The run's measurements (counters, histograms, scalars). */
+struct sim_stats *sim_engine_stats(struct sim_engine *eng);
+
+#endif /* FAULTSIM_SIM_ENGINE_H */

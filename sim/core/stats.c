@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The per-run registry of measurements (see stats.h).
+ *
+ * Each kind of measurement has a table: a hash index from (module, name) to
+ * an entry, for get-or-create, and an array of the same entries in the
+ * order they were created, for iteration.  An entry is allocated once with
+ * its two names stored behind it and never moves, which is what keeps the
+ * pointers handed out stable.  A histogram is a separate allocation owned
+ * by its entry.
+ */
+#include <stdbool.h>
+#include <string.h>
+#include "sim/core/stats.h"
+
+/* The lookup key; first in every entry so that an entry is its own key. */
+struct stat_key {
+	const char *module;
+	const char *name;
+};
+
+struct stat_entry {
+	struct stat_key key;		/* points into names[] */
+	union {
+		uint64_t counter;
+		double scalar;
+		struct sim_hist *hist;
+	};
+	char names[];			/* "module\0name\0" */
+};
+
+struct stat_table {
+	GHashTable *index;		/* struct stat_key * -> entry */
+	GPtrArray *entries;		/* creation order; owns the entries */
+};
+
+struct sim_stats {
+	struct stat_table counters;
+	struct stat_table hists;
+	struct stat_table scalars;
+};
+
+static guint stat_key_hash(gconstpointer p)
+{
+	const struct stat_key *k = p;
+
+	return g_str_hash(k->module) * 31 + g_str_hash(k->name);
+}
+
+static gboolean stat_key_equal(gconstpointer a, gconstpointer b)
+{
+	const struct stat_key *ka = a, *kb = b;
+
+	return strcmp(ka->module, kb->module) == 0 &&
+	       strcmp(ka->name, kb->name) == 0;
+}
+
+static void stat_table_init(struct stat_table *t, GDestroyNotify free_entry)
+{
+	t->index = g_hash_table_new(stat_key_hash, stat_key_equal);
+	t->entries = g_ptr_array_new_with_free_func(free_entry);
+}
+
+static void stat_table_destroy(struct stat_table *t)
+{
+	g_hash_table_destroy(t->index);
+	g_ptr_array_free(t->entries, TRUE);
+}
+
+/* The entry for (@module, @name), created zeroed if missing; *@created
+ * tells which.  O(length of the names) on average. */
+static struct stat_entry *stat_table_get(struct stat_table *t,
+					 const char *module, const char *name,
+					 bool *created)
+{
+	struct stat_key key = { module, name };
+	struct stat_entry *e;
+	size_t mlen, nlen;
+
+	e = g_hash_table_lookup(t->index, &key);
+	*created = e == NULL;
+	if (e)
+		return e;
+
+	mlen = strlen(module) + 1;
+	nlen = strlen(name) + 1;
+	e = g_malloc0(sizeof(*e) + mlen + nlen);
+	memcpy(e->names, module, mlen);
+	memcpy(e->names + mlen, name, nlen);
+	e->key.module = e->names;
+	e->key.name = e->names + mlen;
+
+	g_hash_table_add(t->index, e);
+	g_ptr_array_add(t->entries, e);
+	return e;
+}
+
+static void free_hist_entry(gpointer p)
+{
+	struct stat_entry *e = p;
+
+	sim_hist_free(e->hist);
+	g_free(e);
+}
+
+struct sim_stats *sim_stats_new(void)
+{
+	struct sim_stats *st = g_new0(struct sim_stats, 1);
+
+	stat_table_init(&st->counters, g_free);
+	stat_table_init(&st->hists, free_hist_entry);
+	stat_table_init(&st->scalars, g_free);
+	return st;
+}
+
+void sim_stats_free(struct sim_stats *st)
+{
+	if (!st)
+		return;
+	stat_table_destroy(&st->counters);
+	stat_table_destroy(&st->hists);
+	stat_table_destroy(&st->scalars);
+	g_free(st);
+}
+
+uint64_t *sim_stats_counter(struct sim_stats *st, const char *module,
+			    const char *name)
+{
+	bool created;
+
+	g_return_val_if_fail(module != NULL && name != NULL, NULL);
+
+	return &stat_table_get(&st->counters, module, name, &created)->counter;
+}
+
+struct sim_hist *sim_stats_hist(struct sim_stats *st, const char *module,
+				const char *name)
+{
+	struct stat_entry *e;
+	bool created;
+
+	g_return_val_if_fail(module != NULL && name != NULL, NULL);
+
+	e = stat_table_get(&st->hists, module, name, &created);
+	if (created)
+		e->hist = sim_hist_new();
+	return e->hist;
+}
+
+double *sim_stats_scalar(struct sim_stats *st, const char *module,
+			 const char *name)
+{
+	bool created;
+
+	g_return_val_if_fail(module != NULL && name != NULL, NULL);
+
+	return &stat_table_get(&st->scalars, module, name, &created)->scalar;
+}
+
+void sim_stats_foreach_counter(const struct sim_stats *st,
+			       sim_stats_counter_fn *fn, void *data)
+{
+	const GPtrArray *a = st->counters.entries;
+
+	for (guint i = 0; i < a->len; i++) {
+		const struct stat_entry *e = a->pdata[i];
+
+		fn(e->key.module, e->key.name, e->counter, data);
+	}
+}
+
+void sim_stats_foreach_hist(const struct sim_stats *st,
+			    sim_stats_hist_fn *fn, void *data)
+{
+	const GPtrArray *a = st->hists.entries;
+
+	for (guint i = 0; i < a->len; i++) {
+		const struct stat_entry *e = a->pdata[i];
+
+		fn(e->key.module, e->key.name, e->hist, data);
+	}
+}
+
+void sim_stats_foreach_scalar(const struct sim_stats *st,
+			      sim_stats_scalar_fn *fn, void *data)
+{
+	const GPtrArray *a = st->scalars.entries;
+
+	for (guint i = 0; i < a->len; i++) {
+		const struct stat_entry *e = a->pdata[i];
+
+		fn(e->key.module, e->key.name, e->scalar, data);
+	}
+}
+
+void sim_stats_merge(struct sim_stats *dst, const struct sim_stats *src)
+{
+	const GPtrArray *a;
+
+	/*
+	 * Index loops that read len each time: when dst == src nothing is
+	 * created, so every value is simply doubled.
+	 */
+	a = src->counters.entries;
+	for (guint i = 0; i < a->len; i++) {
+		const struct stat_entry *e = a->pdata[i];
+
+		*sim_stats_counter(dst, e->key.module, e->key.name) += e->counter;
+	}
+
+	a = src->hists.entries;
+	for (guint i = 0; i < a->len; i++) {
+		const struct stat_entry *e = a->pdata[i];
+
+		sim_hist_merge(sim_stats_hist(dst, e->key.module, e->key.name),
+			       e->hist);
+	}
+
+	a = src->scalars.entries;
+	for (guint i = 0; i < a->len; i++) {
+		const struct stat_entry *e = a->pdata[i];
+
+		*sim_stats_scalar(dst, e->key.module, e->key.name) += e->scalar;
+	}
+}
+
+void sim_stats_reset(struct sim_stats *st)
+{
+	for (guint i = 0; i < st->counters.entries->len; i++)
+		((struct stat_entry *)st->counters.entries->pdata[i])->counter = 0;
+	for (guint i = 0; i < st->scalars.entries->len; i++)
+		((struct stat_entry *)st->scalars.entries->pdata[i])->scalar = 0;
+	for (guint i = 0; i < st->hists.entries->len; i++)
+		sim_hist_reset(((struct stat_entry *)st->hists.entries->pdata[i])->hist);
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The measurements of one run: named counters, histograms and scalars.
+ *
+ * A measurement is named by (module, name), the pair OMNeT++ writes in its
+ * result rows (moduleName, name): ("mmap_sem", "rwsem_sleep_reader"),
+ * ("disk", "responseTime").  Counters, histograms and scalars are three
+ * separate namespaces: a counter and a histogram may share a name.
+ *
+ * A component looks its measurements up once, when it is set up, and keeps
+ * the pointer: the pointer stays valid, at the same address, until the
+ * registry is freed, so the hot path is a plain (*counter)++ or
+ * sim_hist_record().  Iteration is in registration order, which depends
+ * only on the order of the calls, never on hashing or addresses: two runs of
+ * the same scenario list their results in the same order.
+ *
+ * Costs: a get-or-create is O(length of the names) on average (a hash
+ * lookup, plus one allocation the first time); iteration is O(number of
+ * measurements); merge is O(measurements of the source), plus
+ * O(number of bins) per histogram.  A histogram takes about 18 KiB.
+ *
+ * No shared state: different registries may be used on different threads
+ * at once; one registry must not be used from two threads at the same time.
+ */
+#ifndef FAULTSIM_SIM_STATS_H
+#define FAULTSIM_SIM_STATS_H
+
+#include <stdint.h>
+#include <glib.h>
+#include "sim/core/histogram.h"
+
+struct sim_stats;
+typedef struct sim_stats sim_stats;	/* for g_autoptr() */
+
+/* Create an empty registry.  Never fails. */
+struct sim_stats *sim_stats_new(void);
+/* Free @st and every measurement in it (NULL is allowed). */
+void sim_stats_free(struct sim_stats *st);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sim_stats, sim_stats_free)
+
+/* The counter (@module, @name), created at 0 on first use; the pointer is
+ * valid until sim_stats_free(). */
+uint64_t *sim_stats_counter(struct sim_stats *st, const char *module,
+			    const char *name);
+/* The histogram (@module, @name), created empty on first use; the pointer
+ * is valid until sim_stats_free() and must not be freed by the caller. */
+struct sim_hist *sim_stats_hist(struct sim_stats *st, const char *module,
+				const char *name);
+/* The scalar (@module, @name), created at 0 on first use; the pointer is
+ * valid until sim_stats_free(). */
+double *sim_stats_scalar(struct sim_stats *st, const char *module,
+			 const char *name);
+
+/* Visitors.  The strings and the histogram belong to the registry. */
+typedef void sim_stats_counter_fn(const char *module, const char *name,
+				  uint64_t value, void *data);
+typedef void sim_stats_hist_fn(const char *module, const char *name,
+			       const struct sim_hist *h, void *data);
+typedef void sim_stats_scalar_fn(const char *module, const char *name,
+				 double value, void *data);
+
+/* Call @fn on every counter, in registration order.  @fn must not create
+ * measurements in @st. */
+void sim_stats_foreach_counter(const struct sim_stats *st,
+			       sim_stats_counter_fn *fn, void *data);
+/* Call @fn on every histogram, in registration order (empty ones too). */
+void sim_stats_foreach_hist(const struct sim_stats *st,
+			    sim_stats_hist_fn *fn, void *data);
+/* Call @fn on every scalar, in registration order. */
+void sim_stats_foreach_scalar(const struct sim_stats *st,
+			      sim_stats_scalar_fn *fn, void *data);
+
+/*
+ * Add @src into @dst: counters add, histograms merge (sim_hist_merge()),
+ * scalars add.  A measurement of @src missing from @dst is created there,
+ * after the existing ones, in @src's registration order.  @src is
+ * unchanged.
+ */
+void sim_stats_merge(struct sim_stats *dst, const struct sim_stats *src);
+
+/* Zero every counter and scalar and empty every histogram, keeping the
+ * entries and their pointers (the end of a warm-up period). */
+void sim_stats_reset(struct sim_stats *st);
+
+#endif /* FAULTSIM_SIM_STATS_H */

@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Simulated threads on coroutine stacks.  See task.h for the states.
+ *
+ * Control flow: the engine dispatches a task's resume event, whose handler
+ * (task_run_event) switches from the engine's stack to the task's.  The task
+ * runs until it blocks, sleeps, yields or returns, each of which switches
+ * back to the engine's stack, into the same handler, which then returns to
+ * the dispatch loop.  So a task never switches directly to another task;
+ * one task "switch" in the benchmark's sense is one of these two jumps.
+ *
+ * Sanitizers: AddressSanitizer must be told about every stack switch
+ * (__sanitizer_start/finish_switch_fiber), and valgrind about every stack
+ * (VALGRIND_STACK_REGISTER), or both report nonsense.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "sim/core/engine-private.h"
+#include "sim/core/task.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_ASAN 1
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+#ifdef HAVE_VALGRIND_VALGRIND_H
+#include <valgrind/valgrind.h>
+#endif
+
+struct sim_task {
+	struct sim_context ctx;
+	struct sim_engine *eng;
+	enum sim_task_state state;
+	bool woken;			/* sim_block_timeout: woken, not timed out */
+	bool oncpu;			/* blocked or sleeping without releasing the CPU */
+	bool timed_out;			/* block timeout expired, not yet running */
+	const struct sim_sched_ops *sched_ops;
+	void *sched;
+	void *sched_data;
+	sim_task_fn *fn;
+	void *arg;
+	void *map;			/* stack mapping, guard page first */
+	size_t map_size;
+	struct sim_timer resume;	/* pending resume (spawn, wake, sleep, timeout) */
+	unsigned int id;
+	char *name;
+	struct list_head node;		/* eng->tasks */
+	const char *blocked_what;
+	const void *blocked_obj;
+	struct sim_task *waits_for;	/* holder of what it waits for, if known */
+	bool daemon;			/* may sleep forever (kswapd) */
+	void *private;
+#ifdef SIM_ASAN
+	void *fake_stack;
+#endif
+#ifdef HAVE_VALGRIND_VALGRIND_H
+	unsigned int vg_stack_id;
+#endif
+};
+
+/* ------------------------------------------------------------------ */
+/* Stacks */
+
+static size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static void *stack_map(struct sim_engine *eng, size_t *map_size)
+{
+	size_t guard = page_size();
+	void *map;
+
+	*map_size = eng->stack_size + guard;
+	if (eng->free_stacks->len) {
+		map = g_ptr_array_steal_index_fast(eng->free_stacks,
+						   eng->free_stacks->len - 1);
+	} else {
+		map = mmap(NULL, *map_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+		if (map == MAP_FAILED)
+			g_error("cannot map a %zu-byte task stack: %s", *map_size,
+				g_strerror(errno));
+		if (mprotect(map, guard, PROT_NONE) != 0)
+			g_error("cannot protect a task stack guard page: %s",
+				g_strerror(errno));
+	}
+#ifdef SIM_ASAN
+	/* Frames of the task that used these addresses last -- from the
+	 * cache, or a stack of an engine since freed that mmap() handed back
+	 * -- may still be poisoned in ASan's shadow. */
+	ASAN_UNPOISON_MEMORY_REGION((char *)map + guard, eng->stack_size);
+#endif
+	return map;
+}
+
+static void stack_unmap(struct sim_engine *eng, void *map, size_t map_size)
+{
+	if (map_size == eng->stack_size + page_size())
+		g_ptr_array_add(eng->free_stacks, map);
+	else
+		munmap(map, map_size);
+}
+
+void sim_engine_set_stack_size(struct sim_engine *eng, size_t bytes)
+{
+	size_t pg = page_size();
+	size_t size = (bytes + pg - 1) / pg * pg;
+
+	if (size == eng->stack_size)
+		return;
+	for (guint i = 0; i < eng->free_stacks->len; i++)
+		munmap(eng->free_stacks->pdata[i], eng->stack_size + pg);
+	g_ptr_array_set_size(eng->free_stacks, 0);
+	eng->stack_size = size;
+}
+
+/* ------------------------------------------------------------------ */
+/* Switching, with the sanitizer annotations */
+
+static inline void *task_stack_bottom(const struct sim_task *t)
+{
+	return (char *)t->map + page_size();
+}
+
+/* Engine -> task.  Returns when the task switches back. */
+static void switch_to_task(struct sim_engine *eng, struct sim_task *t)
+{
+#ifdef SIM_ASAN
+	void *fake = NULL;
+
+	__sanitizer_start_switch_fiber(&fake, task_stack_bottom(t),
+				       t->map_size - page_size());
+	sim_context_switch(&eng->main_ctx, &t->ctx);
+	__sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#else
+	sim_context_switch(&eng->main_ctx, &t->ctx);
+#endif
+}
+
+/* Task -> engine.  Returns when the engine resumes the task (never, once
+ * the task is dead). */
+static void switch_to_engine(struct sim_task *t)
+{
+	struct sim_engine *eng = t->eng;
+
+#ifdef SIM_ASAN
+	__sanitizer_start_switch_fiber(t->state == SIM_TASK_DEAD ? NULL : &t->fake_stack,
+				       eng->main_stack_bottom, eng->main_stack_size);
+	sim_context_switch(&t->ctx, &eng->main_ctx);
+	__sanitizer_finish_switch_fiber(t->fake_stack, &eng->main_stack_bottom,
+					&eng->main_stack_size);
+#else
+	sim_context_switch(&t->ctx, &eng->main_ctx);
+#endif
+}
+
+static void task_free(struct sim_engine *eng, struct sim_task *t)
+{
+#ifdef HAVE_VALGRIND_VALGRIND_H
+	VALGRIND_STACK_DEREGISTER(t->vg_stack_id);
+#endif
+	list_del_init(&t->node);
+	eng->nr_tasks--;
+	stack_unmap(eng, t->map, t->map_size);
+	g_free(t->name);
+	g_free(t);
+}
+
+static void task_entry(void *arg)
+{
+	struct sim_task *t = arg;
+
+#ifdef SIM_ASAN
+	__sanitizer_finish_switch_fiber(NULL, &t->eng->main_stack_bottom,
+					&t->eng->main_stack_size);
+#endif
+	t->fn(t, t->arg);
+	t->state = SIM_TASK_DEAD;
+	if (t->sched_ops)
+		t->sched_ops->release(t, t->sched);
+	switch_to_engine(t);
+	g_assert_not_reached();
+}
+
+/* The resume event: run @data's code until it blocks, sleeps or ends. */
+static void task_run_event(struct sim_engine *eng, void *data)
+{
+	struct sim_task *t = data;
+
+	g_assert(t->state != SIM_TASK_RUNNING && t->state != SIM_TASK_DEAD);
+	t->resume = (struct sim_timer){ 0 };
+	t->state = SIM_TASK_RUNNING;
+	t->timed_out = false;
+	t->blocked_what = NULL;
+	t->blocked_obj = NULL;
+	t->waits_for = NULL;
+	eng->current = t;
+	switch_to_task(eng, t);
+	eng->current = NULL;
+	if (t->state == SIM_TASK_DEAD)
+		task_free(eng, t);
+}
+
+/*
+ * The end of a sleep or of a block timeout.  A task attached to a
+ * scheduler that waited off its CPU must get a CPU back first.
+ */
+static void task_timer_event(struct sim_engine *eng, void *data)
+{
+	struct sim_task *t = data;
+
+	t->resume = (struct sim_timer){ 0 };
+	t->timed_out = t->state == SIM_TASK_BLOCKED;
+	if (t->sched_ops && !t->oncpu) {
+		t->state = SIM_TASK_RUNNABLE;
+		t->sched_ops->wakeup(t, t->sched);
+		return;
+	}
+	task_run_event(eng, t);
+}
+
+/* Leave the CPU, unless the wait keeps it. */
+static inline void task_release_cpu(struct sim_task *t)
+{
+	if (t->sched_ops && !t->oncpu)
+		t->sched_ops->release(t, t->sched);
+}
+
+/* ------------------------------------------------------------------ */
+/* The task API */
+
+struct sim_task *sim_task_spawn(struct sim_engine *eng, const char *name,
+				sim_task_fn *fn, void *arg)
+{
+	struct sim_task *t = g_new0(struct sim_task, 1);
+
+	t->eng = eng;
+	t->fn = fn;
+	t->arg = arg;
+	t->id = eng->next_task_id++;
+	t->name = g_strdup(name);
+	t->map = stack_map(eng, &t->map_size);
+#ifdef HAVE_VALGRIND_VALGRIND_H
+	t->vg_stack_id = VALGRIND_STACK_REGISTER(task_stack_bottom(t),
+						 (char *)t->map + t->map_size);
+#endif
+	sim_context_make(&t->ctx, task_stack_bottom(t), t->map_size - page_size(),
+			 task_entry, t);
+	list_add_tail(&t->node, &eng->tasks);
+	eng->nr_tasks++;
+	t->state = SIM_TASK_RUNNABLE;
+	t->resume = sim_schedule(eng, 0, task_run_event, t);
+	return t;
+}
+
+struct sim_task *sim_current(const struct sim_engine *eng)
+{
+	return eng->current;
+}
+
+static inline void assert_running(const struct sim_task *t)
+{
+	g_assert(t->state == SIM_TASK_RUNNING && t->eng->current == t);
+}
+
+static void task_sleep(struct sim_task *t, sim_time_t ns, bool oncpu)
+{
+	assert_running(t);
+	t->state = SIM_TASK_SLEEPING;
+	t->oncpu = oncpu;
+	t->resume = sim_schedule(t->eng, ns, task_timer_event, t);
+	task_release_cpu(t);
+	switch_to_engine(t);
+	t->oncpu = false;
+}
+
+void sim_sleep(struct sim_task *t, sim_time_t ns)
+{
+	task_sleep(t, ns, false);
+}
+
+void sim_sleep_oncpu(struct sim_task *t, sim_time_t ns)
+{
+	task_sleep(t, ns, true);
+}
+
+void sim_yield(struct sim_task *t)
+{
+	assert_running(t);
+	t->state = SIM_TASK_RUNNABLE;
+	t->resume = sim_schedule(t->eng, 0, task_run_event, t);
+	switch_to_engine(t);
+}
+
+static bool task_block(struct sim_task *t, sim_time_t timeout, bool oncpu)
+{
+	assert_running(t);
+	t->state = SIM_TASK_BLOCKED;
+	t->woken = false;
+	t->oncpu = oncpu;
+	if (timeout >= 0)
+		t->resume = sim_schedule(t->eng, timeout, task_timer_event, t);
+	task_release_cpu(t);
+	switch_to_engine(t);
+	t->oncpu = false;
+	return t->woken;
+}
+
+void sim_block(struct sim_task *t)
+{
+	task_block(t, -1, false);
+}
+
+bool sim_block_timeout(struct sim_task *t, sim_time_t timeout)
+{
+	g_assert(timeout >= 0);
+	return task_block(t, timeout, false);
+}
+
+bool sim_block_timeout_oncpu(struct sim_task *t, sim_time_t timeout)
+{
+	return task_block(t, timeout, true);
+}
+
+void sim_wake(struct sim_task *t)
+{
+	/*
+	 * A task whose block timed out is runnable but may not have run yet
+	 * (it waits for a CPU), and a waker can still find it where it
+	 * queued itself.  As try_to_wake_up() on a runnable task, this only
+	 * records the wake-up: the block then reports "woken".
+	 */
+	if (t->state == SIM_TASK_RUNNABLE && t->timed_out) {
+		t->woken = true;
+		return;
+	}
+	g_assert(t->state == SIM_TASK_BLOCKED);
+	sim_cancel(t->eng, &t->resume);		/* a pending timeout */
+	t->woken = true;
+	t->state = SIM_TASK_RUNNABLE;
+	if (t->sched_ops && !t->oncpu)
+		t->sched_ops->wakeup(t, t->sched);
+	else
+		t->resume = sim_schedule(t->eng, 0, task_run_event, t);
+}
+
+void sim_task_run(struct sim_task *t)
+{
+	g_assert(t->state == SIM_TASK_RUNNABLE && !sim_timer_pending(&t->resume));
+	t->resume = sim_schedule(t->eng, 0, task_run_event, t);
+}
+
+void sim_task_set_sched(struct sim_task *t, const struct sim_sched_ops *ops, void *sched)
+{
+	g_assert(t->state != SIM_TASK_RUNNING);
+	t->sched_ops = ops;
+	t->sched = sched;
+	if (ops && t->state == SIM_TASK_RUNNABLE && sim_cancel(t->eng, &t->resume))
+		ops->wakeup(t, sched);
+}
+
+void *sim_task_sched(const struct sim_task *t)
+{
+	return t->sched;
+}
+
+void sim_task_set_sched_data(struct sim_task *t, void *data)
+{
+	t->sched_data = data;
+}
+
+void *sim_task_sched_data(const struct sim_task *t)
+{
+	return t->sched_data;
+}
+
+const char *sim_task_name(const struct sim_task *t)
+{
+	return t->name;
+}
+
+unsigned int sim_task_id(const struct sim_task *t)
+{
+	return t->id;
+}
+
+enum sim_task_state sim_task_state(const struct sim_task *t)
+{
+	return t->state;
+}
+
+struct sim_engine *sim_task_engine(const struct sim_task *t)
+{
+	return t->eng;
+}
+
+void sim_task_set_blocked_on(struct sim_task *t, const char *what, const void *obj)
+{
+	t->blocked_what = what;
+	t->blocked_obj = obj;
+}
+
+const char *sim_task_blocked_what(const struct sim_task *t)
+{
+	return t->blocked_what;
+}
+
+const void *sim_task_blocked_obj(const struct sim_task *t)
+{
+	return t->blocked_obj;
+}
+
+void sim_task_set_private(struct sim_task *t, void *data)
+{
+	t->private = data;
+}
+
+void *sim_task_private(const struct sim_task *t)
+{
+	return t->private;
+}
+
+size_t sim_engine_nr_tasks(const struct sim_engine *eng)
+{
+	return eng->nr_tasks;
+}
+
+void sim_engine_foreach_task(struct sim_engine *eng, sim_task_visit_fn *fn, void *data)
+{
+	struct sim_task *t, *n;
+
+	list_for_each_entry_safe(t, n, &eng->tasks, node)
+		fn(t, data);
+}
+
+void sim_tasks_destroy(struct sim_engine *eng)
+{
+	struct sim_task *t, *n;
+
+	/* Tasks still blocked at the end are discarded without unwinding:
+	 * their stacks hold nothing the engine needs to release. */
+	list_for_each_entry_safe(t, n, &eng->tasks, node)
+		task_free(eng, t);
+	for (guint i = 0; i < eng->free_stacks->len; i++)
+		munmap(eng->free_stacks->pdata[i], eng->stack_size + page_size());
+	g_ptr_array_set_size(eng->free_stacks, 0);
+}
+
+void sim_task_set_waits_for(struct sim_task *t, struct sim_task *holder)
+{
+	t->waits_for = holder;
+}
+
+struct sim_task *sim_task_waits_for(const struct sim_task *t)
+{
+	return t->waits_for;
+}
+
+void sim_task_set_daemon(struct sim_task *t, bool daemon)
+{
+	t->daemon = daemon;
+}
+
+static bool task_stuck(const struct sim_task *t)
+{
+	return !t->daemon && (t->state == SIM_TASK_BLOCKED || t->state == SIM_TASK_SLEEPING);
+}
+
+size_t sim_engine_nr_stuck(struct sim_engine *eng)
+{
+	struct sim_task *t;
+	size_t n = 0;
+
+	list_for_each_entry(t, &eng->tasks, node)
+		n += task_stuck(t);
+	return n;
+}
+
+char *sim_deadlock_report(struct sim_engine *eng)
+{
+	struct sim_task *t;
+	GString *out;
+
+	if (!sim_engine_nr_stuck(eng))
+		return NULL;
+	out = g_string_new(NULL);
+	g_string_append_printf(out, "deadlock at %" G_GINT64_FORMAT " ns: %zu tasks blocked "
+			       "with nothing left to wake them\n", eng->now, sim_engine_nr_stuck(eng));
+	list_for_each_entry(t, &eng->tasks, node) {
+		if (!task_stuck(t))
+			continue;
+		g_string_append_printf(out, "  %s waits for %s", t->name,
+				       t->blocked_what ? t->blocked_what : "(unknown)");
+		if (t->waits_for)
+			g_string_append_printf(out, " held by %s", t->waits_for->name);
+		g_string_append_c(out, '\n');
+	}
+	/* A cycle: walk the waits-for edges from each stuck task; within
+	 * nr_tasks steps a walk either ends or loops. */
+	list_for_each_entry(t, &eng->tasks, node) {
+		struct sim_task *slow = t, *fast = t;
+
+		if (!task_stuck(t))
+			continue;
+		while (fast && fast->waits_for) {
+			slow = slow->waits_for;
+			fast = fast->waits_for->waits_for;
+			if (slow == fast)
+				break;
+		}
+		if (!fast || !fast->waits_for)
+			continue;
+		/* slow is on the cycle: print it once round. */
+		g_string_append_printf(out, "  cycle: %s", slow->name);
+		for (struct sim_task *c = slow->waits_for; c != slow; c = c->waits_for)
+			g_string_append_printf(out, " -> %s", c->name);
+		g_string_append_printf(out, " -> %s\n", slow->name);
+		break;
+	}
+	return g_string_free(out, FALSE);
+}

@@ -1,4 +1,0 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
-#include "sim/types.h"
-
-G_DEFINE_QUARK(faultsim-error-quark, sim_error)

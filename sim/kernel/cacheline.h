@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Cache-line contention on a lock word: the line holding mmap_sem's count
+ * (and each per-VMA lock's) as a serialising resource.
+ *
+ * On many cores the count word of an rwsem is a bottleneck even without
+ * writers: every down_read()/up_read() fast path is an atomic on that
+ * word, and an atomic on a line last written by another CPU must first
+ * pull the line over (pft stops scaling with threads).  Model: a line
+ * remembers the CPU it sits at and until when it is busy moving.  An
+ * atomic by a task on that same CPU costs nothing more; from another CPU
+ * it costs one transfer latency (machine.cacheline_transfer), and
+ * transfers of one line are served one at a time, FIFO: the line is busy
+ * until max(now, busy) + latency, and the task burns its core until then
+ * (an atomic stalls the core, it does not sleep).
+ *
+ * Rules: no task (set-up code), or a task not on a CPU (not attached to
+ * the CPU model), costs nothing and leaves the line where it is; latency
+ * 0 turns the model off.
+ * Plain reads (a sequence check) are not modelled: a line that only
+ * readers share is not moved.  The caller must keep the line's memory
+ * alive across the call (it may block).
+ *
+ * Measurements (module "cacheline"): counters "transfers" and
+ * "stallTime" (ns the atomics waited for lines, all lines together).
+ */
+#ifndef FAULTSIM_SIM_CACHELINE_H
+#define FAULTSIM_SIM_CACHELINE_H
+
+#include <stdint.h>
+#include "sim/core/engine.h"
+#include "sim/core/task.h"
+
+/* One line: plain data, copyable, zero is "nowhere, idle". */
+struct sim_cacheline {
+	sim_time_t busy_until;		/* in transfer until then */
+	int cpu;			/* the CPU holding it, + 1; 0: none yet */
+};
+
+/* What a transfer costs, shared by the lines of a machine. */
+struct sim_cacheline_cost {
+	sim_time_t transfer;		/* ns per transfer; 0: not modelled */
+	uint64_t *transfers;		/* counters, from the engine's registry */
+	uint64_t *stall;
+};
+
+/* Default transfer latency (a cross-core/cross-socket pull of a line). */
+#define CACHELINE_TRANSFER_DEFAULT	100
+
+/* Set @c up on @eng with @transfer ns per transfer (0: off). */
+void cacheline_cost_init(struct sim_cacheline_cost *c, struct sim_engine *eng,
+			 sim_time_t transfer);
+/* An atomic on @cl by the running task @t (may burn @t's core); @c NULL
+ * or off: free. */
+void cacheline_access(struct sim_cacheline *cl, const struct sim_cacheline_cost *c,
+		      struct sim_task *t);
+
+#endif /* FAULTSIM_SIM_CACHELINE_H */

@@ -1,0 +1,775 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * CPUs: N cores fed from one FIFO run queue, with a time slice, a
+ * context-switch cost and a wake-up latency (see cpu.h for the contract).
+ *
+ * The model plugs into task.c through struct sim_sched_ops.  Each attached
+ * task has a struct cpu_task (its sched_data) that moves through:
+ *
+ *	OFF       blocked or sleeping off-CPU, or not yet runnable
+ *	WAKING    woken; its wake-up latency (stream "cpu") runs out
+ *	QUEUED    on the run queue, waiting for a core
+ *	SWITCHING a core is reserved for it; the context switch is under way
+ *	ONCPU     holds the core: running, computing (cpu_work), spinning or
+ *	          otherwise waiting on the CPU; until it blocks, sleeps or exits
+ *
+ * Rules:
+ *  - The run queue is strict FIFO.  A task that becomes runnable goes to
+ *    the tail; a core that falls free takes the head.
+ *  - Only a wake-up pays the latency (sim_wake, the end of an off-CPU sleep
+ *    or block timeout); attaching a freshly spawned task queues it at once.
+ *  - Choice of core for a runnable task when several are idle: the core it
+ *    ran on last if idle (cache affinity, as select_idle_sibling() prefers
+ *    prev_cpu), else the idle core of lowest index.  A core freed while
+ *    tasks queue takes the head, whatever core that one ran on before.
+ *  - Every pickup pays the context-switch cost, the switch from the idle
+ *    task included: the core is busy and the task resumes after it.
+ *  - Slices: a task's slice starts when it starts running on a core and is
+ *    wall time on that core (computing, spinning, waiting on the CPU).  It
+ *    is checked only where the task could be preempted: before each piece of
+ *    cpu_work() and in cpu_spin()/cpu_cond_resched().  At a slice end with
+ *    the run queue empty the slice is renewed (nobody to give the core to);
+ *    with tasks queued the task is preempted to the tail.  cpu_work() never
+ *    preempts a task whose work is done (it returns at the slice end).  A
+ *    slice <= 0 disables preemption: FCFS until the task blocks.
+ *  - Spinning (cpu_spin) ends early only at the end of the spinner's slice
+ *    with tasks queued (need_resched in the kernel's spin loops): it then
+ *    returns false still holding the core, so that the caller can take
+ *    itself off the list its waker walks before anything else happens; the
+ *    preemption itself comes at the caller's next cpu_work() or
+ *    cpu_cond_resched(), or the core is freed when it blocks.  The spin
+ *    cannot be ended by an enqueue mid-slice (there is no wake-up
+ *    preemption in this model); a slice <= 0 therefore lets a spinner spin
+ *    for its whole @max.
+ *  - A preempted task waits in the run queue as a BLOCKED task (sim_block):
+ *    task.c then releases its core through the release hook, and the core
+ *    that later picks it up resumes it with sim_wake(), which comes back
+ *    into the wakeup hook.  Nothing else may wake it meanwhile (it is on no
+ *    wait list of the model: cpu_work and cpu_cond_resched are not called
+ *    with the task queued where a waker finds it).
+ *
+ * Measurements (module "cpu"):
+ *	runqueueWait	histogram, ns from entering the run queue (after the
+ *			wake-up latency, or on preemption) to getting a core
+ *	wakeupLatency	histogram, ns from becoming runnable (sim_wake or the
+ *			end of an off-CPU sleep) to running again: latency +
+ *			run-queue wait + context switch
+ *	contextSwitches	counter, pickups of a task by a core
+ *	preemptions	counter, slice-end preemptions
+ *	spins		counter, cpu_spin() calls by attached tasks
+ *	spinNeedResched	counter, spins ended by a pending preemption
+ *	utilization	scalar (sim_cpus_finish): busy / (N * elapsed), elapsed
+ *			since sim_cpus_new()
+ * and per core, module "cpu[K]": scalars busyTime (ns) and utilization.
+ *
+ * Costs: block, wake, cpu_work and a pickup are O(1) with no allocation
+ * (events come from the engine's pool), except that finding an idle core
+ * for a task whose last core is busy scans a bitmap: O(N/64) words.
+ * Attaching takes a struct cpu_task from a free list (one allocation the
+ * first time).
+ */
+#include "config.h"
+
+#include "sim/kernel/cpu.h"
+#include "sim/core/list.h"
+#include "sim/core/stats.h"
+
+enum cpu_task_state {
+	CPU_TASK_OFF,
+	CPU_TASK_WAKING,
+	CPU_TASK_QUEUED,
+	CPU_TASK_SWITCHING,
+	CPU_TASK_ONCPU,
+};
+
+struct cpu_task {
+	struct sim_cpus *cpus;
+	struct sim_task *task;
+	enum cpu_task_state state;
+	bool attaching;			/* first wakeup: queue without latency */
+	bool preempted;			/* queued by a preemption (task BLOCKED) */
+	bool wakeup_pending;		/* record wakeupLatency when it runs */
+	int cpu;			/* core held or reserved; -1 */
+	int last_cpu;			/* core it last ran on; -1 */
+	sim_time_t runnable_at;		/* when woken */
+	sim_time_t queued_at;		/* when put on the run queue */
+	sim_time_t slice_end;
+	struct list_head rq_node;	/* cpus->runqueue */
+	struct list_head node;		/* cpus->tasks or cpus->free_tasks */
+};
+
+struct cpu_core {
+	struct cpu_task *curr;		/* holding or switching in; NULL: idle */
+	sim_time_t since;		/* when curr got the core */
+	sim_time_t busy;		/* busy time of finished holds */
+};
+
+struct sim_cpus {
+	struct sim_engine *eng;
+	unsigned int nr_cpus;
+	sim_time_t slice;
+	sim_time_t ctx_switch;
+	struct sim_dist *wake_latency;	/* NULL: none */
+	gsl_rng *rng;			/* stream "cpu" */
+	sim_time_t start;
+
+	struct cpu_core *cores;
+	uint64_t *idle;			/* bitmap of idle cores */
+	unsigned int nr_idle_words;
+
+	struct list_head runqueue;
+	unsigned int nr_queued;
+
+	struct list_head tasks;		/* attached cpu_tasks */
+	struct list_head free_tasks;	/* recycled cpu_tasks */
+
+	struct sim_hist *runqueue_wait;
+	struct sim_hist *wakeup_latency;
+	uint64_t *nr_switches;
+	uint64_t *nr_preemptions;
+	uint64_t *nr_spins;
+	uint64_t *nr_spin_resched;
+};
+
+/* ------------------------------------------------------------------ */
+/* Parameters */
+
+void sim_cpus_params_init(struct sim_cpus_params *p)
+{
+	*p = (struct sim_cpus_params){
+		.nr_cpus = 4,
+		.slice = 3 * NSEC_PER_MSEC,
+		.ctx_switch = 1 * NSEC_PER_USEC,
+		.wake_latency = NULL,
+	};
+}
+
+gboolean sim_cpus_params_check(const struct sim_cpus_params *p, GError **error)
+{
+	if (p->nr_cpus < 1 || p->nr_cpus > SIM_CPUS_MAX) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "cpus: %u CPUs: the number of CPUs must be 1 to %u",
+			    p->nr_cpus, SIM_CPUS_MAX);
+		return FALSE;
+	}
+	if (p->ctx_switch < 0) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "cpus: context switch %" G_GINT64_FORMAT
+			    " ns: must not be negative", p->ctx_switch);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Idle cores */
+
+static inline void core_set_idle(struct sim_cpus *cpus, unsigned int cpu)
+{
+	cpus->idle[cpu / 64] |= UINT64_C(1) << (cpu % 64);
+}
+
+static inline void core_clear_idle(struct sim_cpus *cpus, unsigned int cpu)
+{
+	cpus->idle[cpu / 64] &= ~(UINT64_C(1) << (cpu % 64));
+}
+
+static inline bool core_is_idle(const struct sim_cpus *cpus, unsigned int cpu)
+{
+	return cpus->idle[cpu / 64] & (UINT64_C(1) << (cpu % 64));
+}
+
+/* The core for @ct if one is idle: its last core, else the lowest; -1. */
+static int select_idle_core(const struct sim_cpus *cpus, const struct cpu_task *ct)
+{
+	if (ct->last_cpu >= 0 && core_is_idle(cpus, (unsigned int)ct->last_cpu))
+		return ct->last_cpu;
+	for (unsigned int w = 0; w < cpus->nr_idle_words; w++)
+		if (cpus->idle[w])
+			return (int)(w * 64 + (unsigned int)__builtin_ctzll(cpus->idle[w]));
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Dispatch */
+
+static inline struct cpu_task *cpu_task_of(const struct sim_task *t)
+{
+	struct cpu_task *ct = sim_task_sched_data(t);
+
+	/* Another scheduler's data is never a cpu_task of ours. */
+	if (ct && sim_task_sched(t) == ct->cpus)
+		return ct;
+	return NULL;
+}
+
+/* @ct starts running on its core: the context switch is over. */
+static void task_start(struct cpu_task *ct)
+{
+	struct sim_cpus *cpus = ct->cpus;
+	sim_time_t now = sim_now(cpus->eng);
+
+	g_assert(ct->state == CPU_TASK_SWITCHING);
+	ct->state = CPU_TASK_ONCPU;
+	ct->last_cpu = ct->cpu;
+	ct->slice_end = now + cpus->slice;
+	if (ct->wakeup_pending) {
+		ct->wakeup_pending = false;
+		sim_hist_record(cpus->wakeup_latency, (uint64_t)(now - ct->runnable_at));
+	}
+	if (ct->preempted) {
+		/* Back into cpu_wakeup(), which sees ONCPU and runs it. */
+		ct->preempted = false;
+		sim_wake(ct->task);
+	} else {
+		sim_task_run(ct->task);
+	}
+}
+
+static void switch_done_event(struct sim_engine *eng, void *data)
+{
+	task_start(data);
+}
+
+/* Give idle or freed core @cpu to @ct and begin the context switch. */
+static void core_pick(struct sim_cpus *cpus, unsigned int cpu, struct cpu_task *ct)
+{
+	struct cpu_core *core = &cpus->cores[cpu];
+	sim_time_t now = sim_now(cpus->eng);
+
+	g_assert(!core->curr);
+	core->curr = ct;
+	core->since = now;
+	ct->cpu = (int)cpu;
+	ct->state = CPU_TASK_SWITCHING;
+	sim_hist_record(cpus->runqueue_wait, (uint64_t)(now - ct->queued_at));
+	(*cpus->nr_switches)++;
+	if (cpus->ctx_switch > 0)
+		sim_schedule(cpus->eng, cpus->ctx_switch, switch_done_event, ct);
+	else
+		task_start(ct);
+}
+
+/* @ct wants a core: take an idle one or join the run-queue tail. */
+static void enqueue_task(struct sim_cpus *cpus, struct cpu_task *ct)
+{
+	int cpu = select_idle_core(cpus, ct);
+
+	ct->queued_at = sim_now(cpus->eng);
+	if (cpu >= 0) {
+		core_clear_idle(cpus, (unsigned int)cpu);
+		core_pick(cpus, (unsigned int)cpu, ct);
+		return;
+	}
+	ct->state = CPU_TASK_QUEUED;
+	list_add_tail(&ct->rq_node, &cpus->runqueue);
+	cpus->nr_queued++;
+}
+
+static void wake_latency_event(struct sim_engine *eng, void *data)
+{
+	struct cpu_task *ct = data;
+
+	g_assert(ct->state == CPU_TASK_WAKING);
+	enqueue_task(ct->cpus, ct);
+}
+
+/* Core @cpu falls free: to the run-queue head, or idle. */
+static void core_release(struct sim_cpus *cpus, unsigned int cpu)
+{
+	struct cpu_core *core = &cpus->cores[cpu];
+	struct cpu_task *next;
+
+	core->busy += sim_now(cpus->eng) - core->since;
+	core->curr = NULL;
+	next = list_first_entry_or_null(&cpus->runqueue, struct cpu_task, rq_node);
+	if (!next) {
+		core_set_idle(cpus, cpu);
+		return;
+	}
+	list_del_init(&next->rq_node);
+	cpus->nr_queued--;
+	core_pick(cpus, cpu, next);
+}
+
+static void cpu_task_put(struct sim_cpus *cpus, struct cpu_task *ct)
+{
+	list_del_init(&ct->node);
+	list_add(&ct->node, &cpus->free_tasks);
+}
+
+/* ------------------------------------------------------------------ */
+/* Scheduler hooks */
+
+static void cpu_wakeup(struct sim_task *t, void *sched)
+{
+	struct sim_cpus *cpus = sched;
+	struct cpu_task *ct = sim_task_sched_data(t);
+	sim_time_t lat = 0;
+
+	switch (ct->state) {
+	case CPU_TASK_ONCPU:
+		/* A preempted task resumed by task_start(). */
+		sim_task_run(t);
+		return;
+	case CPU_TASK_OFF:
+		break;
+	default:
+		g_error("cpu: task %s woken while %s", sim_task_name(t),
+			ct->preempted ? "preempted" : "already runnable");
+	}
+	if (ct->attaching) {
+		ct->attaching = false;
+		enqueue_task(cpus, ct);
+		return;
+	}
+	ct->runnable_at = sim_now(cpus->eng);
+	ct->wakeup_pending = true;
+	if (cpus->wake_latency)
+		lat = sim_dist_sample_ns(cpus->wake_latency, cpus->rng);
+	if (lat > 0) {
+		ct->state = CPU_TASK_WAKING;
+		sim_schedule(cpus->eng, lat, wake_latency_event, ct);
+	} else {
+		enqueue_task(cpus, ct);
+	}
+}
+
+static void cpu_release(struct sim_task *t, void *sched)
+{
+	struct sim_cpus *cpus = sched;
+	struct cpu_task *ct = sim_task_sched_data(t);
+	unsigned int cpu = (unsigned int)ct->cpu;
+
+	g_assert(ct->cpu >= 0 && cpus->cores[cpu].curr == ct);
+	g_assert(ct->state == CPU_TASK_ONCPU ||
+		 (ct->state == CPU_TASK_QUEUED && ct->preempted));
+	if (ct->state == CPU_TASK_ONCPU)
+		ct->state = CPU_TASK_OFF;
+	ct->cpu = -1;
+	if (sim_task_state(t) == SIM_TASK_DEAD) {
+		/* task.c frees @t once we return: forget it. */
+		sim_task_set_sched_data(t, NULL);
+		cpu_task_put(cpus, ct);
+	}
+	core_release(cpus, cpu);
+}
+
+static const struct sim_sched_ops cpu_sched_ops = {
+	.wakeup = cpu_wakeup,
+	.release = cpu_release,
+};
+
+/* ------------------------------------------------------------------ */
+/* Setup */
+
+struct sim_cpus *sim_cpus_new(struct sim_engine *eng, const struct sim_cpus_params *p)
+{
+	struct sim_stats *st = sim_engine_stats(eng);
+	struct sim_cpus *cpus;
+
+	g_assert(sim_cpus_params_check(p, NULL));
+	cpus = g_new0(struct sim_cpus, 1);
+	cpus->eng = eng;
+	cpus->nr_cpus = p->nr_cpus;
+	cpus->slice = p->slice > 0 ? p->slice : 0;
+	cpus->ctx_switch = p->ctx_switch;
+	if (p->wake_latency) {
+		cpus->wake_latency = sim_dist_copy(p->wake_latency);
+		cpus->rng = sim_rng(eng, "cpu");
+	}
+	cpus->start = sim_now(eng);
+	cpus->cores = g_new0(struct cpu_core, p->nr_cpus);
+	cpus->nr_idle_words = (p->nr_cpus + 63) / 64;
+	cpus->idle = g_new0(uint64_t, cpus->nr_idle_words);
+	for (unsigned int i = 0; i < p->nr_cpus; i++)
+		core_set_idle(cpus, i);
+	INIT_LIST_HEAD(&cpus->runqueue);
+	INIT_LIST_HEAD(&cpus->tasks);
+	INIT_LIST_HEAD(&cpus->free_tasks);
+
+	cpus->runqueue_wait = sim_stats_hist(st, "cpu", "runqueueWait");
+	cpus->wakeup_latency = sim_stats_hist(st, "cpu", "wakeupLatency");
+	cpus->nr_switches = sim_stats_counter(st, "cpu", "contextSwitches");
+	cpus->nr_preemptions = sim_stats_counter(st, "cpu", "preemptions");
+	cpus->nr_spins = sim_stats_counter(st, "cpu", "spins");
+	cpus->nr_spin_resched = sim_stats_counter(st, "cpu", "spinNeedResched");
+	return cpus;
+}
+
+static void free_cpu_tasks(struct list_head *head)
+{
+	struct cpu_task *ct, *n;
+
+	list_for_each_entry_safe(ct, n, head, node)
+		g_free(ct);
+}
+
+/* Never touches the engine: may be called before or after sim_engine_free()
+ * (but the engine must not run again with tasks still attached). */
+void sim_cpus_free(struct sim_cpus *cpus)
+{
+	if (!cpus)
+		return;
+	free_cpu_tasks(&cpus->tasks);
+	free_cpu_tasks(&cpus->free_tasks);
+	sim_dist_free(cpus->wake_latency);
+	g_free(cpus->idle);
+	g_free(cpus->cores);
+	g_free(cpus);
+}
+
+void sim_cpus_attach(struct sim_cpus *cpus, struct sim_task *t)
+{
+	struct cpu_task *ct;
+	enum sim_task_state state = sim_task_state(t);
+
+	g_assert(state != SIM_TASK_RUNNING && state != SIM_TASK_DEAD);
+	g_assert(!sim_task_sched(t));
+	ct = list_first_entry_or_null(&cpus->free_tasks, struct cpu_task, node);
+	if (ct)
+		list_del_init(&ct->node);
+	else
+		ct = g_new(struct cpu_task, 1);
+	*ct = (struct cpu_task){
+		.cpus = cpus,
+		.task = t,
+		.state = CPU_TASK_OFF,
+		.attaching = true,
+		.cpu = -1,
+		.last_cpu = -1,
+	};
+	INIT_LIST_HEAD(&ct->rq_node);
+	list_add_tail(&ct->node, &cpus->tasks);
+	sim_task_set_sched_data(t, ct);
+	/* A runnable task comes straight back through cpu_wakeup(). */
+	sim_task_set_sched(t, &cpu_sched_ops, cpus);
+	ct->attaching = false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Computing, spinning, preemption */
+
+/* Whether @ct's slice is over with others waiting; renews it otherwise. */
+static bool slice_expired(struct cpu_task *ct)
+{
+	struct sim_cpus *cpus = ct->cpus;
+	sim_time_t now = sim_now(cpus->eng);
+
+	if (!cpus->slice || now < ct->slice_end)
+		return false;
+	if (cpus->nr_queued)
+		return true;
+	ct->slice_end = now + cpus->slice;
+	return false;
+}
+
+/* To the run-queue tail; returns when a core has picked @ct up again. */
+static void preempt_task(struct cpu_task *ct)
+{
+	struct sim_cpus *cpus = ct->cpus;
+
+	(*cpus->nr_preemptions)++;
+	ct->preempted = true;
+	ct->state = CPU_TASK_QUEUED;
+	ct->queued_at = sim_now(cpus->eng);
+	list_add_tail(&ct->rq_node, &cpus->runqueue);
+	cpus->nr_queued++;
+	sim_task_set_blocked_on(ct->task, "cpu", cpus);
+	sim_block(ct->task);		/* cpu_release() hands the core on */
+	g_assert(ct->state == CPU_TASK_ONCPU);
+}
+
+static inline struct cpu_task *cpu_task_running(struct sim_task *t)
+{
+	struct cpu_task *ct = cpu_task_of(t);
+
+	g_assert(!ct || (ct->state == CPU_TASK_ONCPU && ct->cpu >= 0));
+	return ct;
+}
+
+void cpu_work(struct sim_task *t, sim_time_t ns)
+{
+	struct cpu_task *ct = cpu_task_running(t);
+
+	g_assert(ns >= 0);
+	if (!ct) {
+		if (ns > 0)
+			sim_sleep(t, ns);
+		return;
+	}
+	while (ns > 0) {
+		sim_time_t piece = ns;
+
+		if (slice_expired(ct))
+			preempt_task(ct);
+		if (ct->cpus->slice)
+			piece = MIN(ns, ct->slice_end - sim_now(ct->cpus->eng));
+		sim_sleep_oncpu(t, piece);
+		ns -= piece;
+	}
+}
+
+void cpu_cond_resched(struct sim_task *t)
+{
+	struct cpu_task *ct = cpu_task_running(t);
+
+	if (ct && slice_expired(ct))
+		preempt_task(ct);
+}
+
+bool cpu_spin(struct sim_task *t, sim_time_t max)
+{
+	struct cpu_task *ct = cpu_task_running(t);
+	struct sim_cpus *cpus;
+	sim_time_t end;
+
+	if (!ct) {
+		if (max < 0) {
+			sim_block(t);
+			return true;
+		}
+		return sim_block_timeout(t, max);
+	}
+	cpus = ct->cpus;
+	(*cpus->nr_spins)++;
+	end = max < 0 ? -1 : sim_now(cpus->eng) + max;
+	for (;;) {
+		sim_time_t now = sim_now(cpus->eng);
+		sim_time_t piece = max < 0 ? -1 : end - now;	/* -1: no limit */
+
+		if (max >= 0 && piece <= 0)
+			return false;
+		if (slice_expired(ct)) {
+			(*cpus->nr_spin_resched)++;
+			return false;
+		}
+		if (cpus->slice && (piece < 0 || piece > ct->slice_end - now))
+			piece = ct->slice_end - now;
+		if (sim_block_timeout_oncpu(t, piece))
+			return true;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Queries and results */
+
+int sim_task_cpu(const struct sim_task *t)
+{
+	const struct cpu_task *ct = cpu_task_of(t);
+
+	return ct && ct->state == CPU_TASK_ONCPU ? ct->cpu : -1;
+}
+
+unsigned int sim_cpus_nr(const struct sim_cpus *cpus)
+{
+	return cpus->nr_cpus;
+}
+
+unsigned int sim_cpus_nr_queued(const struct sim_cpus *cpus)
+{
+	return cpus->nr_queued;
+}
+
+bool sim_cpus_need_resched(const struct sim_cpus *cpus)
+{
+	return cpus->nr_queued > 0;
+}
+
+sim_time_t sim_cpus_busy(const struct sim_cpus *cpus, unsigned int cpu)
+{
+	const struct cpu_core *core;
+
+	g_assert(cpu < cpus->nr_cpus);
+	core = &cpus->cores[cpu];
+	return core->busy + (core->curr ? sim_now(cpus->eng) - core->since : 0);
+}
+
+void sim_cpus_finish(struct sim_cpus *cpus)
+{
+	struct sim_stats *st = sim_engine_stats(cpus->eng);
+	double elapsed = (double)(sim_now(cpus->eng) - cpus->start);
+	double total = 0;
+
+	for (unsigned int i = 0; i < cpus->nr_cpus; i++) {
+		char module[32];
+		double busy = (double)sim_cpus_busy(cpus, i);
+
+		g_snprintf(module, sizeof(module), "cpu[%u]", i);
+		*sim_stats_scalar(st, module, "busyTime") = busy;
+		*sim_stats_scalar(st, module, "utilization") =
+			elapsed > 0 ? busy / elapsed : 0;
+		total += busy;
+	}
+	*sim_stats_scalar(st, "cpu", "utilization") =
+		elapsed > 0 ? total / (cpus->nr_cpus * elapsed) : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/*
+ * Open-loop load: a chain of arrival events (no task of its own).  Each
+ * arrival draws its service time (stream "cpu_load.service") and the next
+ * inter-arrival time (stream "cpu_load.arrival"), and spawns a job task
+ * attached to the CPUs.  A job's response time runs from its arrival to
+ * the end of its cpu_work().  The number in system is integrated over time
+ * at every arrival and completion, for the time average L.  Job records
+ * are recycled through a free list.
+ */
+
+struct cpu_job {
+	struct sim_cpu_load *load;
+	sim_time_t arrival;
+	sim_time_t service;
+	struct list_head node;		/* load->jobs or load->free_jobs */
+};
+
+struct sim_cpu_load {
+	struct sim_engine *eng;
+	struct sim_cpus *cpus;
+	struct sim_dist *interarrival;
+	struct sim_dist *service;
+	gsl_rng *arrival_rng;		/* stream "cpu_load.arrival" */
+	gsl_rng *service_rng;		/* stream "cpu_load.service" */
+	uint64_t max_jobs;
+	uint64_t nr_arrived;
+	struct sim_timer arrival;
+
+	/* Number in system, integrated over time for the mean. */
+	uint64_t in_system;
+	double area;			/* jobs x ns up to last_change */
+	sim_time_t last_change;
+	sim_time_t start;
+
+	struct list_head jobs;		/* live */
+	struct list_head free_jobs;
+
+	struct sim_hist *response_time;
+	uint64_t *nr_arrivals;
+	uint64_t *nr_completions;
+};
+
+static void load_account(struct sim_cpu_load *load)
+{
+	sim_time_t now = sim_now(load->eng);
+
+	load->area += (double)load->in_system * (double)(now - load->last_change);
+	load->last_change = now;
+}
+
+static void cpu_job_fn(struct sim_task *t, void *arg)
+{
+	struct cpu_job *job = arg;
+	struct sim_cpu_load *load = job->load;
+
+	cpu_work(t, job->service);
+	sim_hist_record(load->response_time,
+			(uint64_t)(sim_now(load->eng) - job->arrival));
+	(*load->nr_completions)++;
+	load_account(load);
+	load->in_system--;
+	list_del_init(&job->node);
+	list_add(&job->node, &load->free_jobs);
+}
+
+static void load_arrival_event(struct sim_engine *eng, void *data)
+{
+	struct sim_cpu_load *load = data;
+	struct cpu_job *job;
+	struct sim_task *t;
+
+	load->arrival = (struct sim_timer){ 0 };
+	job = list_first_entry_or_null(&load->free_jobs, struct cpu_job, node);
+	if (job)
+		list_del_init(&job->node);
+	else
+		job = g_new(struct cpu_job, 1);
+	job->load = load;
+	job->arrival = sim_now(eng);
+	job->service = sim_dist_sample_ns(load->service, load->service_rng);
+	list_add_tail(&job->node, &load->jobs);
+
+	(*load->nr_arrivals)++;
+	load->nr_arrived++;
+	load_account(load);
+	load->in_system++;
+
+	t = sim_task_spawn(eng, "cpu_load", cpu_job_fn, job);
+	sim_cpus_attach(load->cpus, t);
+
+	if (!load->max_jobs || load->nr_arrived < load->max_jobs)
+		load->arrival = sim_schedule(eng,
+			sim_dist_sample_ns(load->interarrival, load->arrival_rng),
+			load_arrival_event, load);
+}
+
+struct sim_cpu_load *sim_cpu_load_start(struct sim_engine *eng, struct sim_cpus *cpus,
+					const struct sim_dist *interarrival,
+					const struct sim_dist *service, uint64_t max_jobs)
+{
+	struct sim_stats *st = sim_engine_stats(eng);
+	struct sim_cpu_load *load = g_new0(struct sim_cpu_load, 1);
+
+	g_assert(cpus->eng == eng);
+	load->eng = eng;
+	load->cpus = cpus;
+	load->interarrival = sim_dist_copy(interarrival);
+	load->service = sim_dist_copy(service);
+	load->arrival_rng = sim_rng(eng, "cpu_load.arrival");
+	load->service_rng = sim_rng(eng, "cpu_load.service");
+	load->max_jobs = max_jobs;
+	load->start = load->last_change = sim_now(eng);
+	INIT_LIST_HEAD(&load->jobs);
+	INIT_LIST_HEAD(&load->free_jobs);
+	load->response_time = sim_stats_hist(st, "cpu_load", "responseTime");
+	load->nr_arrivals = sim_stats_counter(st, "cpu_load", "arrivals");
+	load->nr_completions = sim_stats_counter(st, "cpu_load", "completions");
+	load->arrival = sim_schedule(eng,
+		sim_dist_sample_ns(load->interarrival, load->arrival_rng),
+		load_arrival_event, load);
+	return load;
+}
+
+static void free_jobs(struct list_head *head)
+{
+	struct cpu_job *job, *n;
+
+	list_for_each_entry_safe(job, n, head, node)
+		g_free(job);
+}
+
+void sim_cpu_load_free(struct sim_cpu_load *load)
+{
+	if (!load)
+		return;
+	sim_cancel(load->eng, &load->arrival);
+	free_jobs(&load->jobs);
+	free_jobs(&load->free_jobs);
+	sim_dist_free(load->interarrival);
+	sim_dist_free(load->service);
+	g_free(load);
+}
+
+uint64_t sim_cpu_load_in_system(const struct sim_cpu_load *load)
+{
+	return load->in_system;
+}
+
+double sim_cpu_load_mean_in_system(const struct sim_cpu_load *load)
+{
+	sim_time_t now = sim_now(load->eng);
+	double area = load->area +
+		      (double)load->in_system * (double)(now - load->last_change);
+
+	return now > load->start ? area / (double)(now - load->start) : 0;
+}
+
+void sim_cpu_load_finish(struct sim_cpu_load *load)
+{
+	struct sim_stats *st = sim_engine_stats(load->eng);
+	sim_time_t elapsed = sim_now(load->eng) - load->start;
+
+	*sim_stats_scalar(st, "cpu_load", "meanJobsInSystem") =
+		sim_cpu_load_mean_in_system(load);
+	*sim_stats_scalar(st, "cpu_load", "arrivalRate") = elapsed > 0 ?
+		(double)load->nr_arrived * NSEC_PER_SEC / (double)elapsed : 0;
+}

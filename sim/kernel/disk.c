@@ -1,0 +1,1070 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The disk model (see disk.h for what is modelled and measured).
+ *
+ * Life of a request:
+ *
+ *	submit -> [merged into a queued head] -> queued -> dispatched -> completed
+ *
+ * A request that joins another (a merge) stops being a scheduling unit: it
+ * hangs off the head it joined, on the head's ->bio_next chain, and the
+ * head carries the merged range in ->pos/->len.  Only heads are on the
+ * scheduler's lists, only heads are dispatched and occupy a slot.
+ *
+ * Scheduler state.  Every queued head is on one FIFO list (fifo_list[0]
+ * for the fifo scheduler, fifo_list[op] for deadline), in order of its
+ * oldest member; and, when merging or deadline needs it, on the sort list
+ * of its direction: a treap keyed by (pos, seq), max-heap on a hash of seq.
+ * The treap is intrusive (rb_left/rb_right in the request) and allocation-
+ * free; its expected depth is O(log q).
+ *
+ * Counts.  in_system counts requests (members, not heads) submitted and not
+ * completed; waiting those not dispatched; busy the occupied slots.  Their
+ * time integrals advance at each change (disk_account()), which is also
+ * where the time series is filled in.
+ *
+ * Rules:
+ *  - a slot is free only while no head is queued: whenever one of the two
+ *    changes, disk_run_queue() dispatches until either is exhausted; so a
+ *    merge candidate is never left waiting beside an idle slot;
+ *  - completion callbacks run after the disk's state is updated, so they
+ *    may resubmit; the disk never touches a request after its callback.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "sim/kernel/disk.h"
+#include "sim/core/stats.h"
+
+enum rq_state {
+	RQ_IDLE,	/* not submitted, or completed */
+	RQ_QUEUED,	/* a head on the scheduler's lists */
+	RQ_MERGED,	/* a member of another head's chain */
+	RQ_DISPATCHED,	/* a head holding a slot */
+};
+
+/* Counters, declared once: enum, registry names. */
+#define DISK_COUNTERS(X)			\
+	X(REQUESTS, "requests")			\
+	X(READS, "reads")			\
+	X(WRITES, "writes")			\
+	X(MERGES, "merges")			\
+	X(DISPATCHES, "dispatches")		\
+	X(BYTES_READ, "bytesRead")		\
+	X(BYTES_WRITTEN, "bytesWritten")
+
+enum disk_counter {
+#define X(id, name) DISK_##id,
+	DISK_COUNTERS(X)
+#undef X
+	NR_DISK_COUNTERS
+};
+
+static const char *const disk_counter_names[NR_DISK_COUNTERS] = {
+#define X(id, name) [DISK_##id] = name,
+	DISK_COUNTERS(X)
+#undef X
+};
+
+struct sim_disk {
+	struct sim_engine *eng;
+	char *name;
+	gsl_rng *rng;
+
+	/* Service. */
+	unsigned int depth;
+	enum sim_disk_sched sched;
+	struct sim_dist *setup;
+	double ns_per_byte;		/* 0: no transfer term */
+	bool shared_channel;		/* depth > 1 with a transfer term */
+	sim_time_t channel_free;	/* when the data channel is next idle */
+	uint64_t capacity;
+	bool rotational;
+	double seek_min, seek_span;	/* ns */
+	struct sim_dist *rotation;
+	uint64_t head_pos;		/* hdd: end of the last request served */
+
+	/* Block-layer queue and scheduler. */
+	bool merge;
+	bool use_sort;			/* keep the sort lists */
+	uint64_t max_merge;		/* UINT64_MAX: no limit */
+	sim_time_t fifo_expire[2];
+	unsigned int writes_starved, fifo_batch;
+	struct list_head fifo_list[2];
+	struct sim_disk_request *sort_list[2];	/* treap roots */
+	unsigned int nr_queued;		/* heads */
+	int last_dir;			/* -1 before the first dispatch */
+	uint64_t last_end;
+	unsigned int batching, starved;
+	uint64_t next_seq;
+
+	/* Occupancy and its time integrals. */
+	unsigned int in_system, waiting, busy;
+	unsigned int max_in_system, max_waiting;
+	double area_system, area_waiting, area_busy;
+	sim_time_t last_change, stats_start;
+	uint64_t arrivals, completed;	/* since stats_start */
+
+	/* Time series. */
+	sim_time_t sample_interval, next_sample;
+	GArray *samples;
+
+	/* Measurements. */
+	uint64_t *counters[NR_DISK_COUNTERS];
+	struct sim_hist *response_time, *service_time, *queue_wait;
+};
+
+/* ------------------------------------------------------------------ */
+/* Parameters and profiles */
+
+#define DEFAULT_SSD_SETUP	"lognormal(80us,0.3)"
+#define DEFAULT_HDD_SETUP	"const(50us)"
+#define DEFAULT_ROTATION	"uniform(0,8.333333ms)"
+
+static const struct disk_profile {
+	const char *name;
+	struct sim_disk_params params;
+} disk_profiles[] = {
+	{ "ssd", {
+		.depth = 32,
+		.sched = SIM_DISK_SCHED_DEADLINE,
+		.bandwidth = 2e9,
+		.capacity = UINT64_C(1) << 40,
+		.rotational = false,
+		.merge = true,
+		.max_merge_size = 512 * 1024,
+		.read_expire = 500 * NSEC_PER_MSEC,
+		.write_expire = 5 * NSEC_PER_SEC,
+		.writes_starved = 2,
+		.fifo_batch = 16,
+	} },
+	{ "hdd", {
+		.depth = 1,
+		.sched = SIM_DISK_SCHED_DEADLINE,
+		.bandwidth = 200e6,
+		.capacity = UINT64_C(1) << 40,
+		.rotational = true,
+		.seek_min = 1 * NSEC_PER_MSEC,
+		.seek_max = 15 * NSEC_PER_MSEC,
+		.merge = true,
+		.max_merge_size = 512 * 1024,
+		.read_expire = 500 * NSEC_PER_MSEC,
+		.write_expire = 5 * NSEC_PER_SEC,
+		.writes_starved = 2,
+		.fifo_batch = 16,
+	} },
+};
+
+static const char *const profile_names[] = { "ssd", "hdd", NULL };
+
+const char *const *sim_disk_profile_names(void)
+{
+	return profile_names;
+}
+
+gboolean sim_disk_params_init(struct sim_disk_params *p, const char *profile,
+			      GError **error)
+{
+	if (!profile)
+		profile = "ssd";
+	for (size_t i = 0; i < G_N_ELEMENTS(disk_profiles); i++) {
+		if (strcmp(profile, disk_profiles[i].name) == 0) {
+			*p = disk_profiles[i].params;
+			return TRUE;
+		}
+	}
+	g_autofree char *list = g_strjoinv(", ", (char **)profile_names);
+
+	g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN,
+		    "unknown disk profile '%s'; accepted: %s", profile, list);
+	return FALSE;
+}
+
+static const char *const sched_names[] = {
+	[SIM_DISK_SCHED_FIFO] = "fifo",
+	[SIM_DISK_SCHED_DEADLINE] = "deadline",
+};
+
+gboolean sim_disk_sched_from_name(const char *name, enum sim_disk_sched *sched,
+				  GError **error)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(sched_names); i++) {
+		if (name && strcmp(name, sched_names[i]) == 0) {
+			*sched = (enum sim_disk_sched)i;
+			return TRUE;
+		}
+	}
+	g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN,
+		    "unknown disk scheduler '%s'; accepted: fifo, deadline",
+		    name ? name : "(null)");
+	return FALSE;
+}
+
+const char *sim_disk_sched_name(enum sim_disk_sched sched)
+{
+	g_return_val_if_fail((size_t)sched < G_N_ELEMENTS(sched_names), NULL);
+	return sched_names[sched];
+}
+
+static gboolean range_error(GError **error, const char *disk, const char *what)
+{
+	g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE, "disk '%s': %s", disk, what);
+	return FALSE;
+}
+
+static gboolean check_params(const struct sim_disk_params *p, const char *name,
+			     GError **error)
+{
+	if (!*name)
+		return range_error(error, name, "name must not be empty");
+	if (p->depth < 1)
+		return range_error(error, name, "depth must be at least 1");
+	if ((size_t)p->sched >= G_N_ELEMENTS(sched_names))
+		return range_error(error, name, "sched must be fifo or deadline");
+	if (!(p->bandwidth >= 0) || isinf(p->bandwidth))
+		return range_error(error, name,
+				   "bandwidth must be a finite number >= 0 (0: no transfer term)");
+	if (p->capacity < 1)
+		return range_error(error, name, "capacity must be at least 1 byte");
+	if (p->rotational && p->depth != 1)
+		return range_error(error, name,
+				   "a rotational disk serves one request at a time: depth must be 1");
+	if (p->rotational && (p->seek_min < 0 || p->seek_max < p->seek_min))
+		return range_error(error, name,
+				   "seek times must satisfy 0 <= seek_min <= seek_max");
+	if (p->read_expire < 0 || p->write_expire < 0)
+		return range_error(error, name, "expiry times must not be negative");
+	if (p->fifo_batch < 1)
+		return range_error(error, name, "fifo_batch must be at least 1");
+	if (p->sample_interval < 0)
+		return range_error(error, name, "sample_interval must not be negative");
+	return TRUE;
+}
+
+static struct sim_dist *dist_or_default(const struct sim_dist *d, const char *text)
+{
+	if (d)
+		return sim_dist_copy(d);
+
+	struct sim_dist *def = sim_dist_parse(text, SIM_UNIT_TIME, NULL);
+
+	g_assert(def);
+	return def;
+}
+
+struct sim_disk *sim_disk_new(struct sim_engine *eng,
+			      const struct sim_disk_params *p, GError **error)
+{
+	const char *name = p->name ? p->name : "disk";
+	struct sim_stats *st = sim_engine_stats(eng);
+	struct sim_disk *d;
+
+	if (!check_params(p, name, error))
+		return NULL;
+
+	d = g_new0(struct sim_disk, 1);
+	d->eng = eng;
+	d->name = g_strdup(name);
+	d->rng = sim_rng(eng, name);
+
+	d->depth = p->depth;
+	d->sched = p->sched;
+	d->setup = dist_or_default(p->setup, p->rotational ? DEFAULT_HDD_SETUP
+							    : DEFAULT_SSD_SETUP);
+	d->ns_per_byte = p->bandwidth > 0 ? 1e9 / p->bandwidth : 0;
+	d->shared_channel = p->depth > 1 && d->ns_per_byte > 0;
+	d->capacity = p->capacity;
+	d->rotational = p->rotational;
+	if (d->rotational) {
+		d->seek_min = (double)p->seek_min;
+		d->seek_span = (double)(p->seek_max - p->seek_min);
+		d->rotation = dist_or_default(p->rotation, DEFAULT_ROTATION);
+	}
+
+	d->merge = p->merge;
+	d->use_sort = p->merge || p->sched == SIM_DISK_SCHED_DEADLINE;
+	d->max_merge = p->max_merge_size ? p->max_merge_size : UINT64_MAX;
+	d->fifo_expire[SIM_REQ_OP_READ] = p->read_expire;
+	d->fifo_expire[SIM_REQ_OP_WRITE] = p->write_expire;
+	d->writes_starved = p->writes_starved;
+	d->fifo_batch = p->fifo_batch;
+	INIT_LIST_HEAD(&d->fifo_list[0]);
+	INIT_LIST_HEAD(&d->fifo_list[1]);
+	d->last_dir = -1;
+
+	d->last_change = d->stats_start = sim_now(eng);
+	d->sample_interval = p->sample_interval;
+	if (d->sample_interval > 0) {
+		d->next_sample = d->last_change + d->sample_interval;
+		d->samples = g_array_new(FALSE, FALSE, sizeof(struct sim_disk_sample));
+	} else {
+		d->next_sample = SIM_TIME_MAX;
+	}
+
+	for (int i = 0; i < NR_DISK_COUNTERS; i++)
+		d->counters[i] = sim_stats_counter(st, name, disk_counter_names[i]);
+	d->response_time = sim_stats_hist(st, name, "responseTime");
+	d->service_time = sim_stats_hist(st, name, "serviceTime");
+	d->queue_wait = sim_stats_hist(st, name, "queueWait");
+	return d;
+}
+
+void sim_disk_free(struct sim_disk *d)
+{
+	if (!d)
+		return;
+	sim_dist_free(d->setup);
+	sim_dist_free(d->rotation);
+	if (d->samples)
+		g_array_free(d->samples, TRUE);
+	g_free(d->name);
+	g_free(d);
+}
+
+void sim_disk_request_init(struct sim_disk_request *rq, enum sim_req_op op,
+			   uint64_t offset, uint64_t size,
+			   sim_disk_done_fn *done, void *data)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->op = op;
+	rq->offset = offset;
+	rq->size = size;
+	rq->done = done;
+	rq->data = data;
+	INIT_LIST_HEAD(&rq->queuelist);
+}
+
+/* ------------------------------------------------------------------ */
+/* Occupancy accounting and the time series */
+
+static void disk_fill_samples(struct sim_disk *d, sim_time_t now)
+{
+	struct sim_disk_sample s = { 0, d->in_system, d->waiting };
+
+	while (d->next_sample <= now) {
+		s.time = d->next_sample;
+		g_array_append_val(d->samples, s);
+		d->next_sample += d->sample_interval;
+	}
+}
+
+/* Advance the time integrals to @now, before a change of the counts. */
+static inline void disk_account(struct sim_disk *d, sim_time_t now)
+{
+	double dt = (double)(now - d->last_change);
+
+	if (dt == 0)
+		return;
+	if (G_UNLIKELY(d->next_sample <= now))
+		disk_fill_samples(d, now);
+	d->area_system += dt * d->in_system;
+	d->area_waiting += dt * d->waiting;
+	d->area_busy += dt * d->busy;
+	d->last_change = now;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sort lists: treaps keyed by (pos, seq) */
+
+static inline bool rq_before(const struct sim_disk_request *a,
+			     const struct sim_disk_request *b)
+{
+	return a->pos < b->pos || (a->pos == b->pos && a->seq < b->seq);
+}
+
+static struct sim_disk_request *treap_insert(struct sim_disk_request *root,
+					     struct sim_disk_request *n)
+{
+	struct sim_disk_request *c;
+
+	if (!root)
+		return n;
+	if (rq_before(n, root)) {
+		root->rb_left = treap_insert(root->rb_left, n);
+		c = root->rb_left;
+		if (c->prio > root->prio) {		/* rotate right */
+			root->rb_left = c->rb_right;
+			c->rb_right = root;
+			return c;
+		}
+	} else {
+		root->rb_right = treap_insert(root->rb_right, n);
+		c = root->rb_right;
+		if (c->prio > root->prio) {		/* rotate left */
+			root->rb_right = c->rb_left;
+			c->rb_left = root;
+			return c;
+		}
+	}
+	return root;
+}
+
+static struct sim_disk_request *treap_join(struct sim_disk_request *a,
+					   struct sim_disk_request *b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	if (a->prio > b->prio) {
+		a->rb_right = treap_join(a->rb_right, b);
+		return a;
+	}
+	b->rb_left = treap_join(a, b->rb_left);
+	return b;
+}
+
+static struct sim_disk_request *treap_erase(struct sim_disk_request *root,
+					    struct sim_disk_request *n)
+{
+	g_assert(root);		/* @n is in the tree */
+	if (root == n) {
+		root = treap_join(n->rb_left, n->rb_right);
+		n->rb_left = n->rb_right = NULL;
+		return root;
+	}
+	if (rq_before(n, root))
+		root->rb_left = treap_erase(root->rb_left, n);
+	else
+		root->rb_right = treap_erase(root->rb_right, n);
+	return root;
+}
+
+/* The first head with pos >= @pos (the oldest among equals), or NULL. */
+static struct sim_disk_request *sort_ceil(struct sim_disk_request *n, uint64_t pos)
+{
+	struct sim_disk_request *best = NULL;
+
+	while (n) {
+		if (n->pos >= pos) {
+			best = n;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return best;
+}
+
+/* The last head with pos < @pos, or NULL. */
+static struct sim_disk_request *sort_lower(struct sim_disk_request *n, uint64_t pos)
+{
+	struct sim_disk_request *best = NULL;
+
+	while (n) {
+		if (n->pos < pos) {
+			best = n;
+			n = n->rb_right;
+		} else {
+			n = n->rb_left;
+		}
+	}
+	return best;
+}
+
+/* ------------------------------------------------------------------ */
+/* The scheduler's lists */
+
+static inline struct list_head *fifo_of(struct sim_disk *d, enum sim_req_op op)
+{
+	return &d->fifo_list[d->sched == SIM_DISK_SCHED_FIFO ? 0 : op];
+}
+
+static void sched_insert(struct sim_disk *d, struct sim_disk_request *rq)
+{
+	list_add_tail(&rq->queuelist, fifo_of(d, rq->op));
+	if (d->use_sort)
+		d->sort_list[rq->op] = treap_insert(d->sort_list[rq->op], rq);
+	rq->state = RQ_QUEUED;
+	d->nr_queued++;
+}
+
+static void sched_remove(struct sim_disk *d, struct sim_disk_request *rq)
+{
+	g_assert(rq->state == RQ_QUEUED);
+	list_del_init(&rq->queuelist);
+	if (d->use_sort)
+		d->sort_list[rq->op] = treap_erase(d->sort_list[rq->op], rq);
+	d->nr_queued--;
+}
+
+/* Append @m (a head with its own chain) to the chain of @head. */
+static inline void chain_append(struct sim_disk_request *head,
+				struct sim_disk_request *m)
+{
+	head->bio_tail->bio_next = m;
+	head->bio_tail = m->bio_tail;
+	head->nr_bios += m->nr_bios;
+	m->state = RQ_MERGED;
+}
+
+static inline bool merge_fits(const struct sim_disk *d, uint64_t a, uint64_t b)
+{
+	return a + b <= d->max_merge && a + b >= a;
+}
+
+/*
+ * Queued head @front absorbs queued head @back, which starts where @front
+ * ends (as the kernel's attempt_merge()).  @front takes the FIFO place and
+ * the expiry of the older of the two.
+ */
+static void merge_heads(struct sim_disk *d, struct sim_disk_request *front,
+			struct sim_disk_request *back)
+{
+	if (back->fifo_seq < front->fifo_seq) {
+		list_del_init(&front->queuelist);
+		list_add(&front->queuelist, &back->queuelist);
+		front->fifo_seq = back->fifo_seq;
+		front->fifo_time = back->fifo_time;
+	}
+	sched_remove(d, back);
+	front->len += back->len;
+	chain_append(front, back);
+	(*d->counters[DISK_MERGES])++;
+}
+
+/* Merge the new request @n into a contiguous queued head; true if done. */
+static bool disk_try_merge(struct sim_disk *d, struct sim_disk_request *n)
+{
+	struct sim_disk_request **root = &d->sort_list[n->op];
+	struct sim_disk_request *a, *b;
+
+	if (!*root)
+		return false;
+
+	/* Back merge: a head that ends where @n starts. */
+	a = sort_lower(*root, n->pos);
+	if (a && a->pos + a->len == n->pos && merge_fits(d, a->len, n->len)) {
+		a->len += n->len;
+		chain_append(a, n);
+		(*d->counters[DISK_MERGES])++;
+		b = sort_ceil(*root, a->pos + a->len);
+		if (b && b->pos == a->pos + a->len && merge_fits(d, a->len, b->len))
+			merge_heads(d, a, b);
+		return true;
+	}
+
+	/* Front merge: a head that starts where @n ends. */
+	b = sort_ceil(*root, n->pos + n->len);
+	if (b && b->pos == n->pos + n->len && merge_fits(d, b->len, n->len)) {
+		*root = treap_erase(*root, b);
+		b->pos = n->pos;
+		b->len += n->len;
+		*root = treap_insert(*root, b);
+		chain_append(b, n);
+		(*d->counters[DISK_MERGES])++;
+		a = sort_lower(*root, b->pos);
+		if (a && a->pos + a->len == b->pos && merge_fits(d, a->len, b->len))
+			merge_heads(d, a, b);
+		return true;
+	}
+	return false;
+}
+
+/* The deadline choice (see disk.h); NULL if nothing is queued. */
+static struct sim_disk_request *dd_dispatch_request(struct sim_disk *d, sim_time_t now)
+{
+	struct sim_disk_request *r, *w, *rq;
+	int dir;
+
+	r = list_first_entry_or_null(&d->fifo_list[SIM_REQ_OP_READ],
+				     struct sim_disk_request, queuelist);
+	w = list_first_entry_or_null(&d->fifo_list[SIM_REQ_OP_WRITE],
+				     struct sim_disk_request, queuelist);
+
+	/* 1. A request past its expiry, the earliest first. */
+	rq = NULL;
+	if (r && r->fifo_time <= now)
+		rq = r;
+	if (w && w->fifo_time <= now && (!rq || w->fifo_time < rq->fifo_time))
+		rq = w;
+	if (rq) {
+		dir = rq->op;
+		if (dir == SIM_REQ_OP_WRITE)
+			d->starved = 0;
+		d->batching = 0;
+		goto dispatch;
+	}
+
+	/* 2. Go on with the batch, in sector order. */
+	if (d->last_dir >= 0 && d->batching < d->fifo_batch) {
+		rq = sort_ceil(d->sort_list[d->last_dir], d->last_end);
+		if (rq) {
+			dir = d->last_dir;
+			goto dispatch;
+		}
+	}
+
+	/* 3. A new batch: reads first, unless writes were starved enough. */
+	if (r) {
+		if (w && d->starved++ >= d->writes_starved)
+			goto dispatch_writes;
+		dir = SIM_REQ_OP_READ;
+	} else if (w) {
+dispatch_writes:
+		d->starved = 0;
+		dir = SIM_REQ_OP_WRITE;
+	} else {
+		return NULL;
+	}
+	rq = dir == d->last_dir ? sort_ceil(d->sort_list[dir], d->last_end) : NULL;
+	if (!rq)
+		rq = dir == SIM_REQ_OP_READ ? r : w;
+	d->batching = 0;
+
+dispatch:
+	d->batching++;
+	d->last_dir = dir;
+	d->last_end = rq->pos + rq->len;
+	return rq;
+}
+
+/* ------------------------------------------------------------------ */
+/* Service */
+
+static void disk_complete_event(struct sim_engine *eng, void *data);
+static void disk_run_queue(struct sim_disk *d);
+
+/* With a shared data channel: the setup is over, queue for the transfer. */
+static void disk_transfer_event(struct sim_engine *eng, void *data)
+{
+	struct sim_disk_request *rq = data;
+	struct sim_disk *d = rq->q;
+	sim_time_t now = sim_now(eng);
+	sim_time_t start = d->channel_free > now ? d->channel_free : now;
+
+	d->channel_free = start + llround(d->ns_per_byte * (double)rq->len);
+	sim_schedule_at(eng, d->channel_free, disk_complete_event, rq);
+}
+
+static void disk_dispatch(struct sim_disk *d, struct sim_disk_request *rq,
+			  sim_time_t now)
+{
+	double t = sim_dist_sample(d->setup, d->rng);
+	sim_time_t ns;
+
+	if (d->rotational) {
+		uint64_t dist = rq->pos > d->head_pos ? rq->pos - d->head_pos
+						      : d->head_pos - rq->pos;
+		if (dist) {
+			double frac = (double)dist / (double)d->capacity;
+
+			t += d->seek_min + d->seek_span * sqrt(frac < 1 ? frac : 1);
+			t += sim_dist_sample(d->rotation, d->rng);
+		}
+		d->head_pos = rq->pos + rq->len;
+	}
+
+	rq->state = RQ_DISPATCHED;
+	d->busy++;
+	d->waiting -= rq->nr_bios;
+	(*d->counters[DISK_DISPATCHES])++;
+	for (struct sim_disk_request *m = rq; m; m = m->bio_next) {
+		m->dispatch_time = now;
+		sim_hist_record(d->queue_wait, (uint64_t)(now - m->submit_time));
+	}
+
+	if (d->shared_channel) {
+		ns = t > 0 ? llround(t) : 0;
+		sim_schedule(d->eng, ns, disk_transfer_event, rq);
+	} else {
+		t += d->ns_per_byte * (double)rq->len;
+		ns = t > 0 ? llround(t) : 0;
+		sim_schedule(d->eng, ns, disk_complete_event, rq);
+	}
+}
+
+/* Fill the free slots from the queue. */
+static void disk_run_queue(struct sim_disk *d)
+{
+	sim_time_t now = sim_now(d->eng);
+	struct sim_disk_request *rq;
+
+	while (d->busy < d->depth && d->nr_queued) {
+		if (d->sched == SIM_DISK_SCHED_FIFO)
+			rq = list_first_entry(&d->fifo_list[0],
+					      struct sim_disk_request, queuelist);
+		else
+			rq = dd_dispatch_request(d, now);
+		sched_remove(d, rq);
+		disk_dispatch(d, rq, now);
+	}
+}
+
+static void disk_complete_event(struct sim_engine *eng, void *data)
+{
+	struct sim_disk_request *rq = data, *m, *next;
+	struct sim_disk *d = rq->q;
+	sim_time_t now = sim_now(eng);
+
+	disk_account(d, now);
+	d->busy--;
+	d->in_system -= rq->nr_bios;
+	d->completed += rq->nr_bios;
+	sim_hist_record(d->service_time, (uint64_t)(now - rq->dispatch_time));
+
+	for (m = rq; m; m = m->bio_next) {
+		m->complete_time = now;
+		sim_hist_record(d->response_time, (uint64_t)(now - m->submit_time));
+	}
+	for (m = rq; m; m = next) {
+		next = m->bio_next;
+		m->state = RQ_IDLE;
+		if (m->done)
+			m->done(m, m->data);
+	}
+	disk_run_queue(d);
+}
+
+void sim_disk_submit(struct sim_disk *d, struct sim_disk_request *rq)
+{
+	sim_time_t now = sim_now(d->eng);
+	enum sim_req_op op = rq->op;
+
+	g_assert(rq->state == RQ_IDLE);
+	g_assert(op == SIM_REQ_OP_READ || op == SIM_REQ_OP_WRITE);
+	g_assert(rq->size >= 1 && rq->offset + rq->size > rq->offset);
+
+	disk_account(d, now);
+	rq->q = d;
+	rq->submit_time = now;
+	rq->dispatch_time = rq->complete_time = 0;
+	rq->bio_next = NULL;
+	rq->bio_tail = rq;
+	rq->rb_left = rq->rb_right = NULL;
+	rq->nr_bios = 1;
+	rq->pos = rq->offset;
+	rq->len = rq->size;
+	rq->seq = rq->fifo_seq = d->next_seq++;
+	/* A multiplicative hash of seq: treap priorities without a stream. */
+	rq->prio = (uint32_t)((rq->seq * UINT64_C(0x9e3779b97f4a7c15)) >> 32);
+	rq->fifo_time = now + (d->sched == SIM_DISK_SCHED_DEADLINE ? d->fifo_expire[op] : 0);
+
+	(*d->counters[DISK_REQUESTS])++;
+	if (op == SIM_REQ_OP_READ) {
+		(*d->counters[DISK_READS])++;
+		*d->counters[DISK_BYTES_READ] += rq->size;
+	} else {
+		(*d->counters[DISK_WRITES])++;
+		*d->counters[DISK_BYTES_WRITTEN] += rq->size;
+	}
+	d->arrivals++;
+	if (++d->in_system > d->max_in_system)
+		d->max_in_system = d->in_system;
+	if (++d->waiting > d->max_waiting)
+		d->max_waiting = d->waiting;
+
+	/* Something is queued only while every slot is busy: merge then. */
+	if (d->merge && d->nr_queued && disk_try_merge(d, rq))
+		return;
+	sched_insert(d, rq);
+	disk_run_queue(d);
+}
+
+/* ------------------------------------------------------------------ */
+/* Synchronous I/O from a task */
+
+static void sync_done(struct sim_disk_request *rq, void *data)
+{
+	sim_wake(data);
+}
+
+sim_time_t sim_disk_io_sync(struct sim_task *t, struct sim_disk *d,
+			    enum sim_req_op op, uint64_t offset, uint64_t size)
+{
+	struct sim_disk_request rq;
+
+	sim_disk_request_init(&rq, op, offset, size, sync_done, t);
+	sim_disk_submit(d, &rq);
+	while (rq.state != RQ_IDLE) {
+		sim_task_set_blocked_on(t, "disk I/O", d);
+		sim_block(t);
+	}
+	return rq.complete_time - rq.submit_time;
+}
+
+/* ------------------------------------------------------------------ */
+/* Accessors and results */
+
+unsigned int sim_disk_nr_in_system(const struct sim_disk *d)
+{
+	return d->in_system;
+}
+
+unsigned int sim_disk_nr_waiting(const struct sim_disk *d)
+{
+	return d->waiting;
+}
+
+unsigned int sim_disk_nr_busy(const struct sim_disk *d)
+{
+	return d->busy;
+}
+
+const char *sim_disk_name(const struct sim_disk *d)
+{
+	return d->name;
+}
+
+unsigned int sim_disk_depth(const struct sim_disk *d)
+{
+	return d->depth;
+}
+
+const GArray *sim_disk_samples(const struct sim_disk *d)
+{
+	return d->samples;
+}
+
+void sim_disk_finish(struct sim_disk *d)
+{
+	struct sim_stats *st = sim_engine_stats(d->eng);
+	sim_time_t now = sim_now(d->eng);
+	double span, secs;
+
+	disk_account(d, now);
+	if (G_UNLIKELY(d->next_sample <= now))
+		disk_fill_samples(d, now);
+	span = (double)(now - d->stats_start);
+	secs = span / (double)NSEC_PER_SEC;
+
+#define SET(what, v) (*sim_stats_scalar(st, d->name, (what)) = (v))
+	SET("queueLength:mean", span > 0 ? d->area_system / span : 0);
+	SET("queueLength:max", d->max_in_system);
+	SET("queueWaiting:mean", span > 0 ? d->area_waiting / span : 0);
+	SET("queueWaiting:max", d->max_waiting);
+	SET("busySlots:mean", span > 0 ? d->area_busy / span : 0);
+	SET("utilization", span > 0 ? d->area_busy / span / d->depth : 0);
+	SET("arrivalRate", secs > 0 ? (double)d->arrivals / secs : 0);
+	SET("throughput", secs > 0 ? (double)d->completed / secs : 0);
+#undef SET
+}
+
+void sim_disk_reset_stats(struct sim_disk *d)
+{
+	sim_time_t now = sim_now(d->eng);
+
+	disk_account(d, now);
+	d->area_system = d->area_waiting = d->area_busy = 0;
+	d->max_in_system = d->in_system;
+	d->max_waiting = d->waiting;
+	d->stats_start = now;
+	d->arrivals = d->completed = 0;
+	for (int i = 0; i < NR_DISK_COUNTERS; i++)
+		*d->counters[i] = 0;
+	sim_hist_reset(d->response_time);
+	sim_hist_reset(d->service_time);
+	sim_hist_reset(d->queue_wait);
+}
+
+/* ------------------------------------------------------------------ */
+/* Open-loop load */
+
+#define LOAD_SLAB	256		/* requests allocated at a time */
+
+struct load_request {
+	struct sim_disk_request rq;
+	struct sim_disk_load *load;
+	struct load_request *next_free;
+};
+
+struct sim_disk_load {
+	struct sim_engine *eng;
+	struct sim_disk *disk;
+	gsl_rng *rng;
+	struct sim_dist *interarrival, *size;
+	uint64_t fixed_size;
+	enum sim_disk_pattern pattern;
+	uint64_t start, span, align;
+	uint64_t cursor;		/* sequential: next offset - start */
+	double read_fraction;
+	uint64_t max_requests;
+	sim_disk_done_fn *done;
+	void *done_data;
+
+	struct sim_timer arrival;
+	uint64_t issued, completed;
+	struct load_request *free_list;
+	GPtrArray *slabs;
+};
+
+void sim_disk_load_params_init(struct sim_disk_load_params *p)
+{
+	*p = (struct sim_disk_load_params){
+		.fixed_size = 4096,
+		.pattern = SIM_DISK_PATTERN_RANDOM,
+		.align = 4096,
+		.read_fraction = 1.0,
+	};
+}
+
+/* A uniform integer in [0, n), n >= 1, from 64 random bits (the engine's
+ * streams are mt19937: 32 bits a draw); bias below n / 2^64. */
+static uint64_t load_uniform(gsl_rng *r, uint64_t n)
+{
+	uint64_t x = (uint64_t)gsl_rng_get(r) << 32;
+
+	x |= (uint64_t)gsl_rng_get(r);
+#ifdef __SIZEOF_INT128__
+	return (uint64_t)(((unsigned __int128)x * n) >> 64);
+#else
+	return x % n;
+#endif
+}
+
+static struct load_request *load_get(struct sim_disk_load *l)
+{
+	struct load_request *lr = l->free_list;
+
+	if (G_UNLIKELY(!lr)) {
+		struct load_request *slab = g_new(struct load_request, LOAD_SLAB);
+
+		g_ptr_array_add(l->slabs, slab);
+		for (int i = LOAD_SLAB - 1; i >= 0; i--) {
+			slab[i].load = l;
+			slab[i].next_free = lr;
+			lr = &slab[i];
+		}
+	}
+	l->free_list = lr->next_free;
+	return lr;
+}
+
+static void load_done(struct sim_disk_request *rq, void *data)
+{
+	struct load_request *lr = data;
+	struct sim_disk_load *l = lr->load;
+
+	l->completed++;
+	if (l->done)
+		l->done(rq, l->done_data);
+	lr->next_free = l->free_list;
+	l->free_list = lr;
+}
+
+static void load_arrival(struct sim_engine *eng, void *data)
+{
+	struct sim_disk_load *l = data;
+	struct load_request *lr = load_get(l);
+	gsl_rng *r = l->rng;
+	enum sim_req_op op = SIM_REQ_OP_READ;
+	uint64_t size, offset;
+
+	if (l->read_fraction < 1 &&
+	    (l->read_fraction <= 0 || gsl_rng_uniform(r) >= l->read_fraction))
+		op = SIM_REQ_OP_WRITE;
+	if (l->size) {
+		double s = sim_dist_sample(l->size, r);
+
+		size = s >= 1 ? (uint64_t)llround(s) : 1;
+	} else {
+		size = l->fixed_size;
+	}
+	if (size > l->span)
+		size = l->span;
+
+	if (l->pattern == SIM_DISK_PATTERN_RANDOM) {
+		uint64_t slots = (l->span - size) / l->align + 1;
+
+		offset = l->start + l->align * load_uniform(r, slots);
+	} else {
+		if (l->cursor + size > l->span)
+			l->cursor = 0;
+		offset = l->start + l->cursor;
+		l->cursor += size;
+	}
+
+	sim_disk_request_init(&lr->rq, op, offset, size, load_done, lr);
+	l->issued++;
+	if (l->max_requests == 0 || l->issued < l->max_requests)
+		l->arrival = sim_schedule(eng, sim_dist_sample_ns(l->interarrival, r),
+					  load_arrival, l);
+	sim_disk_submit(l->disk, &lr->rq);
+}
+
+struct sim_disk_load *sim_disk_load_start(struct sim_engine *eng,
+					  struct sim_disk *disk,
+					  const struct sim_disk_load_params *p,
+					  GError **error)
+{
+	uint64_t span = p->span;
+	struct sim_disk_load *l;
+
+	if (!p->interarrival) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "disk load on '%s': an inter-arrival distribution is required",
+			    disk->name);
+		return NULL;
+	}
+	if (p->start >= disk->capacity) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "disk load on '%s': start must lie below the capacity",
+			    disk->name);
+		return NULL;
+	}
+	if (span == 0 || span > disk->capacity - p->start)
+		span = disk->capacity - p->start;
+	if (p->align < 1 || (!p->size && p->fixed_size < 1) ||
+	    !(p->read_fraction >= 0 && p->read_fraction <= 1)) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "disk load on '%s': align and size must be at least 1, "
+			    "read_fraction in [0, 1]", disk->name);
+		return NULL;
+	}
+
+	l = g_new0(struct sim_disk_load, 1);
+	l->eng = eng;
+	l->disk = disk;
+	if (p->stream) {
+		l->rng = sim_rng(eng, p->stream);
+	} else {
+		g_autofree char *stream = g_strconcat(disk->name, ".load", NULL);
+
+		l->rng = sim_rng(eng, stream);
+	}
+	/* load_uniform() takes 32 random bits per gsl_rng_get(). */
+	g_assert(gsl_rng_min(l->rng) == 0 && gsl_rng_max(l->rng) == 0xffffffffUL);
+	l->interarrival = sim_dist_copy(p->interarrival);
+	l->size = p->size ? sim_dist_copy(p->size) : NULL;
+	l->fixed_size = p->fixed_size;
+	l->pattern = p->pattern;
+	l->start = p->start;
+	l->span = span;
+	l->align = p->align;
+	l->read_fraction = p->read_fraction;
+	l->max_requests = p->max_requests;
+	l->done = p->done;
+	l->done_data = p->done_data;
+	l->slabs = g_ptr_array_new_with_free_func(g_free);
+	l->arrival = sim_schedule(eng, sim_dist_sample_ns(l->interarrival, l->rng),
+				  load_arrival, l);
+	return l;
+}
+
+void sim_disk_load_stop(struct sim_disk_load *l)
+{
+	sim_cancel(l->eng, &l->arrival);
+}
+
+uint64_t sim_disk_load_issued(const struct sim_disk_load *l)
+{
+	return l->issued;
+}
+
+uint64_t sim_disk_load_completed(const struct sim_disk_load *l)
+{
+	return l->completed;
+}
+
+void sim_disk_load_free(struct sim_disk_load *l)
+{
+	if (!l)
+		return;
+	sim_cancel(l->eng, &l->arrival);
+	sim_dist_free(l->interarrival);
+	sim_dist_free(l->size);
+	g_ptr_array_free(l->slabs, TRUE);
+	g_free(l);
+}

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The disk: a block device with a block-layer queue, an I/O scheduler and
+ * a number of service slots.
+ *
+ * What is modelled.  A request (read or write, a byte offset and a size)
+ * is submitted with sim_disk_submit() and completes later, in an event
+ * handler that calls its ->done callback.  Between the two:
+ *
+ *   queue     Submitted requests wait in the block-layer queue, which has
+ *             no size limit (nr_requests and tag exhaustion are not
+ *             modelled), until the scheduler dispatches them.
+ *   merging   A new request that is contiguous with a queued (not yet
+ *             dispatched) request of the same direction joins it, at its
+ *             end (back merge) or its front (front merge), as long as the
+ *             merged request stays within max_merge_size; a request that
+ *             grows until it touches its neighbour in sector order absorbs
+ *             that neighbour too.  A merged request is served once and
+ *             completes all its members at the same instant, the head
+ *             first, then the others in the order they joined.  Only the
+ *             nearest neighbours in sector order are looked at.  Plugging
+ *             is not modelled: a request that finds a free slot is
+ *             dispatched at once and never merges.
+ *   depth     The device's queue depth is a number of service slots: at
+ *             most @depth requests are dispatched at once, and each one
+ *             occupies a slot from dispatch to completion, in parallel with
+ *             the others.  With depth 1, an exponential setup and no
+ *             bandwidth term the disk is exactly an M/M/1 server under
+ *             Poisson arrivals (FIFO); with depth c it is an M/M/c one.
+ *   service   The time a request holds its slot:
+ *
+ *                 setup + [seek + rotation] + len / bandwidth
+ *
+ *             setup is drawn from a distribution (the disk's random stream,
+ *             named after the disk: "disk" by default); bandwidth 0 means no
+ *             transfer term.  With depth > 1 the transfers share the one
+ *             data channel of the device: they go through it one at a time,
+ *             first come first served in order of setup completion, at
+ *             @bandwidth, so that 32 slots do not make 32 times the
+ *             bandwidth.  With depth 1 this makes no difference.
+ *   hdd       A rotational disk serves one request at a time (depth 1) and
+ *             keeps a head position: the end of the last request served.  A
+ *             request that starts exactly there streams on (no seek, no
+ *             rotational latency); any other pays
+ *
+ *                 seek = seek_min + (seek_max - seek_min) * sqrt(d / capacity)
+ *
+ *             for a distance of d bytes (d / capacity clamped to 1: the
+ *             square-root law of short seeks dominated by the arm's
+ *             acceleration), plus a rotational latency drawn from a
+ *             distribution (uniform over one revolution by default).
+ *   fifo      Dispatch in arrival order, reads and writes alike.
+ *   deadline  In the spirit of mq-deadline (block/mq-deadline.c): reads
+ *             and writes have separate FIFO lists, each request an expiry
+ *             time (submit + read_expire or write_expire), and sector-
+ *             sorted lists.  The next request is, in this order:
+ *               1. a request past its expiry: the one that expired first
+ *                  (the kernel checks expiry only when it starts a batch,
+ *                  and lets reads starve an expired write writes_starved
+ *                  more times: here an expired request always goes next);
+ *               2. the next request in sector order (offset >= end of the
+ *                  last dispatch) in the direction of the last dispatch,
+ *                  while the batch has had fewer than fifo_batch requests;
+ *               3. a new batch: reads, unless writes are waiting and reads
+ *                  have been preferred writes_starved times in a row; it
+ *                  starts at the next request in sector order if the
+ *                  direction did not change, else at the head of the FIFO.
+ *             The elevator looks up the next request in sector order when
+ *             it dispatches (the kernel keeps a pointer set at the last
+ *             dispatch).  Priorities, zones and the dispatch list for
+ *             requeues are not modelled.
+ *
+ * Measurements (module: the disk's name, "disk" by default): histograms
+ * "responseTime" (submit to completion, one value per request submitted),
+ * "queueWait" (submit to dispatch, per request) and "serviceTime" (dispatch
+ * to completion, one value per dispatch: merged requests are served once);
+ * counters "requests", "reads", "writes", "merges" (requests that joined
+ * another instead of being served on their own), "dispatches",
+ * "bytesRead", "bytesWritten", all counted at submission.  sim_disk_finish()
+ * writes the time averages as scalars.  All times are in ns.
+ *
+ * Costs: no allocation per request (requests are the caller's, linked
+ * intrusively; events come from the engine's pool).  A submission and a
+ * completion are O(1) with the fifo scheduler and merging off, O(log q)
+ * otherwise (q: requests waiting), with a treap per direction.
+ */
+#ifndef FAULTSIM_SIM_DISK_H
+#define FAULTSIM_SIM_DISK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sim/core/dist.h"
+#include "sim/core/engine.h"
+#include "sim/core/list.h"
+#include "sim/core/task.h"
+
+struct sim_disk;
+typedef struct sim_disk sim_disk;	/* for g_autoptr() */
+struct sim_disk_request;
+
+/* Directions, usable as indices (as the kernel's DD_READ, DD_WRITE). */
+enum sim_req_op {
+	SIM_REQ_OP_READ = 0,
+	SIM_REQ_OP_WRITE = 1,
+};
+
+enum sim_disk_sched {
+	SIM_DISK_SCHED_FIFO,
+	SIM_DISK_SCHED_DEADLINE,
+};
+
+/*
+ * A completion callback, run from the event handler that completes @rq.
+ * It may resubmit @rq (to this disk or another), reuse or free it, and
+ * submit other requests.  @data is rq->data.
+ */
+typedef void sim_disk_done_fn(struct sim_disk_request *rq, void *data);
+
+/*
+ * A request.  The caller owns it (on a task's stack, in its own
+ * structure, in a pool) and keeps it alive from submission until its
+ * completion callback has run.  The disk links it intrusively and never
+ * allocates or frees it.
+ */
+struct sim_disk_request {
+	/* Set by the submitter (sim_disk_request_init()). */
+	enum sim_req_op op;
+	uint64_t offset;		/* bytes from the start of the device */
+	uint64_t size;			/* bytes, >= 1 */
+	sim_disk_done_fn *done;		/* may be NULL */
+	void *data;			/* for @done */
+
+	/* Set by the disk; valid in @done. */
+	sim_time_t submit_time;
+	sim_time_t dispatch_time;
+	sim_time_t complete_time;
+
+	/* Private to disk.c. */
+	struct sim_disk *q;
+	struct list_head queuelist;	/* a FIFO list, while queued */
+	struct sim_disk_request *rb_left, *rb_right;	/* sort list (treap) */
+	struct sim_disk_request *bio_next;	/* members merged into a head */
+	struct sim_disk_request *bio_tail;
+	uint64_t pos, len;		/* the range a head covers */
+	uint64_t seq;			/* submission number, on this disk */
+	uint64_t fifo_seq;		/* a head's oldest member */
+	sim_time_t fifo_time;		/* a head's expiry (deadline) */
+	uint32_t prio;			/* treap priority */
+	unsigned int nr_bios;		/* members of a head, itself included */
+	unsigned int state;
+};
+
+/* Fill in the submitter's fields of @rq and clear the disk's. */
+void sim_disk_request_init(struct sim_disk_request *rq, enum sim_req_op op,
+			   uint64_t offset, uint64_t size,
+			   sim_disk_done_fn *done, void *data);
+
+/*
+ * The parameters of a disk.  Start from sim_disk_params_init(), which sets
+ * every field for a profile, then change what you need.  The distributions
+ * are copied by sim_disk_new(); NULL means the default of the profile given
+ * by @rotational: setup lognormal(80us,0.3) for an ssd, const(50us) for an
+ * hdd; rotation uniform(0,8.333333ms) (7200 rpm).
+ */
+struct sim_disk_params {
+	const char *name;		/* module and random stream, one per disk;
+					 * NULL: "disk" */
+	unsigned int depth;		/* service slots, >= 1 */
+	enum sim_disk_sched sched;
+	const struct sim_dist *setup;	/* setup latency, ns */
+	double bandwidth;		/* bytes per second; 0: no transfer term */
+	uint64_t capacity;		/* bytes, >= 1: seek scale, load offsets */
+	bool rotational;		/* hdd: head position, seeks, rotation */
+	sim_time_t seek_min;		/* the shortest seek */
+	sim_time_t seek_max;		/* a full stroke (distance = capacity) */
+	const struct sim_dist *rotation;	/* rotational latency, ns */
+	bool merge;			/* merge contiguous queued requests */
+	uint64_t max_merge_size;	/* bytes; 0: no limit */
+	sim_time_t read_expire;		/* deadline */
+	sim_time_t write_expire;	/* deadline */
+	unsigned int writes_starved;	/* deadline: read batches before a write one */
+	unsigned int fifo_batch;	/* deadline: requests per batch, >= 1 */
+	sim_time_t sample_interval;	/* queue-length time series; 0: none */
+};
+
+/*
+ * Defaults for @profile, "ssd" or "hdd" (NULL: "ssd"); an unknown name is
+ * SIM_ERROR_UNKNOWN, listing the accepted ones.
+ *   ssd: depth 32, deadline, 2e9 B/s, 1 TiB, no seek, merging up to 512 KiB
+ *   hdd: depth 1, deadline, 200e6 B/s, 1 TiB, seek 1 ms .. 15 ms, 7200 rpm
+ * Both: read_expire 500 ms, write_expire 5 s, writes_starved 2,
+ * fifo_batch 16 (mq-deadline's), no time series.
+ */
+gboolean sim_disk_params_init(struct sim_disk_params *p, const char *profile,
+			      GError **error);
+/* The accepted profile names, NULL-terminated. */
+const char *const *sim_disk_profile_names(void);
+
+/* "fifo" or "deadline" to the enum; SIM_ERROR_UNKNOWN otherwise. */
+gboolean sim_disk_sched_from_name(const char *name, enum sim_disk_sched *sched,
+				  GError **error);
+const char *sim_disk_sched_name(enum sim_disk_sched sched);
+
+/* Create a disk; SIM_ERROR_RANGE (naming the field) for bad parameters. */
+struct sim_disk *sim_disk_new(struct sim_engine *eng,
+			      const struct sim_disk_params *p, GError **error);
+/* Free @disk (NULL allowed).  Requests still queued or in service are
+ * abandoned, not touched: free the disk when the engine will not run them. */
+void sim_disk_free(struct sim_disk *disk);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sim_disk, sim_disk_free)
+
+/* Submit @rq (initialised, not in flight).  Never completes it before
+ * returning: the completion is always a later event. */
+void sim_disk_submit(struct sim_disk *disk, struct sim_disk_request *rq);
+
+/* Submit a request from task @t and block @t until it completes; returns
+ * the response time in ns. */
+sim_time_t sim_disk_io_sync(struct sim_task *t, struct sim_disk *disk,
+			    enum sim_req_op op, uint64_t offset, uint64_t size);
+static inline sim_time_t sim_disk_read_sync(struct sim_task *t, struct sim_disk *disk,
+					    uint64_t offset, uint64_t size)
+{
+	return sim_disk_io_sync(t, disk, SIM_REQ_OP_READ, offset, size);
+}
+static inline sim_time_t sim_disk_write_sync(struct sim_task *t, struct sim_disk *disk,
+					     uint64_t offset, uint64_t size)
+{
+	return sim_disk_io_sync(t, disk, SIM_REQ_OP_WRITE, offset, size);
+}
+
+/* Occupancy now: requests submitted and not completed, submitted and not
+ * dispatched (merged ones included), and busy slots. */
+unsigned int sim_disk_nr_in_system(const struct sim_disk *disk);
+unsigned int sim_disk_nr_waiting(const struct sim_disk *disk);
+unsigned int sim_disk_nr_busy(const struct sim_disk *disk);
+const char *sim_disk_name(const struct sim_disk *disk);
+unsigned int sim_disk_depth(const struct sim_disk *disk);
+
+/*
+ * Write the scalars of the interval since creation (or the last
+ * sim_disk_reset_stats()) up to now: "queueLength:mean" and
+ * "queueLength:max" (requests in the system, time-average and maximum),
+ * "queueWaiting:mean" and "queueWaiting:max" (requests waiting for a slot),
+ * "busySlots:mean", "utilization" (busySlots:mean / depth), "arrivalRate"
+ * and "throughput" (requests submitted and completed per simulated
+ * second).  May be called any number of times; each call overwrites.
+ */
+void sim_disk_finish(struct sim_disk *disk);
+/* Start a new measurement interval now (after a warm-up): the disk's
+ * histograms and counters are emptied and its time averages restart.  The
+ * time series is kept. */
+void sim_disk_reset_stats(struct sim_disk *disk);
+
+/* One point of the queue-length time series. */
+struct sim_disk_sample {
+	sim_time_t time;
+	unsigned int in_system;		/* just before any change at @time */
+	unsigned int waiting;
+};
+/*
+ * The time series: samples at creation + k * sample_interval (k >= 1) up
+ * to the last change or sim_disk_finish(), as an array of struct
+ * sim_disk_sample owned by the disk; NULL if sample_interval is 0.  Taken
+ * without events: a change of the queue fills in the samples it passed.
+ */
+const GArray *sim_disk_samples(const struct sim_disk *disk);
+
+/*
+ * Open-loop load: requests arrive one by one, without a task per request,
+ * with inter-arrival times from @interarrival (exp() makes Poisson
+ * arrivals).  Requests come from a free list owned by the load and are
+ * recycled at completion.  Offsets lie in [start, start + span) (span 0:
+ * up to the disk's capacity): random ones are uniform and aligned to
+ * @align, sequential ones follow each other, wrapping around.  Random
+ * draws use the stream @stream, "<disk name>.load" by default.
+ */
+enum sim_disk_pattern {
+	SIM_DISK_PATTERN_RANDOM,
+	SIM_DISK_PATTERN_SEQUENTIAL,
+};
+
+struct sim_disk_load_params {
+	const struct sim_dist *interarrival;	/* ns; required; copied */
+	const struct sim_dist *size;		/* bytes; NULL: @fixed_size; copied */
+	uint64_t fixed_size;			/* bytes, >= 1 */
+	enum sim_disk_pattern pattern;
+	uint64_t start, span;			/* bytes */
+	uint64_t align;				/* bytes, >= 1 */
+	double read_fraction;			/* in [0, 1] */
+	uint64_t max_requests;			/* arrivals; 0: no limit */
+	const char *stream;			/* random stream; NULL: "<disk>.load" */
+	sim_disk_done_fn *done;			/* optional, at each completion */
+	void *done_data;
+};
+
+/* Defaults: no interarrival (must be set), 4 KiB requests, random offsets
+ * over the whole disk aligned to 4 KiB, reads only, no limit, no hook. */
+void sim_disk_load_params_init(struct sim_disk_load_params *p);
+
+struct sim_disk_load;
+/* Start the load: the first arrival comes one inter-arrival time from now.
+ * SIM_ERROR_RANGE for bad parameters. */
+struct sim_disk_load *sim_disk_load_start(struct sim_engine *eng,
+					  struct sim_disk *disk,
+					  const struct sim_disk_load_params *p,
+					  GError **error);
+/* No more arrivals from now on (requests in flight still complete). */
+void sim_disk_load_stop(struct sim_disk_load *load);
+/* Requests submitted and completed so far. */
+uint64_t sim_disk_load_issued(const struct sim_disk_load *load);
+uint64_t sim_disk_load_completed(const struct sim_disk_load *load);
+/* Free @load (NULL allowed), before its engine.  Its requests in flight
+ * live in it: free it once they have completed, or when the engine will
+ * not run again. */
+void sim_disk_load_free(struct sim_disk_load *load);
+
+#endif /* FAULTSIM_SIM_DISK_H */

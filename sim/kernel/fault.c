@@ -1,0 +1,666 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The page-fault path (see fault.h): the x86 handler's retry loop,
+ * handle_mm_fault() and the anonymous, swap and file fault handlers, with
+ * the helpers the io and map_pages policies build filemap_fault() and
+ * filemap_map_pages() from.
+ *
+ * Rules: a handler runs with mmap_sem held for read and either returns
+ * with it held, or returns VM_FAULT_RETRY having released it
+ * (vmf->dropped); once released, vmf->vma must not be used (a writer may
+ * have changed or freed it): only the pinned mapping and readahead copy.
+ * Every step that takes time is a cpu_work() of a fault.* cost or a block
+ * on a model (mmap_sem, the page lock, reclaim, the disk).
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include "sim/kernel/cpu.h"
+#include "sim/kernel/fault.h"
+#include "sim/kernel/pagelock.h"
+#include "sim/model/policy.h"
+#include "sim/kernel/readahead.h"
+#include "sim/core/stats.h"
+#include "sim/kernel/vma-lock.h"
+#include "policies/builtin.h"
+
+/* A fault that keeps finding its pte gone gives up after this many
+ * attempts at the access (the kernel would loop forever). */
+#define FAULT_TOUCH_MAX		100000
+
+/* ------------------------------------------------------------------ */
+/* Parameters */
+
+void fault_params_init(struct fault_params *p)
+{
+	*p = (struct fault_params){
+		.entry = 150, .vma_lookup = 50, .alloc = 100, .zero = 700, .copy = 500,
+		.pte_install = 100, .filemap = 150, .map_page = 40, .swapin = 300,
+		.touch = 5,
+	};
+}
+
+static const struct sim_key_def fault_keys[] = {
+	{ .name = "fault.entry", .type = SIM_KEY_TIME, .defval = "150ns",
+	  .help = "fault: exception entry and exit" },
+	{ .name = "fault.vma_lookup", .type = SIM_KEY_TIME, .defval = "50ns",
+	  .help = "fault: find_vma() and the access check" },
+	{ .name = "fault.alloc", .type = SIM_KEY_TIME, .defval = "100ns",
+	  .help = "fault: page allocation (anonymous, copy-on-write)" },
+	{ .name = "fault.zero", .type = SIM_KEY_TIME, .defval = "700ns",
+	  .help = "fault: zeroing a new anonymous page" },
+	{ .name = "fault.copy", .type = SIM_KEY_TIME, .defval = "500ns",
+	  .help = "fault: copying a page (copy-on-write)" },
+	{ .name = "fault.pte_install", .type = SIM_KEY_TIME, .defval = "100ns",
+	  .help = "fault: finish_fault(), page-table lock, set_pte, rmap" },
+	{ .name = "fault.filemap", .type = SIM_KEY_TIME, .defval = "150ns",
+	  .help = "fault: filemap_fault() lookup and checks" },
+	{ .name = "fault.map_page", .type = SIM_KEY_TIME, .defval = "40ns",
+	  .help = "fault-around: per page mapped" },
+	{ .name = "fault.swapin", .type = SIM_KEY_TIME, .defval = "300ns",
+	  .help = "fault: do_swap_page() bookkeeping" },
+	{ .name = "fault.touch", .type = SIM_KEY_TIME, .defval = "5ns",
+	  .help = "an access through a present pte" },
+};
+
+void fault_register_keys(struct sim_keys *keys)
+{
+	sim_keys_add(keys, fault_keys, G_N_ELEMENTS(fault_keys));
+}
+
+static void fault_stats_init(struct fault_stats *s, struct sim_engine *eng)
+{
+	struct sim_stats *st = sim_engine_stats(eng);
+
+	s->faults = sim_stats_counter(st, "fault", "faults");
+	s->majfault = sim_stats_counter(st, "fault", "majfault");
+	s->minfault = sim_stats_counter(st, "fault", "minfault");
+	s->retry = sim_stats_counter(st, "fault", "retry");
+	s->mmap_drop = sim_stats_counter(st, "fault", "mmapSemDrop");
+	s->lock_page_drop = sim_stats_counter(st, "fault", "lockPageOrRetryDrop");
+	s->io_drop = sim_stats_counter(st, "fault", "ioDrop");
+	s->fa_mapped = sim_stats_counter(st, "fault", "faultAroundMapped");
+	s->fa_fallback = sim_stats_counter(st, "fault", "faultAroundFallback");
+	s->sigsegv = sim_stats_counter(st, "fault", "sigsegv");
+	s->oom = sim_stats_counter(st, "fault", "oom");
+	s->vma_lock_success = sim_stats_counter(st, "fault", "vmaLockSuccess");
+	s->vma_lock_retry = sim_stats_counter(st, "fault", "vmaLockRetry");
+	s->vma_lock_abort = sim_stats_counter(st, "fault", "vmaLockAbort");
+	s->vma_lock_fallback = sim_stats_counter(st, "fault", "vmaLockFallback");
+	s->spf_success = sim_stats_counter(st, "fault", "spfSuccess");
+	s->spf_abort = sim_stats_counter(st, "fault", "spfAbort");
+	s->spf_fallback = sim_stats_counter(st, "fault", "spfFallback");
+	s->spf_latency = sim_stats_hist(st, "fault", "spfLatency");
+	s->vma_latency = sim_stats_hist(st, "fault", "vmaLockLatency");
+	s->mmap_latency = sim_stats_hist(st, "fault", "mmapLockLatency");
+	s->minor_latency = sim_stats_hist(st, "fault", "minorLatency");
+	s->major_latency = sim_stats_hist(st, "fault", "majorLatency");
+	s->retries = sim_stats_hist(st, "fault", "retries");
+	s->drops = sim_stats_hist(st, "fault", "drops");
+	s->attempts = sim_stats_hist(st, "fault", "attempts");
+}
+
+void fault_sys_init(struct fault_sys *fs, struct sim_engine *eng, const struct fault_params *p,
+		    const struct fs_fault_retry_policy *retry,
+		    const struct fs_fault_io_policy *io,
+		    const struct fs_fault_map_pages_policy *map_pages,
+		    const struct fs_fault_lock_policy *fault_lock)
+{
+	fs->eng = eng;
+	if (p)
+		fs->p = *p;
+	else
+		fault_params_init(&fs->p);
+	fs->retry = retry ? retry : &fs_fault_retry_first_drop;
+	fs->io = io ? io : &fs_fault_io_drop;
+	fs->map_pages = map_pages ? map_pages : &fs_fault_map_pages_trylock;
+	fs->fault_lock = fault_lock ? fault_lock : &fs_fault_lock_mmap;
+	g_assert(fs->retry->retry_flags && fs->retry->may_drop && fs->io->fault);
+	fault_stats_init(&fs->st, eng);
+}
+
+void fault_sys_init_config(struct fault_sys *fs, struct sim_engine *eng,
+			   const struct sim_run_config *cfg)
+{
+	struct fault_params p = {
+		.entry = sim_config_get_time(cfg, "fault.entry"),
+		.vma_lookup = sim_config_get_time(cfg, "fault.vma_lookup"),
+		.alloc = sim_config_get_time(cfg, "fault.alloc"),
+		.zero = sim_config_get_time(cfg, "fault.zero"),
+		.copy = sim_config_get_time(cfg, "fault.copy"),
+		.pte_install = sim_config_get_time(cfg, "fault.pte_install"),
+		.filemap = sim_config_get_time(cfg, "fault.filemap"),
+		.map_page = sim_config_get_time(cfg, "fault.map_page"),
+		.swapin = sim_config_get_time(cfg, "fault.swapin"),
+		.touch = sim_config_get_time(cfg, "fault.touch"),
+	};
+
+	fault_sys_init(fs, eng, &p, sim_policy_fault_retry(cfg), sim_policy_fault_io(cfg),
+		       sim_policy_fault_map_pages(cfg), sim_policy_fault_lock(cfg));
+}
+
+/* ------------------------------------------------------------------ */
+/* Dropping mmap_sem, the page lock */
+
+void fault_drop_mmap(struct vm_fault *vmf)
+{
+	struct fault_sys *fs = vmf->fs;
+	struct vm_area_struct *vma = vmf->vma;
+
+	g_assert(!vmf->dropped);
+	/* Pin the file: its mapping stays, its readahead state is copied. */
+	if (vmf->ra) {
+		vmf->ra_pinned = *vmf->ra;
+		vmf->ra = &vmf->ra_pinned;
+	}
+	vmf->vma = NULL;
+	vmf->dropped = true;
+	vmf->drops++;
+	(*fs->st.mmap_drop)++;
+	/* release_fault_lock() */
+	if (vmf->vma_locked)
+		vma_end_read(vmf->t, vma);
+	else
+		mmap_read_unlock(vmf->mm, vmf->t);
+}
+
+static bool maybe_unlock_mmap(struct vm_fault *vmf, uint64_t *counter)
+{
+	if (vmf->dropped)
+		return true;
+	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+		return false;
+	if (!vmf->fs->retry->may_drop(vmf->flags))
+		return false;
+	fault_drop_mmap(vmf);
+	(*counter)++;
+	return true;
+}
+
+bool maybe_unlock_mmap_for_io(struct vm_fault *vmf)
+{
+	return maybe_unlock_mmap(vmf, vmf->fs->st.io_drop);
+}
+
+bool maybe_unlock_mmap_for_lock(struct vm_fault *vmf)
+{
+	return maybe_unlock_mmap(vmf, vmf->fs->st.lock_page_drop);
+}
+
+bool lock_page_or_retry(struct vm_fault *vmf, struct page *page)
+{
+	if (trylock_page(page))
+		return true;
+	if (vmf->fs->retry->may_drop(vmf->flags)) {
+		if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+			return false;
+		fault_drop_mmap(vmf);
+		(*vmf->fs->st.lock_page_drop)++;
+		wait_on_page_locked(vmf->t, page);
+		return false;
+	}
+	lock_page(vmf->t, page);
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Readahead for faults (do_sync_mmap_readahead, do_async_mmap_readahead) */
+
+bool fault_sync_readahead_wanted(struct vm_fault *vmf)
+{
+	struct file_ra_state *ra = vmf->ra;
+
+	if (!ra || vmf->rand_read || !ra->ra_pages)
+		return false;
+	if (vmf->seq_read)
+		return true;
+	if (ra->mmap_miss < MMAP_LOTSAMISS * 10)
+		ra->mmap_miss++;
+	return ra->mmap_miss <= MMAP_LOTSAMISS;
+}
+
+void fault_sync_readahead(struct vm_fault *vmf)
+{
+	struct file_ra_state *ra = vmf->ra;
+
+	if (vmf->seq_read) {
+		page_cache_sync_readahead(vmf->t, vmf->mapping, ra, vmf->pgoff, ra->ra_pages);
+		return;
+	}
+	/* mmap read-around */
+	ra->start = vmf->pgoff > ra->ra_pages / 2 ? vmf->pgoff - ra->ra_pages / 2 : 0;
+	ra->size = ra->ra_pages;
+	ra->async_size = ra->ra_pages / 4;
+	page_cache_ra_submit(vmf->t, vmf->mapping, ra);
+}
+
+bool fault_async_readahead_wanted(struct vm_fault *vmf, struct page *page)
+{
+	struct file_ra_state *ra = vmf->ra;
+
+	if (!ra || vmf->rand_read)
+		return false;
+	if (ra->mmap_miss > 0)
+		ra->mmap_miss--;
+	return PageReadahead(page) && ra->ra_pages;
+}
+
+void fault_async_readahead(struct vm_fault *vmf, struct page *page)
+{
+	page_cache_async_readahead(vmf->t, vmf->mapping, vmf->ra, page, vmf->pgoff,
+				   vmf->ra->ra_pages);
+}
+
+int fault_page_cache_read(struct vm_fault *vmf)
+{
+	struct page *page;
+	int err = add_to_page_cache_lru(vmf->t, vmf->mapping, vmf->pgoff, PC_GFP_KERNEL, &page);
+
+	if (err == -EBUSY) {
+		/* A truncated page still held occupies the slot: let it go. */
+		sim_sleep(vmf->t, 1000);
+		return -EEXIST;
+	}
+	if (err)
+		return err;
+	pc_readpage(vmf->t, page);
+	put_page(page);
+	return 0;
+}
+
+bool fault_around_set_pte(struct vm_fault *vmf, uint64_t addr, struct page *page)
+{
+	cpu_work(vmf->t, vmf->fs->p.map_page);
+	return mm_map_page(vmf->mm, vmf->vma, addr, page) == 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The handlers */
+
+/* Install vmf->page (locked, uptodate) for the fault. */
+static vm_fault_t finish_fault(struct vm_fault *vmf)
+{
+	cpu_work(vmf->t, vmf->fs->p.pte_install);
+	/* -EEXIST: someone mapped it meanwhile (pte_same() failed). */
+	mm_map_page(vmf->mm, vmf->vma, vmf->address, vmf->page);
+	return 0;
+}
+
+static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
+{
+	struct fault_params *p = &vmf->fs->p;
+	struct page *page;
+	int err;
+
+	cpu_work(vmf->t, p->alloc);
+	page = mm_alloc_anon_page(vmf->t, vmf->mm, vmf->vma, vmf->address, &err);
+	if (!page)
+		return err == -ENOMEM ? VM_FAULT_OOM : 0;	/* raced: fault again */
+	cpu_work(vmf->t, p->zero);
+	vmf->page = page;
+	finish_fault(vmf);
+	unlock_page(page);
+	put_page(page);
+	return 0;
+}
+
+static vm_fault_t do_swap_page(struct vm_fault *vmf)
+{
+	vm_fault_t ret = 0;
+	struct page *page;
+	bool major;
+	int err;
+
+	cpu_work(vmf->t, vmf->fs->p.swapin);
+	page = swapin_page(vmf->t, vmf->mm, vmf->vma, vmf->address, &major, &err);
+	if (!page)
+		return err == -ENOMEM ? VM_FAULT_OOM : 0;
+	if (major)
+		ret = VM_FAULT_MAJOR;
+	if (!lock_page_or_retry(vmf, page)) {
+		put_page(page);
+		return ret | VM_FAULT_RETRY;
+	}
+	if (!PageUptodate(page)) {
+		unlock_page(page);
+		put_page(page);
+		return ret | VM_FAULT_SIGBUS;
+	}
+	cpu_work(vmf->t, vmf->fs->p.pte_install);
+	mm_map_swap_page(vmf->mm, vmf->vma, vmf->address, page);	/* -EAGAIN: raced */
+	unlock_page(page);
+	put_page(page);
+	return ret;
+}
+
+/* The fault-around window: fault_around_pages aligned, clamped to the
+ * VMA, the pte table and the file. */
+static vm_fault_t do_fault_around(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	uint64_t n = vma->fault_around_pages;
+	uint64_t addr = vmf->address;
+	uint64_t start = addr & ~(n - 1), end = start + n;
+	uint64_t tbl = addr & ~(uint64_t)(PTRS_PER_PTE - 1);
+	pgoff_t size = pc_mapping_size(vmf->mapping);
+	unsigned long mapped;
+
+	if (start < vma->vm_start)
+		start = vma->vm_start;
+	if (start < tbl)
+		start = tbl;
+	if (end > vma->vm_end)
+		end = vma->vm_end;
+	if (end > tbl + PTRS_PER_PTE)
+		end = tbl + PTRS_PER_PTE;
+	if (linear_page_index(vma, end - 1) >= size)
+		end = vma->vm_start + (size - vma->vm_pgoff);
+	if (end <= start)
+		return 0;
+	mapped = vmf->fs->map_pages->map_pages(vmf, linear_page_index(vma, start),
+					       linear_page_index(vma, end - 1));
+	*vmf->fs->st.fa_mapped += mapped;
+	if (mm_pte_present(vmf->mm, addr))
+		return VM_FAULT_NOPAGE;
+	if (pc_page_cached(vmf->mapping, vmf->pgoff))
+		(*vmf->fs->st.fa_fallback)++;
+	return 0;
+}
+
+static vm_fault_t __do_fault(struct vm_fault *vmf)
+{
+	vm_fault_t ret = vmf->fs->io->fault(vmf);
+
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		return ret;
+	g_assert((ret & VM_FAULT_LOCKED) && vmf->page && PageLocked(vmf->page));
+	g_assert(!vmf->dropped);
+	return ret;
+}
+
+static vm_fault_t do_read_fault(struct vm_fault *vmf)
+{
+	vm_fault_t ret;
+
+	if (vmf->fs->map_pages->map_pages && vmf->vma->fault_around_pages > 1) {
+		ret = do_fault_around(vmf);
+		if (ret)
+			return ret;
+	}
+	ret = __do_fault(vmf);
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		return ret;
+	ret |= finish_fault(vmf);
+	unlock_page(vmf->page);
+	put_page(vmf->page);
+	return ret;
+}
+
+/* A write to a private file mapping: copy the file page into an
+ * anonymous one. */
+static vm_fault_t do_cow_fault(struct vm_fault *vmf)
+{
+	struct fault_params *p = &vmf->fs->p;
+	struct page *file_page, *page;
+	vm_fault_t ret;
+	int err;
+
+	ret = __do_fault(vmf);
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		return ret;
+	file_page = vmf->page;
+	cpu_work(vmf->t, p->alloc);
+	page = mm_alloc_anon_page(vmf->t, vmf->mm, vmf->vma, vmf->address, &err);
+	if (page) {
+		cpu_work(vmf->t, p->copy);
+		vmf->page = page;
+		finish_fault(vmf);
+		unlock_page(page);
+		put_page(page);
+	} else if (err == -ENOMEM) {
+		ret |= VM_FAULT_OOM;
+	}
+	unlock_page(file_page);
+	put_page(file_page);
+	return ret;
+}
+
+static vm_fault_t do_shared_fault(struct vm_fault *vmf)
+{
+	vm_fault_t ret = __do_fault(vmf);
+
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		return ret;
+	ret |= finish_fault(vmf);
+	set_page_dirty(vmf->page);
+	unlock_page(vmf->page);
+	put_page(vmf->page);
+	return ret;
+}
+
+static vm_fault_t do_fault(struct vm_fault *vmf)
+{
+	if (!(vmf->flags & FAULT_FLAG_WRITE))
+		return do_read_fault(vmf);
+	if (!(vmf->vma->vm_flags & VM_SHARED))
+		return do_cow_fault(vmf);
+	return do_shared_fault(vmf);
+}
+
+vm_fault_t handle_mm_fault(struct vm_fault *vmf)
+{
+	pte_t pte = mm_pte(vmf->mm, vmf->address);
+
+	if (pte_none(pte)) {
+		if (vma_is_anonymous(vmf->vma))
+			return do_anonymous_page(vmf);
+		return do_fault(vmf);
+	}
+	if (is_swap_pte(pte))
+		return do_swap_page(vmf);
+	/* Present: spurious (someone else faulted it in). */
+	mm_touch(vmf->mm, vmf->address, vmf->flags & FAULT_FLAG_WRITE);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The arch handler */
+
+static bool access_error(unsigned int flags, const struct vm_area_struct *vma)
+{
+	if (flags & FAULT_FLAG_WRITE)
+		return !(vma->vm_flags & VM_WRITE);
+	return !(vma->vm_flags & (VM_READ | VM_EXEC | VM_WRITE));
+}
+
+/*
+ * The per-VMA lock attempt (6.4+: the x86 handler before
+ * mmap_read_lock()).  False if lock_vma() found no VMA it could lock, or
+ * the access is not allowed: go on with mmap_sem.  Else one attempt ran on
+ * the read-locked VMA, its result in *@fault, its state in *@vmf; the VMA
+ * lock is released either way.
+ */
+static bool vma_lock_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
+			   uint64_t addr, unsigned int flags, struct vm_fault *vmf,
+			   vm_fault_t *fault)
+{
+	struct vm_area_struct *vma;
+
+	cpu_work(t, fs->p.vma_lookup);		/* the lookup under RCU */
+	vma = fs->fault_lock->lock_vma(fs, t, mm, addr);
+	if (vma && access_error(flags, vma)) {
+		vma_end_read(t, vma);
+		vma = NULL;
+	}
+	if (!vma) {
+		(*fs->st.vma_lock_fallback)++;
+		return false;
+	}
+	*vmf = (struct vm_fault){
+		.fs = fs, .t = t, .mm = mm, .vma = vma, .mapping = vma->vm_file,
+		.ra = vma->vm_file ? &vma->vm_ra : NULL, .flags = flags, .address = addr,
+		.pgoff = linear_page_index(vma, addr),
+		.seq_read = vma->vm_flags & VM_SEQ_READ,
+		.rand_read = vma->vm_flags & VM_RAND_READ,
+		.vma_locked = true,
+	};
+	*fault = handle_mm_fault(vmf);
+	if (!(*fault & VM_FAULT_RETRY)) {
+		g_assert(!vmf->dropped);
+		vma_end_read(t, vma);
+		(*fs->st.vma_lock_success)++;
+		return true;
+	}
+	/* The handler released the VMA lock. */
+	g_assert(vmf->dropped);
+	(*fs->st.retry)++;
+	(*fs->st.vma_lock_retry)++;
+	(*fs->st.vma_lock_fallback)++;
+	return true;
+}
+
+int do_user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
+		       uint64_t addr, bool write, bool *major_out)
+{
+	unsigned int flags = FAULT_FLAG_DEFAULT | FAULT_FLAG_USER;
+	sim_time_t start = sim_now(fs->eng);
+	struct file_ra_state pinned;
+	struct address_space *pinned_file = NULL;
+	unsigned int retries = 0, drops = 0, attempts = 0;
+	vm_fault_t fault;
+	bool major = false;
+	int ret = 0;
+	/* The path that finished the fault, for the latency split. */
+	struct sim_hist *path = fs->st.mmap_latency;
+
+	if (write)
+		flags |= FAULT_FLAG_WRITE;
+	cpu_work(t, fs->p.entry);
+	/* fault_lock: speculative first, then the VMA lock, then mmap_sem. */
+	if (fs->fault_lock->version >= 2 && fs->fault_lock->speculative_fault &&
+	    fs->fault_lock->speculative_fault(fs, t, mm, addr, flags)) {
+		attempts++;
+		path = fs->st.spf_latency;
+		goto out;
+	}
+	if (fs->fault_lock->lock_vma) {
+		struct vm_fault lvmf;
+
+		if (vma_lock_fault(fs, t, mm, addr, flags, &lvmf, &fault)) {
+			attempts++;
+			drops += lvmf.drops;
+			if (fault & VM_FAULT_MAJOR)
+				major = true;
+			if (!(fault & VM_FAULT_RETRY)) {
+				path = fs->st.vma_latency;
+				goto done;
+			}
+			retries++;
+			if (lvmf.mapping && lvmf.ra == &lvmf.ra_pinned) {
+				pinned = lvmf.ra_pinned;
+				pinned_file = lvmf.mapping;
+			}
+			if (major)
+				flags |= FAULT_FLAG_TRIED;
+		}
+	}
+retry:
+	mmap_read_lock(mm, t);
+	cpu_work(t, fs->p.vma_lookup);
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	if (!vma || vma->vm_start > addr || access_error(flags, vma)) {
+		mmap_read_unlock(mm, t);
+		(*fs->st.sigsegv)++;
+		ret = -EFAULT;
+		goto out;
+	}
+	/* The pinned file's readahead state goes back to its VMA. */
+	if (pinned_file && vma->vm_file == pinned_file)
+		vma->vm_ra = pinned;
+	pinned_file = NULL;
+
+	struct vm_fault vmf = {
+		.fs = fs, .t = t, .mm = mm, .vma = vma, .mapping = vma->vm_file,
+		.ra = vma->vm_file ? &vma->vm_ra : NULL, .flags = flags, .address = addr,
+		.pgoff = linear_page_index(vma, addr),
+		.seq_read = vma->vm_flags & VM_SEQ_READ,
+		.rand_read = vma->vm_flags & VM_RAND_READ,
+	};
+
+	fault = handle_mm_fault(&vmf);
+	attempts++;
+	drops += vmf.drops;
+	if (fault & VM_FAULT_MAJOR)
+		major = true;
+	if (fault & VM_FAULT_RETRY) {
+		/* mmap_sem was released by the handler. */
+		g_assert(vmf.dropped);
+		retries++;
+		(*fs->st.retry)++;
+		if (vmf.mapping && vmf.ra == &vmf.ra_pinned) {
+			pinned = vmf.ra_pinned;
+			pinned_file = vmf.mapping;
+		}
+		g_assert(flags & FAULT_FLAG_ALLOW_RETRY);
+		flags = fs->retry->retry_flags(flags);
+		goto retry;
+	}
+	g_assert(!vmf.dropped);
+	mmap_read_unlock(mm, t);
+done:
+	if (fault & VM_FAULT_OOM) {
+		(*fs->st.oom)++;
+		ret = -ENOMEM;
+	} else if (fault & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV)) {
+		ret = -EIO;
+	}
+out:
+	(*fs->st.faults)++;
+	if (major) {
+		(*fs->st.majfault)++;
+		sim_hist_record(fs->st.major_latency, (uint64_t)(sim_now(fs->eng) - start));
+	} else {
+		(*fs->st.minfault)++;
+		sim_hist_record(fs->st.minor_latency, (uint64_t)(sim_now(fs->eng) - start));
+	}
+	sim_hist_record(path, (uint64_t)(sim_now(fs->eng) - start));
+	sim_hist_record(fs->st.retries, retries);
+	sim_hist_record(fs->st.drops, drops);
+	sim_hist_record(fs->st.attempts, attempts);
+	if (major_out)
+		*major_out = major;
+	return ret;
+}
+
+int fault_touch(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
+		uint64_t addr, bool write, bool *faulted, bool *major)
+{
+	bool any = false, maj = false;
+
+	for (unsigned int n = 0; n < FAULT_TOUCH_MAX; n++) {
+		bool m = false;
+		int ret;
+
+		if (mm_touch(mm, addr, write)) {
+			cpu_work(t, fs->p.touch);
+			if (faulted)
+				*faulted = any;
+			if (major)
+				*major = maj;
+			return 0;
+		}
+		any = true;
+		ret = do_user_addr_fault(fs, t, mm, addr, write, &m);
+		maj |= m;
+		if (ret) {
+			if (faulted)
+				*faulted = true;
+			if (major)
+				*major = maj;
+			return ret;
+		}
+	}
+	return -EAGAIN;
+}

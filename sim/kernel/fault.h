@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The page-fault path, after arch/x86/mm/fault.c, mm/memory.c and
+ * mm/filemap.c, as simulated-thread code:
+ *
+ *	do_user_addr_fault()          entry cost, mmap_read_lock(), find_vma(),
+ *	                              access check, the retry loop
+ *	  handle_mm_fault()           the pte: none, swap entry or present
+ *	    do_anonymous_page()       allocate + zero a page, install the pte
+ *	    do_swap_page()            swapin_page(), lock_page_or_retry()
+ *	    do_read_fault()           fault-around (map_pages slot), then ->fault
+ *	      filemap_fault()         the io slot's version (hold: 4.19, drop: 5.1+)
+ *	    do_shared_fault()         ->fault, map, dirty the page
+ *	    do_cow_fault()            ->fault, copy into an anonymous page
+ *	    finish_fault()            install the pte
+ *
+ * Fault flags.  FAULT_FLAG_ALLOW_RETRY lets the handler release mmap_sem
+ * to wait (the page lock, I/O) and return VM_FAULT_RETRY, mmap_sem
+ * already released; FAULT_FLAG_TRIED marks an attempt after a retry;
+ * FAULT_FLAG_RETRY_NOWAIT asks to return VM_FAULT_RETRY without waiting
+ * (with mmap_sem still held).  What the arch handler does with the flags
+ * on a retry, and whether an attempt may drop mmap_sem, is the retry
+ * slot (struct fs_fault_retry_policy):
+ *	once        (<= 5.6) the retry clears ALLOW_RETRY and sets TRIED: at
+ *	            most one retry, the second attempt blocks holding mmap_sem
+ *	first-drop  (5.7+, 4064b9827063) ALLOW_RETRY kept, TRIED added: retries
+ *	            are unlimited but only the first attempt may drop mmap_sem
+ *	            (fault_flag_allow_retry_first())
+ *	unlimited   (the 2019 RFC as posted) every attempt may drop and retry
+ *
+ * Policy slots called from here (each an ops table, version first):
+ *	retry       struct fs_fault_retry_policy (above)
+ *	io          struct fs_fault_io_policy: the ->fault of file VMAs
+ *	            (filemap_fault as before 5.1, or as 5.1+ with
+ *	            maybe_unlock_mmap_for_io())
+ *	map_pages   struct fs_fault_map_pages_policy: the ->map_pages of
+ *	            file VMAs (fault-around), NULL op: no fault-around
+ *	fault_lock  struct fs_fault_lock_policy: how the VMA is found and
+ *	            held: mmap (mmap_sem), per-vma (6.4: lock_vma_under_rcu()
+ *	            first, sim/kernel/vma-lock.h), spf (speculative, never merged)
+ *
+ * The per-VMA lock path (arch/x86/mm/fault.c, 6.4+).  Before mmap_sem, the
+ * policy's lock_vma() read-locks the VMA of the address without mmap_sem;
+ * on failure (counted by the policy: "vmaLockAbort") or an access error,
+ * the fault takes mmap_sem as before.  Otherwise handle_mm_fault() runs
+ * with vmf->vma_locked: a handler that drops "mmap_sem" releases the VMA
+ * lock instead (fault_drop_mmap()).  Done without VM_FAULT_RETRY:
+ * "vmaLockSuccess"; with it: "vmaLockRetry", and the fault goes on under
+ * mmap_sem, with FAULT_FLAG_TRIED added only if the attempt was major.
+ * "vmaLockFallback" counts every fault that went on to mmap_sem after
+ * trying the VMA lock.  A speculative policy (version 2 op
+ * speculative_fault) is tried before all that; policies/fault-lock-spf.c
+ * says what it handles and counts ("spfSuccess", "spfAbort",
+ * "spfFallback").
+ *
+ * Costs.  Every CPU cost is a parameter (struct fault_params, keys
+ * fault.*), spent with cpu_work() on the faulting task.  The defaults
+ * split KERNEL.md's ~1.1 us minor anonymous fault (pft on an Ice Lake
+ * core): entry/exit 150 ns, VMA lookup 50 ns, allocation 100 ns, zeroing
+ * 700 ns, pte install 100 ns.  The page-table lock is a cost, not a lock:
+ * it is held for the pte install only (~100 ns) and its contention is
+ * not what the threads argue about; a racing fault that finds the pte
+ * filled backs off as pte_same() failing does (-EEXIST from mm_map_page).
+ *
+ * The file readahead state.  The kernel keeps it in struct file, pinned
+ * across a drop of mmap_sem; here it is the VMA's (vma->vm_ra), which a
+ * writer may free while mmap_sem is dropped.  So a fault that drops
+ * mmap_sem works on a copy (vmf->ra_pinned) and the next attempt writes
+ * it back into the VMA it finds if it maps the same file: a racy update,
+ * as the kernel's unlocked f_ra updates are.
+ *
+ * Minor and major faults: a fault is major if any of its attempts
+ * returned VM_FAULT_MAJOR (the page was not cached, or swap I/O was
+ * started), as mm_account_fault() counts a retried fault as major.
+ *
+ * Measurements (module "fault"): counters "faults", "majfault",
+ * "minfault", "retry" (VM_FAULT_RETRY returns), "mmapSemDrop" (attempts
+ * that released mmap_sem to wait), "lockPageOrRetryDrop" (drops to wait
+ * for a locked page), "ioDrop" (drops before readahead or readpage),
+ * "faultAroundMapped" (ptes installed by fault-around),
+ * "faultAroundFallback" (fault-around ran, the faulting page was cached
+ * but not mapped by it, and ->fault had to run), "sigsegv", "oom", the
+ * fault_lock ones above ("vmaLock*", "spf*"); histograms "minorLatency",
+ * "majorLatency" (ns), "spfLatency", "vmaLockLatency", "mmapLockLatency"
+ * (ns, by the lock that finished the fault), "retries" (per fault),
+ * "drops" (mmap_sem drops per fault), "attempts".
+ */
+#ifndef FAULTSIM_SIM_FAULT_H
+#define FAULTSIM_SIM_FAULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "include/faultsim/plugin.h"
+#include "sim/core/engine.h"
+#include "sim/core/histogram.h"
+#include "sim/config/keys.h"
+#include "sim/kernel/mm.h"
+#include "sim/config/scenario.h"
+
+/* vm_fault_t */
+typedef unsigned int vm_fault_t;
+#define VM_FAULT_OOM		0x0001u
+#define VM_FAULT_SIGBUS		0x0002u
+#define VM_FAULT_MAJOR		0x0004u
+#define VM_FAULT_SIGSEGV	0x0040u
+#define VM_FAULT_NOPAGE		0x0100u
+#define VM_FAULT_LOCKED		0x0200u
+#define VM_FAULT_RETRY		0x0400u
+#define VM_FAULT_ERROR		(VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV)
+
+struct fault_sys;
+struct vm_fault;
+
+/* ------------------------------------------------------------------ */
+/* The fault machinery of one machine */
+
+/* CPU costs, ns (keys fault.*). */
+struct fault_params {
+	sim_time_t entry;		/* exception entry/exit, flag set-up */
+	sim_time_t vma_lookup;		/* find_vma() + access check */
+	sim_time_t alloc;		/* page allocation (anon, cow) */
+	sim_time_t zero;		/* clear_page() */
+	sim_time_t copy;		/* copy_user_highpage() (cow) */
+	sim_time_t pte_install;		/* finish_fault(): ptl, set_pte, rmap */
+	sim_time_t filemap;		/* filemap_fault() lookup and checks */
+	sim_time_t map_page;		/* fault-around, per page mapped */
+	sim_time_t swapin;		/* do_swap_page() bookkeeping */
+	sim_time_t touch;		/* an access through a present pte */
+};
+
+struct fault_stats {
+	uint64_t *faults, *majfault, *minfault, *retry, *mmap_drop, *lock_page_drop,
+		 *io_drop, *fa_mapped, *fa_fallback, *sigsegv, *oom;
+	uint64_t *vma_lock_success, *vma_lock_retry, *vma_lock_abort, *vma_lock_fallback,
+		 *spf_success, *spf_abort, *spf_fallback;
+	struct sim_hist *minor_latency, *major_latency, *retries, *drops, *attempts;
+	/* Latency by the lock that finished the fault (fault_lock slot). */
+	struct sim_hist *spf_latency, *vma_latency, *mmap_latency;
+};
+
+struct fault_sys {
+	struct sim_engine *eng;
+	struct fault_params p;
+	const struct fs_fault_retry_policy *retry;
+	const struct fs_fault_io_policy *io;
+	const struct fs_fault_map_pages_policy *map_pages;
+	const struct fs_fault_lock_policy *fault_lock;
+	struct fault_stats st;
+};
+
+/*
+ * What one fault carries down the path (struct vm_fault).  @ra points at
+ * the VMA's readahead state while mmap_sem is held, at @ra_pinned once a
+ * handler dropped it (fault_drop_mmap()).
+ */
+struct vm_fault {
+	struct fault_sys *fs;
+	struct sim_task *t;
+	struct mm_struct *mm;
+	struct vm_area_struct *vma;	/* NULL once mmap_sem is released */
+	struct address_space *mapping;	/* vma->vm_file, pinned */
+	struct file_ra_state *ra;
+	struct file_ra_state ra_pinned;
+	unsigned int flags;
+	uint64_t address;
+	pgoff_t pgoff;
+	struct page *page;		/* ->fault's result */
+	bool seq_read, rand_read;	/* VM_SEQ_READ, VM_RAND_READ */
+	bool dropped;			/* mmap_sem released in this attempt */
+	bool vma_locked;		/* under the VMA's lock, not mmap_sem */
+	unsigned int drops;		/* this fault's drops, all attempts */
+};
+
+/* Defaults (above). */
+void fault_params_init(struct fault_params *p);
+/* Register the fault.* cost keys. */
+void fault_register_keys(struct sim_keys *keys);
+/* Set @fs up on @eng with @p and the policies (NULL: the built-in defaults
+ * first-drop, drop, trylock, mmap); measurements from the engine's
+ * registry. */
+void fault_sys_init(struct fault_sys *fs, struct sim_engine *eng, const struct fault_params *p,
+		    const struct fs_fault_retry_policy *retry,
+		    const struct fs_fault_io_policy *io,
+		    const struct fs_fault_map_pages_policy *map_pages,
+		    const struct fs_fault_lock_policy *fault_lock);
+/* The same from a run's configuration (keys fault.*, policy.*). */
+void fault_sys_init_config(struct fault_sys *fs, struct sim_engine *eng,
+			   const struct sim_run_config *cfg);
+
+/*
+ * A user access to page @addr of @mm that found no usable pte: the x86
+ * fault handler.  Takes mmap_sem for read (releases it before returning)
+ * and retries as the retry policy says.  Returns 0, or -EFAULT (no VMA,
+ * or no access: SIGSEGV), -ENOMEM, -EIO.  @major (may be NULL) tells
+ * whether it was a major fault.
+ */
+int do_user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
+		       uint64_t addr, bool write, bool *major);
+/* One access: a present pte costs fault.touch (mm_touch()), else a fault.
+ * Returns as do_user_addr_fault(). */
+int fault_touch(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
+		uint64_t addr, bool write, bool *faulted, bool *major);
+
+/* One attempt on @vma, mmap_sem held for read; with VM_FAULT_RETRY it
+ * returns with mmap_sem released. */
+vm_fault_t handle_mm_fault(struct vm_fault *vmf);
+
+/* ------------------------------------------------------------------ */
+/* For the policies (sim/filemap-fault.c) */
+
+/* Release mmap_sem for a blocking step if this attempt may (the retry
+ * policy; not with RETRY_NOWAIT), pinning the file and its readahead
+ * state; true if mmap_sem is released now (dropped before or here). */
+bool maybe_unlock_mmap_for_io(struct vm_fault *vmf);
+/* The same before waiting for a locked page (counted as
+ * lockPageOrRetryDrop, not ioDrop). */
+bool maybe_unlock_mmap_for_lock(struct vm_fault *vmf);
+/* Release mmap_sem unconditionally (the caller decided). */
+void fault_drop_mmap(struct vm_fault *vmf);
+/* lock_page_or_retry(): true with the page locked; false when it
+ * returned without the lock (mmap_sem released and the page waited
+ * for, or RETRY_NOWAIT with mmap_sem held). */
+bool lock_page_or_retry(struct vm_fault *vmf, struct page *page);
+/* Whether do_sync_mmap_readahead() reads (not with VM_RAND_READ, nor
+ * readahead off, nor after MMAP_LOTSAMISS misses; counts the miss):
+ * asked before deciding to drop mmap_sem. */
+bool fault_sync_readahead_wanted(struct vm_fault *vmf);
+/* Its I/O: sync readahead (VM_SEQ_READ) or the read-around window. */
+void fault_sync_readahead(struct vm_fault *vmf);
+/* do_async_mmap_readahead(): counts the hit (mmap_miss--) and says
+ * whether @page is a PG_readahead marker to read ahead from. */
+bool fault_async_readahead_wanted(struct vm_fault *vmf, struct page *page);
+void fault_async_readahead(struct vm_fault *vmf, struct page *page);
+/* Add page @pgoff (locked, not uptodate) and start its read
+ * (page_cache_read()); 0, -EEXIST or -ENOMEM. */
+int fault_page_cache_read(struct vm_fault *vmf);
+/* Install @page (uptodate) at @addr for fault-around: the pte install
+ * cost and mm_map_page(); true if mapped. */
+bool fault_around_set_pte(struct vm_fault *vmf, uint64_t addr, struct page *page);
+
+/* MMAP_LOTSAMISS */
+#define MMAP_LOTSAMISS		100
+
+#endif /* FAULTSIM_SIM_FAULT_H */

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * struct page: one page of an address space (a file's page cache, or the
+ * anonymous memory of a process), with the kernel's page flags, reference
+ * count and map count.
+ *
+ * Where a page lives.  Pages are not allocated one by one: each address
+ * space keeps a dense array of page slots, cut in chunks of
+ * PC_CHUNK_PAGES allocated on first use (sim/kernel/pagecache.c), so a page costs
+ * 40 bytes and lookup by (mapping, index) is two array indexings.  A slot is
+ * in one of three states:
+ *
+ *	free      _refcount == 0: no page here (all fields zero)
+ *	cached    page->mapping is the owning address space; the cache holds
+ *	          one reference
+ *	detached  deleted from the cache (page->mapping == NULL, as the kernel
+ *	          leaves a truncated page) while someone still holds a
+ *	          reference; @owner says whose slot it is until the last
+ *	          put_page() frees it.  Lookups miss a detached page, and a new
+ *	          page cannot take its slot until it is freed.
+ *
+ * The flags.  The same bits as the kernel's enum pageflags, with the same
+ * rules for who may change them:
+ *
+ *	PG_locked     the page lock (sim/kernel/pagelock.c); set by trylock_page(),
+ *	              by add_to_page_cache_lru() on a new page, or by the waker
+ *	              when it hands the lock over; cleared by unlock_page()
+ *	PG_waiters    some task waits on this page in the page wait table;
+ *	              set by the waiter before it queues, cleared by the waker
+ *	              when no waiter for the page is left
+ *	PG_uptodate   the contents are valid (set by the read completion)
+ *	PG_error      the last I/O failed
+ *	PG_dirty      must be written back before the page can be freed
+ *	PG_writeback  a write is in flight; cleared by end_page_writeback()
+ *	PG_reclaim    reclaim started the write: rotate to the inactive tail
+ *	              when it completes
+ *	PG_readahead  the async readahead marker (the readahead module's)
+ *	PG_lru        on one of the LRU lists (not while isolated by reclaim)
+ *	PG_active     on the active list (meaningful with PG_lru)
+ *	PG_referenced accessed once since the last aging (mark_page_accessed)
+ *	PG_workingset was deactivated from the active list once
+ *	PG_swapbacked backed by swap, not a file (pages of an AS_SWAPBACKED
+ *	              address space)
+ *
+ * Unlike the kernel, PG_readahead and PG_reclaim are separate bits: we have
+ * room, and it makes traces easier to read.
+ *
+ * The reference count counts the cache's reference, every pte mapping the
+ * page (get_page() + page_add_rmap()), reclaim's isolation reference and
+ * every holder found by find_get_page().  The map count counts ptes only;
+ * it is a plain count here (0 when unmapped), not the kernel's -1 biased
+ * _mapcount.
+ *
+ * Nothing here blocks or takes simulated time.
+ */
+#ifndef FAULTSIM_SIM_PAGE_H
+#define FAULTSIM_SIM_PAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+#include "sim/core/list.h"
+
+/* A page index in an address space, as the kernel's pgoff_t.  Indices are
+ * stored in 32 bits: an address space holds at most 2^32 pages (16 TiB). */
+typedef uint64_t pgoff_t;
+
+#ifndef PAGE_SHIFT
+#define PAGE_SHIFT	12
+#endif
+#ifndef PAGE_SIZE
+#define PAGE_SIZE	(1UL << PAGE_SHIFT)
+#endif
+
+enum pageflags {
+	PG_locked,
+	PG_referenced,
+	PG_uptodate,
+	PG_dirty,
+	PG_lru,
+	PG_active,
+	PG_workingset,
+	PG_waiters,
+	PG_error,
+	PG_writeback,
+	PG_reclaim,
+	PG_readahead,
+	PG_swapbacked,
+	__NR_PAGEFLAGS
+};
+
+struct address_space;
+
+struct page {
+	union {
+		/* On an LRU list (PG_lru), or self-linked while isolated. */
+		struct list_head lru;
+		/* Detached pages only (mapping == NULL, _refcount > 0). */
+		struct {
+			void *__lru_pad;
+			struct address_space *owner;
+		};
+	};
+	struct address_space *mapping;	/* NULL unless in the cache */
+	uint32_t index;			/* slot index in the owner */
+	uint32_t flags;			/* 1 << PG_* */
+	int32_t _refcount;
+	int32_t _mapcount;		/* ptes mapping the page (0: none) */
+};
+
+G_STATIC_ASSERT(__NR_PAGEFLAGS <= 32);
+
+static inline bool test_page_bit(const struct page *page, int nr)
+{
+	return page->flags & (1u << nr);
+}
+
+static inline void set_page_bit(struct page *page, int nr)
+{
+	page->flags |= 1u << nr;
+}
+
+static inline void clear_page_bit(struct page *page, int nr)
+{
+	page->flags &= ~(1u << nr);
+}
+
+/* Returns the old value of the bit. */
+static inline bool test_and_set_page_bit(struct page *page, int nr)
+{
+	bool old = test_page_bit(page, nr);
+
+	set_page_bit(page, nr);
+	return old;
+}
+
+static inline bool test_and_clear_page_bit(struct page *page, int nr)
+{
+	bool old = test_page_bit(page, nr);
+
+	clear_page_bit(page, nr);
+	return old;
+}
+
+/* PageFoo(), SetPageFoo(), ClearPageFoo(), TestSetPageFoo(),
+ * TestClearPageFoo() for every flag, as include/linux/page-flags.h. */
+#define PAGEFLAG(uname, lname)						\
+static inline bool Page##uname(const struct page *page)		\
+{ return test_page_bit(page, PG_##lname); }				\
+static inline void SetPage##uname(struct page *page)			\
+{ set_page_bit(page, PG_##lname); }					\
+static inline void ClearPage##uname(struct page *page)			\
+{ clear_page_bit(page, PG_##lname); }					\
+static inline bool TestSetPage##uname(struct page *page)		\
+{ return test_and_set_page_bit(page, PG_##lname); }			\
+static inline bool TestClearPage##uname(struct page *page)		\
+{ return test_and_clear_page_bit(page, PG_##lname); }
+
+PAGEFLAG(Locked, locked)
+PAGEFLAG(Referenced, referenced)
+PAGEFLAG(Uptodate, uptodate)
+PAGEFLAG(Dirty, dirty)
+PAGEFLAG(LRU, lru)
+PAGEFLAG(Active, active)
+PAGEFLAG(Workingset, workingset)
+PAGEFLAG(Waiters, waiters)
+PAGEFLAG(Error, error)
+PAGEFLAG(Writeback, writeback)
+PAGEFLAG(Reclaim, reclaim)
+PAGEFLAG(Readahead, readahead)
+PAGEFLAG(SwapBacked, swapbacked)
+
+#undef PAGEFLAG
+
+/* References held on @page. */
+static inline int page_count(const struct page *page)
+{
+	return page->_refcount;
+}
+
+/* Take a reference: the caller already holds one (or the cache does). */
+static inline void get_page(struct page *page)
+{
+	g_assert(page->_refcount > 0);
+	page->_refcount++;
+}
+
+/* Number of ptes mapping @page. */
+static inline int page_mapcount(const struct page *page)
+{
+	return page->_mapcount;
+}
+
+static inline bool page_mapped(const struct page *page)
+{
+	return page->_mapcount > 0;
+}
+
+/* A pte now maps @page (the mapper also holds a reference: get_page()). */
+static inline void page_add_rmap(struct page *page)
+{
+	g_assert(page->_refcount > 0);
+	page->_mapcount++;
+}
+
+/* A pte no longer maps @page (the unmapper then drops its reference). */
+static inline void page_remove_rmap(struct page *page)
+{
+	g_assert(page->_mapcount > 0);
+	page->_mapcount--;
+}
+
+/* The address space of a cached page, NULL once deleted (truncated). */
+static inline struct address_space *page_mapping(const struct page *page)
+{
+	return page->mapping;
+}
+
+static inline pgoff_t page_index(const struct page *page)
+{
+	return page->index;
+}
+
+#endif /* FAULTSIM_SIM_PAGE_H */

@@ -1,0 +1,1097 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The page cache, the LRU lists and reclaim; see pagecache.h for the model
+ * and page.h for the page states and flags.
+ *
+ * Layout.  An address space keeps a directory of chunk pointers, grown on
+ * demand up to its size; a chunk holds PC_CHUNK_PAGES page slots and a count
+ * of the slots in use, and is freed when that count drops to zero.  So an
+ * uncached region costs one NULL pointer per chunk, and a cached page 40
+ * bytes plus its share of its chunk's header.
+ *
+ * Where the LRU state may change: lru_add() and lru_del() are the only
+ * places that put a page on a list or take it off, and that touch PG_lru
+ * and the list counts (rotate_reclaimable_page() only moves a page within
+ * the inactive list); PG_active changes only while the page is off the
+ * lists.  A page is off
+ * the lists while reclaim has it isolated (one page at a time: reclaim
+ * holds an extra reference and counts it in nr_isolated), or once it has
+ * been deleted from the cache.
+ *
+ * Ordering rules: reclaim takes the page lock with trylock only, never
+ * sleeps for it, and keeps the page locked while it unmaps it; the write
+ * for a dirty page is started with the page unlocked (as ->writepage
+ * unlocks it), and the page is only freed if it can be locked again,
+ * clean, with no reference but the cache's and reclaim's and no waiter.
+ *
+ * Costs: lookup and insertion are O(1) (insertion may reclaim); reclaim is
+ * O(pages scanned); pc_check() is O(pages).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "sim/kernel/pagecache.h"
+#include "sim/core/stats.h"
+
+/* The counters: one list makes the enum and the (module, name) table. */
+#define PC_VM_EVENTS(X)							\
+	X(PGALLOC,		"pagecache",	"pgalloc")		\
+	X(PGFREE,		"pagecache",	"pgfree")		\
+	X(PGACTIVATE,		"reclaim",	"pgactivate")		\
+	X(PGDEACTIVATE,		"reclaim",	"pgdeactivate")		\
+	X(PGREFILL,		"reclaim",	"pgrefill")		\
+	X(PGSCAN_KSWAPD,	"reclaim",	"pgscan_kswapd")	\
+	X(PGSCAN_DIRECT,	"reclaim",	"pgscan_direct")	\
+	X(PGSTEAL_KSWAPD,	"reclaim",	"pgsteal_kswapd")	\
+	X(PGSTEAL_DIRECT,	"reclaim",	"pgsteal_direct")	\
+	X(PGROTATED,		"reclaim",	"pgrotated")		\
+	X(ALLOCSTALL,		"reclaim",	"allocstall")		\
+	X(PAGEOUTRUN,		"reclaim",	"pageoutrun")		\
+	X(NR_VMSCAN_WRITE,	"reclaim",	"nr_vmscan_write")
+
+enum vm_event_item {
+#define PC_EVENT_ENUM(item, module, name) item,
+	PC_VM_EVENTS(PC_EVENT_ENUM)
+#undef PC_EVENT_ENUM
+	NR_VM_EVENT_ITEMS
+};
+
+static const struct {
+	const char *module, *name;
+} vm_event_names[NR_VM_EVENT_ITEMS] = {
+#define PC_EVENT_NAME(item, module, name) [item] = { module, name },
+	PC_VM_EVENTS(PC_EVENT_NAME)
+#undef PC_EVENT_NAME
+};
+
+/* The 48-byte budget per cached page, with room for the chunk header. */
+G_STATIC_ASSERT(sizeof(struct page) <= 40);
+
+struct pc_chunk {
+	uint32_t nr_used;		/* slots with _refcount > 0 */
+	struct page pages[PC_CHUNK_PAGES];
+};
+
+struct address_space {
+	struct page_cache *pc;
+	struct list_head node;		/* pc->mappings */
+	char *name;
+	unsigned int id;		/* for the wait-table hash */
+	unsigned int flags;		/* AS_* */
+	pgoff_t size;			/* in pages */
+	struct pc_chunk **chunks;
+	size_t nr_chunks;		/* length of @chunks */
+	uint64_t nrpages;		/* pages in the cache */
+	const struct pc_backing_ops *a_ops;
+	void *a_data;
+	const struct pc_rmap_ops *rmap_ops;
+	void *rmap_data;
+};
+
+struct page_cache {
+	struct sim_engine *eng;
+	struct pc_params params;
+	uint64_t wmark[NR_WMARK];
+	uint64_t nr_resident;		/* frames in use */
+	uint64_t nr_detached;		/* deleted pages still referenced */
+	uint64_t nr_isolated;		/* pages reclaim holds off the lists */
+	uint64_t nr_writeback;
+	struct list_head lru[NR_LRU_LISTS];
+	uint64_t nr_lru[NR_LRU_LISTS];
+	struct list_head mappings;
+	unsigned int next_mapping_id;
+	struct page_wait_table waits;
+	struct sim_waitqueue reclaim_wait;	/* throttled reclaimers */
+	struct sim_waitqueue kswapd_wait;
+	struct sim_task *kswapd;
+	bool kswapd_wakeup;		/* a wake-up is pending */
+	bool kswapd_running;
+	unsigned int kswapd_failures;
+	uint64_t *vm_events[NR_VM_EVENT_ITEMS];
+};
+
+static inline void count_vm_event(struct page_cache *pc, enum vm_event_item item)
+{
+	(*pc->vm_events[item])++;
+}
+
+/* The address space whose slot @page is (cached or detached). */
+static inline struct address_space *page_space(const struct page *page)
+{
+	return page->mapping ? page->mapping : page->owner;
+}
+
+static inline struct page_cache *page_cache_of(const struct page *page)
+{
+	return page_space(page)->pc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parameters and set-up */
+
+void pc_params_init(struct pc_params *p)
+{
+	*p = (struct pc_params){
+		.nr_pages = 262144,
+		.page_lock = "bounded-steal",
+		.page_lock_unfairness = PAGE_LOCK_UNFAIRNESS_DEFAULT,
+		.kswapd = true,
+	};
+}
+
+/* init_per_zone_wmark_min() and __setup_per_zone_wmarks(). */
+static void derive_watermarks(uint64_t nr_pages, uint64_t wmark[NR_WMARK])
+{
+	uint64_t kbytes = nr_pages * (PAGE_SIZE / 1024);
+	uint64_t min_kbytes = (uint64_t)sqrt((double)kbytes * 16);
+	uint64_t min, delta;
+
+	min_kbytes = CLAMP(min_kbytes, 128, 262144);
+	min = min_kbytes / (PAGE_SIZE / 1024);
+	delta = MAX(min / 4, nr_pages * 10 / 10000);
+	/* Below a few MiB the kernel's floor would eat the memory: keep
+	 * high within a quarter of it. */
+	if (min + 2 * delta > nr_pages / 4) {
+		min = nr_pages / 16;
+		delta = nr_pages / 16;
+	}
+	wmark[WMARK_MIN] = min;
+	wmark[WMARK_LOW] = min + delta;
+	wmark[WMARK_HIGH] = min + 2 * delta;
+}
+
+static void kswapd_fn(struct sim_task *t, void *arg);
+
+struct page_cache *pc_new(struct sim_engine *eng, const struct pc_params *p,
+			  GError **error)
+{
+	struct page_lock_policy policy;
+	struct page_cache *pc;
+	uint64_t wmark[NR_WMARK];
+
+	if (p->nr_pages < 1) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "page cache size must be at least one page");
+		return NULL;
+	}
+	if (!p->wmark[WMARK_MIN] && !p->wmark[WMARK_LOW] && !p->wmark[WMARK_HIGH])
+		derive_watermarks(p->nr_pages, wmark);
+	else
+		memcpy(wmark, p->wmark, sizeof(wmark));
+	if (wmark[WMARK_MIN] > wmark[WMARK_LOW] || wmark[WMARK_LOW] > wmark[WMARK_HIGH] ||
+	    wmark[WMARK_HIGH] >= p->nr_pages) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "watermarks must satisfy min <= low <= high < %" G_GUINT64_FORMAT
+			    " pages (got %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ", %"
+			    G_GUINT64_FORMAT ")", p->nr_pages, wmark[WMARK_MIN],
+			    wmark[WMARK_LOW], wmark[WMARK_HIGH]);
+		return NULL;
+	}
+	if (p->scan_cost < 0) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "reclaim scan cost must not be negative");
+		return NULL;
+	}
+	if (p->page_lock_ops ?
+	    !page_lock_policy_init_ops(&policy, p->page_lock_ops, p->page_lock_unfairness, error) :
+	    !page_lock_policy_init(&policy, p->page_lock, p->page_lock_unfairness, error))
+		return NULL;
+
+	pc = g_new0(struct page_cache, 1);
+	pc->eng = eng;
+	pc->params = *p;
+	pc->params.page_lock = NULL;	/* not ours: the policy keeps its name */
+	memcpy(pc->wmark, wmark, sizeof(wmark));
+	for (int lru = 0; lru < NR_LRU_LISTS; lru++)
+		INIT_LIST_HEAD(&pc->lru[lru]);
+	INIT_LIST_HEAD(&pc->mappings);
+	pc->next_mapping_id = 1;
+	page_wait_table_init(&pc->waits, eng, &policy);
+	sim_waitqueue_init(&pc->reclaim_wait);
+	sim_waitqueue_init(&pc->kswapd_wait);
+	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
+		pc->vm_events[i] = sim_stats_counter(sim_engine_stats(eng),
+						     vm_event_names[i].module,
+						     vm_event_names[i].name);
+	if (p->kswapd)
+		pc->kswapd = sim_task_spawn(eng, "kswapd", kswapd_fn, pc);
+	return pc;
+}
+
+static void mapping_destroy(struct address_space *mapping)
+{
+	for (size_t c = 0; c < mapping->nr_chunks; c++)
+		g_free(mapping->chunks[c]);
+	g_free(mapping->chunks);
+	g_free(mapping->name);
+	list_del_init(&mapping->node);
+	g_free(mapping);
+}
+
+void pc_free(struct page_cache *pc)
+{
+	struct address_space *mapping, *next;
+
+	if (!pc)
+		return;
+	list_for_each_entry_safe(mapping, next, &pc->mappings, node)
+		mapping_destroy(mapping);
+	g_free(pc);
+}
+
+struct sim_engine *pc_engine(const struct page_cache *pc)
+{
+	return pc->eng;
+}
+
+struct sim_task *pc_kswapd_task(const struct page_cache *pc)
+{
+	return pc->kswapd;
+}
+
+uint64_t pc_nr_pages(const struct page_cache *pc)
+{
+	return pc->params.nr_pages;
+}
+
+uint64_t pc_nr_resident(const struct page_cache *pc)
+{
+	return pc->nr_resident;
+}
+
+uint64_t pc_nr_free(const struct page_cache *pc)
+{
+	return pc->params.nr_pages - pc->nr_resident;
+}
+
+uint64_t pc_nr_lru(const struct page_cache *pc, enum lru_list lru)
+{
+	return pc->nr_lru[lru];
+}
+
+uint64_t pc_nr_writeback(const struct page_cache *pc)
+{
+	return pc->nr_writeback;
+}
+
+uint64_t pc_watermark(const struct page_cache *pc, enum zone_watermarks w)
+{
+	return pc->wmark[w];
+}
+
+bool pc_kswapd_running(const struct page_cache *pc)
+{
+	return pc->kswapd_running;
+}
+
+/* ------------------------------------------------------------------ */
+/* Address spaces and their slots */
+
+struct address_space *pc_mapping_new(struct page_cache *pc, const char *name,
+				     pgoff_t nr_pages, unsigned int flags,
+				     GError **error)
+{
+	struct address_space *mapping;
+
+	if (nr_pages > PC_MAX_PAGES) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "address space '%s' of %" G_GUINT64_FORMAT " pages is larger "
+			    "than the %" G_GUINT64_FORMAT " pages supported", name,
+			    nr_pages, PC_MAX_PAGES);
+		return NULL;
+	}
+	if (flags & ~AS_SWAPBACKED) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "unknown address space flags %#x", flags);
+		return NULL;
+	}
+	mapping = g_new0(struct address_space, 1);
+	mapping->pc = pc;
+	mapping->name = g_strdup(name);
+	mapping->id = pc->next_mapping_id++;
+	mapping->flags = flags;
+	mapping->size = nr_pages;
+	list_add_tail(&mapping->node, &pc->mappings);
+	return mapping;
+}
+
+void pc_mapping_set_backing(struct address_space *mapping,
+			    const struct pc_backing_ops *ops, void *data)
+{
+	mapping->a_ops = ops;
+	mapping->a_data = data;
+}
+
+void pc_mapping_set_rmap(struct address_space *mapping,
+			 const struct pc_rmap_ops *ops, void *data)
+{
+	mapping->rmap_ops = ops;
+	mapping->rmap_data = data;
+}
+
+struct page_cache *pc_mapping_cache(const struct address_space *mapping)
+{
+	return mapping->pc;
+}
+
+const char *pc_mapping_name(const struct address_space *mapping)
+{
+	return mapping->name;
+}
+
+pgoff_t pc_mapping_size(const struct address_space *mapping)
+{
+	return mapping->size;
+}
+
+uint64_t pc_mapping_nrpages(const struct address_space *mapping)
+{
+	return mapping->nrpages;
+}
+
+bool mapping_swapbacked(const struct address_space *mapping)
+{
+	return mapping->flags & AS_SWAPBACKED;
+}
+
+/* The slot for @index, or NULL if its chunk does not exist. */
+static inline struct page *mapping_slot(const struct address_space *mapping,
+					pgoff_t index)
+{
+	size_t c = index >> PC_CHUNK_SHIFT;
+
+	if (c >= mapping->nr_chunks || !mapping->chunks[c])
+		return NULL;
+	return &mapping->chunks[c]->pages[index & (PC_CHUNK_PAGES - 1)];
+}
+
+/* The chunk for @index, created (and the directory grown) if needed. */
+static struct pc_chunk *mapping_chunk_create(struct address_space *mapping,
+					     pgoff_t index)
+{
+	size_t c = index >> PC_CHUNK_SHIFT;
+
+	if (c >= mapping->nr_chunks) {
+		size_t max = (size_t)((mapping->size + PC_CHUNK_PAGES - 1) >> PC_CHUNK_SHIFT);
+		size_t n = MIN(MAX(c + 1, 2 * mapping->nr_chunks), max);
+
+		mapping->chunks = g_renew(struct pc_chunk *, mapping->chunks, n);
+		memset(mapping->chunks + mapping->nr_chunks, 0,
+		       (n - mapping->nr_chunks) * sizeof(*mapping->chunks));
+		mapping->nr_chunks = n;
+	}
+	if (!mapping->chunks[c])
+		mapping->chunks[c] = g_new0(struct pc_chunk, 1);
+	return mapping->chunks[c];
+}
+
+/* Return the frame of @page (no reference left) and clear its slot. */
+static void free_page_slot(struct page_cache *pc, struct address_space *owner,
+			   struct page *page)
+{
+	size_t c = page->index >> PC_CHUNK_SHIFT;
+	struct pc_chunk *chunk = owner->chunks[c];
+
+	g_assert(page->_refcount == 0 && page->_mapcount == 0);
+	g_assert(!(page->flags & (1u << PG_locked | 1u << PG_writeback |
+				  1u << PG_lru | 1u << PG_waiters)));
+	memset(page, 0, sizeof(*page));
+	if (--chunk->nr_used == 0) {
+		g_free(chunk);
+		owner->chunks[c] = NULL;
+	}
+	pc->nr_resident--;
+	count_vm_event(pc, PGFREE);
+	if (sim_waitqueue_active(&pc->reclaim_wait))
+		sim_wake_up_all(&pc->reclaim_wait);
+}
+
+/* ------------------------------------------------------------------ */
+/* The LRU lists */
+
+static inline enum lru_list page_lru(const struct page *page)
+{
+	return PageActive(page) ? LRU_ACTIVE : LRU_INACTIVE;
+}
+
+/* Link @page at the head of the list its PG_active names. */
+static void lru_add(struct page_cache *pc, struct page *page)
+{
+	enum lru_list lru = page_lru(page);
+
+	g_assert(!PageLRU(page) && page->mapping);
+	SetPageLRU(page);
+	list_add(&page->lru, &pc->lru[lru]);
+	pc->nr_lru[lru]++;
+}
+
+static void lru_del(struct page_cache *pc, struct page *page)
+{
+	enum lru_list lru = page_lru(page);
+
+	g_assert(PageLRU(page) && pc->nr_lru[lru] > 0);
+	ClearPageLRU(page);
+	list_del_init(&page->lru);
+	pc->nr_lru[lru]--;
+}
+
+void mark_page_accessed(struct page *page)
+{
+	if (!PageReferenced(page)) {
+		SetPageReferenced(page);
+		return;
+	}
+	if (PageActive(page))
+		return;
+	/* Second access on the inactive list: activate.  A page off the
+	 * lists (isolated by reclaim) keeps its place, as in the kernel. */
+	if (PageLRU(page)) {
+		struct page_cache *pc = page->mapping->pc;
+
+		lru_del(pc, page);
+		SetPageActive(page);
+		lru_add(pc, page);
+		count_vm_event(pc, PGACTIVATE);
+	}
+	ClearPageReferenced(page);
+}
+
+/* Writeback that reclaim asked for is done: move the page to the inactive
+ * tail so the next scan frees it. */
+static void rotate_reclaimable_page(struct page_cache *pc, struct page *page)
+{
+	if (PageLocked(page) || PageDirty(page) || !PageLRU(page) || PageActive(page))
+		return;
+	list_del_init(&page->lru);
+	list_add_tail(&page->lru, &pc->lru[LRU_INACTIVE]);
+	count_vm_event(pc, PGROTATED);
+}
+
+void pc_mapping_free(struct address_space *mapping)
+{
+	struct page_cache *pc = mapping->pc;
+
+	for (size_t c = 0; c < mapping->nr_chunks; c++) {
+		struct pc_chunk *chunk = mapping->chunks[c];
+
+		for (unsigned int i = 0; chunk && i < PC_CHUNK_PAGES; i++) {
+			struct page *page = &chunk->pages[i];
+
+			if (!page->_refcount)
+				continue;
+			/* Idle: referenced by the cache only, so nobody waits. */
+			g_assert(page->mapping == mapping && page->_refcount == 1);
+			g_assert(!PageLocked(page) && !PageWriteback(page) &&
+				 !page_mapped(page));
+			if (PageLRU(page))
+				lru_del(pc, page);
+			mapping->nrpages--;
+			pc->nr_resident--;
+			count_vm_event(pc, PGFREE);
+		}
+	}
+	g_assert(mapping->nrpages == 0);
+	mapping_destroy(mapping);
+	if (sim_waitqueue_active(&pc->reclaim_wait))
+		sim_wake_up_all(&pc->reclaim_wait);
+}
+
+/* ------------------------------------------------------------------ */
+/* Lookup, insertion, deletion, references */
+
+struct page *find_get_page(struct address_space *mapping, pgoff_t index)
+{
+	struct page *page = mapping_slot(mapping, index);
+
+	if (!page || page->mapping != mapping)
+		return NULL;
+	page->_refcount++;
+	return page;
+}
+
+bool pc_page_cached(struct address_space *mapping, pgoff_t index)
+{
+	struct page *page = mapping_slot(mapping, index);
+
+	return page && page->mapping == mapping;
+}
+
+struct page *find_lock_page(struct sim_task *t, struct address_space *mapping,
+			    pgoff_t index)
+{
+	struct page *page;
+
+	while ((page = find_get_page(mapping, index))) {
+		lock_page(t, page);
+		if (page->mapping == mapping)
+			return page;
+		/* Deleted while we slept. */
+		unlock_page(page);
+		put_page(page);
+	}
+	return NULL;
+}
+
+void put_page(struct page *page)
+{
+	struct address_space *owner;
+
+	g_assert(page->_refcount > 0);
+	if (--page->_refcount > 0)
+		return;
+	/* The cache holds a reference on every cached page. */
+	g_assert(!page->mapping);
+	owner = page->owner;
+	owner->pc->nr_detached--;
+	free_page_slot(owner->pc, owner, page);
+}
+
+static void reclaim_throttle(struct page_cache *pc, struct sim_task *t,
+			     const char *what)
+{
+	sim_wait_timeout(&pc->reclaim_wait, t, 0, what, PC_RECLAIM_THROTTLE);
+}
+
+static unsigned long do_try_to_free_pages(struct page_cache *pc, struct sim_task *t,
+					  unsigned long nr_to_reclaim);
+
+/* Take one frame (__alloc_pages, order 0). */
+static int alloc_page_frame(struct page_cache *pc, struct sim_task *t,
+			    unsigned int gfp)
+{
+	bool can_sleep = t && !(gfp & PC_GFP_NOWAIT);
+
+	for (;;) {
+		uint64_t nr_free = pc_nr_free(pc);
+
+		if (nr_free <= pc->wmark[WMARK_LOW])
+			wakeup_kswapd(pc);
+		if (nr_free > pc->wmark[WMARK_MIN]) {
+			pc->nr_resident++;
+			count_vm_event(pc, PGALLOC);
+			return 0;
+		}
+		if (!can_sleep)
+			return -ENOMEM;
+		count_vm_event(pc, ALLOCSTALL);
+		if (!do_try_to_free_pages(pc, t, SWAP_CLUSTER_MAX) &&
+		    pc_nr_free(pc) <= pc->wmark[WMARK_MIN])
+			reclaim_throttle(pc, t, "page allocation");
+	}
+}
+
+int add_to_page_cache_lru(struct sim_task *t, struct address_space *mapping,
+			  pgoff_t index, unsigned int gfp, struct page **pagep)
+{
+	struct page_cache *pc = mapping->pc;
+	struct pc_chunk *chunk;
+	struct page *page;
+	int err;
+
+	g_assert(index < mapping->size);
+	g_assert(!t || t == sim_current(pc->eng));
+	page = mapping_slot(mapping, index);
+	if (page && page->_refcount)
+		return page->mapping ? -EEXIST : -EBUSY;
+	err = alloc_page_frame(pc, t, gfp);
+	if (err)
+		return err;
+
+	/* We may have slept: look again. */
+	chunk = mapping_chunk_create(mapping, index);
+	page = &chunk->pages[index & (PC_CHUNK_PAGES - 1)];
+	if (page->_refcount) {
+		pc->nr_resident--;
+		count_vm_event(pc, PGFREE);
+		return page->mapping ? -EEXIST : -EBUSY;
+	}
+	chunk->nr_used++;
+	page->mapping = mapping;
+	page->index = (uint32_t)index;
+	page->_refcount = 2;
+	page->_mapcount = 0;
+	page->flags = 1u << PG_locked;
+	if (mapping->flags & AS_SWAPBACKED)
+		SetPageSwapBacked(page);
+	lru_add(pc, page);
+	mapping->nrpages++;
+	*pagep = page;
+	return 0;
+}
+
+void delete_from_page_cache(struct page *page)
+{
+	struct address_space *mapping = page->mapping;
+	struct page_cache *pc;
+
+	g_assert(mapping);
+	g_assert(PageLocked(page) && !page_mapped(page) && !PageWriteback(page));
+	g_assert(page->_refcount >= 2);		/* the cache's and the caller's */
+	pc = mapping->pc;
+	if (PageLRU(page))
+		lru_del(pc, page);
+	mapping->nrpages--;
+	page->mapping = NULL;
+	page->__lru_pad = NULL;
+	page->owner = mapping;
+	page->_refcount--;
+	pc->nr_detached++;
+}
+
+bool set_page_dirty(struct page *page)
+{
+	return !TestSetPageDirty(page);
+}
+
+void set_page_writeback(struct page *page)
+{
+	g_assert(!PageWriteback(page));
+	SetPageWriteback(page);
+	page_cache_of(page)->nr_writeback++;
+}
+
+void end_page_writeback(struct page *page)
+{
+	struct page_cache *pc = page_cache_of(page);
+
+	if (TestClearPageReclaim(page))
+		rotate_reclaimable_page(pc, page);
+	g_assert(PageWriteback(page) && pc->nr_writeback > 0);
+	ClearPageWriteback(page);
+	pc->nr_writeback--;
+	wake_up_page(page, PG_writeback);
+	if (sim_waitqueue_active(&pc->reclaim_wait))
+		sim_wake_up_all(&pc->reclaim_wait);
+}
+
+void page_endio(struct page *page, bool is_write, int err)
+{
+	if (!is_write) {
+		if (!err) {
+			SetPageUptodate(page);
+		} else {
+			ClearPageUptodate(page);
+			SetPageError(page);
+		}
+		unlock_page(page);
+	} else {
+		if (err)
+			SetPageError(page);
+		end_page_writeback(page);
+	}
+}
+
+void pc_readpage(struct sim_task *t, struct page *page)
+{
+	struct address_space *mapping = page->mapping;
+
+	g_assert(mapping && PageLocked(page));
+	if (mapping->a_ops && mapping->a_ops->readpage)
+		mapping->a_ops->readpage(t, mapping, page, mapping->a_data);
+	else
+		page_endio(page, false, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* The page wait table */
+
+#define GOLDEN_RATIO_64 UINT64_C(0x61C8864680B583EB)
+
+struct page_wait_table *page_wait_table(const struct page *page)
+{
+	return &page_cache_of(page)->waits;
+}
+
+struct sim_waitqueue *page_waitqueue(const struct page *page)
+{
+	const struct address_space *space = page_space(page);
+	uint64_t key = (uint64_t)space->id << 32 | page->index;
+	unsigned int h = (unsigned int)((key * GOLDEN_RATIO_64) >> (64 - PAGE_WAIT_TABLE_BITS));
+
+	return &space->pc->waits.queue[h];
+}
+
+/* ------------------------------------------------------------------ */
+/* Reclaim */
+
+struct scan_control {
+	struct sim_task *t;		/* the reclaiming task */
+	bool kswapd;
+	int priority;
+	unsigned long nr_to_reclaim;
+	unsigned long nr_reclaimed;
+};
+
+enum page_references {
+	PAGEREF_RECLAIM,
+	PAGEREF_RECLAIM_CLEAN,
+	PAGEREF_KEEP,
+	PAGEREF_ACTIVATE,
+};
+
+static void reclaim_cost(struct page_cache *pc, struct scan_control *sc)
+{
+	sim_time_t cost = pc->params.scan_cost;
+
+	if (!cost || !sc->t)
+		return;
+	if (pc->params.cpu_work)
+		pc->params.cpu_work(sc->t, cost);
+	else
+		sim_sleep_oncpu(sc->t, cost);
+}
+
+/* Young ptes mapping @page, their young bits cleared (page_referenced()). */
+static int page_referenced(struct page *page)
+{
+	struct address_space *mapping = page->mapping;
+
+	if (!page_mapped(page) || !mapping->rmap_ops || !mapping->rmap_ops->referenced)
+		return 0;
+	return mapping->rmap_ops->referenced(page, mapping->rmap_data);
+}
+
+static enum page_references page_check_references(struct page *page)
+{
+	int referenced_ptes = page_referenced(page);
+	bool referenced_page = TestClearPageReferenced(page);
+
+	if (referenced_ptes) {
+		/* Mapped pages start with a young pte from the fault that
+		 * mapped them: look twice before activating. */
+		SetPageReferenced(page);
+		if (referenced_page || referenced_ptes > 1)
+			return PAGEREF_ACTIVATE;
+		return PAGEREF_KEEP;
+	}
+	/* Use-once: a file page accessed once is reclaimed if clean. */
+	if (referenced_page && !PageSwapBacked(page))
+		return PAGEREF_RECLAIM_CLEAN;
+	return PAGEREF_RECLAIM;
+}
+
+static void isolate_lru_page(struct page_cache *pc, struct page *page)
+{
+	lru_del(pc, page);
+	get_page(page);
+	pc->nr_isolated++;
+}
+
+static void putback_lru_page(struct page_cache *pc, struct page *page)
+{
+	g_assert(pc->nr_isolated > 0);
+	pc->nr_isolated--;
+	if (page->mapping)
+		lru_add(pc, page);
+	put_page(page);		/* the isolation reference */
+}
+
+/* shrink_page_list() for one isolated page; true if it was freed. */
+static bool shrink_page(struct page_cache *pc, struct scan_control *sc,
+			struct page *page)
+{
+	struct address_space *mapping = page->mapping;
+	enum page_references references;
+
+	if (!trylock_page(page))
+		goto keep;
+	if (PageWriteback(page)) {
+		SetPageReclaim(page);
+		goto keep_locked;
+	}
+	references = page_check_references(page);
+	if (references == PAGEREF_ACTIVATE)
+		goto activate_locked;
+	if (references == PAGEREF_KEEP)
+		goto keep_locked;
+
+	if (page_mapped(page)) {
+		if (!mapping->rmap_ops || !mapping->rmap_ops->unmap)
+			goto activate_locked;
+		mapping->rmap_ops->unmap(page, mapping->rmap_data);
+		if (page_mapped(page))
+			goto activate_locked;
+	}
+
+	if (PageDirty(page)) {
+		if (references == PAGEREF_RECLAIM_CLEAN)
+			goto keep_locked;
+		if (!mapping->a_ops || !mapping->a_ops->writepage)
+			goto activate_locked;
+		/* pageout(): the write completes later, from the I/O model. */
+		ClearPageDirty(page);
+		SetPageReclaim(page);
+		set_page_writeback(page);
+		count_vm_event(pc, NR_VMSCAN_WRITE);
+		unlock_page(page);
+		mapping->a_ops->writepage(sc->t, mapping, page, mapping->a_data);
+		if (PageWriteback(page) || PageDirty(page))
+			goto keep;
+		/* Written at once: free it if we can still have it. */
+		if (!trylock_page(page))
+			goto keep;
+		if (PageDirty(page) || PageWriteback(page) || page->mapping != mapping)
+			goto keep_locked;
+	}
+
+	/* __remove_mapping(): nobody but the cache and us may hold it. */
+	if (page_count(page) != 2 || PageDirty(page) || PageWaiters(page))
+		goto keep_locked;
+	ClearPageLocked(page);
+	mapping->nrpages--;
+	page->mapping = NULL;
+	page->_refcount = 0;
+	pc->nr_isolated--;
+	free_page_slot(pc, mapping, page);
+	count_vm_event(pc, sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT);
+	return true;
+
+activate_locked:
+	if (!PageActive(page)) {
+		SetPageActive(page);
+		count_vm_event(pc, PGACTIVATE);
+	}
+keep_locked:
+	unlock_page(page);
+keep:
+	putback_lru_page(pc, page);
+	return false;
+}
+
+static void shrink_inactive_list(struct page_cache *pc, struct scan_control *sc,
+				 unsigned long nr_to_scan)
+{
+	struct list_head *list = &pc->lru[LRU_INACTIVE];
+
+	for (unsigned long i = 0; i < nr_to_scan; i++) {
+		struct page *page;
+
+		if (sc->nr_reclaimed >= sc->nr_to_reclaim || list_empty(list))
+			break;
+		reclaim_cost(pc, sc);
+		if (list_empty(list))
+			break;
+		page = list_last_entry(list, struct page, lru);
+		isolate_lru_page(pc, page);
+		count_vm_event(pc, sc->kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT);
+		if (shrink_page(pc, sc, page))
+			sc->nr_reclaimed++;
+	}
+}
+
+/* Deactivate pages from the active tail onto the inactive head. */
+static void shrink_active_list(struct page_cache *pc, struct scan_control *sc,
+			       unsigned long nr_to_scan)
+{
+	struct list_head *list = &pc->lru[LRU_ACTIVE];
+
+	for (unsigned long i = 0; i < nr_to_scan; i++) {
+		struct page *page;
+
+		if (list_empty(list))
+			break;
+		reclaim_cost(pc, sc);
+		if (list_empty(list))
+			break;
+		page = list_last_entry(list, struct page, lru);
+		count_vm_event(pc, PGREFILL);
+		/* Young ptes are consumed (the kernel keeps only executable
+		 * file pages active for them: not modelled). */
+		page_referenced(page);
+		lru_del(pc, page);
+		ClearPageActive(page);
+		SetPageWorkingset(page);
+		lru_add(pc, page);
+		count_vm_event(pc, PGDEACTIVATE);
+	}
+}
+
+/* inactive_list_is_low(): the inactive list should hold at least
+ * 1/sqrt(10 * GiB) of the pages on the LRU (all of them below 1 GiB). */
+static bool inactive_is_low(const struct page_cache *pc)
+{
+	uint64_t inactive = pc->nr_lru[LRU_INACTIVE], active = pc->nr_lru[LRU_ACTIVE];
+	uint64_t gb = (inactive + active) >> (30 - PAGE_SHIFT);
+	uint64_t ratio = gb ? (uint64_t)sqrt(10.0 * (double)gb) : 1;
+
+	return inactive * ratio < active;
+}
+
+static void shrink_node(struct page_cache *pc, struct scan_control *sc)
+{
+	unsigned long before = sc->nr_reclaimed;
+	uint64_t nr[NR_LRU_LISTS];
+
+	for (int lru = 0; lru < NR_LRU_LISTS; lru++)
+		nr[lru] = pc->nr_lru[lru] >> sc->priority;
+	while ((nr[LRU_INACTIVE] || nr[LRU_ACTIVE]) &&
+	       sc->nr_reclaimed < sc->nr_to_reclaim) {
+		if (nr[LRU_ACTIVE]) {
+			unsigned long n = MIN(nr[LRU_ACTIVE], SWAP_CLUSTER_MAX);
+
+			nr[LRU_ACTIVE] -= n;
+			if (inactive_is_low(pc))
+				shrink_active_list(pc, sc, n);
+		}
+		if (nr[LRU_INACTIVE]) {
+			unsigned long n = MIN(nr[LRU_INACTIVE], SWAP_CLUSTER_MAX);
+
+			nr[LRU_INACTIVE] -= n;
+			shrink_inactive_list(pc, sc, n);
+		}
+	}
+	/* Keep enough on the inactive list for the next pass. */
+	if (inactive_is_low(pc))
+		shrink_active_list(pc, sc, SWAP_CLUSTER_MAX);
+	if (sc->nr_reclaimed > before)
+		pc->kswapd_failures = 0;
+	if (pc->params.debug_checks)
+		pc_check(pc);
+}
+
+static unsigned long do_try_to_free_pages(struct page_cache *pc, struct sim_task *t,
+					  unsigned long nr_to_reclaim)
+{
+	struct scan_control sc = { .t = t, .nr_to_reclaim = nr_to_reclaim };
+
+	for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
+		shrink_node(pc, &sc);
+		if (sc.nr_reclaimed >= sc.nr_to_reclaim)
+			break;
+	}
+	return sc.nr_reclaimed;
+}
+
+unsigned long pc_try_to_free_pages(struct page_cache *pc, struct sim_task *t,
+				   unsigned long nr)
+{
+	g_assert(t == sim_current(pc->eng));
+	return do_try_to_free_pages(pc, t, nr);
+}
+
+/* kswapd's work: reclaim until free > high, raising the priority while
+ * a pass frees nothing; throttle while writeback is in flight; give up
+ * when nothing at all can be freed. */
+static void balance_pgdat(struct page_cache *pc, struct sim_task *t)
+{
+	struct scan_control sc = { .t = t, .kswapd = true, .priority = DEF_PRIORITY };
+
+	count_vm_event(pc, PAGEOUTRUN);
+	while (pc_nr_free(pc) <= pc->wmark[WMARK_HIGH]) {
+		sc.nr_to_reclaim = pc->wmark[WMARK_HIGH] + 1 - pc_nr_free(pc);
+		sc.nr_reclaimed = 0;
+		shrink_node(pc, &sc);
+		if (sc.nr_reclaimed)
+			continue;
+		if (sc.priority > 0) {
+			sc.priority--;
+			continue;
+		}
+		if (pc->nr_writeback) {
+			reclaim_throttle(pc, t, "kswapd throttle");
+			sc.priority = DEF_PRIORITY;
+			continue;
+		}
+		pc->kswapd_failures++;
+		break;
+	}
+}
+
+static void kswapd_fn(struct sim_task *t, void *arg)
+{
+	struct page_cache *pc = arg;
+
+	for (;;) {
+		while (!pc->kswapd_wakeup)
+			sim_wait(&pc->kswapd_wait, t, 0, "kswapd sleep");
+		pc->kswapd_wakeup = false;
+		pc->kswapd_running = true;
+		balance_pgdat(pc, t);
+		pc->kswapd_running = false;
+	}
+}
+
+void wakeup_kswapd(struct page_cache *pc)
+{
+	if (!pc->kswapd || pc->kswapd_failures >= MAX_RECLAIM_RETRIES)
+		return;
+	if (pc_nr_free(pc) > pc->wmark[WMARK_HIGH])
+		return;
+	pc->kswapd_wakeup = true;
+	if (sim_waitqueue_active(&pc->kswapd_wait))
+		sim_wake_up_all(&pc->kswapd_wait);
+}
+
+/* ------------------------------------------------------------------ */
+/* Invariants */
+
+bool pc_check(const struct page_cache *pc)
+{
+	uint64_t on_list[NR_LRU_LISTS] = { 0 };
+	uint64_t used = 0, detached = 0, lru_flagged = 0, off_lru = 0, writeback = 0;
+	const struct address_space *mapping;
+
+	for (int lru = 0; lru < NR_LRU_LISTS; lru++) {
+		const struct page *page;
+
+		list_for_each_entry(page, &pc->lru[lru], lru) {
+			g_assert(PageLRU(page));
+			g_assert(PageActive(page) == (lru == LRU_ACTIVE));
+			g_assert(page->mapping && page->mapping->pc == pc);
+			g_assert(page->_refcount >= 1);
+			on_list[lru]++;
+		}
+		g_assert_cmpuint(on_list[lru], ==, pc->nr_lru[lru]);
+	}
+
+	list_for_each_entry(mapping, &pc->mappings, node) {
+		uint64_t cached = 0;
+
+		g_assert(mapping->pc == pc);
+		for (size_t c = 0; c < mapping->nr_chunks; c++) {
+			const struct pc_chunk *chunk = mapping->chunks[c];
+			uint32_t in_chunk = 0;
+
+			if (!chunk)
+				continue;
+			for (unsigned int i = 0; i < PC_CHUNK_PAGES; i++) {
+				const struct page *page = &chunk->pages[i];
+
+				if (!page->_refcount) {
+					g_assert(!page->flags && !page->mapping && !page->_mapcount);
+					continue;
+				}
+				in_chunk++;
+				g_assert(page->_mapcount >= 0);
+				g_assert_cmpuint(page->index, ==, (c << PC_CHUNK_SHIFT) + i);
+				if (PageWriteback(page))
+					writeback++;
+				if (page->mapping) {
+					g_assert(page->mapping == mapping);
+					g_assert(page->_refcount >= 1 + page->_mapcount);
+					g_assert(PageSwapBacked(page) == mapping_swapbacked(mapping));
+					cached++;
+					if (PageLRU(page))
+						lru_flagged++;
+					else
+						off_lru++;
+				} else {
+					g_assert(page->owner == mapping && !PageLRU(page));
+					detached++;
+				}
+			}
+			g_assert(in_chunk > 0 && in_chunk == chunk->nr_used);
+			used += in_chunk;
+		}
+		g_assert_cmpuint(cached, ==, mapping->nrpages);
+	}
+	g_assert_cmpuint(lru_flagged, ==, pc->nr_lru[LRU_INACTIVE] + pc->nr_lru[LRU_ACTIVE]);
+	g_assert_cmpuint(off_lru, <=, pc->nr_isolated);
+	g_assert_cmpuint(used, ==, pc->nr_resident);
+	g_assert_cmpuint(detached, ==, pc->nr_detached);
+	g_assert_cmpuint(writeback, ==, pc->nr_writeback);
+	g_assert_cmpuint(pc->nr_resident, <=, pc->params.nr_pages);
+	return true;
+}

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The page cache and page reclaim: address spaces of pages (files, and
+ * anonymous memory modelled as swap-backed address spaces), a memory limit,
+ * the active and inactive LRU lists, kswapd and direct reclaim, after
+ * mm/filemap.c, mm/swap.c and mm/vmscan.c.
+ *
+ * Memory.  A page cache has a size in pages (the memory limit): every page
+ * of every address space takes one page frame from it, and
+ * add_to_page_cache_lru() never exceeds it.  Free frames are measured
+ * against three watermarks, min <= low <= high, the way
+ * zone_watermark_ok() does (a mark is met when free > mark):
+ *	- an allocation that finds free <= low wakes kswapd, which reclaims
+ *	  until free > high, then sleeps;
+ *	- an allocation that finds free <= min (with min = 0: no frame free)
+ *	  reclaims directly in the calling task ("allocstall"), and, if that
+ *	  frees nothing, waits for frames to be freed or for writeback to
+ *	  complete (at most PC_RECLAIM_THROTTLE ns at a time, as
+ *	  reclaim_throttle()), then tries again.  A caller that cannot sleep
+ *	  (PC_GFP_NOWAIT, or no task) gets -ENOMEM instead.
+ *
+ * The LRU.  One inactive and one active list (no anon/file split).  New
+ * pages go to the inactive head.  mark_page_accessed() sets PG_referenced,
+ * and a second access moves an inactive page to the active list.  Reclaim
+ * scans the inactive tail one page at a time (priority 12 down to 0, the
+ * list size >> priority per pass, in batches of SWAP_CLUSTER_MAX), as
+ * shrink_page_list():
+ *	- a locked page, or one under writeback, is kept (inactive head);
+ *	- page_check_references(): a page with young ptes (pc_rmap_ops
+ *	  ->referenced) is kept once with PG_referenced set, and activated if
+ *	  referenced again or mapped young more than once; an unmapped file
+ *	  page with only PG_referenced is reclaimed if clean (use-once);
+ *	- a mapped page is unmapped through its address space's
+ *	  pc_rmap_ops->unmap, and activated if it stays mapped;
+ *	- a dirty page is written through pc_backing_ops->writepage (PG_dirty
+ *	  cleared, PG_writeback and PG_reclaim set) and kept; when the write
+ *	  completes, end_page_writeback() rotates it to the inactive tail so
+ *	  the next scan frees it (kswapd and direct reclaim both write here;
+ *	  the kernel leaves most dirty file pages to the flusher threads);
+ *	- otherwise, if nobody but the cache and reclaim holds a reference,
+ *	  the page is freed.
+ * When the inactive list is small next to the active one
+ * (inactive_is_low(), the kernel's sqrt(10 * GiB) ratio), the active tail
+ * is deactivated onto the inactive head.
+ *
+ * Reclaim takes no simulated time unless pc_params.scan_cost is set; then
+ * each page scanned costs that much CPU time, spent with
+ * pc_params.cpu_work (e.g. cpu_work() once the reclaiming task is attached
+ * to the CPUs).  kswapd is a task of its own ("kswapd", not attached to
+ * any CPU: see pc_kswapd_task()); it sleeps blocked on "kswapd sleep".
+ *
+ * Measurements: module "reclaim" counters named as in /proc/vmstat
+ * (pgscan_kswapd, pgscan_direct, pgsteal_kswapd, pgsteal_direct,
+ * pgactivate, pgdeactivate, pgrefill, pgrotated, allocstall, pageoutrun,
+ * nr_vmscan_write); module "pagecache" counters pgalloc and pgfree.
+ *
+ * No global state: everything hangs off a struct page_cache, which lives
+ * in one engine.
+ */
+#ifndef FAULTSIM_SIM_PAGECACHE_H
+#define FAULTSIM_SIM_PAGECACHE_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include "sim/core/engine.h"
+#include "sim/kernel/page.h"
+#include "sim/kernel/pagelock.h"
+#include "sim/core/task.h"
+
+struct page_cache;
+struct address_space;
+
+/* Pages per chunk of an address space's page array (allocated on first
+ * use, freed when its last page goes). */
+#define PC_CHUNK_SHIFT		9
+#define PC_CHUNK_PAGES		(1u << PC_CHUNK_SHIFT)
+/* Largest address space, in pages (page->index is 32 bits). */
+#define PC_MAX_PAGES		(UINT64_C(1) << 32)
+
+/* Reclaim batch, and the number of priorities, as in mm/vmscan.c. */
+#define SWAP_CLUSTER_MAX	32
+#define DEF_PRIORITY		12
+/* Longest a throttled reclaimer sleeps before it tries again (HZ/10). */
+#define PC_RECLAIM_THROTTLE	(100 * NSEC_PER_MSEC)
+/* kswapd gives up after this many fruitless runs, until a reclaim
+ * somewhere makes progress again. */
+#define MAX_RECLAIM_RETRIES	16
+
+enum lru_list {
+	LRU_INACTIVE,
+	LRU_ACTIVE,
+	NR_LRU_LISTS
+};
+
+enum zone_watermarks {
+	WMARK_MIN,
+	WMARK_LOW,
+	WMARK_HIGH,
+	NR_WMARK
+};
+
+/* Address-space flags (pc_mapping_new). */
+#define AS_SWAPBACKED		0x1u	/* anonymous memory: pages get PG_swapbacked */
+
+/* Allocation flags (add_to_page_cache_lru). */
+#define PC_GFP_KERNEL		0x0u	/* may reclaim and sleep */
+#define PC_GFP_NOWAIT		0x1u	/* neither: -ENOMEM when short */
+
+struct pc_params {
+	uint64_t nr_pages;		/* memory size in pages (>= 1) */
+	/* Watermarks in free pages, min <= low <= high < nr_pages.  All
+	 * zero (the default): derived as the kernel does, min from
+	 * min_free_kbytes = sqrt(16 * memory in KiB) clamped to 128 KiB ..
+	 * 256 MiB, then low = min + d and high = min + 2d with d = max(min /
+	 * 4, memory * watermark_scale_factor (10) / 10000); below a few MiB,
+	 * min = d = memory / 16 instead.  Set min = 0 to reclaim directly
+	 * only when no frame at all is free. */
+	uint64_t wmark[NR_WMARK];
+	const char *page_lock;		/* "steal", "fair", "bounded-steal" */
+	unsigned int page_lock_unfairness;	/* bounded-steal budget */
+	/* A page_lock policy's ops (sim/model/policy.h), used instead of
+	 * @page_lock when set (NULL by default). */
+	const struct fs_page_lock_policy *page_lock_ops;
+	bool kswapd;			/* run kswapd (default true) */
+	sim_time_t scan_cost;		/* CPU time per page scanned (0) */
+	/* How a reclaiming task spends CPU time; NULL: sim_sleep_oncpu(). */
+	void (*cpu_work)(struct sim_task *t, sim_time_t ns);
+	bool debug_checks;		/* full LRU check after each reclaim run */
+};
+
+/* Defaults: 262144 pages (1 GiB), derived watermarks, bounded-steal with
+ * budget 5, kswapd on, reclaim free of cost. */
+void pc_params_init(struct pc_params *p);
+
+/*
+ * Backing store of an address space (the disk model's, or swap's).  Both
+ * operations start I/O and return without blocking; completion is
+ * reported later, from any context, with page_endio().  Either may be
+ * NULL: readpage then completes at once; without writepage, reclaim
+ * cannot clean a dirty page and activates it.
+ */
+struct pc_backing_ops {
+	/* @page is locked and not uptodate; @t is the reader (may be NULL). */
+	void (*readpage)(struct sim_task *t, struct address_space *mapping,
+			 struct page *page, void *data);
+	/* @page has PG_writeback set and is not locked; @t is the reclaimer. */
+	void (*writepage)(struct sim_task *t, struct address_space *mapping,
+			  struct page *page, void *data);
+};
+
+/*
+ * Reverse map of an address space, registered by its owner (the mm
+ * module).  Reclaim calls these with the page locked.
+ *   unmap       remove every pte mapping @page (page_remove_rmap() and
+ *               put_page() for each); returns how many were removed.  May
+ *               block.  If the page is still mapped after it, reclaim
+ *               activates the page instead of freeing it.
+ *   referenced  optional: count the ptes mapping @page that are young and
+ *               clear their young bits (page_referenced()).  Must not block.
+ */
+struct pc_rmap_ops {
+	unsigned long (*unmap)(struct page *page, void *data);
+	int (*referenced)(struct page *page, void *data);
+};
+
+/* Create a page cache in @eng (and its kswapd task); NULL and an error on
+ * bad parameters. */
+struct page_cache *pc_new(struct sim_engine *eng, const struct pc_params *p,
+			  GError **error);
+/* Free @pc, its address spaces and pages, whatever their state.  Call it
+ * after the last sim_run() (before or after sim_engine_free()). */
+void pc_free(struct page_cache *pc);
+
+struct sim_engine *pc_engine(const struct page_cache *pc);
+/* The kswapd task (NULL if disabled), e.g. to attach it to the CPUs. */
+struct sim_task *pc_kswapd_task(const struct page_cache *pc);
+/* Memory size, resident pages (every allocated frame), free frames. */
+uint64_t pc_nr_pages(const struct page_cache *pc);
+uint64_t pc_nr_resident(const struct page_cache *pc);
+uint64_t pc_nr_free(const struct page_cache *pc);
+/* Pages on an LRU list; pages under writeback. */
+uint64_t pc_nr_lru(const struct page_cache *pc, enum lru_list lru);
+uint64_t pc_nr_writeback(const struct page_cache *pc);
+uint64_t pc_watermark(const struct page_cache *pc, enum zone_watermarks w);
+/* Whether kswapd is reclaiming now (not asleep). */
+bool pc_kswapd_running(const struct page_cache *pc);
+
+/* A new, empty address space of @nr_pages pages (<= PC_MAX_PAGES) named
+ * @name (copied); @flags: AS_SWAPBACKED.  An error on bad input. */
+struct address_space *pc_mapping_new(struct page_cache *pc, const char *name,
+				     pgoff_t nr_pages, unsigned int flags,
+				     GError **error);
+/* Drop every page of @mapping and free it.  Its pages must be idle:
+ * unlocked, unmapped, not under writeback, referenced by the cache only. */
+void pc_mapping_free(struct address_space *mapping);
+void pc_mapping_set_backing(struct address_space *mapping,
+			    const struct pc_backing_ops *ops, void *data);
+void pc_mapping_set_rmap(struct address_space *mapping,
+			 const struct pc_rmap_ops *ops, void *data);
+struct page_cache *pc_mapping_cache(const struct address_space *mapping);
+const char *pc_mapping_name(const struct address_space *mapping);
+pgoff_t pc_mapping_size(const struct address_space *mapping);
+/* Pages of @mapping in the cache. */
+uint64_t pc_mapping_nrpages(const struct address_space *mapping);
+bool mapping_swapbacked(const struct address_space *mapping);
+
+/* The cached page at @index with a reference taken, or NULL.  O(1). */
+struct page *find_get_page(struct address_space *mapping, pgoff_t index);
+/* As find_get_page(), and lock it (sleeping); retries if the page was
+ * deleted while we slept.  NULL if not cached. */
+struct page *find_lock_page(struct sim_task *t, struct address_space *mapping,
+			    pgoff_t index);
+/* Whether a page is cached at @index (no reference taken). */
+bool pc_page_cached(struct address_space *mapping, pgoff_t index);
+
+/*
+ * Allocate a frame (which may wake kswapd, reclaim directly and sleep: see
+ * above; @t may be NULL only with PC_GFP_NOWAIT semantics) and add a new
+ * page at @index: locked, not uptodate, on the inactive LRU, with two
+ * references (the cache's and the caller's) in *@pagep.  Returns 0,
+ * -EEXIST if a page is cached at @index (perhaps added while we slept),
+ * -EBUSY if a deleted page still held by someone occupies the slot, or
+ * -ENOMEM if no frame was free and we could not wait.
+ */
+int add_to_page_cache_lru(struct sim_task *t, struct address_space *mapping,
+			  pgoff_t index, unsigned int gfp, struct page **pagep);
+/*
+ * Remove @page from the cache (truncation).  The caller holds the page lock
+ * and a reference; the page must be unmapped and not under writeback.
+ * Afterwards page->mapping is NULL and the slot is freed with the last
+ * put_page().
+ */
+void delete_from_page_cache(struct page *page);
+/* Drop a reference; the last one frees a deleted page's frame. */
+void put_page(struct page *page);
+
+/* Note an access: referenced, then activated on the second (mm/swap.c). */
+void mark_page_accessed(struct page *page);
+/* Mark @page dirty; true if it was clean. */
+bool set_page_dirty(struct page *page);
+/* Start writeback (the caller writes the page; PG_dirty already
+ * cleared): PG_writeback set and counted. */
+void set_page_writeback(struct page *page);
+/* Writeback done: clear PG_writeback, wake its waiters, and rotate the
+ * page to the inactive tail if reclaim asked for the write. */
+void end_page_writeback(struct page *page);
+/* I/O completion: a read sets PG_uptodate (or PG_error) and unlocks the
+ * page; a write ends writeback (setting PG_error on failure). */
+void page_endio(struct page *page, bool is_write, int err);
+/* Start reading locked @page through its backing store. */
+void pc_readpage(struct sim_task *t, struct page *page);
+
+/*
+ * Reclaim directly in task @t (counted as direct reclaim, without
+ * allocstall) until @nr pages are freed or a scan at every priority is
+ * done; returns the number freed.
+ */
+unsigned long pc_try_to_free_pages(struct page_cache *pc, struct sim_task *t,
+				   unsigned long nr);
+/* Wake kswapd if free frames are below the high watermark. */
+void wakeup_kswapd(struct page_cache *pc);
+
+/* For the page lock: the wait table of @page's cache, and the queue that
+ * @page hashes to (a hash of the address space and index). */
+struct page_wait_table *page_wait_table(const struct page *page);
+struct sim_waitqueue *page_waitqueue(const struct page *page);
+
+/* Check every invariant of the LRU lists, the flags and the counts
+ * (O(pages)); asserts on failure, returns true.  For tests and
+ * pc_params.debug_checks. */
+bool pc_check(const struct page_cache *pc);
+
+#endif /* FAULTSIM_SIM_PAGECACHE_H */

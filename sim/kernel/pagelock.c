@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The page lock and page-bit waits; see pagelock.h for the semantics and
+ * the three policies.
+ *
+ * A waiter is a struct wait_page_queue on its task's stack, queued in the
+ * hashed queue of its page.  Its life:
+ *
+ *	repeat:  decide whether this queueing asks for a handoff (the
+ *	         policy's budget); set PG_waiters; try the bit once more; if
+ *	         that fails, queue at the tail and sleep
+ *	woken:   the wake function has dequeued the entry.  A shared waiter
+ *	         is done (before 5.9: if the bit is still clear, else back to
+ *	         repeat).  An exclusive waiter is done if the waker handed it
+ *	         the lock (@done); otherwise it tries the bit, and on failure
+ *	         counts a loss and goes back to repeat (at the tail).
+ *
+ * Ordering rules: the bit is always cleared before the wake-up walk, and a
+ * handoff sets it inside the walk, so no newcomer can slip in between a
+ * handoff and the waiter's return.  PG_waiters is cleared by the waker when
+ * no entry for the page is left in its queue (more precise than the
+ * kernel's page_match heuristic, which is only an optimisation there; the
+ * model spends no simulated time on the walk either way).
+ *
+ * Costs: queueing is O(1); a wake-up walks its queue up to the first
+ * exclusive waiter of the page, then scans the rest of the queue for a
+ * remaining waiter of the page (PG_waiters): O(queue length).
+ */
+#include "config.h"
+
+#include "policies/builtin.h"
+#include "sim/kernel/pagecache.h"
+#include "sim/kernel/pagelock.h"
+#include "sim/core/stats.h"
+
+G_STATIC_ASSERT(FS_PAGE_LOCK_NO_HANDOFF == PAGE_LOCK_NO_HANDOFF);
+
+/* The built-in policies' names (policies/page-lock-*.c), in order. */
+static const char *const policy_names[] = { "steal", "fair", "bounded-steal", NULL };
+
+const char *const *page_lock_policy_names(void)
+{
+	return policy_names;
+}
+
+gboolean page_lock_policy_init_ops(struct page_lock_policy *policy,
+				   const struct fs_page_lock_policy *ops,
+				   unsigned int budget, GError **error)
+{
+	int unfairness = ops->unfairness ? ops->unfairness(budget) : PAGE_LOCK_NO_HANDOFF;
+
+	if (unfairness < PAGE_LOCK_NO_HANDOFF || unfairness > PAGE_LOCK_UNFAIRNESS_MAX) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "page lock policy '%s': unfairness %d (budget %u) out of range "
+			    "(0 .. %u, or %d: never hand over)", ops->name, unfairness, budget,
+			    PAGE_LOCK_UNFAIRNESS_MAX, PAGE_LOCK_NO_HANDOFF);
+		return FALSE;
+	}
+	*policy = (struct page_lock_policy){ ops->name, unfairness, ops->shared_recheck };
+	return TRUE;
+}
+
+gboolean page_lock_policy_init(struct page_lock_policy *policy, const char *name,
+			       unsigned int budget, GError **error)
+{
+	for (unsigned int i = 0; fs_builtin_page_lock_policies[i]; i++) {
+		const struct fs_page_lock_policy *ops = fs_builtin_page_lock_policies[i];
+
+		if (!g_strcmp0(name, ops->name))
+			return page_lock_policy_init_ops(policy, ops, budget, error);
+	}
+	g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN,
+		    "unknown page lock policy '%s'; accepted: steal, fair, bounded-steal",
+		    name ? name : "(null)");
+	return FALSE;
+}
+
+void page_wait_table_init(struct page_wait_table *tbl, struct sim_engine *eng,
+			  const struct page_lock_policy *policy)
+{
+	struct sim_stats *st = sim_engine_stats(eng);
+
+	tbl->eng = eng;
+	tbl->policy = *policy;
+	for (unsigned int i = 0; i < PAGE_WAIT_TABLE_SIZE; i++)
+		sim_waitqueue_init(&tbl->queue[i]);
+	tbl->contentions = sim_stats_counter(st, "page_lock", "contentions");
+	tbl->handoffs = sim_stats_counter(st, "page_lock", "handoffs");
+	tbl->steals = sim_stats_counter(st, "page_lock", "steals");
+	tbl->wait_time = sim_stats_hist(st, "page_lock", "waitTime");
+	tbl->shared_wait_time = sim_stats_hist(st, "page_lock", "sharedWaitTime");
+	tbl->losses = sim_stats_hist(st, "page_lock", "lossesPerAcquire");
+}
+
+/* One waiter, as the kernel's struct wait_page_queue. */
+struct wait_page_queue {
+	struct sim_wait_entry wait;
+	struct page *page;
+	int bit_nr;
+	bool handoff;		/* WQ_FLAG_CUSTOM: the waker takes the bit for us */
+	bool done;		/* WQ_FLAG_DONE: we own the bit */
+};
+
+/* The key of a wake-up walk. */
+struct wait_page_key {
+	struct page_wait_table *tbl;
+	struct page *page;
+	int bit_nr;
+};
+
+static int wake_page_function(struct sim_wait_entry *we, void *arg)
+{
+	struct wait_page_queue *wait = container_of(we, struct wait_page_queue, wait);
+	struct wait_page_key *key = arg;
+
+	if (wait->page != key->page || wait->bit_nr != key->bit_nr)
+		return 0;		/* another page hashed here: walk past */
+	if (we->flags & WQ_FLAG_EXCLUSIVE) {
+		/* Taken again (a handoff earlier in this walk): stop. */
+		if (test_page_bit(key->page, key->bit_nr))
+			return -1;
+		if (wait->handoff) {
+			set_page_bit(key->page, key->bit_nr);
+			wait->done = true;
+			(*key->tbl->handoffs)++;
+		}
+	}
+	list_del_init(&we->entry);
+	we->flags |= WQ_FLAG_WOKEN;
+	sim_wake(we->task);
+	return 1;
+}
+
+static bool page_has_waiters_in(struct sim_waitqueue *q, const struct page *page)
+{
+	struct sim_wait_entry *we;
+
+	list_for_each_entry(we, &q->head, entry) {
+		if (we->func == wake_page_function &&
+		    container_of(we, struct wait_page_queue, wait)->page == page)
+			return true;
+	}
+	return false;
+}
+
+void wake_up_page(struct page *page, int bit_nr)
+{
+	struct sim_waitqueue *q;
+	struct wait_page_key key;
+
+	if (!PageWaiters(page))
+		return;
+	q = page_waitqueue(page);
+	key = (struct wait_page_key){ page_wait_table(page), page, bit_nr };
+	sim_wake_up(q, 1, &key);
+	if (!page_has_waiters_in(q, page))
+		ClearPageWaiters(page);
+}
+
+void unlock_page(struct page *page)
+{
+	g_assert(PageLocked(page));
+	ClearPageLocked(page);
+	wake_up_page(page, PG_locked);
+}
+
+/* Under the (notional) queue lock: try for the bit before queueing. */
+static bool trylock_page_bit(struct page *page, int bit_nr, bool exclusive)
+{
+	if (exclusive)
+		return !test_and_set_page_bit(page, bit_nr);
+	return !test_page_bit(page, bit_nr);
+}
+
+static void wait_on_page_bit_common(struct sim_task *t, struct page *page,
+				    int bit_nr, bool exclusive)
+{
+	struct page_wait_table *tbl = page_wait_table(page);
+	struct sim_waitqueue *q = page_waitqueue(page);
+	struct sim_engine *eng = tbl->eng;
+	sim_time_t start = sim_now(eng);
+	int unfairness = tbl->policy.unfairness;
+	unsigned int losses = 0;
+	struct wait_page_queue wait;
+
+	g_assert(t == sim_current(eng));
+	g_assert(page_count(page) > 0);
+	sim_wait_entry_init(&wait.wait, t, exclusive ? WQ_FLAG_EXCLUSIVE : 0);
+	wait.wait.func = wake_page_function;
+	wait.page = page;
+	wait.bit_nr = bit_nr;
+
+	for (;;) {
+		wait.wait.flags = exclusive ? WQ_FLAG_EXCLUSIVE : 0;
+		wait.done = false;
+		wait.handoff = false;
+		if (exclusive && unfairness != PAGE_LOCK_NO_HANDOFF && --unfairness < 0)
+			wait.handoff = true;
+
+		if (trylock_page_bit(page, bit_nr, exclusive))
+			break;
+		SetPageWaiters(page);
+		sim_add_wait_queue(q, &wait.wait);
+		sim_task_set_blocked_on(t, bit_nr == PG_locked ?
+					(exclusive ? "page lock" : "page unlock") :
+					"page writeback", page);
+		sim_block(t);
+		g_assert(wait.wait.flags & WQ_FLAG_WOKEN);
+		g_assert(!sim_wait_entry_queued(&wait.wait));
+
+		if (!exclusive) {
+			if (!tbl->policy.shared_recheck || !test_page_bit(page, bit_nr))
+				break;
+			continue;	/* before 5.9: set again, wait again */
+		}
+		if (wait.done || !test_and_set_page_bit(page, bit_nr))
+			break;
+		/* Someone took it between our wake-up and now. */
+		losses++;
+		(*tbl->steals)++;
+	}
+
+	if (exclusive) {
+		g_assert(test_page_bit(page, bit_nr));
+		sim_hist_record(tbl->wait_time, (uint64_t)(sim_now(eng) - start));
+		sim_hist_record(tbl->losses, losses);
+	} else {
+		sim_hist_record(tbl->shared_wait_time, (uint64_t)(sim_now(eng) - start));
+	}
+}
+
+void __lock_page(struct sim_task *t, struct page *page)
+{
+	(*page_wait_table(page)->contentions)++;
+	wait_on_page_bit_common(t, page, PG_locked, true);
+}
+
+void wait_on_page_bit(struct sim_task *t, struct page *page, int bit_nr)
+{
+	if (!test_page_bit(page, bit_nr))
+		return;
+	wait_on_page_bit_common(t, page, bit_nr, false);
+}

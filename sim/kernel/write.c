@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * write(2) through generic_perform_write() (see write.h).
+ *
+ * Lock ordering: the page-cache page's lock is taken by write_begin and
+ * released by write_end; nothing else is taken under it except, with a
+ * non-atomic copy (prefault=none), whatever a fault on the user buffer
+ * takes: mmap_sem for read and the page lock of the buffer's page -- the
+ * inversion the gfs2 thread is about.
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include "sim/kernel/cpu.h"
+#include "sim/kernel/fault.h"
+#include "sim/kernel/pagelock.h"
+#include "sim/model/policy.h"
+#include "sim/core/stats.h"
+#include "sim/kernel/write.h"
+#include "policies/builtin.h"
+
+/* A chunk whose copy keeps making no progress gives up (the kernel would
+ * loop, or fail with -EFAULT once fault-in fails). */
+#define WRITE_RETRY_MAX		1000
+/* How often a faulting copy under a page lock checks for a self-wait. */
+#define WRITE_SELF_CHECK_NS	(1000 * 1000)
+
+void write_params_init(struct write_params *p)
+{
+	*p = (struct write_params){
+		.syscall = 1000, .probe = 1, .copy_per_kib = 680, .write_begin = 1500,
+		.write_end = 800,
+	};
+}
+
+static const struct sim_key_def write_keys[] = {
+	{ .name = "write.syscall", .type = SIM_KEY_TIME, .defval = "1us",
+	  .help = "write(2): entry and exit per call" },
+	{ .name = "write.probe", .type = SIM_KEY_TIME, .defval = "1ns",
+	  .help = "write(2): one probe of the user buffer while faulting it in" },
+	{ .name = "write.copy_per_kib", .type = SIM_KEY_TIME, .defval = "680ns",
+	  .help = "write(2): copying 1 KiB from the user buffer (680ns: ~1.5 GB/s)" },
+	{ .name = "write.write_begin", .type = SIM_KEY_TIME, .defval = "1500ns",
+	  .help = "write(2): write_begin (page lookup or allocation, lock)" },
+	{ .name = "write.write_end", .type = SIM_KEY_TIME, .defval = "800ns",
+	  .help = "write(2): write_end (dirtying, unlock)" },
+};
+
+void write_register_keys(struct sim_keys *keys)
+{
+	sim_keys_add(keys, write_keys, G_N_ELEMENTS(write_keys));
+}
+
+void write_sys_init(struct write_sys *ws, struct sim_engine *eng, const struct write_params *p,
+		    const struct fs_prefault_policy *prefault, struct fault_sys *fs)
+{
+	struct sim_stats *st = sim_engine_stats(eng);
+
+	ws->eng = eng;
+	if (p)
+		ws->p = *p;
+	else
+		write_params_init(&ws->p);
+	ws->prefault = prefault ? prefault : &fs_prefault_per_page;
+	ws->fs = fs;
+	ws->writes = sim_stats_counter(st, "write", "writes");
+	ws->chunks = sim_stats_counter(st, "write", "chunks");
+	ws->short_copies = sim_stats_counter(st, "write", "shortCopies");
+	ws->probes = sim_stats_counter(st, "write", "probes");
+	ws->prefault_faults = sim_stats_counter(st, "write", "prefaultFaults");
+	ws->copy_faults = sim_stats_counter(st, "write", "copyFaults");
+	ws->self_deadlocks = sim_stats_counter(st, "write", "selfDeadlocks");
+	ws->latency = sim_stats_hist(st, "write", "latency");
+}
+
+void write_sys_init_config(struct write_sys *ws, struct sim_engine *eng,
+			   const struct sim_run_config *cfg, struct fault_sys *fs)
+{
+	struct write_params p = {
+		.syscall = sim_config_get_time(cfg, "write.syscall"),
+		.probe = sim_config_get_time(cfg, "write.probe"),
+		.copy_per_kib = sim_config_get_time(cfg, "write.copy_per_kib"),
+		.write_begin = sim_config_get_time(cfg, "write.write_begin"),
+		.write_end = sim_config_get_time(cfg, "write.write_end"),
+	};
+
+	write_sys_init(ws, eng, &p, sim_policy_prefault(cfg), fs);
+}
+
+static inline uint64_t upage(uint64_t uaddr)
+{
+	return uaddr >> PAGE_SHIFT;
+}
+
+bool write_fault_in_probe(struct write_iter *wi, uint64_t uaddr, unsigned int probes)
+{
+	struct write_sys *ws = wi->ws;
+
+	*ws->probes += probes;
+	cpu_work(wi->t, ws->p.probe * probes);
+	if (mm_touch(wi->mm, upage(uaddr), false))
+		return true;
+	(*ws->prefault_faults)++;
+	return fault_touch(ws->fs, wi->t, wi->mm, upage(uaddr), false, NULL, NULL) == 0;
+}
+
+/* The check armed by a faulting copy under a page lock (see write.h). */
+static void self_wait_check(struct sim_engine *eng, void *data)
+{
+	struct write_iter *wi = data;
+
+	if (sim_task_state(wi->t) == SIM_TASK_BLOCKED && wi->locked &&
+	    sim_task_blocked_obj(wi->t) == wi->locked) {
+		/* Waiting for the page it holds: nobody else will unlock it. */
+		sim_task_set_waits_for(wi->t, wi->t);
+		(*wi->ws->self_deadlocks)++;
+		return;
+	}
+	wi->check = sim_schedule(eng, WRITE_SELF_CHECK_NS, self_wait_check, wi);
+}
+
+/* Copy @bytes from @uaddr into the locked page-cache page: the bytes
+ * copied.  Atomic: stop at a source page that is not present. */
+static size_t copy_from_user_page(struct write_iter *wi, uint64_t uaddr, size_t bytes,
+				  bool atomic)
+{
+	struct write_sys *ws = wi->ws;
+	size_t copied = 0;
+
+	if (!atomic)
+		wi->check = sim_schedule(ws->eng, WRITE_SELF_CHECK_NS, self_wait_check, wi);
+	while (copied < bytes) {
+		uint64_t a = uaddr + copied;
+		size_t n = MIN(bytes - copied, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
+
+		if (!mm_touch(wi->mm, upage(a), false)) {
+			if (atomic)
+				break;
+			(*ws->copy_faults)++;
+			if (fault_touch(ws->fs, wi->t, wi->mm, upage(a), false, NULL, NULL))
+				break;
+		}
+		cpu_work(wi->t, (sim_time_t)((uint64_t)ws->p.copy_per_kib * n / 1024));
+		copied += n;
+	}
+	if (!atomic)
+		sim_cancel(ws->eng, &wi->check);
+	return copied;
+}
+
+/* write_begin: the page at @index, locked, with a reference; NULL with
+ * *@err on failure. */
+static struct page *write_begin(struct write_iter *wi, struct address_space *mapping,
+				pgoff_t index, bool whole, int *err)
+{
+	struct page *page;
+
+	cpu_work(wi->t, wi->ws->p.write_begin);
+	for (;;) {
+		page = find_lock_page(wi->t, mapping, index);
+		if (page)
+			break;
+		*err = add_to_page_cache_lru(wi->t, mapping, index, PC_GFP_KERNEL, &page);
+		if (!*err)
+			break;
+		if (*err == -EBUSY) {
+			sim_sleep(wi->t, 1000);	/* a truncated page still held */
+			continue;
+		}
+		if (*err != -EEXIST)
+			return NULL;
+	}
+	if (!whole && !PageUptodate(page)) {
+		/* Read the rest of the page first; the read unlocks it. */
+		pc_readpage(wi->t, page);
+		lock_page(wi->t, page);
+		if (!PageUptodate(page)) {
+			unlock_page(page);
+			put_page(page);
+			*err = -EIO;
+			return NULL;
+		}
+	}
+	return page;
+}
+
+/* write_end: the bytes that count. */
+static size_t write_end(struct write_iter *wi, struct page *page, size_t bytes, size_t copied)
+{
+	cpu_work(wi->t, wi->ws->p.write_end);
+	if (copied < bytes && !PageUptodate(page))
+		copied = 0;
+	if (copied) {
+		if (bytes == PAGE_SIZE)
+			SetPageUptodate(page);
+		set_page_dirty(page);
+	}
+	unlock_page(page);
+	put_page(page);
+	return copied;
+}
+
+ssize_t generic_perform_write(struct write_sys *ws, struct sim_task *t, struct mm_struct *mm,
+			      uint64_t buf, struct address_space *mapping, uint64_t pos,
+			      size_t len)
+{
+	const struct fs_prefault_policy *pf = ws->prefault;
+	struct write_iter wi = { .ws = ws, .t = t, .mm = mm };
+	sim_time_t start = sim_now(ws->eng);
+	ssize_t written = 0;
+	int status = 0;
+
+	cpu_work(t, ws->p.syscall);
+	(*ws->writes)++;
+	if ((pos + len + PAGE_SIZE - 1) >> PAGE_SHIFT > pc_mapping_size(mapping)) {
+		status = -ENOSPC;
+		goto out;
+	}
+	while (len) {
+		size_t offset = pos & (PAGE_SIZE - 1);
+		size_t bytes = MIN(PAGE_SIZE - offset, len);
+		unsigned int tries = 0;
+		size_t copied;
+
+		for (;;) {
+			struct page *page;
+
+			(*ws->chunks)++;
+			if (pf->prefault && pf->fault_in_readable(&wi, buf, bytes) == bytes) {
+				status = -EFAULT;
+				goto out;
+			}
+			page = write_begin(&wi, mapping, pos >> PAGE_SHIFT, bytes == PAGE_SIZE,
+					   &status);
+			if (!page)
+				goto out;
+			wi.locked = page;
+			copied = copy_from_user_page(&wi, buf, bytes, pf->atomic_copy);
+			wi.locked = NULL;
+			copied = write_end(&wi, page, bytes, copied);
+			if (copied)
+				break;
+			/* A short copy: nothing was copied. */
+			(*ws->short_copies)++;
+			if (++tries >= WRITE_RETRY_MAX || !pf->fault_in_readable) {
+				status = -EFAULT;
+				goto out;
+			}
+			if (!pf->prefault && pf->fault_in_readable(&wi, buf, bytes) == bytes) {
+				status = -EFAULT;
+				goto out;
+			}
+			bytes = MIN(bytes, PAGE_SIZE - (buf & (PAGE_SIZE - 1)));
+		}
+		pos += copied;
+		buf += copied;
+		len -= copied;
+		written += (ssize_t)copied;
+	}
+out:
+	sim_hist_record(ws->latency, (uint64_t)(sim_now(ws->eng) - start));
+	return written ? written : status;
+}

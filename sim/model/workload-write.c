@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * write(2) workload groups (kind = write): dd.  Each thread is a process
+ * (its own mm) that writes the group's file (file_size) once, from the
+ * start, in block_size write(2) calls through generic_perform_write()
+ * (sim/kernel/write.h), then exits.  The file's backing is a RAM disk in effect:
+ * dirty pages are never written back during the run (memory.limit must
+ * hold the file).
+ *
+ * The source buffer (workload.NAME.source):
+ *	anon       block_size bytes of anonymous memory, faulted in (present)
+ *	           before the first write: dd's buffer
+ *	same-file  the file itself, mapped shared and not yet touched: block
+ *	           K is written from the mapping of block K (the gfs2
+ *	           thread's mmap'd-buffer write).  The file's pages are on the
+ *	           disk; a fault reads them.
+ *
+ * Measurements (module = group name): "ops" (write calls), "latency",
+ * "throughput" (write calls per second), "bytes", "errors", scalars
+ * "elapsed" (ns from the first write to the last thread's end) and
+ * "mbps" (10^6 bytes per simulated second over that time).
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include "sim/kernel/cpu.h"
+#include "sim/kernel/fault.h"
+#include "sim/kernel/mm.h"
+#include "sim/model/policy.h"
+#include "sim/kernel/readahead.h"
+#include "sim/core/stats.h"
+#include "sim/model/workload-private.h"
+#include "sim/kernel/write.h"
+
+static const char *const write_sources[] = { "anon", "same-file", NULL };
+
+static const struct sim_key_def write_workload_keys[] = {
+	{ .name = "workload.*.block_size", .type = SIM_KEY_SIZE, .defval = "1MiB", .min = "1B",
+	  .max = "1GiB", .help = "write: bytes per write(2) call (dd bs=)" },
+	{ .name = "workload.*.source", .type = SIM_KEY_ENUM, .defval = "anon",
+	  .choices = write_sources, .help = "write: the user buffer: anon or same-file (mmap)" },
+};
+
+struct write_group {
+	struct group *g;
+	struct fault_sys fs;
+	struct write_sys ws;
+	bool same_file;
+	uint64_t block;
+	struct mm_struct **mms;
+	uint64_t nr_mms, running;
+	uint64_t *bytes;
+	double *elapsed, *mbps;
+	sim_time_t start;
+};
+
+struct write_thread {
+	struct write_group *wg;
+	struct mm_struct *mm;
+	uint64_t buf;			/* byte address of the buffer (anon) */
+	uint64_t file_base;		/* byte address of the file mapping */
+};
+
+void write_workload_register_keys(struct sim_keys *keys)
+{
+	sim_keys_add(keys, write_workload_keys, G_N_ELEMENTS(write_workload_keys));
+	write_register_keys(keys);
+}
+
+static void dd_thread(struct sim_task *t, void *arg)
+{
+	struct write_thread *wt = arg;
+	struct write_group *wg = wt->wg;
+	struct group *g = wg->g;
+	struct sim_engine *eng = g->w->eng;
+	uint64_t size = g->file_pages * PAGE_SIZE;
+
+	/* dd's buffer is touched before the first write. */
+	if (!wg->same_file)
+		for (uint64_t a = wt->buf; a < wt->buf + wg->block; a += PAGE_SIZE)
+			fault_touch(&wg->fs, t, wt->mm, a >> PAGE_SHIFT, true, NULL, NULL);
+	for (uint64_t pos = 0; pos < size; pos += wg->block) {
+		size_t len = (size_t)MIN(wg->block, size - pos);
+		uint64_t buf = wg->same_file ? wt->file_base + pos : wt->buf;
+		sim_time_t start = sim_now(eng);
+		ssize_t ret = generic_perform_write(&wg->ws, t, wt->mm, buf, g->mapping, pos, len);
+
+		sim_hist_record(g->latency, (uint64_t)(sim_now(eng) - start));
+		(*g->ops)++;
+		(*g->write_ops)++;
+		if (ret < 0) {
+			(*g->errors)++;
+			break;
+		}
+		*wg->bytes += (uint64_t)ret;
+	}
+	if (--wg->running == 0) {
+		sim_time_t d = sim_now(eng) - wg->start;
+
+		*wg->elapsed = (double)d;
+		*wg->mbps = d > 0 ? (double)*wg->bytes / ((double)d / 1e9) / 1e6 : 0;
+	}
+}
+
+gboolean write_group_start(struct group *g, const struct sim_run_config *cfg,
+			   uint64_t threads, GError **error)
+{
+	struct sim_workloads *w = g->w;
+	struct sim_stats *st = sim_engine_stats(w->eng);
+	struct write_group *wg = g_new0(struct write_group, 1);
+	g_autofree char *k_size = group_key(g->name, "file_size");
+	g_autofree char *k_block = group_key(g->name, "block_size");
+	g_autofree char *k_source = group_key(g->name, "source");
+	struct write_thread *wts;
+
+	g->write = wg;
+	wg->g = g;
+	if (!workloads_page_cache(w, cfg, error))
+		return FALSE;
+	if (!w->mm_sys)
+		w->mm_sys = mm_sys_new(w->pc);
+	fault_sys_init_config(&wg->fs, w->eng, cfg);
+	write_sys_init_config(&wg->ws, w->eng, cfg, &wg->fs);
+	wg->same_file = g_str_equal(write_sources[sim_config_get_enum(cfg, k_source)],
+				    "same-file");
+	wg->block = sim_config_get_size(cfg, k_block);
+	if (!group_file_create(g, sim_config_get_size(cfg, k_size), error))
+		return FALSE;
+	wg->bytes = sim_stats_counter(st, g->name, "bytes");
+	wg->elapsed = sim_stats_scalar(st, g->name, "elapsed");
+	wg->mbps = sim_stats_scalar(st, g->name, "mbps");
+	wg->start = sim_now(w->eng);
+
+	uint64_t buf_pages = (wg->block + PAGE_SIZE - 1) / PAGE_SIZE;
+
+	wg->nr_mms = threads;
+	wg->running = threads;
+	wg->mms = g_new0(struct mm_struct *, threads);
+	wts = g_new0(struct write_thread, threads);
+	g->file_threads = wts;
+	for (uint64_t i = 0; i < threads; i++) {
+		g_autofree char *name = g_strdup_printf("%s[%" G_GUINT64_FORMAT "]", g->name, i);
+		g_autofree char *tname = g_strdup_printf("%s/%" G_GUINT64_FORMAT, g->name, i);
+		struct write_thread *wt = &wts[i];
+		uint64_t pages = wg->same_file ? g->file_pages : buf_pages;
+
+		wt->wg = wg;
+		wt->mm = wg->mms[i] = mm_new(w->mm_sys, name, &sim_policy_rwsem(cfg)->variant,
+					     1 + pages + 1, error);
+		if (!wt->mm)
+			return FALSE;
+		if (wg->same_file) {
+			if (!mmap_region(NULL, wt->mm, 1, pages, VM_READ | VM_SHARED, g->mapping, 0,
+					 error))
+				return FALSE;
+			wt->file_base = (uint64_t)1 << PAGE_SHIFT;
+		} else {
+			if (!mmap_region(NULL, wt->mm, 1, pages, VM_READ | VM_WRITE, NULL, 0, error))
+				return FALSE;
+			wt->buf = (uint64_t)1 << PAGE_SHIFT;
+		}
+		sim_cpus_attach(w->cpus, sim_task_spawn(w->eng, tname, dd_thread, wt));
+	}
+	return TRUE;
+}
+
+void write_group_free(struct group *g)
+{
+	struct write_group *wg = g->write;
+
+	if (!wg)
+		return;
+	for (uint64_t i = 0; i < wg->nr_mms; i++)
+		mm_free(wg->mms[i]);
+	g_free(wg->mms);
+	g_free(g->file_threads);
+	g->file_threads = NULL;
+	g_free(wg);
+	g->write = NULL;
+}

@@ -73,6 +73,7 @@ struct sim_engine {
 	bool stop_requested;
 	uint64_t dispatched;
 	uint64_t fingerprint;
+	bool checks;			/* run the invariant checkers */
 
 	uint64_t seed;
 	GHashTable *rngs;	/* name -> gsl_rng */

@@ -487,7 +487,18 @@ struct sim_engine *sim_engine_new(uint64_t seed)
 	INIT_LIST_HEAD(&eng->tasks);
 	eng->stack_size = SIM_DEFAULT_STACK_SIZE;
 	eng->free_stacks = g_ptr_array_new();
+	eng->checks = g_getenv("FAULTSIM_CHECKS") != NULL;
 	return eng;
+}
+
+void sim_engine_set_checks(struct sim_engine *eng, bool on)
+{
+	eng->checks = on;
+}
+
+bool sim_engine_checks(const struct sim_engine *eng)
+{
+	return eng->checks;
 }
 
 void sim_engine_free(struct sim_engine *eng)

@@ -113,6 +113,18 @@ uint64_t sim_fingerprint(const struct sim_engine *eng);
  */
 gsl_rng *sim_rng(struct sim_engine *eng, const char *name);
 
+/*
+ * Invariant checkers (the rwsem's, the page cache's, the address
+ * spaces'): the models run them after every change of their state when
+ * this is on, and abort with a message naming the broken rule.  Off by
+ * default (they cost a sixth of a lock-heavy run); on when the
+ * environment has FAULTSIM_CHECKS (the test suite sets it) or the run
+ * config says debug.checks = true.  Checkers only read: a run follows the
+ * same trajectory either way.
+ */
+void sim_engine_set_checks(struct sim_engine *eng, bool on);
+bool sim_engine_checks(const struct sim_engine *eng);
+
 /* The run's measurements (counters, histograms, scalars). */
 struct sim_stats *sim_engine_stats(struct sim_engine *eng);
 

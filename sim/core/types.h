@@ -34,4 +34,18 @@ enum sim_error_code {
 	SIM_ERROR_FAILED,	/* anything else */
 };
 
+/*
+ * SIM_CHECK(cond): a rule of an invariant checker.  Checkers run only when
+ * sim_engine_checks() says so; a broken rule aborts with the file, line,
+ * function and the rule's text.  Not a test assertion: it is compiled in
+ * every build.
+ */
+#define SIM_CHECK(cond)							\
+	do {								\
+		if (G_UNLIKELY(!(cond)))				\
+			sim_check_failed(__FILE__, __LINE__, G_STRFUNC, #cond); \
+	} while (0)
+G_NORETURN void sim_check_failed(const char *file, int line, const char *func,
+				 const char *rule);
+
 #endif /* FAULTSIM_SIM_TYPES_H */

@@ -26,7 +26,7 @@
 #include <string.h>
 #include "sim/config/keys.h"
 #include "sim/config/scenario.h"
-#include "sim/config/scenario-private.h"
+#include "sim/config/expr.h"
 
 /* ---------------------------------------------------------------------- */
 /* The keys the tests use (the model registers its own later). */

@@ -28,7 +28,7 @@
  */
 #include <stdarg.h>
 #include <string.h>
-#include "sim/config/scenario-private.h"
+#include "sim/config/expr.h"
 #include "sim/core/units.h"
 
 enum node_op {

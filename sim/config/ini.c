@@ -15,7 +15,8 @@
  * an extends target that does not exist; the first error ends the read.
  */
 #include <string.h>
-#include "sim/config/scenario-private.h"
+#include "sim/config/ini.h"
+#include "sim/config/keys.h"
 
 struct sim_entry *sim_entry_new(const char *origin, guint line,
 				const char *key, const char *value)
@@ -33,7 +34,6 @@ void sim_entry_free(struct sim_entry *e)
 {
 	if (e == NULL)
 		return;
-	sim_tmpl_free(e->tmpl);
 	g_free(e->key);
 	g_free(e->value);
 	g_free(e);
@@ -421,130 +421,4 @@ struct ini_file *ini_file_read(const char *path, GError **error)
 		return NULL;
 	}
 	return ini;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Listing */
-
-static void config_info_free(struct sim_scenario_config *c)
-{
-	g_free(c->name);
-	g_free(c->description);
-	g_free(c->extends);
-	g_free(c);
-}
-
-GPtrArray *sim_scenario_list_configs(const char *path, GError **error)
-{
-	struct ini_file *ini = ini_file_read(path, error);
-	GPtrArray *out;
-
-	if (ini == NULL)
-		return NULL;
-	out = g_ptr_array_new_with_free_func((GDestroyNotify)config_info_free);
-	for (guint i = 0; i < ini->sections->len; i++) {
-		const struct ini_section *s = ini->sections->pdata[i];
-		struct sim_scenario_config *c = g_new0(struct sim_scenario_config,
-						       1);
-
-		c->name = g_strdup(s->name);
-		c->line = s->line;
-		if (s->description != NULL)
-			c->description = g_strdup(s->description->value);
-		if (s->extends != NULL)
-			c->extends = g_strdup(s->extends->value);
-		g_ptr_array_add(out, c);
-	}
-	ini_file_free(ini);
-	return out;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Plugins */
-
-/* Add the comma-separated paths of @value, relative to @base (NULL: as
- * written), to @out without duplicates. */
-static gboolean add_plugins(GPtrArray *out, const char *value, const char *base,
-			    const char *where, GError **error)
-{
-	g_auto(GStrv) items = NULL;
-
-	if (strchr(value, '$') != NULL) {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
-			    "%s: key 'plugin': plugin paths cannot use iteration "
-			    "variables (plugins are loaded before the study is "
-			    "expanded)", where);
-		return FALSE;
-	}
-	items = g_strsplit(value, ",", -1);
-	for (guint i = 0; items[i] != NULL; i++) {
-		const char *item = g_strstrip(items[i]);
-		char *path;
-		gboolean dup = FALSE;
-
-		if (*item == '\0') {
-			g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
-				    "%s: key 'plugin': empty path in '%s'", where,
-				    value);
-			return FALSE;
-		}
-		path = base == NULL || g_path_is_absolute(item) ?
-			g_strdup(item) : g_build_filename(base, item, NULL);
-		for (guint j = 0; j < out->len && !dup; j++)
-			dup = strcmp(out->pdata[j], path) == 0;
-		if (dup)
-			g_free(path);
-		else
-			g_ptr_array_add(out, path);
-	}
-	return TRUE;
-}
-
-char **sim_scenario_plugins(const char *ini_path, char **set_overrides,
-			    GError **error)
-{
-	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
-
-	if (ini_path != NULL) {
-		struct ini_file *ini = ini_file_read(ini_path, error);
-		g_autofree char *base = NULL;
-
-		if (ini == NULL)
-			return NULL;
-		base = g_path_get_dirname(ini_path);
-		for (guint i = 0; i < ini->sections->len; i++) {
-			const struct ini_section *s = ini->sections->pdata[i];
-
-			for (guint k = 0; k < s->entries->len; k++) {
-				const struct sim_entry *e = s->entries->pdata[k];
-				g_autofree char *where = NULL;
-
-				if (strcmp(e->key, "plugin") != 0)
-					continue;
-				where = g_strdup_printf("%s:%u", e->origin, e->line);
-				if (!add_plugins(out, e->value, base, where, error)) {
-					ini_file_free(ini);
-					return NULL;
-				}
-			}
-		}
-		ini_file_free(ini);
-	}
-	for (guint i = 0; set_overrides != NULL && set_overrides[i] != NULL; i++) {
-		const char *eq = strchr(set_overrides[i], '=');
-		g_autofree char *key = NULL;
-		g_autofree char *where = NULL;
-
-		if (eq == NULL)
-			continue;	/* reported by sim_study_new() */
-		key = g_strstrip(g_strndup(set_overrides[i],
-					   (gsize)(eq - set_overrides[i])));
-		if (strcmp(key, "plugin") != 0)
-			continue;
-		where = g_strdup_printf("--set:%u", i + 1);
-		if (!add_plugins(out, eq + 1, NULL, where, error))
-			return NULL;
-	}
-	g_ptr_array_add(out, NULL);
-	return (char **)g_ptr_array_free(g_steal_pointer(&out), FALSE);
 }

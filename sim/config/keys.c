@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The registry of configuration keys (see keys.h), value checking against
- * a key's type and bounds, "did you mean" suggestions, and the typed
- * getters on a run's resolved configuration.
+ * a key's type and bounds, "did you mean" suggestions, and reading a
+ * value by its key's type (for the run config's getters, runconfig.c).
  *
  * Lookup: exact names live in a hash table (O(1)); names with a wildcard
  * segment are tried one by one after that (O(patterns x length); there are
@@ -10,11 +10,10 @@
  * key (O(keys x length^2)): they are made only on the way to an error.
  *
  * A registry is filled, then only read: nothing here caches on read, so
- * lookups and getters are safe from several threads at once.
+ * lookups and parses are safe from several threads at once.
  */
 #include <string.h>
 #include "sim/config/keys.h"
-#include "sim/config/scenario.h"
 #include "sim/core/units.h"
 
 struct sim_keys {
@@ -660,177 +659,49 @@ gboolean sim_keys_check(const struct sim_keys *keys, const char *name,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Getters */
+/* Typed values */
 
-/* The definition of @key, which must exist and have type @type. */
-static const struct sim_key_def *getter_def(const struct sim_run_config *cfg,
-					    const char *key,
-					    enum sim_key_type type)
-{
-	const struct sim_key_def *def;
-
-	g_assert(cfg != NULL && key != NULL);
-	def = sim_keys_lookup(cfg->keys, key);
-	if (def == NULL)
-		g_error("sim_config_get: key '%s' is not registered", key);
-	if (def->type != type)
-		g_error("sim_config_get: key '%s' is a %s", key,
-			sim_key_type_name(def));
-	return def;
-}
-
-/* The run's text for @key, else the default. */
-static const char *value_of(const struct sim_run_config *cfg,
-			    const struct sim_key_def *def, const char *key)
-{
-	const char *v = sim_run_config_lookup(cfg, key);
-
-	return v != NULL ? v : def->defval;
-}
-
-/* Parse a value that the study already validated. */
-static void get_num(const struct sim_run_config *cfg, const char *key,
-		    enum sim_key_type type, struct num *out)
-{
-	const struct sim_key_def *def = getter_def(cfg, key, type);
-	const char *text = value_of(cfg, def, key);
-	g_autoptr(GError) error = NULL;
-
-	if (!parse_num(def, text, out, &error))
-		g_error("sim_config_get: key '%s': %s", key, error->message);
-}
-
-int64_t sim_config_get_int(const struct sim_run_config *cfg, const char *key)
+gboolean sim_key_parse_value(const struct sim_key_def *def, const char *text,
+			     struct sim_key_value *out, GError **error)
 {
 	struct num v;
+	int i;
 
-	get_num(cfg, key, SIM_KEY_INT, &v);
-	return v.s;
-}
+	g_return_val_if_fail(def != NULL && text != NULL && out != NULL, FALSE);
 
-uint64_t sim_config_get_uint(const struct sim_run_config *cfg,
-			     const char *key)
-{
-	struct num v;
-
-	get_num(cfg, key, SIM_KEY_UINT, &v);
-	return v.u;
-}
-
-double sim_config_get_double(const struct sim_run_config *cfg,
-			     const char *key)
-{
-	struct num v;
-
-	get_num(cfg, key, SIM_KEY_DOUBLE, &v);
-	return v.d;
-}
-
-sim_time_t sim_config_get_time(const struct sim_run_config *cfg,
-			       const char *key)
-{
-	struct num v;
-
-	get_num(cfg, key, SIM_KEY_TIME, &v);
-	return v.s;
-}
-
-uint64_t sim_config_get_size(const struct sim_run_config *cfg,
-			     const char *key)
-{
-	struct num v;
-
-	get_num(cfg, key, SIM_KEY_SIZE, &v);
-	return v.u;
-}
-
-gboolean sim_config_get_bool(const struct sim_run_config *cfg,
-			     const char *key)
-{
-	const struct sim_key_def *def = getter_def(cfg, key, SIM_KEY_BOOL);
-	gboolean b = FALSE;
-
-	if (!parse_bool(value_of(cfg, def, key), &b))
-		g_error("sim_config_get: key '%s': not a bool", key);
-	return b;
-}
-
-struct sim_dist *sim_config_get_dist(const struct sim_run_config *cfg,
-				     const char *key)
-{
-	const struct sim_key_def *def = getter_def(cfg, key, SIM_KEY_DIST);
-	const char *text = value_of(cfg, def, key);
-	g_autoptr(GError) error = NULL;
-	struct sim_dist *d;
-
-	if (text == NULL)
-		return NULL;
-	d = sim_dist_parse(text, def->unit, &error);
-	if (d == NULL)
-		g_error("sim_config_get: key '%s': %s", key, error->message);
-	return d;
-}
-
-const char *sim_config_get_string(const struct sim_run_config *cfg,
-				  const char *key)
-{
-	const struct sim_key_def *def;
-
-	g_assert(cfg != NULL && key != NULL);
-	def = sim_keys_lookup(cfg->keys, key);
-	if (def == NULL)
-		g_error("sim_config_get: key '%s' is not registered", key);
-	return value_of(cfg, def, key);
-}
-
-guint sim_config_get_enum(const struct sim_run_config *cfg, const char *key)
-{
-	const struct sim_key_def *def = getter_def(cfg, key, SIM_KEY_ENUM);
-	int i = enum_index(def, value_of(cfg, def, key));
-
-	if (i < 0)
-		g_error("sim_config_get: key '%s': not one of its choices", key);
-	return (guint)i;
-}
-
-gboolean sim_config_is_set(const struct sim_run_config *cfg, const char *key)
-{
-	return sim_run_config_lookup(cfg, key) != NULL;
-}
-
-char **sim_config_names(const struct sim_run_config *cfg, const char *prefix)
-{
-	g_autoptr(GPtrArray) names = g_ptr_array_new();
-	g_autofree char *dotted = g_strconcat(prefix, ".", NULL);
-	guint depth = 1;
-
-	for (const char *p = prefix; *p != '\0'; p++)
-		depth += *p == '.';
-
-	for (guint i = 0; i < cfg->n_entries; i++) {
-		const char *key = cfg->entries[i].name, *seg, *end;
-		const struct sim_key_def *def;
-		g_auto(GStrv) segs = NULL;
-		char *name;
-
-		if (!g_str_has_prefix(key, dotted))
-			continue;
-		def = sim_keys_lookup(cfg->keys, key);
-		if (def == NULL)
-			continue;
-		segs = g_strsplit(def->name, ".", -1);
-		if (g_strv_length(segs) <= depth ||
-		    strcmp(segs[depth], "*") != 0)
-			continue;
-		seg = key + strlen(dotted);
-		end = strchr(seg, '.');
-		name = end ? g_strndup(seg, (gsize)(end - seg)) : g_strdup(seg);
-		if (g_ptr_array_find_with_equal_func(names, name, g_str_equal,
-						     NULL))
-			g_free(name);
+	switch (def->type) {
+	case SIM_KEY_INT:
+	case SIM_KEY_UINT:
+	case SIM_KEY_DOUBLE:
+	case SIM_KEY_TIME:
+	case SIM_KEY_SIZE:
+		if (!parse_num(def, text, &v, error))
+			return FALSE;
+		if (v.kind == NUM_S)
+			out->s = v.s;
+		else if (v.kind == NUM_U)
+			out->u = v.u;
 		else
-			g_ptr_array_add(names, name);
+			out->d = v.d;
+		return TRUE;
+	case SIM_KEY_BOOL:
+		if (parse_bool(text, &out->b))
+			return TRUE;
+		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+			    "bad value '%s': not a bool", text);
+		return FALSE;
+	case SIM_KEY_ENUM:
+		i = enum_index(def, text);
+		if (i >= 0) {
+			out->choice = (guint)i;
+			return TRUE;
+		}
+		g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN,
+			    "bad value '%s': not one of its choices", text);
+		return FALSE;
+	case SIM_KEY_DIST:
+	case SIM_KEY_STRING:
+		return TRUE;
 	}
-	g_ptr_array_add(names, NULL);
-	return (char **)g_ptr_array_free(g_steal_pointer(&names), FALSE);
+	g_assert_not_reached();
 }

@@ -31,8 +31,8 @@
  *
  * Defaults are text too and are checked when the table is added (a bad
  * default is a programming error).  Every number, bool and enum key has a
- * default; a string or distribution key may have none (the getter then
- * returns NULL: "not set").
+ * default; a string or distribution key may have none (its getter,
+ * scenario.h, then returns NULL: "not set").
  *
  * The registry holds pointers into the tables given to sim_keys_add(): they
  * must outlive it (static const tables do).  A registry is filled once, then
@@ -74,7 +74,6 @@ struct sim_key_def {
 
 struct sim_keys;
 typedef struct sim_keys sim_keys;	/* for g_autoptr() */
-struct sim_run_config;			/* scenario.h */
 
 /* A new registry holding the general keys. */
 struct sim_keys *sim_keys_new(void);
@@ -126,38 +125,20 @@ const char *sim_key_type_name(const struct sim_key_def *def);
  * exp(5us)".  g_free() it. */
 char *sim_key_describe(const struct sim_key_def *def);
 
-/*
- * Typed getters on one run's resolved configuration.  @key is a concrete
- * name ("workload.app.threads"); its definition must be registered with
- * the right type (else a programming error).  The run's value is used if
- * the scenario set the key, else the definition's default.  Values were
- * validated when the study was made, so these cannot fail.
- */
-int64_t sim_config_get_int(const struct sim_run_config *cfg, const char *key);
-uint64_t sim_config_get_uint(const struct sim_run_config *cfg,
-			     const char *key);
-double sim_config_get_double(const struct sim_run_config *cfg,
-			     const char *key);
-gboolean sim_config_get_bool(const struct sim_run_config *cfg,
-			     const char *key);
-sim_time_t sim_config_get_time(const struct sim_run_config *cfg,
-			       const char *key);
-uint64_t sim_config_get_size(const struct sim_run_config *cfg,
-			     const char *key);
-/* A new distribution (sim_dist_free() it) in the key's unit; NULL if the
- * key is unset and has no default. */
-struct sim_dist *sim_config_get_dist(const struct sim_run_config *cfg,
-				     const char *key);
-/* The text as written (any type); NULL if unset without a default. */
-const char *sim_config_get_string(const struct sim_run_config *cfg,
-				  const char *key);
-/* The index of the value in the definition's choices. */
-guint sim_config_get_enum(const struct sim_run_config *cfg, const char *key);
-/* Whether the scenario set @key (defaults do not count). */
-gboolean sim_config_is_set(const struct sim_run_config *cfg, const char *key);
-/* The user-chosen names under @prefix, for keys whose next segment is a
- * wildcard: "workload" -> { "app", "writer" }, in order of first
- * appearance in the run's configuration.  g_strfreev() it. */
-char **sim_config_names(const struct sim_run_config *cfg, const char *prefix);
+/* A value of a key, read by the key's type (sim_key_parse_value()). */
+struct sim_key_value {
+	int64_t s;		/* SIM_KEY_INT, SIM_KEY_TIME (ns) */
+	uint64_t u;		/* SIM_KEY_UINT, SIM_KEY_SIZE (bytes) */
+	double d;		/* SIM_KEY_DOUBLE */
+	gboolean b;		/* SIM_KEY_BOOL */
+	guint choice;		/* SIM_KEY_ENUM: index in @choices */
+};
+
+/* Read @text as a value of @def into the field of *@out its type uses
+ * (distribution and string keys have none: their text is the value).
+ * Bounds are not checked (sim_keys_check_value() does that); FALSE with
+ * an error if @text is not of the type. */
+gboolean sim_key_parse_value(const struct sim_key_def *def, const char *text,
+			     struct sim_key_value *out, GError **error);
 
 #endif /* FAULTSIM_SIM_KEYS_H */

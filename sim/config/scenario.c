@@ -2,7 +2,9 @@
 /*
  * Parameter studies: value templates with iteration variables, the
  * expansion of a config into densely numbered runs, and each run's
- * resolved configuration (see scenario.h for the rules users see).
+ * resolved configuration (see scenario.h for the rules users see); and
+ * what a file says before any study is made: its configs, for listings,
+ * and its plugins, to load first.
  *
  * Order of checks, so that the first error reported is the first a reader
  * of the file would meet:
@@ -28,7 +30,9 @@
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
-#include "sim/config/scenario-private.h"
+#include "sim/config/expr.h"
+#include "sim/config/ini.h"
+#include "sim/config/scenario.h"
 #include "sim/core/units.h"
 
 #define SIM_STUDY_MAX_RUNS 1000000
@@ -85,7 +89,7 @@ static void part_free(struct part *p)
 	g_free(p);
 }
 
-void sim_tmpl_free(struct sim_tmpl *t)
+static void sim_tmpl_free(struct sim_tmpl *t)
 {
 	if (t == NULL)
 		return;
@@ -535,6 +539,7 @@ struct sim_study {
 	char *config_name;
 	const char *description;	/* in ini */
 	GPtrArray *set_entries;		/* struct sim_entry *, owned */
+	GPtrArray *tmpls;		/* the entries' templates, owned */
 	GPtrArray *chain;		/* winning entries, resolved order */
 	GPtrArray *vars;		/* struct var * */
 	GArray *loops;			/* int: variable indices */
@@ -616,6 +621,7 @@ static gboolean check_entry(struct sim_study *study, struct sim_entry *e,
 			     &inner);
 	if (e->tmpl == NULL)
 		goto fail;
+	g_ptr_array_add(study->tmpls, e->tmpl);
 	if (!e->tmpl->has_vars &&
 	    !sim_keys_check_value(e->def, e->tmpl->plain, &inner))
 		goto fail;
@@ -668,7 +674,8 @@ static gboolean parse_overrides(struct sim_study *study, char **set,
 			}
 		}
 		if (e != NULL) {
-			sim_tmpl_free(e->tmpl);
+			if (e->tmpl != NULL)
+				g_ptr_array_remove_fast(study->tmpls, e->tmpl);
 			e->tmpl = NULL;
 			g_free(e->value);
 			e->value = g_steal_pointer(&value);
@@ -1341,6 +1348,8 @@ struct sim_study *sim_study_new(const char *ini_path, const char *config_name,
 	study->config_name = g_strdup(config_name ? config_name : "General");
 	study->set_entries = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)sim_entry_free);
+	study->tmpls = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)sim_tmpl_free);
 	study->chain = g_ptr_array_new();
 	study->vars = g_ptr_array_new_with_free_func((GDestroyNotify)var_free);
 	study->loops = g_array_new(FALSE, FALSE, sizeof(int));
@@ -1423,6 +1432,8 @@ void sim_study_free(struct sim_study *study)
 		g_ptr_array_unref(study->chain);
 	if (study->set_entries != NULL)
 		g_ptr_array_unref(study->set_entries);
+	if (study->tmpls != NULL)
+		g_ptr_array_unref(study->tmpls);
 	ini_file_free(study->ini);
 	g_free(study->config_name);
 	g_free(study);
@@ -1550,4 +1561,130 @@ GArray *sim_study_parse_runs(const char *spec, guint nr_runs, GError **error)
 fail:
 	g_array_unref(out);
 	return NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Listing */
+
+static void config_info_free(struct sim_scenario_config *c)
+{
+	g_free(c->name);
+	g_free(c->description);
+	g_free(c->extends);
+	g_free(c);
+}
+
+GPtrArray *sim_scenario_list_configs(const char *path, GError **error)
+{
+	struct ini_file *ini = ini_file_read(path, error);
+	GPtrArray *out;
+
+	if (ini == NULL)
+		return NULL;
+	out = g_ptr_array_new_with_free_func((GDestroyNotify)config_info_free);
+	for (guint i = 0; i < ini->sections->len; i++) {
+		const struct ini_section *s = ini->sections->pdata[i];
+		struct sim_scenario_config *c = g_new0(struct sim_scenario_config,
+						       1);
+
+		c->name = g_strdup(s->name);
+		c->line = s->line;
+		if (s->description != NULL)
+			c->description = g_strdup(s->description->value);
+		if (s->extends != NULL)
+			c->extends = g_strdup(s->extends->value);
+		g_ptr_array_add(out, c);
+	}
+	ini_file_free(ini);
+	return out;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Plugins */
+
+/* Add the comma-separated paths of @value, relative to @base (NULL: as
+ * written), to @out without duplicates. */
+static gboolean add_plugins(GPtrArray *out, const char *value, const char *base,
+			    const char *where, GError **error)
+{
+	g_auto(GStrv) items = NULL;
+
+	if (strchr(value, '$') != NULL) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+			    "%s: key 'plugin': plugin paths cannot use iteration "
+			    "variables (plugins are loaded before the study is "
+			    "expanded)", where);
+		return FALSE;
+	}
+	items = g_strsplit(value, ",", -1);
+	for (guint i = 0; items[i] != NULL; i++) {
+		const char *item = g_strstrip(items[i]);
+		char *path;
+		gboolean dup = FALSE;
+
+		if (*item == '\0') {
+			g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+				    "%s: key 'plugin': empty path in '%s'", where,
+				    value);
+			return FALSE;
+		}
+		path = base == NULL || g_path_is_absolute(item) ?
+			g_strdup(item) : g_build_filename(base, item, NULL);
+		for (guint j = 0; j < out->len && !dup; j++)
+			dup = strcmp(out->pdata[j], path) == 0;
+		if (dup)
+			g_free(path);
+		else
+			g_ptr_array_add(out, path);
+	}
+	return TRUE;
+}
+
+char **sim_scenario_plugins(const char *ini_path, char **set_overrides,
+			    GError **error)
+{
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+
+	if (ini_path != NULL) {
+		struct ini_file *ini = ini_file_read(ini_path, error);
+		g_autofree char *base = NULL;
+
+		if (ini == NULL)
+			return NULL;
+		base = g_path_get_dirname(ini_path);
+		for (guint i = 0; i < ini->sections->len; i++) {
+			const struct ini_section *s = ini->sections->pdata[i];
+
+			for (guint k = 0; k < s->entries->len; k++) {
+				const struct sim_entry *e = s->entries->pdata[k];
+				g_autofree char *where = NULL;
+
+				if (strcmp(e->key, "plugin") != 0)
+					continue;
+				where = g_strdup_printf("%s:%u", e->origin, e->line);
+				if (!add_plugins(out, e->value, base, where, error)) {
+					ini_file_free(ini);
+					return NULL;
+				}
+			}
+		}
+		ini_file_free(ini);
+	}
+	for (guint i = 0; set_overrides != NULL && set_overrides[i] != NULL; i++) {
+		const char *eq = strchr(set_overrides[i], '=');
+		g_autofree char *key = NULL;
+		g_autofree char *where = NULL;
+
+		if (eq == NULL)
+			continue;	/* reported by sim_study_new() */
+		key = g_strstrip(g_strndup(set_overrides[i],
+					   (gsize)(eq - set_overrides[i])));
+		if (strcmp(key, "plugin") != 0)
+			continue;
+		where = g_strdup_printf("--set:%u", i + 1);
+		if (!add_plugins(out, eq + 1, NULL, where, error))
+			return NULL;
+	}
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(g_steal_pointer(&out), FALSE);
 }

@@ -162,6 +162,40 @@ const char *sim_run_config_lookup(const struct sim_run_config *cfg,
 const char *sim_run_config_hash(const struct sim_run_config *cfg);
 
 /*
+ * Typed getters on one run's resolved configuration (runconfig.c).  @key is a concrete
+ * name ("workload.app.threads"); its definition must be registered with
+ * the right type (else a programming error).  The run's value is used if
+ * the scenario set the key, else the definition's default.  Values were
+ * validated when the study was made, so these cannot fail.
+ */
+int64_t sim_config_get_int(const struct sim_run_config *cfg, const char *key);
+uint64_t sim_config_get_uint(const struct sim_run_config *cfg,
+			     const char *key);
+double sim_config_get_double(const struct sim_run_config *cfg,
+			     const char *key);
+gboolean sim_config_get_bool(const struct sim_run_config *cfg,
+			     const char *key);
+sim_time_t sim_config_get_time(const struct sim_run_config *cfg,
+			       const char *key);
+uint64_t sim_config_get_size(const struct sim_run_config *cfg,
+			     const char *key);
+/* A new distribution (sim_dist_free() it) in the key's unit; NULL if the
+ * key is unset and has no default. */
+struct sim_dist *sim_config_get_dist(const struct sim_run_config *cfg,
+				     const char *key);
+/* The text as written (any type); NULL if unset without a default. */
+const char *sim_config_get_string(const struct sim_run_config *cfg,
+				  const char *key);
+/* The index of the value in the definition's choices. */
+guint sim_config_get_enum(const struct sim_run_config *cfg, const char *key);
+/* Whether the scenario set @key (defaults do not count). */
+gboolean sim_config_is_set(const struct sim_run_config *cfg, const char *key);
+/* The user-chosen names under @prefix, for keys whose next segment is a
+ * wildcard: "workload" -> { "app", "writer" }, in order of first
+ * appearance in the run's configuration.  g_strfreev() it. */
+char **sim_config_names(const struct sim_run_config *cfg, const char *prefix);
+
+/*
  * Parse a run filter against a study of @nr_runs runs: NULL, "" or "all"
  * for every run; otherwise a comma list of N, A..B, A.. (to the last run)
  * and ..B (from 0).  Returns the run numbers sorted, without duplicates,

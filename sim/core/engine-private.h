@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The engine's insides, shared by engine.c and task.c only.  Nothing
- * outside sim/ includes this file.
+ * The engine's insides, for engine.c and for task.c, the one layer built
+ * directly on them.  The dependency runs one way: task.c reads the engine's
+ * clock and sets the running task, and hangs its own state (struct
+ * sim_tasks, defined in task.c) off the engine; engine.c knows nothing of
+ * tasks but the pointer and the function that frees them.  Nothing outside
+ * sim/core includes this file.
  */
 #ifndef FAULTSIM_SIM_ENGINE_PRIVATE_H
 #define FAULTSIM_SIM_ENGINE_PRIVATE_H
 
 #include "sim/core/engine.h"
-#include "sim/core/context.h"
-#include "sim/core/list.h"
 
 /*
  * An event record.  It lives in the engine's pool.  While its heap entry
@@ -79,19 +81,15 @@ struct sim_engine {
 	GHashTable *rngs;	/* name -> gsl_rng */
 	struct sim_stats *stats;
 
-	/* Tasks (task.c). */
+	/*
+	 * Tasks: task.c sets @current while a task's code runs and creates
+	 * @tasks (its stacks, its list of live tasks) with the first task
+	 * call that needs them, setting @tasks_free, which sim_engine_free()
+	 * calls first.
+	 */
 	struct sim_task *current;	/* running task, NULL in the engine */
-	struct sim_context main_ctx;	/* the engine's own stack */
-	struct list_head tasks;		/* every live task, in spawn order */
-	size_t nr_tasks;
-	unsigned int next_task_id;
-	size_t stack_size;
-	GPtrArray *free_stacks;		/* cached stack mappings of stack_size */
-	const void *main_stack_bottom;	/* for ASan's fiber switch */
-	size_t main_stack_size;
+	struct sim_tasks *tasks;
+	void (*tasks_free)(struct sim_engine *eng);
 };
-
-/* task.c: free every task left at engine teardown, and cached stacks. */
-void sim_tasks_destroy(struct sim_engine *eng);
 
 #endif /* FAULTSIM_SIM_ENGINE_PRIVATE_H */

@@ -13,14 +13,6 @@
 #include "sim/core/stats.h"
 
 #define EVENT_SLAB 1024
-
-/* Task stacks: 64 KiB; AddressSanitizer's redzones make frames several
- * times bigger, so give it room. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SIM_DEFAULT_STACK_SIZE (512 * 1024)
-#else
-#define SIM_DEFAULT_STACK_SIZE (64 * 1024)
-#endif
 #define HEAP_ARITY 4
 
 /* ------------------------------------------------------------------ */
@@ -484,9 +476,6 @@ struct sim_engine *sim_engine_new(uint64_t seed)
 	eng->rngs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					  (GDestroyNotify)gsl_rng_free);
 	eng->stats = sim_stats_new();
-	INIT_LIST_HEAD(&eng->tasks);
-	eng->stack_size = SIM_DEFAULT_STACK_SIZE;
-	eng->free_stacks = g_ptr_array_new();
 	eng->checks = g_getenv("FAULTSIM_CHECKS") != NULL;
 	return eng;
 }
@@ -506,8 +495,8 @@ void sim_engine_free(struct sim_engine *eng)
 	if (!eng)
 		return;
 	g_assert(!eng->current);
-	sim_tasks_destroy(eng);
-	g_ptr_array_unref(eng->free_stacks);
+	if (eng->tasks_free)
+		eng->tasks_free(eng);
 	free(eng->heap_mem);
 	g_free(eng->far);
 	g_ptr_array_unref(eng->event_slabs);

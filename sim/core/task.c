@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "sim/core/context.h"
 #include "sim/core/engine-private.h"
 #include "sim/core/task.h"
 
@@ -30,6 +31,27 @@
 #ifdef HAVE_VALGRIND_VALGRIND_H
 #include <valgrind/valgrind.h>
 #endif
+
+/* Task stacks: 64 KiB; AddressSanitizer's redzones make frames several
+ * times bigger, so give it room. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_DEFAULT_STACK_SIZE (512 * 1024)
+#else
+#define SIM_DEFAULT_STACK_SIZE (64 * 1024)
+#endif
+
+/* An engine's tasks (eng->tasks): made by the first call that needs them,
+ * freed by sim_engine_free() through eng->tasks_free. */
+struct sim_tasks {
+	struct sim_context main_ctx;	/* the engine's own stack */
+	struct list_head list;		/* every live task, in spawn order */
+	size_t nr;
+	unsigned int next_id;
+	size_t stack_size;
+	GPtrArray *free_stacks;		/* cached stack mappings of stack_size */
+	const void *main_stack_bottom;	/* for ASan's fiber switch */
+	size_t main_stack_size;
+};
 
 struct sim_task {
 	struct sim_context ctx;
@@ -48,7 +70,7 @@ struct sim_task {
 	struct sim_timer resume;	/* pending resume (spawn, wake, sleep, timeout) */
 	unsigned int id;
 	char *name;
-	struct list_head node;		/* eng->tasks */
+	struct list_head node;		/* eng->tasks->list */
 	const char *blocked_what;
 	const void *blocked_obj;
 	struct sim_task *waits_for;	/* holder of what it waits for, if known */
@@ -70,15 +92,33 @@ static size_t page_size(void)
 	return (size_t)sysconf(_SC_PAGESIZE);
 }
 
-static void *stack_map(struct sim_engine *eng, size_t *map_size)
+static void tasks_free(struct sim_engine *eng);
+
+/* The task state of @eng, made on first use. */
+static struct sim_tasks *tasks_of(struct sim_engine *eng)
+{
+	struct sim_tasks *ts = eng->tasks;
+
+	if (G_LIKELY(ts))
+		return ts;
+	ts = g_new0(struct sim_tasks, 1);
+	INIT_LIST_HEAD(&ts->list);
+	ts->stack_size = SIM_DEFAULT_STACK_SIZE;
+	ts->free_stacks = g_ptr_array_new();
+	eng->tasks = ts;
+	eng->tasks_free = tasks_free;
+	return ts;
+}
+
+static void *stack_map(struct sim_tasks *ts, size_t *map_size)
 {
 	size_t guard = page_size();
 	void *map;
 
-	*map_size = eng->stack_size + guard;
-	if (eng->free_stacks->len) {
-		map = g_ptr_array_steal_index_fast(eng->free_stacks,
-						   eng->free_stacks->len - 1);
+	*map_size = ts->stack_size + guard;
+	if (ts->free_stacks->len) {
+		map = g_ptr_array_steal_index_fast(ts->free_stacks,
+						   ts->free_stacks->len - 1);
 	} else {
 		map = mmap(NULL, *map_size, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
@@ -93,30 +133,31 @@ static void *stack_map(struct sim_engine *eng, size_t *map_size)
 	/* Frames of the task that used these addresses last -- from the
 	 * cache, or a stack of an engine since freed that mmap() handed back
 	 * -- may still be poisoned in ASan's shadow. */
-	ASAN_UNPOISON_MEMORY_REGION((char *)map + guard, eng->stack_size);
+	ASAN_UNPOISON_MEMORY_REGION((char *)map + guard, ts->stack_size);
 #endif
 	return map;
 }
 
-static void stack_unmap(struct sim_engine *eng, void *map, size_t map_size)
+static void stack_unmap(struct sim_tasks *ts, void *map, size_t map_size)
 {
-	if (map_size == eng->stack_size + page_size())
-		g_ptr_array_add(eng->free_stacks, map);
+	if (map_size == ts->stack_size + page_size())
+		g_ptr_array_add(ts->free_stacks, map);
 	else
 		munmap(map, map_size);
 }
 
 void sim_engine_set_stack_size(struct sim_engine *eng, size_t bytes)
 {
+	struct sim_tasks *ts = tasks_of(eng);
 	size_t pg = page_size();
 	size_t size = (bytes + pg - 1) / pg * pg;
 
-	if (size == eng->stack_size)
+	if (size == ts->stack_size)
 		return;
-	for (guint i = 0; i < eng->free_stacks->len; i++)
-		munmap(eng->free_stacks->pdata[i], eng->stack_size + pg);
-	g_ptr_array_set_size(eng->free_stacks, 0);
-	eng->stack_size = size;
+	for (guint i = 0; i < ts->free_stacks->len; i++)
+		munmap(ts->free_stacks->pdata[i], ts->stack_size + pg);
+	g_ptr_array_set_size(ts->free_stacks, 0);
+	ts->stack_size = size;
 }
 
 /* ------------------------------------------------------------------ */
@@ -130,15 +171,17 @@ static inline void *task_stack_bottom(const struct sim_task *t)
 /* Engine -> task.  Returns when the task switches back. */
 static void switch_to_task(struct sim_engine *eng, struct sim_task *t)
 {
+	struct sim_tasks *ts = eng->tasks;
+
 #ifdef SIM_ASAN
 	void *fake = NULL;
 
 	__sanitizer_start_switch_fiber(&fake, task_stack_bottom(t),
 				       t->map_size - page_size());
-	sim_context_switch(&eng->main_ctx, &t->ctx);
+	sim_context_switch(&ts->main_ctx, &t->ctx);
 	__sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #else
-	sim_context_switch(&eng->main_ctx, &t->ctx);
+	sim_context_switch(&ts->main_ctx, &t->ctx);
 #endif
 }
 
@@ -146,16 +189,16 @@ static void switch_to_task(struct sim_engine *eng, struct sim_task *t)
  * the task is dead). */
 static void switch_to_engine(struct sim_task *t)
 {
-	struct sim_engine *eng = t->eng;
+	struct sim_tasks *ts = t->eng->tasks;
 
 #ifdef SIM_ASAN
 	__sanitizer_start_switch_fiber(t->state == SIM_TASK_DEAD ? NULL : &t->fake_stack,
-				       eng->main_stack_bottom, eng->main_stack_size);
-	sim_context_switch(&t->ctx, &eng->main_ctx);
-	__sanitizer_finish_switch_fiber(t->fake_stack, &eng->main_stack_bottom,
-					&eng->main_stack_size);
+				       ts->main_stack_bottom, ts->main_stack_size);
+	sim_context_switch(&t->ctx, &ts->main_ctx);
+	__sanitizer_finish_switch_fiber(t->fake_stack, &ts->main_stack_bottom,
+					&ts->main_stack_size);
 #else
-	sim_context_switch(&t->ctx, &eng->main_ctx);
+	sim_context_switch(&t->ctx, &ts->main_ctx);
 #endif
 }
 
@@ -165,8 +208,8 @@ static void task_free(struct sim_engine *eng, struct sim_task *t)
 	VALGRIND_STACK_DEREGISTER(t->vg_stack_id);
 #endif
 	list_del_init(&t->node);
-	eng->nr_tasks--;
-	stack_unmap(eng, t->map, t->map_size);
+	eng->tasks->nr--;
+	stack_unmap(eng->tasks, t->map, t->map_size);
 	g_free(t->name);
 	g_free(t);
 }
@@ -176,8 +219,8 @@ static void task_entry(void *arg)
 	struct sim_task *t = arg;
 
 #ifdef SIM_ASAN
-	__sanitizer_finish_switch_fiber(NULL, &t->eng->main_stack_bottom,
-					&t->eng->main_stack_size);
+	__sanitizer_finish_switch_fiber(NULL, &t->eng->tasks->main_stack_bottom,
+					&t->eng->tasks->main_stack_size);
 #endif
 	t->fn(t, t->arg);
 	t->state = SIM_TASK_DEAD;
@@ -237,22 +280,23 @@ static inline void task_release_cpu(struct sim_task *t)
 struct sim_task *sim_task_spawn(struct sim_engine *eng, const char *name,
 				sim_task_fn *fn, void *arg)
 {
+	struct sim_tasks *ts = tasks_of(eng);
 	struct sim_task *t = g_new0(struct sim_task, 1);
 
 	t->eng = eng;
 	t->fn = fn;
 	t->arg = arg;
-	t->id = eng->next_task_id++;
+	t->id = ts->next_id++;
 	t->name = g_strdup(name);
-	t->map = stack_map(eng, &t->map_size);
+	t->map = stack_map(ts, &t->map_size);
 #ifdef HAVE_VALGRIND_VALGRIND_H
 	t->vg_stack_id = VALGRIND_STACK_REGISTER(task_stack_bottom(t),
 						 (char *)t->map + t->map_size);
 #endif
 	sim_context_make(&t->ctx, task_stack_bottom(t), t->map_size - page_size(),
 			 task_entry, t);
-	list_add_tail(&t->node, &eng->tasks);
-	eng->nr_tasks++;
+	list_add_tail(&t->node, &ts->list);
+	ts->nr++;
 	t->state = SIM_TASK_RUNNABLE;
 	t->resume = sim_schedule(eng, 0, task_run_event, t);
 	return t;
@@ -427,28 +471,35 @@ void *sim_task_private(const struct sim_task *t)
 
 size_t sim_engine_nr_tasks(const struct sim_engine *eng)
 {
-	return eng->nr_tasks;
+	return eng->tasks ? eng->tasks->nr : 0;
 }
 
 void sim_engine_foreach_task(struct sim_engine *eng, sim_task_visit_fn *fn, void *data)
 {
 	struct sim_task *t, *n;
 
-	list_for_each_entry_safe(t, n, &eng->tasks, node)
+	if (!eng->tasks)
+		return;
+	list_for_each_entry_safe(t, n, &eng->tasks->list, node)
 		fn(t, data);
 }
 
-void sim_tasks_destroy(struct sim_engine *eng)
+/* eng->tasks_free, from sim_engine_free(). */
+static void tasks_free(struct sim_engine *eng)
 {
+	struct sim_tasks *ts = eng->tasks;
 	struct sim_task *t, *n;
 
 	/* Tasks still blocked at the end are discarded without unwinding:
 	 * their stacks hold nothing the engine needs to release. */
-	list_for_each_entry_safe(t, n, &eng->tasks, node)
+	list_for_each_entry_safe(t, n, &ts->list, node)
 		task_free(eng, t);
-	for (guint i = 0; i < eng->free_stacks->len; i++)
-		munmap(eng->free_stacks->pdata[i], eng->stack_size + page_size());
-	g_ptr_array_set_size(eng->free_stacks, 0);
+	for (guint i = 0; i < ts->free_stacks->len; i++)
+		munmap(ts->free_stacks->pdata[i], ts->stack_size + page_size());
+	g_ptr_array_unref(ts->free_stacks);
+	g_free(ts);
+	eng->tasks = NULL;
+	eng->tasks_free = NULL;
 }
 
 void sim_task_set_waits_for(struct sim_task *t, struct sim_task *holder)
@@ -476,7 +527,9 @@ size_t sim_engine_nr_stuck(struct sim_engine *eng)
 	struct sim_task *t;
 	size_t n = 0;
 
-	list_for_each_entry(t, &eng->tasks, node)
+	if (!eng->tasks)
+		return 0;
+	list_for_each_entry(t, &eng->tasks->list, node)
 		n += task_stuck(t);
 	return n;
 }
@@ -491,7 +544,7 @@ char *sim_deadlock_report(struct sim_engine *eng)
 	out = g_string_new(NULL);
 	g_string_append_printf(out, "deadlock at %" G_GINT64_FORMAT " ns: %zu tasks blocked "
 			       "with nothing left to wake them\n", eng->now, sim_engine_nr_stuck(eng));
-	list_for_each_entry(t, &eng->tasks, node) {
+	list_for_each_entry(t, &eng->tasks->list, node) {
 		if (!task_stuck(t))
 			continue;
 		g_string_append_printf(out, "  %s waits for %s", t->name,
@@ -502,7 +555,7 @@ char *sim_deadlock_report(struct sim_engine *eng)
 	}
 	/* A cycle: walk the waits-for edges from each stuck task; within
 	 * nr_tasks steps a walk either ends or loops. */
-	list_for_each_entry(t, &eng->tasks, node) {
+	list_for_each_entry(t, &eng->tasks->list, node) {
 		struct sim_task *slow = t, *fast = t;
 
 		if (!task_stuck(t))

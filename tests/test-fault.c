@@ -109,7 +109,7 @@ static void rig_init(struct rig *r, const struct fs_fault_retry_policy *retry,
 	r->anon_start = r->file_start + RIG_FILE_PAGES + 1;
 	g_assert_nonnull(mmap_region(NULL, r->mm, r->anon_start, RIG_ANON_PAGES,
 				     VM_READ | VM_WRITE, NULL, 0, &error));
-	fault_sys_init(&r->fs, r->eng, NULL, retry, io, map_pages, NULL);
+	fault_sys_init(&r->fs, r->eng, NULL, retry, io, map_pages, &fs_fault_lock_mmap);
 }
 
 static void rig_free(struct rig *r)

@@ -61,6 +61,8 @@ enum sim_key_type {
 	SIM_KEY_ENUM,
 };
 
+struct sim_run_config;			/* scenario.h */
+
 struct sim_key_def {
 	const char *name;		/* "machine.cpus", "workload.*.threads" */
 	enum sim_key_type type;
@@ -70,6 +72,11 @@ struct sim_key_def {
 	enum sim_unit unit;		/* SIM_KEY_DIST: unit of its values */
 	const char *const *choices;	/* SIM_KEY_ENUM: NULL-terminated */
 	const char *help;		/* one line */
+	/* Optional: whether the key may be set in run @cfg, given the run's
+	 * other values (a workload key and the group's kind); FALSE with a
+	 * message, which the study prefixes with where the key was set. */
+	gboolean (*check_run)(const struct sim_key_def *def, const struct sim_run_config *cfg,
+			      const char *key, GError **error);
 };
 
 struct sim_keys;

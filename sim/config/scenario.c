@@ -1292,6 +1292,24 @@ static gboolean build_run(struct sim_study *study, struct combo *c,
 	r->iterationvars = g_string_chunk_insert_const(study->strings, iv->str);
 	g_string_free(iv, TRUE);
 	run_hash(study, r, entries);
+	/* Keys that depend on the run's other values (check_run). */
+	for (guint i = 0; i < study->out->len; i++) {
+		const struct sim_entry *e = study->out->pdata[i];
+		GError *inner = NULL;
+
+		if (e->def && e->def->check_run &&
+		    !e->def->check_run(e->def, r, e->key, &inner)) {
+			if (*r->iterationvars) {
+				char *msg = g_strdup_printf("%s (with %s)", inner->message,
+							    r->iterationvars);
+
+				g_free(inner->message);
+				inner->message = msg;
+			}
+			entry_error(e, error, inner);
+			return FALSE;
+		}
+	}
 	return TRUE;
 }
 

@@ -19,11 +19,9 @@
 #include "sim/kernel/cpu.h"
 #include "sim/kernel/fault.h"
 #include "sim/kernel/pagelock.h"
-#include "sim/model/policy.h"
 #include "sim/kernel/readahead.h"
 #include "sim/core/stats.h"
 #include "sim/kernel/vma-lock.h"
-#include "policies/builtin.h"
 
 /* A fault that keeps finding its pte gone gives up after this many
  * attempts at the access (the kernel would loop forever). */
@@ -39,34 +37,6 @@ void fault_params_init(struct fault_params *p)
 		.pte_install = 100, .filemap = 150, .map_page = 40, .swapin = 300,
 		.touch = 5,
 	};
-}
-
-static const struct sim_key_def fault_keys[] = {
-	{ .name = "fault.entry", .type = SIM_KEY_TIME, .defval = "150ns",
-	  .help = "fault: exception entry and exit" },
-	{ .name = "fault.vma_lookup", .type = SIM_KEY_TIME, .defval = "50ns",
-	  .help = "fault: find_vma() and the access check" },
-	{ .name = "fault.alloc", .type = SIM_KEY_TIME, .defval = "100ns",
-	  .help = "fault: page allocation (anonymous, copy-on-write)" },
-	{ .name = "fault.zero", .type = SIM_KEY_TIME, .defval = "700ns",
-	  .help = "fault: zeroing a new anonymous page" },
-	{ .name = "fault.copy", .type = SIM_KEY_TIME, .defval = "500ns",
-	  .help = "fault: copying a page (copy-on-write)" },
-	{ .name = "fault.pte_install", .type = SIM_KEY_TIME, .defval = "100ns",
-	  .help = "fault: finish_fault(), page-table lock, set_pte, rmap" },
-	{ .name = "fault.filemap", .type = SIM_KEY_TIME, .defval = "150ns",
-	  .help = "fault: filemap_fault() lookup and checks" },
-	{ .name = "fault.map_page", .type = SIM_KEY_TIME, .defval = "40ns",
-	  .help = "fault-around: per page mapped" },
-	{ .name = "fault.swapin", .type = SIM_KEY_TIME, .defval = "300ns",
-	  .help = "fault: do_swap_page() bookkeeping" },
-	{ .name = "fault.touch", .type = SIM_KEY_TIME, .defval = "5ns",
-	  .help = "an access through a present pte" },
-};
-
-void fault_register_keys(struct sim_keys *keys)
-{
-	sim_keys_add(keys, fault_keys, G_N_ELEMENTS(fault_keys));
 }
 
 static void fault_stats_init(struct fault_stats *s, struct sim_engine *eng)
@@ -107,37 +77,21 @@ void fault_sys_init(struct fault_sys *fs, struct sim_engine *eng, const struct f
 		    const struct fs_fault_map_pages_policy *map_pages,
 		    const struct fs_fault_lock_policy *fault_lock)
 {
+	/* The tables are the caller's (the model's choice, or a test's):
+	 * one without its required ops is a programming error. */
+	g_assert(retry && retry->retry_flags && retry->may_drop);
+	g_assert(io && io->fault);
+	g_assert(map_pages && fault_lock);
 	fs->eng = eng;
 	if (p)
 		fs->p = *p;
 	else
 		fault_params_init(&fs->p);
-	fs->retry = retry ? retry : &fs_fault_retry_first_drop;
-	fs->io = io ? io : &fs_fault_io_drop;
-	fs->map_pages = map_pages ? map_pages : &fs_fault_map_pages_trylock;
-	fs->fault_lock = fault_lock ? fault_lock : &fs_fault_lock_mmap;
-	g_assert(fs->retry->retry_flags && fs->retry->may_drop && fs->io->fault);
+	fs->retry = retry;
+	fs->io = io;
+	fs->map_pages = map_pages;
+	fs->fault_lock = fault_lock;
 	fault_stats_init(&fs->st, eng);
-}
-
-void fault_sys_init_config(struct fault_sys *fs, struct sim_engine *eng,
-			   const struct sim_run_config *cfg)
-{
-	struct fault_params p = {
-		.entry = sim_config_get_time(cfg, "fault.entry"),
-		.vma_lookup = sim_config_get_time(cfg, "fault.vma_lookup"),
-		.alloc = sim_config_get_time(cfg, "fault.alloc"),
-		.zero = sim_config_get_time(cfg, "fault.zero"),
-		.copy = sim_config_get_time(cfg, "fault.copy"),
-		.pte_install = sim_config_get_time(cfg, "fault.pte_install"),
-		.filemap = sim_config_get_time(cfg, "fault.filemap"),
-		.map_page = sim_config_get_time(cfg, "fault.map_page"),
-		.swapin = sim_config_get_time(cfg, "fault.swapin"),
-		.touch = sim_config_get_time(cfg, "fault.touch"),
-	};
-
-	fault_sys_init(fs, eng, &p, sim_policy_fault_retry(cfg), sim_policy_fault_io(cfg),
-		       sim_policy_fault_map_pages(cfg), sim_policy_fault_lock(cfg));
 }
 
 /* ------------------------------------------------------------------ */

@@ -53,11 +53,13 @@
  * says what it handles and counts ("spfSuccess", "spfAbort",
  * "spfFallback").
  *
- * Costs.  Every CPU cost is a parameter (struct fault_params, keys
- * fault.*), spent with cpu_work() on the faulting task.  The defaults
- * split KERNEL.md's ~1.1 us minor anonymous fault (pft on an Ice Lake
- * core): entry/exit 150 ns, VMA lookup 50 ns, allocation 100 ns, zeroing
- * 700 ns, pte install 100 ns.  The page-table lock is a cost, not a lock:
+ * Costs.  Every CPU cost is a parameter (struct fault_params, which the
+ * model reads from the keys fault.*), spent with cpu_work() on the
+ * faulting task.  The defaults split KERNEL.md's ~1.1 us minor anonymous
+ * fault (pft on an Ice Lake core): entry/exit 150 ns, VMA lookup 50 ns,
+ * allocation 100 ns, zeroing 700 ns, pte install 100 ns (plus, with the
+ * pmd-seq khugepaged policy, the atomic on the pmd's count, which the
+ * model adds to pte_install).  The page-table lock is a cost, not a lock:
  * it is held for the pte install only (~100 ns) and its contention is
  * not what the threads argue about; a racing fault that finds the pte
  * filled backs off as pte_same() failing does (-EEXIST from mm_map_page).
@@ -93,9 +95,7 @@
 #include "include/faultsim/plugin.h"
 #include "sim/core/engine.h"
 #include "sim/core/histogram.h"
-#include "sim/config/keys.h"
 #include "sim/kernel/mm.h"
-#include "sim/config/scenario.h"
 
 /* vm_fault_t */
 typedef unsigned int vm_fault_t;
@@ -171,21 +171,16 @@ struct vm_fault {
 	unsigned int drops;		/* this fault's drops, all attempts */
 };
 
-/* Defaults (above). */
+/* The costs above (the defaults of the model's keys fault.*). */
 void fault_params_init(struct fault_params *p);
-/* Register the fault.* cost keys. */
-void fault_register_keys(struct sim_keys *keys);
-/* Set @fs up on @eng with @p and the policies (NULL: the built-in defaults
- * first-drop, drop, trylock, mmap); measurements from the engine's
- * registry. */
+/* Set @fs up on @eng with the costs @p (NULL: fault_params_init()'s) and
+ * one policy of each slot, all required (an incomplete table is a
+ * programming error); measurements from the engine's registry. */
 void fault_sys_init(struct fault_sys *fs, struct sim_engine *eng, const struct fault_params *p,
 		    const struct fs_fault_retry_policy *retry,
 		    const struct fs_fault_io_policy *io,
 		    const struct fs_fault_map_pages_policy *map_pages,
 		    const struct fs_fault_lock_policy *fault_lock);
-/* The same from a run's configuration (keys fault.*, policy.*). */
-void fault_sys_init_config(struct fault_sys *fs, struct sim_engine *eng,
-			   const struct sim_run_config *cfg);
 
 /*
  * A user access to page @addr of @mm that found no usable pte: the x86

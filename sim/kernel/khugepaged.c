@@ -13,13 +13,10 @@
 #include <errno.h>
 
 #include "sim/kernel/cpu.h"
-#include "sim/kernel/fault.h"
 #include "sim/kernel/khugepaged.h"
 #include "sim/kernel/vma-lock.h"
 #include "sim/kernel/pagelock.h"
-#include "sim/model/policy.h"
 #include "sim/core/stats.h"
-#include "policies/builtin.h"
 
 struct khugepaged {
 	struct sim_engine *eng;
@@ -41,52 +38,6 @@ void khugepaged_params_init(struct khugepaged_params *p)
 		.max_ptes_none = HPAGE_PMD_NR - 1, .min_young = HPAGE_PMD_NR / 2,
 		.scan_pte = 5, .alloc_huge = 2000, .copy_page = 250, .swapin = 300,
 		.pmd_seq_cost = 20,
-	};
-}
-
-static const struct sim_key_def khugepaged_keys[] = {
-	{ .name = "khugepaged.scan_sleep", .type = SIM_KEY_TIME, .defval = "100ms", .min = "1us",
-	  .help = "khugepaged: sleep between passes (the kernel's default is 10 s)" },
-	{ .name = "khugepaged.pages_to_scan", .type = SIM_KEY_UINT, .defval = "4096", .min = "512",
-	  .max = "1048576", .help = "khugepaged: pages scanned per pass" },
-	{ .name = "khugepaged.max_ptes_swap", .type = SIM_KEY_UINT, .defval = "64", .max = "512",
-	  .help = "khugepaged: most swapped ptes in a range it collapses" },
-	{ .name = "khugepaged.max_ptes_none", .type = SIM_KEY_UINT, .defval = "511", .max = "511",
-	  .help = "khugepaged: most none ptes in a range it collapses" },
-	{ .name = "khugepaged.min_young", .type = SIM_KEY_UINT, .defval = "256", .max = "512",
-	  .help = "khugepaged: young ptes needed before swapping in" },
-	{ .name = "khugepaged.scan_pte", .type = SIM_KEY_TIME, .defval = "5ns",
-	  .help = "khugepaged: CPU time per pte scanned" },
-	{ .name = "khugepaged.alloc_huge", .type = SIM_KEY_TIME, .defval = "2us",
-	  .help = "khugepaged: allocating a huge page" },
-	{ .name = "khugepaged.copy_page", .type = SIM_KEY_TIME, .defval = "250ns",
-	  .help = "khugepaged: copying one small page into the huge page" },
-	{ .name = "khugepaged.swapin", .type = SIM_KEY_TIME, .defval = "300ns",
-	  .help = "khugepaged: bookkeeping per page swapped in" },
-	{ .name = "khugepaged.pmd_seq_cost", .type = SIM_KEY_TIME, .defval = "20ns",
-	  .help = "pmd-seq: the atomic every pte install pays on the pmd's count" },
-	{ .name = "workload.*.khugepaged", .type = SIM_KEY_BOOL, .defval = "false",
-	  .help = "fault: run khugepaged on each process's anonymous memory" },
-};
-
-void khugepaged_register_keys(struct sim_keys *keys)
-{
-	sim_keys_add(keys, khugepaged_keys, G_N_ELEMENTS(khugepaged_keys));
-}
-
-void khugepaged_params_from_config(struct khugepaged_params *p, const struct sim_run_config *cfg)
-{
-	*p = (struct khugepaged_params){
-		.scan_sleep = sim_config_get_time(cfg, "khugepaged.scan_sleep"),
-		.pages_to_scan = (unsigned int)sim_config_get_uint(cfg, "khugepaged.pages_to_scan"),
-		.max_ptes_swap = (unsigned int)sim_config_get_uint(cfg, "khugepaged.max_ptes_swap"),
-		.max_ptes_none = (unsigned int)sim_config_get_uint(cfg, "khugepaged.max_ptes_none"),
-		.min_young = (unsigned int)sim_config_get_uint(cfg, "khugepaged.min_young"),
-		.scan_pte = sim_config_get_time(cfg, "khugepaged.scan_pte"),
-		.alloc_huge = sim_config_get_time(cfg, "khugepaged.alloc_huge"),
-		.copy_page = sim_config_get_time(cfg, "khugepaged.copy_page"),
-		.swapin = sim_config_get_time(cfg, "khugepaged.swapin"),
-		.pmd_seq_cost = sim_config_get_time(cfg, "khugepaged.pmd_seq_cost"),
 	};
 }
 
@@ -329,11 +280,17 @@ static void khugepaged_thread(struct sim_task *t, void *arg)
 
 struct khugepaged *khugepaged_start(struct sim_engine *eng, struct sim_cpus *cpus,
 				    struct mm_struct *mm, const struct khugepaged_params *p,
-				    const struct fs_khugepaged_policy *ops, struct fault_sys *fs)
+				    const struct fs_khugepaged_policy *ops)
 {
-	struct khugepaged *kh = g_new0(struct khugepaged, 1);
+	struct khugepaged *kh;
 	struct sim_stats *st = sim_engine_stats(eng);
-	g_autofree char *name = g_strdup_printf("khugepaged[%s]", mm->name);
+	g_autofree char *name = NULL;
+
+	/* The policy is the caller's: one without collapse_huge_page is a
+	 * programming error. */
+	g_assert(ops && ops->collapse_huge_page);
+	kh = g_new0(struct khugepaged, 1);
+	name = g_strdup_printf("khugepaged[%s]", mm->name);
 
 	kh->eng = eng;
 	kh->mm = mm;
@@ -341,7 +298,7 @@ struct khugepaged *khugepaged_start(struct sim_engine *eng, struct sim_cpus *cpu
 		kh->p = *p;
 	else
 		khugepaged_params_init(&kh->p);
-	kh->ops = ops ? ops : &fs_khugepaged_swapin_read;
+	kh->ops = ops;
 	kh->collapsed = g_hash_table_new(g_direct_hash, g_direct_equal);
 	kh->collapses = sim_stats_counter(st, "khugepaged", "collapses");
 	kh->aborts = sim_stats_counter(st, "khugepaged", "collapseAborts");
@@ -352,23 +309,11 @@ struct khugepaged *khugepaged_start(struct sim_engine *eng, struct sim_cpus *cpu
 	kh->skip_young = sim_stats_counter(st, "khugepaged", "scanSkipYoung");
 	kh->collapse_time = sim_stats_hist(st, "khugepaged", "collapseTime");
 	kh->write_hold = sim_stats_hist(st, "khugepaged", "writeHold");
-	if (fs && kh->ops->pmd_lock_atomics)
-		fs->p.pte_install += kh->p.pmd_seq_cost * kh->ops->pmd_lock_atomics;
 	kh->task = sim_task_spawn(eng, name, khugepaged_thread, kh);
 	sim_task_set_daemon(kh->task, true);
 	if (cpus)
 		sim_cpus_attach(cpus, kh->task);
 	return kh;
-}
-
-struct khugepaged *khugepaged_start_config(struct sim_engine *eng, struct sim_cpus *cpus,
-					   struct mm_struct *mm, const struct sim_run_config *cfg,
-					   struct fault_sys *fs)
-{
-	struct khugepaged_params p;
-
-	khugepaged_params_from_config(&p, cfg);
-	return khugepaged_start(eng, cpus, mm, &p, sim_policy_khugepaged(cfg), fs);
 }
 
 void khugepaged_free(struct khugepaged *kh)

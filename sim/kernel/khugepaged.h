@@ -29,7 +29,8 @@
  *	              before the copy and checked at install: a change aborts
  *	              the collapse (counter collapseAborts).  Every pmd lock
  *	              pays an atomic: the fault path's pte install costs
- *	              khugepaged.pmd_seq_cost more.
+ *	              khugepaged.pmd_seq_cost more (the model adds it to the
+ *	              fault path's pte_install when it starts khugepaged).
  *
  * Simplifications (documented, on purpose):
  *	- no real huge pages: a collapsed range is its 512 small pages, all
@@ -57,17 +58,15 @@
 #include <stdint.h>
 #include "include/faultsim/plugin.h"
 #include "sim/core/engine.h"
-#include "sim/config/keys.h"
 #include "sim/kernel/mm.h"
-#include "sim/config/scenario.h"
 
 #define HPAGE_PMD_NR		512u
 
-struct fault_sys;
 struct khugepaged;
 struct sim_cpus;
 
-/* Keys khugepaged.* (ns costs, page counts). */
+/* Costs (ns) and page counts; the model reads them from the keys
+ * khugepaged.*. */
 struct khugepaged_params {
 	sim_time_t scan_sleep;		/* between passes (kernel: 10 s) */
 	unsigned int pages_to_scan;	/* per pass (4096) */
@@ -92,16 +91,17 @@ struct khugepaged_collapse {
 	sim_time_t write_locked_at;
 };
 
+/* The values above (the defaults of the model's keys khugepaged.*). */
 void khugepaged_params_init(struct khugepaged_params *p);
-void khugepaged_register_keys(struct sim_keys *keys);
-void khugepaged_params_from_config(struct khugepaged_params *p, const struct sim_run_config *cfg);
 
 /* Start khugepaged (a daemon task, attached to @cpus if not NULL) on @mm
- * with policy @ops (NULL: swapin-read).  @fs (may be NULL) is the fault
- * path of @mm's threads: pmd-seq adds its cost to fs->p.pte_install. */
+ * with @p (NULL: khugepaged_params_init()'s) and the policy @ops (required,
+ * with its collapse_huge_page).  What a policy's pmd lock atomics cost the
+ * fault path of @mm's threads (ops->pmd_lock_atomics * p->pmd_seq_cost
+ * more per pte install) is for whoever sets that fault path up. */
 struct khugepaged *khugepaged_start(struct sim_engine *eng, struct sim_cpus *cpus,
 				    struct mm_struct *mm, const struct khugepaged_params *p,
-				    const struct fs_khugepaged_policy *ops, struct fault_sys *fs);
+				    const struct fs_khugepaged_policy *ops);
 /* Free @kh (NULL allowed) after the last sim_run(); its task is left to
  * the engine. */
 void khugepaged_free(struct khugepaged *kh);
@@ -130,11 +130,6 @@ void khugepaged_install(struct khugepaged_collapse *cc);
 /* mmap_sem for write, with the writeHold measurement. */
 void khugepaged_write_lock(struct khugepaged_collapse *cc);
 void khugepaged_write_unlock(struct khugepaged_collapse *cc);
-/* Start khugepaged as the run's configuration says (keys khugepaged.*,
- * policy.khugepaged). */
-struct khugepaged *khugepaged_start_config(struct sim_engine *eng, struct sim_cpus *cpus,
-					   struct mm_struct *mm, const struct sim_run_config *cfg,
-					   struct fault_sys *fs);
 /* Count one abort (pmd-seq). */
 void khugepaged_count_abort(struct khugepaged_collapse *cc);
 

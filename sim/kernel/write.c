@@ -15,10 +15,8 @@
 #include "sim/kernel/cpu.h"
 #include "sim/kernel/fault.h"
 #include "sim/kernel/pagelock.h"
-#include "sim/model/policy.h"
 #include "sim/core/stats.h"
 #include "sim/kernel/write.h"
-#include "policies/builtin.h"
 
 /* A chunk whose copy keeps making no progress gives up (the kernel would
  * loop, or fail with -EFAULT once fault-in fails). */
@@ -34,35 +32,21 @@ void write_params_init(struct write_params *p)
 	};
 }
 
-static const struct sim_key_def write_keys[] = {
-	{ .name = "write.syscall", .type = SIM_KEY_TIME, .defval = "1us",
-	  .help = "write(2): entry and exit per call" },
-	{ .name = "write.probe", .type = SIM_KEY_TIME, .defval = "1ns",
-	  .help = "write(2): one probe of the user buffer while faulting it in" },
-	{ .name = "write.copy_per_kib", .type = SIM_KEY_TIME, .defval = "680ns",
-	  .help = "write(2): copying 1 KiB from the user buffer (680ns: ~1.5 GB/s)" },
-	{ .name = "write.write_begin", .type = SIM_KEY_TIME, .defval = "1500ns",
-	  .help = "write(2): write_begin (page lookup or allocation, lock)" },
-	{ .name = "write.write_end", .type = SIM_KEY_TIME, .defval = "800ns",
-	  .help = "write(2): write_end (dirtying, unlock)" },
-};
-
-void write_register_keys(struct sim_keys *keys)
-{
-	sim_keys_add(keys, write_keys, G_N_ELEMENTS(write_keys));
-}
-
 void write_sys_init(struct write_sys *ws, struct sim_engine *eng, const struct write_params *p,
 		    const struct fs_prefault_policy *prefault, struct fault_sys *fs)
 {
 	struct sim_stats *st = sim_engine_stats(eng);
 
+	/* The policy is the caller's: an incomplete one is a programming
+	 * error. */
+	g_assert(prefault && (!prefault->prefault || prefault->fault_in_readable));
+	g_assert(fs != NULL);
 	ws->eng = eng;
 	if (p)
 		ws->p = *p;
 	else
 		write_params_init(&ws->p);
-	ws->prefault = prefault ? prefault : &fs_prefault_per_page;
+	ws->prefault = prefault;
 	ws->fs = fs;
 	ws->writes = sim_stats_counter(st, "write", "writes");
 	ws->chunks = sim_stats_counter(st, "write", "chunks");
@@ -72,20 +56,6 @@ void write_sys_init(struct write_sys *ws, struct sim_engine *eng, const struct w
 	ws->copy_faults = sim_stats_counter(st, "write", "copyFaults");
 	ws->self_deadlocks = sim_stats_counter(st, "write", "selfDeadlocks");
 	ws->latency = sim_stats_hist(st, "write", "latency");
-}
-
-void write_sys_init_config(struct write_sys *ws, struct sim_engine *eng,
-			   const struct sim_run_config *cfg, struct fault_sys *fs)
-{
-	struct write_params p = {
-		.syscall = sim_config_get_time(cfg, "write.syscall"),
-		.probe = sim_config_get_time(cfg, "write.probe"),
-		.copy_per_kib = sim_config_get_time(cfg, "write.copy_per_kib"),
-		.write_begin = sim_config_get_time(cfg, "write.write_begin"),
-		.write_end = sim_config_get_time(cfg, "write.write_end"),
-	};
-
-	write_sys_init(ws, eng, &p, sim_policy_prefault(cfg), fs);
 }
 
 static inline uint64_t upage(uint64_t uaddr)

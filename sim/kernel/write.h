@@ -30,7 +30,8 @@
  * marked as waiting for itself (sim_task_set_waits_for()), which is the
  * cycle sim_deadlock_report() prints once the run's events run out.
  *
- * Costs (keys write.*): syscall (entry/exit per write call), probe (per
+ * Costs (struct write_params, which the model reads from the keys
+ * write.*): syscall (entry/exit per write call), probe (per
  * byte probed), copy_per_kib (the copy, per KiB), write_begin, write_end.
  *
  * Measurements (module "write"): counters "writes", "chunks",
@@ -46,9 +47,7 @@
 #include <sys/types.h>
 #include "include/faultsim/plugin.h"
 #include "sim/core/engine.h"
-#include "sim/config/keys.h"
 #include "sim/kernel/mm.h"
-#include "sim/config/scenario.h"
 
 struct fault_sys;
 
@@ -79,15 +78,13 @@ struct write_iter {
 	struct sim_timer check;		/* the self-deadlock check */
 };
 
+/* The costs above (the defaults of the model's keys write.*). */
 void write_params_init(struct write_params *p);
-void write_register_keys(struct sim_keys *keys);
-/* Set @ws up: @p (NULL: defaults), @prefault (NULL: per-page), faults
- * through @fs. */
+/* Set @ws up: costs @p (NULL: write_params_init()'s), the prefault policy
+ * @prefault (required; with prefault set, fault_in_readable too), faults
+ * on the user buffer through @fs (required). */
 void write_sys_init(struct write_sys *ws, struct sim_engine *eng, const struct write_params *p,
 		    const struct fs_prefault_policy *prefault, struct fault_sys *fs);
-/* The same from a run's configuration (keys write.*, policy.prefault). */
-void write_sys_init_config(struct write_sys *ws, struct sim_engine *eng,
-			   const struct sim_run_config *cfg, struct fault_sys *fs);
 
 /* Probe the page holding byte @uaddr with @probes probes (probe cost
  * each), faulting it in for read if it is not present; false if the

@@ -35,7 +35,11 @@
  * locker_think between.
  *
  * The mms' lock words are cache lines (sim/kernel/cacheline.h) that cost
- * machine.cacheline_transfer to move between CPUs.
+ * machine.cacheline_transfer to move between CPUs (the machine's cache-line
+ * cost).  With workload.NAME.khugepaged, each process has a khugepaged
+ * (sim/kernel/khugepaged.h) running the khugepaged policy; a policy whose
+ * pmd locks pay an atomic (pmd-seq) makes the group's pte installs cost
+ * that much more (fault.pte_install + khugepaged.pmd_seq_cost).
  *
  * Measurements (module = group name): "ops" (touches), "latency" (touch,
  * ns), "readOps", "writeOps", "throughput" (touches per simulated second),
@@ -48,62 +52,19 @@
 
 #include <errno.h>
 
+#include "sim/core/stats.h"
 #include "sim/kernel/cacheline.h"
 #include "sim/kernel/cpu.h"
 #include "sim/kernel/fault.h"
-#include "sim/core/histogram.h"
 #include "sim/kernel/khugepaged.h"
 #include "sim/kernel/mm.h"
 #include "sim/kernel/pagelock.h"
+#include "sim/model/kernel-params.h"
 #include "sim/model/policy.h"
-#include "sim/kernel/readahead.h"
-#include "sim/core/stats.h"
 #include "sim/model/workload-private.h"
 
 static const char *const mapping_kinds[] = { "file", "anon", "both", NULL };
 static const char *const writer_ops[] = { "remap", "mprotect", NULL };
-
-static const struct sim_key_def fault_workload_keys[] = {
-	{ .name = "workload.*.processes", .type = SIM_KEY_UINT, .defval = "1", .min = "1",
-	  .max = "4096", .help = "fault: address spaces, each running the group's threads" },
-	{ .name = "workload.*.mapping", .type = SIM_KEY_ENUM, .defval = "file",
-	  .choices = mapping_kinds, .help = "fault: what each process maps and touches" },
-	{ .name = "workload.*.anon_size", .type = SIM_KEY_SIZE, .defval = "16MiB", .min = "4KiB",
-	  .max = "1TiB", .help = "fault: anonymous memory per process" },
-	{ .name = "workload.*.mmap_writers", .type = SIM_KEY_UINT, .defval = "0", .max = "1000",
-	  .help = "fault: threads per process taking mmap_sem for write" },
-	{ .name = "workload.*.writer_op", .type = SIM_KEY_ENUM, .defval = "remap",
-	  .choices = writer_ops, .help = "fault: remap (munmap+mmap, zaps) or mprotect" },
-	{ .name = "workload.*.writer_interval", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
-	  .defval = "exp(5ms)", .help = "fault: sleep between mmap_sem writes" },
-	{ .name = "workload.*.writer_pages", .type = SIM_KEY_UINT, .defval = "16", .min = "1",
-	  .help = "fault: pages a remap unmaps and maps again" },
-	{ .name = "workload.*.writer_hold", .type = SIM_KEY_TIME, .defval = "2us",
-	  .help = "fault: CPU time a writer holds mmap_sem" },
-	{ .name = "workload.*.proc_readers", .type = SIM_KEY_UINT, .defval = "0", .max = "1000",
-	  .help = "fault: /proc/PID readers per process (mmap_sem for read)" },
-	{ .name = "workload.*.proc_interval", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
-	  .defval = "exp(5ms)", .help = "fault: sleep between /proc reads" },
-	{ .name = "workload.*.proc_cost", .type = SIM_KEY_TIME, .defval = "1us",
-	  .help = "fault: CPU time of a /proc read per VMA" },
-	{ .name = "workload.*.lockers", .type = SIM_KEY_UINT, .defval = "0", .max = "1000",
-	  .help = "fault: threads locking file pages (pattern) for hold" },
-	{ .name = "workload.*.locker_think", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
-	  .defval = "exp(20us)", .help = "fault: lockers' sleep between locks" },
-	{ .name = "memory.swap", .type = SIM_KEY_SIZE, .defval = "0",
-	  .help = "swap space on the disk for anonymous memory (0: none)" },
-	{ .name = "workload.*.vma_per_thread", .type = SIM_KEY_BOOL, .defval = "false",
-	  .help = "fault: one anonymous VMA per thread (mapping = anon), else one shared" },
-	{ .name = "machine.cacheline_transfer", .type = SIM_KEY_TIME, .defval = "100ns",
-	  .help = "moving a lock word's cache line to another CPU (0: not modelled)" },
-};
-
-void fault_workload_register_keys(struct sim_keys *keys)
-{
-	sim_keys_add(keys, fault_workload_keys, G_N_ELEMENTS(fault_workload_keys));
-	fault_register_keys(keys);
-	khugepaged_register_keys(keys);
-}
 
 struct fault_proc {
 	struct fault_group *fg;
@@ -121,17 +82,21 @@ struct fault_thread {
 
 struct fault_group {
 	struct group *g;
+	struct group_file file;
 	struct fault_sys fs;
 	struct fault_proc *procs;
 	uint64_t nr_procs;
 	struct fault_thread *threads;
 	bool vma_per_thread;
-	struct sim_cacheline_cost line_cost;
+	uint64_t ops_per_thread;
+	double write_fraction;
+	struct sim_dist *work, *hold, *think;
+	struct sim_dist *pattern;	/* NULL: sequential */
 	struct sim_dist *writer_interval, *proc_interval, *locker_think;
 	const char *writer_op;
 	uint64_t writer_pages;
 	sim_time_t writer_hold, proc_cost;
-	uint64_t *faults, *writer_ops, *proc_reads, *locker_ops;
+	uint64_t *faults, *errors, *writer_ops, *proc_reads, *locker_ops;
 	struct sim_hist *writer_wait, *proc_wait;
 	struct khugepaged **khugepaged;	/* per process, if workload.NAME.khugepaged */
 };
@@ -139,18 +104,18 @@ struct fault_group {
 static uint64_t next_addr(struct fault_thread *ft)
 {
 	struct fault_proc *p = ft->proc;
-	struct group *g = p->fg->g;
+	struct fault_group *fg = p->fg;
 
 	uint64_t base = ft->pages ? ft->base : p->start;
 	uint64_t n = ft->pages ? ft->pages : p->nr_pages;
 
-	if (!g->pattern) {
+	if (!fg->pattern) {
 		uint64_t a = ft->cursor;
 
 		ft->cursor = ft->cursor + 1 < n ? ft->cursor + 1 : 0;
 		return base + a;
 	}
-	return base + sim_dist_sample_index(g->pattern, g->rng);
+	return base + sim_dist_sample_index(fg->pattern, fg->g->rng);
 }
 
 static void fault_thread(struct sim_task *t, void *arg)
@@ -161,22 +126,22 @@ static void fault_thread(struct sim_task *t, void *arg)
 	struct group *g = fg->g;
 	struct sim_engine *eng = g->w->eng;
 
-	for (uint64_t i = 0; !g->ops_per_thread || i < g->ops_per_thread; i++) {
+	for (uint64_t i = 0; !fg->ops_per_thread || i < fg->ops_per_thread; i++) {
 		uint64_t addr = next_addr(ft);
-		bool write = g->write_fraction > 0 && gsl_rng_uniform(g->rng) < g->write_fraction;
+		bool write = fg->write_fraction > 0 && gsl_rng_uniform(g->rng) < fg->write_fraction;
 		bool faulted = false;
 		sim_time_t start;
 
-		cpu_work(t, sim_dist_sample_ns(g->work, g->rng));
+		cpu_work(t, sim_dist_sample_ns(fg->work, g->rng));
 		start = sim_now(eng);
 		if (fault_touch(&fg->fs, t, p->mm, addr, write, &faulted, NULL))
-			(*g->errors)++;
+			(*fg->errors)++;
 		sim_hist_record(g->latency, (uint64_t)(sim_now(eng) - start));
 		if (faulted)
 			(*fg->faults)++;
 		(*g->ops)++;
 		(*(write ? g->write_ops : g->read_ops))++;
-		sim_time_t think = sim_dist_sample_ns(g->think, g->rng);
+		sim_time_t think = sim_dist_sample_ns(fg->think, g->rng);
 
 		if (think > 0)
 			sim_sleep(t, think);
@@ -206,7 +171,7 @@ static void writer_thread(struct sim_task *t, void *arg)
 
 			do_munmap(t, p->mm, p->file_start + off, n, NULL);
 			mmap_region(t, p->mm, p->file_start + off, n, VM_READ | VM_WRITE | VM_SHARED,
-				    g->mapping, off, NULL);
+				    fg->file.mapping, off, NULL);
 		}
 		cpu_work(t, fg->writer_hold);
 		mmap_write_unlock(p->mm, t);
@@ -240,37 +205,20 @@ static void locker_thread(struct sim_task *t, void *arg)
 
 	for (;;) {
 		sim_sleep(t, sim_dist_sample_ns(fg->locker_think, g->rng));
-		pgoff_t index = g->pattern ? sim_dist_sample_index(g->pattern, g->rng) :
-			gsl_rng_uniform_int(g->rng, g->file_pages);
-		if (index >= g->file_pages)
+		pgoff_t index = fg->pattern ? sim_dist_sample_index(fg->pattern, g->rng) :
+			gsl_rng_uniform_int(g->rng, fg->file.pages);
+		if (index >= fg->file.pages)
 			continue;
-		struct page *page = find_get_page(g->mapping, index);
+		struct page *page = find_get_page(fg->file.mapping, index);
 
 		if (!page)
 			continue;
 		lock_page(t, page);
-		cpu_work(t, sim_dist_sample_ns(g->hold, g->rng));
+		cpu_work(t, sim_dist_sample_ns(fg->hold, g->rng));
 		unlock_page(page);
 		put_page(page);
 		(*fg->locker_ops)++;
 	}
-}
-
-/* The machine's mm_sys (and swap), made by the first fault group. */
-static gboolean fault_mm_sys(struct sim_workloads *w, const struct sim_run_config *cfg,
-			     GError **error)
-{
-	uint64_t swap = sim_config_get_size(cfg, "memory.swap") / PAGE_SIZE;
-
-	if (w->mm_sys)
-		return TRUE;
-	w->mm_sys = mm_sys_new(w->pc);
-	if (swap) {
-		if (!swapon(w->mm_sys, w->disk, w->next_file_base, swap, error))
-			return FALSE;
-		w->next_file_base += swap * PAGE_SIZE;
-	}
-	return TRUE;
 }
 
 /* vma_per_thread: pages of each thread's VMA (anon split evenly). */
@@ -280,32 +228,32 @@ static uint64_t fault_thread_pages(const struct fault_group *fg, uint64_t anon, 
 }
 
 static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, unsigned int i,
-				uint64_t threads, const struct sim_run_config *cfg, GError **error)
+				const struct sim_run_config *cfg, GError **error)
 {
 	struct group *g = fg->g;
-	g_autofree char *k_map = group_key(g->name, "mapping");
-	g_autofree char *k_anon = group_key(g->name, "anon_size");
+	struct sim_machine *m = g->w->machine;
+	uint64_t threads = g->threads;
 	g_autofree char *name = g_strdup_printf("%s[%u]", g->name, i);
-	const char *map = mapping_kinds[sim_config_get_enum(cfg, k_map)];
+	const char *map = mapping_kinds[group_enum(g, cfg, "mapping")];
 	uint64_t anon = g_str_equal(map, "file") ? 0 :
-		(sim_config_get_size(cfg, k_anon) + PAGE_SIZE - 1) / PAGE_SIZE;
-	uint64_t file = g_str_equal(map, "anon") ? 0 : g->file_pages;
+		(group_size(g, cfg, "anon_size") + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t file = g_str_equal(map, "anon") ? 0 : fg->file.pages;
 	uint64_t per = fault_thread_pages(fg, anon, threads);
 	/* vma_per_thread: one VMA per thread, a hole after each */
 	uint64_t span = per ? threads * (per + 1) : anon;
 
 	p->fg = fg;
-	p->mm = mm_new(g->w->mm_sys, name, &sim_policy_rwsem(cfg)->variant,
-		       1 + file + span + 2, error);
+	p->mm = mm_new(m->mm_sys, name, &sim_policy_rwsem(cfg)->variant, 1 + file + span + 2,
+		       error);
 	if (!p->mm)
 		return FALSE;
-	p->mm->line_cost = &fg->line_cost;
+	p->mm->line_cost = m->line_cost;
 	p->start = 1;
 	p->nr_pages = file + anon;
 	p->file_start = 1;
 	p->file_pages = file;
 	if (file && !mmap_region(NULL, p->mm, 1, file, VM_READ | VM_WRITE | VM_SHARED,
-				 g->mapping, 0, error))
+				 fg->file.mapping, 0, error))
 		return FALSE;
 	for (uint64_t k = 0; per && k < threads; k++)
 		if (!mmap_region(NULL, p->mm, 1 + k * (per + 1), per, VM_READ | VM_WRITE, NULL, 0,
@@ -318,63 +266,79 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 	return mmap_region(NULL, p->mm, p->jit, 1, VM_READ | VM_WRITE, NULL, 0, error) != NULL;
 }
 
-gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,
-			   uint64_t threads, GError **error)
+/*
+ * The group's fault path: the fault.* costs and the run's retry, io,
+ * map_pages and fault_lock policies.  With khugepaged, every pmd lock of
+ * the path pays the khugepaged policy's atomics (pmd-seq: one on the
+ * pmd's count), at pte install.
+ */
+static void fault_group_fault_sys(struct fault_group *fg, const struct sim_run_config *cfg,
+				  const struct khugepaged_params *kp,
+				  const struct fs_khugepaged_policy *khugepaged)
+{
+	struct fault_params p;
+
+	fault_params_from_config(&p, cfg);
+	if (khugepaged)
+		p.pte_install += kp->pmd_seq_cost * khugepaged->pmd_lock_atomics;
+	fault_sys_init(&fg->fs, fg->g->w->eng, &p, sim_policy_fault_retry(cfg),
+		       sim_policy_fault_io(cfg), sim_policy_fault_map_pages(cfg),
+		       sim_policy_fault_lock(cfg));
+}
+
+static gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,
+				  GError **error)
 {
 	struct sim_workloads *w = g->w;
 	struct sim_stats *st = sim_engine_stats(w->eng);
 	struct fault_group *fg = g_new0(struct fault_group, 1);
-	g_autofree char *k_size = group_key(g->name, "file_size");
 	g_autofree char *k_pattern = group_key(g->name, "pattern");
-	g_autofree char *k_procs = group_key(g->name, "processes");
-	g_autofree char *k_map = group_key(g->name, "mapping");
-	g_autofree char *k_anon = group_key(g->name, "anon_size");
-	g_autofree char *k_writers = group_key(g->name, "mmap_writers");
-	g_autofree char *k_wop = group_key(g->name, "writer_op");
-	g_autofree char *k_wint = group_key(g->name, "writer_interval");
-	g_autofree char *k_wpages = group_key(g->name, "writer_pages");
-	g_autofree char *k_whold = group_key(g->name, "writer_hold");
-	g_autofree char *k_readers = group_key(g->name, "proc_readers");
-	g_autofree char *k_pint = group_key(g->name, "proc_interval");
-	g_autofree char *k_pcost = group_key(g->name, "proc_cost");
 	g_autofree char *k_lockers = group_key(g->name, "lockers");
-	g_autofree char *k_lthink = group_key(g->name, "locker_think");
 	g_autofree char *k_vpt = group_key(g->name, "vma_per_thread");
-	const char *map;
+	const struct fs_khugepaged_policy *khugepaged = NULL;
+	struct khugepaged_params kp;
+	uint64_t threads = g->threads;
 	uint64_t writers, readers, lockers, touched;
+	const char *map;
 
-	g->fault = fg;
+	g->priv = fg;
 	fg->g = g;
-	if (!workloads_page_cache(w, cfg, error) || !fault_mm_sys(w, cfg, error))
+	if (group_bool(g, cfg, "khugepaged")) {
+		khugepaged = sim_policy_khugepaged(cfg);
+		khugepaged_params_from_config(&kp, cfg);
+	}
+	fault_group_fault_sys(fg, cfg, &kp, khugepaged);
+	fg->ops_per_thread = group_uint(g, cfg, "ops");
+	fg->write_fraction = group_double(g, cfg, "write_fraction");
+	fg->work = group_dist(g, cfg, "work");
+	fg->hold = group_dist(g, cfg, "hold");
+	fg->think = group_dist(g, cfg, "think");
+	map = mapping_kinds[group_enum(g, cfg, "mapping")];
+	if (!group_file_create(g, &fg->file, group_size(g, cfg, "file_size"), error))
 		return FALSE;
-	fault_sys_init_config(&fg->fs, w->eng, cfg);
-	cacheline_cost_init(&fg->line_cost, w->eng,
-			    sim_config_get_time(cfg, "machine.cacheline_transfer"));
-	map = mapping_kinds[sim_config_get_enum(cfg, k_map)];
-	if (!group_file_create(g, sim_config_get_size(cfg, k_size), error))
-		return FALSE;
+	fg->errors = sim_stats_counter(st, g->name, "errors");
 	fg->faults = sim_stats_counter(st, g->name, "faults");
 	fg->writer_ops = sim_stats_counter(st, g->name, "writerOps");
 	fg->proc_reads = sim_stats_counter(st, g->name, "procReads");
 	fg->locker_ops = sim_stats_counter(st, g->name, "lockerOps");
 	fg->writer_wait = sim_stats_hist(st, g->name, "writerWait");
 	fg->proc_wait = sim_stats_hist(st, g->name, "procWait");
-	fg->writer_interval = sim_config_get_dist(cfg, k_wint);
-	fg->proc_interval = sim_config_get_dist(cfg, k_pint);
-	fg->locker_think = sim_config_get_dist(cfg, k_lthink);
-	fg->writer_op = writer_ops[sim_config_get_enum(cfg, k_wop)];
-	fg->writer_pages = sim_config_get_uint(cfg, k_wpages);
-	fg->writer_hold = sim_config_get_time(cfg, k_whold);
-	fg->proc_cost = sim_config_get_time(cfg, k_pcost);
-	writers = sim_config_get_uint(cfg, k_writers);
-	readers = sim_config_get_uint(cfg, k_readers);
-	lockers = sim_config_get_uint(cfg, k_lockers);
+	fg->writer_interval = group_dist(g, cfg, "writer_interval");
+	fg->proc_interval = group_dist(g, cfg, "proc_interval");
+	fg->locker_think = group_dist(g, cfg, "locker_think");
+	fg->writer_op = writer_ops[group_enum(g, cfg, "writer_op")];
+	fg->writer_pages = group_uint(g, cfg, "writer_pages");
+	fg->writer_hold = group_time(g, cfg, "writer_hold");
+	fg->proc_cost = group_time(g, cfg, "proc_cost");
+	writers = group_uint(g, cfg, "mmap_writers");
+	readers = group_uint(g, cfg, "proc_readers");
+	lockers = group_uint(g, cfg, "lockers");
 
 	/* The pattern ranges over the touched pages of a process. */
-	touched = (g_str_equal(map, "anon") ? 0 : g->file_pages) +
+	touched = (g_str_equal(map, "anon") ? 0 : fg->file.pages) +
 		(g_str_equal(map, "file") ? 0 :
-		 (sim_config_get_size(cfg, k_anon) + PAGE_SIZE - 1) / PAGE_SIZE);
-	fg->vma_per_thread = sim_config_get_bool(cfg, k_vpt);
+		 (group_size(g, cfg, "anon_size") + PAGE_SIZE - 1) / PAGE_SIZE);
+	fg->vma_per_thread = group_bool(g, cfg, "vma_per_thread");
 	if (fg->vma_per_thread) {
 		touched = fault_thread_pages(fg, touched, threads);
 		if (!g_str_equal(map, "anon") || (threads && !touched)) {
@@ -384,25 +348,25 @@ gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,
 			return FALSE;
 		}
 	}
-	g->pattern = sim_config_get_dist(cfg, k_pattern);
-	if (g->pattern && !sim_dist_set_range(g->pattern, touched, error)) {
+	fg->pattern = group_dist(g, cfg, "pattern");
+	if (fg->pattern && !sim_dist_set_range(fg->pattern, touched, error)) {
 		g_prefix_error(error, "%s: ", k_pattern);
 		return FALSE;
 	}
-	if (lockers && g->pattern && touched != g->file_pages) {
+	if (lockers && fg->pattern && touched != fg->file.pages) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
 			    "%s: lockers need mapping = file (their pattern ranges over the file)",
 			    k_lockers);
 		return FALSE;
 	}
 
-	fg->nr_procs = sim_config_get_uint(cfg, k_procs);
+	fg->nr_procs = group_uint(g, cfg, "processes");
 	fg->procs = g_new0(struct fault_proc, fg->nr_procs);
 	fg->threads = g_new0(struct fault_thread, fg->nr_procs * threads);
 	for (uint64_t i = 0; i < fg->nr_procs; i++) {
 		struct fault_proc *p = &fg->procs[i];
 
-		if (!fault_proc_init(fg, p, (unsigned int)i, threads, cfg, error))
+		if (!fault_proc_init(fg, p, (unsigned int)i, cfg, error))
 			return FALSE;
 		for (uint64_t k = 0; k < threads; k++) {
 			struct fault_thread *ft = &fg->threads[i * threads + k];
@@ -413,61 +377,106 @@ gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,
 			ft->pages = fault_thread_pages(fg, p->nr_pages, threads);
 			ft->base = p->start + k * (ft->pages + 1);
 			ft->cursor = ft->pages ? 0 : p->nr_pages * k / threads;
-			sim_cpus_attach(w->cpus, sim_task_spawn(w->eng, tname, fault_thread, ft));
+			group_spawn(g, tname, fault_thread, ft, false);
 		}
 		for (uint64_t k = 0; k < writers; k++) {
 			g_autofree char *tname = g_strdup_printf("%s[%" G_GUINT64_FORMAT "]/writer%"
 								 G_GUINT64_FORMAT, g->name, i, k);
-			struct sim_task *t = sim_task_spawn(w->eng, tname, writer_thread, p);
 
-			sim_task_set_daemon(t, true);
-			sim_cpus_attach(w->cpus, t);
+			group_spawn(g, tname, writer_thread, p, true);
 		}
 		for (uint64_t k = 0; k < readers; k++) {
 			g_autofree char *tname = g_strdup_printf("%s[%" G_GUINT64_FORMAT "]/proc%"
 								 G_GUINT64_FORMAT, g->name, i, k);
-			struct sim_task *t = sim_task_spawn(w->eng, tname, proc_thread, p);
 
-			sim_task_set_daemon(t, true);
-			sim_cpus_attach(w->cpus, t);
+			group_spawn(g, tname, proc_thread, p, true);
 		}
 	}
 	for (uint64_t k = 0; k < lockers; k++) {
 		g_autofree char *tname = g_strdup_printf("%s/locker%" G_GUINT64_FORMAT, g->name, k);
-		struct sim_task *t = sim_task_spawn(w->eng, tname, locker_thread, fg);
 
-		sim_task_set_daemon(t, true);
-		sim_cpus_attach(w->cpus, t);
+		group_spawn(g, tname, locker_thread, fg, true);
 	}
-	/* khugepaged on each process (sim/kernel/khugepaged.h); the fault path's
-	 * cost is adjusted once. */
-	g_autofree char *k_khp = group_key(g->name, "khugepaged");
-
-	if (sim_config_get_bool(cfg, k_khp)) {
+	/* khugepaged on each process (sim/kernel/khugepaged.h). */
+	if (khugepaged) {
 		fg->khugepaged = g_new0(struct khugepaged *, fg->nr_procs);
 		for (uint64_t i = 0; i < fg->nr_procs; i++)
-			fg->khugepaged[i] = khugepaged_start_config(w->eng, w->cpus, fg->procs[i].mm,
-								    cfg, i ? NULL : &fg->fs);
+			fg->khugepaged[i] = khugepaged_start(w->eng, w->machine->cpus,
+							     fg->procs[i].mm, &kp, khugepaged);
 	}
 	return TRUE;
 }
 
-void fault_group_free(struct group *g)
+static void fault_group_free(struct group *g)
 {
-	struct fault_group *fg = g->fault;
+	struct fault_group *fg = g->priv;
 
 	if (!fg)
 		return;
 	for (uint64_t i = 0; fg->khugepaged && i < fg->nr_procs; i++)
 		khugepaged_free(fg->khugepaged[i]);
 	g_free(fg->khugepaged);
-	for (uint64_t i = 0; i < fg->nr_procs; i++)
+	for (uint64_t i = 0; fg->procs && i < fg->nr_procs; i++)
 		mm_free(fg->procs[i].mm);
+	group_file_free(&fg->file);
+	sim_dist_free(fg->work);
+	sim_dist_free(fg->hold);
+	sim_dist_free(fg->think);
+	sim_dist_free(fg->pattern);
 	sim_dist_free(fg->writer_interval);
 	sim_dist_free(fg->proc_interval);
 	sim_dist_free(fg->locker_think);
 	g_free(fg->procs);
 	g_free(fg->threads);
 	g_free(fg);
-	g->fault = NULL;
+	g->priv = NULL;
 }
+
+static const struct sim_key_def fault_keys[] = {
+	{ .name = "workload.*.processes", .type = SIM_KEY_UINT, .defval = "1", .min = "1",
+	  .max = "4096", .help = "address spaces, each running the group's threads" },
+	{ .name = "workload.*.mapping", .type = SIM_KEY_ENUM, .defval = "file",
+	  .choices = mapping_kinds, .help = "what each process maps and touches" },
+	{ .name = "workload.*.anon_size", .type = SIM_KEY_SIZE, .defval = "16MiB", .min = "4KiB",
+	  .max = "1TiB", .help = "anonymous memory per process" },
+	{ .name = "workload.*.mmap_writers", .type = SIM_KEY_UINT, .defval = "0", .max = "1000",
+	  .help = "threads per process taking mmap_sem for write" },
+	{ .name = "workload.*.writer_op", .type = SIM_KEY_ENUM, .defval = "remap",
+	  .choices = writer_ops, .help = "remap (munmap+mmap, zaps) or mprotect" },
+	{ .name = "workload.*.writer_interval", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	  .defval = "exp(5ms)", .help = "sleep between mmap_sem writes" },
+	{ .name = "workload.*.writer_pages", .type = SIM_KEY_UINT, .defval = "16", .min = "1",
+	  .help = "pages a remap unmaps and maps again" },
+	{ .name = "workload.*.writer_hold", .type = SIM_KEY_TIME, .defval = "2us",
+	  .help = "CPU time a writer holds mmap_sem" },
+	{ .name = "workload.*.proc_readers", .type = SIM_KEY_UINT, .defval = "0", .max = "1000",
+	  .help = "/proc/PID readers per process (mmap_sem for read)" },
+	{ .name = "workload.*.proc_interval", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	  .defval = "exp(5ms)", .help = "sleep between /proc reads" },
+	{ .name = "workload.*.proc_cost", .type = SIM_KEY_TIME, .defval = "1us",
+	  .help = "CPU time of a /proc read per VMA" },
+	{ .name = "workload.*.lockers", .type = SIM_KEY_UINT, .defval = "0", .max = "1000",
+	  .help = "threads locking file pages (pattern) for hold" },
+	{ .name = "workload.*.locker_think", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	  .defval = "exp(20us)", .help = "lockers' sleep between locks" },
+	{ .name = "workload.*.vma_per_thread", .type = SIM_KEY_BOOL, .defval = "false",
+	  .help = "one anonymous VMA per thread (mapping = anon), else one shared" },
+	{ .name = "workload.*.khugepaged", .type = SIM_KEY_BOOL, .defval = "false",
+	  .help = "run khugepaged on each process's anonymous memory" },
+};
+
+static const struct sim_key_def *const fault_shared_keys[] = {
+	&workload_key_write_fraction, &workload_key_work, &workload_key_hold,
+	&workload_key_think, &workload_key_ops, &workload_key_file_size,
+	&workload_key_pattern, NULL,
+};
+
+const struct workload_kind workload_fault = {
+	.name = "fault",
+	.shared = fault_shared_keys,
+	.keys = fault_keys,
+	.nr_keys = G_N_ELEMENTS(fault_keys),
+	.machine = SIM_MACHINE_PAGE_CACHE | SIM_MACHINE_MM | SIM_MACHINE_CACHELINES,
+	.start = fault_group_start,
+	.free = fault_group_free,
+};

@@ -1,85 +1,123 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The insides of the workload groups, shared by workload.c (the groups,
- * kind lock) and workload-file.c (kind file).
+ * Inside the workload groups: the kinds' ops table, the common part of a
+ * group, and what the kinds share.  workload.c keeps the groups and the
+ * table of kinds; each kind is one file:
+ *
+ *	workload-lock.c    lock    mmap_sem readers and writers
+ *	workload-file.c    file    read(2) through the page cache
+ *	workload-fault.c   fault   page faults, mmap_sem writers, /proc readers
+ *	workload-write.c   write   write(2) from a user buffer (dd)
  */
 #ifndef FAULTSIM_SIM_WORKLOAD_PRIVATE_H
 #define FAULTSIM_SIM_WORKLOAD_PRIVATE_H
 
-#include "sim/kernel/disk.h"
+#include "sim/core/histogram.h"
 #include "sim/kernel/page.h"
 #include "sim/kernel/pagecache.h"
+#include "sim/kernel/readahead.h"
 #include "sim/kernel/rwsem.h"
+#include "sim/model/machine.h"
 #include "sim/model/workload.h"
 
-struct file_backing;
-struct fault_group;
-struct write_group;
-struct mm_sys;
+struct group;
 
+/*
+ * A kind of workload group (workload.NAME.kind).  Its keys are those
+ * every group has (kind, threads), the @shared ones it reads (some of the
+ * workload_key_* below) and its own @keys, all "workload.*.WHAT".  A
+ * scenario that sets a key of another kind on a group is refused before
+ * anything runs.
+ */
+struct workload_kind {
+	const char *name;
+	const struct sim_key_def *const *shared;	/* NULL-terminated */
+	const struct sim_key_def *keys;			/* its own */
+	size_t nr_keys;
+	/* The parts of the machine its groups use (enum sim_machine_part):
+	 * the run makes them, if it has not yet, before starting the group. */
+	unsigned int machine;
+	/* Read the group's keys, set g->priv up and spawn the threads.  On
+	 * failure the group is freed (->free) with the rest. */
+	gboolean (*start)(struct group *g, const struct sim_run_config *cfg, GError **error);
+	/* End-of-run scalars besides the common ones; may be NULL. */
+	void (*finish)(struct group *g);
+	/* Free g->priv (which may be NULL, or half made). */
+	void (*free)(struct group *g);
+};
+
+extern const struct workload_kind workload_lock;
+extern const struct workload_kind workload_file;
+extern const struct workload_kind workload_fault;
+extern const struct workload_kind workload_write;
+
+/* Keys several kinds read (see their help for which, `faultsim list keys`
+ * for the kinds). */
+extern const struct sim_key_def workload_key_write_fraction;
+extern const struct sim_key_def workload_key_work;
+extern const struct sim_key_def workload_key_hold;
+extern const struct sim_key_def workload_key_think;
+extern const struct sim_key_def workload_key_ops;
+extern const struct sim_key_def workload_key_file_size;
+extern const struct sim_key_def workload_key_pattern;
+
+/*
+ * A group: what every kind has.  Per group (module = NAME): histogram
+ * "latency" and counters "ops", "readOps", "writeOps", as each kind
+ * counts an operation; scalar "throughput" (operations per simulated
+ * second since the end of the warm-up) at the end.
+ */
 struct group {
 	struct sim_workloads *w;
+	const struct workload_kind *kind;
 	char *name;
-	uint64_t ops_per_thread;
-	struct sim_dist *work, *hold, *think;
-	gsl_rng *rng;
+	uint64_t threads;			/* workload.NAME.threads */
+	gsl_rng *rng;				/* stream "workload.NAME" */
 	struct sim_hist *latency;
 	uint64_t *ops, *read_ops, *write_ops;
 	double *throughput;
-
-	/* kind lock */
-	double write_fraction;
-
-	/* kind file */
-	struct address_space *mapping;
-	struct file_backing *backing;
-	pgoff_t file_pages;
-	unsigned int read_pages;
-	double lock_fraction;
-	struct sim_dist *pattern;	/* NULL: sequential */
-	void *file_threads;		/* struct file_thread[threads] */
-	uint64_t *errors;
-
-	/* kind fault (workload-fault.c) */
-	struct fault_group *fault;
-
-	/* kind write (workload-write.c) */
-	struct write_group *write;
+	void *priv;				/* the kind's */
 };
 
 struct sim_workloads {
 	struct sim_engine *eng;
-	struct sim_cpus *cpus;
-	struct sim_disk *disk;
+	struct sim_machine *machine;
+	/* The process the lock groups' threads share (kind lock). */
 	struct rw_semaphore mmap_sem;
-	struct page_cache *pc;		/* created by the first file group */
-	struct mm_sys *mm_sys;		/* created by the first fault group */
-	uint64_t next_file_base;	/* where the next file starts on the disk */
 	GPtrArray *groups;
 	sim_time_t start;
 };
 
 /* "workload.NAME.WHAT"; g_free() it. */
 char *group_key(const char *name, const char *what);
-/* The group's file of @bytes on its own extent of the disk (needs the page
- * cache: workloads_page_cache() first). */
-gboolean group_file_create(struct group *g, uint64_t bytes, GError **error);
-/* Create the page cache of memory.* and the page_lock policy, once. */
-gboolean workloads_page_cache(struct sim_workloads *w, const struct sim_run_config *cfg,
-			      GError **error);
-/* workload-file.c */
-gboolean file_group_start(struct group *g, const struct sim_run_config *cfg,
-			  uint64_t threads, GError **error);
-void file_group_free(struct group *g);
-/* workload-fault.c */
-void fault_workload_register_keys(struct sim_keys *keys);
-gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,
-			   uint64_t threads, GError **error);
-void fault_group_free(struct group *g);
-/* workload-write.c */
-void write_workload_register_keys(struct sim_keys *keys);
-gboolean write_group_start(struct group *g, const struct sim_run_config *cfg,
-			   uint64_t threads, GError **error);
-void write_group_free(struct group *g);
+/* The group's value of workload.NAME.@what. */
+uint64_t group_uint(const struct group *g, const struct sim_run_config *cfg, const char *what);
+double group_double(const struct group *g, const struct sim_run_config *cfg, const char *what);
+gboolean group_bool(const struct group *g, const struct sim_run_config *cfg, const char *what);
+sim_time_t group_time(const struct group *g, const struct sim_run_config *cfg, const char *what);
+uint64_t group_size(const struct group *g, const struct sim_run_config *cfg, const char *what);
+guint group_enum(const struct group *g, const struct sim_run_config *cfg, const char *what);
+/* A new distribution, NULL if unset without a default. */
+struct sim_dist *group_dist(const struct group *g, const struct sim_run_config *cfg,
+			    const char *what);
+
+/* Spawn thread @name of the group running @fn(@arg) on the CPUs; a
+ * daemon's end is not waited for (nor is it a deadlock to block forever). */
+struct sim_task *group_spawn(struct group *g, const char *name, sim_task_fn *fn, void *arg,
+			     bool daemon);
+
+/* A group's file: an address space of the page cache on its own extent of
+ * the disk. */
+struct group_file {
+	struct address_space *mapping;
+	struct file_backing *backing;
+	pgoff_t pages;
+};
+
+/* Make @f of @bytes for @g (the machine's page cache must exist). */
+gboolean group_file_create(struct group *g, struct group_file *f, uint64_t bytes,
+			   GError **error);
+/* Free its backing; the page cache frees the address space. */
+void group_file_free(struct group_file *f);
 
 #endif /* FAULTSIM_SIM_WORKLOAD_PRIVATE_H */

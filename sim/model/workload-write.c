@@ -24,33 +24,28 @@
 
 #include <errno.h>
 
+#include "sim/core/stats.h"
 #include "sim/kernel/cpu.h"
 #include "sim/kernel/fault.h"
 #include "sim/kernel/mm.h"
-#include "sim/model/policy.h"
-#include "sim/kernel/readahead.h"
-#include "sim/core/stats.h"
-#include "sim/model/workload-private.h"
 #include "sim/kernel/write.h"
+#include "sim/model/kernel-params.h"
+#include "sim/model/policy.h"
+#include "sim/model/workload-private.h"
 
 static const char *const write_sources[] = { "anon", "same-file", NULL };
 
-static const struct sim_key_def write_workload_keys[] = {
-	{ .name = "workload.*.block_size", .type = SIM_KEY_SIZE, .defval = "1MiB", .min = "1B",
-	  .max = "1GiB", .help = "write: bytes per write(2) call (dd bs=)" },
-	{ .name = "workload.*.source", .type = SIM_KEY_ENUM, .defval = "anon",
-	  .choices = write_sources, .help = "write: the user buffer: anon or same-file (mmap)" },
-};
-
 struct write_group {
 	struct group *g;
+	struct group_file file;
 	struct fault_sys fs;
 	struct write_sys ws;
 	bool same_file;
 	uint64_t block;
 	struct mm_struct **mms;
+	struct write_thread *threads;
 	uint64_t nr_mms, running;
-	uint64_t *bytes;
+	uint64_t *bytes, *errors;
 	double *elapsed, *mbps;
 	sim_time_t start;
 };
@@ -62,19 +57,13 @@ struct write_thread {
 	uint64_t file_base;		/* byte address of the file mapping */
 };
 
-void write_workload_register_keys(struct sim_keys *keys)
-{
-	sim_keys_add(keys, write_workload_keys, G_N_ELEMENTS(write_workload_keys));
-	write_register_keys(keys);
-}
-
 static void dd_thread(struct sim_task *t, void *arg)
 {
 	struct write_thread *wt = arg;
 	struct write_group *wg = wt->wg;
 	struct group *g = wg->g;
 	struct sim_engine *eng = g->w->eng;
-	uint64_t size = g->file_pages * PAGE_SIZE;
+	uint64_t size = wg->file.pages * PAGE_SIZE;
 
 	/* dd's buffer is touched before the first write. */
 	if (!wg->same_file)
@@ -84,13 +73,14 @@ static void dd_thread(struct sim_task *t, void *arg)
 		size_t len = (size_t)MIN(wg->block, size - pos);
 		uint64_t buf = wg->same_file ? wt->file_base + pos : wt->buf;
 		sim_time_t start = sim_now(eng);
-		ssize_t ret = generic_perform_write(&wg->ws, t, wt->mm, buf, g->mapping, pos, len);
+		ssize_t ret = generic_perform_write(&wg->ws, t, wt->mm, buf, wg->file.mapping, pos,
+						    len);
 
 		sim_hist_record(g->latency, (uint64_t)(sim_now(eng) - start));
 		(*g->ops)++;
 		(*g->write_ops)++;
 		if (ret < 0) {
-			(*g->errors)++;
+			(*wg->errors)++;
 			break;
 		}
 		*wg->bytes += (uint64_t)ret;
@@ -103,30 +93,28 @@ static void dd_thread(struct sim_task *t, void *arg)
 	}
 }
 
-gboolean write_group_start(struct group *g, const struct sim_run_config *cfg,
-			   uint64_t threads, GError **error)
+static gboolean write_group_start(struct group *g, const struct sim_run_config *cfg,
+				  GError **error)
 {
 	struct sim_workloads *w = g->w;
 	struct sim_stats *st = sim_engine_stats(w->eng);
 	struct write_group *wg = g_new0(struct write_group, 1);
-	g_autofree char *k_size = group_key(g->name, "file_size");
-	g_autofree char *k_block = group_key(g->name, "block_size");
-	g_autofree char *k_source = group_key(g->name, "source");
-	struct write_thread *wts;
+	uint64_t threads = g->threads;
+	struct fault_params fp;
+	struct write_params wp;
 
-	g->write = wg;
+	g->priv = wg;
 	wg->g = g;
-	if (!workloads_page_cache(w, cfg, error))
+	fault_params_from_config(&fp, cfg);
+	fault_sys_init(&wg->fs, w->eng, &fp, sim_policy_fault_retry(cfg), sim_policy_fault_io(cfg),
+		       sim_policy_fault_map_pages(cfg), sim_policy_fault_lock(cfg));
+	write_params_from_config(&wp, cfg);
+	write_sys_init(&wg->ws, w->eng, &wp, sim_policy_prefault(cfg), &wg->fs);
+	wg->same_file = g_str_equal(write_sources[group_enum(g, cfg, "source")], "same-file");
+	wg->block = group_size(g, cfg, "block_size");
+	if (!group_file_create(g, &wg->file, group_size(g, cfg, "file_size"), error))
 		return FALSE;
-	if (!w->mm_sys)
-		w->mm_sys = mm_sys_new(w->pc);
-	fault_sys_init_config(&wg->fs, w->eng, cfg);
-	write_sys_init_config(&wg->ws, w->eng, cfg, &wg->fs);
-	wg->same_file = g_str_equal(write_sources[sim_config_get_enum(cfg, k_source)],
-				    "same-file");
-	wg->block = sim_config_get_size(cfg, k_block);
-	if (!group_file_create(g, sim_config_get_size(cfg, k_size), error))
-		return FALSE;
+	wg->errors = sim_stats_counter(st, g->name, "errors");
 	wg->bytes = sim_stats_counter(st, g->name, "bytes");
 	wg->elapsed = sim_stats_scalar(st, g->name, "elapsed");
 	wg->mbps = sim_stats_scalar(st, g->name, "mbps");
@@ -137,22 +125,21 @@ gboolean write_group_start(struct group *g, const struct sim_run_config *cfg,
 	wg->nr_mms = threads;
 	wg->running = threads;
 	wg->mms = g_new0(struct mm_struct *, threads);
-	wts = g_new0(struct write_thread, threads);
-	g->file_threads = wts;
+	wg->threads = g_new0(struct write_thread, threads);
 	for (uint64_t i = 0; i < threads; i++) {
 		g_autofree char *name = g_strdup_printf("%s[%" G_GUINT64_FORMAT "]", g->name, i);
 		g_autofree char *tname = g_strdup_printf("%s/%" G_GUINT64_FORMAT, g->name, i);
-		struct write_thread *wt = &wts[i];
-		uint64_t pages = wg->same_file ? g->file_pages : buf_pages;
+		struct write_thread *wt = &wg->threads[i];
+		uint64_t pages = wg->same_file ? wg->file.pages : buf_pages;
 
 		wt->wg = wg;
-		wt->mm = wg->mms[i] = mm_new(w->mm_sys, name, &sim_policy_rwsem(cfg)->variant,
-					     1 + pages + 1, error);
+		wt->mm = wg->mms[i] = mm_new(w->machine->mm_sys, name,
+					     &sim_policy_rwsem(cfg)->variant, 1 + pages + 1, error);
 		if (!wt->mm)
 			return FALSE;
 		if (wg->same_file) {
-			if (!mmap_region(NULL, wt->mm, 1, pages, VM_READ | VM_SHARED, g->mapping, 0,
-					 error))
+			if (!mmap_region(NULL, wt->mm, 1, pages, VM_READ | VM_SHARED,
+					 wg->file.mapping, 0, error))
 				return FALSE;
 			wt->file_base = (uint64_t)1 << PAGE_SHIFT;
 		} else {
@@ -160,22 +147,43 @@ gboolean write_group_start(struct group *g, const struct sim_run_config *cfg,
 				return FALSE;
 			wt->buf = (uint64_t)1 << PAGE_SHIFT;
 		}
-		sim_cpus_attach(w->cpus, sim_task_spawn(w->eng, tname, dd_thread, wt));
+		group_spawn(g, tname, dd_thread, wt, false);
 	}
 	return TRUE;
 }
 
-void write_group_free(struct group *g)
+static void write_group_free(struct group *g)
 {
-	struct write_group *wg = g->write;
+	struct write_group *wg = g->priv;
 
 	if (!wg)
 		return;
 	for (uint64_t i = 0; i < wg->nr_mms; i++)
 		mm_free(wg->mms[i]);
 	g_free(wg->mms);
-	g_free(g->file_threads);
-	g->file_threads = NULL;
+	g_free(wg->threads);
+	group_file_free(&wg->file);
 	g_free(wg);
-	g->write = NULL;
+	g->priv = NULL;
 }
+
+static const struct sim_key_def write_keys[] = {
+	{ .name = "workload.*.block_size", .type = SIM_KEY_SIZE, .defval = "1MiB", .min = "1B",
+	  .max = "1GiB", .help = "bytes per write(2) call (dd bs=)" },
+	{ .name = "workload.*.source", .type = SIM_KEY_ENUM, .defval = "anon",
+	  .choices = write_sources, .help = "the user buffer: anon or same-file (mmap)" },
+};
+
+static const struct sim_key_def *const write_shared_keys[] = {
+	&workload_key_file_size, NULL,
+};
+
+const struct workload_kind workload_write = {
+	.name = "write",
+	.shared = write_shared_keys,
+	.keys = write_keys,
+	.nr_keys = G_N_ELEMENTS(write_keys),
+	.machine = SIM_MACHINE_PAGE_CACHE | SIM_MACHINE_MM,
+	.start = write_group_start,
+	.free = write_group_free,
+};

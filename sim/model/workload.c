@@ -1,190 +1,302 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Workload thread groups (see workload.h).
+ * Workload thread groups (see workload.h): the table of kinds, their keys,
+ * and the groups of a run.
+ *
+ * Keys.  Each kind lists its keys (struct workload_kind.keys); a
+ * definition several kinds share is registered once.  What is registered
+ * is a copy of each definition whose help starts with the kinds that read
+ * it ("lock, file, fault: CPU time before each operation"), as `faultsim
+ * list keys` shows it, and whose check_run refuses it on a group of
+ * another kind: "not a key of kind 'fault'; its keys are ...".  The
+ * copies live in a struct workload_keys that the key registry adopts.
  */
 #include "config.h"
 
-#include "sim/core/histogram.h"
-#include "sim/kernel/mm.h"
-#include "sim/model/policy.h"
-#include "sim/kernel/rwsem.h"
+#include <string.h>
+
 #include "sim/core/stats.h"
+#include "sim/model/policy.h"
 #include "sim/model/workload.h"
 #include "sim/model/workload-private.h"
-#include "sim/kernel/readahead.h"
 
-static const char *const workload_kinds[] = { "lock", "file", "fault", "write", NULL };
-
-static const struct sim_key_def workload_keys[] = {
-	{ .name = "workload.*.kind", .type = SIM_KEY_ENUM, .defval = "lock",
-	  .choices = workload_kinds, .help = "what the group's threads do" },
-	{ .name = "workload.*.threads", .type = SIM_KEY_UINT, .defval = "1", .min = "0",
-	  .max = "100000", .help = "threads in the group" },
-	{ .name = "workload.*.write_fraction", .type = SIM_KEY_DOUBLE, .defval = "0",
-	  .min = "0", .max = "1", .help = "lock: fraction of operations taking mmap_sem for write" },
-	{ .name = "workload.*.work", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
-	  .defval = "0", .help = "lock: CPU time before taking the lock" },
-	{ .name = "workload.*.hold", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
-	  .defval = "exp(2us)", .help = "lock: CPU time while holding the lock" },
-	{ .name = "workload.*.think", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
-	  .defval = "exp(20us)", .help = "lock: sleep after releasing the lock" },
-	{ .name = "workload.*.ops", .type = SIM_KEY_UINT, .defval = "0",
-	  .help = "operations per thread (0: until the time limit)" },
-	{ .name = "workload.*.file_size", .type = SIM_KEY_SIZE, .defval = "256MiB", .min = "4KiB",
-	  .max = "16TiB", .help = "file: size of the group's file" },
-	{ .name = "workload.*.pattern", .type = SIM_KEY_DIST, .unit = SIM_UNIT_NONE,
-	  .help = "file: page ranks, zipf(S) or uniform(0,1) (unset: sequential)" },
-	{ .name = "workload.*.read_pages", .type = SIM_KEY_UINT, .defval = "1", .min = "1",
-	  .max = "1024", .help = "file: pages per read(2), for readahead" },
-	{ .name = "workload.*.lock_fraction", .type = SIM_KEY_DOUBLE, .defval = "0", .min = "0",
-	  .max = "1", .help = "file: fraction of accesses that lock the page for hold (as a write)" },
-	{ .name = "memory.limit", .type = SIM_KEY_SIZE, .defval = "1GiB", .min = "64KiB",
-	  .max = "16TiB", .help = "memory for the page cache; reclaim keeps within it" },
-	{ .name = "memory.kswapd", .type = SIM_KEY_BOOL, .defval = "true",
-	  .help = "run kswapd (else only direct reclaim)" },
-	{ .name = "memory.scan_cost", .type = SIM_KEY_TIME, .defval = "50ns",
-	  .help = "CPU time reclaim spends per page scanned" },
+/* The kinds, in the order of workload.*.kind's choices. */
+static const struct workload_kind *const workload_kinds[] = {
+	&workload_lock, &workload_file, &workload_fault, &workload_write,
 };
+
+#define NR_WORKLOAD_KINDS	G_N_ELEMENTS(workload_kinds)
+
+/* The keys every kind has (kind's choices are filled in at registration). */
+static const struct sim_key_def key_kind = {
+	.name = "workload.*.kind", .type = SIM_KEY_ENUM, .defval = "lock",
+	.help = "what the group's threads do",
+};
+
+static const struct sim_key_def key_threads = {
+	.name = "workload.*.threads", .type = SIM_KEY_UINT, .defval = "1", .min = "0",
+	.max = "100000", .help = "threads in the group",
+};
+
+static const struct sim_key_def *const common_keys[] = { &key_kind, &key_threads };
+
+const struct sim_key_def workload_key_write_fraction = {
+	.name = "workload.*.write_fraction", .type = SIM_KEY_DOUBLE, .defval = "0",
+	.min = "0", .max = "1",
+	.help = "fraction of operations that write (lock: take mmap_sem for write; "
+		"fault: a write access)",
+};
+
+const struct sim_key_def workload_key_work = {
+	.name = "workload.*.work", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	.defval = "0", .help = "CPU time before each operation",
+};
+
+const struct sim_key_def workload_key_hold = {
+	.name = "workload.*.hold", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	.defval = "exp(2us)",
+	.help = "CPU time holding the lock (lock: mmap_sem; file, fault: a page lock)",
+};
+
+const struct sim_key_def workload_key_think = {
+	.name = "workload.*.think", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	.defval = "exp(20us)", .help = "sleep after each operation",
+};
+
+const struct sim_key_def workload_key_ops = {
+	.name = "workload.*.ops", .type = SIM_KEY_UINT, .defval = "0",
+	.help = "operations per thread (0: until the time limit)",
+};
+
+const struct sim_key_def workload_key_file_size = {
+	.name = "workload.*.file_size", .type = SIM_KEY_SIZE, .defval = "256MiB", .min = "4KiB",
+	.max = "16TiB", .help = "size of the group's file",
+};
+
+const struct sim_key_def workload_key_pattern = {
+	.name = "workload.*.pattern", .type = SIM_KEY_DIST, .unit = SIM_UNIT_NONE,
+	.help = "page ranks, zipf(S) or uniform(0,1) (unset: sequential)",
+};
+
+/* ------------------------------------------------------------------ */
+/* Registering the keys, and refusing those of another kind */
+
+/* One registered workload key; @def stays first (the registry hands it to
+ * check_run, which finds @kinds behind it). */
+struct workload_key {
+	struct sim_key_def def;
+	unsigned int kinds;		/* bit i: workload_kinds[i] reads it */
+};
+
+struct workload_keys {
+	const char *kind_names[NR_WORKLOAD_KINDS + 1];
+	GPtrArray *keys;		/* struct workload_key *, owned */
+	GPtrArray *help;		/* char *: the labelled help texts */
+};
+
+static void workload_keys_free(gpointer data)
+{
+	struct workload_keys *wk = data;
+
+	g_ptr_array_unref(wk->keys);
+	g_ptr_array_unref(wk->help);
+	g_free(wk);
+}
+
+/* "write_fraction" of "workload.*.write_fraction". */
+static const char *key_what(const struct sim_key_def *def)
+{
+	return strrchr(def->name, '.') + 1;
+}
+
+/* "kind, threads, ops, ...": every key of @kind. */
+static char *kind_key_list(const struct workload_kind *kind)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < G_N_ELEMENTS(common_keys); i++)
+		g_string_append_printf(s, "%s%s", i ? ", " : "", key_what(common_keys[i]));
+	for (const struct sim_key_def *const *k = kind->shared; *k; k++)
+		g_string_append_printf(s, ", %s", key_what(*k));
+	for (size_t i = 0; i < kind->nr_keys; i++)
+		g_string_append_printf(s, ", %s", key_what(&kind->keys[i]));
+	return g_string_free(s, FALSE);
+}
+
+/* check_run of a key some kinds read: the kind of the group it names. */
+static gboolean workload_key_check(const struct sim_key_def *def,
+				   const struct sim_run_config *cfg, const char *key,
+				   GError **error)
+{
+	const struct workload_key *k = (const struct workload_key *)def;
+	const char *name = strchr(key, '.') + 1;
+	g_autofree char *group = g_strndup(name, (gsize)(strrchr(key, '.') - name));
+	g_autofree char *k_kind = group_key(group, "kind");
+	guint kind = sim_config_get_enum(cfg, k_kind);
+	g_autofree char *list = NULL;
+
+	if (k->kinds & (1u << kind))
+		return TRUE;
+	list = kind_key_list(workload_kinds[kind]);
+	g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN, "not a key of kind '%s'; its keys are %s",
+		    workload_kinds[kind]->name, list);
+	return FALSE;
+}
+
+static void register_key(struct sim_keys *keys, struct workload_keys *wk,
+			 const struct sim_key_def *def, unsigned int kinds)
+{
+	struct workload_key *k = g_new0(struct workload_key, 1);
+
+	k->def = *def;
+	k->kinds = kinds;
+	if (def == &key_kind)
+		k->def.choices = wk->kind_names;
+	if (kinds != (1u << NR_WORKLOAD_KINDS) - 1) {
+		GString *help = g_string_new(NULL);
+
+		for (guint i = 0; i < NR_WORKLOAD_KINDS; i++)
+			if (kinds & (1u << i))
+				g_string_append_printf(help, "%s%s", help->len ? ", " : "",
+						       workload_kinds[i]->name);
+		g_string_append_printf(help, ": %s", def->help);
+		k->def.help = g_string_free(help, FALSE);
+		g_ptr_array_add(wk->help, (char *)k->def.help);
+		k->def.check_run = workload_key_check;
+	}
+	g_ptr_array_add(wk->keys, k);
+	sim_keys_add(keys, &k->def, 1);
+}
+
+/* The kinds that read the shared key @def. */
+static unsigned int shared_key_kinds(const struct sim_key_def *def)
+{
+	unsigned int kinds = 0;
+
+	for (guint i = 0; i < NR_WORKLOAD_KINDS; i++)
+		for (const struct sim_key_def *const *k = workload_kinds[i]->shared; *k; k++)
+			if (*k == def)
+				kinds |= 1u << i;
+	return kinds;
+}
 
 void sim_workload_register_keys(struct sim_keys *keys)
 {
-	sim_keys_add(keys, workload_keys, G_N_ELEMENTS(workload_keys));
-	fault_workload_register_keys(keys);
-	write_workload_register_keys(keys);
-}
+	struct workload_keys *wk = g_new0(struct workload_keys, 1);
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 
-static void lock_thread(struct sim_task *t, void *arg)
-{
-	struct group *g = arg;
-	struct rw_semaphore *sem = &g->w->mmap_sem;
-	struct sim_engine *eng = g->w->eng;
+	wk->keys = g_ptr_array_new_with_free_func(g_free);
+	wk->help = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < NR_WORKLOAD_KINDS; i++)
+		wk->kind_names[i] = workload_kinds[i]->name;
+	for (guint i = 0; i < G_N_ELEMENTS(common_keys); i++)
+		register_key(keys, wk, common_keys[i], (1u << NR_WORKLOAD_KINDS) - 1);
+	/* Then each kind's, in the order of the kinds: the shared ones it is
+	 * the first to read, and its own. */
+	for (guint i = 0; i < NR_WORKLOAD_KINDS; i++) {
+		const struct workload_kind *kind = workload_kinds[i];
 
-	for (uint64_t i = 0; !g->ops_per_thread || i < g->ops_per_thread; i++) {
-		bool write = g->write_fraction > 0 && gsl_rng_uniform(g->rng) < g->write_fraction;
-
-		cpu_work(t, sim_dist_sample_ns(g->work, g->rng));
-
-		sim_time_t start = sim_now(eng);
-
-		if (write)
-			down_write(sem, t);
-		else
-			down_read(sem, t);
-		cpu_work(t, sim_dist_sample_ns(g->hold, g->rng));
-		if (write)
-			up_write(sem, t);
-		else
-			up_read(sem, t);
-		sim_hist_record(g->latency, (uint64_t)(sim_now(eng) - start));
-		(*g->ops)++;
-		(*(write ? g->write_ops : g->read_ops))++;
-		sim_sleep(t, sim_dist_sample_ns(g->think, g->rng));
+		for (const struct sim_key_def *const *k = kind->shared; *k; k++)
+			if (g_hash_table_add(seen, (gpointer)*k))
+				register_key(keys, wk, *k, shared_key_kinds(*k));
+		for (size_t k = 0; k < kind->nr_keys; k++)
+			register_key(keys, wk, &kind->keys[k], 1u << i);
 	}
+	sim_keys_adopt(keys, wk, workload_keys_free);
 }
 
-static void group_free(gpointer p)
-{
-	struct group *g = p;
-
-	fault_group_free(g);
-	write_group_free(g);
-	file_group_free(g);
-	sim_dist_free(g->work);
-	sim_dist_free(g->hold);
-	sim_dist_free(g->think);
-	g_free(g->name);
-	g_free(g);
-}
+/* ------------------------------------------------------------------ */
+/* What the kinds share */
 
 char *group_key(const char *name, const char *what)
 {
 	return g_strdup_printf("workload.%s.%s", name, what);
 }
 
-/* The page cache every file group shares, sized by memory.*, with the
- * page_lock policy of the run; kswapd competes for the CPUs. */
-gboolean workloads_page_cache(struct sim_workloads *w, const struct sim_run_config *cfg,
-			      GError **error)
-{
-	struct pc_params p;
+#define GROUP_GETTER(fn, type, getter)							\
+type fn(const struct group *g, const struct sim_run_config *cfg, const char *what)	\
+{											\
+	g_autofree char *key = group_key(g->name, what);				\
+											\
+	return getter(cfg, key);							\
+}
+GROUP_GETTER(group_uint, uint64_t, sim_config_get_uint)
+GROUP_GETTER(group_double, double, sim_config_get_double)
+GROUP_GETTER(group_bool, gboolean, sim_config_get_bool)
+GROUP_GETTER(group_time, sim_time_t, sim_config_get_time)
+GROUP_GETTER(group_size, uint64_t, sim_config_get_size)
+GROUP_GETTER(group_enum, guint, sim_config_get_enum)
+GROUP_GETTER(group_dist, struct sim_dist *, sim_config_get_dist)
+#undef GROUP_GETTER
 
-	if (w->pc)
-		return TRUE;
-	pc_params_init(&p);
-	p.nr_pages = sim_config_get_size(cfg, "memory.limit") / PAGE_SIZE;
-	p.page_lock = sim_policy_value(cfg, SIM_POLICY_PAGE_LOCK);
-	p.page_lock_ops = sim_policy_page_lock(cfg);
-	p.page_lock_unfairness = (unsigned int)sim_config_get_uint(cfg, "policy.page_lock_budget");
-	p.kswapd = sim_config_get_bool(cfg, "memory.kswapd");
-	p.scan_cost = sim_config_get_time(cfg, "memory.scan_cost");
-	p.cpu_work = cpu_work;
-	w->pc = pc_new(w->eng, &p, error);
-	if (!w->pc)
+struct sim_task *group_spawn(struct group *g, const char *name, sim_task_fn *fn, void *arg,
+			     bool daemon)
+{
+	struct sim_task *t = sim_task_spawn(g->w->eng, name, fn, arg);
+
+	if (daemon)
+		sim_task_set_daemon(t, true);
+	sim_cpus_attach(g->w->machine->cpus, t);
+	return t;
+}
+
+gboolean group_file_create(struct group *g, struct group_file *f, uint64_t bytes,
+			   GError **error)
+{
+	struct sim_machine *m = g->w->machine;
+
+	f->pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	f->mapping = pc_mapping_new(m->pc, g->name, f->pages, 0, error);
+	if (!f->mapping)
 		return FALSE;
-	if (pc_kswapd_task(w->pc)) {
-		/* kswapd sleeps until memory runs low: not a deadlock. */
-		sim_task_set_daemon(pc_kswapd_task(w->pc), true);
-		sim_cpus_attach(w->cpus, pc_kswapd_task(w->pc));
-	}
+	f->backing = file_backing_new(f->mapping, m->disk,
+				      sim_machine_disk_extent(m, f->pages * PAGE_SIZE));
 	return TRUE;
 }
 
-/* The group's file: an address space of @bytes, on its own extent of the
- * disk (after the files and swap areas made before it). */
-gboolean group_file_create(struct group *g, uint64_t bytes, GError **error)
+void group_file_free(struct group_file *f)
 {
-	struct sim_workloads *w = g->w;
-
-	g->file_pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-	g->mapping = pc_mapping_new(w->pc, g->name, g->file_pages, 0, error);
-	if (!g->mapping)
-		return FALSE;
-	g->backing = file_backing_new(g->mapping, w->disk, w->next_file_base);
-	w->next_file_base += g->file_pages * PAGE_SIZE;
-	g->errors = sim_stats_counter(sim_engine_stats(w->eng), g->name, "errors");
-	return TRUE;
+	if (f->backing)
+		file_backing_free(f->backing);
+	f->backing = NULL;
 }
 
-struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_cpus *cpus,
-					  struct sim_disk *disk,
+/* ------------------------------------------------------------------ */
+/* The groups */
+
+static void group_free(gpointer p)
+{
+	struct group *g = p;
+
+	g->kind->free(g);
+	g_free(g->name);
+	g_free(g);
+}
+
+struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_machine *machine,
 					  const struct sim_run_config *cfg, GError **error)
 {
 	g_auto(GStrv) names = sim_config_names(cfg, "workload");
+	struct sim_stats *st = sim_engine_stats(eng);
 	struct sim_workloads *w;
-	const struct rwsem_variant *v;
 
 	if (!names || !names[0])
 		return NULL;
-	v = &sim_policy_rwsem(cfg)->variant;
 	w = g_new0(struct sim_workloads, 1);
 	w->eng = eng;
-	w->cpus = cpus;
-	w->disk = disk;
+	w->machine = machine;
 	w->groups = g_ptr_array_new_with_free_func(group_free);
 	w->start = sim_now(eng);
-	rwsem_init(&w->mmap_sem, eng, "mmap_sem", v);
-
-	struct sim_stats *st = sim_engine_stats(eng);
+	rwsem_init(&w->mmap_sem, eng, "mmap_sem", &sim_policy_rwsem(cfg)->variant);
 
 	for (char **n = names; *n; n++) {
 		struct group *g = g_new0(struct group, 1);
-		g_autofree char *k_kind = group_key(*n, "kind");
-		g_autofree char *k_threads = group_key(*n, "threads");
-		g_autofree char *k_wf = group_key(*n, "write_fraction");
-		g_autofree char *k_work = group_key(*n, "work");
-		g_autofree char *k_hold = group_key(*n, "hold");
-		g_autofree char *k_think = group_key(*n, "think");
-		g_autofree char *k_ops = group_key(*n, "ops");
 		g_autofree char *stream = g_strdup_printf("workload.%s", *n);
-		uint64_t threads = sim_config_get_uint(cfg, k_threads);
 
 		g->w = w;
 		g->name = g_strdup(*n);
-		g->write_fraction = sim_config_get_double(cfg, k_wf);
-		g->ops_per_thread = sim_config_get_uint(cfg, k_ops);
-		g->work = sim_config_get_dist(cfg, k_work);
-		g->hold = sim_config_get_dist(cfg, k_hold);
-		g->think = sim_config_get_dist(cfg, k_think);
+		g->kind = workload_kinds[group_enum(g, cfg, "kind")];
+		g->threads = group_uint(g, cfg, "threads");
 		g->rng = sim_rng(eng, stream);
 		g->latency = sim_stats_hist(st, g->name, "latency");
 		g->ops = sim_stats_counter(st, g->name, "ops");
@@ -192,34 +304,11 @@ struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_cpu
 		g->write_ops = sim_stats_counter(st, g->name, "writeOps");
 		g->throughput = sim_stats_scalar(st, g->name, "throughput");
 		g_ptr_array_add(w->groups, g);
-		if (g_str_equal(workload_kinds[sim_config_get_enum(cfg, k_kind)], "file")) {
-			if (!file_group_start(g, cfg, threads, error)) {
-				g_prefix_error(error, "workload.%s: ", g->name);
-				sim_workloads_free(w);
-				return NULL;
-			}
-			continue;
-		}
-		if (g_str_equal(workload_kinds[sim_config_get_enum(cfg, k_kind)], "write")) {
-			if (!write_group_start(g, cfg, threads, error)) {
-				g_prefix_error(error, "workload.%s: ", g->name);
-				sim_workloads_free(w);
-				return NULL;
-			}
-			continue;
-		}
-		if (g_str_equal(workload_kinds[sim_config_get_enum(cfg, k_kind)], "fault")) {
-			if (!fault_group_start(g, cfg, threads, error)) {
-				g_prefix_error(error, "workload.%s: ", g->name);
-				sim_workloads_free(w);
-				return NULL;
-			}
-			continue;
-		}
-		for (uint64_t i = 0; i < threads; i++) {
-			g_autofree char *tname = g_strdup_printf("%s/%" G_GUINT64_FORMAT, *n, i);
-
-			sim_cpus_attach(cpus, sim_task_spawn(eng, tname, lock_thread, g));
+		if (!sim_machine_provide(machine, g->kind->machine, error) ||
+		    !g->kind->start(g, cfg, error)) {
+			g_prefix_error(error, "workload.%s: ", g->name);
+			sim_workloads_free(w);
+			return NULL;
 		}
 	}
 	return w;
@@ -241,6 +330,8 @@ void sim_workloads_finish(struct sim_workloads *w)
 		struct group *g = w->groups->pdata[i];
 
 		*g->throughput = secs > 0 ? (double)*g->ops / secs : 0;
+		if (g->kind->finish)
+			g->kind->finish(g);
 	}
 }
 
@@ -249,8 +340,6 @@ void sim_workloads_free(struct sim_workloads *w)
 	if (!w)
 		return;
 	g_ptr_array_unref(w->groups);
-	mm_sys_free(w->mm_sys);		/* after the groups' mms, before the cache */
-	pc_free(w->pc);
 	rwsem_destroy(&w->mmap_sem);
 	g_free(w);
 }

@@ -1,38 +1,50 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Workloads: groups of simulated threads of one process, described by
- * `workload.NAME.*` keys.  Every group shares the process's mm, and so its
- * mmap_sem, whose behaviour is the rwsem policy slot (sim/model/policy.h).
+ * Workloads: groups of simulated threads, described by `workload.NAME.*`
+ * keys, each of a kind (workload.NAME.kind) that says what its threads do:
  *
- *   kind = lock    each thread loops: compute (work), take mmap_sem for
- *                  write (with probability write_fraction: mmap/mprotect)
- *                  or read (a fault, a /proc reader), compute while
- *                  holding it (hold), release, sleep (think).
- *   kind = file    each thread reads pages of the group's own file through
- *                  the page cache (readahead, the disk, reclaim within
- *                  memory.limit), locking a fraction of them for hold as a
- *                  write would: contention for the page lock (the
- *                  page_lock policy slot).  See workload-file.c.
+ *   lock    each thread loops: compute (work), take mmap_sem for write
+ *           (with probability write_fraction: mmap/mprotect) or read (a
+ *           fault, a /proc reader), compute while holding it (hold),
+ *           release, sleep (think).  The lock groups are the threads of
+ *           one process and share its mmap_sem, whose behaviour is the
+ *           rwsem policy slot (sim/model/policy.h).  See workload-lock.c.
+ *   file    each thread reads pages of the group's own file through the
+ *           page cache (readahead, the disk, reclaim within
+ *           memory.limit), locking a fraction of them for hold as a write
+ *           would: contention for the page lock (the page_lock policy
+ *           slot).  See workload-file.c.
+ *   fault   processes whose threads touch the pages of their mappings,
+ *           faulting, with mmap_sem writers, /proc readers, page lockers
+ *           and khugepaged.  See workload-fault.c.
+ *   write   dd: write(2) of the group's file from a user buffer.  See
+ *           workload-write.c.
  *
- * Per group (module = NAME): histogram "latency" (from asking for the lock
- * to releasing it), counters "ops", "readOps", "writeOps"; scalar
- * "throughput" (operations per simulated second) at the end.
+ * A key of one kind set on a group of another is an error before anything
+ * runs; `faultsim list keys` labels each workload key with its kinds.
+ *
+ * Per group (module = NAME): histogram "latency", counters "ops",
+ * "readOps", "writeOps"; scalar "throughput" (operations per simulated
+ * second) at the end; each kind says what an operation is, and adds its
+ * own.
  */
 #ifndef FAULTSIM_SIM_WORKLOAD_H
 #define FAULTSIM_SIM_WORKLOAD_H
 
-#include "sim/kernel/cpu.h"
-#include "sim/kernel/disk.h"
 #include "sim/config/keys.h"
 #include "sim/config/scenario.h"
+#include "sim/core/engine.h"
 
+struct sim_machine;
 struct sim_workloads;
 
+/* Register the workload.*.* keys of every kind. */
 void sim_workload_register_keys(struct sim_keys *keys);
-/* Start every workload group of @cfg on @cpus; NULL workloads is not an
- * error (none configured) — check *error. */
-struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_cpus *cpus,
-					  struct sim_disk *disk,
+/* Start every workload group of @cfg on @machine, in the order of the
+ * groups in @cfg, making the parts of the machine each kind needs as
+ * its first group starts; NULL workloads is not an error (none
+ * configured) -- check *error. */
+struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_machine *machine,
 					  const struct sim_run_config *cfg, GError **error);
 /* The end of the warm-up: throughput is counted from now. */
 void sim_workloads_reset(struct sim_workloads *w);

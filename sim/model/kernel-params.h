@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The kernel model's parameters from a run's configuration: the keys of
+ * the fault path (fault.*), khugepaged (khugepaged.*) and write(2)
+ * (write.*), and the params structs sim/kernel takes, read from them.
+ * The kernel never sees a key; its *_params_init() give the same values
+ * as these keys' defaults (tests/test-model.c holds the two together).
+ */
+#ifndef FAULTSIM_SIM_MODEL_KERNEL_PARAMS_H
+#define FAULTSIM_SIM_MODEL_KERNEL_PARAMS_H
+
+#include "sim/config/keys.h"
+#include "sim/config/scenario.h"
+#include "sim/kernel/fault.h"
+#include "sim/kernel/khugepaged.h"
+#include "sim/kernel/write.h"
+
+/* Register the fault.*, khugepaged.* and write.* keys. */
+void sim_kernel_register_keys(struct sim_keys *keys);
+
+void fault_params_from_config(struct fault_params *p, const struct sim_run_config *cfg);
+void khugepaged_params_from_config(struct khugepaged_params *p,
+				   const struct sim_run_config *cfg);
+void write_params_from_config(struct write_params *p, const struct sim_run_config *cfg);
+
+#endif /* FAULTSIM_SIM_MODEL_KERNEL_PARAMS_H */

@@ -11,6 +11,10 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="gcc make autoconf automake libtool pkg-config libglib2.0-dev libgsl-dev libsqlite3-dev sqlite3 gnuplot-nox valgrind"
+# For the tests, installed when root: a real single-node Slurm
+# (tests/slurm.tap, which needs root) and GNU parallel (tests/parallel.tap);
+# without them those tests skip.
+CHECK_PACKAGES="slurm-wlm munge parallel"
 
 deps() {
 	missing=""
@@ -56,6 +60,7 @@ run)
 		-p app.throughput -p files.throughput
 	;;
 check)
+	if [ "$(id -u)" = 0 ]; then PACKAGES="$PACKAGES $CHECK_PACKAGES"; fi
 	deps
 	build
 	make -C build -j"$(nproc)" check

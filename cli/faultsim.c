@@ -15,6 +15,7 @@ static const struct fs_command commands[] = {
 	{ "run", "run a scenario's study into the results database", cmd_run },
 	{ "report", "compare configurations: means and confidence intervals", cmd_report },
 	{ "merge", "join results databases from several machines", cmd_merge },
+	{ "slurm", "run a study as a Slurm job array, then merge", cmd_slurm },
 	{ "list", "list scenario keys, scenario files, measurements", cmd_list },
 	{ "demo", "run a tiny simulation and print what it simulated", cmd_demo },
 	{ "bench", "measure the simulator's own speed (engine, disk)", cmd_bench },

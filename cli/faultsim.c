@@ -15,6 +15,8 @@ static const struct fs_command commands[] = {
 	{ "run", "run a scenario's study into the results database", cmd_run },
 	{ "report", "compare configurations: means and confidence intervals", cmd_report },
 	{ "merge", "join results databases from several machines", cmd_merge },
+	{ "export", "write measurements as CSV or JSON, one row per run and metric", cmd_export },
+	{ "plot", "draw a metric against an iteration variable (gnuplot)", cmd_plot },
 	{ "slurm", "run a study as a Slurm job array, then merge", cmd_slurm },
 	{ "list", "list scenario keys, scenario files, measurements", cmd_list },
 	{ "demo", "run a tiny simulation and print what it simulated", cmd_demo },

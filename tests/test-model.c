@@ -1,28 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The model built from scenario keys: every policy value names a real
- * implementation, the shipped scenarios build and run, and the machine's
- * measurements come out under their documented names.
+ * implementation and each slot's default is the default preset's, the
+ * kernel's parameter defaults are the keys', workload keys apply to their
+ * kinds only, the machine has only the parts its groups use, the shipped
+ * scenarios build and run, and the machine's measurements come out under
+ * their documented names.
  */
 #include "config.h"
 
-#include "sim/core/engine.h"
-#include "sim/core/histogram.h"
-#include "sim/config/keys.h"
-#include "sim/model/model.h"
+#include <string.h>
+
+#include "policies/builtin.h"
+#include "sim/kernel/fault.h"
+#include "sim/kernel/khugepaged.h"
+#include "sim/kernel/write.h"
+#include "sim/model/kernel-params.h"
 #include "sim/kernel/pagelock.h"
-#include "sim/model/policy.h"
 #include "sim/kernel/rwsem.h"
-#include "sim/config/scenario.h"
-#include "sim/core/stats.h"
-
-static struct sim_keys *all_keys(void)
-{
-	struct sim_keys *keys = sim_keys_new();
-
-	sim_model_register_keys(keys);
-	return keys;
-}
+#include "sim/model/policy.h"
+#include "tests/rig.h"
 
 /* Each slot accepts exactly the values its model implements: the
  * registry's built-ins are rwsem.c's variants and pagelock.c's policies,
@@ -89,7 +86,7 @@ static void test_presets(void)
 		  " retry=first-drop io=drop map_pages=trylock fault_lock=per-vma"
 		  " khugepaged=swapin-read prefault=on-failure" },
 	};
-	g_autoptr(sim_keys) keys = all_keys();
+	g_autoptr(sim_keys) keys = rig_all_keys();
 	guint n;
 
 	for (n = 0; sim_preset_get(n); n++)
@@ -117,55 +114,227 @@ static void test_presets(void)
 	sim_study_free(study);
 }
 
-static char *scenario_path(const char *name)
+/* A slot's default is the default preset's value: a run that sets
+ * neither gets the policy set that preset stands for. */
+static void test_slot_defaults(void)
 {
-	const char *top = g_getenv("top_srcdir");
+	g_autoptr(sim_keys) keys = rig_all_keys();
+	const char *preset = sim_keys_lookup(keys, "policy.preset")->defval;
+	const struct sim_preset *pre = NULL;
+	struct sim_study *study;
+	const struct sim_run_config *cfg = study_with(&study, keys, NULL);
+	g_autofree char *got = sim_policy_set_string(cfg);
 
-	return g_build_filename(top ? top : "..", "scenarios", name, NULL);
+	for (guint i = 0; sim_preset_get(i); i++)
+		if (g_str_equal(sim_preset_get(i)->name, preset))
+			pre = sim_preset_get(i);
+	g_assert_nonnull(pre);
+	for (unsigned int s = 0; s < SIM_NR_POLICY_SLOTS; s++) {
+		enum sim_policy_slot slot = (enum sim_policy_slot)s;
+
+		g_assert_cmpstr(sim_policy_slot(slot)->defval, ==, pre->values[s]);
+		g_assert_cmpstr(sim_policy_value(cfg, slot), ==, pre->values[s]);
+		g_assert_cmpstr(sim_keys_lookup(keys, sim_policy_slot(slot)->key)->defval, ==,
+				pre->values[s]);
+	}
+	g_assert_cmpstr(got, ==, "rwsem=v5.11 page_lock=bounded-steal retry=first-drop io=drop"
+			" map_pages=trylock fault_lock=mmap khugepaged=swapin-read prefault=per-page");
+	sim_study_free(study);
+}
+
+/* The kernel's *_params_init() and the defaults of the keys the model
+ * reads them from are the same numbers. */
+static void test_kernel_param_defaults(void)
+{
+	g_autoptr(sim_keys) keys = rig_all_keys();
+	struct sim_study *study;
+	const struct sim_run_config *cfg = study_with(&study, keys, NULL);
+	struct fault_params f, fk;
+	struct khugepaged_params k, kk;
+	struct write_params w, wk;
+
+	fault_params_init(&f);
+	fault_params_from_config(&fk, cfg);
+	g_assert_cmpint(f.entry, ==, fk.entry);
+	g_assert_cmpint(f.vma_lookup, ==, fk.vma_lookup);
+	g_assert_cmpint(f.alloc, ==, fk.alloc);
+	g_assert_cmpint(f.zero, ==, fk.zero);
+	g_assert_cmpint(f.copy, ==, fk.copy);
+	g_assert_cmpint(f.pte_install, ==, fk.pte_install);
+	g_assert_cmpint(f.filemap, ==, fk.filemap);
+	g_assert_cmpint(f.map_page, ==, fk.map_page);
+	g_assert_cmpint(f.swapin, ==, fk.swapin);
+	g_assert_cmpint(f.touch, ==, fk.touch);
+	khugepaged_params_init(&k);
+	khugepaged_params_from_config(&kk, cfg);
+	g_assert_cmpint(k.scan_sleep, ==, kk.scan_sleep);
+	g_assert_cmpuint(k.pages_to_scan, ==, kk.pages_to_scan);
+	g_assert_cmpuint(k.max_ptes_swap, ==, kk.max_ptes_swap);
+	g_assert_cmpuint(k.max_ptes_none, ==, kk.max_ptes_none);
+	g_assert_cmpuint(k.min_young, ==, kk.min_young);
+	g_assert_cmpint(k.scan_pte, ==, kk.scan_pte);
+	g_assert_cmpint(k.alloc_huge, ==, kk.alloc_huge);
+	g_assert_cmpint(k.copy_page, ==, kk.copy_page);
+	g_assert_cmpint(k.swapin, ==, kk.swapin);
+	g_assert_cmpint(k.pmd_seq_cost, ==, kk.pmd_seq_cost);
+	write_params_init(&w);
+	write_params_from_config(&wk, cfg);
+	g_assert_cmpint(w.syscall, ==, wk.syscall);
+	g_assert_cmpint(w.probe, ==, wk.probe);
+	g_assert_cmpint(w.copy_per_kib, ==, wk.copy_per_kib);
+	g_assert_cmpint(w.write_begin, ==, wk.write_begin);
+	g_assert_cmpint(w.write_end, ==, wk.write_end);
+	sim_study_free(study);
+}
+
+/* `faultsim list keys` labels each workload key with the kinds that read
+ * it; the keys every group has carry no label. */
+static void test_workload_key_labels(void)
+{
+	static const struct {
+		const char *key, *help;
+	} want[] = {
+		{ "workload.g.kind", "what the group's threads do" },
+		{ "workload.g.threads", "threads in the group" },
+		{ "workload.g.write_fraction", "lock, fault: " },
+		{ "workload.g.work", "lock, file, fault: " },
+		{ "workload.g.hold", "lock, file, fault: " },
+		{ "workload.g.think", "lock, file, fault: " },
+		{ "workload.g.ops", "lock, file, fault: " },
+		{ "workload.g.file_size", "file, fault, write: " },
+		{ "workload.g.pattern", "file, fault: " },
+		{ "workload.g.read_pages", "file: " },
+		{ "workload.g.lock_fraction", "file: " },
+		{ "workload.g.mmap_writers", "fault: " },
+		{ "workload.g.khugepaged", "fault: " },
+		{ "workload.g.block_size", "write: " },
+		{ "workload.g.source", "write: " },
+	};
+	g_autoptr(sim_keys) keys = rig_all_keys();
+
+	for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+		const struct sim_key_def *def = sim_keys_lookup(keys, want[i].key);
+
+		g_assert_nonnull(def);
+		g_assert_true(g_str_has_prefix(def->help, want[i].help));
+	}
+	g_assert_cmpstr(sim_keys_lookup(keys, "workload.g.kind")->choices[2], ==, "fault");
+}
+
+/* A workload key applies to the kinds that read it: on a group of
+ * another kind it is an error before anything runs, wherever the kind
+ * comes from (a default, the file, --set). */
+static void test_workload_key_kinds(void)
+{
+	static const struct {
+		const char *kind, *set, *error;
+	} cases[] = {
+		{ "file", "workload.app.lock_fraction=0.9", NULL },
+		{ "fault", "workload.app.lock_fraction=0.9",
+		  "--set:2: key 'workload.app.lock_fraction': not a key of kind 'fault'; its keys "
+		  "are kind, threads, write_fraction, work, hold, think, ops, file_size, pattern, "
+		  "processes, mapping, anon_size, mmap_writers, writer_op, writer_interval, "
+		  "writer_pages, writer_hold, proc_readers, proc_interval, proc_cost, lockers, "
+		  "locker_think, vma_per_thread, khugepaged" },
+		{ "lock", "workload.app.mmap_writers=3",
+		  "--set:2: key 'workload.app.mmap_writers': not a key of kind 'lock'; its keys "
+		  "are kind, threads, write_fraction, work, hold, think, ops" },
+		{ NULL, "workload.app.mmap_writers=3",
+		  "--set:1: key 'workload.app.mmap_writers': not a key of kind 'lock'; its keys "
+		  "are kind, threads, write_fraction, work, hold, think, ops" },
+		{ "fault", "workload.app.write_fraction=0.5", NULL },
+		{ "file", "workload.app.write_fraction=0.5",
+		  "--set:2: key 'workload.app.write_fraction': not a key of kind 'file'; its keys "
+		  "are kind, threads, work, hold, think, ops, file_size, pattern, read_pages, "
+		  "lock_fraction" },
+		{ "write", "workload.app.file_size=1MiB", NULL },
+		{ "write", "workload.app.ops=10",
+		  "--set:2: key 'workload.app.ops': not a key of kind 'write'; its keys are kind, "
+		  "threads, file_size, block_size, source" },
+		{ "write", "workload.app.threads=2", NULL },
+	};
+	g_autoptr(sim_keys) keys = rig_all_keys();
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *kind = cases[i].kind ?
+			g_strdup_printf("workload.app.kind=%s", cases[i].kind) : NULL;
+		char *set[] = { kind ? kind : (char *)cases[i].set, kind ? (char *)cases[i].set : NULL,
+				NULL };
+		g_autoptr(GError) error = NULL;
+		g_autoptr(sim_study) study = sim_study_new(NULL, NULL, set, keys, &error);
+
+		if (!cases[i].error) {
+			g_assert_no_error(error);
+			continue;
+		}
+		g_assert_null(study);
+		g_assert_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN);
+		g_assert_cmpstr(error->message, ==, cases[i].error);
+	}
+}
+
+struct modules {
+	bool reclaim, cacheline;
+};
+
+static void find_modules(const char *module, const char *name, uint64_t v, void *data)
+{
+	struct modules *m = data;
+
+	m->reclaim |= strcmp(module, "reclaim") == 0;
+	m->cacheline |= strcmp(module, "cacheline") == 0;
+}
+
+/* The machine has the parts its groups use, and no more: lock groups need
+ * no page cache (no kswapd, no reclaim), file groups no cache-line cost. */
+static void test_machine_parts(void)
+{
+	static const struct {
+		const char *kind;
+		struct modules want;
+	} cases[] = {
+		{ "lock", { false, false } },
+		{ "file", { true, false } },
+		{ "write", { true, false } },
+		{ "fault", { true, true } },
+	};
+	g_autoptr(sim_keys) keys = rig_all_keys();
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *kind = g_strdup_printf("workload.app.kind=%s", cases[i].kind);
+		char *set[] = { kind, (char *)"workload.app.threads=1", NULL };
+		g_autoptr(GError) error = NULL;
+		g_autoptr(sim_study) study = sim_study_new(NULL, NULL, set, keys, &error);
+		const struct sim_run_config *cfg = sim_study_run(study, 0);
+		g_autoptr(sim_engine) eng = sim_engine_new(cfg->seed);
+		struct sim_model *m = sim_model_build(eng, cfg, &error);
+		struct modules got = { false, false };
+
+		g_assert_no_error(error);
+		sim_stats_foreach_counter(sim_engine_stats(eng), find_modules, &got);
+		g_assert_true(got.reclaim == cases[i].want.reclaim);
+		g_assert_true(got.cacheline == cases[i].want.cacheline);
+		sim_model_free(m);
+	}
 }
 
 /* Each shipped scenario's first run builds and runs briefly. */
 static void test_shipped_scenarios(gconstpointer data)
 {
-	g_autoptr(sim_keys) keys = all_keys();
-	g_autofree char *path = scenario_path(data);
 	char *set[] = { (char *)"sim-time-limit=50ms", NULL };
-	g_autoptr(GError) error = NULL;
-	g_autoptr(sim_study) study = sim_study_new(path, NULL, set, keys, &error);
+	g_autoptr(sim_engine) eng = rig_run_scenario(data, NULL, set, 0);
 
-	g_assert_no_error(error);
-	const struct sim_run_config *cfg = sim_study_run(study, 0);
-	g_autoptr(sim_engine) eng = sim_engine_new(cfg->seed);
-	struct sim_model *m = sim_model_build(eng, cfg, &error);
-
-	g_assert_no_error(error);
-	sim_set_time_limit(eng, sim_config_get_time(cfg, "sim-time-limit"));
-	sim_run(eng);
-	sim_model_finish(m);
 	g_assert_cmpuint(sim_events_dispatched(eng), >, 100);
-	sim_model_free(m);
 }
 
 /* The default study's workloads take mmap_sem in both modes and record
  * their latency; the writer's wait shows up in lock_stat's figures. */
 static void test_default_workloads(void)
 {
-	g_autoptr(sim_keys) keys = all_keys();
-	g_autofree char *path = scenario_path("default.ini");
 	char *set[] = { (char *)"sim-time-limit=20ms", NULL };
-	g_autoptr(GError) error = NULL;
-	g_autoptr(sim_study) study = sim_study_new(path, NULL, set, keys, &error);
-
-	g_assert_no_error(error);
-	const struct sim_run_config *cfg = sim_study_run(study, 0);
-	g_autoptr(sim_engine) eng = sim_engine_new(cfg->seed);
-	struct sim_model *m = sim_model_build(eng, cfg, &error);
+	g_autoptr(sim_engine) eng = rig_run_scenario("default.ini", NULL, set, 0);
 	struct sim_stats *st = sim_engine_stats(eng);
 
-	g_assert_no_error(error);
-	sim_set_time_limit(eng, sim_config_get_time(cfg, "sim-time-limit"));
-	sim_run(eng);
-	sim_model_finish(m);
 	g_assert_cmpuint(*sim_stats_counter(st, "app", "readOps"), >, 100);
 	g_assert_cmpuint(*sim_stats_counter(st, "mmap", "writeOps"), >, 5);
 	/* One writer thread: its acquisitions are its finished operations,
@@ -177,30 +346,15 @@ static void test_default_workloads(void)
 	g_assert_cmpuint(acq, <=, ops + 1);
 	g_assert_cmpuint(sim_hist_count(sim_stats_hist(st, "mmap_sem", "writeWaitTime")), >, 0);
 	g_assert_cmpfloat(*sim_stats_scalar(st, "app", "throughput"), >, 0);
-	sim_model_free(m);
 }
 
-/* Run page-lock.ini's first configuration with @policy for 50 ms. */
+/* Run page-lock.ini's first configuration with @policy for 150 ms. */
 static struct sim_engine *run_page_lock(const char *policy)
 {
-	g_autoptr(sim_keys) keys = all_keys();
-	g_autofree char *path = scenario_path("page-lock.ini");
 	g_autofree char *kv = g_strdup_printf("policy.page_lock=%s", policy);
 	char *set[] = { (char *)"sim-time-limit=150ms", kv, NULL };
-	g_autoptr(GError) error = NULL;
-	g_autoptr(sim_study) study = sim_study_new(path, NULL, set, keys, &error);
 
-	g_assert_no_error(error);
-	const struct sim_run_config *cfg = sim_study_run(study, 0);
-	struct sim_engine *eng = sim_engine_new(cfg->seed);
-	struct sim_model *m = sim_model_build(eng, cfg, &error);
-
-	g_assert_no_error(error);
-	sim_set_time_limit(eng, sim_config_get_time(cfg, "sim-time-limit"));
-	sim_run(eng);
-	sim_model_finish(m);
-	sim_model_free(m);
-	return eng;
+	return rig_run_scenario("page-lock.ini", NULL, set, 0);
 }
 
 /*
@@ -259,6 +413,11 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/model/policy/values", test_policy_values);
 	g_test_add_func("/model/policy/presets", test_presets);
+	g_test_add_func("/model/policy/slot-defaults", test_slot_defaults);
+	g_test_add_func("/model/kernel-param-defaults", test_kernel_param_defaults);
+	g_test_add_func("/model/workload/key-labels", test_workload_key_labels);
+	g_test_add_func("/model/workload/key-kinds", test_workload_key_kinds);
+	g_test_add_func("/model/machine/parts", test_machine_parts);
 	g_test_add_data_func("/model/scenario/default", "default.ini", test_shipped_scenarios);
 	g_test_add_data_func("/model/scenario/validate-disk", "validate-disk.ini",
 			     test_shipped_scenarios);

@@ -10,6 +10,9 @@
  *	# expect: @FILE@:LINE: key 'KEY': MESSAGE	the exact error
  *	# config: NAME					the config to ask for
  *	# set: KEY=VALUE				an override (repeatable)
+ *	# keys: model					check against the model's
+ *							keys (tests/rig.h), not
+ *							the test keys below
  *
  * @FILE@ stands for the path the file was opened with.  Each file is one
  * test case (/sim/scenario/bad/NAME) that asserts the exact message.  To
@@ -27,6 +30,7 @@
 #include "sim/config/keys.h"
 #include "sim/config/scenario.h"
 #include "sim/config/expr.h"
+#include "tests/rig.h"
 
 /* ---------------------------------------------------------------------- */
 /* The keys the tests use (the model registers its own later). */
@@ -121,10 +125,11 @@ static void test_bad(gconstpointer data)
 	g_autofree char *text = NULL, *expect = NULL, *config = NULL;
 	g_autoptr(GPtrArray) set = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(sim_keys) keys = test_registry();
+	g_autoptr(sim_keys) keys = NULL;
 	g_auto(GStrv) lines = NULL;
 	g_autoptr(sim_study) study = NULL;
 	g_autoptr(GString) want = NULL;
+	gboolean model_keys = FALSE;
 
 	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
 	lines = g_strsplit(text, "\n", -1);
@@ -137,9 +142,12 @@ static void test_bad(gconstpointer data)
 			config = g_strdup(l + strlen("# config: "));
 		else if (g_str_has_prefix(l, "# set: "))
 			g_ptr_array_add(set, g_strdup(l + strlen("# set: ")));
+		else if (g_str_equal(l, "# keys: model"))
+			model_keys = TRUE;
 	}
 	g_ptr_array_add(set, NULL);
 	g_assert_nonnull(expect);
+	keys = model_keys ? rig_all_keys() : test_registry();
 
 	study = sim_study_new(path, config, (char **)set->pdata, keys, &error);
 	g_assert_null(study);

@@ -1299,13 +1299,6 @@ static gboolean build_run(struct sim_study *study, struct combo *c,
 
 		if (e->def && e->def->check_run &&
 		    !e->def->check_run(e->def, r, e->key, &inner)) {
-			if (*r->iterationvars) {
-				char *msg = g_strdup_printf("%s (with %s)", inner->message,
-							    r->iterationvars);
-
-				g_free(inner->message);
-				inner->message = msg;
-			}
 			entry_error(e, error, inner);
 			return FALSE;
 		}

@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The simulated machine of one run, built from the run's resolved
- * configuration: which components exist, with which parameters, and the
- * load on them.  This is where configuration keys meet the models: every
- * key a component reads is declared here, in one table, so that scenarios
- * are validated against it before anything runs.
+ * One run: the simulated machine, the load on it and its workload groups,
+ * built from the run's resolved configuration.  This is where
+ * configuration keys meet the models: the model layer declares every key
+ * (the kernel model never sees one), so that scenarios are validated
+ * against them before anything runs.
  *
- * Keys (see sim_model_keys(); `faultsim list keys` prints them all):
- *	machine.*	CPUs: count, time slice, context switch, wake-up latency
+ * Keys (see sim_model_register_keys(); `faultsim list keys` prints them):
+ *	machine.*	CPUs, cache-line transfers (machine.h)
  *	disk.*		the block device: profile, depth, scheduler, latency, ...
+ *	memory.*	the page cache, reclaim, swap (machine.h)
  *	load.disk.*	open-loop disk requests (Poisson by default)
  *	load.cpu.*	open-loop CPU jobs
- *	workload.*	thread groups of the process (sim/model/workload.h)
- *	policy.*	policy slots and kernel presets (sim/model/policy.h)
+ *	workload.*	thread groups, by kind (workload.h)
+ *	fault.*, khugepaged.*, write.*
+ *			the kernel model's costs (kernel-params.h)
+ *	policy.*	policy slots and kernel presets (policy.h)
  */
 #ifndef FAULTSIM_SIM_MODEL_H
 #define FAULTSIM_SIM_MODEL_H
@@ -31,8 +34,8 @@ void sim_model_register_keys(struct sim_keys *keys);
  * with @keys reaches its policies through them (sim_policy_of()). */
 void sim_model_register_keys_with(struct sim_keys *keys, struct sim_policies *policies);
 
-/* Build the components of @cfg on @eng.  Fails (SIM_ERROR) on settings
- * that are valid one by one but not together. */
+/* Build run @cfg on @eng: its machine, loads and workload groups.  Fails
+ * (SIM_ERROR) on settings that are valid one by one but not together. */
 struct sim_model *sim_model_build(struct sim_engine *eng,
 				  const struct sim_run_config *cfg, GError **error);
 /* End of the warm-up period: forget what was measured so far. */

@@ -54,7 +54,9 @@ enum sim_policy_slot {
 struct sim_policy_slot_info {
 	const char *name;			/* "rwsem" */
 	const char *key;			/* "policy.rwsem" */
-	const char *defval;			/* the key's default */
+	const char *defval;			/* the slot's default: the one place
+						 * it is written (the default
+						 * preset's value) */
 	const char *help;
 	unsigned int version;			/* newest ops version known */
 };

@@ -61,7 +61,7 @@
 #include "sim/kernel/pagelock.h"
 #include "sim/model/kernel-params.h"
 #include "sim/model/policy.h"
-#include "sim/model/workload-private.h"
+#include "sim/model/workload-kind.h"
 
 static const char *const mapping_kinds[] = { "file", "anon", "both", NULL };
 static const char *const writer_ops[] = { "remap", "mprotect", NULL };

@@ -16,7 +16,7 @@
 #include "sim/kernel/cpu.h"
 #include "sim/kernel/pagelock.h"
 #include "sim/core/stats.h"
-#include "sim/model/workload-private.h"
+#include "sim/model/workload-kind.h"
 
 struct file_group {
 	struct group_file file;

@@ -11,7 +11,7 @@
 #include "config.h"
 
 #include "sim/kernel/cpu.h"
-#include "sim/model/workload-private.h"
+#include "sim/model/workload-kind.h"
 
 struct lock_group {
 	uint64_t ops_per_thread;

@@ -31,7 +31,7 @@
 #include "sim/kernel/write.h"
 #include "sim/model/kernel-params.h"
 #include "sim/model/policy.h"
-#include "sim/model/workload-private.h"
+#include "sim/model/workload-kind.h"
 
 static const char *const write_sources[] = { "anon", "same-file", NULL };
 

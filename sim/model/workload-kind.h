@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Inside the workload groups: the kinds' ops table, the common part of a
- * group, and what the kinds share.  workload.c keeps the groups and the
- * table of kinds; each kind is one file:
+ * What a workload kind is written with: its ops table, the common part of
+ * a group, and what the kinds share (workload-kind.c).  Each kind is one
+ * file:
  *
  *	workload-lock.c    lock    mmap_sem readers and writers
  *	workload-file.c    file    read(2) through the page cache
  *	workload-fault.c   fault   page faults, mmap_sem writers, /proc readers
  *	workload-write.c   write   write(2) from a user buffer (dd)
+ *
+ * workload.c keeps the table of kinds, their keys and a run's groups: it
+ * uses the kinds, which use only this.
  */
-#ifndef FAULTSIM_SIM_WORKLOAD_PRIVATE_H
-#define FAULTSIM_SIM_WORKLOAD_PRIVATE_H
+#ifndef FAULTSIM_SIM_WORKLOAD_KIND_H
+#define FAULTSIM_SIM_WORKLOAD_KIND_H
 
 #include "sim/core/histogram.h"
 #include "sim/kernel/page.h"
@@ -120,4 +123,4 @@ gboolean group_file_create(struct group *g, struct group_file *f, uint64_t bytes
 /* Free its backing; the page cache frees the address space. */
 void group_file_free(struct group_file *f);
 
-#endif /* FAULTSIM_SIM_WORKLOAD_PRIVATE_H */
+#endif /* FAULTSIM_SIM_WORKLOAD_KIND_H */

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the workload kinds share (see workload-kind.h): the keys several
+ * kinds read, a group's keys by their last segment, its threads, its file.
+ */
+#include "config.h"
+
+#include "sim/model/workload-kind.h"
+
+const struct sim_key_def workload_key_write_fraction = {
+	.name = "workload.*.write_fraction", .type = SIM_KEY_DOUBLE, .defval = "0",
+	.min = "0", .max = "1",
+	.help = "fraction of operations that write (lock: take mmap_sem for write; "
+		"fault: a write access)",
+};
+
+const struct sim_key_def workload_key_work = {
+	.name = "workload.*.work", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	.defval = "0", .help = "CPU time before each operation",
+};
+
+const struct sim_key_def workload_key_hold = {
+	.name = "workload.*.hold", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	.defval = "exp(2us)",
+	.help = "CPU time holding the lock (lock: mmap_sem; file, fault: a page lock)",
+};
+
+const struct sim_key_def workload_key_think = {
+	.name = "workload.*.think", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	.defval = "exp(20us)", .help = "sleep after each operation",
+};
+
+const struct sim_key_def workload_key_ops = {
+	.name = "workload.*.ops", .type = SIM_KEY_UINT, .defval = "0",
+	.help = "operations per thread (0: until the time limit)",
+};
+
+const struct sim_key_def workload_key_file_size = {
+	.name = "workload.*.file_size", .type = SIM_KEY_SIZE, .defval = "256MiB", .min = "4KiB",
+	.max = "16TiB", .help = "size of the group's file",
+};
+
+const struct sim_key_def workload_key_pattern = {
+	.name = "workload.*.pattern", .type = SIM_KEY_DIST, .unit = SIM_UNIT_NONE,
+	.help = "page ranks, zipf(S) or uniform(0,1) (unset: sequential)",
+};
+
+char *group_key(const char *name, const char *what)
+{
+	return g_strdup_printf("workload.%s.%s", name, what);
+}
+
+#define GROUP_GETTER(fn, type, getter)							\
+type fn(const struct group *g, const struct sim_run_config *cfg, const char *what)	\
+{											\
+	g_autofree char *key = group_key(g->name, what);				\
+											\
+	return getter(cfg, key);							\
+}
+GROUP_GETTER(group_uint, uint64_t, sim_config_get_uint)
+GROUP_GETTER(group_double, double, sim_config_get_double)
+GROUP_GETTER(group_bool, gboolean, sim_config_get_bool)
+GROUP_GETTER(group_time, sim_time_t, sim_config_get_time)
+GROUP_GETTER(group_size, uint64_t, sim_config_get_size)
+GROUP_GETTER(group_enum, guint, sim_config_get_enum)
+GROUP_GETTER(group_dist, struct sim_dist *, sim_config_get_dist)
+#undef GROUP_GETTER
+
+struct sim_task *group_spawn(struct group *g, const char *name, sim_task_fn *fn, void *arg,
+			     bool daemon)
+{
+	struct sim_task *t = sim_task_spawn(g->w->eng, name, fn, arg);
+
+	if (daemon)
+		sim_task_set_daemon(t, true);
+	sim_cpus_attach(g->w->machine->cpus, t);
+	return t;
+}
+
+gboolean group_file_create(struct group *g, struct group_file *f, uint64_t bytes,
+			   GError **error)
+{
+	struct sim_machine *m = g->w->machine;
+
+	f->pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	f->mapping = pc_mapping_new(m->pc, g->name, f->pages, 0, error);
+	if (!f->mapping)
+		return FALSE;
+	f->backing = file_backing_new(f->mapping, m->disk,
+				      sim_machine_disk_extent(m, f->pages * PAGE_SIZE));
+	return TRUE;
+}
+
+void group_file_free(struct group_file *f)
+{
+	if (f->backing)
+		file_backing_free(f->backing);
+	f->backing = NULL;
+}

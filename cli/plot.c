@@ -355,6 +355,29 @@ static gboolean check_pooling(struct plot *p, const char *a, const char *b,
 	return FALSE;
 }
 
+/* @run's configuration, named by what differs between the runs drawn:
+ * the configname if several, the iteration variables that take more than
+ * one value ("lock=spf, threads=8"). */
+static char *config_label(struct plot *p, const struct cli_run *run)
+{
+	GString *s = g_string_new(NULL);
+	g_autoptr(GPtrArray) names = distinct_values(p->runs->runs, "configname", NULL);
+
+	if (names->len > 1)
+		g_string_append(s, run->configname);
+	for (guint i = 0; i < run->var_order->len; i++) {
+		const char *n = run->var_order->pdata[i];
+		g_autoptr(GPtrArray) values = distinct_values(p->runs->runs, n, NULL);
+
+		if (values->len > 1)
+			g_string_append_printf(s, "%s%s=%s", s->len ? (i ? ", " : " ") : "", n,
+					       cli_run_value(run, n));
+	}
+	if (!s->len)
+		g_string_append(s, run->configname);
+	return g_string_free(s, FALSE);
+}
+
 static gboolean need_name(struct plot *p, const char *opt, const char *name,
 			  GError **error)
 {
@@ -563,7 +586,22 @@ static gboolean plot_scalar(struct plot *p, GString *script, GError **error)
 		}
 		g_string_append_printf(script, ")\nset xrange [-0.5:%g]\n", xs->len - 0.5);
 	} else {
-		g_string_append(script, "set offsets graph 0.04, graph 0.04, 0, 0\n");
+		/* The range of the data with a margin, tics at the values
+		 * when there are few. */
+		g_string_append(script, "set autoscale xfix\n"
+				"set offsets graph 0.05, graph 0.05, 0, 0\n");
+		if (xs->len <= 12) {
+			g_string_append(script, "set xtics (");
+			for (guint i = 0; i < xs->len; i++) {
+				char v[32];
+				double d;
+
+				cli_parse_number(xs->pdata[i], &d, NULL);
+				cli_format_double(v, d / xscale);
+				g_string_append_printf(script, "%s%s", i ? ", " : "", v);
+			}
+			g_string_append(script, ")\n");
+		}
 	}
 	if (ymin >= 0 && !(p->log && strchr(p->log, 'y')))
 		g_string_append(script, "set yrange [0:*]\n");
@@ -584,10 +622,15 @@ static gboolean plot_scalar(struct plot *p, GString *script, GError **error)
 		g_autofree char *ycol = column_expr(2, yscale, 0);
 		g_autofree char *ecol = column_expr(3, yscale, 0);
 
+		/* Point types and sizes differ, so that lines on top of
+		 * each other still show. */
+		static const int pt[] = { 7, 5, 9, 11, 13, 15 };
+
 		g_string_append_printf(p->plots,
 				       "%sDATA index %u using %s:%s:%s "
-				       "with yerrorlines lw 2 pt 7 ps 1.2 title ",
-				       l ? ", \\\n     " : "", l, xcol, ycol, ecol);
+				       "with yerrorlines lw 2 pt %d ps %.2f title ",
+				       l ? ", \\\n     " : "", l, xcol, ycol, ecol,
+				       pt[l % G_N_ELEMENTS(pt)], 1.6 - 0.3 * (l % 3));
 		gp_string(p->plots, label);
 	}
 	p->nr_lines = lines->len;
@@ -663,7 +706,6 @@ static gboolean plot_cdf(struct plot *p, GString *script, GError **error)
 	g_autoptr(GHashTable) line_of = g_hash_table_new_full(g_str_hash, g_str_equal,
 							      g_free, NULL);
 	g_autoptr(GHashTable) line_of_run = g_hash_table_new(g_int64_hash, g_int64_equal);
-	g_autoptr(GHashTable) confignames = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GArray) lower = g_array_new(FALSE, FALSE, sizeof(double));
 	g_autoptr(GArray) count = g_array_new(FALSE, FALSE, sizeof(double));
@@ -686,8 +728,6 @@ static gboolean plot_cdf(struct plot *p, GString *script, GError **error)
 		return FALSE;
 
 	/* Lines: the values of --by, else the configurations. */
-	for (guint i = 0; i < runs->len; i++)
-		g_hash_table_add(confignames, (gpointer)((struct cli_run *)runs->pdata[i])->configname);
 	if (p->byvar) {
 		g_autoptr(GPtrArray) values = distinct_values(runs, p->byvar, NULL);
 
@@ -723,8 +763,7 @@ static gboolean plot_cdf(struct plot *p, GString *script, GError **error)
 			pl->by_upper = g_hash_table_new_full(g_double_hash, g_double_equal,
 							     g_free, g_free);
 			pl->first_edge = INFINITY;
-			g_ptr_array_add(labels, cli_run_label(
-				r, g_hash_table_size(confignames) > 1));
+			g_ptr_array_add(labels, config_label(p, r));
 			pl->label = labels->pdata[labels->len - 1];
 			l = GUINT_TO_POINTER(lines->len);
 			g_hash_table_insert(line_of, g_steal_pointer(&key), l);
@@ -846,7 +885,7 @@ static gboolean plot_cdf(struct plot *p, GString *script, GError **error)
 		g_string_append(script, "\nset ylabel ");
 		gp_string(script, yl);
 		g_string_append(script, "\nset yrange [0:1]\nset ytics 0.1\n"
-				"set key bottom right\n");
+				"set autoscale xfix\nset key bottom right\n");
 		if (logx)
 			g_string_append(script, "set logscale x\n");
 	}
@@ -857,7 +896,6 @@ static gboolean plot_cdf(struct plot *p, GString *script, GError **error)
 
 static gboolean plot_vector(struct plot *p, GString *script, GError **error)
 {
-	g_autoptr(GHashTable) confignames = g_hash_table_new(g_str_hash, g_str_equal);
 	GPtrArray *runs = p->runs->runs;
 	sqlite3 *h = fs_resultdb_handle(p->db);
 	sqlite3_stmt *vs, *ds;
@@ -872,8 +910,6 @@ static gboolean plot_vector(struct plot *p, GString *script, GError **error)
 			    "run, without -x or --by", p->module, p->name);
 		return FALSE;
 	}
-	for (guint i = 0; i < runs->len; i++)
-		g_hash_table_add(confignames, (gpointer)((struct cli_run *)runs->pdata[i])->configname);
 	if (sqlite3_prepare_v2(h, "SELECT v.vectorId, r.simtimeExp, (SELECT attrValue FROM "
 			       "vectorAttr a WHERE a.vectorId = v.vectorId AND a.attrName = "
 			       "'interpolationmode') FROM vector v JOIN run r USING (runId) "
@@ -913,7 +949,7 @@ static gboolean plot_vector(struct plot *p, GString *script, GError **error)
 				: !strcmp(mode, "backward-sample-hold") ? "fsteps"
 				: !strcmp(mode, "none") ? "points" : "lines";
 		}
-		config = cli_run_label(r, g_hash_table_size(confignames) > 1);
+		config = config_label(p, r);
 		label = g_strdup_printf("%s #%u", config, r->repetition);
 		g_ptr_array_add(labels, label);
 		g_string_append_printf(p->data, "%s# line %u: %s (runId %" G_GINT64_FORMAT

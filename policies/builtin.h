@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The built-in policies: one small file per policy (policies/SLOT-NAME.c),
- * each an ops table of include/faultsim/plugin.h.  They reach the policy
+ * each an ops table of include/faultsim/plugin.h, written against the
+ * public headers only (include/faultsim/), as a plugin is.  They reach the policy
  * registry through fs_builtin_policies_register(), the same kind of
  * registration function a plugin exports; the lists below serve the few
- * places that need a built-in by name without a registry (rwsem_init()'s
- * default, page_lock_policy_init(), tests).
+ * places that need a built-in without a registry (tests).
  */
 #ifndef FAULTSIM_POLICIES_BUILTIN_H
 #define FAULTSIM_POLICIES_BUILTIN_H
 
-#include "include/faultsim/plugin.h"
+#include <faultsim/plugin.h>
 
 extern const struct fs_rwsem_policy fs_rwsem_v4_19;
 extern const struct fs_rwsem_policy fs_rwsem_v5_3;

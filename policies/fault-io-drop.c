@@ -23,34 +23,33 @@
 #include <errno.h>
 
 #include "policies/builtin.h"
-#include "sim/kernel/fault.h"
-#include "sim/kernel/cpu.h"
-#include "sim/kernel/pagelock.h"
 
 /* lock_page_maybe_drop_mmap() */
 static bool lock_page_maybe_drop_mmap(struct vm_fault *vmf, struct page *page)
 {
 	if (trylock_page(page))
 		return true;
-	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+	if (vmf_flags(vmf) & FAULT_FLAG_RETRY_NOWAIT)
 		return false;
 	maybe_unlock_mmap_for_lock(vmf);
-	lock_page(vmf->t, page);
+	lock_page(vmf_task(vmf), page);
 	return true;
 }
 
 static vm_fault_t filemap_fault_drop(struct vm_fault *vmf)
 {
-	struct address_space *mapping = vmf->mapping;
+	struct address_space *mapping = vmf_mapping(vmf);
+	struct sim_task *t = vmf_task(vmf);
+	pgoff_t pgoff = vmf_pgoff(vmf);
 	vm_fault_t ret = 0;
 	struct page *page;
 	int err;
 
-	cpu_work(vmf->t, vmf->fs->p.filemap);
-	if (vmf->pgoff >= pc_mapping_size(mapping))
+	cpu_work(t, fault_cost(vmf_fault_sys(vmf), FAULT_COST_FILEMAP));
+	if (pgoff >= pc_mapping_size(mapping))
 		return VM_FAULT_SIGBUS;
-	page = find_get_page(mapping, vmf->pgoff);
-	if (page && !(vmf->flags & FAULT_FLAG_TRIED)) {
+	page = find_get_page(mapping, pgoff);
+	if (page && !(vmf_flags(vmf) & FAULT_FLAG_TRIED)) {
 		if (fault_async_readahead_wanted(vmf, page)) {
 			maybe_unlock_mmap_for_io(vmf);
 			fault_async_readahead(vmf, page);
@@ -62,18 +61,17 @@ static vm_fault_t filemap_fault_drop(struct vm_fault *vmf)
 			fault_sync_readahead(vmf);
 		}
 retry_find:
-		page = find_get_page(mapping, vmf->pgoff);
+		page = find_get_page(mapping, pgoff);
 		if (!page) {
 			/* pagecache_get_page(FGP_CREAT | FGP_FOR_MMAP) */
-			err = add_to_page_cache_lru(vmf->t, mapping, vmf->pgoff, PC_GFP_KERNEL,
-						    &page);
+			err = add_to_page_cache_lru(t, mapping, pgoff, PC_GFP_KERNEL, &page);
 			if (err == -EEXIST || err == -EBUSY) {
 				if (err == -EBUSY)
-					sim_sleep(vmf->t, 1000);
+					sim_sleep(t, 1000);
 				goto retry_find;
 			}
 			if (err)
-				return vmf->dropped ? ret | VM_FAULT_RETRY : VM_FAULT_OOM;
+				return vmf_dropped(vmf) ? ret | VM_FAULT_RETRY : VM_FAULT_OOM;
 			unlock_page(page);	/* FGP_FOR_MMAP: ours is a reference */
 		}
 	}
@@ -88,23 +86,23 @@ retry_find:
 	if (!PageUptodate(page))
 		goto page_not_uptodate;
 	/* We dropped mmap_sem: let the caller find the VMA again. */
-	if (vmf->dropped) {
+	if (vmf_dropped(vmf)) {
 		unlock_page(page);
 		goto out_retry;
 	}
-	vmf->page = page;
+	vmf_set_page(vmf, page);
 	return ret | VM_FAULT_LOCKED;
 
 page_not_uptodate:
 	ClearPageError(page);
 	maybe_unlock_mmap_for_io(vmf);
-	pc_readpage(vmf->t, page);
-	wait_on_page_locked(vmf->t, page);
+	pc_readpage(t, page);
+	wait_on_page_locked(t, page);
 	if (!PageUptodate(page)) {
 		put_page(page);
-		return vmf->dropped ? ret | VM_FAULT_RETRY : VM_FAULT_SIGBUS;
+		return vmf_dropped(vmf) ? ret | VM_FAULT_RETRY : VM_FAULT_SIGBUS;
 	}
-	if (vmf->dropped)
+	if (vmf_dropped(vmf))
 		goto out_retry;
 	put_page(page);
 	goto retry_find;

@@ -18,22 +18,21 @@
 #include <errno.h>
 
 #include "policies/builtin.h"
-#include "sim/kernel/fault.h"
-#include "sim/kernel/cpu.h"
-#include "sim/kernel/pagelock.h"
 
 static vm_fault_t filemap_fault_hold(struct vm_fault *vmf)
 {
-	struct address_space *mapping = vmf->mapping;
+	struct address_space *mapping = vmf_mapping(vmf);
+	struct sim_task *t = vmf_task(vmf);
+	pgoff_t pgoff = vmf_pgoff(vmf);
 	vm_fault_t ret = 0;
 	struct page *page;
 	int err;
 
-	cpu_work(vmf->t, vmf->fs->p.filemap);
-	if (vmf->pgoff >= pc_mapping_size(mapping))
+	cpu_work(t, fault_cost(vmf_fault_sys(vmf), FAULT_COST_FILEMAP));
+	if (pgoff >= pc_mapping_size(mapping))
 		return VM_FAULT_SIGBUS;
-	page = find_get_page(mapping, vmf->pgoff);
-	if (page && !(vmf->flags & FAULT_FLAG_TRIED)) {
+	page = find_get_page(mapping, pgoff);
+	if (page && !(vmf_flags(vmf) & FAULT_FLAG_TRIED)) {
 		if (fault_async_readahead_wanted(vmf, page))
 			fault_async_readahead(vmf, page);
 	} else if (!page) {
@@ -41,7 +40,7 @@ static vm_fault_t filemap_fault_hold(struct vm_fault *vmf)
 			fault_sync_readahead(vmf);
 		ret = VM_FAULT_MAJOR;
 retry_find:
-		page = find_get_page(mapping, vmf->pgoff);
+		page = find_get_page(mapping, pgoff);
 		if (!page)
 			goto no_cached_page;
 	}
@@ -57,7 +56,7 @@ retry_find:
 	}
 	if (!PageUptodate(page))
 		goto page_not_uptodate;
-	vmf->page = page;
+	vmf_set_page(vmf, page);
 	return ret | VM_FAULT_LOCKED;
 
 no_cached_page:
@@ -70,8 +69,8 @@ no_cached_page:
 page_not_uptodate:
 	/* Read it again and wait, holding mmap_sem. */
 	ClearPageError(page);
-	pc_readpage(vmf->t, page);
-	wait_on_page_locked(vmf->t, page);
+	pc_readpage(t, page);
+	wait_on_page_locked(t, page);
 	if (!PageUptodate(page)) {
 		put_page(page);
 		return VM_FAULT_SIGBUS;

@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/kernel/fault.h"
 
 const struct fs_fault_lock_policy fs_fault_lock_mmap = {
 	.version = FS_FAULT_LOCK_POLICY_VERSION,

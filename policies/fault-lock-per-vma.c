@@ -5,7 +5,7 @@
  * Thread it models: "Per-VMA locks" (Suren Baghdasaryan, 2022-2023;
  * merged for 6.4: mm/memory.c lock_vma_under_rcu(), arch/x86 "mm: try
  * VMA lock-based page fault handling first").  A fault looks the VMA up
- * under RCU and read-trylocks it (sim/kernel/vma-lock.h); on failure it counts
+ * under RCU and read-trylocks it (lock_vma_under_rcu()); on failure it counts
  * VMA_LOCK_ABORT and takes mmap_sem as before.  6.4 itself took only
  * anonymous VMAs; later kernels handle file faults under the VMA lock
  * too, and so does this model (every VMA).
@@ -13,8 +13,6 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/kernel/fault.h"
-#include "sim/kernel/vma-lock.h"
 
 static struct vm_area_struct *per_vma_lock_vma(struct fault_sys *fs, struct sim_task *t,
 					       struct mm_struct *mm, uint64_t addr)
@@ -22,7 +20,7 @@ static struct vm_area_struct *per_vma_lock_vma(struct fault_sys *fs, struct sim_
 	struct vm_area_struct *vma = lock_vma_under_rcu(t, mm, addr);
 
 	if (!vma)
-		(*fs->st.vma_lock_abort)++;
+		count_fault_event(fs, VMA_LOCK_ABORT);
 	return vma;
 }
 

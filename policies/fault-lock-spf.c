@@ -32,51 +32,49 @@
 #include <errno.h>
 
 #include "policies/builtin.h"
-#include "sim/kernel/cpu.h"
-#include "sim/kernel/fault.h"
 
 /* Not written since @seq (and not write-locked now). */
 static bool spf_vma_unchanged(const struct vm_area_struct *vma, unsigned int seq)
 {
-	return vma && (int)(seq - vma->vm_lock_seq) > 0;
+	return vma && (int)(seq - vma_vm_lock_seq(vma)) > 0;
 }
 
 static bool spf_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
 		      uint64_t addr, unsigned int flags)
 {
-	const struct fault_params *p = &fs->p;
-	unsigned int seq = mm->mm_lock_seq;
+	unsigned int seq = mm_lock_seq(mm);
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
 	struct page *page;
 	int err;
 
 	if (!vma || !vma_is_anonymous(vma) || !spf_vma_unchanged(vma, seq) ||
-	    !(vma->vm_flags & ((flags & FAULT_FLAG_WRITE) ? VM_WRITE : VM_ACCESS_FLAGS)) ||
+	    !(vma_vm_flags(vma) & ((flags & FAULT_FLAG_WRITE) ? VM_WRITE : VM_ACCESS_FLAGS)) ||
 	    !pte_none(mm_pte(mm, addr))) {
-		(*fs->st.spf_fallback)++;
+		count_fault_event(fs, SPF_FALLBACK);
 		return false;
 	}
 	/* Speculatively: nothing held, @vma not to be used after a block. */
-	cpu_work(t, p->vma_lookup + p->alloc + p->zero + p->pte_install);
+	cpu_work(t, fault_cost(fs, FAULT_COST_VMA_LOOKUP) + fault_cost(fs, FAULT_COST_ALLOC) +
+		    fault_cost(fs, FAULT_COST_ZERO) + fault_cost(fs, FAULT_COST_PTE_INSTALL));
 	vma = vma_lookup(mm, addr);
 	if (!spf_vma_unchanged(vma, seq)) {
-		(*fs->st.spf_abort)++;
+		count_fault_event(fs, SPF_ABORT);
 		return false;
 	}
 	/* Commit: from here to the pte nothing blocks. */
 	page = mm_alloc_anon_page(NULL, mm, vma, addr, &err);
 	if (!page) {
 		if (err == -EEXIST) {		/* someone mapped it: done */
-			(*fs->st.spf_success)++;
+			count_fault_event(fs, SPF_SUCCESS);
 			return true;
 		}
-		(*fs->st.spf_fallback)++;
+		count_fault_event(fs, SPF_FALLBACK);
 		return false;
 	}
 	mm_map_page(mm, vma, addr, page);
 	unlock_page(page);
 	put_page(page);
-	(*fs->st.spf_success)++;
+	count_fault_event(fs, SPF_SUCCESS);
 	return true;
 }
 

@@ -18,34 +18,33 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/kernel/fault.h"
-#include "sim/kernel/cpu.h"
 
 static unsigned long filemap_map_pages_lockless(struct vm_fault *vmf, pgoff_t start_pgoff,
 						pgoff_t end_pgoff)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	struct address_space *mapping = vmf->mapping;
+	struct vm_area_struct *vma = vmf_vma(vmf);
+	struct address_space *mapping = vmf_mapping(vmf);
+	struct mm_struct *mm = vmf_mm(vmf);
+	sim_time_t map_page = fault_cost(vmf_fault_sys(vmf), FAULT_COST_MAP_PAGE);
 	unsigned long mapped = 0;
 
 	for (pgoff_t pgoff = start_pgoff; pgoff <= end_pgoff; pgoff++) {
-		uint64_t addr = vma->vm_start + (pgoff - vma->vm_pgoff);
+		uint64_t addr = vma_vm_start(vma) + (pgoff - vma_vm_pgoff(vma));
 		struct page *page = find_get_page(mapping, pgoff);
 
 		if (!page)
 			continue;
 		if (PageLocked(page) || !PageUptodate(page) || PageReadahead(page))
 			goto skip;
-		if (!pte_none(mm_pte(vmf->mm, addr)))
+		if (!pte_none(mm_pte(mm, addr)))
 			goto skip;
 		/* The page-table lock and the install. */
-		cpu_work(vmf->t, vmf->fs->p.map_page);
+		cpu_work(vmf_task(vmf), map_page);
 		/* Check again: locked meanwhile (truncation, migration)? */
 		if (PageLocked(page) || page_mapping(page) != mapping)
 			goto skip;
-		if (vmf->ra && vmf->ra->mmap_miss > 0)
-			vmf->ra->mmap_miss--;
-		if (mm_map_page(vmf->mm, vma, addr, page) == 0)
+		fault_around_hit(vmf);
+		if (mm_map_page(mm, vma, addr, page) == 0)
 			mapped++;
 skip:
 		put_page(page);

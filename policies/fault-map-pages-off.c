@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/kernel/fault.h"
 
 const struct fs_fault_map_pages_policy fs_fault_map_pages_off = {
 	.version = FS_FAULT_MAP_PAGES_POLICY_VERSION,

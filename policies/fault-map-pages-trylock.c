@@ -18,18 +18,17 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/kernel/fault.h"
-#include "sim/kernel/pagelock.h"
 
 static unsigned long filemap_map_pages_trylock(struct vm_fault *vmf, pgoff_t start_pgoff,
 					       pgoff_t end_pgoff)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	struct address_space *mapping = vmf->mapping;
+	struct vm_area_struct *vma = vmf_vma(vmf);
+	struct address_space *mapping = vmf_mapping(vmf);
+	struct mm_struct *mm = vmf_mm(vmf);
 	unsigned long mapped = 0;
 
 	for (pgoff_t pgoff = start_pgoff; pgoff <= end_pgoff; pgoff++) {
-		uint64_t addr = vma->vm_start + (pgoff - vma->vm_pgoff);
+		uint64_t addr = vma_vm_start(vma) + (pgoff - vma_vm_pgoff(vma));
 		struct page *page = find_get_page(mapping, pgoff);
 
 		if (!page)
@@ -40,9 +39,8 @@ static unsigned long filemap_map_pages_trylock(struct vm_fault *vmf, pgoff_t sta
 			goto skip;
 		if (page_mapping(page) != mapping || !PageUptodate(page))
 			goto unlock;
-		if (vmf->ra && vmf->ra->mmap_miss > 0)
-			vmf->ra->mmap_miss--;
-		if (!pte_none(mm_pte(vmf->mm, addr)))
+		fault_around_hit(vmf);
+		if (!pte_none(mm_pte(mm, addr)))
 			goto unlock;
 		if (fault_around_set_pte(vmf, addr, page))
 			mapped++;

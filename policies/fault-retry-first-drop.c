@@ -31,16 +31,15 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/kernel/fault.h"
 
-static unsigned int retry_first_drop_flags(unsigned int flags)
+static unsigned int retry_first_drop_flags(const struct fs_fault_retry_state *st)
 {
-	return flags | FAULT_FLAG_TRIED;
+	return st->flags | FAULT_FLAG_TRIED;
 }
 
-static bool retry_first_drop_may_drop(unsigned int flags)
+static bool retry_first_drop_may_drop(const struct fs_fault_retry_state *st)
 {
-	return fault_flag_allow_retry_first(flags);
+	return fault_flag_allow_retry_first(st->flags);
 }
 
 const struct fs_fault_retry_policy fs_fault_retry_first_drop = {

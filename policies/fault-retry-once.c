@@ -15,16 +15,15 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/kernel/fault.h"
 
-static unsigned int retry_once_flags(unsigned int flags)
+static unsigned int retry_once_flags(const struct fs_fault_retry_state *st)
 {
-	return (flags & ~FAULT_FLAG_ALLOW_RETRY) | FAULT_FLAG_TRIED;
+	return (st->flags & ~FAULT_FLAG_ALLOW_RETRY) | FAULT_FLAG_TRIED;
 }
 
-static bool retry_once_may_drop(unsigned int flags)
+static bool retry_once_may_drop(const struct fs_fault_retry_state *st)
 {
-	return flags & FAULT_FLAG_ALLOW_RETRY;
+	return st->flags & FAULT_FLAG_ALLOW_RETRY;
 }
 
 const struct fs_fault_retry_policy fs_fault_retry_once = {

@@ -12,16 +12,15 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/kernel/fault.h"
 
-static unsigned int retry_unlimited_flags(unsigned int flags)
+static unsigned int retry_unlimited_flags(const struct fs_fault_retry_state *st)
 {
-	return flags | FAULT_FLAG_TRIED;
+	return st->flags | FAULT_FLAG_TRIED;
 }
 
-static bool retry_unlimited_may_drop(unsigned int flags)
+static bool retry_unlimited_may_drop(const struct fs_fault_retry_state *st)
 {
-	return flags & FAULT_FLAG_ALLOW_RETRY;
+	return st->flags & FAULT_FLAG_ALLOW_RETRY;
 }
 
 const struct fs_fault_retry_policy fs_fault_retry_unlimited = {

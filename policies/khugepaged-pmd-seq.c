@@ -11,14 +11,15 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/kernel/khugepaged.h"
 
 static bool pmd_seq_collapse(struct khugepaged_collapse *cc)
 {
+	struct mm_struct *mm = khugepaged_cc_mm(cc);
+	struct sim_task *t = khugepaged_cc_task(cc);
 	bool ok = false;
 
 	khugepaged_alloc(cc);
-	mmap_read_lock(cc->mm, cc->t);
+	mmap_read_lock(mm, t);
 	if (!khugepaged_revalidate(cc) || !khugepaged_swapin(cc) || !khugepaged_isolate_ok(cc))
 		goto out;
 	khugepaged_pmd_seq_read(cc);
@@ -30,7 +31,7 @@ static bool pmd_seq_collapse(struct khugepaged_collapse *cc)
 	khugepaged_install(cc);
 	ok = true;
 out:
-	mmap_read_unlock(cc->mm, cc->t);
+	mmap_read_unlock(mm, t);
 	return ok;
 }
 

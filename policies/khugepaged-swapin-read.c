@@ -8,19 +8,20 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/kernel/khugepaged.h"
 
 static bool swapin_read_collapse(struct khugepaged_collapse *cc)
 {
+	struct mm_struct *mm = khugepaged_cc_mm(cc);
+	struct sim_task *t = khugepaged_cc_task(cc);
 	bool ok = false;
 
 	khugepaged_alloc(cc);
-	mmap_read_lock(cc->mm, cc->t);
+	mmap_read_lock(mm, t);
 	if (!khugepaged_revalidate(cc) || !khugepaged_swapin(cc)) {
-		mmap_read_unlock(cc->mm, cc->t);
+		mmap_read_unlock(mm, t);
 		return false;
 	}
-	mmap_read_unlock(cc->mm, cc->t);
+	mmap_read_unlock(mm, t);
 
 	khugepaged_write_lock(cc);
 	/* Anything may have changed while no lock was held. */

@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/kernel/khugepaged.h"
 
 static bool swapin_write_collapse(struct khugepaged_collapse *cc)
 {

@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/kernel/write.h"
 
 #define PROBE_STRIDE	16u
 

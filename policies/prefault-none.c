@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/kernel/write.h"
 
 const struct fs_prefault_policy fs_prefault_none = {
 	.version = FS_PREFAULT_POLICY_VERSION,

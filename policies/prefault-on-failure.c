@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include "policies/builtin.h"
-#include "sim/kernel/write.h"
 
 static size_t on_failure_fault_in(struct write_iter *wi, uint64_t uaddr, size_t len)
 {

@@ -28,6 +28,9 @@
 /* ------------------------------------------------------------------ */
 /* Flag logic */
 
+/* The retry policies see the fault's state; these tests vary its flags. */
+#define RETRY_STATE(fl)	(&(const struct fs_fault_retry_state){ .flags = (fl), .attempt = 1 })
+
 static void test_flags(void)
 {
 	unsigned int f = FAULT_FLAG_DEFAULT;
@@ -37,25 +40,25 @@ static void test_flags(void)
 	g_assert_false(fault_flag_allow_retry_first(f & ~FAULT_FLAG_ALLOW_RETRY));
 
 	/* once: the retried attempt may not retry nor drop again. */
-	f = fs_fault_retry_once.retry_flags(FAULT_FLAG_DEFAULT);
+	f = fs_fault_retry_once.retry_flags(RETRY_STATE(FAULT_FLAG_DEFAULT));
 	g_assert_false(f & FAULT_FLAG_ALLOW_RETRY);
 	g_assert_true(f & FAULT_FLAG_TRIED);
-	g_assert_false(fs_fault_retry_once.may_drop(f));
-	g_assert_true(fs_fault_retry_once.may_drop(FAULT_FLAG_DEFAULT));
+	g_assert_false(fs_fault_retry_once.may_drop(RETRY_STATE(f)));
+	g_assert_true(fs_fault_retry_once.may_drop(RETRY_STATE(FAULT_FLAG_DEFAULT)));
 
 	/* first-drop: retries stay allowed, only the first attempt drops. */
 	f = FAULT_FLAG_DEFAULT;
-	g_assert_true(fs_fault_retry_first_drop.may_drop(f));
+	g_assert_true(fs_fault_retry_first_drop.may_drop(RETRY_STATE(f)));
 	for (int i = 0; i < 5; i++) {
-		f = fs_fault_retry_first_drop.retry_flags(f);
+		f = fs_fault_retry_first_drop.retry_flags(RETRY_STATE(f));
 		g_assert_true(f & FAULT_FLAG_ALLOW_RETRY);
-		g_assert_false(fs_fault_retry_first_drop.may_drop(f));
+		g_assert_false(fs_fault_retry_first_drop.may_drop(RETRY_STATE(f)));
 	}
 	/* unlimited: every attempt may drop. */
 	f = FAULT_FLAG_DEFAULT;
 	for (int i = 0; i < 5; i++) {
-		f = fs_fault_retry_unlimited.retry_flags(f);
-		g_assert_true(fs_fault_retry_unlimited.may_drop(f));
+		f = fs_fault_retry_unlimited.retry_flags(RETRY_STATE(f));
+		g_assert_true(fs_fault_retry_unlimited.may_drop(RETRY_STATE(f)));
 	}
 }
 

@@ -30,6 +30,7 @@
 #define FAULTSIM_SIM_TASK_H
 
 #include <stdbool.h>
+#include "faultsim/task.h"
 #include "sim/core/engine.h"
 #include "sim/core/list.h"
 
@@ -61,8 +62,8 @@ void sim_engine_set_stack_size(struct sim_engine *eng, size_t bytes);
  * (in an event handler). */
 struct sim_task *sim_current(const struct sim_engine *eng);
 
-/* Let simulated time pass: the task resumes @ns from now. */
-void sim_sleep(struct sim_task *t, sim_time_t ns);
+/* sim_sleep(t, ns), in faultsim/task.h: let simulated time pass; the task
+ * resumes @ns from now. */
 /* Resume after every event already scheduled for the current instant. */
 void sim_yield(struct sim_task *t);
 
@@ -120,8 +121,7 @@ void sim_sleep_oncpu(struct sim_task *t, sim_time_t ns);
  */
 bool sim_block_timeout_oncpu(struct sim_task *t, sim_time_t timeout);
 
-/* Accessors. */
-const char *sim_task_name(const struct sim_task *t);
+/* Accessors (and sim_task_name(), in faultsim/task.h). */
 unsigned int sim_task_id(const struct sim_task *t);
 enum sim_task_state sim_task_state(const struct sim_task *t);
 struct sim_engine *sim_task_engine(const struct sim_task *t);

@@ -12,14 +12,22 @@
 
 #include <stdint.h>
 #include <glib.h>
-
-typedef int64_t sim_time_t;
+/* sim_time_t, NSEC_PER_*, FS_API: shared with the plugin interface. */
+#include "faultsim/types.h"
 
 #define SIM_TIME_MAX INT64_MAX
 
-#define NSEC_PER_USEC 1000LL
-#define NSEC_PER_MSEC 1000000LL
-#define NSEC_PER_SEC 1000000000LL
+/*
+ * FS_INLINE: a function of the plugin interface (declared FS_API in
+ * include/faultsim/) whose body lives in an internal header: inline for
+ * the simulator, emitted once out of line for plugins by
+ * sim/kernel/plugin-api.c, which defines FS_INLINE_EMIT.
+ */
+#ifdef FS_INLINE_EMIT
+#define FS_INLINE
+#else
+#define FS_INLINE extern inline __attribute__((gnu_inline))
+#endif
 
 /* Error domain for every runtime failure the library reports (bad input,
  * I/O).  Programming errors are assertions, not GErrors. */

@@ -52,8 +52,8 @@ void sim_cpus_free(struct sim_cpus *cpus);
 /* @t competes for cores from now on (call right after sim_task_spawn). */
 void sim_cpus_attach(struct sim_cpus *cpus, struct sim_task *t);
 
-/* Compute for @ns of CPU time (wall time is longer when preempted). */
-void cpu_work(struct sim_task *t, sim_time_t ns);
+/* cpu_work(t, ns), in faultsim/task.h: compute for @ns of CPU time (wall
+ * time is longer when preempted). */
 
 /*
  * Spin on the core for at most @max ns, until woken by sim_wake() (the

@@ -119,13 +119,25 @@ void fault_drop_mmap(struct vm_fault *vmf)
 		mmap_read_unlock(vmf->mm, vmf->t);
 }
 
+/* The retry policy: may this attempt release mmap_sem to wait? */
+static bool fault_may_drop(const struct vm_fault *vmf)
+{
+	const struct fs_fault_retry_state st = {
+		.flags = vmf->flags,
+		.attempt = vmf->attempt,
+		.drops = vmf->fault_drops + vmf->drops,
+	};
+
+	return vmf->fs->retry->may_drop(&st);
+}
+
 static bool maybe_unlock_mmap(struct vm_fault *vmf, uint64_t *counter)
 {
 	if (vmf->dropped)
 		return true;
 	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
 		return false;
-	if (!vmf->fs->retry->may_drop(vmf->flags))
+	if (!fault_may_drop(vmf))
 		return false;
 	fault_drop_mmap(vmf);
 	(*counter)++;
@@ -146,7 +158,7 @@ bool lock_page_or_retry(struct vm_fault *vmf, struct page *page)
 {
 	if (trylock_page(page))
 		return true;
-	if (vmf->fs->retry->may_drop(vmf->flags)) {
+	if (fault_may_drop(vmf)) {
 		if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
 			return false;
 		fault_drop_mmap(vmf);
@@ -221,6 +233,12 @@ int fault_page_cache_read(struct vm_fault *vmf)
 	pc_readpage(vmf->t, page);
 	put_page(page);
 	return 0;
+}
+
+void fault_around_hit(struct vm_fault *vmf)
+{
+	if (vmf->ra && vmf->ra->mmap_miss > 0)
+		vmf->ra->mmap_miss--;
 }
 
 bool fault_around_set_pte(struct vm_fault *vmf, uint64_t addr, struct page *page)
@@ -458,6 +476,7 @@ static bool vma_lock_fault(struct fault_sys *fs, struct sim_task *t, struct mm_s
 		.seq_read = vma->vm_flags & VM_SEQ_READ,
 		.rand_read = vma->vm_flags & VM_RAND_READ,
 		.vma_locked = true,
+		.attempt = 1,
 	};
 	*fault = handle_mm_fault(vmf);
 	if (!(*fault & VM_FAULT_RETRY)) {
@@ -541,6 +560,8 @@ retry:
 		.pgoff = linear_page_index(vma, addr),
 		.seq_read = vma->vm_flags & VM_SEQ_READ,
 		.rand_read = vma->vm_flags & VM_RAND_READ,
+		.attempt = attempts + 1,
+		.fault_drops = drops,
 	};
 
 	fault = handle_mm_fault(&vmf);
@@ -558,7 +579,9 @@ retry:
 			pinned_file = vmf.mapping;
 		}
 		g_assert(flags & FAULT_FLAG_ALLOW_RETRY);
-		flags = fs->retry->retry_flags(flags);
+		flags = fs->retry->retry_flags(&(const struct fs_fault_retry_state){
+			.flags = flags, .attempt = attempts, .drops = drops,
+		});
 		goto retry;
 	}
 	g_assert(!vmf.dropped);

@@ -92,24 +92,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "include/faultsim/plugin.h"
+#include "faultsim/fault.h"
 #include "sim/core/engine.h"
 #include "sim/core/histogram.h"
 #include "sim/kernel/mm.h"
 
-/* vm_fault_t */
-typedef unsigned int vm_fault_t;
-#define VM_FAULT_OOM		0x0001u
-#define VM_FAULT_SIGBUS		0x0002u
-#define VM_FAULT_MAJOR		0x0004u
-#define VM_FAULT_SIGSEGV	0x0040u
-#define VM_FAULT_NOPAGE		0x0100u
-#define VM_FAULT_LOCKED		0x0200u
-#define VM_FAULT_RETRY		0x0400u
-#define VM_FAULT_ERROR		(VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV)
-
-struct fault_sys;
-struct vm_fault;
+/* The fault flags, vm_fault_t and VM_FAULT_*, the policy tables and the
+ * helpers the policies build on are the plugin interface's:
+ * include/faultsim/fault.h. */
 
 /* ------------------------------------------------------------------ */
 /* The fault machinery of one machine */
@@ -149,9 +139,11 @@ struct fault_sys {
 };
 
 /*
- * What one fault carries down the path (struct vm_fault).  @ra points at
+ * What one attempt of a fault carries down the path (struct vm_fault;
+ * opaque to the policies, which read it through vmf_*()).  @ra points at
  * the VMA's readahead state while mmap_sem is held, at @ra_pinned once a
- * handler dropped it (fault_drop_mmap()).
+ * handler dropped it (fault_drop_mmap()).  @attempt and @fault_drops are
+ * the retry policy's struct fs_fault_retry_state, with @flags and @drops.
  */
 struct vm_fault {
 	struct fault_sys *fs;
@@ -168,7 +160,9 @@ struct vm_fault {
 	bool seq_read, rand_read;	/* VM_SEQ_READ, VM_RAND_READ */
 	bool dropped;			/* mmap_sem released in this attempt */
 	bool vma_locked;		/* under the VMA's lock, not mmap_sem */
-	unsigned int drops;		/* this fault's drops, all attempts */
+	unsigned int attempt;		/* 1 for the fault's first */
+	unsigned int fault_drops;	/* the fault's drops before this attempt */
+	unsigned int drops;		/* this attempt's drops */
 };
 
 /* The costs above (the defaults of the model's keys fault.*). */
@@ -201,37 +195,11 @@ int fault_touch(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
 vm_fault_t handle_mm_fault(struct vm_fault *vmf);
 
 /* ------------------------------------------------------------------ */
-/* For the policies (sim/filemap-fault.c) */
-
-/* Release mmap_sem for a blocking step if this attempt may (the retry
- * policy; not with RETRY_NOWAIT), pinning the file and its readahead
- * state; true if mmap_sem is released now (dropped before or here). */
-bool maybe_unlock_mmap_for_io(struct vm_fault *vmf);
-/* The same before waiting for a locked page (counted as
- * lockPageOrRetryDrop, not ioDrop). */
-bool maybe_unlock_mmap_for_lock(struct vm_fault *vmf);
-/* Release mmap_sem unconditionally (the caller decided). */
-void fault_drop_mmap(struct vm_fault *vmf);
-/* lock_page_or_retry(): true with the page locked; false when it
- * returned without the lock (mmap_sem released and the page waited
- * for, or RETRY_NOWAIT with mmap_sem held). */
-bool lock_page_or_retry(struct vm_fault *vmf, struct page *page);
-/* Whether do_sync_mmap_readahead() reads (not with VM_RAND_READ, nor
- * readahead off, nor after MMAP_LOTSAMISS misses; counts the miss):
- * asked before deciding to drop mmap_sem. */
-bool fault_sync_readahead_wanted(struct vm_fault *vmf);
-/* Its I/O: sync readahead (VM_SEQ_READ) or the read-around window. */
-void fault_sync_readahead(struct vm_fault *vmf);
-/* do_async_mmap_readahead(): counts the hit (mmap_miss--) and says
- * whether @page is a PG_readahead marker to read ahead from. */
-bool fault_async_readahead_wanted(struct vm_fault *vmf, struct page *page);
-void fault_async_readahead(struct vm_fault *vmf, struct page *page);
-/* Add page @pgoff (locked, not uptodate) and start its read
- * (page_cache_read()); 0, -EEXIST or -ENOMEM. */
-int fault_page_cache_read(struct vm_fault *vmf);
-/* Install @page (uptodate) at @addr for fault-around: the pte install
- * cost and mm_map_page(); true if mapped. */
-bool fault_around_set_pte(struct vm_fault *vmf, uint64_t addr, struct page *page);
+/* For the policies: the helpers of include/faultsim/fault.h
+ * (maybe_unlock_mmap_for_io(), lock_page_or_retry(), the fault's
+ * readahead, fault-around's pte install) are defined in fault.c, the
+ * accessors (vmf_*(), fault_cost(), count_fault_event()) in
+ * plugin-api.c. */
 
 /* MMAP_LOTSAMISS */
 #define MMAP_LOTSAMISS		100

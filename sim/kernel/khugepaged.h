@@ -56,11 +56,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "include/faultsim/plugin.h"
+#include "faultsim/khugepaged.h"
 #include "sim/core/engine.h"
 #include "sim/kernel/mm.h"
-
-#define HPAGE_PMD_NR		512u
 
 struct khugepaged;
 struct sim_cpus;
@@ -80,7 +78,8 @@ struct khugepaged_params {
 	sim_time_t pmd_seq_cost;	/* pmd-seq: atomic per pmd lock */
 };
 
-/* One collapse in progress, for the policies. */
+/* One collapse in progress, for the policies (opaque to them: they read
+ * it through khugepaged_cc_*()). */
 struct khugepaged_collapse {
 	struct khugepaged *kh;
 	struct sim_task *t;
@@ -107,30 +106,9 @@ struct khugepaged *khugepaged_start(struct sim_engine *eng, struct sim_cpus *cpu
 void khugepaged_free(struct khugepaged *kh);
 struct sim_task *khugepaged_task(const struct khugepaged *kh);
 
-/* ---- helpers for collapse_huge_page() ---- */
-
-/* hugepage_vma_revalidate(): the range is still inside one anonymous
- * VMA (mmap_sem held). */
-bool khugepaged_revalidate(struct khugepaged_collapse *cc);
-/* __collapse_huge_page_swapin(): swap in every swapped pte of the range,
- * waiting for each read with mmap_sem held as the caller holds it; false
- * if one failed (then the collapse fails). */
-bool khugepaged_swapin(struct khugepaged_collapse *cc);
-/* __collapse_huge_page_isolate()'s check: no swap pte left. */
-bool khugepaged_isolate_ok(struct khugepaged_collapse *cc);
-/* pmd-seq: read the count (snapshot), and check it at the pmd lock. */
-void khugepaged_pmd_seq_read(struct khugepaged_collapse *cc);
-bool khugepaged_pmd_seq_same(struct khugepaged_collapse *cc);
-/* Allocate the huge page (alloc_huge), and copy 512 pages into it
- * (copy_page each): CPU time. */
-void khugepaged_alloc(struct khugepaged_collapse *cc);
-void khugepaged_copy(struct khugepaged_collapse *cc);
-/* Install the collapsed range (none ptes filled) and mark it collapsed. */
-void khugepaged_install(struct khugepaged_collapse *cc);
-/* mmap_sem for write, with the writeHold measurement. */
-void khugepaged_write_lock(struct khugepaged_collapse *cc);
-void khugepaged_write_unlock(struct khugepaged_collapse *cc);
-/* Count one abort (pmd-seq). */
-void khugepaged_count_abort(struct khugepaged_collapse *cc);
+/* The helpers collapse_huge_page() is built from (khugepaged_revalidate(),
+ * khugepaged_swapin(), khugepaged_copy(), ...; HPAGE_PMD_NR) are the
+ * plugin interface's: include/faultsim/khugepaged.h.  They are defined in
+ * khugepaged.c, the accessors khugepaged_cc_*() in plugin-api.c. */
 
 #endif /* FAULTSIM_SIM_KHUGEPAGED_H */

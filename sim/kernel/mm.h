@@ -96,15 +96,7 @@
 #include "sim/kernel/rwsem.h"
 #include "sim/core/task.h"
 
-/* vm_flags */
-#define VM_NONE		0x00000000ul
-#define VM_READ		0x00000001ul
-#define VM_WRITE	0x00000002ul
-#define VM_EXEC		0x00000004ul
-#define VM_SHARED	0x00000008ul
-#define VM_SEQ_READ	0x00008000ul	/* madvise(MADV_SEQUENTIAL) */
-#define VM_RAND_READ	0x00010000ul	/* madvise(MADV_RANDOM) */
-#define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
+/* vm_flags: VM_READ .. VM_RAND_READ are faultsim/mm.h's. */
 #define VM_KNOWN_FLAGS	(VM_ACCESS_FLAGS | VM_SHARED | VM_SEQ_READ | VM_RAND_READ)
 
 /* fault_around_bytes = 64 KiB */
@@ -113,9 +105,9 @@
 #define PTRS_PER_PTE		512u
 #define PTRS_PER_PMD		512u
 
-/* A pte (see above).  A present pte is the page pointer (8-byte aligned)
- * with the low bits; a swap pte is the slot shifted past them. */
-typedef uint64_t pte_t;
+/* A pte (see above; pte_t is faultsim/mm.h's).  A present pte is the page
+ * pointer (8-byte aligned) with the low bits; a swap pte is the slot
+ * shifted past them. */
 #define _PAGE_PRESENT		0x1ull
 #define _PAGE_ACCESSED		0x2ull	/* present: young */
 #define _PAGE_DIRTY		0x4ull	/* present: written through this pte */
@@ -128,9 +120,9 @@ typedef struct {
 	uint64_t val;
 } swp_entry_t;
 
-static inline bool pte_none(pte_t pte) { return pte == 0; }
-static inline bool pte_present(pte_t pte) { return pte & _PAGE_PRESENT; }
-static inline bool is_swap_pte(pte_t pte) { return !pte_present(pte) && (pte & _PAGE_SWP); }
+FS_INLINE bool pte_none(pte_t pte) { return pte == 0; }
+FS_INLINE bool pte_present(pte_t pte) { return pte & _PAGE_PRESENT; }
+FS_INLINE bool is_swap_pte(pte_t pte) { return !pte_present(pte) && (pte & _PAGE_SWP); }
 static inline bool pte_young(pte_t pte) { return pte_present(pte) && (pte & _PAGE_ACCESSED); }
 static inline bool pte_dirty(pte_t pte) { return pte_present(pte) && (pte & _PAGE_DIRTY); }
 static inline struct page *pte_page(pte_t pte)
@@ -205,12 +197,12 @@ static inline uint64_t vma_pages(const struct vm_area_struct *vma)
 {
 	return vma->vm_end - vma->vm_start;
 }
-static inline bool vma_is_anonymous(const struct vm_area_struct *vma)
+FS_INLINE bool vma_is_anonymous(const struct vm_area_struct *vma)
 {
 	return !vma->vm_file;
 }
 /* The file page that @addr of @vma maps. */
-static inline pgoff_t linear_page_index(const struct vm_area_struct *vma, uint64_t addr)
+FS_INLINE pgoff_t linear_page_index(const struct vm_area_struct *vma, uint64_t addr)
 {
 	return vma->vm_pgoff + (addr - vma->vm_start);
 }
@@ -275,32 +267,29 @@ static inline uint64_t mm_page_token(const struct mm_struct *mm, uint64_t addr)
  * first an atomic on the count word's cache line (mm_lock_word(): may
  * burn the task's core, see sim/kernel/cacheline.h), then the rwsem operation.
  */
-static inline void mm_lock_word(struct mm_struct *mm, struct sim_task *t)
-{
-	cacheline_access(&mm->mmap_sem_line, mm->line_cost, t);
-}
-static inline void mmap_read_lock(struct mm_struct *mm, struct sim_task *t)
+#define mm_lock_word(mm, t)	cacheline_access(&(mm)->mmap_sem_line, (mm)->line_cost, (t))
+FS_INLINE void mmap_read_lock(struct mm_struct *mm, struct sim_task *t)
 {
 	mm_lock_word(mm, t);
 	down_read(&mm->mmap_sem, t);
 }
-static inline int mmap_read_trylock(struct mm_struct *mm, struct sim_task *t)
+FS_INLINE int mmap_read_trylock(struct mm_struct *mm, struct sim_task *t)
 {
 	mm_lock_word(mm, t);
 	return down_read_trylock(&mm->mmap_sem, t);
 }
-static inline void mmap_read_unlock(struct mm_struct *mm, struct sim_task *t)
+FS_INLINE void mmap_read_unlock(struct mm_struct *mm, struct sim_task *t)
 {
 	mm_lock_word(mm, t);
 	up_read(&mm->mmap_sem, t);
 }
-static inline void mmap_write_lock(struct mm_struct *mm, struct sim_task *t)
+FS_INLINE void mmap_write_lock(struct mm_struct *mm, struct sim_task *t)
 {
 	mm_lock_word(mm, t);
 	down_write(&mm->mmap_sem, t);
 }
 /* Releases the VMAs write-locked under this hold (vma_end_write_all()). */
-static inline void mmap_write_unlock(struct mm_struct *mm, struct sim_task *t)
+FS_INLINE void mmap_write_unlock(struct mm_struct *mm, struct sim_task *t)
 {
 	mm_lock_word(mm, t);
 	mm->mm_lock_seq++;
@@ -326,10 +315,7 @@ static inline bool vma_write_locked(const struct vm_area_struct *vma)
 /* ------------------------------------------------------------------ */
 /* VMAs */
 
-/* The first VMA ending above @addr (it may start above it), or NULL. */
-struct vm_area_struct *find_vma(struct mm_struct *mm, uint64_t addr);
-/* The VMA containing @addr, or NULL. */
-struct vm_area_struct *vma_lookup(struct mm_struct *mm, uint64_t addr);
+/* find_vma() and vma_lookup(): faultsim/mm.h. */
 /* Number of VMAs, and the @i-th in address order. */
 unsigned int mm_map_count(const struct mm_struct *mm);
 struct vm_area_struct *mm_vma(const struct mm_struct *mm, unsigned int i);
@@ -362,8 +348,8 @@ gboolean do_mprotect(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 /* ------------------------------------------------------------------ */
 /* Page tables */
 
-/* The pte of @addr (0 if no table covers it). */
-pte_t mm_pte(const struct mm_struct *mm, uint64_t addr);
+/* mm_pte(mm, addr), in faultsim/mm.h: the pte of @addr (0 if no table
+ * covers it). */
 /* Whether @addr is mapped by a present pte. */
 bool mm_pte_present(const struct mm_struct *mm, uint64_t addr);
 /* The page a present pte of @addr maps (no reference taken), or NULL. */
@@ -376,13 +362,12 @@ bool mm_swap_entry_at(const struct mm_struct *mm, uint64_t addr, swp_entry_t *en
  * the caller's to check against the VMA. */
 bool mm_touch(struct mm_struct *mm, uint64_t addr, bool write);
 /*
- * Map @page at @addr of @vma with a young pte, taking a reference and a
- * map count.  @page is the file page linear_page_index(vma, addr) of the
- * VMA's file, or the anonymous page @addr of the mm.  Returns 0, or
- * -EEXIST if the pte is not none (someone mapped it first: drop @page).
+ * mm_map_page(mm, vma, addr, page), in faultsim/mm.h: map @page at @addr
+ * of @vma with a young pte, taking a reference and a map count.  @page is
+ * the file page linear_page_index(vma, addr) of the VMA's file, or the
+ * anonymous page @addr of the mm.  Returns 0, or -EEXIST if the pte is not
+ * none (someone mapped it first: drop @page).
  */
-int mm_map_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
-		struct page *page);
 /* Remove the ptes of [@start, @start + @nr_pages) within @vma, dropping
  * their references and swap slots, and deleting the anonymous pages that
  * nobody holds (the others become orphans); never sleeps.  Returns the
@@ -393,16 +378,15 @@ unsigned long zap_page_range(struct vm_area_struct *vma, uint64_t start, uint64_
 /* Anonymous memory and swap-in */
 
 /*
- * A new anonymous page for @addr of @vma (do_anonymous_page()'s
- * allocation), zero-filled: uptodate, dirty, locked, with the caller's
- * reference, not yet mapped; map it with mm_map_page(), then unlock_page()
- * and put_page().  May reclaim and sleep.  An orphan at @addr is deleted
+ * mm_alloc_anon_page(t, mm, vma, addr, err), in faultsim/mm.h: a new
+ * anonymous page for @addr of @vma (do_anonymous_page()'s allocation),
+ * zero-filled: uptodate, dirty, locked, with the caller's reference, not
+ * yet mapped; map it with mm_map_page(), then unlock_page() and
+ * put_page().  May reclaim and sleep.  An orphan at @addr is deleted
  * first.  NULL with *@err = -ENOMEM (no frame and @t NULL), -EEXIST (the
  * pte is no longer none: someone else faulted it in) or -EAGAIN (a page
  * still held by someone occupies the slot: retry later).
  */
-struct page *mm_alloc_anon_page(struct sim_task *t, struct mm_struct *mm,
-				struct vm_area_struct *vma, uint64_t addr, int *err);
 /*
  * The page for the swap pte at @addr (do_swap_page()'s lookup and read):
  * from the swap cache, or a new page whose slot read has been started

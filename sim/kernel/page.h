@@ -59,18 +59,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
+#include "faultsim/mm.h"
 #include "sim/core/list.h"
+#include "sim/core/types.h"
 
-/* A page index in an address space, as the kernel's pgoff_t.  Indices are
- * stored in 32 bits: an address space holds at most 2^32 pages (16 TiB). */
-typedef uint64_t pgoff_t;
-
-#ifndef PAGE_SHIFT
-#define PAGE_SHIFT	12
-#endif
-#ifndef PAGE_SIZE
-#define PAGE_SIZE	(1UL << PAGE_SHIFT)
-#endif
+/* pgoff_t and PAGE_SIZE are faultsim/types.h's.  Page indices are stored
+ * in 32 bits: an address space holds at most 2^32 pages (16 TiB). */
 
 enum pageflags {
 	PG_locked,
@@ -143,50 +137,54 @@ static inline bool test_and_clear_page_bit(struct page *page, int nr)
 }
 
 /* PageFoo(), SetPageFoo(), ClearPageFoo(), TestSetPageFoo(),
- * TestClearPageFoo() for every flag, as include/linux/page-flags.h. */
-#define PAGEFLAG(uname, lname)						\
-static inline bool Page##uname(const struct page *page)		\
-{ return test_page_bit(page, PG_##lname); }				\
+ * TestClearPageFoo() for every flag, as include/linux/page-flags.h.  The
+ * tests are the plugin interface's too (faultsim/mm.h), and so is
+ * ClearPageError(): @clear is ClearPageFoo()'s storage class.  (An
+ * FS_INLINE body may not call a static function: those two spell the bit
+ * operation out.) */
+#define PAGEFLAG(uname, lname, clear)					\
+FS_INLINE bool Page##uname(const struct page *page)			\
+{ return page->flags & (1u << PG_##lname); }				\
 static inline void SetPage##uname(struct page *page)			\
 { set_page_bit(page, PG_##lname); }					\
-static inline void ClearPage##uname(struct page *page)			\
-{ clear_page_bit(page, PG_##lname); }					\
+clear void ClearPage##uname(struct page *page)				\
+{ page->flags &= ~(1u << PG_##lname); }				\
 static inline bool TestSetPage##uname(struct page *page)		\
 { return test_and_set_page_bit(page, PG_##lname); }			\
 static inline bool TestClearPage##uname(struct page *page)		\
 { return test_and_clear_page_bit(page, PG_##lname); }
 
-PAGEFLAG(Locked, locked)
-PAGEFLAG(Referenced, referenced)
-PAGEFLAG(Uptodate, uptodate)
-PAGEFLAG(Dirty, dirty)
-PAGEFLAG(LRU, lru)
-PAGEFLAG(Active, active)
-PAGEFLAG(Workingset, workingset)
-PAGEFLAG(Waiters, waiters)
-PAGEFLAG(Error, error)
-PAGEFLAG(Writeback, writeback)
-PAGEFLAG(Reclaim, reclaim)
-PAGEFLAG(Readahead, readahead)
-PAGEFLAG(SwapBacked, swapbacked)
+PAGEFLAG(Locked, locked, static inline)
+PAGEFLAG(Referenced, referenced, static inline)
+PAGEFLAG(Uptodate, uptodate, static inline)
+PAGEFLAG(Dirty, dirty, static inline)
+PAGEFLAG(LRU, lru, static inline)
+PAGEFLAG(Active, active, static inline)
+PAGEFLAG(Workingset, workingset, static inline)
+PAGEFLAG(Waiters, waiters, static inline)
+PAGEFLAG(Error, error, FS_INLINE)
+PAGEFLAG(Writeback, writeback, static inline)
+PAGEFLAG(Reclaim, reclaim, static inline)
+PAGEFLAG(Readahead, readahead, static inline)
+PAGEFLAG(SwapBacked, swapbacked, static inline)
 
 #undef PAGEFLAG
 
 /* References held on @page. */
-static inline int page_count(const struct page *page)
+FS_INLINE int page_count(const struct page *page)
 {
 	return page->_refcount;
 }
 
 /* Take a reference: the caller already holds one (or the cache does). */
-static inline void get_page(struct page *page)
+FS_INLINE void get_page(struct page *page)
 {
 	g_assert(page->_refcount > 0);
 	page->_refcount++;
 }
 
 /* Number of ptes mapping @page. */
-static inline int page_mapcount(const struct page *page)
+FS_INLINE int page_mapcount(const struct page *page)
 {
 	return page->_mapcount;
 }
@@ -211,12 +209,12 @@ static inline void page_remove_rmap(struct page *page)
 }
 
 /* The address space of a cached page, NULL once deleted (truncated). */
-static inline struct address_space *page_mapping(const struct page *page)
+FS_INLINE struct address_space *page_mapping(const struct page *page)
 {
 	return page->mapping;
 }
 
-static inline pgoff_t page_index(const struct page *page)
+FS_INLINE pgoff_t page_index(const struct page *page)
 {
 	return page->index;
 }

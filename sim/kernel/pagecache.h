@@ -102,9 +102,8 @@ enum zone_watermarks {
 /* Address-space flags (pc_mapping_new). */
 #define AS_SWAPBACKED		0x1u	/* anonymous memory: pages get PG_swapbacked */
 
-/* Allocation flags (add_to_page_cache_lru). */
-#define PC_GFP_KERNEL		0x0u	/* may reclaim and sleep */
-#define PC_GFP_NOWAIT		0x1u	/* neither: -ENOMEM when short */
+/* The allocation flags of add_to_page_cache_lru(), PC_GFP_KERNEL and
+ * PC_GFP_NOWAIT, are faultsim/mm.h's. */
 
 struct pc_params {
 	uint64_t nr_pages;		/* memory size in pages (>= 1) */
@@ -198,23 +197,19 @@ void pc_mapping_set_backing(struct address_space *mapping,
 void pc_mapping_set_rmap(struct address_space *mapping,
 			 const struct pc_rmap_ops *ops, void *data);
 struct page_cache *pc_mapping_cache(const struct address_space *mapping);
-const char *pc_mapping_name(const struct address_space *mapping);
-pgoff_t pc_mapping_size(const struct address_space *mapping);
+/* pc_mapping_name() and pc_mapping_size(): faultsim/mm.h. */
 /* Pages of @mapping in the cache. */
 uint64_t pc_mapping_nrpages(const struct address_space *mapping);
 bool mapping_swapbacked(const struct address_space *mapping);
 
-/* The cached page at @index with a reference taken, or NULL.  O(1). */
-struct page *find_get_page(struct address_space *mapping, pgoff_t index);
-/* As find_get_page(), and lock it (sleeping); retries if the page was
- * deleted while we slept.  NULL if not cached. */
-struct page *find_lock_page(struct sim_task *t, struct address_space *mapping,
-			    pgoff_t index);
+/* find_get_page() (O(1)) and find_lock_page() (which retries if the page
+ * was deleted while it slept): faultsim/mm.h. */
 /* Whether a page is cached at @index (no reference taken). */
 bool pc_page_cached(struct address_space *mapping, pgoff_t index);
 
 /*
- * Allocate a frame (which may wake kswapd, reclaim directly and sleep: see
+ * add_to_page_cache_lru(t, mapping, index, gfp, pagep), in faultsim/mm.h:
+ * allocate a frame (which may wake kswapd, reclaim directly and sleep: see
  * above; @t may be NULL only with PC_GFP_NOWAIT semantics) and add a new
  * page at @index: locked, not uptodate, on the inactive LRU, with two
  * references (the cache's and the caller's) in *@pagep.  Returns 0,
@@ -222,8 +217,6 @@ bool pc_page_cached(struct address_space *mapping, pgoff_t index);
  * -EBUSY if a deleted page still held by someone occupies the slot, or
  * -ENOMEM if no frame was free and we could not wait.
  */
-int add_to_page_cache_lru(struct sim_task *t, struct address_space *mapping,
-			  pgoff_t index, unsigned int gfp, struct page **pagep);
 /*
  * Remove @page from the cache (truncation).  The caller holds the page lock
  * and a reference; the page must be unmapped and not under writeback.
@@ -231,13 +224,8 @@ int add_to_page_cache_lru(struct sim_task *t, struct address_space *mapping,
  * put_page().
  */
 void delete_from_page_cache(struct page *page);
-/* Drop a reference; the last one frees a deleted page's frame. */
-void put_page(struct page *page);
-
-/* Note an access: referenced, then activated on the second (mm/swap.c). */
-void mark_page_accessed(struct page *page);
-/* Mark @page dirty; true if it was clean. */
-bool set_page_dirty(struct page *page);
+/* put_page() (the last reference frees a deleted page's frame),
+ * mark_page_accessed() and set_page_dirty(): faultsim/mm.h. */
 /* Start writeback (the caller writes the page; PG_dirty already
  * cleared): PG_writeback set and counted. */
 void set_page_writeback(struct page *page);
@@ -247,8 +235,8 @@ void end_page_writeback(struct page *page);
 /* I/O completion: a read sets PG_uptodate (or PG_error) and unlocks the
  * page; a write ends writeback (setting PG_error on failure). */
 void page_endio(struct page *page, bool is_write, int err);
-/* Start reading locked @page through its backing store. */
-void pc_readpage(struct sim_task *t, struct page *page);
+/* pc_readpage(), in faultsim/mm.h: start reading locked @page through its
+ * backing store. */
 
 /*
  * Reclaim directly in task @t (counted as direct reclaim, without

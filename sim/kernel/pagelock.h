@@ -118,37 +118,41 @@ struct page_wait_table {
 void page_wait_table_init(struct page_wait_table *tbl, struct sim_engine *eng,
 			  const struct page_lock_policy *policy);
 
-/* Take the page lock if it is free; never blocks. */
-static inline bool trylock_page(struct page *page)
+/* Take the page lock if it is free; never blocks.  (TestSetPageLocked(),
+ * spelled out: an FS_INLINE body may not call a static function.) */
+FS_INLINE bool trylock_page(struct page *page)
 {
-	return !TestSetPageLocked(page);
+	if (page->flags & (1u << PG_locked))
+		return false;
+	page->flags |= 1u << PG_locked;
+	return true;
 }
 
 /* The slow path of lock_page(): queue and sleep until the lock is ours. */
 void __lock_page(struct sim_task *t, struct page *page);
 
 /* Take the page lock, sleeping while another task holds it. */
-static inline void lock_page(struct sim_task *t, struct page *page)
+FS_INLINE void lock_page(struct sim_task *t, struct page *page)
 {
 	if (!trylock_page(page))
 		__lock_page(t, page);
 }
 
-/* Release the page lock and wake (or hand the lock to) its waiters. */
-void unlock_page(struct page *page);
+/* unlock_page(page), in faultsim/mm.h: release the page lock and wake (or
+ * hand the lock to) its waiters. */
 
 /* Sleep until @bit_nr of @page is clear (a shared wait); returns at once if
  * it is clear already. */
 void wait_on_page_bit(struct sim_task *t, struct page *page, int bit_nr);
 
 /* Wait for the page lock to be released, without taking it. */
-static inline void wait_on_page_locked(struct sim_task *t, struct page *page)
+FS_INLINE void wait_on_page_locked(struct sim_task *t, struct page *page)
 {
 	wait_on_page_bit(t, page, PG_locked);
 }
 
 /* Wait for writeback of @page to complete. */
-static inline void wait_on_page_writeback(struct sim_task *t, struct page *page)
+FS_INLINE void wait_on_page_writeback(struct sim_task *t, struct page *page)
 {
 	wait_on_page_bit(t, page, PG_writeback);
 }

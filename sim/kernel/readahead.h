@@ -106,11 +106,9 @@ unsigned long page_cache_async_readahead(struct sim_task *t, struct address_spac
  * read-around, which sets start, size and async_size itself). */
 unsigned long page_cache_ra_submit(struct sim_task *t, struct address_space *mapping,
 				   struct file_ra_state *ra);
-/* Read @nr_to_read pages from @index (clamped to the file), marking the one
- * @lookahead_size from the end PG_readahead (do_page_cache_ra()). */
-unsigned long do_page_cache_ra(struct sim_task *t, struct address_space *mapping,
-			       pgoff_t index, unsigned long nr_to_read,
-			       unsigned long lookahead_size);
+/* do_page_cache_ra(), in faultsim/mm.h: read @nr_to_read pages from @index
+ * (clamped to the file), marking the one @lookahead_size from the end
+ * PG_readahead. */
 
 /*
  * Read page @index as a read(2) of @req_count pages starting there would

@@ -42,9 +42,12 @@
 /* Read-trylock @vma as @t (may stall on the lock word, never sleeps):
  * true with the lock held. */
 bool vma_start_read(struct sim_task *t, struct vm_area_struct *vma);
-/* Release @t's read lock of @vma, waking a writer waiting for the last
- * reader. */
-void vma_end_read(struct sim_task *t, struct vm_area_struct *vma);
+/* vma_end_read(), in faultsim/mm.h: release @t's read lock of @vma,
+ * waking a writer waiting for the last reader. */
+/* lock_vma_under_rcu(), in faultsim/mm.h: the VMA containing @addr,
+ * read-locked for @t, without mmap_sem; NULL if none or the trylock failed
+ * (VMA_LOCK_ABORT: the caller counts it and falls back to mmap_sem). */
+
 /* vma_start_write(): write-lock @vma and wait for its readers; @t holds
  * mmap_sem for write (NULL: set-up, no reader may exist). */
 void vma_start_write_wait(struct sim_task *t, struct vm_area_struct *vma);
@@ -52,10 +55,5 @@ void vma_start_write_wait(struct sim_task *t, struct vm_area_struct *vma);
  * change: the overlapping ones and the adjacent neighbours. */
 void vma_start_write_range(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 			   uint64_t nr_pages);
-/* lock_vma_under_rcu(): the VMA containing @addr, read-locked for @t,
- * without mmap_sem; NULL if none or the trylock failed (VMA_LOCK_ABORT:
- * the caller counts it and falls back to mmap_sem). */
-struct vm_area_struct *lock_vma_under_rcu(struct sim_task *t, struct mm_struct *mm,
-					  uint64_t addr);
 
 #endif /* FAULTSIM_SIM_VMA_LOCK_H */

@@ -45,7 +45,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "include/faultsim/plugin.h"
+#include "faultsim/write.h"
 #include "sim/core/engine.h"
 #include "sim/kernel/mm.h"
 
@@ -69,7 +69,8 @@ struct write_sys {
 	struct sim_hist *latency;
 };
 
-/* One write call in progress, for the prefault policies. */
+/* One write call in progress, for the prefault policies (opaque to them:
+ * write_iter_task(), write_fault_in_probe()). */
 struct write_iter {
 	struct write_sys *ws;
 	struct sim_task *t;
@@ -86,10 +87,9 @@ void write_params_init(struct write_params *p);
 void write_sys_init(struct write_sys *ws, struct sim_engine *eng, const struct write_params *p,
 		    const struct fs_prefault_policy *prefault, struct fault_sys *fs);
 
-/* Probe the page holding byte @uaddr with @probes probes (probe cost
- * each), faulting it in for read if it is not present; false if the
- * fault failed. */
-bool write_fault_in_probe(struct write_iter *wi, uint64_t uaddr, unsigned int probes);
+/* write_fault_in_probe(wi, uaddr, probes), in faultsim/write.h: probe the
+ * page holding byte @uaddr with @probes probes (probe cost each), faulting
+ * it in for read if it is not present; false if the fault failed. */
 
 /*
  * write(2) of @len bytes from byte address @buf of @mm to @mapping at

@@ -21,7 +21,6 @@
 #include "sim/kernel/readahead.h"
 #include "sim/kernel/rwsem.h"
 #include "sim/model/machine.h"
-#include "sim/model/workload.h"
 
 struct group;
 

@@ -33,6 +33,7 @@
 #include "sim/model/policy.h"
 #include "sim/config/scenario.h"
 #include "sim/core/stats.h"
+#include "sim/core/task.h"
 
 /* Set from the signal handler; read by workers and the writer. */
 static volatile sig_atomic_t run_interrupted;

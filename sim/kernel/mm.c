@@ -33,7 +33,6 @@
 
 #include "sim/kernel/mm.h"
 #include "sim/core/stats.h"
-#include "sim/kernel/vma-lock.h"
 
 #define MM_EVENTS(X)						\
 	X(PSWPIN,	"swap",	"pswpin")			\
@@ -119,6 +118,16 @@ static inline void count_mm_event(struct mm_sys *sys, enum mm_event_item item, u
 {
 	*sys->events[item] += n;
 }
+
+/* The invariant checkers (see "Invariants" at the end). */
+static inline bool mm_checks(const struct mm_sys *sys)
+{
+	return G_UNLIKELY(sim_engine_checks(sys->eng));
+}
+static void check_pte(const struct mm_struct *mm, uint64_t addr, pte_t pte);
+static void check_slot(const struct swap_info *si, uint64_t slot);
+static void check_vmas(const struct mm_struct *mm);
+static void check_zapped(const struct mm_struct *mm, uint64_t start, uint64_t end);
 
 /* ------------------------------------------------------------------ */
 /* Page tables */
@@ -393,14 +402,17 @@ uint64_t swap_slot_token(const struct mm_sys *sys, swp_entry_t entry)
 static void swap_end_io(struct sim_disk_request *rq, void *data)
 {
 	struct swap_io *io = data;
-	struct swap_info *si = io->sys->swap;
+	const struct mm_sys *sys = io->sys;
+	struct swap_info *si = sys->swap;
 
 	list_del_init(&io->node);
 	si->nr_inflight--;
 	/* The slot still holds what was written for this page: the I/O's
 	 * reference kept it from being reused. */
-	g_assert_cmpuint(si->token[io->slot], ==, io->token);
+	g_assert(si->token[io->slot] == io->token);
 	swap_free(si, io->slot);
+	if (mm_checks(sys))
+		check_slot(si, io->slot);
 	page_endio(io->page, io->write, 0);
 	g_free(io);
 }
@@ -497,6 +509,8 @@ static unsigned long file_rmap_unmap(struct page *page, void *data)
 		if (addr == UINT64_MAX || !pte_maps(mm_pte(vma->vm_mm, addr), page))
 			continue;
 		unmap_file_pte(vma->vm_mm, addr, page);
+		if (mm_checks(im->sys))
+			check_zapped(vma->vm_mm, addr, addr + 1);
 		n++;
 		if (!page_mapped(page))
 			break;
@@ -555,6 +569,8 @@ static unsigned long anon_rmap_unmap(struct page *page, void *data)
 	page_remove_rmap(page);
 	put_page(page);
 	count_mm_event(mm->sys, RMAP_UNMAP, 1);
+	if (mm_checks(mm->sys))
+		check_pte(mm, addr, *ptep);
 	return 1;
 }
 
@@ -800,6 +816,49 @@ static void vma_merge_range(struct mm_struct *mm, guint lo, guint hi)
 	}
 }
 
+/*
+ * Per-VMA locks, the writer side (the reader side is vma-lock.c's).  A
+ * writer holds mmap_sem for write, so the VMA array does not change while
+ * it waits for a VMA's readers.
+ */
+void vma_start_write_wait(struct sim_task *t, struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	vma_start_write(vma);
+	if (!t) {
+		g_assert(vma->vm_lock_readers == 0);
+		return;
+	}
+	g_assert(rwsem_is_write_holder(&mm->mmap_sem, t));
+	if (!vma->vm_lock_readers)
+		return;
+	/* down_write(&vm_lock): the atomic, then sleep until the readers
+	 * are gone. */
+	cacheline_access(&vma->vm_lock_line, mm->line_cost, t);
+	while (vma->vm_lock_readers) {
+		g_assert(!vma->vm_lock_waiter);
+		vma->vm_lock_waiter = t;
+		sim_block(t);
+	}
+}
+
+void vma_start_write_range(struct sim_task *t, struct mm_struct *mm, uint64_t start,
+			   uint64_t nr_pages)
+{
+	uint64_t end = start + nr_pages;
+
+	for (guint i = 0; i < mm->vmas->len; i++) {
+		struct vm_area_struct *vma = vma_at(mm, i);
+
+		if (vma->vm_end < start)
+			continue;
+		if (vma->vm_start > end)
+			break;
+		vma_start_write_wait(t, vma);
+	}
+}
+
 static void assert_mmap_write_locked(struct mm_struct *mm, struct sim_task *t)
 {
 	if (t)
@@ -881,6 +940,8 @@ unsigned long zap_page_range(struct vm_area_struct *vma, uint64_t start, uint64_
 		addr++;
 	}
 	count_mm_event(mm->sys, PTES_ZAPPED, n);
+	if (mm_checks(mm->sys))
+		check_zapped(mm, start, end);
 	return n;
 }
 
@@ -910,6 +971,8 @@ gboolean do_munmap(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 		vma_remove(mm, i);
 	}
 	mm_op_done(mm, t);
+	if (mm_checks(mm->sys))
+		check_vmas(mm);
 	return TRUE;
 }
 
@@ -954,6 +1017,8 @@ struct vm_area_struct *mmap_region(struct sim_task *t, struct mm_struct *mm, uin
 	vma_link_file(vma, NULL);
 	vma_merge_range(mm, i, i + 1);
 	mm_op_done(mm, t);
+	if (mm_checks(mm->sys))
+		check_vmas(mm);
 	return vma_lookup(mm, addr);
 }
 
@@ -1001,6 +1066,8 @@ gboolean do_mprotect(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 	/* Merge the changed VMAs with each other and their neighbours. */
 	vma_merge_range(mm, first, i);
 	mm_op_done(mm, t);
+	if (mm_checks(mm->sys))
+		check_vmas(mm);
 	return TRUE;
 }
 
@@ -1129,10 +1196,13 @@ void exit_mmap(struct sim_task *t, struct mm_struct *mm)
 	}
 	g_array_set_size(mm->orphans, 0);
 	mm->orphans_pruned = 0;
-	g_assert_cmpuint(pc_mapping_nrpages(mm->anon), ==, 0);
+	g_assert(pc_mapping_nrpages(mm->anon) == 0);
 	g_assert(mm->nr_pte_tables == 0);
 	mm->exited = true;
 	mm->mm_lock_seq++;
+	/* Rare and the end of an address space: check every mm. */
+	if (mm_checks(mm->sys))
+		mm_sys_check(mm->sys);
 }
 
 void mm_free(struct mm_struct *mm)
@@ -1188,6 +1258,8 @@ int mm_map_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 	get_page(page);
 	page_add_rmap(page);
 	mm->counters[anon ? MM_ANONPAGES : MM_FILEPAGES]++;
+	if (mm_checks(mm->sys))
+		check_pte(mm, addr, mm_pte(mm, addr));
 	return 0;
 }
 
@@ -1228,6 +1300,9 @@ struct page *mm_alloc_anon_page(struct sim_task *t, struct mm_struct *mm,
 	SetPageUptodate(page);
 	SetPageDirty(page);
 	*err = 0;
+	if (mm_checks(mm->sys))
+		SIM_CHECK(page->mapping == mm->anon && page->index == addr &&
+			  PageLocked(page) && PageSwapBacked(page));
 	return page;
 }
 
@@ -1275,6 +1350,9 @@ struct page *swapin_page(struct sim_task *t, struct mm_struct *mm,
 		}
 		pc_readpage(t, page);
 		*major = true;
+		if (mm_checks(mm->sys))
+			SIM_CHECK(page->mapping == mm->anon && page->index == addr &&
+				  is_swap_pte(mm_pte(mm, addr)));
 		return page;
 	}
 }
@@ -1300,38 +1378,117 @@ int mm_map_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t 
 	page_add_rmap(page);
 	/* Its slot is gone: the page is the only copy. */
 	SetPageDirty(page);
+	if (mm_checks(mm->sys)) {
+		check_pte(mm, addr, *ptep);
+		check_slot(mm->sys->swap, slot);
+	}
 	return 0;
 }
 
 /* ------------------------------------------------------------------ */
-/* Invariants */
+/* Invariants
+ *
+ * Two kinds of checker.  mm_check() and mm_sys_check() walk the whole
+ * state (O(ptes)); tests call them, and exit_mmap() runs mm_sys_check()
+ * when checks are on.  Every other change checks, when checks are on,
+ * what it touched -- the pte, the swap slot, the VMA array, the range it
+ * zapped -- at no more than the change's own cost, so that a run with
+ * checks on stays within a small factor of one without.
+ */
 
-bool mm_check(const struct mm_struct *mm)
+/* The rules of the present or swap pte @pte at @addr of @mm (none is
+ * fine). */
+static void check_pte(const struct mm_struct *mm, uint64_t addr, pte_t pte)
 {
 	const struct swap_info *si = mm->sys->swap;
-	uint64_t counters[NR_MM_COUNTERS] = { 0 };
-	uint64_t tables = 0, prev_end = 0;
+	const struct vm_area_struct *vma;
+
+	if (pte_none(pte))
+		return;
+	vma = vma_lookup((struct mm_struct *)mm, addr);
+	SIM_CHECK(vma);
+	if (pte_present(pte)) {
+		const struct page *page = pte_page(pte);
+
+		SIM_CHECK(page->mapping);
+		SIM_CHECK(page_mapcount(page) >= 1);
+		SIM_CHECK(page_count(page) >= 1 + page_mapcount(page));
+		if (page_is_anon_of(mm, page)) {
+			SIM_CHECK(page->index == addr);
+			SIM_CHECK(PageSwapBacked(page));
+		} else {
+			SIM_CHECK(page->mapping == vma->vm_file);
+			SIM_CHECK(page->index == linear_page_index(vma, addr));
+		}
+	} else {
+		uint64_t slot = swp_offset(pte_to_swp_entry(pte));
+
+		SIM_CHECK(is_swap_pte(pte) && si);
+		SIM_CHECK(slot > 0 && slot < si->nr_slots);
+		SIM_CHECK(si->swap_map[slot] >= 1);
+		SIM_CHECK(si->token[slot] == mm_page_token(mm, addr));
+	}
+}
+
+/* A slot is marked used exactly while something references it. */
+static void check_slot(const struct swap_info *si, uint64_t slot)
+{
+	bool used = si->used[slot / 64] & (UINT64_C(1) << (slot % 64));
+
+	SIM_CHECK(slot > 0 && slot < si->nr_slots);
+	SIM_CHECK(used == (si->swap_map[slot] > 0));
+	SIM_CHECK(si->nr_free < si->nr_slots);
+}
+
+/* The VMA array: sorted, disjoint, in the space, each file VMA on its
+ * file's i_mmap list. */
+static void check_vmas(const struct mm_struct *mm)
+{
+	uint64_t prev_end = 0;
 
 	for (guint i = 0; i < mm->vmas->len; i++) {
 		const struct vm_area_struct *vma = vma_at(mm, i);
 
-		g_assert(vma->vm_mm == mm);
-		g_assert(vma->vm_start < vma->vm_end && vma->vm_end <= mm->task_size);
-		g_assert(vma->vm_start >= prev_end);
+		SIM_CHECK(vma->vm_mm == mm);
+		SIM_CHECK(vma->vm_start < vma->vm_end && vma->vm_end <= mm->task_size);
+		SIM_CHECK(vma->vm_start >= prev_end);
 		prev_end = vma->vm_end;
 		if (vma->vm_file) {
 			const struct vm_area_struct *v;
 			bool found = false;
 
-			g_assert(vma->i_mmap && vma->i_mmap->mapping == vma->vm_file);
-			g_assert(g_hash_table_lookup(mm->sys->i_mmaps, vma->vm_file) == vma->i_mmap);
+			SIM_CHECK(vma->i_mmap && vma->i_mmap->mapping == vma->vm_file);
+			SIM_CHECK(g_hash_table_lookup(mm->sys->i_mmaps, vma->vm_file) == vma->i_mmap);
 			list_for_each_entry(v, &vma->i_mmap->vmas, shared)
 				found |= v == vma;
-			g_assert(found);
+			SIM_CHECK(found);
 		} else {
-			g_assert(!vma->i_mmap && vma->vm_pgoff == vma->vm_start);
+			SIM_CHECK(!vma->i_mmap && vma->vm_pgoff == vma->vm_start);
 		}
 	}
+}
+
+/* Every pte of [@start, @end) is none (absent tables are). */
+static void check_zapped(const struct mm_struct *mm, uint64_t start, uint64_t end)
+{
+	for (uint64_t addr = start; addr < end;) {
+		const struct pte_table *pt = pte_table(mm, addr);
+
+		if (!pt) {
+			addr = (addr | (PTRS_PER_PTE - 1)) + 1;
+			continue;
+		}
+		SIM_CHECK(pte_none(pt->pte[addr & (PTRS_PER_PTE - 1)]));
+		addr++;
+	}
+}
+
+bool mm_check(const struct mm_struct *mm)
+{
+	uint64_t counters[NR_MM_COUNTERS] = { 0 };
+	uint64_t tables = 0;
+
+	check_vmas(mm);
 
 	for (size_t g = 0; g < mm->nr_pgd; g++) {
 		const struct pmd_table *pmd = mm->pgd[g];
@@ -1350,49 +1507,28 @@ bool mm_check(const struct mm_struct *mm)
 				uint64_t addr = ((uint64_t)g << PMD_SHIFT) |
 						((uint64_t)i << PTE_SHIFT) | j;
 				pte_t pte = pt->pte[j];
-				const struct vm_area_struct *vma;
 
 				if (pte_none(pte))
 					continue;
 				used++;
-				vma = vma_lookup((struct mm_struct *)mm, addr);
-				g_assert(vma);
-				if (pte_present(pte)) {
-					const struct page *page = pte_page(pte);
-
-					g_assert(page->mapping);
-					g_assert(page_mapcount(page) >= 1);
-					g_assert(page_count(page) >= 1 + page_mapcount(page));
-					if (page_is_anon_of(mm, page)) {
-						g_assert_cmpuint(page->index, ==, addr);
-						g_assert(PageSwapBacked(page));
-						counters[MM_ANONPAGES]++;
-					} else {
-						g_assert(page->mapping == vma->vm_file);
-						g_assert_cmpuint(page->index, ==,
-								 linear_page_index(vma, addr));
-						counters[MM_FILEPAGES]++;
-					}
-				} else {
-					uint64_t slot = swp_offset(pte_to_swp_entry(pte));
-
-					g_assert(is_swap_pte(pte) && si);
-					g_assert(slot > 0 && slot < si->nr_slots);
-					g_assert(si->swap_map[slot] >= 1);
-					g_assert_cmpuint(si->token[slot], ==, mm_page_token(mm, addr));
+				check_pte(mm, addr, pte);
+				if (!pte_present(pte))
 					counters[MM_SWAPENTS]++;
-				}
+				else if (page_is_anon_of(mm, pte_page(pte)))
+					counters[MM_ANONPAGES]++;
+				else
+					counters[MM_FILEPAGES]++;
 			}
-			g_assert_cmpuint(used, ==, pt->nr_used);
-			g_assert(used > 0);
+			SIM_CHECK(used == pt->nr_used);
+			SIM_CHECK(used > 0);
 		}
-		g_assert_cmpuint(nr_tables, ==, pmd->nr_used);
-		g_assert(nr_tables > 0);
+		SIM_CHECK(nr_tables == pmd->nr_used);
+		SIM_CHECK(nr_tables > 0);
 		tables += nr_tables;
 	}
-	g_assert_cmpuint(tables, ==, mm->nr_pte_tables);
+	SIM_CHECK(tables == mm->nr_pte_tables);
 	for (int c = 0; c < NR_MM_COUNTERS; c++)
-		g_assert_cmpuint(counters[c], ==, mm->counters[c]);
+		SIM_CHECK(counters[c] == mm->counters[c]);
 	return true;
 }
 
@@ -1430,21 +1566,19 @@ bool mm_sys_check(const struct mm_sys *sys)
 	while (g_hash_table_iter_next(&iter, &key, &value)) {
 		const struct page *page = key;
 
-		g_assert_cmpint(page_mapcount(page), ==, (int)GPOINTER_TO_UINT(value));
+		SIM_CHECK(page_mapcount(page) == (int)GPOINTER_TO_UINT(value));
 	}
 	if (!si) {
-		g_assert_cmpuint(swap_refs, ==, 0);
+		SIM_CHECK(swap_refs == 0);
 		return true;
 	}
 	for (uint64_t s = 1; s < si->nr_slots; s++) {
-		bool used = si->used[s / 64] & (UINT64_C(1) << (s % 64));
-
-		g_assert(used == (si->swap_map[s] > 0));
+		check_slot(si, s);
 		map_refs += si->swap_map[s];
 		nr_free += !si->swap_map[s];
 	}
-	g_assert_cmpuint(nr_free, ==, si->nr_free);
-	g_assert_cmpuint(map_refs, ==, swap_refs + si->nr_inflight);
-	g_assert_cmpuint(list_count(&si->inflight), ==, si->nr_inflight);
+	SIM_CHECK(nr_free == si->nr_free);
+	SIM_CHECK(map_refs == swap_refs + si->nr_inflight);
+	SIM_CHECK(list_count(&si->inflight) == si->nr_inflight);
 	return true;
 }

@@ -21,7 +21,8 @@
  * write-locked for per-VMA locking (vm_lock_seq = mm_lock_seq) until
  * mmap_write_unlock() bumps mm_lock_seq; do_munmap() and do_mprotect()
  * first wait for the per-VMA readers of the VMAs they may change
- * (vma_start_write_range(), sim/kernel/vma-lock.h).  mprotect changes the flags only:
+ * (vma_start_write_range(); the readers are sim/kernel/vma-lock.h's).
+ * mprotect changes the flags only:
  * ptes carry no permission bit, so access checks go against the VMA.
  *
  * Page tables.  Three levels as on x86 (a directory of pmd tables of 512
@@ -302,7 +303,7 @@ static inline void mmap_write_downgrade(struct mm_struct *mm, struct sim_task *t
 	downgrade_write(&mm->mmap_sem, t);
 }
 /* Mark @vma changed under the write lock (vma_start_write() without the
- * wait for its readers: sim/kernel/vma-lock.h has the waiting one). */
+ * wait for its readers: vma_start_write_wait() is the waiting one). */
 static inline void vma_start_write(struct vm_area_struct *vma)
 {
 	vma->vm_lock_seq = vma->vm_mm->mm_lock_seq;
@@ -311,6 +312,14 @@ static inline bool vma_write_locked(const struct vm_area_struct *vma)
 {
 	return vma->vm_lock_seq == vma->vm_mm->mm_lock_seq;
 }
+/* vma_start_write(): write-lock @vma and wait for its per-VMA readers
+ * (sim/kernel/vma-lock.h); @t holds mmap_sem for write (NULL: set-up, no
+ * reader may exist). */
+void vma_start_write_wait(struct sim_task *t, struct vm_area_struct *vma);
+/* Write-lock every VMA an operation on [@start, @start + @nr_pages) may
+ * change: the overlapping ones and the adjacent neighbours. */
+void vma_start_write_range(struct sim_task *t, struct mm_struct *mm, uint64_t start,
+			   uint64_t nr_pages);
 
 /* ------------------------------------------------------------------ */
 /* VMAs */
@@ -406,13 +415,21 @@ int mm_map_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t 
 /* ------------------------------------------------------------------ */
 /* Invariants */
 
+/*
+ * The invariant checkers.  When the engine's switch is on
+ * (sim_engine_checks(): debug.checks, or the test suite's
+ * FAULTSIM_CHECKS), mm.c checks after every change of the mms' state what
+ * the change touched (the pte, the swap slot, the VMAs, the zapped range)
+ * and runs mm_sys_check() at exit_mmap(); tests may call these at any
+ * time.  They only read.  A broken rule aborts naming it (SIM_CHECK);
+ * they return true.
+ */
 /* Check @mm: VMAs sorted and disjoint, i_mmap membership, every pte (page
- * identity, references, swap slots) and the counters; asserts on failure,
- * returns true.  O(VMAs + ptes). */
+ * identity, references, swap slots) and the counters.  O(VMAs + ptes). */
 bool mm_check(const struct mm_struct *mm);
 /* mm_check() on every mm, plus: each mapped page's map count equals the
  * ptes mapping it across all mms, and the swap slot counts equal the swap
- * ptes plus the I/O in flight. */
+ * ptes plus the I/O in flight.  O(ptes + swap slots). */
 bool mm_sys_check(const struct mm_sys *sys);
 
 #endif /* FAULTSIM_SIM_MM_H */

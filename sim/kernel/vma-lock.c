@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Per-VMA locks (see vma-lock.h).
+ * Per-VMA locks, the reader side (see vma-lock.h); the writer side is
+ * mm.c's (vma_start_write_wait()).
  *
  * Rules: vm_lock_readers changes only here; a writer sets vm_lock_seq
  * before it waits, so a reader that raised the count meanwhile sees the
  * VMA write-locked when it checks again, drops the count and wakes the
- * writer if it was the last.  The VMA array does not change while a
- * writer waits: every change needs mmap_sem for write, which the waiter
- * holds.
+ * writer if it was the last.
  */
 #include "config.h"
 
@@ -48,44 +47,6 @@ void vma_end_read(struct sim_task *t, struct vm_area_struct *vma)
 {
 	cacheline_access(&vma->vm_lock_line, vma->vm_mm->line_cost, t);
 	vma_read_release(vma);
-}
-
-void vma_start_write_wait(struct sim_task *t, struct vm_area_struct *vma)
-{
-	struct mm_struct *mm = vma->vm_mm;
-
-	vma_start_write(vma);
-	if (!t) {
-		g_assert(vma->vm_lock_readers == 0);
-		return;
-	}
-	g_assert(rwsem_is_write_holder(&mm->mmap_sem, t));
-	if (!vma->vm_lock_readers)
-		return;
-	/* down_write(&vm_lock): the atomic, then sleep until the readers
-	 * are gone. */
-	cacheline_access(&vma->vm_lock_line, mm->line_cost, t);
-	while (vma->vm_lock_readers) {
-		g_assert(!vma->vm_lock_waiter);
-		vma->vm_lock_waiter = t;
-		sim_block(t);
-	}
-}
-
-void vma_start_write_range(struct sim_task *t, struct mm_struct *mm, uint64_t start,
-			   uint64_t nr_pages)
-{
-	uint64_t end = start + nr_pages;
-
-	for (unsigned int i = 0; i < mm_map_count(mm); i++) {
-		struct vm_area_struct *vma = mm_vma(mm, i);
-
-		if (vma->vm_end < start)
-			continue;
-		if (vma->vm_start > end)
-			break;
-		vma_start_write_wait(t, vma);
-	}
 }
 
 struct vm_area_struct *lock_vma_under_rcu(struct sim_task *t, struct mm_struct *mm,

@@ -16,8 +16,9 @@
  *	          atomic on the lock word's cache line (sim/kernel/cacheline.h):
  *	          one VMA per thread keeps each line on its thread's CPU,
  *	          one shared VMA moves it as mmap_sem's moves.
- *	writers   hold mmap_sem for write; vma_start_write_wait() marks the
- *	          VMA write-locked (new readers fail from then on) and
+ *	writers   hold mmap_sem for write; vma_start_write_wait()
+ *	          (sim/kernel/mm.h: every writer is an mm operation) marks
+ *	          the VMA write-locked (new readers fail from then on) and
  *	          sleeps until its readers are gone (the kernel's down_write
  *	          of vm_lock).  mm.c's do_munmap(), do_mprotect() and
  *	          mmap_region() call vma_start_write_range() first, for every
@@ -31,6 +32,9 @@
  * before changing or freeing it), so the count is raised before the
  * atomic's stall and checked again after, as the kernel rechecks
  * vm_lock_seq after down_read_trylock().
+ *
+ * This is the reader side, above mm.c: it uses the mm's VMAs, and mm.c
+ * never calls it.
  */
 #ifndef FAULTSIM_SIM_VMA_LOCK_H
 #define FAULTSIM_SIM_VMA_LOCK_H
@@ -47,13 +51,5 @@ bool vma_start_read(struct sim_task *t, struct vm_area_struct *vma);
 /* lock_vma_under_rcu(), in faultsim/mm.h: the VMA containing @addr,
  * read-locked for @t, without mmap_sem; NULL if none or the trylock failed
  * (VMA_LOCK_ABORT: the caller counts it and falls back to mmap_sem). */
-
-/* vma_start_write(): write-lock @vma and wait for its readers; @t holds
- * mmap_sem for write (NULL: set-up, no reader may exist). */
-void vma_start_write_wait(struct sim_task *t, struct vm_area_struct *vma);
-/* Write-lock every VMA an operation on [@start, @start + @nr_pages) may
- * change: the overlapping ones and the adjacent neighbours. */
-void vma_start_write_range(struct sim_task *t, struct mm_struct *mm, uint64_t start,
-			   uint64_t nr_pages);
 
 #endif /* FAULTSIM_SIM_VMA_LOCK_H */

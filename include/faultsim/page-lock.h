@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
+#include "faultsim/types.h"
 
 G_BEGIN_DECLS
 
@@ -42,7 +43,7 @@ struct fs_page_lock_policy {
 };
 
 /* Register @ops (kept by pointer) in the page_lock slot. */
-gboolean fs_register_page_lock_policy(struct fs_plugin_registrar *r,
+FS_API gboolean fs_register_page_lock_policy(struct fs_plugin_registrar *r,
 				      const struct fs_page_lock_policy *ops,
 				      GError **error);
 

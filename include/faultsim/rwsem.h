@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
+#include "faultsim/types.h"
 #include "sim/kernel/rwsem.h"
 
 G_BEGIN_DECLS
@@ -32,7 +33,7 @@ struct fs_rwsem_policy {
 };
 
 /* Register @ops (kept by pointer) in the rwsem slot. */
-gboolean fs_register_rwsem_policy(struct fs_plugin_registrar *r,
+FS_API gboolean fs_register_rwsem_policy(struct fs_plugin_registrar *r,
 				  const struct fs_rwsem_policy *ops, GError **error);
 
 

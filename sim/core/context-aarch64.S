@@ -16,7 +16,9 @@
  * x30 = sim_context_start.
  */
 	.text
+	/* Hidden, as everything outside the plugin interface (FS_API). */
 	.globl	sim_context_switch
+	.hidden	sim_context_switch
 	.type	sim_context_switch, %function
 	.p2align 4
 sim_context_switch:
@@ -53,6 +55,7 @@ sim_context_switch:
 
 /* First code run on a new stack: call entry(arg); entry never returns. */
 	.globl	sim_context_start
+	.hidden	sim_context_start
 	.type	sim_context_start, %function
 	.p2align 4
 sim_context_start:

@@ -19,7 +19,9 @@
  * the return address.
  */
 	.text
+	/* Hidden, as everything outside the plugin interface (FS_API). */
 	.globl	sim_context_switch
+	.hidden	sim_context_switch
 	.type	sim_context_switch, @function
 	.p2align 4
 sim_context_switch:
@@ -45,6 +47,7 @@ sim_context_switch:
 
 /* First code run on a new stack: call entry(arg); entry never returns. */
 	.globl	sim_context_start
+	.hidden	sim_context_start
 	.type	sim_context_start, @function
 	.p2align 4
 sim_context_start:

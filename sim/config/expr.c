@@ -23,9 +23,18 @@
  * not zero; comparisons and logic give 1 or 0; && and || short-circuit.
  * Text in quotes has no escapes.
  *
+ * Limits, so that no input can exhaust the stack: parentheses and prefix
+ * operators nest at most SIM_EXPR_MAX_DEPTH deep (a parse error beyond);
+ * chains of one operator ("$a + $b + ... ") may be as long as the text,
+ * since they are parsed and evaluated in loops, not by recursion.  A
+ * result that overflows to infinity is an evaluation error, so that no
+ * NaN ever reaches a comparison (where it would compare false, and its
+ * negation true, whatever the values).
+ *
  * Trees are immutable after parsing: one may be evaluated from several
  * threads at once.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 #include "sim/config/expr.h"
@@ -56,17 +65,35 @@ struct parser {
 	const char *text;
 	const char *p;
 	struct sim_expr *e;
+	GHashTable *var_set;	/* the names in e->vars */
+	guint depth;		/* parentheses and prefix operators open */
 	GError **error;
 };
 
+/*
+ * Free a tree of any shape without recursion.  The nodes still to free
+ * form a list linked through ->a: a node's left child already follows
+ * it, and its right subtree is spliced in ahead of the rest (the whole
+ * left spine of it, whose last node gets the rest as its ->a).  Each node
+ * is walked once.
+ */
 static void node_free(struct node *n)
 {
-	if (n == NULL)
-		return;
-	node_free(n->a);
-	node_free(n->b);
-	g_free(n->str);
-	g_free(n);
+	while (n != NULL) {
+		struct node *next = n->a;
+
+		if (n->b != NULL) {
+			struct node *last = n->b;
+
+			while (last->a != NULL)
+				last = last->a;
+			last->a = next;
+			next = n->b;
+		}
+		g_free(n->str);
+		g_free(n);
+		n = next;
+	}
 }
 
 static struct node *node_new(enum node_op op, struct node *a, struct node *b)
@@ -89,10 +116,43 @@ gboolean sim_expr_number(const char *text, double *out)
 /* ---------------------------------------------------------------------- */
 /* Parsing */
 
+/* Constraints are quoted in messages up to this many bytes. */
+#define EXCERPT_MAX	60
+
+char *sim_expr_excerpt(const char *text)
+{
+	const char *cut = text + EXCERPT_MAX - 3;
+
+	if (strlen(text) <= EXCERPT_MAX)
+		return g_strdup(text);
+	/* Not inside a UTF-8 sequence. */
+	while (cut > text && ((guchar)*cut & 0xc0) == 0x80)
+		cut--;
+	return g_strdup_printf("%.*s...", (int)(cut - text), text);
+}
+
+static char *excerpt_n(const char *text, gsize len)
+{
+	g_autofree char *copy = g_strndup(text, len);
+
+	return sim_expr_excerpt(copy);
+}
+
+/* The bytes of the character at @p: a whole UTF-8 sequence, or one byte
+ * of text that is not UTF-8. */
+static int char_len(const char *p)
+{
+	gunichar c = g_utf8_get_char_validated(p, -1);
+
+	if (c == (gunichar)-1 || c == (gunichar)-2)
+		return 1;
+	return (int)(g_utf8_next_char(p) - p);
+}
+
 static void G_GNUC_PRINTF(3, 4)
 syntax_error(struct parser *P, const char *at, const char *fmt, ...)
 {
-	g_autofree char *msg = NULL;
+	g_autofree char *msg = NULL, *text = sim_expr_excerpt(P->text);
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -100,12 +160,24 @@ syntax_error(struct parser *P, const char *at, const char *fmt, ...)
 	va_end(ap);
 	if (*at == '\0')
 		g_set_error(P->error, SIM_ERROR, SIM_ERROR_PARSE,
-			    "bad constraint '%s': at the end: %s", P->text,
-			    msg);
+			    "bad constraint '%s': at the end: %s", text, msg);
 	else
 		g_set_error(P->error, SIM_ERROR, SIM_ERROR_PARSE,
-			    "bad constraint '%s': at column %d: %s", P->text,
-			    (int)(at - P->text) + 1, msg);
+			    "bad constraint '%s': at column %ld: %s", text,
+			    (long)(at - P->text) + 1, msg);
+}
+
+/* One more level of nesting ('(' or a prefix operator at @at); FALSE and
+ * an error past SIM_EXPR_MAX_DEPTH. */
+static gboolean nest(struct parser *P, const char *at)
+{
+	if (P->depth < SIM_EXPR_MAX_DEPTH) {
+		P->depth++;
+		return TRUE;
+	}
+	syntax_error(P, at, "nested more than %d deep (parentheses and "
+		     "prefix operators)", SIM_EXPR_MAX_DEPTH);
+	return FALSE;
 }
 
 static void skip_space(struct parser *P)
@@ -124,15 +196,18 @@ static gboolean ident_char(char c)
 	return g_ascii_isalnum(c) || c == '_';
 }
 
-static void add_var(struct sim_expr *e, const char *name)
+static void add_var(struct parser *P, const char *name)
 {
-	for (guint i = 0; i + 1 < e->vars->len; i++) {
-		if (strcmp(e->vars->pdata[i], name) == 0)
-			return;
-	}
+	struct sim_expr *e = P->e;
+	char *copy;
+
+	if (g_hash_table_contains(P->var_set, name))
+		return;
 	/* Keep the terminating NULL last. */
-	e->vars->pdata[e->vars->len - 1] = g_strdup(name);
+	copy = g_strdup(name);
+	e->vars->pdata[e->vars->len - 1] = copy;
 	g_ptr_array_add(e->vars, NULL);
+	g_hash_table_add(P->var_set, copy);
 }
 
 static struct node *parse_or(struct parser *P);
@@ -168,7 +243,7 @@ static struct node *parse_var(struct parser *P)
 		}
 		P->p++;
 	}
-	add_var(P->e, n->str);
+	add_var(P, n->str);
 	return n;
 }
 
@@ -193,7 +268,9 @@ static struct node *parse_number(struct parser *P)
 		P->p++;
 	tok = g_strndup(start, (gsize)(P->p - start));
 	if (!sim_expr_number(tok, &v)) {
-		syntax_error(P, start, "bad number '%s'", tok);
+		g_autofree char *shown = sim_expr_excerpt(tok);
+
+		syntax_error(P, start, "bad number '%s'", shown);
 		return NULL;
 	}
 	n = node_new(N_NUM, NULL, NULL);
@@ -214,6 +291,8 @@ static struct node *parse_primary(struct parser *P)
 		syntax_error(P, P->p, "expected a value");
 		return NULL;
 	case '(':
+		if (!nest(P, P->p))
+			return NULL;
 		P->p++;
 		n = parse_or(P);
 		if (n == NULL)
@@ -225,6 +304,7 @@ static struct node *parse_primary(struct parser *P)
 			return NULL;
 		}
 		P->p++;
+		P->depth--;
 		return n;
 	case '$':
 		return parse_var(P);
@@ -251,29 +331,42 @@ static struct node *parse_primary(struct parser *P)
 
 		while (ident_char(*P->p))
 			P->p++;
-		word = g_strndup(start, (gsize)(P->p - start));
+		word = excerpt_n(start, (gsize)(P->p - start));
 		syntax_error(P, start, "'%s' is not a value; write variables "
 			     "as $%s and text in quotes", word, word);
 		return NULL;
 	}
-	syntax_error(P, P->p, "unexpected '%c'", *P->p);
+	syntax_error(P, P->p, "unexpected '%.*s'", char_len(P->p), P->p);
 	return NULL;
 }
 
+/* Prefix operators, read in a loop and applied innermost first; each
+ * counts as one level of nesting. */
 static struct node *parse_unary(struct parser *P)
 {
+	g_autoptr(GString) ops = g_string_new(NULL);
 	struct node *n;
-	char c;
 
-	skip_space(P);
-	c = *P->p;
-	if (c != '-' && c != '+' && c != '!')
-		return parse_primary(P);
-	P->p++;
-	n = parse_unary(P);
-	if (n == NULL || c == '+')
-		return n;
-	return node_new(c == '-' ? N_NEG : N_NOT, n, NULL);
+	for (;;) {
+		char c;
+
+		skip_space(P);
+		c = *P->p;
+		if (c != '-' && c != '+' && c != '!')
+			break;
+		if (!nest(P, P->p))
+			return NULL;
+		g_string_append_c(ops, c);
+		P->p++;
+	}
+	n = parse_primary(P);
+	for (gsize i = ops->len; n != NULL && i-- > 0;) {
+		if (ops->str[i] != '+')
+			n = node_new(ops->str[i] == '-' ? N_NEG : N_NOT, n,
+				     NULL);
+	}
+	P->depth -= (guint)ops->len;
+	return n;
 }
 
 static struct node *parse_product(struct parser *P)
@@ -417,13 +510,18 @@ struct sim_expr *sim_expr_parse(const char *text, GError **error)
 	e->text = g_strdup(text);
 	e->vars = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(e->vars, NULL);
+	P.var_set = g_hash_table_new(g_str_hash, g_str_equal);
 	e->root = parse_or(&P);
+	g_hash_table_unref(P.var_set);
 	if (e->root != NULL) {
 		skip_space(&P);
 		if (*P.p == ')')
 			syntax_error(&P, P.p, "unbalanced ')'");
-		else if (*P.p != '\0')
-			syntax_error(&P, P.p, "unexpected '%s'", P.p);
+		else if (*P.p != '\0') {
+			g_autofree char *rest = sim_expr_excerpt(P.p);
+
+			syntax_error(&P, P.p, "unexpected '%s'", rest);
+		}
 		if (*P.p != '\0') {
 			sim_expr_free(e);
 			return NULL;
@@ -537,6 +635,116 @@ static gboolean compare(enum node_op op, const struct val *a,
 	return TRUE;
 }
 
+/* The precedence level of a binary operator: the operators a chain like
+ * "a + b - c" or "a && b && c" is made of.  0 for the others. */
+static int chain_level(enum node_op op)
+{
+	switch (op) {
+	case N_ADD:
+	case N_SUB:
+		return 1;
+	case N_MUL:
+	case N_DIV:
+		return 2;
+	case N_AND:
+		return 3;
+	case N_OR:
+		return 4;
+	default:
+		return 0;
+	}
+}
+
+/* @acc = @acc OP @b, both numbers; an infinite result is an error. */
+static gboolean arith(enum node_op op, struct val *acc, const struct val *b,
+		      struct eval_ctx *C)
+{
+	if (!need_num(acc, "cannot be used in arithmetic", C) ||
+	    !need_num(b, "cannot be used in arithmetic", C))
+		return FALSE;
+	switch (op) {
+	case N_ADD:
+		acc->num += b->num;
+		break;
+	case N_SUB:
+		acc->num -= b->num;
+		break;
+	case N_MUL:
+		acc->num *= b->num;
+		break;
+	case N_DIV:
+		if (b->num == 0) {
+			g_set_error(C->error, SIM_ERROR, SIM_ERROR_RANGE,
+				    "division by zero");
+			return FALSE;
+		}
+		acc->num /= b->num;
+		break;
+	default:
+		g_assert_not_reached();
+	}
+	/* Literals and values are finite (units.h), so only an overflow
+	 * gets here; a NaN could only follow from one. */
+	if (!isfinite(acc->num)) {
+		g_set_error(C->error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "arithmetic overflows: a result is beyond the "
+			    "largest number (about 1.8e308)");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/*
+ * A chain of one level's operators: the tree of "a + b - c" leans left,
+ * (a + b) - c, so its nodes are the left spine below @n.  The spine is
+ * listed, its bottom left operand evaluated, and each right operand
+ * applied in turn: a loop, however long the chain.  Recursion happens only
+ * into operands, which are of a tighter level or nested (and nesting is
+ * limited by the parser).
+ */
+static gboolean eval_chain(const struct node *n, struct eval_ctx *C,
+			   struct val *out)
+{
+	int level = chain_level(n->op);
+	const struct node *local[32];
+	const struct node **spine = local;
+	g_autofree const struct node **heap = NULL;
+	gsize len = 0, i;
+	gboolean t, ok = TRUE;
+
+	for (const struct node *m = n; chain_level(m->op) == level; m = m->a)
+		len++;
+	if (len > G_N_ELEMENTS(local))
+		spine = heap = g_new(const struct node *, len);
+	i = len;
+	for (const struct node *m = n; i > 0; m = m->a)
+		spine[--i] = m;
+
+	if (level >= 3) {
+		/* && and ||: stop at the first operand that decides. */
+		gboolean is_or = level == 4;
+
+		if (!truth(spine[0]->a, C, &t))
+			return FALSE;
+		for (i = 0; i < len && t != is_or; i++) {
+			if (!truth(spine[i]->b, C, &t))
+				return FALSE;
+		}
+		out->is_num = TRUE;
+		out->str = NULL;
+		out->num = t;
+		return TRUE;
+	}
+	if (!eval(spine[0]->a, C, out))
+		return FALSE;
+	for (i = 0; ok && i < len; i++) {
+		struct val b;
+
+		ok = eval(spine[i]->b, C, &b) && arith(spine[i]->op, out, &b, C);
+	}
+	return ok;
+}
+
 static gboolean eval(const struct node *n, struct eval_ctx *C,
 		     struct val *out)
 {
@@ -571,66 +779,26 @@ static gboolean eval(const struct node *n, struct eval_ctx *C,
 			return FALSE;
 		out->num = !t;
 		return TRUE;
-	case N_AND:
-	case N_OR:
-		if (!truth(n->a, C, &t))
-			return FALSE;
-		if (t == (n->op == N_OR)) {
-			out->num = t;
-			return TRUE;
-		}
-		if (!truth(n->b, C, &t))
-			return FALSE;
-		out->num = t;
-		return TRUE;
 	case N_NEG:
 		if (!eval(n->a, C, &a) ||
 		    !need_num(&a, "cannot be used in arithmetic", C))
 			return FALSE;
 		out->num = -a.num;
 		return TRUE;
-	default:
-		break;
-	}
-
-	if (!eval(n->a, C, &a) || !eval(n->b, C, &b))
-		return FALSE;
-	switch (n->op) {
 	case N_LT:
 	case N_LE:
 	case N_GT:
 	case N_GE:
 	case N_EQ:
 	case N_NE:
+		/* Comparisons do not chain: both sides are of a tighter
+		 * level, or nested. */
+		if (!eval(n->a, C, &a) || !eval(n->b, C, &b))
+			return FALSE;
 		return compare(n->op, &a, &b, C, &out->num);
 	default:
-		break;
+		return eval_chain(n, C, out);
 	}
-	if (!need_num(&a, "cannot be used in arithmetic", C) ||
-	    !need_num(&b, "cannot be used in arithmetic", C))
-		return FALSE;
-	switch (n->op) {
-	case N_ADD:
-		out->num = a.num + b.num;
-		break;
-	case N_SUB:
-		out->num = a.num - b.num;
-		break;
-	case N_MUL:
-		out->num = a.num * b.num;
-		break;
-	case N_DIV:
-		if (b.num == 0) {
-			g_set_error(C->error, SIM_ERROR, SIM_ERROR_RANGE,
-				    "division by zero");
-			return FALSE;
-		}
-		out->num = a.num / b.num;
-		break;
-	default:
-		g_assert_not_reached();
-	}
-	return TRUE;
 }
 
 gboolean sim_expr_eval(const struct sim_expr *e, sim_expr_lookup_fn *lookup,

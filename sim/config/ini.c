@@ -47,14 +47,23 @@ static struct ini_section *section_new(const char *name, guint line)
 	s->line = line;
 	s->entries = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)sim_entry_free);
+	s->by_key = g_hash_table_new(g_str_hash, g_str_equal);
 	return s;
 }
 
 static void section_free(struct ini_section *s)
 {
+	g_hash_table_unref(s->by_key);
 	g_free(s->name);
 	g_ptr_array_unref(s->entries);
 	g_free(s);
+}
+
+static void section_add(struct ini_file *ini, struct ini_section *s)
+{
+	s->index = ini->sections->len;
+	g_ptr_array_add(ini->sections, s);
+	g_hash_table_insert(ini->by_name, s->name, s);
 }
 
 static struct ini_file *ini_file_alloc(const char *path)
@@ -64,6 +73,7 @@ static struct ini_file *ini_file_alloc(const char *path)
 	ini->path = g_strdup(path);
 	ini->sections = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)section_free);
+	ini->by_name = g_hash_table_new(g_str_hash, g_str_equal);
 	return ini;
 }
 
@@ -71,7 +81,7 @@ struct ini_file *ini_file_new_empty(void)
 {
 	struct ini_file *ini = ini_file_alloc(NULL);
 
-	g_ptr_array_add(ini->sections, section_new("General", 0));
+	section_add(ini, section_new("General", 0));
 	return ini;
 }
 
@@ -79,6 +89,7 @@ void ini_file_free(struct ini_file *ini)
 {
 	if (ini == NULL)
 		return;
+	g_hash_table_unref(ini->by_name);
 	g_ptr_array_unref(ini->sections);
 	g_free(ini->path);
 	g_free(ini);
@@ -87,37 +98,31 @@ void ini_file_free(struct ini_file *ini)
 struct ini_section *ini_file_find(const struct ini_file *ini,
 				  const char *name)
 {
-	for (guint i = 0; i < ini->sections->len; i++) {
-		struct ini_section *s = ini->sections->pdata[i];
-
-		if (strcmp(s->name, name) == 0)
-			return s;
-	}
-	return NULL;
+	return g_hash_table_lookup(ini->by_name, name);
 }
+
+/* Names listed in messages before "and N more". */
+#define NAMES_SHOWN	20
 
 char *ini_file_config_names(const struct ini_file *ini)
 {
 	GString *s = g_string_new(NULL);
+	guint n = ini->sections->len;
 
-	for (guint i = 0; i < ini->sections->len; i++) {
+	for (guint i = 0; i < n && i < NAMES_SHOWN; i++) {
 		const struct ini_section *sec = ini->sections->pdata[i];
 
 		g_string_append_printf(s, "%s%s", i ? ", " : "", sec->name);
 	}
+	if (n > NAMES_SHOWN)
+		g_string_append_printf(s, " and %u more", n - NAMES_SHOWN);
 	return g_string_free(s, FALSE);
 }
 
 static struct sim_entry *section_entry(const struct ini_section *s,
 				       const char *key)
 {
-	for (guint i = 0; i < s->entries->len; i++) {
-		struct sim_entry *e = s->entries->pdata[i];
-
-		if (strcmp(e->key, key) == 0)
-			return e;
-	}
-	return NULL;
+	return g_hash_table_lookup(s->by_key, key);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -208,7 +213,7 @@ static struct ini_section *parse_header(struct ini_file *ini, const char *s,
 		return old;
 	}
 	sec = section_new(name, line);
-	g_ptr_array_add(ini->sections, sec);
+	section_add(ini, sec);
 	return sec;
 }
 
@@ -218,7 +223,7 @@ static gboolean parse_entry(struct ini_file *ini, struct ini_section *sec,
 {
 	const char *path = ini->path;
 	char *eq = strchr(s, '='), *key, *value;
-	struct sim_entry *old;
+	struct sim_entry *old, *e;
 
 	if (eq == NULL) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
@@ -256,12 +261,18 @@ static gboolean parse_entry(struct ini_file *ini, struct ini_section *sec,
 			    "line %u", path, line, key, old->line);
 		return FALSE;
 	}
-	g_ptr_array_add(sec->entries,
-			sim_entry_new(ini->path, line, key, value));
+	e = sim_entry_new(ini->path, line, key, value);
+	g_ptr_array_add(sec->entries, e);
+	g_hash_table_insert(sec->by_key, e->key, e);
 	return TRUE;
 }
 
-/* Split @text into lines, joining continuations; calls the parsers. */
+/*
+ * Split @text into lines, joining continuations; calls the parsers.  Each
+ * physical line is checked for UTF-8 once, as it is appended (a joined
+ * line is valid if its pieces are: they were split at '\n' and lose only
+ * ASCII bytes), so that a long run of continued lines costs linear time.
+ */
 static gboolean parse_text(struct ini_file *ini, const char *text,
 			   GError **error)
 {
@@ -283,7 +294,7 @@ static gboolean parse_text(struct ini_file *ini, const char *text,
 			g_string_append(buf, lines[i]);
 			if (buf->len > 0 && buf->str[buf->len - 1] == '\r')
 				g_string_truncate(buf, buf->len - 1);
-			if (!g_utf8_validate(buf->str, -1, NULL)) {
+			if (!g_utf8_validate(lines[i], -1, NULL)) {
 				g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
 					    "%s:%u: not valid UTF-8 text",
 					    ini->path, i + 1);
@@ -322,7 +333,8 @@ static gboolean parse_text(struct ini_file *ini, const char *text,
 static gboolean resolve_extends(struct ini_file *ini, GError **error)
 {
 	struct ini_section *general = ini->sections->pdata[0];
-	guint n = ini->sections->len;
+	guint n = ini->sections->len, first;
+	g_autofree guint *walk = NULL;
 
 	for (guint i = 0; i < n; i++) {
 		struct ini_section *s = ini->sections->pdata[i];
@@ -368,31 +380,45 @@ static gboolean resolve_extends(struct ini_file *ini, GError **error)
 	}
 
 	/*
-	 * Cycles: walk each chain at most n steps.  The first section in
-	 * file order that lies on a cycle comes back to itself and reports
-	 * it; one that only leads into a cycle never does, and is left for
-	 * the cycle's own members.
+	 * Cycles, in linear time: walk from each section not yet seen,
+	 * marking what this walk passes; reaching a section of the same walk
+	 * closes a cycle, reaching one of an earlier walk does not.  The
+	 * cycle reported is the one with the first section in file order,
+	 * named from that section.
 	 */
+	walk = g_new0(guint, n);
+	first = n;
 	for (guint i = 0; i < n; i++) {
-		struct ini_section *s = ini->sections->pdata[i], *p = s->base;
-		guint steps = 0;
+		struct ini_section *p = ini->sections->pdata[i];
 
-		while (p != NULL && p != s && steps++ < n)
+		while (p != NULL && walk[p->index] == 0) {
+			walk[p->index] = i + 1;
 			p = p->base;
-		if (p == s) {
-			GString *path = g_string_new(s->name);
-
-			do {
-				p = p->base;
-				g_string_append_printf(path, " -> %s", p->name);
-			} while (p != s);
-			g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
-				    "%s:%u: key 'extends': cycle: %s",
-				    s->extends->origin, s->extends->line,
-				    path->str);
-			g_string_free(path, TRUE);
-			return FALSE;
 		}
+		if (p == NULL || walk[p->index] != i + 1)
+			continue;
+		/* p is on a new cycle: its first member in file order. */
+		for (struct ini_section *q = p->base; q != p; q = q->base)
+			first = MIN(first, q->index);
+		first = MIN(first, p->index);
+	}
+	if (first < n) {
+		struct ini_section *s = ini->sections->pdata[first], *p = s;
+		GString *path = g_string_new(s->name);
+		guint hops = 0;
+
+		do {
+			p = p->base;
+			if (++hops <= NAMES_SHOWN || p == s)
+				g_string_append_printf(path, " -> %s", p->name);
+			else if (hops == NAMES_SHOWN + 1)
+				g_string_append(path, " -> ...");
+		} while (p != s);
+		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+			    "%s:%u: key 'extends': cycle: %s",
+			    s->extends->origin, s->extends->line, path->str);
+		g_string_free(path, TRUE);
+		return FALSE;
 	}
 	return TRUE;
 }
@@ -415,7 +441,7 @@ struct ini_file *ini_file_read(const char *path, GError **error)
 		return NULL;
 	}
 	ini = ini_file_alloc(path);
-	g_ptr_array_add(ini->sections, section_new("General", 0));
+	section_add(ini, section_new("General", 0));
 	if (!parse_text(ini, text, error) || !resolve_extends(ini, error)) {
 		ini_file_free(ini);
 		return NULL;

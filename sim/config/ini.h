@@ -29,7 +29,9 @@ struct sim_entry {
 struct ini_section {
 	char *name;			/* "General" or the config's NAME */
 	guint line;			/* header line; 0: implicit General */
+	guint index;			/* in ini_file.sections */
 	GPtrArray *entries;		/* struct sim_entry *, file order */
+	GHashTable *by_key;		/* key -> struct sim_entry * */
 	struct ini_section *base;	/* extended section; NULL for General */
 	struct sim_entry *extends;	/* its extends line, or NULL */
 	struct sim_entry *description;	/* its description line, or NULL */
@@ -38,10 +40,12 @@ struct ini_section {
 struct ini_file {
 	char *path;
 	GPtrArray *sections;		/* struct ini_section *; General first */
+	GHashTable *by_name;		/* name -> struct ini_section * */
 };
 
 /* Read and check @path: syntax, duplicate sections and keys, extends
- * targets and cycles.  Errors are "PATH:LINE: ...". */
+ * targets and cycles.  Errors are "PATH:LINE: ...".  Time and memory are
+ * linear in the size of the file. */
 struct ini_file *ini_file_read(const char *path, GError **error);
 /* An empty file holding only an implicit [General], for studies without
  * a scenario file. */
@@ -50,7 +54,8 @@ void ini_file_free(struct ini_file *ini);
 /* The section called @name ("General" or a config name), or NULL. */
 struct ini_section *ini_file_find(const struct ini_file *ini,
 				  const char *name);
-/* "General, A, B": the config names, for messages.  g_free() it. */
+/* "General, A, B": the config names, for messages (the first 20, then
+ * "and N more").  g_free() it. */
 char *ini_file_config_names(const struct ini_file *ini);
 
 struct sim_entry *sim_entry_new(const char *origin, guint line,

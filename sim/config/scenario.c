@@ -240,7 +240,7 @@ static gboolean parse_range(const char *body, GPtrArray *values,
 	g_autofree char *bstr = NULL;
 	g_auto(GStrv) words = NULL;
 	const char *dots = strstr(body, ".."), *what = NULL, *bad = NULL;
-	double a, b, s = 1, slack;
+	double a, b, s = 1, slack, steps;
 	gboolean mul = FALSE;
 	GPtrArray *w;
 	guint n;
@@ -331,21 +331,48 @@ static gboolean parse_range(const char *body, GPtrArray *values,
 		return FALSE;
 	}
 
-	slack = 1e-9 * MAX(fabs(a), fabs(b));
-	for (guint k = 0;; k++) {
-		double v = mul ? a * pow(s, k) : a + k * s;
+	if (mul) {
+		slack = 1e-9 * MAX(fabs(a), fabs(b));
+		for (guint k = 0;; k++) {
+			double v = a * pow(s, k);
 
-		if (v > b + slack)
-			break;
-		if (k == SIM_RANGE_MAX_VALUES) {
+			if (v > b + slack)
+				break;
+			if (k == SIM_RANGE_MAX_VALUES)
+				goto too_many;
+			g_ptr_array_add(values, format_qty(v, ua));
+		}
+		return TRUE;
+	}
+
+	/*
+	 * Additive: the number of values is counted first, from the width
+	 * in steps, (b - a) / s, with a slack of 1e-9 of a step for decimal
+	 * steps (0.1..0.3 step 0.1 is 1.9999999999999998 steps wide) --
+	 * exact however large the ends, so that 1e17..1e17 is one value.
+	 */
+	steps = floor((b - a) / s + 1e-9);
+	if (!(steps < SIM_RANGE_MAX_VALUES))
+		goto too_many;
+	for (guint k = 0; k <= (guint)steps; k++) {
+		g_autofree char *v = format_qty(a + k * s, ua);
+
+		/* A step too small for the ends' precision gives the same
+		 * value (as written) twice. */
+		if (k > 0 && strcmp(v, values->pdata[values->len - 1]) == 0) {
 			g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
-				    "bad range '%s': more than %d values",
-				    body, SIM_RANGE_MAX_VALUES);
+				    "bad range '%s': the step is too small for "
+				    "numbers this large (%s twice)", body, v);
 			return FALSE;
 		}
-		g_ptr_array_add(values, format_qty(v, ua));
+		g_ptr_array_add(values, g_steal_pointer(&v));
 	}
 	return TRUE;
+too_many:
+	g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+		    "bad range '%s': more than %d values", body,
+		    SIM_RANGE_MAX_VALUES);
+	return FALSE;
 }
 
 /* The inside of "${...}" (@content, as written in @spec) into @part. */
@@ -542,6 +569,7 @@ struct sim_study {
 	GPtrArray *tmpls;		/* the entries' templates, owned */
 	GPtrArray *chain;		/* winning entries, resolved order */
 	GPtrArray *vars;		/* struct var * */
+	GHashTable *var_index;		/* named variable -> index + 1 */
 	GArray *loops;			/* int: variable indices */
 	struct sim_expr *constraint;
 	const struct sim_entry *constraint_entry;
@@ -719,31 +747,33 @@ static void resolve_chain(struct sim_study *study,
 
 static int find_var(const struct sim_study *study, const char *name)
 {
-	for (guint i = 0; i < study->vars->len; i++) {
-		const struct var *v = study->vars->pdata[i];
-
-		if (!v->anonymous && strcmp(v->name, name) == 0)
-			return (int)i;
-	}
-	return -1;
+	return GPOINTER_TO_INT(g_hash_table_lookup(study->var_index, name)) - 1;
 }
 
 /* "$x, $n" or NULL: the named variables, for messages.  g_free() it. */
 static char *named_vars(const struct sim_study *study)
 {
 	GString *s = g_string_new(NULL);
+	guint shown = 0, named = 0;
 
 	for (guint i = 0; i < study->vars->len; i++) {
 		const struct var *v = study->vars->pdata[i];
 
-		if (!v->anonymous)
-			g_string_append_printf(s, "%s$%s", s->len ? ", " : "",
-					       v->name);
+		if (v->anonymous)
+			continue;
+		named++;
+		if (shown == 20)
+			continue;
+		g_string_append_printf(s, "%s$%s", s->len ? ", " : "",
+				       v->name);
+		shown++;
 	}
 	if (s->len == 0) {
 		g_string_free(s, TRUE);
 		return NULL;
 	}
+	if (named > shown)
+		g_string_append_printf(s, " and %u more", named - shown);
 	return g_string_free(s, FALSE);
 }
 
@@ -821,6 +851,9 @@ static gboolean define_vars(struct sim_study *study, GError **error)
 			v->loop = -1;
 			p->var = (int)study->vars->len;
 			g_ptr_array_add(study->vars, v);
+			if (!v->anonymous)
+				g_hash_table_insert(study->var_index, v->name,
+						    GINT_TO_POINTER(p->var + 1));
 		}
 	}
 	return TRUE;
@@ -1104,8 +1137,11 @@ static const char *constraint_lookup(const char *name, void *data)
 static char *constraint_context(const struct combo *c)
 {
 	const char *const *names = sim_expr_vars(c->study->constraint);
-	GString *s = g_string_new(" (with ");
+	GString *s;
 
+	if (names[0] == NULL)
+		return g_strdup("");
+	s = g_string_new(" (with ");
 	for (guint i = 0; names[i] != NULL; i++)
 		g_string_append_printf(s, "%s$%s=%s", i ? ", " : "", names[i],
 				       constraint_lookup(names[i], (void *)c));
@@ -1159,9 +1195,11 @@ static GArray *passing_combos(struct sim_study *study, struct combo *c,
 			g_array_append_val(pass, k);
 	}
 	if (pass->len == 0) {
+		g_autofree char *text =
+			sim_expr_excerpt(study->constraint_entry->value);
+
 		entry_set_error(study->constraint_entry, error,
-				SIM_ERROR_RANGE, "no run satisfies '%s'",
-				study->constraint_entry->value);
+				SIM_ERROR_RANGE, "no run satisfies '%s'", text);
 		g_array_unref(pass);
 		return NULL;
 	}
@@ -1363,6 +1401,7 @@ struct sim_study *sim_study_new(const char *ini_path, const char *config_name,
 		(GDestroyNotify)sim_tmpl_free);
 	study->chain = g_ptr_array_new();
 	study->vars = g_ptr_array_new_with_free_func((GDestroyNotify)var_free);
+	study->var_index = g_hash_table_new(g_str_hash, g_str_equal);
 	study->loops = g_array_new(FALSE, FALSE, sizeof(int));
 	study->out = g_ptr_array_new();
 	study->strings = g_string_chunk_new(4096);
@@ -1437,6 +1476,8 @@ void sim_study_free(struct sim_study *study)
 	sim_tmpl_free(study->default_seedset);
 	if (study->loops != NULL)
 		g_array_unref(study->loops);
+	if (study->var_index != NULL)
+		g_hash_table_unref(study->var_index);
 	if (study->vars != NULL)
 		g_ptr_array_unref(study->vars);
 	if (study->chain != NULL)

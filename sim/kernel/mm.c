@@ -81,14 +81,28 @@ struct i_mmap {
 	struct mm_sys *sys;
 };
 
+/*
+ * The swap map, in chunks of SWAP_CHUNK slots made when a slot of theirs
+ * is first allocated: a 16 TiB area (2^32 slots) costs a table of 8 MiB
+ * until it is used, not 13 bytes a slot.  A chunk not made yet is all
+ * free; the first and the last are made at swapon, for the header slot
+ * and the bits past the last slot.
+ */
+#define SWAP_CHUNK_SHIFT	12
+#define SWAP_CHUNK		(UINT64_C(1) << SWAP_CHUNK_SHIFT)
+
+struct swap_chunk {
+	uint64_t used[SWAP_CHUNK / 64];	/* bitmap: map != 0, and slot 0 */
+	uint8_t map[SWAP_CHUNK];	/* references per slot */
+	uint64_t token[SWAP_CHUNK];	/* mm_page_token() of the slot's owner */
+};
+
 struct swap_info {
 	struct sim_disk *disk;
 	uint64_t offset;		/* bytes */
 	uint64_t nr_slots;		/* slot 0 (the header) included */
 	uint64_t nr_free;
-	uint8_t *swap_map;		/* references per slot */
-	uint64_t *used;			/* bitmap: swap_map != 0, and slot 0 */
-	uint64_t *token;		/* mm_page_token() of the slot's owner */
+	struct swap_chunk **chunks;	/* nr_slots / SWAP_CHUNK, rounded up */
 	uint64_t cluster_next;		/* where the next search starts */
 	struct list_head inflight;	/* struct swap_io */
 	uint64_t nr_inflight;
@@ -267,23 +281,61 @@ static bool page_is_anon_of(const struct mm_struct *mm, const struct page *page)
 /* ------------------------------------------------------------------ */
 /* Swap slots */
 
+static uint64_t swap_nr_chunks(const struct swap_info *si)
+{
+	return (si->nr_slots + SWAP_CHUNK - 1) >> SWAP_CHUNK_SHIFT;
+}
+
+/* The chunk of @slot, made if need be. */
+static struct swap_chunk *swap_chunk(struct swap_info *si, uint64_t slot)
+{
+	struct swap_chunk **c = &si->chunks[slot >> SWAP_CHUNK_SHIFT];
+
+	if (!*c)
+		*c = g_new0(struct swap_chunk, 1);
+	return *c;
+}
+
+/* The word of the used bitmap holding slot 64 * @w (0: a chunk not made). */
+static uint64_t swap_used_word(const struct swap_info *si, uint64_t w)
+{
+	const struct swap_chunk *c = si->chunks[(w * 64) >> SWAP_CHUNK_SHIFT];
+
+	return c ? c->used[w % (SWAP_CHUNK / 64)] : 0;
+}
+
+/* References on @slot (the kernel's swap_map[slot]). */
+static unsigned int slot_refs(const struct swap_info *si, uint64_t slot)
+{
+	const struct swap_chunk *c = si->chunks[slot >> SWAP_CHUNK_SHIFT];
+
+	return c ? c->map[slot % SWAP_CHUNK] : 0;
+}
+
+/* The token of the page @slot holds (token[slot]; 0 if never used). */
+static uint64_t slot_token(const struct swap_info *si, uint64_t slot)
+{
+	const struct swap_chunk *c = si->chunks[slot >> SWAP_CHUNK_SHIFT];
+
+	return c ? c->token[slot % SWAP_CHUNK] : 0;
+}
+
 static struct swap_info *swap_info_new(struct sim_disk *disk, uint64_t offset,
 				       uint64_t nr_slots)
 {
 	struct swap_info *si = g_new0(struct swap_info, 1);
-	uint64_t words = (nr_slots + 63) / 64;
+	uint64_t last = nr_slots - 1;
 
 	si->disk = disk;
 	si->offset = offset;
 	si->nr_slots = nr_slots;
 	si->nr_free = nr_slots - 1;
-	si->swap_map = g_new0(uint8_t, nr_slots);
-	si->token = g_new0(uint64_t, nr_slots);
-	si->used = g_new0(uint64_t, words);
+	si->chunks = g_new0(struct swap_chunk *, swap_nr_chunks(si));
 	/* Slot 0 is the header; the bits past the last slot are never free. */
-	si->used[0] |= 1;
+	swap_chunk(si, 0)->used[0] |= 1;
 	if (nr_slots % 64)
-		si->used[words - 1] |= ~UINT64_C(0) << (nr_slots % 64);
+		swap_chunk(si, last)->used[(last % SWAP_CHUNK) / 64] |=
+			~UINT64_C(0) << (nr_slots % 64);
 	si->cluster_next = 1;
 	INIT_LIST_HEAD(&si->inflight);
 	return si;
@@ -297,9 +349,9 @@ static void swap_info_free(struct swap_info *si)
 		return;
 	list_for_each_entry_safe(io, next, &si->inflight, node)
 		g_free(io);
-	g_free(si->swap_map);
-	g_free(si->token);
-	g_free(si->used);
+	for (uint64_t i = 0; i < swap_nr_chunks(si); i++)
+		g_free(si->chunks[i]);
+	g_free(si->chunks);
 	g_free(si);
 }
 
@@ -308,8 +360,9 @@ static uint64_t swap_alloc(struct swap_info *si, uint64_t token)
 {
 	uint64_t words = (si->nr_slots + 63) / 64;
 	uint64_t w = si->cluster_next / 64;
-	uint64_t bits = si->used[w] | ((UINT64_C(1) << (si->cluster_next % 64)) - 1);
+	uint64_t bits = swap_used_word(si, w) | ((UINT64_C(1) << (si->cluster_next % 64)) - 1);
 	uint64_t slot;
+	struct swap_chunk *c;
 
 	if (!si->nr_free)
 		return 0;
@@ -318,13 +371,14 @@ static uint64_t swap_alloc(struct swap_info *si, uint64_t token)
 	for (uint64_t n = 0; ~bits == 0; n++) {
 		g_assert(n <= words);
 		w = (w + 1) % words;
-		bits = si->used[w];
+		bits = swap_used_word(si, w);
 	}
 	slot = w * 64 + (uint64_t)__builtin_ctzll(~bits);
-	g_assert(slot > 0 && slot < si->nr_slots && !si->swap_map[slot]);
-	si->used[w] |= UINT64_C(1) << (slot % 64);
-	si->swap_map[slot] = 1;
-	si->token[slot] = token;
+	g_assert(slot > 0 && slot < si->nr_slots && !slot_refs(si, slot));
+	c = swap_chunk(si, slot);
+	c->used[(slot % SWAP_CHUNK) / 64] |= UINT64_C(1) << (slot % 64);
+	c->map[slot % SWAP_CHUNK] = 1;
+	c->token[slot % SWAP_CHUNK] = token;
 	si->nr_free--;
 	si->cluster_next = slot + 1 < si->nr_slots ? slot + 1 : 1;
 	return slot;
@@ -333,18 +387,21 @@ static uint64_t swap_alloc(struct swap_info *si, uint64_t token)
 /* One more reference on @slot (an I/O). */
 static void swap_dup(struct swap_info *si, uint64_t slot)
 {
-	g_assert(slot > 0 && slot < si->nr_slots && si->swap_map[slot] > 0);
-	g_assert(si->swap_map[slot] < UINT8_MAX);
-	si->swap_map[slot]++;
+	g_assert(slot > 0 && slot < si->nr_slots && slot_refs(si, slot) > 0);
+	g_assert(slot_refs(si, slot) < UINT8_MAX);
+	swap_chunk(si, slot)->map[slot % SWAP_CHUNK]++;
 }
 
 /* Drop a reference on @slot; the last one frees it (swap_free()). */
 static void swap_free(struct swap_info *si, uint64_t slot)
 {
-	g_assert(slot > 0 && slot < si->nr_slots && si->swap_map[slot] > 0);
-	if (--si->swap_map[slot])
+	struct swap_chunk *c;
+
+	g_assert(slot > 0 && slot < si->nr_slots && slot_refs(si, slot) > 0);
+	c = swap_chunk(si, slot);
+	if (--c->map[slot % SWAP_CHUNK])
 		return;
-	si->used[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
+	c->used[(slot % SWAP_CHUNK) / 64] &= ~(UINT64_C(1) << (slot % 64));
 	si->nr_free++;
 }
 
@@ -385,7 +442,7 @@ unsigned int swap_count(const struct mm_sys *sys, swp_entry_t entry)
 	uint64_t slot = swp_offset(entry);
 
 	g_assert(sys->swap && slot < sys->swap->nr_slots);
-	return sys->swap->swap_map[slot];
+	return slot_refs(sys->swap, slot);
 }
 
 uint64_t swap_slot_token(const struct mm_sys *sys, swp_entry_t entry)
@@ -393,7 +450,7 @@ uint64_t swap_slot_token(const struct mm_sys *sys, swp_entry_t entry)
 	uint64_t slot = swp_offset(entry);
 
 	g_assert(sys->swap && slot < sys->swap->nr_slots);
-	return sys->swap->token[slot];
+	return slot_token(sys->swap, slot);
 }
 
 /* ------------------------------------------------------------------ */
@@ -409,7 +466,7 @@ static void swap_end_io(struct sim_disk_request *rq, void *data)
 	si->nr_inflight--;
 	/* The slot still holds what was written for this page: the I/O's
 	 * reference kept it from being reused. */
-	g_assert(si->token[io->slot] == io->token);
+	g_assert(slot_token(si, io->slot) == io->token);
 	swap_free(si, io->slot);
 	if (mm_checks(sys))
 		check_slot(si, io->slot);
@@ -1425,18 +1482,18 @@ static void check_pte(const struct mm_struct *mm, uint64_t addr, pte_t pte)
 
 		SIM_CHECK(is_swap_pte(pte) && si);
 		SIM_CHECK(slot > 0 && slot < si->nr_slots);
-		SIM_CHECK(si->swap_map[slot] >= 1);
-		SIM_CHECK(si->token[slot] == mm_page_token(mm, addr));
+		SIM_CHECK(slot_refs(si, slot) >= 1);
+		SIM_CHECK(slot_token(si, slot) == mm_page_token(mm, addr));
 	}
 }
 
 /* A slot is marked used exactly while something references it. */
 static void check_slot(const struct swap_info *si, uint64_t slot)
 {
-	bool used = si->used[slot / 64] & (UINT64_C(1) << (slot % 64));
+	bool used = swap_used_word(si, slot / 64) & (UINT64_C(1) << (slot % 64));
 
 	SIM_CHECK(slot > 0 && slot < si->nr_slots);
-	SIM_CHECK(used == (si->swap_map[slot] > 0));
+	SIM_CHECK(used == (slot_refs(si, slot) > 0));
 	SIM_CHECK(si->nr_free < si->nr_slots);
 }
 
@@ -1572,10 +1629,18 @@ bool mm_sys_check(const struct mm_sys *sys)
 		SIM_CHECK(swap_refs == 0);
 		return true;
 	}
+	/* Slots of chunks not made yet are free. */
 	for (uint64_t s = 1; s < si->nr_slots; s++) {
+		if (!si->chunks[s >> SWAP_CHUNK_SHIFT]) {
+			uint64_t end = MIN((s | (SWAP_CHUNK - 1)) + 1, si->nr_slots);
+
+			nr_free += end - s;
+			s = end - 1;
+			continue;
+		}
 		check_slot(si, s);
-		map_refs += si->swap_map[s];
-		nr_free += !si->swap_map[s];
+		map_refs += slot_refs(si, s);
+		nr_free += !slot_refs(si, s);
 	}
 	SIM_CHECK(nr_free == si->nr_free);
 	SIM_CHECK(map_refs == swap_refs + si->nr_inflight);

@@ -7,7 +7,9 @@
  * write and the read, the slot's identity token matches), or comes back
  * from the swap cache; without swap, mapped anonymous pages stay; a mixed
  * file + anonymous workload larger than memory stays under the limit with
- * every invariant holding, then exits cleanly; bad input; determinism.
+ * every invariant holding, then exits cleanly; bad input; determinism;
+ * the checkers run after a change exactly when the engine's switch (or the
+ * scenario's debug.checks) says so.
  *
  * The tests fault pages in with a small stand-in for the fault path
  * (touch()): the real one is built on these building blocks.
@@ -24,6 +26,7 @@
 #include "sim/kernel/readahead.h"
 #include "sim/core/stats.h"
 #include "sim/core/task.h"
+#include "tests/rig.h"
 
 #define US ((sim_time_t)NSEC_PER_USEC)
 #define MS ((sim_time_t)NSEC_PER_MSEC)
@@ -1107,6 +1110,78 @@ static void test_bad_input(void)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* The checkers' switch */
+
+/* Break a rule of the VMA array behind mm.c's back (an anonymous VMA's
+ * pgoff is its start), then change another VMA: with the switch on, the
+ * check after the change finds the broken rule; off, nothing is checked. */
+static void break_vma_rule(bool checks)
+{
+	g_autoptr(GError) error = NULL;
+	struct mm_struct *mm;
+	struct fx fx;
+
+	fx_init(&fx, 3, 64, false, 16, 0);
+	sim_engine_set_checks(fx.eng, checks);
+	mm = fx_mm(&fx, "p0");
+	map(NULL, mm, 10, 4, VM_READ | VM_WRITE, NULL, 0);
+	map(NULL, mm, 20, 4, VM_READ, NULL, 0);
+	mm_vma(mm, 0)->vm_pgoff = 11;
+	g_assert_true(do_mprotect(NULL, mm, 20, 4, VM_READ | VM_WRITE, &error));
+	g_assert_no_error(error);
+	fx_destroy(&fx);
+}
+
+static void test_checks_switch(gconstpointer data)
+{
+	bool checks = GPOINTER_TO_UINT(data);
+
+	if (g_test_subprocess()) {
+		break_vma_rule(checks);
+		return;
+	}
+	g_test_trap_subprocess(NULL, 0, 0);
+	if (checks) {
+		g_test_trap_assert_failed();
+		g_test_trap_assert_stderr("*check_vmas: invariant broken: "
+					  "!vma->i_mmap && vma->vm_pgoff == vma->vm_start*");
+	} else {
+		g_test_trap_assert_passed();
+	}
+}
+
+/* The scenario key debug.checks turns the switch on when a run's model is
+ * built; without it (and without FAULTSIM_CHECKS) it stays off. */
+static void test_checks_key(void)
+{
+	g_autofree char *env = g_strdup(g_getenv("FAULTSIM_CHECKS"));
+	g_autoptr(sim_keys) keys = rig_all_keys();
+	g_autofree char *path = rig_scenario_path("default.ini");
+
+	g_unsetenv("FAULTSIM_CHECKS");
+	for (int on = 0; on <= 1; on++) {
+		char *set[] = { on ? "debug.checks=true" : NULL, NULL };
+		g_autoptr(GError) error = NULL;
+		g_autoptr(sim_study) study = sim_study_new(path, NULL, set, keys, &error);
+		const struct sim_run_config *cfg;
+		struct sim_engine *eng;
+		struct sim_model *m;
+
+		g_assert_no_error(error);
+		cfg = sim_study_run(study, 0);
+		eng = sim_engine_new(cfg->seed);
+		g_assert_false(sim_engine_checks(eng));
+		m = sim_model_build(eng, cfg, &error);
+		g_assert_no_error(error);
+		g_assert_true(sim_engine_checks(eng) == on);
+		sim_model_free(m);
+		sim_engine_free(eng);
+	}
+	if (env)
+		g_setenv("FAULTSIM_CHECKS", env, TRUE);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1123,5 +1198,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/mm/reclaim/workload-limit", test_workload_limit);
 	g_test_add_func("/sim/mm/determinism", test_determinism);
 	g_test_add_func("/sim/mm/bad-input", test_bad_input);
+	g_test_add_data_func("/sim/mm/checks/switch-on", GUINT_TO_POINTER(1), test_checks_switch);
+	g_test_add_data_func("/sim/mm/checks/switch-off", GUINT_TO_POINTER(0), test_checks_switch);
+	g_test_add_func("/sim/mm/checks/debug-key", test_checks_key);
 	return g_test_run();
 }

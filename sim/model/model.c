@@ -48,10 +48,18 @@ static const struct sim_key_def load_keys[] = {
 	  .help = "stop after this many jobs (0: no limit)" },
 };
 
+/* The engine's switch for the invariant checkers (sim_engine_checks());
+ * the test suite turns it on for every run (FAULTSIM_CHECKS). */
+static const struct sim_key_def debug_keys[] = {
+	{ .name = "debug.checks", .type = SIM_KEY_BOOL, .defval = "false",
+	  .help = "run the models' invariant checkers after every state change (slow)" },
+};
+
 void sim_model_register_keys_with(struct sim_keys *keys, struct sim_policies *policies)
 {
 	sim_machine_register_keys(keys);
 	sim_keys_add(keys, load_keys, G_N_ELEMENTS(load_keys));
+	sim_keys_add(keys, debug_keys, G_N_ELEMENTS(debug_keys));
 	sim_workload_register_keys(keys);
 	sim_kernel_register_keys(keys);
 	sim_policy_register_keys(keys, policies);
@@ -128,6 +136,8 @@ struct sim_model *sim_model_build(struct sim_engine *eng,
 	struct sim_model *m = g_new0(struct sim_model, 1);
 
 	m->eng = eng;
+	if (sim_config_get_bool(cfg, "debug.checks"))
+		sim_engine_set_checks(eng, true);
 	if (!sim_machine_init(&m->machine, eng, cfg, error) ||
 	    !build_disk_load(m, cfg, error) || !build_cpu_load(m, cfg, error))
 		goto fail;

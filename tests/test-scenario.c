@@ -80,17 +80,13 @@ static struct sim_keys *test_registry(void)
 	return keys;
 }
 
-/* The folder tests/scenarios: from $top_srcdir under make check, else
- * next to this program. */
+/* tests/scenarios/@sub/@name (@name may be NULL) of the source tree, from
+ * wherever the program runs (rig_srcdir_path()). */
 static char *scenario_path(const char *sub, const char *name)
 {
-	const char *top = g_getenv("top_srcdir");
+	g_autofree char *dir = g_build_filename("tests", "scenarios", sub, NULL);
 
-	if (top != NULL)
-		return g_build_filename(top, "tests", "scenarios", sub, name,
-					NULL);
-	return g_test_build_filename(G_TEST_DIST, "scenarios", sub, name,
-				     NULL);
+	return rig_srcdir_path(dir, name);
 }
 
 static struct sim_study *study_ok(const char *file, const char *config,

@@ -6,6 +6,7 @@
  *               plugin's too), with the thread each models
  *   presets     the kernel presets and the policy set each stands for
  *   keys        every key a scenario may set, with its type, default and help
+ *               (--markdown: a table per section, as docs/keys.md holds them)
  *   scenarios   the scenario files in the scenario directory and their configs
  *   metrics     every measurement a run records, found by running a short
  *               simulation of a scenario (default: scenarios/default.ini)
@@ -45,7 +46,275 @@ static struct sim_policies *list_policy_registry(char **plugins, const char *sce
 	return reg;
 }
 
-static int list_keys(char **plugins)
+/* ------------------------------------------------------------------ */
+/* list keys --markdown: docs/keys.md, one table per section */
+
+/* Text for a table cell: '|' would end the cell, and '*', '_' (where it
+ * could start emphasis), '`', '<', '>', '[', ']' and a backslash would be read
+ * as markup. */
+static void md_text(GString *out, const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		gboolean opens_emphasis = *p == '_' && (p == s || !g_ascii_isalnum(p[-1]));
+
+		if (strchr("|*`<>[]\\", *p) || opens_emphasis)
+			g_string_append_c(out, '\\');
+		g_string_append_c(out, *p);
+	}
+}
+
+/* A value as a code span ('|' still ends a cell inside one). */
+static void md_code(GString *out, const char *s)
+{
+	g_string_append_c(out, '`');
+	for (const char *p = s; *p; p++) {
+		if (*p == '|')
+			g_string_append_c(out, '\\');
+		g_string_append_c(out, *p);
+	}
+	g_string_append_c(out, '`');
+}
+
+static const char *md_type(const struct sim_key_def *def)
+{
+	switch (def->type) {
+	case SIM_KEY_INT:
+		return "integer";
+	case SIM_KEY_UINT:
+		return "unsigned integer";
+	case SIM_KEY_DOUBLE:
+		return "number";
+	case SIM_KEY_BOOL:
+		return "bool";
+	case SIM_KEY_TIME:
+		return "time";
+	case SIM_KEY_SIZE:
+		return "size";
+	case SIM_KEY_DIST:
+		return def->unit == SIM_UNIT_TIME ? "distribution of times" :
+		       def->unit == SIM_UNIT_SIZE ? "distribution of sizes" : "distribution";
+	case SIM_KEY_STRING:
+		return "text";
+	case SIM_KEY_ENUM:
+		return "one of";
+	}
+	return "";
+}
+
+/* The range or the choices of @def. */
+static void md_accepts(GString *out, const struct sim_key_def *def)
+{
+	if (def->type == SIM_KEY_ENUM) {
+		for (const char *const *c = def->choices; c && *c; c++) {
+			if (c != def->choices)
+				g_string_append(out, ", ");
+			md_code(out, *c);
+		}
+	} else if (def->min && def->max) {
+		md_code(out, def->min);
+		g_string_append(out, " .. ");
+		md_code(out, def->max);
+	} else if (def->min) {
+		g_string_append(out, "at least ");
+		md_code(out, def->min);
+	} else if (def->max) {
+		g_string_append(out, "at most ");
+		md_code(out, def->max);
+	}
+}
+
+/* What each section's keys set, for the sections there are. */
+static const struct {
+	const char *section, *what;
+} md_sections[] = {
+	{ "general", "The study itself: what a config is, its repetitions, seeds, run "
+	  "length and plugins (keys without a dot)." },
+	{ "machine", "The CPUs and the scheduler, and the cost of moving a lock's cache line." },
+	{ "disk", "The block device: a profile (`ssd`, `hdd`) and the keys that override it." },
+	{ "memory", "The page cache, reclaim and swap." },
+	{ "load", "Open-loop background load: Poisson disk requests (`load.disk.*`) and "
+	  "CPU jobs (`load.cpu.*`)." },
+	{ "workload", "Thread groups: `workload.NAME.KEY`, where NAME is a group name "
+	  "of the scenario's choosing and `workload.NAME.kind` says what its threads do. "
+	  "A key of another kind set on a group is an error before anything runs." },
+	{ "fault", "Costs of the fault path (`do_user_addr_fault()` down to `finish_fault()`)." },
+	{ "khugepaged", "khugepaged's scan and collapse (its costs and sysfs knobs)." },
+	{ "write", "Costs of `write(2)` (`generic_perform_write()`)." },
+	{ "policy", "Policy slots and kernel presets (`faultsim list policies`, "
+	  "`faultsim list presets`): a slot set here wins over the preset's value." },
+	{ "debug", "Checks and diagnostics; they never change a run's trajectory." },
+};
+
+/* The section of key @name: its first segment, "general" for none. */
+static char *md_section_of(const char *name)
+{
+	const char *dot = strchr(name, '.');
+
+	return dot ? g_strndup(name, (gsize)(dot - name)) : g_strdup("general");
+}
+
+struct md_keys {
+	GPtrArray *defs;			/* every definition, in order */
+	const char *const *kinds;		/* workload.*.kind's choices */
+};
+
+static void md_collect(const struct sim_key_def *def, void *data)
+{
+	g_ptr_array_add(((struct md_keys *)data)->defs, (gpointer)def);
+}
+
+/* A workload key's kinds: its help starts "lock, fault: ..." when only
+ * some kinds read it (sim/model/workload.c labels them so); *@help is
+ * what follows.  Without that label every kind reads it: NULL. */
+static char **md_workload_kinds(const struct md_keys *mk, const struct sim_key_def *def,
+				const char **help)
+{
+	const char *h = def->help ? def->help : "";
+	const char *colon = strstr(h, ": ");
+	g_autofree char *label = colon ? g_strndup(h, (gsize)(colon - h)) : NULL;
+	g_auto(GStrv) kinds = label ? g_strsplit(label, ", ", -1) : NULL;
+
+	*help = h;
+	if (!kinds || !mk->kinds)
+		return NULL;
+	for (char **k = kinds; *k; k++)
+		if (!g_strv_contains(mk->kinds, *k))
+			return NULL;
+	*help = colon + 2;
+	return g_steal_pointer(&kinds);
+}
+
+static void md_table_head(GString *out, gboolean with_kinds)
+{
+	g_string_append(out, with_kinds
+			? "| key | type | default | accepts | kinds | help |\n"
+			  "|---|---|---|---|---|---|\n"
+			: "| key | type | default | accepts | help |\n"
+			  "|---|---|---|---|---|\n");
+}
+
+static void md_row(GString *out, const struct sim_key_def *def, const char *help,
+		   const char *kinds)
+{
+	g_string_append(out, "| ");
+	md_code(out, def->name);
+	g_string_append_printf(out, " | %s | ", md_type(def));
+	if (def->defval)
+		md_code(out, def->defval);
+	g_string_append(out, " | ");
+	md_accepts(out, def);
+	g_string_append(out, " | ");
+	if (kinds) {
+		md_text(out, kinds);
+		g_string_append(out, " | ");
+	}
+	md_text(out, help);
+	g_string_append(out, " |\n");
+}
+
+/* The workload section: the keys every kind reads, then per kind the
+ * keys it reads with the kinds that share each. */
+static void md_workload(GString *out, const struct md_keys *mk)
+{
+	g_string_append(out, "### Every kind\n\n");
+	md_table_head(out, FALSE);
+	for (guint i = 0; i < mk->defs->len; i++) {
+		const struct sim_key_def *def = mk->defs->pdata[i];
+		g_autofree char *sec = md_section_of(def->name);
+		const char *help;
+		g_auto(GStrv) kinds = NULL;
+
+		if (!g_str_equal(sec, "workload"))
+			continue;
+		kinds = md_workload_kinds(mk, def, &help);
+		if (!kinds)
+			md_row(out, def, help, NULL);
+	}
+	for (const char *const *kind = mk->kinds; kind && *kind; kind++) {
+		g_string_append_printf(out, "\n### Kind `%s`\n\n", *kind);
+		md_table_head(out, TRUE);
+		for (guint i = 0; i < mk->defs->len; i++) {
+			const struct sim_key_def *def = mk->defs->pdata[i];
+			g_autofree char *sec = md_section_of(def->name);
+			const char *help;
+			g_auto(GStrv) kinds = NULL;
+			g_autofree char *list = NULL;
+
+			if (!g_str_equal(sec, "workload"))
+				continue;
+			kinds = md_workload_kinds(mk, def, &help);
+			if (!kinds || !g_strv_contains((const char *const *)kinds, *kind))
+				continue;
+			list = g_strjoinv(", ", kinds);
+			md_row(out, def, help, list);
+		}
+	}
+}
+
+static void print_keys_markdown(const struct sim_keys *keys)
+{
+	const struct sim_key_def *kind = sim_keys_lookup(keys, "workload.NAME.kind");
+	struct md_keys mk = { g_ptr_array_new(), kind ? kind->choices : NULL };
+	g_autoptr(GPtrArray) sections = g_ptr_array_new_with_free_func(g_free);
+	GString *out = g_string_new(NULL);
+
+	sim_keys_foreach(keys, md_collect, &mk);
+	for (guint i = 0; i < mk.defs->len; i++) {
+		g_autofree char *sec = md_section_of(((const struct sim_key_def *)mk.defs->pdata[i])->name);
+
+		if (!g_ptr_array_find_with_equal_func(sections, sec, g_str_equal, NULL))
+			g_ptr_array_add(sections, g_steal_pointer(&sec));
+	}
+
+	g_string_append(out,
+		"<!-- Generated by `faultsim list keys --markdown`: do not edit.\n"
+		"     Regenerate: faultsim list keys --markdown > docs/keys.md\n"
+		"     (tests/docs.tap fails when this file differs from the command's output.) -->\n"
+		"# Scenario keys\n\n"
+		"Every key a scenario file may set, from the key registry the scenario is\n"
+		"checked against (`faultsim list keys` prints the same as plain text). A\n"
+		"key that is not set takes its default. Values are checked before anything\n"
+		"runs: a bad key or value names the file, the line and what is accepted.\n\n"
+		"Types: a *time* is a number with a unit (`ns`, `us`, `ms`, `s`; kept in\n"
+		"ns); a *size* has one too (`B`, `KiB`, `MiB`, `GiB`, `TiB`, or `kB`, `MB`,\n"
+		"`GB`, `TB`; kept in bytes); a *distribution* is written `const(1us)`,\n"
+		"`exp(5us)`, `lognormal(80us,0.3)`, `uniform(1us,3us)`, `normal(10us,2us)`,\n"
+		"`zipf(1.1)` or `zipf(1.1,1000)`, and a bare value means a constant; a\n"
+		"*bool* is `true`/`false`, `yes`/`no`, `on`/`off` or `1`/`0`. Bounds are\n"
+		"inclusive. Any value may be a parameter study (`${x=1,2,4}`, see\n"
+		"[the README](../README.md) and [the design](design.md)).\n\n"
+		"Sections:");
+	for (guint i = 0; i < sections->len; i++)
+		g_string_append_printf(out, "%s [%s](#%s)", i ? "," : "",
+				       (char *)sections->pdata[i], (char *)sections->pdata[i]);
+	g_string_append(out, ".\n");
+
+	for (guint s = 0; s < sections->len; s++) {
+		const char *sec = sections->pdata[s];
+
+		g_string_append_printf(out, "\n## %s\n\n", sec);
+		for (guint i = 0; i < G_N_ELEMENTS(md_sections); i++)
+			if (g_str_equal(md_sections[i].section, sec))
+				g_string_append_printf(out, "%s\n\n", md_sections[i].what);
+		if (g_str_equal(sec, "workload")) {
+			md_workload(out, &mk);
+			continue;
+		}
+		md_table_head(out, FALSE);
+		for (guint i = 0; i < mk.defs->len; i++) {
+			const struct sim_key_def *def = mk.defs->pdata[i];
+			g_autofree char *dsec = md_section_of(def->name);
+
+			if (g_str_equal(dsec, sec))
+				md_row(out, def, def->help ? def->help : "", NULL);
+		}
+	}
+	fputs(out->str, stdout);
+	g_string_free(out, TRUE);
+	g_ptr_array_unref(mk.defs);
+}
+
+static int list_keys(char **plugins, gboolean markdown)
 {
 	struct sim_policies *reg = list_policy_registry(plugins, NULL);
 
@@ -53,7 +322,10 @@ static int list_keys(char **plugins)
 		return EXIT_USAGE;
 	g_autoptr(sim_keys) keys = cli_keys_new_with(reg);
 
-	sim_keys_foreach(keys, print_key, NULL);
+	if (markdown)
+		print_keys_markdown(keys);
+	else
+		sim_keys_foreach(keys, print_key, NULL);
 	return 0;
 }
 
@@ -216,9 +488,12 @@ int cmd_list(int argc, char **argv)
 {
 	static const char *const what[] = { "policies", "presets", "keys", "scenarios", "metrics" };
 	g_auto(GStrv) plugins = NULL;
+	gboolean markdown = FALSE;
 	GOptionEntry entries[] = {
 		{ "plugin", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &plugins,
 		  "load a policy plugin first (repeatable)", "PATH" },
+		{ "markdown", 0, 0, G_OPTION_ARG_NONE, &markdown,
+		  "keys: Markdown tables, one per section (docs/keys.md)", NULL },
 		{ NULL }
 	};
 
@@ -226,12 +501,16 @@ int cmd_list(int argc, char **argv)
 		       "List what faultsim knows about: policy slots, kernel presets, scenario keys, "
 		       "scenario files, measurements.", entries, &argc, &argv))
 		return EXIT_USAGE;
+	if (markdown && !(argc == 2 && g_str_equal(argv[1], "keys"))) {
+		fprintf(stderr, "faultsim list: --markdown lists keys only: faultsim list keys --markdown\n");
+		return EXIT_USAGE;
+	}
 	if (argc == 2 && g_str_equal(argv[1], "policies"))
 		return list_policies(plugins);
 	if (argc == 2 && g_str_equal(argv[1], "presets"))
 		return list_presets();
 	if (argc >= 2 && g_str_equal(argv[1], "keys") && argc == 2)
-		return list_keys(plugins);
+		return list_keys(plugins, markdown);
 	if (argc >= 2 && g_str_equal(argv[1], "scenarios") && argc == 2)
 		return list_scenarios();
 	if (argc >= 2 && g_str_equal(argv[1], "metrics") && argc <= 3)

@@ -57,7 +57,32 @@ struct run_ctx {
 	const struct sim_study *study;
 	GAsyncQueue *done;
 	gint64 pid;
+	/* Engines alive (running, or finished and not yet written and
+	 * freed by the writer), at most max_engines: a writer slower than
+	 * the workers must not let finished runs, with their tasks' stacks,
+	 * pile up beyond what -j was checked for. */
+	GMutex lock;
+	GCond engine_freed;
+	guint engines, max_engines;
 };
+
+/* Wait for room for one more engine. */
+static void engine_slot_get(struct run_ctx *ctx)
+{
+	g_mutex_lock(&ctx->lock);
+	while (ctx->engines >= ctx->max_engines)
+		g_cond_wait(&ctx->engine_freed, &ctx->lock);
+	ctx->engines++;
+	g_mutex_unlock(&ctx->lock);
+}
+
+static void engine_slot_put(struct run_ctx *ctx)
+{
+	g_mutex_lock(&ctx->lock);
+	ctx->engines--;
+	g_cond_signal(&ctx->engine_freed);
+	g_mutex_unlock(&ctx->lock);
+}
 
 /* Run one simulation: build, warm up, measure, finish. */
 static void run_one(gpointer data, gpointer user)
@@ -75,6 +100,8 @@ static void run_one(gpointer data, gpointer user)
 		return;
 	}
 
+	engine_slot_get(ctx);
+
 	gint64 start = g_get_monotonic_time();
 	struct sim_engine *eng = sim_engine_new(cfg->seed);
 	struct sim_model *m = sim_model_build(eng, cfg, &error);
@@ -87,13 +114,18 @@ static void run_one(gpointer data, gpointer user)
 		sim_time_t limit = sim_config_get_time(cfg, "sim-time-limit");
 		sim_time_t warmup = sim_config_get_time(cfg, "warmup-period");
 
+		enum sim_stop_reason why = SIM_STOP_REQUESTED;
+
 		if (warmup > 0 && warmup < limit) {
 			sim_set_time_limit(eng, warmup);
 			sim_run(eng);
 			sim_model_reset_stats(m);
 		}
-		sim_set_time_limit(eng, limit);
-		enum sim_stop_reason why = sim_run(eng);
+		/* A load that overran its backlog stopped the engine. */
+		if (!sim_model_error(m)) {
+			sim_set_time_limit(eng, limit);
+			why = sim_run(eng);
+		}
 
 		/* Events ran out before the time limit with tasks still
 		 * blocked: nothing can ever wake them. */
@@ -102,8 +134,10 @@ static void run_one(gpointer data, gpointer user)
 		if (res->deadlock)
 			(*sim_stats_counter(sim_engine_stats(eng), "sim", "deadlocks"))++;
 		sim_model_finish(m);
+		if (sim_model_error(m))
+			res->error = g_strdup(sim_model_error(m));
 		sim_model_free(m);
-		res->status = res->deadlock ? "deadlock" : "done";
+		res->status = res->error ? "failed" : res->deadlock ? "deadlock" : "done";
 	}
 	res->wall_s = (double)(g_get_monotonic_time() - start) / 1e6;
 	g_async_queue_push(ctx->done, res);
@@ -283,6 +317,64 @@ static void print_progress(guint done, guint total, guint64 events, gint64 start
 	fflush(stderr);
 }
 
+/*
+ * Before anything is built: each selected run must fit in what this
+ * process can still map and allocate (sim_model_needs(): a run of 40000
+ * threads needs 80000 memory maps), else the error names the run and the
+ * limit.  *@most gets the largest needs of any run, for -j.
+ */
+static gboolean preflight(const char *scenario, const struct sim_study *study, GArray *runs,
+			  const struct sim_model_room *room, struct sim_model_needs *most,
+			  GError **error)
+{
+	*most = (struct sim_model_needs){ 0 };
+	for (guint i = 0; i < runs->len; i++) {
+		const struct sim_run_config *cfg = sim_study_run(study, g_array_index(runs, guint, i));
+		struct sim_model_needs needs;
+
+		sim_model_needs(cfg, &needs);
+		if (!sim_model_fit(&needs, room)) {
+			sim_model_room_error(&needs, room, error);
+			g_prefix_error(error, "%s: run %u (%s): ", scenario, cfg->runnumber,
+				       cfg->iterationvars && *cfg->iterationvars ?
+				       cfg->iterationvars : "no variables");
+			return FALSE;
+		}
+		most->tasks = MAX(most->tasks, needs.tasks);
+		most->bytes = MAX(most->bytes, needs.bytes);
+	}
+	return TRUE;
+}
+
+/* Runs at once: -j, but no more than the runs to do, 4 per CPU, and what
+ * fits in the process's room; says so (unless @quiet) when it is fewer
+ * than asked for another reason than the number of runs. */
+static int cap_jobs(int jobs, guint todo, const struct sim_model_needs *most,
+		    const struct sim_model_room *room, gboolean quiet)
+{
+	uint64_t fit = sim_model_fit(most, room), per_cpu = 4 * (uint64_t)g_get_num_processors();
+	uint64_t n = MIN((uint64_t)jobs, MAX(todo, 1));
+
+	if (n > per_cpu) {
+		n = per_cpu;
+		if (!quiet)
+			fprintf(stderr, "faultsim run: -j %d: running %" G_GUINT64_FORMAT
+				" runs at once (4 per CPU at most)\n", jobs, n);
+	}
+	if (n > fit) {
+		n = MAX(fit, 1);
+		if (!quiet)
+			fprintf(stderr, "faultsim run: -j %d: running %" G_GUINT64_FORMAT " runs at "
+				"once: each needs up to %" G_GUINT64_FORMAT " tasks (2 memory maps "
+				"each) and %" G_GUINT64_FORMAT " MiB; this process has room for %"
+				G_GUINT64_FORMAT " tasks (vm.max_map_count = %" G_GUINT64_FORMAT
+				") and %" G_GUINT64_FORMAT " MiB\n", jobs, n, most->tasks,
+				most->bytes >> 20, room->tasks, room->max_map_count,
+				room->bytes >> 20);
+	}
+	return (int)n;
+}
+
 enum query { QUERY_NONE, QUERY_NUMRUNS, QUERY_RUNNUMBERS, QUERY_ITERVARS };
 
 static gboolean parse_query(const char *q, enum query *out)
@@ -424,7 +516,17 @@ int cmd_run(int argc, char **argv)
 		break;
 	}
 
-	/* Every run's machine must build before anything runs. */
+	/* Every run must fit in the process, and its machine build, before
+	 * anything runs. */
+	struct sim_model_room room;
+	struct sim_model_needs most;
+
+	sim_model_room(&room);
+	if (!preflight(argv[1], study, runs, &room, &most, &error)) {
+		fprintf(stderr, "faultsim run: %s\n", error->message);
+		g_array_unref(runs);
+		return EXIT_USAGE;
+	}
 	for (guint i = 0; i < runs->len; i++) {
 		const struct sim_run_config *cfg = sim_study_run(study, g_array_index(runs, guint, i));
 		struct sim_engine *eng = sim_engine_new(cfg->seed);
@@ -476,7 +578,12 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
-	struct run_ctx ctx = { study, g_async_queue_new(), (gint64)getpid() };
+	struct run_ctx ctx = { .study = study, .done = g_async_queue_new(), .pid = (gint64)getpid() };
+
+	jobs = cap_jobs(jobs, todo->len, &most, &room, quiet);
+	g_mutex_init(&ctx.lock);
+	g_cond_init(&ctx.engine_freed);
+	ctx.max_engines = (guint)jobs;
 	GThreadPool *pool = g_thread_pool_new(run_one, &ctx, jobs, TRUE, NULL);
 	gboolean progress = !quiet && isatty(STDERR_FILENO);
 	gint64 start = g_get_monotonic_time();
@@ -513,6 +620,7 @@ int cmd_run(int argc, char **argv)
 			}
 			events += sim_events_dispatched(res->eng);
 			sim_engine_free(res->eng);
+			engine_slot_put(&ctx);
 		}
 		g_free(res->error);
 		g_free(res->deadlock);
@@ -522,6 +630,8 @@ int cmd_run(int argc, char **argv)
 	}
 	g_thread_pool_free(pool, FALSE, TRUE);
 	g_async_queue_unref(ctx.done);
+	g_cond_clear(&ctx.engine_freed);
+	g_mutex_clear(&ctx.lock);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	if (progress)

@@ -632,6 +632,8 @@ struct sim_cpu_load {
 	gsl_rng *service_rng;		/* stream "cpu_load.service" */
 	uint64_t max_jobs;
 	uint64_t nr_arrived;
+	uint64_t max_backlog;		/* jobs in system; 0: no limit */
+	char *error;			/* set when max_backlog stopped the run */
 	struct sim_timer arrival;
 
 	/* Number in system, integrated over time for the mean. */
@@ -678,6 +680,15 @@ static void load_arrival_event(struct sim_engine *eng, void *data)
 	struct sim_task *t;
 
 	load->arrival = (struct sim_timer){ 0 };
+	if (load->max_backlog && load->in_system >= load->max_backlog) {
+		/* Before any draw: a run that never gets here is unchanged. */
+		load->error = g_strdup_printf(
+			"open-loop CPU load: backlog exceeded %" G_GUINT64_FORMAT
+			" jobs at %.3f ms of simulated time (arrival rate above "
+			"service rate?)", load->max_backlog, (double)sim_now(eng) / 1e6);
+		sim_stop(eng);
+		return;
+	}
 	job = list_first_entry_or_null(&load->free_jobs, struct cpu_job, node);
 	if (job)
 		list_del_init(&job->node);
@@ -746,7 +757,18 @@ void sim_cpu_load_free(struct sim_cpu_load *load)
 	free_jobs(&load->free_jobs);
 	sim_dist_free(load->interarrival);
 	sim_dist_free(load->service);
+	g_free(load->error);
 	g_free(load);
+}
+
+void sim_cpu_load_set_max_backlog(struct sim_cpu_load *load, uint64_t jobs)
+{
+	load->max_backlog = jobs;
+}
+
+const char *sim_cpu_load_error(const struct sim_cpu_load *load)
+{
+	return load->error;
 }
 
 uint64_t sim_cpu_load_in_system(const struct sim_cpu_load *load)

@@ -106,6 +106,13 @@ struct sim_cpu_load *sim_cpu_load_start(struct sim_engine *eng, struct sim_cpus 
 void sim_cpu_load_free(struct sim_cpu_load *load);
 /* Jobs arrived but not completed, now. */
 uint64_t sim_cpu_load_in_system(const struct sim_cpu_load *load);
+/* At most @jobs in the system (0: no limit, the default): an arrival that
+ * finds that many ends the arrivals and stops the engine (sim_stop()),
+ * and sim_cpu_load_error() says why, so that a load the CPUs cannot keep
+ * up with fails instead of spawning tasks until memory runs out. */
+void sim_cpu_load_set_max_backlog(struct sim_cpu_load *load, uint64_t jobs);
+/* Why the load stopped the run, or NULL. */
+const char *sim_cpu_load_error(const struct sim_cpu_load *load);
 /* Time-average number of jobs in the system since the start (L of
  * Little's law); 0 if no time has passed. */
 double sim_cpu_load_mean_in_system(const struct sim_cpu_load *load);

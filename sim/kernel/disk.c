@@ -881,6 +881,8 @@ struct sim_disk_load {
 	uint64_t cursor;		/* sequential: next offset - start */
 	double read_fraction;
 	uint64_t max_requests;
+	uint64_t max_backlog;
+	char *error;			/* set when max_backlog stopped the run */
 	sim_disk_done_fn *done;
 	void *done_data;
 
@@ -947,11 +949,22 @@ static void load_done(struct sim_disk_request *rq, void *data)
 static void load_arrival(struct sim_engine *eng, void *data)
 {
 	struct sim_disk_load *l = data;
-	struct load_request *lr = load_get(l);
+	struct load_request *lr;
 	gsl_rng *r = l->rng;
 	enum sim_req_op op = SIM_REQ_OP_READ;
 	uint64_t size, offset;
 
+	if (l->max_backlog && l->issued - l->completed >= l->max_backlog) {
+		/* Before any draw: a run that never gets here is unchanged. */
+		l->error = g_strdup_printf(
+			"open-loop disk load on '%s': backlog exceeded %" G_GUINT64_FORMAT
+			" requests at %.3f ms of simulated time (arrival rate above "
+			"service rate?)", l->disk->name, l->max_backlog,
+			(double)sim_now(eng) / 1e6);
+		sim_stop(eng);
+		return;
+	}
+	lr = load_get(l);
 	if (l->read_fraction < 1 &&
 	    (l->read_fraction <= 0 || gsl_rng_uniform(r) >= l->read_fraction))
 		op = SIM_REQ_OP_WRITE;
@@ -1035,6 +1048,7 @@ struct sim_disk_load *sim_disk_load_start(struct sim_engine *eng,
 	l->align = p->align;
 	l->read_fraction = p->read_fraction;
 	l->max_requests = p->max_requests;
+	l->max_backlog = p->max_backlog;
 	l->done = p->done;
 	l->done_data = p->done_data;
 	l->slabs = g_ptr_array_new_with_free_func(g_free);
@@ -1058,6 +1072,11 @@ uint64_t sim_disk_load_completed(const struct sim_disk_load *l)
 	return l->completed;
 }
 
+const char *sim_disk_load_error(const struct sim_disk_load *l)
+{
+	return l->error;
+}
+
 void sim_disk_load_free(struct sim_disk_load *l)
 {
 	if (!l)
@@ -1066,5 +1085,6 @@ void sim_disk_load_free(struct sim_disk_load *l)
 	sim_dist_free(l->interarrival);
 	sim_dist_free(l->size);
 	g_ptr_array_free(l->slabs, TRUE);
+	g_free(l->error);
 	g_free(l);
 }

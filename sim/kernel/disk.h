@@ -288,6 +288,7 @@ struct sim_disk_load_params {
 	uint64_t align;				/* bytes, >= 1 */
 	double read_fraction;			/* in [0, 1] */
 	uint64_t max_requests;			/* arrivals; 0: no limit */
+	uint64_t max_backlog;			/* requests in the disk; 0: no limit */
 	const char *stream;			/* random stream; NULL: "<disk>.load" */
 	sim_disk_done_fn *done;			/* optional, at each completion */
 	void *done_data;
@@ -308,6 +309,11 @@ struct sim_disk_load *sim_disk_load_start(struct sim_engine *eng,
 void sim_disk_load_stop(struct sim_disk_load *load);
 /* Requests submitted and completed so far. */
 uint64_t sim_disk_load_issued(const struct sim_disk_load *load);
+/* Why the load stopped the run, or NULL: an arrival that found
+ * max_backlog requests still in the disk (queued or in service) ends the
+ * arrivals and stops the engine (sim_stop()) with this message, so that a
+ * load the disk cannot keep up with fails instead of taking all memory. */
+const char *sim_disk_load_error(const struct sim_disk_load *load);
 uint64_t sim_disk_load_completed(const struct sim_disk_load *load);
 /* Free @load (NULL allowed), before its engine.  Its requests in flight
  * live in it: free it once they have completed, or when the engine will

@@ -407,6 +407,17 @@ static gboolean fault_group_start(struct group *g, const struct sim_run_config *
 	return TRUE;
 }
 
+/* Per process: its threads, mmap writers, /proc readers and khugepaged;
+ * and the group's lockers. */
+static uint64_t fault_group_nr_tasks(const char *name, const struct sim_run_config *cfg)
+{
+	const struct group g = { .name = (char *)name };
+	uint64_t per_proc = group_uint(&g, cfg, "threads") + group_uint(&g, cfg, "mmap_writers") +
+			    group_uint(&g, cfg, "proc_readers") + group_bool(&g, cfg, "khugepaged");
+
+	return group_uint(&g, cfg, "processes") * per_proc + group_uint(&g, cfg, "lockers");
+}
+
 static void fault_group_free(struct group *g)
 {
 	struct fault_group *fg = g->priv;
@@ -479,4 +490,5 @@ const struct workload_kind workload_fault = {
 	.machine = SIM_MACHINE_PAGE_CACHE | SIM_MACHINE_MM | SIM_MACHINE_CACHELINES,
 	.start = fault_group_start,
 	.free = fault_group_free,
+	.nr_tasks = fault_group_nr_tasks,
 };

@@ -44,6 +44,9 @@ struct workload_kind {
 	gboolean (*start)(struct group *g, const struct sim_run_config *cfg, GError **error);
 	/* End-of-run scalars besides the common ones; may be NULL. */
 	void (*finish)(struct group *g);
+	/* The tasks group @name of @cfg spawns, for the check before
+	 * anything is built; NULL: workload.NAME.threads. */
+	uint64_t (*nr_tasks)(const char *name, const struct sim_run_config *cfg);
 	/* Free g->priv (which may be NULL, or half made). */
 	void (*free)(struct group *g);
 };

@@ -221,6 +221,20 @@ struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_mac
 	return w;
 }
 
+uint64_t sim_workloads_nr_tasks(const struct sim_run_config *cfg)
+{
+	g_auto(GStrv) names = sim_config_names(cfg, "workload");
+	uint64_t tasks = 0;
+
+	for (char **n = names; n && *n; n++) {
+		const struct group g = { .name = *n };
+		const struct workload_kind *kind = workload_kinds[group_enum(&g, cfg, "kind")];
+
+		tasks += kind->nr_tasks ? kind->nr_tasks(*n, cfg) : group_uint(&g, cfg, "threads");
+	}
+	return tasks;
+}
+
 void sim_workloads_reset(struct sim_workloads *w)
 {
 	if (w)

@@ -46,6 +46,8 @@ void sim_workload_register_keys(struct sim_keys *keys);
  * configured) -- check *error. */
 struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_machine *machine,
 					  const struct sim_run_config *cfg, GError **error);
+/* The tasks the groups of @cfg spawn, counted from the keys alone. */
+uint64_t sim_workloads_nr_tasks(const struct sim_run_config *cfg);
 /* The end of the warm-up: throughput is counted from now. */
 void sim_workloads_reset(struct sim_workloads *w);
 /* End-of-run scalars; call once, after the last sim_run(). */

@@ -30,6 +30,7 @@
 #include "sim/core/engine.h"
 #include "sim/kernel/pagecache.h"
 #include "sim/kernel/pagelock.h"
+#include "sim/model/policy.h"
 
 
 static double heap_in_use(void)
@@ -62,6 +63,11 @@ void bench_pagecache(gboolean quick)
 	uint64_t lookups = quick ? 200000 : 20000000;
 	g_autoptr(sim_engine) eng = sim_engine_new(1);
 	g_autoptr(GError) error = NULL;
+	/* The page lock policy: the slot's default, from the registry. */
+	g_autoptr(sim_policies) reg = sim_policies_new();
+	const struct sim_policy *page_lock =
+		sim_policies_lookup(reg, SIM_POLICY_PAGE_LOCK,
+				    sim_policy_slot(SIM_POLICY_PAGE_LOCK)->defval);
 	struct address_space *file;
 	struct page_cache *pc;
 	struct pc_params p;
@@ -70,6 +76,7 @@ void bench_pagecache(gboolean quick)
 	gint64 start, us;
 
 	pc_params_init(&p);
+	p.page_lock_ops = page_lock->ops;
 	p.nr_pages = nr + nr / 4;	/* room above the watermarks */
 	p.kswapd = false;
 	pc = pc_new(eng, &p, &error);

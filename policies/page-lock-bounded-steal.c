@@ -17,10 +17,19 @@
 
 #include "policies/builtin.h"
 
-static int page_lock_bounded_unfairness(unsigned int budget)
+/*
+ * "if (--unfairness < 0) wait->flags |= WQ_FLAG_CUSTOM;" at each repeat:
+ * after @unfairness lost races, ask for the lock.
+ */
+static bool page_lock_bounded_steal_want_handoff(unsigned int lost, unsigned int unfairness)
 {
-	/* Out of range is reported by page_lock_policy_init_ops(). */
-	return budget > G_MAXINT ? G_MAXINT : (int)budget;
+	return lost >= unfairness;
+}
+
+/* "If we were non-exclusive, we're done." */
+static bool page_lock_bounded_steal_shared_woken(bool bit_set)
+{
+	return true;
 }
 
 const struct fs_page_lock_policy fs_page_lock_bounded_steal = {
@@ -30,6 +39,6 @@ const struct fs_page_lock_policy fs_page_lock_bounded_steal = {
 		   "the lock is handed over",
 	.thread = "\"mm: allow a controlled amount of unfairness in the page lock\", "
 		  "Linus Torvalds, Sep 2020, 5ef64cc8987a",
-	.unfairness = page_lock_bounded_unfairness,
-	.shared_recheck = false,
+	.want_handoff = page_lock_bounded_steal_want_handoff,
+	.shared_woken = page_lock_bounded_steal_shared_woken,
 };

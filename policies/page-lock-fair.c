@@ -8,18 +8,25 @@
  * workloads: a lock handed to a sleeping task sits idle until that task
  * runs.
  *
- * What it does: every exclusive waiter queues asking for a handoff
- * (unfairness 0): the unlocker sets the bit on the first waiter's behalf,
- * so ownership passes at unlock_page() and nobody can steal it.  A woken
+ * What it does: every exclusive waiter queues asking for a handoff: the
+ * unlocker's wake function sets the bit on the first waiter's behalf, so
+ * ownership passes at unlock_page() and nobody can steal it.  A woken
  * shared waiter returns at once (the bit was clear when it was woken).
  */
 #include "config.h"
 
 #include "policies/builtin.h"
 
-static int page_lock_fair_unfairness(unsigned int budget)
+/* Always: the waker takes the bit for us (WQ_FLAG_DONE when woken). */
+static bool page_lock_fair_want_handoff(unsigned int lost, unsigned int unfairness)
 {
-	return 0;
+	return true;
+}
+
+/* "If we were non-exclusive, we're done." */
+static bool page_lock_fair_shared_woken(bool bit_set)
+{
+	return true;
 }
 
 const struct fs_page_lock_policy fs_page_lock_fair = {
@@ -29,6 +36,6 @@ const struct fs_page_lock_policy fs_page_lock_fair = {
 		   "first waiter",
 	.thread = "\"mm: rewrite wait_on_page_bit_common() logic\", Linus Torvalds, "
 		  "Jul 2020, 2a9127fcf229",
-	.unfairness = page_lock_fair_unfairness,
-	.shared_recheck = false,
+	.want_handoff = page_lock_fair_want_handoff,
+	.shared_woken = page_lock_fair_shared_woken,
 };

@@ -8,16 +8,28 @@
  * the shape of the page-bit wait that 5.9 rewrote.
  *
  * What it does: unlock_page() clears the bit and wakes the first
- * exclusive waiter; the waiter tries the bit when it runs, and if anyone
- * took the lock in between (a newcomer's trylock fast path, another woken
- * waiter) it queues again at the tail.  It never asks for a handoff
- * (unfairness left NULL), so stealing is unbounded.  A woken shared waiter
- * (wait_on_page_locked()) checks the bit again and goes back to sleep if
- * it was taken meanwhile.
+ * exclusive waiter; the waiter tries the bit when it runs
+ * (test_and_set_bit_lock()), and if anyone took the lock in between (a
+ * newcomer's trylock fast path, another woken waiter) it queues again at
+ * the tail.  It never asks for a handoff, so stealing is unbounded.  A
+ * woken shared waiter (wait_on_page_locked()) checks the bit again and
+ * goes back to sleep if it was taken meanwhile.
  */
 #include "config.h"
 
 #include "policies/builtin.h"
+
+/* The waker never takes the bit for anyone. */
+static bool page_lock_steal_want_handoff(unsigned int lost, unsigned int unfairness)
+{
+	return false;
+}
+
+/* "if (!test_bit(bit_nr, &page->flags)) break;" */
+static bool page_lock_steal_shared_woken(bool bit_set)
+{
+	return !bit_set;
+}
 
 const struct fs_page_lock_policy fs_page_lock_steal = {
 	.version = FS_PAGE_LOCK_POLICY_VERSION,
@@ -26,6 +38,6 @@ const struct fs_page_lock_policy fs_page_lock_steal = {
 		   "first, without bound",
 	.thread = "\"mm: add PageWaiters indicating tasks are waiting for a page bit\", "
 		  "Nicholas Piggin, Dec 2016, 62906027091f (behaviour up to 5.8)",
-	.unfairness = NULL,		/* never hand over */
-	.shared_recheck = true,
+	.want_handoff = page_lock_steal_want_handoff,
+	.shared_woken = page_lock_steal_shared_woken,
 };

@@ -97,6 +97,7 @@ static void rig_init(struct rig *r, const struct fs_fault_retry_policy *retry,
 	r->disk = sim_disk_new(r->eng, &dp, &error);
 	g_assert_no_error(error);
 	pc_params_init(&pp);
+	pp.page_lock_ops = &fs_page_lock_bounded_steal;
 	pp.nr_pages = 4096;
 	r->pc = pc_new(r->eng, &pp, &error);
 	g_assert_no_error(error);
@@ -104,7 +105,7 @@ static void rig_init(struct rig *r, const struct fs_fault_retry_policy *retry,
 	r->file = pc_mapping_new(r->pc, "file", RIG_FILE_PAGES, 0, &error);
 	g_assert_no_error(error);
 	r->fb = file_backing_new(r->file, r->disk, 0);
-	r->mm = mm_new(r->sys, "mm", NULL, 1024, &error);
+	r->mm = mm_new(r->sys, "mm", &fs_rwsem_v5_11, 1024, &error);
 	g_assert_no_error(error);
 	r->file_start = 1;
 	g_assert_nonnull(mmap_region(NULL, r->mm, r->file_start, RIG_FILE_PAGES,

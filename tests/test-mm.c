@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <gsl/gsl_rng.h>
 
+#include "policies/builtin.h"
 #include "sim/kernel/disk.h"
 #include "sim/core/engine.h"
 #include "sim/kernel/mm.h"
@@ -57,6 +58,7 @@ static void fx_init(struct fx *fx, uint64_t seed, uint64_t mem, bool kswapd,
 	*fx = (struct fx){ 0 };
 	fx->eng = sim_engine_new(seed);
 	pc_params_init(&p);
+	p.page_lock_ops = &fs_page_lock_bounded_steal;
 	p.nr_pages = mem;
 	p.kswapd = kswapd;
 	if (!kswapd) {
@@ -64,7 +66,7 @@ static void fx_init(struct fx *fx, uint64_t seed, uint64_t mem, bool kswapd,
 		p.wmark[WMARK_LOW] = 0;
 		p.wmark[WMARK_HIGH] = 1;
 	}
-	p.debug_checks = true;
+	sim_engine_set_checks(fx->eng, true);
 	fx->pc = pc_new(fx->eng, &p, &error);
 	g_assert_no_error(error);
 	g_assert_true(sim_disk_params_init(&dp, "ssd", &error));
@@ -83,7 +85,7 @@ static void fx_init(struct fx *fx, uint64_t seed, uint64_t mem, bool kswapd,
 static struct mm_struct *fx_mm(struct fx *fx, const char *name)
 {
 	g_autoptr(GError) error = NULL;
-	struct mm_struct *mm = mm_new(fx->sys, name, NULL, 0, &error);
+	struct mm_struct *mm = mm_new(fx->sys, name, &fs_rwsem_v5_11, 0, &error);
 
 	g_assert_no_error(error);
 	g_assert_cmpuint(fx->nr_mm, <, G_N_ELEMENTS(fx->mm));
@@ -1051,7 +1053,7 @@ static void test_bad_input(void)
 	fx_init(&fx, 7, 256, false, 64, 16);
 	mm = fx_mm(&fx, "p0");
 
-	g_assert_null(mm_new(fx.sys, "huge", NULL, PC_MAX_PAGES + 1, &error));
+	g_assert_null(mm_new(fx.sys, "huge", &fs_rwsem_v5_11, PC_MAX_PAGES + 1, &error));
 	g_assert_error(error, SIM_ERROR, SIM_ERROR_RANGE);
 	g_clear_error(&error);
 	g_assert_false(swapon(fx.sys, fx.disk, 0, 16, &error));	/* on already */
@@ -1074,6 +1076,7 @@ static void test_bad_input(void)
 	g_assert_error(error, SIM_ERROR, SIM_ERROR_RANGE);
 	g_clear_error(&error);
 	pc_params_init(&p);
+	p.page_lock_ops = &fs_page_lock_bounded_steal;
 	p.nr_pages = 16;
 	p.kswapd = false;
 	pc2 = pc_new(fx.eng, &p, &error);

@@ -21,25 +21,21 @@
 #include "sim/model/policy.h"
 #include "tests/rig.h"
 
-/* Each slot accepts exactly the values its model implements: the
- * registry's built-ins are rwsem.c's variants and pagelock.c's policies,
- * in the same order, and every preset names one of them. */
+/* Each slot accepts exactly the built-in tables (policies/builtin.c), in
+ * the same order, and every preset names one of them. */
 static void test_policy_values(void)
 {
 	g_autoptr(sim_policies) reg = sim_policies_new();
-	const char *const *impl = page_lock_policy_names();
 	const struct sim_preset *pre;
 	guint n;
 
-	for (n = 0; rwsem_variant_get(n); n++) {
-		const struct fs_rwsem_policy *ops = sim_policies_get(reg, SIM_POLICY_RWSEM, n)->ops;
-
-		g_assert_true(&ops->variant == rwsem_variant_get(n));
-		g_assert_true(rwsem_variant_lookup(ops->name, NULL) == &ops->variant);
-	}
+	for (n = 0; fs_builtin_rwsem_policies[n]; n++)
+		g_assert_true(sim_policies_get(reg, SIM_POLICY_RWSEM, n)->ops ==
+			      fs_builtin_rwsem_policies[n]);
 	g_assert_cmpuint(n, ==, sim_policies_count(reg, SIM_POLICY_RWSEM));
-	for (n = 0; impl[n]; n++)
-		g_assert_cmpstr(sim_policies_get(reg, SIM_POLICY_PAGE_LOCK, n)->name, ==, impl[n]);
+	for (n = 0; fs_builtin_page_lock_policies[n]; n++)
+		g_assert_true(sim_policies_get(reg, SIM_POLICY_PAGE_LOCK, n)->ops ==
+			      fs_builtin_page_lock_policies[n]);
 	g_assert_cmpuint(n, ==, sim_policies_count(reg, SIM_POLICY_PAGE_LOCK));
 	for (unsigned int i = 0; (pre = sim_preset_get(i)); i++)
 		for (unsigned int s = 0; s < SIM_NR_POLICY_SLOTS; s++)

@@ -13,6 +13,7 @@
 #include <malloc.h>
 #include <gsl/gsl_rng.h>
 
+#include "policies/builtin.h"
 #include "sim/core/engine.h"
 #include "sim/kernel/pagecache.h"
 #include "sim/kernel/pagelock.h"
@@ -27,6 +28,22 @@ struct ct {
 	struct page_cache *pc;
 	struct address_space *file;
 };
+
+/* pc_params_init(), with the page lock policy a caller must choose: the
+ * built-in @name. */
+static void params_init_policy(struct pc_params *p, const char *name)
+{
+	pc_params_init(p);
+	for (unsigned int i = 0; fs_builtin_page_lock_policies[i]; i++)
+		if (strcmp(fs_builtin_page_lock_policies[i]->name, name) == 0)
+			p->page_lock_ops = fs_builtin_page_lock_policies[i];
+	g_assert_nonnull(p->page_lock_ops);
+}
+
+static void params_init(struct pc_params *p)
+{
+	params_init_policy(p, "bounded-steal");
+}
 
 static void ct_init_params(struct ct *ct, const struct pc_params *p)
 {
@@ -45,14 +62,14 @@ static void ct_init(struct ct *ct, uint64_t nr_pages, uint64_t min, uint64_t low
 {
 	struct pc_params p;
 
-	pc_params_init(&p);
+	params_init(&p);
 	p.nr_pages = nr_pages;
 	p.wmark[WMARK_MIN] = min;
 	p.wmark[WMARK_LOW] = low;
 	p.wmark[WMARK_HIGH] = high;
 	p.kswapd = kswapd;
-	p.debug_checks = true;
 	ct_init_params(ct, &p);
+	sim_engine_set_checks(ct->eng, true);	/* pc_check() after each reclaim pass */
 }
 
 static void ct_destroy(struct ct *ct)
@@ -211,13 +228,13 @@ static void test_bad_input(void)
 	struct pc_params p;
 	GError *error = NULL;
 
-	pc_params_init(&p);
+	params_init(&p);
 	p.nr_pages = 0;
 	g_assert_null(pc_new(eng, &p, &error));
 	g_assert_error(error, SIM_ERROR, SIM_ERROR_RANGE);
 	g_clear_error(&error);
 
-	pc_params_init(&p);
+	params_init(&p);
 	p.nr_pages = 100;
 	p.wmark[WMARK_MIN] = 10;
 	p.wmark[WMARK_LOW] = 5;
@@ -233,7 +250,7 @@ static void test_bad_input(void)
 
 	/* Derived watermarks for 1 GiB, as the kernel: min_free_kbytes =
 	 * sqrt(1048576 * 16) = 4096 KiB = 1024 pages; d = max(256, 262). */
-	pc_params_init(&p);
+	params_init(&p);
 	pc = pc_new(eng, &p, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(pc_watermark(pc, WMARK_MIN), ==, 1024);
@@ -244,7 +261,7 @@ static void test_bad_input(void)
 	{
 		struct page_cache *tiny;
 
-		pc_params_init(&p);
+		params_init(&p);
 		p.nr_pages = 64;
 		tiny = pc_new(eng, &p, &error);
 		g_assert_no_error(error);
@@ -291,7 +308,7 @@ static void test_big_file(void)
 	struct address_space *big, *sparse;
 	size_t before, after;
 
-	pc_params_init(&p);
+	params_init(&p);
 	p.nr_pages = BIG_PAGES + (BIG_PAGES >> 2);
 	p.kswapd = false;
 	ct_init_params(&ct, &p);
@@ -964,7 +981,7 @@ static void stress_fn(struct sim_task *t, void *arg)
  * latency), maps and unmaps, truncations, waits.  kswapd and direct
  * reclaim both run, each page scanned costs 20 us of the reclaimer's time
  * (so that kswapd falls behind and tasks reclaim directly too),
- * and pc_check() runs after every reclaim pass (debug_checks) and every
+ * and pc_check() runs after every reclaim pass (the engine's checks) and every
  * 500 operations.  Asserts the memory limit after every operation, that
  * every task finishes, and that kswapd, direct reclaim and writeback all
  * happened.  Once per page lock policy.
@@ -975,15 +992,14 @@ static void test_stress(gconstpointer policy)
 	struct pc_params p;
 	g_autoptr(GError) error = NULL;
 
-	pc_params_init(&p);
+	params_init_policy(&p, policy);
 	p.nr_pages = 256;
 	p.wmark[WMARK_MIN] = 4;
 	p.wmark[WMARK_LOW] = 16;
 	p.wmark[WMARK_HIGH] = 32;
 	p.scan_cost = 20 * US;
-	p.debug_checks = true;
-	p.page_lock = policy;
 	ct_init_params(&s.ct, &p);
+	sim_engine_set_checks(s.ct.eng, true);
 	s.anon = pc_mapping_new(s.ct.pc, "anon", STRESS_SPACE, AS_SWAPBACKED, &error);
 	g_assert_no_error(error);
 	pc_mapping_set_backing(s.ct.file, &stress_backing, &s);

@@ -4,7 +4,8 @@
  * a holder that re-takes the lock at once and against a random stream of
  * newcomers; FIFO handoff and the idle handed-over lock under fair; shared
  * waits (lock and writeback) that wake together and take nothing; waiters
- * of different pages in one hashed queue; bad policy names.
+ * of different pages in one hashed queue; what each built-in policy
+ * decides, and incomplete tables and budgets refused.
  *
  * Wake-up latency: there is no CPU model here, so tests that need a woken
  * task to run later than its waker attach it to a tiny scheduler that
@@ -14,6 +15,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "policies/builtin.h"
 #include "sim/core/engine.h"
 #include "sim/kernel/pagecache.h"
 #include "sim/kernel/pagelock.h"
@@ -57,8 +59,17 @@ static const struct sim_sched_ops latency_ops = {
 	.release = latency_release,
 };
 
-/* An engine, a page cache with @policy, and 8 cached, unlocked pages we
- * hold a reference on. */
+/* The built-in page lock policy called @name. */
+static const struct fs_page_lock_policy *builtin(const char *name)
+{
+	for (unsigned int i = 0; fs_builtin_page_lock_policies[i]; i++)
+		if (strcmp(fs_builtin_page_lock_policies[i]->name, name) == 0)
+			return fs_builtin_page_lock_policies[i];
+	g_error("no built-in page lock policy %s", name);
+}
+
+/* An engine (invariant checks on), a page cache with the built-in
+ * @policy, and 8 cached, unlocked pages we hold a reference on. */
 static void lt_init(struct lt *lt, const char *policy, unsigned int budget,
 		    sim_time_t latency)
 {
@@ -66,9 +77,10 @@ static void lt_init(struct lt *lt, const char *policy, unsigned int budget,
 	g_autoptr(GError) error = NULL;
 
 	lt->eng = sim_engine_new(42);
+	sim_engine_set_checks(lt->eng, true);
 	pc_params_init(&p);
 	p.nr_pages = 8192;
-	p.page_lock = policy;
+	p.page_lock_ops = builtin(policy);
 	p.page_lock_unfairness = budget;
 	p.kswapd = false;
 	lt->pc = pc_new(lt->eng, &p, &error);
@@ -661,34 +673,44 @@ static void test_trylock(void)
 	lt_destroy(&lt);
 }
 
-static void test_policy_names(void)
+static bool no_handoff(unsigned int lost, unsigned int unfairness)
 {
-	struct page_lock_policy p;
+	return false;
+}
+
+/* What each built-in policy decides; what the mechanism refuses. */
+static void test_policies(void)
+{
+	const struct fs_page_lock_policy no_shared = {
+		.version = FS_PAGE_LOCK_POLICY_VERSION, .name = "half", .want_handoff = no_handoff,
+	};
 	GError *error = NULL;
-	const char *const *names = page_lock_policy_names();
 
-	g_assert_cmpstr(names[0], ==, "steal");
-	g_assert_cmpstr(names[1], ==, "fair");
-	g_assert_cmpstr(names[2], ==, "bounded-steal");
-	g_assert_null(names[3]);
+	g_assert_true(fs_builtin_page_lock_policies[0] == &fs_page_lock_steal);
+	g_assert_true(fs_builtin_page_lock_policies[1] == &fs_page_lock_fair);
+	g_assert_true(fs_builtin_page_lock_policies[2] == &fs_page_lock_bounded_steal);
+	g_assert_null(fs_builtin_page_lock_policies[3]);
+	for (unsigned int i = 0; i < 3; i++)
+		g_assert_true(page_lock_policy_check(fs_builtin_page_lock_policies[i], NULL));
 
-	g_assert_true(page_lock_policy_init(&p, "steal", 5, &error));
-	g_assert_cmpint(p.unfairness, ==, PAGE_LOCK_NO_HANDOFF);
-	g_assert_true(p.shared_recheck);
-	g_assert_true(page_lock_policy_init(&p, "fair", 5, &error));
-	g_assert_cmpint(p.unfairness, ==, 0);
-	g_assert_false(p.shared_recheck);
-	g_assert_true(page_lock_policy_init(&p, "bounded-steal", 7, &error));
-	g_assert_cmpint(p.unfairness, ==, 7);
-	g_assert_false(p.shared_recheck);
+	/* steal: never asks for the lock; a woken shared waiter looks again. */
+	g_assert_false(fs_page_lock_steal.want_handoff(0, 5));
+	g_assert_false(fs_page_lock_steal.want_handoff(1000, 5));
+	g_assert_false(fs_page_lock_steal.shared_woken(true));
+	g_assert_true(fs_page_lock_steal.shared_woken(false));
+	/* fair: always asks; shared waiters are done once woken. */
+	g_assert_true(fs_page_lock_fair.want_handoff(0, 5));
+	g_assert_true(fs_page_lock_fair.shared_woken(true));
+	/* bounded-steal: asks after @unfairness losses. */
+	g_assert_false(fs_page_lock_bounded_steal.want_handoff(6, 7));
+	g_assert_true(fs_page_lock_bounded_steal.want_handoff(7, 7));
+	g_assert_true(fs_page_lock_bounded_steal.want_handoff(0, 0));
+	g_assert_true(fs_page_lock_bounded_steal.shared_woken(true));
 
-	g_assert_false(page_lock_policy_init(&p, "ticket", 5, &error));
-	g_assert_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN);
-	g_assert_nonnull(strstr(error->message, "bounded-steal"));
-	g_clear_error(&error);
-	g_assert_false(page_lock_policy_init(&p, "bounded-steal",
-					     PAGE_LOCK_UNFAIRNESS_MAX + 1, &error));
-	g_assert_error(error, SIM_ERROR, SIM_ERROR_RANGE);
+	g_assert_false(page_lock_policy_check(&no_shared, &error));
+	g_assert_error(error, SIM_ERROR, SIM_ERROR_FAILED);
+	g_assert_nonnull(strstr(error->message, "'half'"));
+	g_assert_nonnull(strstr(error->message, "shared_woken"));
 	g_clear_error(&error);
 
 	{
@@ -696,9 +718,10 @@ static void test_policy_names(void)
 		struct pc_params params;
 
 		pc_params_init(&params);
-		params.page_lock = "mcs";
+		params.page_lock_ops = &fs_page_lock_bounded_steal;
+		params.page_lock_unfairness = PAGE_LOCK_UNFAIRNESS_MAX + 1;
 		g_assert_null(pc_new(eng, &params, &error));
-		g_assert_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN);
+		g_assert_error(error, SIM_ERROR, SIM_ERROR_RANGE);
 		g_clear_error(&error);
 	}
 }
@@ -718,6 +741,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/pagelock/shared/recheck-before-5.9", test_shared_recheck);
 	g_test_add_func("/sim/pagelock/hash/other-page-not-woken", test_hash_collision);
 	g_test_add_func("/sim/pagelock/trylock", test_trylock);
-	g_test_add_func("/sim/pagelock/policy-names", test_policy_names);
+	g_test_add_func("/sim/pagelock/policies", test_policies);
 	return g_test_run();
 }

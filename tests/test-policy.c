@@ -20,16 +20,45 @@
 #include "sim/kernel/rwsem.h"
 #include "sim/config/scenario.h"
 
-/* A test policy: 5.11 without handoff. */
+/* A test policy: readers and writers queue at once, a wake-up grants
+ * every queued reader, no handoff. */
+static int test_down_read_slowpath(struct rw_semaphore *sem, struct rwsem_waiter *waiter)
+{
+	return rwsem_down_read_queue(sem, waiter, false);
+}
+
+static int test_down_write_slowpath(struct rw_semaphore *sem, struct rwsem_waiter *waiter)
+{
+	return rwsem_down_write_queue(sem, waiter);
+}
+
+static unsigned int test_wake_readers(struct rw_semaphore *sem)
+{
+	struct rwsem_waiter *w, *next;
+	unsigned int woken = 0;
+
+	for (w = rwsem_first_waiter(sem); w; w = next) {
+		next = rwsem_next_waiter(sem, w);
+		if (rwsem_waiter_type(w) == RWSEM_WAITING_FOR_READ) {
+			rwsem_grant_reader(sem, w);
+			woken++;
+		}
+	}
+	return woken;
+}
+
+#define TEST_RWSEM_OPS							\
+	.down_read_slowpath = test_down_read_slowpath,			\
+	.down_write_slowpath = test_down_write_slowpath,		\
+	.wake_readers = test_wake_readers,				\
+	.spin_poll = 1000
+
 static const struct fs_rwsem_policy test_rwsem = {
 	.version = FS_RWSEM_POLICY_VERSION,
 	.name = "test-rwsem",
 	.summary = "a test policy",
 	.thread = "tests/test-policy.c",
-	.variant = {
-		.flags = RWSEM_V_WAKE_ALL_READERS | RWSEM_V_WRITER_SPIN | RWSEM_V_READER_STEAL,
-		.spin_poll = 1000,
-	},
+	TEST_RWSEM_OPS,
 };
 
 static gboolean register_test_rwsem(struct fs_plugin_registrar *r, GError **error)
@@ -53,7 +82,6 @@ static void test_builtins(void)
 		g_assert_cmpint(p->slot, ==, SIM_POLICY_RWSEM);
 		g_assert_cmpstr(p->name, ==, fs_builtin_rwsem_policies[n]->name);
 		g_assert_cmpstr(p->origin, ==, "built-in");
-		g_assert_true(rwsem_variant_get(n) == &fs_builtin_rwsem_policies[n]->variant);
 		/* Every policy file credits its thread. */
 		g_assert_cmpuint(strlen(p->thread), >, 20);
 		g_assert_cmpuint(strlen(p->summary), >, 10);
@@ -65,7 +93,7 @@ static void test_builtins(void)
 		const struct sim_policy *p = sim_policies_get(reg, SIM_POLICY_PAGE_LOCK, n);
 
 		g_assert_true(p->ops == fs_builtin_page_lock_policies[n]);
-		g_assert_cmpstr(p->name, ==, page_lock_policy_names()[n]);
+		g_assert_cmpstr(p->name, ==, fs_builtin_page_lock_policies[n]->name);
 		g_assert_cmpuint(strlen(p->thread), >, 20);
 	}
 	g_assert_cmpuint(n, ==, 3);
@@ -95,13 +123,25 @@ static void test_lookup(void)
 static const struct fs_rwsem_policy dup_v5_11 = {
 	.version = FS_RWSEM_POLICY_VERSION,
 	.name = "v5.11",
-	.variant = { .spin_poll = 1000 },
+	TEST_RWSEM_OPS,
 };
+
+static bool test_want_handoff(unsigned int lost, unsigned int unfairness)
+{
+	return false;
+}
+
+static bool test_shared_woken(bool bit_set)
+{
+	return true;
+}
 
 /* A page_lock policy may share a name with an rwsem one: names are per slot. */
 static const struct fs_page_lock_policy page_lock_named_v5_11 = {
 	.version = FS_PAGE_LOCK_POLICY_VERSION,
 	.name = "v5.11",
+	.want_handoff = test_want_handoff,
+	.shared_woken = test_shared_woken,
 };
 
 static gboolean register_dup(struct fs_plugin_registrar *r, GError **error)
@@ -159,30 +199,35 @@ static void test_duplicate(void)
 /* Tables faultsim cannot take, each refused with its reason. */
 static const struct fs_rwsem_policy bad_version0 = { .version = 0, .name = "x" };
 static const struct fs_rwsem_policy bad_version_new = {
-	.version = FS_RWSEM_POLICY_VERSION + 1, .name = "x", .variant = { .spin_poll = 1 },
+	.version = FS_RWSEM_POLICY_VERSION + 1, .name = "x", TEST_RWSEM_OPS,
 };
 static const struct fs_rwsem_policy bad_name_space = {
-	.version = FS_RWSEM_POLICY_VERSION, .name = "my policy", .variant = { .spin_poll = 1 },
+	.version = FS_RWSEM_POLICY_VERSION, .name = "my policy", TEST_RWSEM_OPS,
 };
 static const struct fs_rwsem_policy bad_name_null = {
-	.version = FS_RWSEM_POLICY_VERSION, .variant = { .spin_poll = 1 },
+	.version = FS_RWSEM_POLICY_VERSION, TEST_RWSEM_OPS,
 };
 static const struct fs_rwsem_policy bad_name_empty = {
-	.version = FS_RWSEM_POLICY_VERSION, .name = "", .variant = { .spin_poll = 1 },
+	.version = FS_RWSEM_POLICY_VERSION, .name = "", TEST_RWSEM_OPS,
 };
-static const struct fs_rwsem_policy bad_variant_name = {
-	.version = FS_RWSEM_POLICY_VERSION, .name = "x", .variant = { .name = "y", .spin_poll = 1 },
-};
-static const struct fs_rwsem_policy bad_flags = {
+static const struct fs_rwsem_policy bad_no_slowpath = {
 	.version = FS_RWSEM_POLICY_VERSION, .name = "x",
-	.variant = { .flags = 1u << 20, .spin_poll = 1 },
+	.down_write_slowpath = test_down_write_slowpath, .wake_readers = test_wake_readers,
+	.spin_poll = 1000,
+};
+static const struct fs_rwsem_policy bad_no_wake = {
+	.version = FS_RWSEM_POLICY_VERSION, .name = "x",
+	.down_read_slowpath = test_down_read_slowpath,
+	.down_write_slowpath = test_down_write_slowpath, .spin_poll = 1000,
 };
 static const struct fs_rwsem_policy bad_spin_poll = {
-	.version = FS_RWSEM_POLICY_VERSION, .name = "x", .variant = { .spin_poll = 0 },
-};
-static const struct fs_rwsem_policy bad_timeout = {
 	.version = FS_RWSEM_POLICY_VERSION, .name = "x",
-	.variant = { .spin_poll = 1, .handoff_timeout = -1 },
+	.down_read_slowpath = test_down_read_slowpath,
+	.down_write_slowpath = test_down_write_slowpath, .wake_readers = test_wake_readers,
+};
+static const struct fs_rwsem_policy bad_nonspinnable = {
+	.version = FS_RWSEM_POLICY_VERSION, .name = "x", TEST_RWSEM_OPS,
+	.nonspinnable_cleared = 1ul << 5,
 };
 
 struct bad_case {
@@ -191,16 +236,17 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{ &bad_version0, "rwsem policy ops version 0: this faultsim knows versions 1 .. 1 "
+	{ &bad_version0, "rwsem policy ops version 0: this faultsim knows versions 1 .. 2 "
 			 "(version not set)" },
-	{ &bad_version_new, "rwsem policy ops version 2: this faultsim knows versions 1 .. 1" },
+	{ &bad_version_new, "rwsem policy ops version 3: this faultsim knows versions 1 .. 2" },
 	{ &bad_name_space, "rwsem policy name 'my policy': use 1 to 64 letters" },
 	{ &bad_name_null, "rwsem policy name '(null)'" },
 	{ &bad_name_empty, "rwsem policy name ''" },
-	{ &bad_variant_name, "variant.name is 'y'" },
-	{ &bad_flags, "unknown variant flags 0x100000" },
-	{ &bad_spin_poll, "spin_poll must be positive" },
-	{ &bad_timeout, "spin_poll must be positive and the other times not negative" },
+	{ &bad_no_slowpath, "rwsem policy 'x': down_read_slowpath is required" },
+	{ &bad_no_wake, "rwsem policy 'x': wake_readers is required" },
+	{ &bad_spin_poll, "rwsem policy 'x': spin_poll must be positive (got 0 ns)" },
+	{ &bad_nonspinnable, "rwsem policy 'x': nonspinnable_cleared has bits outside "
+			     "RWSEM_NONSPINNABLE" },
 	{ NULL, "rwsem policy: the ops table is NULL" },
 };
 
@@ -250,54 +296,41 @@ static void test_bad_tables(void)
 	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 4);
 }
 
-/* A page_lock ops table's behaviour: unfairness() given the budget, or
- * never handing over when it is left NULL; results out of range are a
- * SIM_ERROR_RANGE error when the lock is set up. */
-static int unfairness_minus_five(unsigned int budget)
+/* A page_lock table needs both operations; registration names the one
+ * missing. */
+static const struct fs_page_lock_policy page_lock_no_handoff_op = {
+	.version = FS_PAGE_LOCK_POLICY_VERSION, .name = "half",
+	.shared_woken = test_shared_woken,
+};
+static const struct fs_page_lock_policy page_lock_no_shared_op = {
+	.version = FS_PAGE_LOCK_POLICY_VERSION, .name = "other-half",
+	.want_handoff = test_want_handoff,
+};
+
+static gboolean register_half_page_lock(struct fs_plugin_registrar *r, GError **error)
 {
-	return -5;
+	return fs_register_page_lock_policy(r, &page_lock_no_handoff_op, error);
 }
 
-static int unfairness_twice(unsigned int budget)
+static gboolean register_other_half_page_lock(struct fs_plugin_registrar *r, GError **error)
 {
-	return 2 * (int)budget;
+	return fs_register_page_lock_policy(r, &page_lock_no_shared_op, error);
 }
 
 static void test_page_lock_ops(void)
 {
-	const struct fs_page_lock_policy no_op = {
-		.version = FS_PAGE_LOCK_POLICY_VERSION, .name = "no-op", .shared_recheck = true,
-	};
-	const struct fs_page_lock_policy twice = {
-		.version = FS_PAGE_LOCK_POLICY_VERSION, .name = "twice",
-		.unfairness = unfairness_twice,
-	};
-	const struct fs_page_lock_policy bad = {
-		.version = FS_PAGE_LOCK_POLICY_VERSION, .name = "bad",
-		.unfairness = unfairness_minus_five,
-	};
-	struct page_lock_policy p;
+	g_autoptr(sim_policies) reg = sim_policies_new();
 	GError *error = NULL;
 
-	g_assert_true(page_lock_policy_init_ops(&p, &no_op, 5, &error));
-	g_assert_cmpint(p.unfairness, ==, PAGE_LOCK_NO_HANDOFF);
-	g_assert_true(p.shared_recheck);
-	g_assert_cmpstr(p.name, ==, "no-op");
-	g_assert_true(page_lock_policy_init_ops(&p, &twice, 7, &error));
-	g_assert_cmpint(p.unfairness, ==, 14);
-	g_assert_false(p.shared_recheck);
-	g_assert_false(page_lock_policy_init_ops(&p, &twice, PAGE_LOCK_UNFAIRNESS_MAX, &error));
-	g_assert_error(error, SIM_ERROR, SIM_ERROR_RANGE);
+	g_assert_false(sim_policies_register(reg, "half.so", register_half_page_lock, &error));
+	g_assert_cmpstr(error->message, ==, "page_lock policy 'half': want_handoff is required");
 	g_clear_error(&error);
-	g_assert_false(page_lock_policy_init_ops(&p, &bad, 5, &error));
-	g_assert_error(error, SIM_ERROR, SIM_ERROR_RANGE);
-	g_assert_nonnull(strstr(error->message, "'bad'"));
+	g_assert_false(sim_policies_register(reg, "half.so", register_other_half_page_lock,
+					     &error));
+	g_assert_cmpstr(error->message, ==,
+			"page_lock policy 'other-half': shared_woken is required");
 	g_clear_error(&error);
-	/* The built-ins through the same path as by name. */
-	g_assert_true(page_lock_policy_init_ops(&p, &fs_page_lock_bounded_steal, 3, &error));
-	g_assert_cmpint(p.unfairness, ==, 3);
-	g_assert_true(page_lock_policy_init(&p, "steal", 3, &error));
-	g_assert_cmpint(p.unfairness, ==, PAGE_LOCK_NO_HANDOFF);
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_PAGE_LOCK), ==, 3);
 }
 
 static const struct sim_run_config *first_run(struct sim_study **study, struct sim_keys *keys,

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <gsl/gsl_rng.h>
 
+#include "policies/builtin.h"
 #include "sim/kernel/disk.h"
 #include "sim/core/engine.h"
 #include "sim/kernel/pagecache.h"
@@ -45,8 +46,9 @@ static void rt_init(struct rt *rt, uint64_t seed, pgoff_t file_pages)
 	*rt = (struct rt){ 0 };
 	rt->eng = sim_engine_new(seed);
 	pc_params_init(&p);
+	p.page_lock_ops = &fs_page_lock_bounded_steal;
 	p.nr_pages = 16384;
-	p.debug_checks = true;
+	sim_engine_set_checks(rt->eng, true);
 	rt->pc = pc_new(rt->eng, &p, &error);
 	g_assert_no_error(error);
 	g_assert_true(sim_disk_params_init(&dp, "ssd", &error));

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mmap_sem (rwsem) tests: scripted scenarios asserting what the kernel
- * does in each variant (readers behind a queued writer, bulk reader
- * wake-up, handoff against stealers, spinning, downgrade, trylock,
+ * does with each built-in policy (readers behind a queued writer, bulk
+ * reader wake-up, handoff against stealers, spinning, downgrade, trylock,
  * killable waits, the lock-event counters), and a randomized stress of
- * every variant with the invariant checker on.
+ * every policy with the invariant checker on (as in every test here).
  *
  * Times in the scripted scenarios are exact: tasks not attached to the CPU
  * model run as soon as they are woken, and those attached run with a
@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
+#include "policies/builtin.h"
 #include "sim/kernel/cpu.h"
 #include "sim/kernel/rwsem.h"
 #include "sim/core/stats.h"
@@ -36,10 +37,11 @@ struct rwt {
 };
 
 /* @latency < 0: no CPU model. */
-static void rwt_init_v(struct rwt *w, const struct rwsem_variant *v, unsigned int nr_cpus,
+static void rwt_init_v(struct rwt *w, const struct fs_rwsem_policy *v, unsigned int nr_cpus,
 		       sim_time_t latency)
 {
 	w->eng = sim_engine_new(42);
+	sim_engine_set_checks(w->eng, true);
 	w->cpus = NULL;
 	w->variant = v->name;
 	if (latency >= 0) {
@@ -55,13 +57,19 @@ static void rwt_init_v(struct rwt *w, const struct rwsem_variant *v, unsigned in
 	rwsem_init(&w->sem, w->eng, "mmap_sem", v);
 }
 
+/* The built-in rwsem policy called @name. */
+static const struct fs_rwsem_policy *builtin(const char *name)
+{
+	for (unsigned int i = 0; fs_builtin_rwsem_policies[i]; i++)
+		if (strcmp(fs_builtin_rwsem_policies[i]->name, name) == 0)
+			return fs_builtin_rwsem_policies[i];
+	g_error("no built-in rwsem policy %s", name);
+}
+
 static void rwt_init(struct rwt *w, const char *variant, unsigned int nr_cpus,
 		     sim_time_t latency)
 {
-	const struct rwsem_variant *v = rwsem_variant_lookup(variant, NULL);
-
-	g_assert_nonnull(v);
-	rwt_init_v(w, v, nr_cpus, latency);
+	rwt_init_v(w, builtin(variant), nr_cpus, latency);
 }
 
 static void rwt_fini(struct rwt *w)
@@ -206,39 +214,85 @@ static void killer_fn(struct sim_task *t, void *arg)
 /* ------------------------------------------------------------------ */
 /* Variants */
 
-static void test_variant_lookup(void)
+static int fake_slowpath(struct rw_semaphore *sem, struct rwsem_waiter *waiter)
 {
-	g_autoptr(GError) error = NULL;
-	const struct rwsem_variant *v;
+	return 0;
+}
+
+static unsigned int fake_wake_readers(struct rw_semaphore *sem)
+{
+	return 0;
+}
+
+static bool fake_handoff_spin(struct rw_semaphore *sem, struct rwsem_waiter *waiter)
+{
+	return false;
+}
+
+/* What each built-in policy does, as far as its table shows it, and what
+ * rwsem_policy_check() refuses. */
+static void test_policies(void)
+{
+	static const struct {
+		const char *field;
+		struct fs_rwsem_policy ops;
+	} bad[] = {
+		{ "down_read_slowpath", { .name = "x", .down_write_slowpath = fake_slowpath,
+					  .wake_readers = fake_wake_readers, .spin_poll = 1 } },
+		{ "down_write_slowpath", { .name = "x", .down_read_slowpath = fake_slowpath,
+					   .wake_readers = fake_wake_readers, .spin_poll = 1 } },
+		{ "wake_readers", { .name = "x", .down_read_slowpath = fake_slowpath,
+				    .down_write_slowpath = fake_slowpath, .spin_poll = 1 } },
+		{ "spin_poll", { .name = "x", .down_read_slowpath = fake_slowpath,
+				 .down_write_slowpath = fake_slowpath,
+				 .wake_readers = fake_wake_readers } },
+		{ "nonspinnable_kept", { .name = "x", .down_read_slowpath = fake_slowpath,
+					 .down_write_slowpath = fake_slowpath,
+					 .wake_readers = fake_wake_readers, .spin_poll = 1,
+					 .nonspinnable_kept = RWSEM_READER_OWNED } },
+		{ "handoff_spin needs handoff", { .name = "x", .down_read_slowpath = fake_slowpath,
+				    .down_write_slowpath = fake_slowpath,
+				    .wake_readers = fake_wake_readers, .spin_poll = 1,
+				    .handoff_spin = fake_handoff_spin } },
+	};
+	g_autoptr(sim_engine) eng = sim_engine_new(1);
+	struct rw_semaphore sem;
 	unsigned int i;
 
 	for (i = 0; i < G_N_ELEMENTS(all_variants); i++) {
-		v = rwsem_variant_lookup(all_variants[i], &error);
-		g_assert_no_error(error);
-		g_assert_cmpstr(v->name, ==, all_variants[i]);
-		g_assert_true(v == rwsem_variant_get(i));
+		g_assert_nonnull(fs_builtin_rwsem_policies[i]);
+		g_assert_cmpstr(fs_builtin_rwsem_policies[i]->name, ==, all_variants[i]);
+		g_assert_true(rwsem_policy_check(fs_builtin_rwsem_policies[i], NULL));
 	}
-	g_assert_null(rwsem_variant_get(i));
+	g_assert_null(fs_builtin_rwsem_policies[i]);
 
-	v = rwsem_variant_lookup("v5.4", &error);
-	g_assert_null(v);
-	g_assert_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN);
-	g_assert_nonnull(strstr(error->message, "\"v5.4\""));
-	for (i = 0; i < G_N_ELEMENTS(all_variants); i++)
-		g_assert_nonnull(strstr(error->message, all_variants[i]));
+	/* 4.19: no handoff, writers do not spin on readers. */
+	g_assert_null(fs_rwsem_v4_19.handoff);
+	g_assert_null(fs_rwsem_v4_19.rspin_threshold);
+	/* 5.3 and 5.11: handoff, writers spin on readers 10 us + 0.5 us a
+	 * reader, at most 25 us; the 5.11 handoff writer spins. */
+	rwsem_init(&sem, eng, "mmap_sem", &fs_rwsem_v5_3);
+	g_assert_nonnull(fs_rwsem_v5_3.handoff);
+	g_assert_null(fs_rwsem_v5_3.handoff_spin);
+	g_assert_cmpint(fs_rwsem_v5_3.rspin_threshold(&sem), ==, 10 * US);
+	g_assert_cmpint(fs_rwsem_v5_11.rspin_threshold(&sem), ==, 10 * US);
+	g_assert_nonnull(fs_rwsem_v5_11.handoff_spin);
+	g_assert_cmpint(fs_rwsem_v5_3.nonspinnable_kept, ==, RWSEM_RD_NONSPINNABLE);
+	g_assert_cmpint(fs_rwsem_v5_11.nonspinnable_kept, ==, RWSEM_NONSPINNABLE);
+	rwsem_destroy(&sem);
+	/* reader-pref: its own fast paths, readers lead the wake-ups. */
+	g_assert_nonnull(fs_rwsem_reader_pref.read_fastpath);
+	g_assert_nonnull(fs_rwsem_reader_pref.wake_first);
+	g_assert_null(fs_rwsem_reader_pref.handoff);
 
-	/* What each kernel variant does, as flags. */
-	v = rwsem_variant_lookup("v4.19", NULL);
-	g_assert_false(v->flags & (RWSEM_V_HANDOFF | RWSEM_V_READER_SPIN |
-				   RWSEM_V_WAKE_ALL_READERS | RWSEM_V_WRITER_RSPIN));
-	g_assert_true(v->flags & RWSEM_V_WRITER_SPIN);
-	v = rwsem_variant_lookup("v5.3", NULL);
-	g_assert_true(v->flags & RWSEM_V_READER_SPIN);
-	g_assert_cmpuint(v->max_readers_wakeup, ==, 256);
-	g_assert_cmpint(v->handoff_timeout, ==, 4 * MS);
-	v = rwsem_variant_lookup("v5.11", NULL);
-	g_assert_false(v->flags & RWSEM_V_READER_SPIN);
-	g_assert_true(v->flags & RWSEM_V_READER_STEAL);
+	for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) error = NULL;
+
+		g_assert_false(rwsem_policy_check(&bad[i].ops, &error));
+		g_assert_nonnull(error);
+		g_assert_nonnull(strstr(error->message, "'x'"));
+		g_assert_nonnull(strstr(error->message, bad[i].field));
+	}
 
 	g_assert_cmpstr(rwsem_event_name(LOCKEVENT_rwsem_sleep_reader), ==,
 			"rwsem_sleep_reader");
@@ -409,10 +463,9 @@ static void test_reader_stream(gconstpointer data)
 		/* Starved: every reader of the stream went first. */
 		g_assert_cmpint(as[0].acquired, >=, stream_end);
 	} else {
-		const struct rwsem_variant *v = rwsem_variant_lookup(variant, NULL);
-
-		g_assert_cmpint(wait, <=, v->handoff_timeout + 2 * hold);
-		g_assert_cmpint(wait, <=, hold + v->rspin_max);
+		/* RWSEM_WAIT_TIMEOUT is 4 ms, the longest spin on readers 25 us. */
+		g_assert_cmpint(wait, <=, 4 * MS + 2 * hold);
+		g_assert_cmpint(wait, <=, hold + 25 * US);
 	}
 	rwt_fini(&w);
 	g_free(as);
@@ -422,8 +475,8 @@ static void test_reader_stream(gconstpointer data)
  * The starvation 2f06f702925b fixed: in 5.3 a reader that finds waiters
  * queued spins, and joins a reader-owned lock past the queued writer
  * unless a writer's spin on these readers timed out and marked them
- * nonspinnable.  With writers not spinning on readers (a variant edited
- * by the test), nobody does: the stream of readers above keeps the count
+ * nonspinnable.  With writers not spinning on readers (a copy of the
+ * policy without rspin_threshold), nobody does: the stream of readers above keeps the count
  * above zero, the writer is never woken, so never asks for handoff, and
  * waits until the stream ends.  The same edit of 5.11 is harmless: a
  * reader queues when other readers hold the lock.
@@ -432,12 +485,12 @@ static void test_reader_spin_starvation(gconstpointer data)
 {
 	const char *variant = data;
 	enum { NR = 200 };
-	struct rwsem_variant v = *rwsem_variant_lookup(variant, NULL);
+	struct fs_rwsem_policy v = *builtin(variant);
 	struct rwt w;
 	struct actor *as = g_new0(struct actor, NR + 1);
 	sim_time_t stream_end = 0;
 
-	v.flags &= ~RWSEM_V_WRITER_RSPIN;
+	v.rspin_threshold = NULL;
 	rwt_init_v(&w, &v, 0, -1);
 	as[0] = (struct actor){ .name = "W", .op = 'w', .arrive = 1 * MS + 1, .hold = 100 * US };
 	for (int i = 1; i <= NR; i++)
@@ -964,7 +1017,7 @@ static void test_checker(void)
 		g_autoptr(sim_engine) eng = sim_engine_new(1);
 		struct rw_semaphore sem;
 
-		rwsem_init(&sem, eng, "mmap_sem", NULL);
+		rwsem_init(&sem, eng, "mmap_sem", &fs_rwsem_v5_11);
 		rwsem_check(&sem);
 		sem.count |= RWSEM_FLAG_WAITERS;	/* with an empty wait list */
 		rwsem_check(&sem);
@@ -1105,18 +1158,23 @@ struct stress_case {
 	bool tight;		/* handoff after 30 us instead of 4 ms */
 };
 
+static bool handoff_after_30us(const struct rw_semaphore *sem,
+			       const struct rwsem_waiter *waiter)
+{
+	return rwsem_waited(sem, waiter) > 30 * US;
+}
+
 static void test_stress(gconstpointer data)
 {
 	const struct stress_case *c = data;
 	struct stress s = { .nr_tasks = 24, .nr_ops = 300 };
 	struct stress_arg *args = g_new0(struct stress_arg, s.nr_tasks);
-	struct rwsem_variant v = *rwsem_variant_lookup(c->variant, NULL);
+	struct fs_rwsem_policy v = *builtin(c->variant);
 	uint64_t acq;
 
-	if (c->tight)
-		v.handoff_timeout = 30 * US;
+	if (c->tight && v.handoff)
+		v.handoff = handoff_after_30us;
 	rwt_init_v(&s.w, &v, 4, c->cpus ? 10 * US : -1);
-	rwsem_set_debug(&s.w.sem, true);
 	s.rng = sim_rng(s.w.eng, "stress");
 	s.tasks = g_new0(struct sim_task *, s.nr_tasks);
 	s.alive = g_new0(bool, s.nr_tasks);
@@ -1175,7 +1233,7 @@ int main(int argc, char **argv)
 	static const char *const stress_kinds[] = { "", "/cpus", "/cpus-tight" };
 
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/sim/rwsem/variant-lookup", test_variant_lookup);
+	g_test_add_func("/sim/rwsem/policies", test_policies);
 	add_per_variant("/sim/rwsem/reader-behind-queued-writer", all_variants,
 			G_N_ELEMENTS(all_variants), test_reader_behind_writer);
 	add_per_variant("/sim/rwsem/reader-wake-batch", all_variants,

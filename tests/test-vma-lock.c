@@ -133,6 +133,7 @@ static void rig_init(struct rig *r, const struct fs_fault_lock_policy *lock)
 	r->disk = sim_disk_new(r->eng, &dp, &error);
 	g_assert_no_error(error);
 	pc_params_init(&pp);
+	pp.page_lock_ops = &fs_page_lock_bounded_steal;
 	pp.nr_pages = 2048;
 	r->pc = pc_new(r->eng, &pp, &error);
 	g_assert_no_error(error);
@@ -140,7 +141,7 @@ static void rig_init(struct rig *r, const struct fs_fault_lock_policy *lock)
 	r->file = pc_mapping_new(r->pc, "file", RIG_PAGES, 0, &error);
 	g_assert_no_error(error);
 	r->fb = file_backing_new(r->file, r->disk, 0);
-	r->mm = mm_new(r->sys, "mm", NULL, 4 * RIG_PAGES, &error);
+	r->mm = mm_new(r->sys, "mm", &fs_rwsem_v5_11, 4 * RIG_PAGES, &error);
 	g_assert_no_error(error);
 	r->anon_a = 1;
 	r->anon_b = r->anon_a + RIG_PAGES + 1;

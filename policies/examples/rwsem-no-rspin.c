@@ -21,10 +21,10 @@
  * the readers ("Enable time-based spinning on reader-owned rwsem"): when
  * it times out (10 us + 0.5 us per reader, at most 25 us) it marks the
  * lock nonspinnable for readers, and new readers queue behind the writer.
- * This policy takes that spin away (RWSEM_V_WRITER_RSPIN) and keeps the
- * rest of 5.3, handoff included: the writer now waits until the readers
- * happen to pause, without bound.  5.11 closed the hole for good by
- * removing reader spinning (617f3ef95177).
+ * This policy takes that spin away (it has no rspin_threshold) and keeps
+ * the rest of 5.3, handoff included: the writer now waits until the
+ * readers happen to pause, without bound.  5.11 closed the hole for good
+ * by removing reader spinning (617f3ef95177).
  *
  * Build and use (see README.md, "Writing a policy plugin"):
  *
@@ -42,6 +42,65 @@
  * a plugin built for another. */
 const unsigned int faultsim_plugin_abi = FAULTSIM_PLUGIN_ABI;
 
+#define RWSEM_WAIT_TIMEOUT	(4 * NSEC_PER_MSEC)
+#define MAX_READERS_WAKEUP	256
+
+/* 5.3's rwsem_down_read_slowpath(): readers spin, then join a new reader
+ * phase, then queue. */
+static int no_rspin_down_read_slowpath(struct rw_semaphore *sem, struct rwsem_waiter *waiter)
+{
+	rwsem_save_last_rowner(sem, waiter);
+	if (!rwsem_can_spin_on_owner(sem, false))
+		return rwsem_down_read_queue(sem, waiter, false);
+	if (rwsem_optimistic_spin(sem, waiter, false)) {
+		if (rwsem_count(sem) & RWSEM_FLAG_WAITERS)
+			rwsem_mark_wake(sem, RWSEM_WAKE_READ_OWNED);
+		return 0;
+	}
+	if (rwsem_reader_phase_trylock(sem, waiter))
+		return 0;
+	return rwsem_down_read_queue(sem, waiter, true);
+}
+
+/* 5.3's rwsem_down_write_slowpath(): the writer still spins on a running
+ * writer owner; with no rspin_threshold, never on readers. */
+static int no_rspin_down_write_slowpath(struct rw_semaphore *sem, struct rwsem_waiter *waiter)
+{
+	bool disable_rspin;
+	int ret;
+
+	if (rwsem_can_spin_on_owner(sem, true) && rwsem_optimistic_spin(sem, waiter, true))
+		return 0;
+	disable_rspin = rwsem_owner_flags(sem) & RWSEM_NONSPINNABLE;
+	ret = rwsem_down_write_queue(sem, waiter);
+	if (ret == 0 && disable_rspin)
+		rwsem_disable_reader_optspin(sem);
+	return ret;
+}
+
+/* 5.3's wake-up: up to 256 readers, past the writers. */
+static unsigned int no_rspin_wake_readers(struct rw_semaphore *sem)
+{
+	struct rwsem_waiter *waiter, *next;
+	unsigned int woken = 0;
+
+	for (waiter = rwsem_first_waiter(sem); waiter; waiter = next) {
+		next = rwsem_next_waiter(sem, waiter);
+		if (rwsem_waiter_type(waiter) == RWSEM_WAITING_FOR_WRITE)
+			continue;
+		rwsem_grant_reader(sem, waiter);
+		if (++woken >= MAX_READERS_WAKEUP)
+			break;
+	}
+	return woken;
+}
+
+/* 5.3's handoff, after 4 ms. */
+static bool no_rspin_handoff(const struct rw_semaphore *sem, const struct rwsem_waiter *waiter)
+{
+	return rwsem_waited(sem, waiter) > RWSEM_WAIT_TIMEOUT;
+}
+
 static const struct fs_rwsem_policy rwsem_no_rspin = {
 	.version = FS_RWSEM_POLICY_VERSION,
 	.name = "v5.3-no-rspin",
@@ -49,19 +108,14 @@ static const struct fs_rwsem_policy rwsem_no_rspin = {
 		   "(a stream of spinning readers starves them)",
 	.thread = "\"locking/rwsem: Prevent potential lock starvation\", Waiman Long, "
 		  "Nov 2020, 2f06f702925b (the scenario it describes)",
-	.variant = {
-		/* 5.3 (policies/rwsem-v5.3.c) without RWSEM_V_WRITER_RSPIN:
-		 * writers still spin on a running writer, readers still
-		 * spin, handoff is still there. */
-		.flags = RWSEM_V_HANDOFF | RWSEM_V_WAKE_ALL_READERS |
-			 RWSEM_V_WRITER_SPIN | RWSEM_V_READER_SPIN,
-		.handoff_timeout = 4 * NSEC_PER_MSEC,
-		.max_readers_wakeup = 256,
-		.rspin_base = 10 * NSEC_PER_USEC,	/* unused: no spin on readers */
-		.rspin_per_reader = 500,
-		.rspin_max = 25 * NSEC_PER_USEC,
-		.spin_poll = 1 * NSEC_PER_USEC,
-	},
+	.down_read_slowpath = no_rspin_down_read_slowpath,
+	.down_write_slowpath = no_rspin_down_write_slowpath,
+	.wake_readers = no_rspin_wake_readers,
+	.handoff = no_rspin_handoff,
+	/* .rspin_threshold left NULL: what this policy is about. */
+	.nonspinnable_kept = RWSEM_RD_NONSPINNABLE,
+	.nonspinnable_cleared = RWSEM_WR_NONSPINNABLE,
+	.spin_poll = 1 * NSEC_PER_USEC,
 };
 
 /* Called once, when faultsim loads the plugin: register every table. */

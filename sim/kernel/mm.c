@@ -1132,7 +1132,7 @@ gboolean do_mprotect(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 /* Address spaces */
 
 struct mm_struct *mm_new(struct mm_sys *sys, const char *name,
-			 const struct rwsem_variant *variant, uint64_t task_size,
+			 const struct fs_rwsem_policy *rwsem_ops, uint64_t task_size,
 			 GError **error)
 {
 	g_autofree char *anon_name = NULL;
@@ -1158,7 +1158,7 @@ struct mm_struct *mm_new(struct mm_sys *sys, const char *name,
 	mm->sys = sys;
 	mm->task_size = task_size;
 	mm->anon = anon;
-	rwsem_init(&mm->mmap_sem, sys->eng, "mmap_sem", variant);
+	rwsem_init(&mm->mmap_sem, sys->eng, "mmap_sem", rwsem_ops);
 	mm->vmas = g_ptr_array_new();
 	mm->orphans = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	pc_mapping_set_backing(anon, &swap_backing_ops, mm);

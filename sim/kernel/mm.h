@@ -240,11 +240,11 @@ uint64_t swap_slot_token(const struct mm_sys *sys, swp_entry_t entry);
 /* ------------------------------------------------------------------ */
 /* Address spaces */
 
-/* A new, empty mm named @name (copied), whose mmap_sem behaves as @variant
- * (NULL: v5.11), with a virtual space of @task_size pages (0: the largest,
- * PC_MAX_PAGES).  An error on bad input. */
+/* A new, empty mm named @name (copied), whose mmap_sem behaves as the
+ * rwsem policy @rwsem_ops (required), with a virtual space of @task_size
+ * pages (0: the largest, PC_MAX_PAGES).  An error on bad input. */
 struct mm_struct *mm_new(struct mm_sys *sys, const char *name,
-			 const struct rwsem_variant *variant, uint64_t task_size,
+			 const struct fs_rwsem_policy *rwsem_ops, uint64_t task_size,
 			 GError **error);
 /*
  * Tear the address space down as a process exit does: unmap every VMA

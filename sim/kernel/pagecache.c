@@ -32,8 +32,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/kernel/pagecache.h"
 #include "sim/core/stats.h"
+#include "sim/kernel/pagecache.h"
+#include "sim/kernel/pagelock.h"
 
 /* The counters: one list makes the enum and the (module, name) table. */
 #define PC_VM_EVENTS(X)							\
@@ -135,7 +136,6 @@ void pc_params_init(struct pc_params *p)
 {
 	*p = (struct pc_params){
 		.nr_pages = 262144,
-		.page_lock = "bounded-steal",
 		.page_lock_unfairness = PAGE_LOCK_UNFAIRNESS_DEFAULT,
 		.kswapd = true,
 	};
@@ -167,7 +167,6 @@ static void kswapd_fn(struct sim_task *t, void *arg);
 struct page_cache *pc_new(struct sim_engine *eng, const struct pc_params *p,
 			  GError **error)
 {
-	struct page_lock_policy policy;
 	struct page_cache *pc;
 	uint64_t wmark[NR_WMARK];
 
@@ -194,21 +193,22 @@ struct page_cache *pc_new(struct sim_engine *eng, const struct pc_params *p,
 			    "reclaim scan cost must not be negative");
 		return NULL;
 	}
-	if (p->page_lock_ops ?
-	    !page_lock_policy_init_ops(&policy, p->page_lock_ops, p->page_lock_unfairness, error) :
-	    !page_lock_policy_init(&policy, p->page_lock, p->page_lock_unfairness, error))
+	if (p->page_lock_unfairness > PAGE_LOCK_UNFAIRNESS_MAX) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "page_lock_unfairness %u out of range (0 .. %u)",
+			    p->page_lock_unfairness, PAGE_LOCK_UNFAIRNESS_MAX);
 		return NULL;
+	}
 
 	pc = g_new0(struct page_cache, 1);
 	pc->eng = eng;
 	pc->params = *p;
-	pc->params.page_lock = NULL;	/* not ours: the policy keeps its name */
 	memcpy(pc->wmark, wmark, sizeof(wmark));
 	for (int lru = 0; lru < NR_LRU_LISTS; lru++)
 		INIT_LIST_HEAD(&pc->lru[lru]);
 	INIT_LIST_HEAD(&pc->mappings);
 	pc->next_mapping_id = 1;
-	page_wait_table_init(&pc->waits, eng, &policy);
+	page_wait_table_init(&pc->waits, eng, p->page_lock_ops, p->page_lock_unfairness);
 	sim_waitqueue_init(&pc->reclaim_wait);
 	sim_waitqueue_init(&pc->kswapd_wait);
 	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
@@ -947,7 +947,7 @@ static void shrink_node(struct page_cache *pc, struct scan_control *sc)
 		shrink_active_list(pc, sc, SWAP_CLUSTER_MAX);
 	if (sc->nr_reclaimed > before)
 		pc->kswapd_failures = 0;
-	if (pc->params.debug_checks)
+	if (sim_engine_checks(pc->eng))
 		pc_check(pc);
 }
 
@@ -1037,19 +1037,19 @@ bool pc_check(const struct page_cache *pc)
 		const struct page *page;
 
 		list_for_each_entry(page, &pc->lru[lru], lru) {
-			g_assert(PageLRU(page));
-			g_assert(PageActive(page) == (lru == LRU_ACTIVE));
-			g_assert(page->mapping && page->mapping->pc == pc);
-			g_assert(page->_refcount >= 1);
+			SIM_CHECK(PageLRU(page));
+			SIM_CHECK(PageActive(page) == (lru == LRU_ACTIVE));
+			SIM_CHECK(page->mapping && page->mapping->pc == pc);
+			SIM_CHECK(page->_refcount >= 1);
 			on_list[lru]++;
 		}
-		g_assert_cmpuint(on_list[lru], ==, pc->nr_lru[lru]);
+		SIM_CHECK(on_list[lru] == pc->nr_lru[lru]);
 	}
 
 	list_for_each_entry(mapping, &pc->mappings, node) {
 		uint64_t cached = 0;
 
-		g_assert(mapping->pc == pc);
+		SIM_CHECK(mapping->pc == pc);
 		for (size_t c = 0; c < mapping->nr_chunks; c++) {
 			const struct pc_chunk *chunk = mapping->chunks[c];
 			uint32_t in_chunk = 0;
@@ -1060,38 +1060,38 @@ bool pc_check(const struct page_cache *pc)
 				const struct page *page = &chunk->pages[i];
 
 				if (!page->_refcount) {
-					g_assert(!page->flags && !page->mapping && !page->_mapcount);
+					SIM_CHECK(!page->flags && !page->mapping && !page->_mapcount);
 					continue;
 				}
 				in_chunk++;
-				g_assert(page->_mapcount >= 0);
-				g_assert_cmpuint(page->index, ==, (c << PC_CHUNK_SHIFT) + i);
+				SIM_CHECK(page->_mapcount >= 0);
+				SIM_CHECK(page->index == (c << PC_CHUNK_SHIFT) + i);
 				if (PageWriteback(page))
 					writeback++;
 				if (page->mapping) {
-					g_assert(page->mapping == mapping);
-					g_assert(page->_refcount >= 1 + page->_mapcount);
-					g_assert(PageSwapBacked(page) == mapping_swapbacked(mapping));
+					SIM_CHECK(page->mapping == mapping);
+					SIM_CHECK(page->_refcount >= 1 + page->_mapcount);
+					SIM_CHECK(PageSwapBacked(page) == mapping_swapbacked(mapping));
 					cached++;
 					if (PageLRU(page))
 						lru_flagged++;
 					else
 						off_lru++;
 				} else {
-					g_assert(page->owner == mapping && !PageLRU(page));
+					SIM_CHECK(page->owner == mapping && !PageLRU(page));
 					detached++;
 				}
 			}
-			g_assert(in_chunk > 0 && in_chunk == chunk->nr_used);
+			SIM_CHECK(in_chunk > 0 && in_chunk == chunk->nr_used);
 			used += in_chunk;
 		}
-		g_assert_cmpuint(cached, ==, mapping->nrpages);
+		SIM_CHECK(cached == mapping->nrpages);
 	}
-	g_assert_cmpuint(lru_flagged, ==, pc->nr_lru[LRU_INACTIVE] + pc->nr_lru[LRU_ACTIVE]);
-	g_assert_cmpuint(off_lru, <=, pc->nr_isolated);
-	g_assert_cmpuint(used, ==, pc->nr_resident);
-	g_assert_cmpuint(detached, ==, pc->nr_detached);
-	g_assert_cmpuint(writeback, ==, pc->nr_writeback);
-	g_assert_cmpuint(pc->nr_resident, <=, pc->params.nr_pages);
+	SIM_CHECK(lru_flagged == pc->nr_lru[LRU_INACTIVE] + pc->nr_lru[LRU_ACTIVE]);
+	SIM_CHECK(off_lru <= pc->nr_isolated);
+	SIM_CHECK(used == pc->nr_resident);
+	SIM_CHECK(detached == pc->nr_detached);
+	SIM_CHECK(writeback == pc->nr_writeback);
+	SIM_CHECK(pc->nr_resident <= pc->params.nr_pages);
 	return true;
 }

@@ -115,20 +115,19 @@ struct pc_params {
 	 * min = d = memory / 16 instead.  Set min = 0 to reclaim directly
 	 * only when no frame at all is free. */
 	uint64_t wmark[NR_WMARK];
-	const char *page_lock;		/* "steal", "fair", "bounded-steal" */
-	unsigned int page_lock_unfairness;	/* bounded-steal budget */
-	/* A page_lock policy's ops (sim/model/policy.h), used instead of
-	 * @page_lock when set (NULL by default). */
+	/* The page lock's policy (required: sim/model picks it) and
+	 * vm.page_lock_unfairness (<= PAGE_LOCK_UNFAIRNESS_MAX). */
 	const struct fs_page_lock_policy *page_lock_ops;
+	unsigned int page_lock_unfairness;
 	bool kswapd;			/* run kswapd (default true) */
 	sim_time_t scan_cost;		/* CPU time per page scanned (0) */
 	/* How a reclaiming task spends CPU time; NULL: sim_sleep_oncpu(). */
 	void (*cpu_work)(struct sim_task *t, sim_time_t ns);
-	bool debug_checks;		/* full LRU check after each reclaim run */
 };
 
-/* Defaults: 262144 pages (1 GiB), derived watermarks, bounded-steal with
- * budget 5, kswapd on, reclaim free of cost. */
+/* Defaults: 262144 pages (1 GiB), derived watermarks, no page lock policy
+ * (the caller's to set), page_lock_unfairness 5, kswapd on, reclaim free
+ * of cost. */
 void pc_params_init(struct pc_params *p);
 
 /*
@@ -248,14 +247,13 @@ unsigned long pc_try_to_free_pages(struct page_cache *pc, struct sim_task *t,
 /* Wake kswapd if free frames are below the high watermark. */
 void wakeup_kswapd(struct page_cache *pc);
 
-/* For the page lock: the wait table of @page's cache, and the queue that
- * @page hashes to (a hash of the address space and index). */
-struct page_wait_table *page_wait_table(const struct page *page);
-struct sim_waitqueue *page_waitqueue(const struct page *page);
+/* page_wait_table() and page_waitqueue(), the page lock's view of the
+ * cache: sim/kernel/pagelock.h. */
 
 /* Check every invariant of the LRU lists, the flags and the counts
- * (O(pages)); asserts on failure, returns true.  For tests and
- * pc_params.debug_checks. */
+ * (O(pages)); aborts naming the broken rule (SIM_CHECK), returns true.
+ * Runs after each reclaim pass while sim_engine_checks() is on, and may be
+ * called at any time. */
 bool pc_check(const struct page_cache *pc);
 
 #endif /* FAULTSIM_SIM_PAGECACHE_H */

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The page lock and page-bit waits; see pagelock.h for the semantics and
- * the three policies.
+ * The page lock and page-bit waits; see pagelock.h for the semantics.
+ * What the policies decide (include/faultsim/page-lock.h) is asked here:
+ * want_handoff() each time an exclusive waiter queues, shared_woken()
+ * when a woken shared waiter runs.
  *
  * A waiter is a struct wait_page_queue on its task's stack, queued in the
  * hashed queue of its page.  Its life:
  *
  *	repeat:  decide whether this queueing asks for a handoff (the
- *	         policy's budget); set PG_waiters; try the bit once more; if
- *	         that fails, queue at the tail and sleep
+ *	         policy's want_handoff()); set PG_waiters; try the bit once
+ *	         more; if that fails, queue at the tail and sleep
  *	woken:   the wake function has dequeued the entry.  A shared waiter
- *	         is done (before 5.9: if the bit is still clear, else back to
- *	         repeat).  An exclusive waiter is done if the waker handed it
+ *	         is done if the policy's shared_woken() says so, else back to
+ *	         repeat.  An exclusive waiter is done if the waker handed it
  *	         the lock (@done); otherwise it tries the bit, and on failure
  *	         counts a loss and goes back to repeat (at the tail).
  *
@@ -28,60 +30,39 @@
  */
 #include "config.h"
 
-#include "policies/builtin.h"
-#include "sim/kernel/pagecache.h"
-#include "sim/kernel/pagelock.h"
 #include "sim/core/stats.h"
+#include "sim/kernel/pagelock.h"
 
-G_STATIC_ASSERT(FS_PAGE_LOCK_NO_HANDOFF == PAGE_LOCK_NO_HANDOFF);
-
-/* The built-in policies' names (policies/page-lock-*.c), in order. */
-static const char *const policy_names[] = { "steal", "fair", "bounded-steal", NULL };
-
-const char *const *page_lock_policy_names(void)
+gboolean page_lock_policy_check(const struct fs_page_lock_policy *ops, GError **error)
 {
-	return policy_names;
-}
+	const char *missing;
 
-gboolean page_lock_policy_init_ops(struct page_lock_policy *policy,
-				   const struct fs_page_lock_policy *ops,
-				   unsigned int budget, GError **error)
-{
-	int unfairness = ops->unfairness ? ops->unfairness(budget) : PAGE_LOCK_NO_HANDOFF;
-
-	if (unfairness < PAGE_LOCK_NO_HANDOFF || unfairness > PAGE_LOCK_UNFAIRNESS_MAX) {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
-			    "page lock policy '%s': unfairness %d (budget %u) out of range "
-			    "(0 .. %u, or %d: never hand over)", ops->name, unfairness, budget,
-			    PAGE_LOCK_UNFAIRNESS_MAX, PAGE_LOCK_NO_HANDOFF);
+	if (!ops) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED, "page lock policy: no ops table");
 		return FALSE;
 	}
-	*policy = (struct page_lock_policy){ ops->name, unfairness, ops->shared_recheck };
+	missing = !ops->want_handoff ? "want_handoff" : !ops->shared_woken ? "shared_woken" : NULL;
+	if (missing) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED,
+			    "page_lock policy '%s': %s is required",
+			    ops->name ? ops->name : "(null)", missing);
+		return FALSE;
+	}
 	return TRUE;
 }
 
-gboolean page_lock_policy_init(struct page_lock_policy *policy, const char *name,
-			       unsigned int budget, GError **error)
-{
-	for (unsigned int i = 0; fs_builtin_page_lock_policies[i]; i++) {
-		const struct fs_page_lock_policy *ops = fs_builtin_page_lock_policies[i];
-
-		if (!g_strcmp0(name, ops->name))
-			return page_lock_policy_init_ops(policy, ops, budget, error);
-	}
-	g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN,
-		    "unknown page lock policy '%s'; accepted: steal, fair, bounded-steal",
-		    name ? name : "(null)");
-	return FALSE;
-}
-
 void page_wait_table_init(struct page_wait_table *tbl, struct sim_engine *eng,
-			  const struct page_lock_policy *policy)
+			  const struct fs_page_lock_policy *ops, unsigned int unfairness)
 {
 	struct sim_stats *st = sim_engine_stats(eng);
+	g_autoptr(GError) error = NULL;
 
+	if (!page_lock_policy_check(ops, &error))
+		g_error("page_wait_table_init: %s", error->message);
+	g_assert(unfairness <= PAGE_LOCK_UNFAIRNESS_MAX);
 	tbl->eng = eng;
-	tbl->policy = *policy;
+	tbl->ops = ops;
+	tbl->unfairness = unfairness;
 	for (unsigned int i = 0; i < PAGE_WAIT_TABLE_SIZE; i++)
 		sim_waitqueue_init(&tbl->queue[i]);
 	tbl->contentions = sim_stats_counter(st, "page_lock", "contentions");
@@ -179,7 +160,6 @@ static void wait_on_page_bit_common(struct sim_task *t, struct page *page,
 	struct sim_waitqueue *q = page_waitqueue(page);
 	struct sim_engine *eng = tbl->eng;
 	sim_time_t start = sim_now(eng);
-	int unfairness = tbl->policy.unfairness;
 	unsigned int losses = 0;
 	struct wait_page_queue wait;
 
@@ -193,9 +173,7 @@ static void wait_on_page_bit_common(struct sim_task *t, struct page *page,
 	for (;;) {
 		wait.wait.flags = exclusive ? WQ_FLAG_EXCLUSIVE : 0;
 		wait.done = false;
-		wait.handoff = false;
-		if (exclusive && unfairness != PAGE_LOCK_NO_HANDOFF && --unfairness < 0)
-			wait.handoff = true;
+		wait.handoff = exclusive && tbl->ops->want_handoff(losses, tbl->unfairness);
 
 		if (trylock_page_bit(page, bit_nr, exclusive))
 			break;
@@ -209,7 +187,7 @@ static void wait_on_page_bit_common(struct sim_task *t, struct page *page,
 		g_assert(!sim_wait_entry_queued(&wait.wait));
 
 		if (!exclusive) {
-			if (!tbl->policy.shared_recheck || !test_page_bit(page, bit_nr))
+			if (tbl->ops->shared_woken(test_page_bit(page, bit_nr)))
 				break;
 			continue;	/* before 5.9: set again, wait again */
 		}

@@ -17,32 +17,22 @@
  * (P, B) it meets and stops after the first exclusive one; it also stops
  * at an exclusive waiter if the bit has been taken again meanwhile.
  *
- * What a woken exclusive waiter finds depends on the policy (one
- * implementation, struct page_lock_policy, filled from an ops table of the
- * page_lock slot; the built-in ones are policies/page-lock-*.c):
+ * What a woken exclusive waiter finds depends on the policy (struct
+ * fs_page_lock_policy, include/faultsim/page-lock.h; the built-in ones
+ * are policies/page-lock-*.c): each time it queues, the policy says
+ * whether it asks for a handoff.  If it did, the waker sets the bit on its
+ * behalf inside the wake-up walk, and ownership passes at unlock: the lock
+ * sits idle until the waiter actually runs (its wake-up latency through
+ * the CPU model).  If not, the waker only wakes it; when it runs it tries
+ * the bit, and if someone took the lock in between (a newcomer's trylock
+ * fast path, another woken waiter) it has lost, and queues again at the
+ * tail.  steal (before 5.9) never asks, fair (2a9127fcf229) always asks,
+ * bounded-steal (5ef64cc8987a) asks once it has lost
+ * vm.page_lock_unfairness times.
  *
- *	steal          (before 5.9) the waker only wakes it; when the waiter
- *	               runs it tries the bit, and if someone took the lock in
- *	               between (a newcomer's trylock fast path, another woken
- *	               waiter) it queues again at the tail: stealing is
- *	               unbounded.
- *	fair           (5.9, 2a9127fcf229 "mm: rewrite
- *	               wait_on_page_bit_common() logic", Linus Torvalds,
- *	               2020) the waker takes the bit on the waiter's behalf:
- *	               ownership passes at unlock and the lock sits idle
- *	               until the waiter actually runs (its wake-up latency
- *	               through the CPU model).
- *	bounded-steal  (5.9 final, 5ef64cc8987a "mm: allow a controlled amount
- *	               of unfairness in the page lock", Linus Torvalds, Sep
- *	               2020) as steal, but each queueing spends one unit of a
- *	               budget (vm.page_lock_unfairness, default 5); once it is
- *	               spent the waiter queues asking for a handoff, as fair.
- *	               So a waiter loses at most "budget" times.
- *
- * Shared waiters: since 5.9 a woken shared waiter returns at once (the bit
- * was clear when it was woken), even if the lock was taken again before
- * it ran; before 5.9 (policy steal) it checked the bit again and went back
- * to sleep, at the tail, if it was set.
+ * Shared waiters: the policy says whether a woken shared waiter that finds
+ * the bit set again is done: since 5.9 it is (the bit was clear when it
+ * was woken); before 5.9 (steal) it went back to sleep, at the tail.
  *
  * Measurements (module "page_lock"): histograms "waitTime" (exclusive
  * waits, slow path entry to acquisition, ns), "sharedWaitTime" (ns) and
@@ -59,6 +49,7 @@
 #define FAULTSIM_SIM_PAGELOCK_H
 
 #include <stdbool.h>
+#include "faultsim/page-lock.h"
 #include "sim/core/engine.h"
 #include "sim/core/histogram.h"
 #include "sim/kernel/page.h"
@@ -68,55 +59,35 @@
 #define PAGE_WAIT_TABLE_BITS	8
 #define PAGE_WAIT_TABLE_SIZE	(1u << PAGE_WAIT_TABLE_BITS)
 
-/* vm.page_lock_unfairness: the default bounded-steal budget. */
+/* vm.page_lock_unfairness: its default, and the largest accepted. */
 #define PAGE_LOCK_UNFAIRNESS_DEFAULT	5
-/* policy.unfairness for "steal": a waiter never asks for a handoff. */
-#define PAGE_LOCK_NO_HANDOFF	(-1)
-/* The largest accepted budget. */
 #define PAGE_LOCK_UNFAIRNESS_MAX	1000000
 
-/*
- * A page lock policy.  @unfairness is how many times a waiter may queue
- * without asking for a handoff: 0 is fair, N bounded-steal, and
- * PAGE_LOCK_NO_HANDOFF steal.  @shared_recheck: a woken shared waiter
- * checks the bit again and waits again if it is set (before 5.9; since
- * then it returns once woken).
- */
-struct page_lock_policy {
-	const char *name;		/* "steal", "fair", "bounded-steal" */
-	int unfairness;
-	bool shared_recheck;
-};
-
-struct fs_page_lock_policy;		/* include/faultsim/plugin.h */
-
-/* Fill @policy from the ops table @ops (a policy of the page_lock slot)
- * and the scenario's @budget; SIM_ERROR_RANGE if the resulting
- * unfairness is out of range. */
-gboolean page_lock_policy_init_ops(struct page_lock_policy *policy,
-				   const struct fs_page_lock_policy *ops,
-				   unsigned int budget, GError **error);
-/* The same for the built-in policy @name ("steal", "fair",
- * "bounded-steal": policies/page-lock-*.c); @budget is the bounded-steal
- * budget (ignored by the others).  A SIM_ERROR_UNKNOWN or SIM_ERROR_RANGE
- * error on bad input. */
-gboolean page_lock_policy_init(struct page_lock_policy *policy, const char *name,
-			       unsigned int budget, GError **error);
-/* The accepted policy names, NULL-terminated. */
-const char *const *page_lock_policy_names(void);
+/* Whether @ops is a complete page lock policy; otherwise an error naming
+ * the policy and the missing operation. */
+gboolean page_lock_policy_check(const struct fs_page_lock_policy *ops, GError **error);
 
 /* The wait table of one page cache, and the page lock's measurements. */
 struct page_wait_table {
 	struct sim_engine *eng;
-	struct page_lock_policy policy;
+	const struct fs_page_lock_policy *ops;
+	unsigned int unfairness;	/* vm.page_lock_unfairness */
 	struct sim_waitqueue queue[PAGE_WAIT_TABLE_SIZE];
 	uint64_t *contentions, *handoffs, *steals;
 	struct sim_hist *wait_time, *shared_wait_time, *losses;
 };
 
-/* Set up @tbl (empty queues, measurements looked up in @eng's registry). */
+/* Set up @tbl (empty queues, measurements looked up in @eng's registry)
+ * for the policy @ops (a complete one, asserted; kept by pointer) with
+ * vm.page_lock_unfairness = @unfairness (<= PAGE_LOCK_UNFAIRNESS_MAX). */
 void page_wait_table_init(struct page_wait_table *tbl, struct sim_engine *eng,
-			  const struct page_lock_policy *policy);
+			  const struct fs_page_lock_policy *ops, unsigned int unfairness);
+
+/* Provided by the page cache that holds the page (sim/kernel/pagecache.c):
+ * its wait table, and the queue that @page hashes to (a hash of the
+ * address space and index). */
+struct page_wait_table *page_wait_table(const struct page *page);
+struct sim_waitqueue *page_waitqueue(const struct page *page);
 
 /* Take the page lock if it is free; never blocks.  (TestSetPageLocked(),
  * spelled out: an FS_INLINE body may not call a static function.) */

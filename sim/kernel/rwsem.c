@@ -1,34 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * mmap_sem: the kernel's reader/writer semaphore, function by function
- * after kernel/locking/rwsem.c (5.3 and later) and rwsem-xadd.c (4.19).
+ * mmap_sem: the mechanism of the kernel's reader/writer semaphore
+ * (kernel/locking/rwsem.c, and rwsem-xadd.c before 5.3).  What changed
+ * from one kernel version to the next is not here but in the policy's ops
+ * table (include/faultsim/rwsem.h; the built-in ones are
+ * policies/rwsem-*.c): the slow paths, the wake rule, handoff, the
+ * writers' spin on readers.
  *
- * Credits.  4.19 is David Howells' rwsem with Michel Lespinasse's and Alex
- * Shi's writer lock stealing and Tim Chen's and Davidlohr Bueso's writer
- * optimistic spinning (rwsem-xadd.c; its active/waiting-bias count is
- * written here in the later layout, with the same behaviour).  5.3 is
- * Waiman Long's rwsem rework (May-June 2019): "locking/rwsem: Implement
- * lock handoff to prevent lock starvation" (4f23dbc1e657), "Wake up almost
- * all readers in wait queue" (d3681e269fff), "Enable readers spinning on
- * writer", "Enable time-based spinning on reader-owned rwsem" and the
- * adaptive disabling of reader spinning.  5.11 adds, from Waiman Long's
- * Nov 2020 series, "locking/rwsem: Prevent potential lock starvation"
- * (2f06f702925b), "Enable reader optimistic lock stealing" (1a728dff855a)
- * and "Remove reader optimistic spinning" (617f3ef95177), and has 5.5's
- * "Make handoff writer optimistically spin on owner" (91d2a812dfb9).
+ * Credits.  David Howells' rwsem; Michel Lespinasse's and Alex Shi's
+ * writer lock stealing; Tim Chen's and Davidlohr Bueso's optimistic
+ * spinning; Waiman Long's rework of 2019 (5.3) and 2020 (5.11).  Each
+ * policy file credits the threads it models.
  *
  * The model.  A simulated task never races with another between two of
  * its blocking points, so each kernel atomic sequence is one step here and
  * the count holds no transient biases.  What the kernel's races decide is
  * decided by simulated time: a writer the unlocker woke runs only after
- * its wake-up latency (sim/kernel/cpu.h), and a task spinning on its CPU reacts
- * at once, so spinners and slow-path readers can take the lock first.
- * Waking a writer never grants it the lock; granting readers is done by
- * the waker, inside rwsem_mark_wake(), as in the kernel.
+ * its wake-up latency (sim/kernel/cpu.h), and a task spinning on its CPU
+ * reacts at once, so spinners and slow-path readers can take the lock
+ * first.  Waking a writer never grants it the lock; granting readers is
+ * done by the waker, inside rwsem_mark_wake(), as in the kernel.
  *
  * Where the count changes (the only places):
  *	fast paths and trylocks	down_*(), down_*_trylock()
- *	slow paths		rwsem_down_{read,write}_slowpath(), through
+ *	slow paths		the policy's, through rwsem_take_read(),
+ *				rwsem_down_{read,write}_queue(),
  *				rwsem_try_write_lock(), rwsem_try_*_unqueued()
  *	wake-up			rwsem_mark_wake(): reader grants, WAITERS and
  *				HANDOFF cleared when the queue empties, HANDOFF
@@ -37,7 +33,8 @@
  *	kill			the out_nolock paths
  * Every operation that may change the lock ends with rwsem_changed(): it
  * pokes the spinner at the head of the OSQ (it re-reads the lock as a real
- * spinner would) and runs the invariant checker.
+ * spinner would) and runs the invariant checker if the engine's checks
+ * are on.
  *
  * Spinning.  The OSQ is a FIFO of spinners; only its head looks at the
  * lock, the others burn their CPU until they become the head.  A spinner
@@ -46,31 +43,12 @@
  * notification for "went off CPU").  cpu_spin() returning early without a
  * poke means a preemption is pending: need_resched(), the spinner gives up.
  *
- * Variants (their tables: policies/rwsem-*.c, one file each, registered as
- * policies of the rwsem slot) and where KERNEL.md and the code differ:
- *  - 4.19 readers never spin (rwsem-xadd.c spins only in
- *    rwsem_down_write_failed); KERNEL.md's preset table says "reader spin".
- *    4.19 writers spin only on a running writer or a free lock, never on
- *    readers (the owner is "anonymous").
- *  - 5.11 reader stealing: KERNEL.md says "if held by several readers,
- *    queue"; the code queues as soon as one other reader holds it
- *    (rcnt > 1 counts the arriving reader's own bias), and otherwise takes
- *    a lock that no writer and no handoff hold even with waiters queued.
- *  - 5.3 readers spin and can then join a reader-owned lock past a queued
- *    writer (rwsem_try_read_lock_unqueued ignores the waiters bit) until a
- *    writer's timed-out spin marks the lock nonspinnable for readers, or
- *    handoff is set.  KERNEL.md's "readers line up behind a waiting
- *    writer" holds for 5.3 only in that adaptive sense: a writer that
- *    queued without spinning on the readers can starve under a stream of
- *    spinning readers (the scenario of 2f06f702925b).
- *  - Handoff: a waiting writer only looks at its timeout when it is woken,
- *    so handoff bounds the losses of a woken writer to stealers; it does
- *    not help a writer that is never woken (a reader-owned lock that never
- *    drains).  Handoff is set by the first waiter only, as 5.3 .. 5.15 do
- *    (5.16 let any waiter set it for the first).
- *  - reader-pref is not a Linux lock: readers take the lock whenever no
- *    writer holds it, and an unlocking writer grants every queued reader
- *    before it wakes a writer.  No handoff, no spinning.
+ * Handoff: a waiting writer only looks at its timeout when it is woken,
+ * so handoff bounds the losses of a woken writer to stealers; it does not
+ * help a writer that is never woken (a reader-owned lock that never
+ * drains).  Handoff is set by the first waiter only, as 5.3 .. 5.15 do
+ * (5.16 let any waiter set it for the first).
+ *
  * Not modelled: the wait_lock and the cost of the atomics, the reader
  * count overflow guard, the rwsem_has_spinner() wake-up skip of 4.19,
  * real-time tasks (immediate handoff), jiffy granularity of the timeout.
@@ -80,29 +58,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "policies/builtin.h"
+#include "sim/core/stats.h"
+#include "sim/core/types.h"
 #include "sim/kernel/cpu.h"
 #include "sim/kernel/rwsem.h"
-#include "sim/core/stats.h"
-
-enum rwsem_waiter_type {
-	RWSEM_WAITING_FOR_WRITE,
-	RWSEM_WAITING_FOR_READ,
-};
-
-enum rwsem_wake_type {
-	RWSEM_WAKE_ANY,		/* wake whatever is at the head */
-	RWSEM_WAKE_READERS,	/* wake readers only */
-	RWSEM_WAKE_READ_OWNED,	/* the waker holds the read lock */
-};
-
-enum owner_state {
-	OWNER_NULL		= 1 << 0,
-	OWNER_WRITER		= 1 << 1,
-	OWNER_READER		= 1 << 2,
-	OWNER_NONSPINNABLE	= 1 << 3,
-};
-#define OWNER_SPINNABLE	(OWNER_NULL | OWNER_WRITER | OWNER_READER)
 
 /*
  * A task in a slow path: on the wait list (queued), on the OSQ (spinning
@@ -112,8 +71,8 @@ struct rwsem_waiter {
 	struct list_head list;
 	struct sim_task *task;
 	enum rwsem_waiter_type type;
-	sim_time_t timeout;		/* handoff may be asked for after this */
-	struct sim_task *last_rowner;	/* reader spin: the read owner seen at entry */
+	sim_time_t queued_at;		/* when it joined the wait list */
+	struct sim_task *last_rowner;	/* 5.3 reader spin: the read owner seen at entry */
 	unsigned long last_rowner_flags;
 	bool queued;			/* on sem->wait_list */
 	bool handoff_set;		/* this waiter set RWSEM_FLAG_HANDOFF */
@@ -139,32 +98,57 @@ struct rwsem_holder {
 #define RWSEM_SPIN_IDLE		(1 * NSEC_PER_MSEC)
 
 /* ------------------------------------------------------------------ */
-/* Variants: the built-in rwsem policies (policies/rwsem-*.c) */
+/* The policy */
 
-const struct rwsem_variant *rwsem_variant_get(unsigned int i)
+#define RWSEM_POLICY_REQUIRE(field)						\
+	do {									\
+		if (!ops->field) {						\
+			g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED,		\
+				    "rwsem policy '%s': " #field " is required",	\
+				    name);					\
+			return FALSE;						\
+		}								\
+	} while (0)
+
+gboolean rwsem_policy_check(const struct fs_rwsem_policy *ops, GError **error)
 {
-	for (unsigned int k = 0; fs_builtin_rwsem_policies[k]; k++)
-		if (k == i)
-			return &fs_builtin_rwsem_policies[k]->variant;
-	return NULL;
-}
+	const char *name;
 
-const struct rwsem_variant *rwsem_variant_lookup(const char *name, GError **error)
-{
-	g_autoptr(GString) names = g_string_new(NULL);
-
-	for (unsigned int i = 0; fs_builtin_rwsem_policies[i]; i++) {
-		const struct fs_rwsem_policy *p = fs_builtin_rwsem_policies[i];
-
-		if (name && strcmp(name, p->name) == 0)
-			return &p->variant;
-		g_string_append_printf(names, "%s%s", i ? ", " : "", p->name);
+	if (!ops) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED, "rwsem policy: no ops table");
+		return FALSE;
 	}
-	g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN,
-		    "unknown rwsem variant \"%s\" (accepted: %s)",
-		    name ? name : "(null)", names->str);
-	return NULL;
+	name = ops->name ? ops->name : "(null)";
+	RWSEM_POLICY_REQUIRE(down_read_slowpath);
+	RWSEM_POLICY_REQUIRE(down_write_slowpath);
+	RWSEM_POLICY_REQUIRE(wake_readers);
+	if (ops->handoff_spin && !ops->handoff) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED,
+			    "rwsem policy '%s': handoff_spin needs handoff (only a writer "
+			    "that set the handoff bit spins)", name);
+		return FALSE;
+	}
+	if ((ops->nonspinnable_kept | ops->nonspinnable_cleared) & ~RWSEM_NONSPINNABLE) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "rwsem policy '%s': nonspinnable_%s has bits outside "
+			    "RWSEM_NONSPINNABLE (0x%lx)", name,
+			    ops->nonspinnable_kept & ~RWSEM_NONSPINNABLE ? "kept" : "cleared",
+			    RWSEM_NONSPINNABLE);
+		return FALSE;
+	}
+	if (ops->spin_poll <= 0) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "rwsem policy '%s': spin_poll must be positive (got %" G_GINT64_FORMAT
+			    " ns)", name, (gint64)ops->spin_poll);
+		return FALSE;
+	}
+	return TRUE;
 }
+
+#undef RWSEM_POLICY_REQUIRE
+
+/* ------------------------------------------------------------------ */
+/* Events and queries */
 
 static const char *const rwsem_event_names[RWSEM_NR_EVENTS] = {
 #define RWSEM_EVENT_NAME(name) #name,
@@ -180,14 +164,58 @@ const char *rwsem_event_name(enum rwsem_event ev)
 
 #define lockevent_inc(sem, ev)	((*(sem)->events[LOCKEVENT_##ev])++)
 
-static inline bool rwsem_has(const struct rw_semaphore *sem, unsigned int flag)
+void rwsem_lockevent_inc(struct rw_semaphore *sem, enum rwsem_event ev)
 {
-	return (sem->v.flags & flag) != 0;
+	g_assert((unsigned int)ev < RWSEM_NR_EVENTS);
+	(*sem->events[ev])++;
 }
 
-static inline sim_time_t rwsem_now(const struct rw_semaphore *sem)
+unsigned long rwsem_count(const struct rw_semaphore *sem)
+{
+	return sem->count;
+}
+
+unsigned long rwsem_owner_flags(const struct rw_semaphore *sem)
+{
+	return sem->owner_flags;
+}
+
+unsigned long rwsem_nr_readers(const struct rw_semaphore *sem)
+{
+	return sem->count >> RWSEM_READER_SHIFT;
+}
+
+sim_time_t rwsem_now(const struct rw_semaphore *sem)
 {
 	return sim_now(sem->eng);
+}
+
+enum rwsem_waiter_type rwsem_waiter_type(const struct rwsem_waiter *waiter)
+{
+	return waiter->type;
+}
+
+struct sim_task *rwsem_waiter_task(const struct rwsem_waiter *waiter)
+{
+	return waiter->task;
+}
+
+sim_time_t rwsem_waited(const struct rw_semaphore *sem, const struct rwsem_waiter *waiter)
+{
+	return waiter->queued ? sim_now(sem->eng) - waiter->queued_at : 0;
+}
+
+struct rwsem_waiter *rwsem_first_waiter(struct rw_semaphore *sem)
+{
+	return list_first_entry_or_null(&sem->wait_list, struct rwsem_waiter, list);
+}
+
+struct rwsem_waiter *rwsem_next_waiter(struct rw_semaphore *sem, struct rwsem_waiter *waiter)
+{
+	g_assert(waiter->queued);
+	if (waiter->list.next == &sem->wait_list)
+		return NULL;
+	return list_entry(waiter->list.next, struct rwsem_waiter, list);
 }
 
 /* ------------------------------------------------------------------ */
@@ -267,18 +295,16 @@ static inline void rwsem_clear_owner(struct rw_semaphore *sem)
 }
 
 /*
- * Mark the lock reader-owned by @t.  The reader-nonspinnable bit survives
- * (5.3); without reader spinning there is one nonspinnable state and it
- * survives whole (5.11).  @extra: flags the reader brings along.
+ * __rwsem_set_reader_owned(): mark the lock reader-owned by @t.  The
+ * nonspinnable bits the policy keeps survive; @extra: flags the reader
+ * brings along.
  */
 static void rwsem_set_reader_owned(struct rw_semaphore *sem, struct sim_task *t,
 				   unsigned long extra)
 {
-	unsigned long keep = rwsem_has(sem, RWSEM_V_READER_SPIN) ?
-			     RWSEM_RD_NONSPINNABLE : RWSEM_NONSPINNABLE;
-
 	sem->owner = t;
-	sem->owner_flags = RWSEM_READER_OWNED | extra | (sem->owner_flags & keep);
+	sem->owner_flags = RWSEM_READER_OWNED | extra |
+			   (sem->owner_flags & sem->ops->nonspinnable_kept);
 }
 
 /* A writer's spin on readers timed out: nobody spins on these readers. */
@@ -289,11 +315,11 @@ static void rwsem_set_nonspinnable(struct rw_semaphore *sem)
 		sem->owner_flags |= RWSEM_NONSPINNABLE;
 }
 
-/* The readers are gone: writers may spin again (5.3: writers only). */
+/* The lock was found free with waiters: spinning may start again, as far
+ * as the policy clears the nonspinnable bits. */
 static void rwsem_clear_nonspinnable(struct rw_semaphore *sem)
 {
-	sem->owner_flags &= rwsem_has(sem, RWSEM_V_READER_SPIN) ?
-			    ~RWSEM_WR_NONSPINNABLE : ~RWSEM_NONSPINNABLE;
+	sem->owner_flags &= ~sem->ops->nonspinnable_cleared;
 }
 
 /* ------------------------------------------------------------------ */
@@ -328,10 +354,8 @@ static void rwsem_kick_spinner(struct rw_semaphore *sem)
 static void rwsem_changed(struct rw_semaphore *sem)
 {
 	rwsem_kick_spinner(sem);
-#ifndef NDEBUG
-	if (sem->debug)
+	if (sim_engine_checks(sem->eng))
 		rwsem_check(sem);
-#endif
 }
 
 enum spin_result {
@@ -364,11 +388,10 @@ static enum spin_result spin_wait(struct rw_semaphore *sem, struct rwsem_waiter 
 /* ------------------------------------------------------------------ */
 /* Taking the lock */
 
-static void rwsem_take_read(struct rw_semaphore *sem, struct sim_task *t,
-			    unsigned long extra)
+void rwsem_take_read(struct rw_semaphore *sem, struct sim_task *t)
 {
 	sem->count += RWSEM_READER_BIAS;
-	rwsem_set_reader_owned(sem, t, extra);
+	rwsem_set_reader_owned(sem, t, 0);
 	holder_add(sem, t, false);
 }
 
@@ -380,7 +403,7 @@ static void rwsem_take_write(struct rw_semaphore *sem, struct sim_task *t)
 	holder_add(sem, t, true);
 }
 
-static inline struct rwsem_waiter *rwsem_first_waiter(struct rw_semaphore *sem)
+static inline struct rwsem_waiter *rwsem_head(struct rw_semaphore *sem)
 {
 	return list_first_entry(&sem->wait_list, struct rwsem_waiter, list);
 }
@@ -391,9 +414,9 @@ static void rwsem_del_waiter_list(struct rwsem_waiter *w)
 	w->queued = false;
 }
 
-/* Grant @w (a queued reader) the lock: the kernel's second pass. */
-static void rwsem_grant_reader(struct rw_semaphore *sem, struct rwsem_waiter *w)
+void rwsem_grant_reader(struct rw_semaphore *sem, struct rwsem_waiter *w)
 {
+	g_assert(w->queued && w->type == RWSEM_WAITING_FOR_READ);
 	rwsem_del_waiter_list(w);
 	w->granted = true;
 	sem->count += RWSEM_READER_BIAS;
@@ -401,42 +424,16 @@ static void rwsem_grant_reader(struct rw_semaphore *sem, struct rwsem_waiter *w)
 	rwsem_wake_task(w);
 }
 
-/*
- * rwsem_mark_wake(): the lock was released or is read-owned by the waker;
- * wake the waiters that can now run.
- *  - A writer at the head is only woken (RWSEM_WAKE_ANY), never granted:
- *    it takes the lock itself when it runs, so others may get it first.
- *  - A reader at the head: unless the waker holds a read lock, give up if
- *    a writer holds the lock (asking for handoff if the reader waited too
- *    long); otherwise grant every queued reader, skipping writers, up to
- *    max_readers_wakeup (5.3), or the readers up to the first writer
- *    (4.19).  An emptied queue clears WAITERS and HANDOFF; a reader grant
- *    clears HANDOFF.
- *  - reader-pref: any queued reader goes first; writers only when no
- *    reader waits.
- * O(waiters).
- */
-static void rwsem_mark_wake(struct rw_semaphore *sem, enum rwsem_wake_type wake_type)
+/* O(waiters) through the policy's wake_readers(). */
+void rwsem_mark_wake(struct rw_semaphore *sem, enum rwsem_wake_type wake_type)
 {
-	struct rwsem_waiter *waiter, *tmp;
-	unsigned int woken = 0, max = 0;
-	bool all_readers = rwsem_has(sem, RWSEM_V_WAKE_ALL_READERS | RWSEM_V_READER_PREF);
+	const struct fs_rwsem_policy *ops = sem->ops;
+	struct rwsem_waiter *waiter;
+	unsigned int woken;
 
 	g_assert(!list_empty(&sem->wait_list));
-	waiter = rwsem_first_waiter(sem);
-
-	if (rwsem_has(sem, RWSEM_V_READER_PREF) && waiter->type == RWSEM_WAITING_FOR_WRITE) {
-		struct rwsem_waiter *w;
-		bool reader_queued = false;
-
-		list_for_each_entry(w, &sem->wait_list, list)
-			if (w->type == RWSEM_WAITING_FOR_READ) {
-				reader_queued = true;
-				break;
-			}
-		if (reader_queued && !(sem->count & RWSEM_WRITER_LOCKED))
-			waiter = w;		/* readers first */
-	}
+	waiter = ops->wake_first ? ops->wake_first(sem) : rwsem_head(sem);
+	g_assert(waiter && waiter->queued);
 
 	if (waiter->type == RWSEM_WAITING_FOR_WRITE) {
 		if (wake_type == RWSEM_WAKE_ANY) {
@@ -450,8 +447,8 @@ static void rwsem_mark_wake(struct rw_semaphore *sem, enum rwsem_wake_type wake_
 		unsigned long extra = 0;
 
 		if (sem->count & RWSEM_WRITER_LOCKED) {
-			if (rwsem_has(sem, RWSEM_V_HANDOFF) &&
-			    rwsem_now(sem) > waiter->timeout) {
+			/* Initiate handoff to the reader, if it waited too long. */
+			if (ops->handoff && ops->handoff(sem, waiter)) {
 				if (!(sem->count & RWSEM_FLAG_HANDOFF)) {
 					sem->count |= RWSEM_FLAG_HANDOFF;
 					lockevent_inc(sem, rwsem_rlock_handoff);
@@ -467,18 +464,7 @@ static void rwsem_mark_wake(struct rw_semaphore *sem, enum rwsem_wake_type wake_
 		rwsem_set_reader_owned(sem, waiter->task, extra);
 	}
 
-	if (rwsem_has(sem, RWSEM_V_WAKE_ALL_READERS))
-		max = sem->v.max_readers_wakeup;
-	list_for_each_entry_safe(waiter, tmp, &sem->wait_list, list) {
-		if (waiter->type == RWSEM_WAITING_FOR_WRITE) {
-			if (all_readers)
-				continue;
-			break;
-		}
-		rwsem_grant_reader(sem, waiter);
-		if (++woken == max)
-			break;
-	}
+	woken = ops->wake_readers(sem);
 
 	if (list_empty(&sem->wait_list))
 		sem->count &= ~(RWSEM_FLAG_WAITERS | RWSEM_FLAG_HANDOFF);
@@ -500,18 +486,18 @@ static void rwsem_wake(struct rw_semaphore *sem)
 /*
  * rwsem_try_write_lock(): a queued writer takes a free lock unless another
  * waiter asked for handoff; the first waiter asks for handoff (the lock
- * being held) once it has waited past its timeout.  Dequeues on success.
+ * being held) when the policy's handoff() says so.  Dequeues on success.
  */
 static bool rwsem_try_write_lock(struct rw_semaphore *sem, struct rwsem_waiter *waiter)
 {
-	struct rwsem_waiter *first = rwsem_first_waiter(sem);
+	const struct fs_rwsem_policy *ops = sem->ops;
+	struct rwsem_waiter *first = rwsem_head(sem);
 
 	if ((sem->count & RWSEM_FLAG_HANDOFF) && waiter != first)
 		return false;
 	if (sem->count & RWSEM_LOCK_MASK) {
-		if (rwsem_has(sem, RWSEM_V_HANDOFF) && waiter == first &&
-		    !(sem->count & RWSEM_FLAG_HANDOFF) &&
-		    rwsem_now(sem) > waiter->timeout) {
+		if (ops->handoff && waiter == first &&
+		    !(sem->count & RWSEM_FLAG_HANDOFF) && ops->handoff(sem, waiter)) {
 			sem->count |= RWSEM_FLAG_HANDOFF;
 			waiter->handoff_set = true;
 			lockevent_inc(sem, rwsem_wlock_handoff);
@@ -533,11 +519,10 @@ static bool rwsem_try_write_lock(struct rw_semaphore *sem, struct rwsem_waiter *
 static inline bool rwsem_reader_owned_spinnable(const struct rw_semaphore *sem,
 						bool wlock)
 {
-	return wlock ? rwsem_has(sem, RWSEM_V_WRITER_RSPIN) : true;
+	return wlock ? sem->ops->rspin_threshold != NULL : true;
 }
 
-/* rwsem_can_spin_on_owner(): worth spinning at all? */
-static bool rwsem_can_spin_on_owner(struct rw_semaphore *sem, bool wlock)
+bool rwsem_can_spin_on_owner(struct rw_semaphore *sem, bool wlock)
 {
 	unsigned long nonspinnable = wlock ? RWSEM_WR_NONSPINNABLE : RWSEM_RD_NONSPINNABLE;
 	bool ret = true;
@@ -564,13 +549,8 @@ static enum owner_state rwsem_owner_state(const struct rw_semaphore *sem, bool w
 	return sem->owner ? OWNER_WRITER : OWNER_NULL;
 }
 
-/*
- * rwsem_spin_on_owner(): while a writer owns the lock and runs on a CPU,
- * spin; return the state of whatever owns it next.
- */
-static enum owner_state rwsem_spin_on_owner(struct rw_semaphore *sem,
-					    struct rwsem_waiter *w, bool wlock,
-					    unsigned long nonspinnable)
+enum owner_state rwsem_spin_on_owner(struct rw_semaphore *sem, struct rwsem_waiter *w,
+				     bool wlock, unsigned long nonspinnable)
 {
 	struct sim_task *owner = sem->owner;
 	unsigned long flags = sem->owner_flags;
@@ -583,7 +563,7 @@ static enum owner_state rwsem_spin_on_owner(struct rw_semaphore *sem,
 			return rwsem_owner_state(sem, wlock, nonspinnable);
 		if (!sim_task_on_cpu(owner))
 			return OWNER_NONSPINNABLE;
-		if (spin_wait(sem, w, sem->v.spin_poll) == SPIN_RESCHED)
+		if (spin_wait(sem, w, sem->ops->spin_poll) == SPIN_RESCHED)
 			return OWNER_NONSPINNABLE;
 	}
 }
@@ -606,29 +586,13 @@ static bool rwsem_try_read_lock_unqueued(struct rw_semaphore *sem, struct sim_ta
 {
 	if (sem->count & (RWSEM_WRITER_LOCKED | RWSEM_FLAG_HANDOFF))
 		return false;
-	rwsem_take_read(sem, t, 0);
+	rwsem_take_read(sem, t);
 	lockevent_inc(sem, rwsem_opt_rlock);
 	lockevent_inc(sem, rwsem_opt_lock);
 	return true;
 }
 
-/* rwsem_rspin_threshold(): how long a writer spins on readers. */
-static sim_time_t rwsem_rspin_threshold(const struct rw_semaphore *sem)
-{
-	sim_time_t d = sem->v.rspin_base +
-		       sem->v.rspin_per_reader * (sim_time_t)rwsem_nr_readers(sem);
-
-	return d < sem->v.rspin_max ? d : sem->v.rspin_max;
-}
-
-/*
- * rwsem_optimistic_spin(): queue on the OSQ, and once at its head spin on
- * the owner, taking the lock as soon as it can be taken.  A writer spins
- * on readers for rwsem_rspin_threshold() at most, then marks the lock
- * nonspinnable.  Returns whether the lock was taken.
- */
-static bool rwsem_optimistic_spin(struct rw_semaphore *sem, struct rwsem_waiter *w,
-				  bool wlock)
+bool rwsem_optimistic_spin(struct rw_semaphore *sem, struct rwsem_waiter *w, bool wlock)
 {
 	unsigned long nonspinnable = wlock ? RWSEM_WR_NONSPINNABLE : RWSEM_RD_NONSPINNABLE;
 	enum owner_state prev_state = OWNER_NULL;
@@ -657,7 +621,7 @@ static bool rwsem_optimistic_spin(struct rw_semaphore *sem, struct rwsem_waiter 
 			if (prev_state != OWNER_READER) {
 				if (sem->owner_flags & nonspinnable)
 					break;
-				rspin_deadline = rwsem_now(sem) + rwsem_rspin_threshold(sem);
+				rspin_deadline = rwsem_now(sem) + sem->ops->rspin_threshold(sem);
 			} else if (rwsem_now(sem) >= rspin_deadline) {
 				rwsem_set_nonspinnable(sem);
 				lockevent_inc(sem, rwsem_opt_nospin);
@@ -687,11 +651,17 @@ unqueue:
 	return taken;
 }
 
-/*
- * rwsem_reader_phase_trylock(): the spin failed, but if readers own the
- * lock and it is not the reader phase we saw at entry, join it (5.3).
- */
-static bool rwsem_reader_phase_trylock(struct rw_semaphore *sem, struct rwsem_waiter *w)
+void rwsem_save_last_rowner(struct rw_semaphore *sem, struct rwsem_waiter *w)
+{
+	if (sem->owner_flags & RWSEM_READER_OWNED) {
+		w->last_rowner = sem->owner;
+		w->last_rowner_flags = sem->owner_flags;
+	} else {
+		w->last_rowner_flags = sem->owner_flags & RWSEM_RD_NONSPINNABLE;
+	}
+}
+
+bool rwsem_reader_phase_trylock(struct rw_semaphore *sem, struct rwsem_waiter *w)
 {
 	if (!(sem->owner_flags & RWSEM_READER_OWNED))
 		return false;
@@ -704,8 +674,14 @@ static bool rwsem_reader_phase_trylock(struct rw_semaphore *sem, struct rwsem_wa
 	return false;
 }
 
+void rwsem_disable_reader_optspin(struct rw_semaphore *sem)
+{
+	sem->owner_flags |= RWSEM_RD_NONSPINNABLE;
+	lockevent_inc(sem, rwsem_opt_norspin);
+}
+
 /* ------------------------------------------------------------------ */
-/* Slow paths */
+/* Slow paths: the queue and the wait loops */
 
 static void rwsem_waiter_init(struct rwsem_waiter *w, struct sim_task *t,
 			      enum rwsem_waiter_type type, bool killable)
@@ -750,81 +726,26 @@ static void rwsem_write_acquired(struct rw_semaphore *sem, struct sim_task *t,
 	rwsem_changed(sem);
 }
 
-/*
- * rwsem_down_read_slowpath(): the fast path failed (a writer holds the
- * lock, or waiters are queued, or handoff is set).
- *   5.11: steal the lock if no reader holds it and neither a writer nor
- *         handoff does; waking the queued readers if first.
- *   5.3:  spin (unless readers were told not to), then try the reader
- *         phase.
- *   all:  queue at the tail; a reader that finds the queue empty and no
- *         writer takes the lock; a queued reader is granted the lock by
- *         rwsem_mark_wake() (possibly its own call here).
- * Killable: a kill not yet overtaken by a grant dequeues and returns
- * -EINTR.
- */
-static int rwsem_down_read_slowpath(struct rw_semaphore *sem, struct sim_task *t,
-				    bool killable)
+/* Killable: a kill not yet overtaken by a grant dequeues and returns
+ * -EINTR. */
+int rwsem_down_read_queue(struct rw_semaphore *sem, struct rwsem_waiter *waiter, bool spun)
 {
-	struct rwsem_waiter waiter;
-	sim_time_t start = rwsem_now(sem);
-	bool first = false, wake = false, spun = false;
+	struct sim_task *t = waiter->task;
+	bool first = false, wake = false;
 
-	rwsem_waiter_init(&waiter, t, RWSEM_WAITING_FOR_READ, killable);
-
-	if (rwsem_has(sem, RWSEM_V_READER_STEAL)) {
-		unsigned long rcnt = rwsem_nr_readers(sem) + 1;	/* our bias too */
-
-		if ((sem->owner_flags & RWSEM_READER_OWNED) && rcnt > 1 &&
-		    !(sem->count & RWSEM_WRITER_LOCKED))
-			goto queue;
-		if (!(sem->count & (RWSEM_WRITER_LOCKED | RWSEM_FLAG_HANDOFF))) {
-			rwsem_take_read(sem, t, 0);
-			lockevent_inc(sem, rwsem_rlock_steal);
-			if (rcnt == 1 && (sem->count & RWSEM_FLAG_WAITERS))
-				rwsem_mark_wake(sem, RWSEM_WAKE_READ_OWNED);
-			rwsem_read_acquired(sem, t, start);
-			return 0;
-		}
-		goto queue;
-	}
-
-	if (rwsem_has(sem, RWSEM_V_READER_SPIN)) {
-		if (sem->owner_flags & RWSEM_READER_OWNED) {
-			waiter.last_rowner = sem->owner;
-			waiter.last_rowner_flags = sem->owner_flags;
-		} else {
-			waiter.last_rowner_flags = sem->owner_flags & RWSEM_RD_NONSPINNABLE;
-		}
-		if (rwsem_can_spin_on_owner(sem, false)) {
-			spun = true;
-			if (rwsem_optimistic_spin(sem, &waiter, false)) {
-				if (sem->count & RWSEM_FLAG_WAITERS)
-					rwsem_mark_wake(sem, RWSEM_WAKE_READ_OWNED);
-				rwsem_read_acquired(sem, t, start);
-				return 0;
-			}
-			if (rwsem_reader_phase_trylock(sem, &waiter)) {
-				rwsem_read_acquired(sem, t, start);
-				return 0;
-			}
-		}
-	}
-
-queue:
-	waiter.timeout = rwsem_now(sem) + sem->v.handoff_timeout;
+	g_assert(!waiter->queued && waiter->type == RWSEM_WAITING_FOR_READ);
+	waiter->queued_at = rwsem_now(sem);
 	if (list_empty(&sem->wait_list)) {
 		if (!spun && !(sem->count & (RWSEM_WRITER_LOCKED | RWSEM_FLAG_HANDOFF))) {
-			rwsem_take_read(sem, t, 0);
+			rwsem_take_read(sem, t);
 			lockevent_inc(sem, rwsem_rlock_fast);
-			rwsem_read_acquired(sem, t, start);
 			return 0;
 		}
 		first = true;
 		sem->count |= RWSEM_FLAG_WAITERS;
 	}
-	list_add_tail(&waiter.list, &sem->wait_list);
-	waiter.queued = true;
+	list_add_tail(&waiter->list, &sem->wait_list);
+	waiter->queued = true;
 
 	/* No lock held: wake the head; no writer and we are first: join. */
 	if (!(sem->count & RWSEM_LOCK_MASK)) {
@@ -836,93 +757,65 @@ queue:
 	rwsem_changed(sem);
 
 	for (;;) {
-		if (waiter.granted)
+		if (waiter->granted)
 			break;
-		if (waiter.killable && waiter.killed) {
-			rwsem_del_waiter_list(&waiter);
+		if (waiter->killable && waiter->killed) {
+			rwsem_del_waiter_list(waiter);
 			if (list_empty(&sem->wait_list))
 				sem->count &= ~(RWSEM_FLAG_WAITERS | RWSEM_FLAG_HANDOFF);
 			lockevent_inc(sem, rwsem_rlock_fail);
 			rwsem_changed(sem);
 			return -EINTR;
 		}
-		rwsem_sleep(sem, &waiter);
+		rwsem_sleep(sem, waiter);
 		lockevent_inc(sem, rwsem_sleep_reader);
 	}
 	lockevent_inc(sem, rwsem_rlock);
-	rwsem_read_acquired(sem, t, start);
 	return 0;
 }
 
-/*
- * rwsem_down_write_slowpath(): spin if the owner is worth it, then queue
- * and loop: try the lock, sleep until woken, try again.  A writer queued
- * behind others wakes the readers ahead of it if readers own the lock
- * (and, 5.3+, the head waiter if nobody holds it).
- * The 5.11 handoff writer spins on a running writer owner instead of
- * sleeping.  Killed: dequeue, drop our handoff, wake the next waiters.
- */
-static int rwsem_down_write_slowpath(struct rw_semaphore *sem, struct sim_task *t,
-				     bool killable)
+/* A writer queued behind others wakes the readers ahead of it if readers
+ * own the lock, and the head waiter if nobody holds it (with handoff: the
+ * handoff bit may be set).  Killed: dequeue, drop our handoff, wake the
+ * next waiters. */
+int rwsem_down_write_queue(struct rw_semaphore *sem, struct rwsem_waiter *waiter)
 {
-	struct rwsem_waiter waiter;
-	sim_time_t start = rwsem_now(sem);
-	bool disable_rspin;
+	const struct fs_rwsem_policy *ops = sem->ops;
 
-	rwsem_waiter_init(&waiter, t, RWSEM_WAITING_FOR_WRITE, killable);
-
-	if (rwsem_has(sem, RWSEM_V_WRITER_SPIN) && rwsem_can_spin_on_owner(sem, true) &&
-	    rwsem_optimistic_spin(sem, &waiter, true)) {
-		rwsem_write_acquired(sem, t, start);
-		return 0;
-	}
-
-	/* Readers were told not to spin: keep it so once we own the lock. */
-	disable_rspin = rwsem_has(sem, RWSEM_V_READER_SPIN) &&
-			(sem->owner_flags & RWSEM_NONSPINNABLE);
-
-	waiter.timeout = rwsem_now(sem) + sem->v.handoff_timeout;
+	g_assert(!waiter->queued && waiter->type == RWSEM_WAITING_FOR_WRITE);
+	waiter->queued_at = rwsem_now(sem);
 	if (!list_empty(&sem->wait_list)) {
-		list_add_tail(&waiter.list, &sem->wait_list);
-		waiter.queued = true;
-		/* Readers own it: wake the readers ahead of us.  Nobody holds
-		 * it: wake the head, the handoff bit may be set (came with
-		 * handoff in 5.3). */
+		list_add_tail(&waiter->list, &sem->wait_list);
+		waiter->queued = true;
 		if (sem->count & RWSEM_WRITER_LOCKED)
 			;
 		else if (sem->count & RWSEM_READER_MASK)
 			rwsem_mark_wake(sem, RWSEM_WAKE_READERS);
-		else if (rwsem_has(sem, RWSEM_V_HANDOFF))
+		else if (ops->handoff)
 			rwsem_mark_wake(sem, RWSEM_WAKE_ANY);
 	} else {
-		list_add_tail(&waiter.list, &sem->wait_list);
-		waiter.queued = true;
+		list_add_tail(&waiter->list, &sem->wait_list);
+		waiter->queued = true;
 		sem->count |= RWSEM_FLAG_WAITERS;
 	}
 
 	for (;;) {
-		if (rwsem_try_write_lock(sem, &waiter))
+		if (rwsem_try_write_lock(sem, waiter))
 			break;
-		if (waiter.killable && waiter.killed)
+		if (waiter->killable && waiter->killed)
 			goto out_nolock;
 		rwsem_changed(sem);
-		if (rwsem_has(sem, RWSEM_V_HANDOFF_SPIN) && waiter.handoff_set &&
-		    rwsem_spin_on_owner(sem, &waiter, true, RWSEM_NONSPINNABLE) == OWNER_NULL)
+		if (ops->handoff_spin && waiter->handoff_set && ops->handoff_spin(sem, waiter))
 			continue;
-		rwsem_sleep(sem, &waiter);
+		rwsem_sleep(sem, waiter);
 		lockevent_inc(sem, rwsem_sleep_writer);
 	}
 	lockevent_inc(sem, rwsem_wlock);
-	if (disable_rspin) {
-		sem->owner_flags |= RWSEM_RD_NONSPINNABLE;
-		lockevent_inc(sem, rwsem_opt_norspin);
-	}
-	rwsem_write_acquired(sem, t, start);
 	return 0;
 
 out_nolock:
-	rwsem_del_waiter_list(&waiter);
-	if (waiter.handoff_set)
+	rwsem_del_waiter_list(waiter);
+	if (waiter->handoff_set)
 		sem->count &= ~RWSEM_FLAG_HANDOFF;
 	if (list_empty(&sem->wait_list))
 		sem->count &= ~(RWSEM_FLAG_WAITERS | RWSEM_FLAG_HANDOFF);
@@ -943,15 +836,14 @@ static inline void rwsem_assert_running(const struct rw_semaphore *sem,
 }
 
 /* The reader fast path: refused while a writer holds the lock, a waiter
- * is queued or handoff is set (reader-pref: only while a writer holds it). */
+ * is queued or handoff is set (or as the policy says). */
 static inline bool rwsem_read_trylock(struct rw_semaphore *sem, struct sim_task *t)
 {
-	unsigned long fail = rwsem_has(sem, RWSEM_V_READER_PREF) ?
-			     RWSEM_WRITER_LOCKED : RWSEM_READ_FAILED_MASK;
+	const struct fs_rwsem_policy *ops = sem->ops;
 
-	if (sem->count & fail)
+	if (ops->read_fastpath ? !ops->read_fastpath(sem) : (sem->count & RWSEM_READ_FAILED_MASK))
 		return false;
-	rwsem_take_read(sem, t, 0);
+	rwsem_take_read(sem, t);
 	(*sem->read_acquisitions)++;
 	rwsem_changed(sem);
 	return true;
@@ -959,11 +851,21 @@ static inline bool rwsem_read_trylock(struct rw_semaphore *sem, struct sim_task 
 
 static int __down_read_common(struct rw_semaphore *sem, struct sim_task *t, bool killable)
 {
+	struct rwsem_waiter waiter;
+	sim_time_t start;
+	int ret;
+
 	rwsem_assert_running(sem, t);
 	if (rwsem_read_trylock(sem, t))
 		return 0;
 	(*sem->read_contentions)++;
-	return rwsem_down_read_slowpath(sem, t, killable);
+	start = rwsem_now(sem);
+	rwsem_waiter_init(&waiter, t, RWSEM_WAITING_FOR_READ, killable);
+	ret = sem->ops->down_read_slowpath(sem, &waiter);
+	g_assert(!waiter.queued && (ret == 0 || ret == -EINTR));
+	if (ret == 0)
+		rwsem_read_acquired(sem, t, start);
+	return ret;
 }
 
 void down_read(struct rw_semaphore *sem, struct sim_task *t)
@@ -997,13 +899,12 @@ void up_read(struct rw_semaphore *sem, struct sim_task *t)
 }
 
 /* The writer fast path takes only a lock in its initial state: any waiter
- * sends it to the slow path (reader-pref: any free lock). */
+ * sends it to the slow path (or as the policy says). */
 static inline bool rwsem_write_trylock(struct rw_semaphore *sem, struct sim_task *t)
 {
-	bool free = rwsem_has(sem, RWSEM_V_READER_PREF) ?
-		    !(sem->count & RWSEM_LOCK_MASK) : sem->count == 0;
+	const struct fs_rwsem_policy *ops = sem->ops;
 
-	if (!free)
+	if (ops->write_fastpath ? !ops->write_fastpath(sem) : sem->count != 0)
 		return false;
 	rwsem_take_write(sem, t);
 	return true;
@@ -1011,6 +912,10 @@ static inline bool rwsem_write_trylock(struct rw_semaphore *sem, struct sim_task
 
 static int __down_write_common(struct rw_semaphore *sem, struct sim_task *t, bool killable)
 {
+	struct rwsem_waiter waiter;
+	sim_time_t start;
+	int ret;
+
 	rwsem_assert_running(sem, t);
 	if (rwsem_write_trylock(sem, t)) {
 		(*sem->write_acquisitions)++;
@@ -1018,7 +923,13 @@ static int __down_write_common(struct rw_semaphore *sem, struct sim_task *t, boo
 		return 0;
 	}
 	(*sem->write_contentions)++;
-	return rwsem_down_write_slowpath(sem, t, killable);
+	start = rwsem_now(sem);
+	rwsem_waiter_init(&waiter, t, RWSEM_WAITING_FOR_WRITE, killable);
+	ret = sem->ops->down_write_slowpath(sem, &waiter);
+	g_assert(!waiter.queued && (ret == 0 || ret == -EINTR));
+	if (ret == 0)
+		rwsem_write_acquired(sem, t, start);
+	return ret;
 }
 
 void down_write(struct rw_semaphore *sem, struct sim_task *t)
@@ -1058,7 +969,7 @@ void downgrade_write(struct rw_semaphore *sem, struct sim_task *t)
 	g_assert((sem->count & RWSEM_WRITER_LOCKED) && sem->owner == t);
 	sim_hist_record(sem->write_hold, (uint64_t)holder_del(sem, t, true));
 	sem->count &= ~RWSEM_WRITER_LOCKED;
-	rwsem_take_read(sem, t, 0);
+	rwsem_take_read(sem, t);
 	if (sem->count & RWSEM_FLAG_WAITERS)
 		rwsem_mark_wake(sem, RWSEM_WAKE_READ_OWNED);
 	rwsem_changed(sem);
@@ -1117,20 +1028,21 @@ bool rwsem_is_write_holder(const struct rw_semaphore *sem, const struct sim_task
 /* Set-up */
 
 void rwsem_init(struct rw_semaphore *sem, struct sim_engine *eng, const char *name,
-		const struct rwsem_variant *variant)
+		const struct fs_rwsem_policy *ops)
 {
 	struct sim_stats *st = sim_engine_stats(eng);
+	g_autoptr(GError) error = NULL;
 
 	g_assert(name);
+	if (!rwsem_policy_check(ops, &error))
+		g_error("rwsem_init(%s): %s", name, error->message);
 	memset(sem, 0, sizeof(*sem));
 	INIT_LIST_HEAD(&sem->wait_list);
 	INIT_LIST_HEAD(&sem->osq);
-	sem->v = variant ? *variant : *rwsem_variant_lookup("v5.11", NULL);
-	g_assert(sem->v.spin_poll > 0 && sem->v.handoff_timeout >= 0);
+	sem->ops = ops;
 	sem->eng = eng;
 	sem->name = g_strdup(name);
 	sem->holders = g_array_new(FALSE, FALSE, sizeof(struct rwsem_holder));
-	sem->debug = true;
 	for (unsigned int i = 0; i < RWSEM_NR_EVENTS; i++)
 		sem->events[i] = sim_stats_counter(st, name, rwsem_event_names[i]);
 	sem->read_contentions = sim_stats_counter(st, name, "readContentions");
@@ -1156,11 +1068,6 @@ void rwsem_destroy(struct rw_semaphore *sem)
 	sem->name = NULL;
 }
 
-void rwsem_set_debug(struct rw_semaphore *sem, bool on)
-{
-	sem->debug = on;
-}
-
 /* ------------------------------------------------------------------ */
 /* The invariant checker */
 
@@ -1171,7 +1078,7 @@ void rwsem_set_debug(struct rw_semaphore *sem, bool on)
  *  - Readers: the owner is marked reader-owned; the read holds (granted
  *    readers included) add up to the reader count.
  *  - WAITERS is set iff the wait list is non-empty; HANDOFF only with
- *    waiters, and only in a variant with handoff.
+ *    waiters, and only with a policy that has handoff.
  *  - Every queued waiter is marked queued and not granted; the write owner
  *    is not waiting; spinners are not queued.
  *  - No lost wake-up: a free lock with waiters has a writer at the head,
@@ -1184,58 +1091,57 @@ void rwsem_check(const struct rw_semaphore *sem)
 	unsigned int writers = 0;
 	const struct rwsem_waiter *w;
 
-	g_assert_cmphex(c & (RWSEM_READER_BIAS - 1) &
-			~(RWSEM_WRITER_LOCKED | RWSEM_FLAG_WAITERS | RWSEM_FLAG_HANDOFF), ==, 0);
+	SIM_CHECK((c & (RWSEM_READER_BIAS - 1) &
+		   ~(RWSEM_WRITER_LOCKED | RWSEM_FLAG_WAITERS | RWSEM_FLAG_HANDOFF)) == 0);
 
 	for (guint i = 0; i < sem->holders->len; i++) {
 		const struct rwsem_holder *h = &g_array_index(sem->holders,
 							      struct rwsem_holder, i);
 
-		g_assert_nonnull(h->task);
-		g_assert_cmpuint(h->depth, >, 0);
+		SIM_CHECK(h->task != NULL);
+		SIM_CHECK(h->depth > 0);
 		if (h->write) {
 			writers++;
-			g_assert_true(h->task == sem->owner);
-			g_assert_cmpuint(h->depth, ==, 1);
+			SIM_CHECK(h->task == sem->owner);
+			SIM_CHECK(h->depth == 1);
 		} else {
 			depth += h->depth;
 		}
 	}
 	if (c & RWSEM_WRITER_LOCKED) {
-		g_assert_cmpuint(readers, ==, 0);
-		g_assert_nonnull(sem->owner);
-		g_assert_false(sem->owner_flags & RWSEM_READER_OWNED);
-		g_assert_cmpuint(writers, ==, 1);
+		SIM_CHECK(readers == 0);
+		SIM_CHECK(sem->owner != NULL);
+		SIM_CHECK(!(sem->owner_flags & RWSEM_READER_OWNED));
+		SIM_CHECK(writers == 1);
 	} else {
-		g_assert_cmpuint(writers, ==, 0);
+		SIM_CHECK(writers == 0);
 	}
 	if (readers)
-		g_assert_true(sem->owner_flags & RWSEM_READER_OWNED);
-	g_assert_cmpuint(depth, ==, readers);
+		SIM_CHECK(sem->owner_flags & RWSEM_READER_OWNED);
+	SIM_CHECK(depth == readers);
 
-	g_assert_cmpint(!!(c & RWSEM_FLAG_WAITERS), ==, !list_empty(&sem->wait_list));
+	SIM_CHECK(!!(c & RWSEM_FLAG_WAITERS) == !list_empty(&sem->wait_list));
 	if (c & RWSEM_FLAG_HANDOFF) {
-		g_assert_false(list_empty(&sem->wait_list));
-		g_assert_true(sem->v.flags & RWSEM_V_HANDOFF);
+		SIM_CHECK(!list_empty(&sem->wait_list));
+		SIM_CHECK(sem->ops->handoff != NULL);
 	}
 	list_for_each_entry(w, &sem->wait_list, list) {
-		g_assert_true(w->queued);
-		g_assert_false(w->granted);
-		g_assert_true(w->type == RWSEM_WAITING_FOR_READ ||
-			      w->type == RWSEM_WAITING_FOR_WRITE);
-		g_assert_cmpint(sim_task_state(w->task), !=, SIM_TASK_DEAD);
-		if ((c & RWSEM_WRITER_LOCKED))
-			g_assert_true(w->task != sem->owner);
+		SIM_CHECK(w->queued);
+		SIM_CHECK(!w->granted);
+		SIM_CHECK(w->type == RWSEM_WAITING_FOR_READ || w->type == RWSEM_WAITING_FOR_WRITE);
+		SIM_CHECK(sim_task_state(w->task) != SIM_TASK_DEAD);
+		if (c & RWSEM_WRITER_LOCKED)
+			SIM_CHECK(w->task != sem->owner);
 	}
 	list_for_each_entry(w, &sem->osq, list) {
-		g_assert_false(w->queued);
-		g_assert_cmpint(sim_task_state(w->task), !=, SIM_TASK_DEAD);
+		SIM_CHECK(!w->queued);
+		SIM_CHECK(sim_task_state(w->task) != SIM_TASK_DEAD);
 	}
 
 	if (!(c & RWSEM_LOCK_MASK) && !list_empty(&sem->wait_list)) {
 		w = list_first_entry(&sem->wait_list, struct rwsem_waiter, list);
-		g_assert_cmpint(w->type, ==, RWSEM_WAITING_FOR_WRITE);
-		g_assert_false(w->sleeping && !w->spinning &&
-			       sim_task_state(w->task) == SIM_TASK_BLOCKED);
+		SIM_CHECK(w->type == RWSEM_WAITING_FOR_WRITE);
+		SIM_CHECK(!(w->sleeping && !w->spinning &&
+			    sim_task_state(w->task) == SIM_TASK_BLOCKED));
 	}
 }

@@ -158,7 +158,6 @@ static gboolean provide_page_cache(struct sim_machine *m, GError **error)
 
 	pc_params_init(&p);
 	p.nr_pages = sim_config_get_size(cfg, "memory.limit") / PAGE_SIZE;
-	p.page_lock = sim_policy_value(cfg, SIM_POLICY_PAGE_LOCK);
 	p.page_lock_ops = sim_policy_page_lock(cfg);
 	p.page_lock_unfairness = (unsigned int)sim_config_get_uint(cfg, "policy.page_lock_budget");
 	p.kswapd = sim_config_get_bool(cfg, "memory.kswapd");

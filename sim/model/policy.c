@@ -48,6 +48,8 @@
 
 #include "policies/builtin.h"
 #include "sim/core/list.h"
+#include "sim/kernel/pagelock.h"
+#include "sim/kernel/rwsem.h"
 #include "sim/model/policy.h"
 
 #define POLICY_NAME_MAX		64
@@ -63,35 +65,16 @@ struct slot_desc {
 	policy_check_fn *check;
 };
 
-#define RWSEM_V_KNOWN	(RWSEM_V_HANDOFF | RWSEM_V_WAKE_ALL_READERS | RWSEM_V_WRITER_SPIN | \
-			 RWSEM_V_WRITER_RSPIN | RWSEM_V_READER_SPIN | RWSEM_V_READER_STEAL | \
-			 RWSEM_V_HANDOFF_SPIN | RWSEM_V_READER_PREF)
-
+/* The rwsem and page lock tables are checked by the kernel model that
+ * runs them. */
 static gboolean rwsem_check_ops(const void *p, GError **error)
 {
-	const struct fs_rwsem_policy *ops = p;
-	const struct rwsem_variant *v = &ops->variant;
+	return rwsem_policy_check(p, error);
+}
 
-	if (v->name && strcmp(v->name, ops->name) != 0) {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED,
-			    "rwsem policy '%s': variant.name is '%s' (leave it NULL or "
-			    "make it the policy's name)", ops->name, v->name);
-		return FALSE;
-	}
-	if (v->flags & ~RWSEM_V_KNOWN) {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
-			    "rwsem policy '%s': unknown variant flags 0x%x", ops->name,
-			    v->flags & ~RWSEM_V_KNOWN);
-		return FALSE;
-	}
-	if (v->spin_poll <= 0 || v->handoff_timeout < 0 || v->rspin_base < 0 ||
-	    v->rspin_per_reader < 0 || v->rspin_max < 0) {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
-			    "rwsem policy '%s': spin_poll must be positive and the other "
-			    "times not negative", ops->name);
-		return FALSE;
-	}
-	return TRUE;
+static gboolean page_lock_check_ops(const void *p, GError **error)
+{
+	return page_lock_policy_check(p, error);
 }
 
 static gboolean fault_retry_check_ops(const void *p, GError **error)
@@ -152,7 +135,7 @@ static const struct slot_desc slots[SIM_NR_POLICY_SLOTS] = {
 	[SIM_POLICY_PAGE_LOCK] = {
 		{ "page_lock", "policy.page_lock", "bounded-steal",
 		  "page lock fairness (default: the preset's)", FS_PAGE_LOCK_POLICY_VERSION },
-		NULL,
+		page_lock_check_ops,
 	},
 	[SIM_POLICY_RETRY] = {
 		{ "retry", "policy.retry", "first-drop",

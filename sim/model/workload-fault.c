@@ -243,7 +243,7 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 	uint64_t span = per ? threads * (per + 1) : anon;
 
 	p->fg = fg;
-	p->mm = mm_new(m->mm_sys, name, &sim_policy_rwsem(cfg)->variant, 1 + file + span + 2,
+	p->mm = mm_new(m->mm_sys, name, sim_policy_rwsem(cfg), 1 + file + span + 2,
 		       error);
 	if (!p->mm)
 		return FALSE;

@@ -134,7 +134,7 @@ static gboolean write_group_start(struct group *g, const struct sim_run_config *
 
 		wt->wg = wg;
 		wt->mm = wg->mms[i] = mm_new(w->machine->mm_sys, name,
-					     &sim_policy_rwsem(cfg)->variant, 1 + pages + 1, error);
+					     sim_policy_rwsem(cfg), 1 + pages + 1, error);
 		if (!wt->mm)
 			return FALSE;
 		if (wg->same_file) {

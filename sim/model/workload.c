@@ -194,7 +194,7 @@ struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_mac
 	w->machine = machine;
 	w->groups = g_ptr_array_new_with_free_func(group_free);
 	w->start = sim_now(eng);
-	rwsem_init(&w->mmap_sem, eng, "mmap_sem", &sim_policy_rwsem(cfg)->variant);
+	rwsem_init(&w->mmap_sem, eng, "mmap_sem", sim_policy_rwsem(cfg));
 
 	for (char **n = names; *n; n++) {
 		struct group *g = g_new0(struct group, 1);

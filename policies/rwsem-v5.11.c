@@ -9,8 +9,9 @@
  *	"locking/rwsem: Enable reader optimistic lock stealing"
  *	(1a728dff855a);
  *	"locking/rwsem: Remove reader optimistic spinning" (617f3ef95177);
- * on top of 5.5's "locking/rwsem: Make handoff writer optimistically spin
- * on owner", Waiman Long, 2019 (91d2a812dfb9).
+ * on top of 5.4's "locking/rwsem: Make handoff writer optimistically spin
+ * on owner", Waiman Long, 2019 (91d2a812dfb9; the v5.3 policy, which the
+ * 5.4 and 5.10 presets use, leaves it out: docs/kernel.md).
  *
  * What it does, against v5.3:
  *  - readers no longer spin;

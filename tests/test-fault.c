@@ -24,6 +24,7 @@
 #include "sim/kernel/readahead.h"
 #include "sim/config/scenario.h"
 #include "sim/core/stats.h"
+#include "tests/rig.h"
 
 /* ------------------------------------------------------------------ */
 /* Flag logic */
@@ -65,71 +66,28 @@ static void test_flags(void)
 /* ------------------------------------------------------------------ */
 /* A hand-built machine: one mm with a file VMA and an anonymous one */
 
-struct rig {
-	struct sim_engine *eng;
-	struct sim_cpus *cpus;
-	struct sim_disk *disk;
-	struct page_cache *pc;
-	struct mm_sys *sys;
-	struct address_space *file;
-	struct file_backing *fb;
-	struct mm_struct *mm;
-	struct fault_sys fs;
-	uint64_t file_start, anon_start;
-};
+#define FILE_PAGES	256
+#define ANON_PAGES	64
+#define FILE_START	1
+#define ANON_START	(FILE_START + FILE_PAGES + 1)
 
-#define RIG_FILE_PAGES	256
-#define RIG_ANON_PAGES	64
-
-static void rig_init(struct rig *r, const struct fs_fault_retry_policy *retry,
-		     const struct fs_fault_io_policy *io,
-		     const struct fs_fault_map_pages_policy *map_pages)
+static void machine_init(struct rig *r, const struct fs_fault_retry_policy *retry,
+			 const struct fs_fault_io_policy *io,
+			 const struct fs_fault_map_pages_policy *map_pages)
 {
-	struct sim_cpus_params cp;
-	struct sim_disk_params dp;
-	struct pc_params pp;
-	GError *error = NULL;
+	const struct rig_params p = {
+		.seed = 1, .mem_pages = 4096, .file_pages = FILE_PAGES, .task_size = 1024,
+		.maps = { { FILE_START, FILE_PAGES, true }, { ANON_START, ANON_PAGES, false } },
+		.retry = retry, .io = io, .map_pages = map_pages,
+		.fault_lock = &fs_fault_lock_mmap,
+	};
 
-	r->eng = sim_engine_new(1);
-	sim_cpus_params_init(&cp);
-	r->cpus = sim_cpus_new(r->eng, &cp);
-	g_assert_true(sim_disk_params_init(&dp, "ssd", &error));
-	r->disk = sim_disk_new(r->eng, &dp, &error);
-	g_assert_no_error(error);
-	pc_params_init(&pp);
-	pp.page_lock_ops = &fs_page_lock_bounded_steal;
-	pp.nr_pages = 4096;
-	r->pc = pc_new(r->eng, &pp, &error);
-	g_assert_no_error(error);
-	r->sys = mm_sys_new(r->pc);
-	r->file = pc_mapping_new(r->pc, "file", RIG_FILE_PAGES, 0, &error);
-	g_assert_no_error(error);
-	r->fb = file_backing_new(r->file, r->disk, 0);
-	r->mm = mm_new(r->sys, "mm", &fs_rwsem_v5_11, 1024, &error);
-	g_assert_no_error(error);
-	r->file_start = 1;
-	g_assert_nonnull(mmap_region(NULL, r->mm, r->file_start, RIG_FILE_PAGES,
-				     VM_READ | VM_WRITE | VM_SHARED, r->file, 0, &error));
-	r->anon_start = r->file_start + RIG_FILE_PAGES + 1;
-	g_assert_nonnull(mmap_region(NULL, r->mm, r->anon_start, RIG_ANON_PAGES,
-				     VM_READ | VM_WRITE, NULL, 0, &error));
-	fault_sys_init(&r->fs, r->eng, NULL, retry, io, map_pages, &fs_fault_lock_mmap);
-}
-
-static void rig_free(struct rig *r)
-{
-	mm_free(r->mm);
-	file_backing_free(r->fb);
-	mm_sys_free(r->sys);
-	pc_free(r->pc);
-	sim_disk_free(r->disk);
-	sim_cpus_free(r->cpus);
-	sim_engine_free(r->eng);
+	rig_init(r, &p);
 }
 
 static uint64_t counter(struct rig *r, const char *name)
 {
-	return *sim_stats_counter(sim_engine_stats(r->eng), "fault", name);
+	return rig_counter(r, "fault", name);
 }
 
 struct touch_script {
@@ -173,10 +131,10 @@ static void test_minor_major(void)
 {
 	struct rig r;
 
-	rig_init(&r, &fs_fault_retry_first_drop, &fs_fault_io_drop,
-		 &fs_fault_map_pages_trylock);
-	const uint64_t addrs[] = { r.file_start, r.file_start + 1, r.file_start + 2,
-				   r.anon_start, r.anon_start };
+	machine_init(&r, &fs_fault_retry_first_drop, &fs_fault_io_drop,
+		     &fs_fault_map_pages_trylock);
+	const uint64_t addrs[] = { FILE_START, FILE_START + 1, FILE_START + 2,
+				   ANON_START, ANON_START };
 
 	run_script(&r, addrs, G_N_ELEMENTS(addrs), false);
 	g_assert_cmpuint(counter(&r, "majfault"), ==, 1);
@@ -186,8 +144,8 @@ static void test_minor_major(void)
 	g_assert_cmpuint(counter(&r, "retry"), ==, 1);
 	g_assert_cmpuint(counter(&r, "ioDrop"), ==, 1);
 	g_assert_cmpuint(counter(&r, "faultAroundMapped"), >=, 15);
-	g_assert_true(mm_pte_present(r.mm, r.file_start + 14));
-	g_assert_true(mm_pte_present(r.mm, r.anon_start));
+	g_assert_true(mm_pte_present(r.mm, FILE_START + 14));
+	g_assert_true(mm_pte_present(r.mm, ANON_START));
 	/* The minor anonymous fault costs the ~1.1 us of KERNEL.md. */
 	g_assert_cmpuint(sim_hist_max(sim_stats_hist(sim_engine_stats(r.eng), "fault",
 						     "minorLatency")), >=, 1100);
@@ -203,15 +161,15 @@ static sim_time_t second_fault_time(const struct fs_fault_map_pages_policy *mp)
 	struct rig r;
 	sim_time_t max;
 
-	rig_init(&r, &fs_fault_retry_first_drop, &fs_fault_io_drop, mp);
+	machine_init(&r, &fs_fault_retry_first_drop, &fs_fault_io_drop, mp);
 	r.fs.p.filemap = 100000;	/* make ->fault visible: 100 us */
-	const uint64_t warm[] = { r.file_start };
+	const uint64_t warm[] = { FILE_START };
 
 	run_script(&r, warm, 1, false);
 	/* Zap the pte: the page stays cached; the next fault is minor. */
-	zap_page_range(vma_lookup(r.mm, r.file_start), r.file_start, 4);
+	zap_page_range(vma_lookup(r.mm, FILE_START), FILE_START, 4);
 	sim_hist_reset(sim_stats_hist(sim_engine_stats(r.eng), "fault", "minorLatency"));
-	const uint64_t again[] = { r.file_start + 1 };
+	const uint64_t again[] = { FILE_START + 1 };
 
 	run_script(&r, again, 1, false);
 	max = (sim_time_t)sim_hist_max(sim_stats_hist(sim_engine_stats(r.eng), "fault",
@@ -234,40 +192,10 @@ static void test_fault_around_skips_fault(void)
 /* ------------------------------------------------------------------ */
 /* The experiments, reduced */
 
-static struct sim_keys *all_keys(void)
-{
-	struct sim_keys *keys = sim_keys_new();
-
-	sim_model_register_keys(keys);
-	return keys;
-}
-
-static char *scenario_path(const char *name)
-{
-	const char *top = g_getenv("top_srcdir");
-
-	return g_build_filename(top ? top : "..", "scenarios", name, NULL);
-}
-
 /* Run the first run of scenario @name with the --set overrides @set. */
 static struct sim_engine *run_scenario(const char *name, char **set)
 {
-	g_autoptr(sim_keys) keys = all_keys();
-	g_autofree char *path = scenario_path(name);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(sim_study) study = sim_study_new(path, NULL, set, keys, &error);
-
-	g_assert_no_error(error);
-	const struct sim_run_config *cfg = sim_study_run(study, 0);
-	struct sim_engine *eng = sim_engine_new(cfg->seed);
-	struct sim_model *m = sim_model_build(eng, cfg, &error);
-
-	g_assert_no_error(error);
-	sim_set_time_limit(eng, sim_config_get_time(cfg, "sim-time-limit"));
-	sim_run(eng);
-	sim_model_finish(m);
-	sim_model_free(m);
-	return eng;
+	return rig_run_scenario(name, NULL, set, 0);
 }
 
 static double hmean(struct sim_engine *eng, const char *module, const char *name)

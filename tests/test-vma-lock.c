@@ -23,6 +23,7 @@
 #include "sim/config/scenario.h"
 #include "sim/core/stats.h"
 #include "sim/kernel/vma-lock.h"
+#include "tests/rig.h"
 
 /* ------------------------------------------------------------------ */
 /* The cache line alone */
@@ -104,73 +105,33 @@ static void test_cacheline(void)
 /* A small machine: one mm, two anonymous VMAs (a hole between) and a
  * file VMA, on 4 CPUs, no cache-line cost unless a test sets one */
 
-struct rig {
-	struct sim_engine *eng;
-	struct sim_cpus *cpus;
-	struct sim_disk *disk;
-	struct page_cache *pc;
-	struct mm_sys *sys;
-	struct address_space *file;
-	struct file_backing *fb;
-	struct mm_struct *mm;
-	struct fault_sys fs;
-	uint64_t anon_a, anon_b, file_start;
-};
-
 #define RIG_PAGES	64
+#define ANON_A		1
+#define ANON_B		(ANON_A + RIG_PAGES + 1)
+#define FILE_START	(ANON_B + RIG_PAGES + 1)
 
-static void rig_init(struct rig *r, const struct fs_fault_lock_policy *lock)
+static void machine_init(struct rig *r, const struct fs_fault_lock_policy *lock)
 {
-	struct sim_cpus_params cp;
-	struct sim_disk_params dp;
-	struct pc_params pp;
-	GError *error = NULL;
+	const struct rig_params p = {
+		.seed = 7, .mem_pages = 2048, .file_pages = RIG_PAGES, .task_size = 4 * RIG_PAGES,
+		.maps = { { ANON_A, RIG_PAGES, false }, { ANON_B, RIG_PAGES, false },
+			  { FILE_START, RIG_PAGES, true } },
+		.retry = &fs_fault_retry_first_drop, .io = &fs_fault_io_drop,
+		.map_pages = &fs_fault_map_pages_trylock, .fault_lock = lock,
+	};
 
-	r->eng = sim_engine_new(7);
-	sim_cpus_params_init(&cp);
-	r->cpus = sim_cpus_new(r->eng, &cp);
-	g_assert_true(sim_disk_params_init(&dp, "ssd", &error));
-	r->disk = sim_disk_new(r->eng, &dp, &error);
-	g_assert_no_error(error);
-	pc_params_init(&pp);
-	pp.page_lock_ops = &fs_page_lock_bounded_steal;
-	pp.nr_pages = 2048;
-	r->pc = pc_new(r->eng, &pp, &error);
-	g_assert_no_error(error);
-	r->sys = mm_sys_new(r->pc);
-	r->file = pc_mapping_new(r->pc, "file", RIG_PAGES, 0, &error);
-	g_assert_no_error(error);
-	r->fb = file_backing_new(r->file, r->disk, 0);
-	r->mm = mm_new(r->sys, "mm", &fs_rwsem_v5_11, 4 * RIG_PAGES, &error);
-	g_assert_no_error(error);
-	r->anon_a = 1;
-	r->anon_b = r->anon_a + RIG_PAGES + 1;
-	r->file_start = r->anon_b + RIG_PAGES + 1;
-	g_assert_nonnull(mmap_region(NULL, r->mm, r->anon_a, RIG_PAGES, VM_READ | VM_WRITE,
-				     NULL, 0, &error));
-	g_assert_nonnull(mmap_region(NULL, r->mm, r->anon_b, RIG_PAGES, VM_READ | VM_WRITE,
-				     NULL, 0, &error));
-	g_assert_nonnull(mmap_region(NULL, r->mm, r->file_start, RIG_PAGES,
-				     VM_READ | VM_WRITE | VM_SHARED, r->file, 0, &error));
-	fault_sys_init(&r->fs, r->eng, NULL, &fs_fault_retry_first_drop, &fs_fault_io_drop,
-		       &fs_fault_map_pages_trylock, lock);
+	rig_init(r, &p);
 }
 
-static void rig_free(struct rig *r)
+static void machine_free(struct rig *r)
 {
 	g_assert_true(mm_check(r->mm));
-	mm_free(r->mm);
-	file_backing_free(r->fb);
-	mm_sys_free(r->sys);
-	pc_free(r->pc);
-	sim_disk_free(r->disk);
-	sim_cpus_free(r->cpus);
-	sim_engine_free(r->eng);
+	rig_free(r);
 }
 
 static uint64_t fcount(struct rig *r, const char *name)
 {
-	return *sim_stats_counter(sim_engine_stats(r->eng), "fault", name);
+	return rig_counter(r, "fault", name);
 }
 
 /* A task that waits @delay, then touches @addr once. */
@@ -237,10 +198,10 @@ static void test_reader_blocks_writer(void)
 {
 	struct rig r;
 
-	rig_init(&r, &fs_fault_lock_per_vma);
+	machine_init(&r, &fs_fault_lock_per_vma);
 	r.fs.p.zero = 50000;
-	struct toucher f = { .r = &r, .addr = r.anon_a + 3, .write = true };
-	struct writer w = { .r = &r, .delay = 10000, .addr = r.anon_a + 5 };
+	struct toucher f = { .r = &r, .addr = ANON_A + 3, .write = true };
+	struct writer w = { .r = &r, .delay = 10000, .addr = ANON_A + 5 };
 
 	spawn(&r, "fault", toucher_task, &f);
 	spawn(&r, "writer", writer_task, &w);
@@ -254,7 +215,7 @@ static void test_reader_blocks_writer(void)
 	g_assert_cmpint(w.changed, >=, f.end);
 	g_assert_cmpuint(*sim_stats_counter(sim_engine_stats(r.eng), "mmap_sem",
 					    "readAcquisitions"), ==, 0);
-	rig_free(&r);
+	machine_free(&r);
 }
 
 /*
@@ -267,10 +228,10 @@ static void test_write_locked_falls_back(void)
 {
 	struct rig r;
 
-	rig_init(&r, &fs_fault_lock_per_vma);
-	struct writer w = { .r = &r, .delay = 1000, .hold = 100000, .addr = r.anon_a };
-	struct toucher fa = { .r = &r, .delay = 10000, .addr = r.anon_a + 7 };
-	struct toucher fb = { .r = &r, .delay = 10000, .addr = r.anon_b + 7 };
+	machine_init(&r, &fs_fault_lock_per_vma);
+	struct writer w = { .r = &r, .delay = 1000, .hold = 100000, .addr = ANON_A };
+	struct toucher fa = { .r = &r, .delay = 10000, .addr = ANON_A + 7 };
+	struct toucher fb = { .r = &r, .delay = 10000, .addr = ANON_B + 7 };
 
 	spawn(&r, "writer", writer_task, &w);
 	spawn(&r, "fault-a", toucher_task, &fa);
@@ -285,7 +246,7 @@ static void test_write_locked_falls_back(void)
 	/* ~1.1 us of fault work, plus the entry; far under the 100 us hold */
 	g_assert_cmpint(fb.end - fb.start, <, 5000);
 	g_assert_cmpint(fb.end, <, w.unlocked);
-	rig_free(&r);
+	machine_free(&r);
 }
 
 /*
@@ -298,8 +259,8 @@ static void test_retry_after_major(void)
 {
 	struct rig r;
 
-	rig_init(&r, &fs_fault_lock_per_vma);
-	struct toucher f = { .r = &r, .addr = r.file_start + 10 };
+	machine_init(&r, &fs_fault_lock_per_vma);
+	struct toucher f = { .r = &r, .addr = FILE_START + 10 };
 
 	spawn(&r, "fault", toucher_task, &f);
 	sim_run(r.eng);
@@ -311,8 +272,8 @@ static void test_retry_after_major(void)
 	g_assert_cmpuint(fcount(&r, "mmapSemDrop"), ==, 1);
 	g_assert_cmpuint(sim_hist_max(sim_stats_hist(sim_engine_stats(r.eng), "fault",
 						     "attempts")), ==, 2);
-	g_assert_true(mm_pte_present(r.mm, r.file_start + 10));
-	rig_free(&r);
+	g_assert_true(mm_pte_present(r.mm, FILE_START + 10));
+	machine_free(&r);
 }
 
 /*
@@ -326,10 +287,10 @@ static void test_spf(void)
 {
 	struct rig r;
 
-	rig_init(&r, &fs_fault_lock_spf);
+	machine_init(&r, &fs_fault_lock_spf);
 	r.fs.p.zero = 50000;
-	struct toucher f = { .r = &r, .addr = r.anon_a + 3, .write = true };
-	struct writer w = { .r = &r, .delay = 10000, .addr = r.anon_a + 40 };
+	struct toucher f = { .r = &r, .addr = ANON_A + 3, .write = true };
+	struct writer w = { .r = &r, .delay = 10000, .addr = ANON_A + 40 };
 
 	spawn(&r, "fault", toucher_task, &f);
 	spawn(&r, "writer", writer_task, &w);
@@ -338,14 +299,14 @@ static void test_spf(void)
 	g_assert_cmpuint(fcount(&r, "spfAbort"), ==, 1);
 	g_assert_cmpuint(fcount(&r, "spfSuccess"), ==, 0);
 	g_assert_cmpuint(fcount(&r, "faults"), ==, 1);
-	g_assert_true(mm_pte_present(r.mm, r.anon_a + 3));
+	g_assert_true(mm_pte_present(r.mm, ANON_A + 3));
 	/* The speculative 50 us were lost: the classic path zeroed again. */
 	g_assert_cmpint(f.end - f.start, >=, 100000);
-	rig_free(&r);
+	machine_free(&r);
 
-	rig_init(&r, &fs_fault_lock_spf);
-	struct toucher g = { .r = &r, .addr = r.anon_b, .write = true };
-	struct toucher h = { .r = &r, .delay = 20000, .addr = r.file_start };
+	machine_init(&r, &fs_fault_lock_spf);
+	struct toucher g = { .r = &r, .addr = ANON_B, .write = true };
+	struct toucher h = { .r = &r, .delay = 20000, .addr = FILE_START };
 
 	spawn(&r, "fault", toucher_task, &g);
 	spawn(&r, "file", toucher_task, &h);
@@ -355,19 +316,12 @@ static void test_spf(void)
 	g_assert_cmpuint(fcount(&r, "spfSuccess"), ==, 1);
 	g_assert_cmpuint(fcount(&r, "spfAbort"), ==, 0);
 	g_assert_cmpuint(fcount(&r, "spfFallback"), >=, 1);
-	g_assert_true(mm_pte_present(r.mm, r.anon_b));
-	rig_free(&r);
+	g_assert_true(mm_pte_present(r.mm, ANON_B));
+	machine_free(&r);
 }
 
 /* ------------------------------------------------------------------ */
 /* The experiment, reduced */
-
-static char *scenario_path(const char *name)
-{
-	const char *top = g_getenv("top_srcdir");
-
-	return g_build_filename(top ? top : "..", "scenarios", name, NULL);
-}
 
 /* Faults per simulated second of run 0 of @config of exp-per-vma.ini,
  * with @lock, @vpt (vma_per_thread) and @threads; its engine's counters
@@ -375,30 +329,14 @@ static char *scenario_path(const char *name)
 static double run_pft(const char *config, const char *lock, bool vpt, unsigned int threads,
 		      struct sim_engine **eng_out)
 {
-	g_autoptr(sim_keys) keys = sim_keys_new();
-	g_autofree char *path = scenario_path("exp-per-vma.ini");
 	g_autofree char *k_lock = g_strdup_printf("policy.fault_lock=%s", lock);
 	g_autofree char *k_vpt = g_strdup_printf("workload.pft.vma_per_thread=%s",
 						 vpt ? "true" : "false");
 	g_autofree char *k_thr = g_strdup_printf("workload.pft.threads=%u", threads);
 	char *set[] = { k_lock, k_vpt, k_thr, (char *)"sim-time-limit=1ms", NULL };
-	g_autoptr(GError) error = NULL;
-	struct sim_engine *eng;
-	struct sim_model *m;
+	struct sim_engine *eng = rig_run_scenario("exp-per-vma.ini", config, set, 0);
 	double rate;
 
-	sim_model_register_keys(keys);
-	g_autoptr(sim_study) study = sim_study_new(path, config, set, keys, &error);
-	g_assert_no_error(error);
-	const struct sim_run_config *cfg = sim_study_run(study, 0);
-
-	eng = sim_engine_new(cfg->seed);
-	m = sim_model_build(eng, cfg, &error);
-	g_assert_no_error(error);
-	sim_set_time_limit(eng, sim_config_get_time(cfg, "sim-time-limit"));
-	sim_run(eng);
-	sim_model_finish(m);
-	sim_model_free(m);
 	rate = (double)*sim_stats_counter(sim_engine_stats(eng), "fault", "faults") /
 	       ((double)sim_now(eng) / 1e9);
 	if (g_test_verbose())

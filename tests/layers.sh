@@ -37,11 +37,9 @@
 # in, not a dependency of the model on the policy: it is no edge of the
 # symbol graph's cycles.
 #
-# Pending: the rules that work in progress has not met yet are listed as
-# "pending" without failing while LAYERS_PENDING_OK is yes (the default
-# below); set it to no to make them fail too.  They are: policies or the
-# installed headers including sim/kernel, and cycles inside sim/kernel or
-# sim/model.
+# Pending: a cycle inside sim/kernel or sim/model is listed as "pending"
+# without failing while LAYERS_PENDING_OK is yes (the default below); set
+# it to no to make it fail too.
 #
 # Run by make check (from the build directory); by hand:
 #	top_srcdir=. top_builddir=build sh tests/layers.sh [-v]
@@ -130,12 +128,12 @@ function unit(f,   u) {
 	sub(/-private$/, "", u)
 	return u
 }
-# How an edge of layer a to layer b stands: "ok", "up" or "pending".
+# How an edge of layer a to layer b stands: "ok", "api" (a call of the
+# registry by a policy) or "up".
 function verdict(a, b, sym) {
 	if (index(allowed[a], " " b " ")) return "ok"
 	if (sym != "" && index(allowed_sym[a], " " b " ")) return "ok"
 	if (sym ~ /^fs_/ && index(api_sym[a], " " b " ")) return "api"
-	if (index(later[a], " " b " ")) return "pending"
 	return "up"
 }
 function strongconnect(v,   i, n, w, list, comp, members, size) {
@@ -206,9 +204,6 @@ BEGIN {
 	allowed_sym["policies"] = " kernel "
 	allowed_sym["examples"] = " kernel core "
 	api_sym["policies"] = api_sym["examples"] = " model "
-	# Not there yet: the public API that stands alone.
-	later["policies"] = " kernel "
-	later["api"] = " kernel core "
 }
 $1 == "F" {
 	nfiles[layer($2)]++; total++
@@ -221,10 +216,6 @@ $1 == "I" {
 	nincludes++
 	if (verbose == "yes") printf "include %s -> %s%s\n", $2, $3, v == "ok" ? "" : " (" v ")"
 	if (v == "up") { up++; printf "includes: FAIL upward %s -> %s\n", $2, $3 }
-	if (v == "pending") {
-		npend++
-		printf "includes: %s %s -> %s\n", pending_ok == "yes" ? "pending" : "FAIL upward", $2, $3
-	}
 	a = unit($2); b = unit($3)
 	if (a != b && !((a, b) in edge)) { edge[a, b] = 1; adj[a] = adj[a] " " b; nedges++ }
 	next
@@ -241,9 +232,8 @@ END {
 	if (verbose == "yes") for (k in edge) { split(k, p, SUBSEP); print "unit " p[1] " -> " p[2] }
 	bad += up
 	bad += report_cycles("includes")
-	if (npend && pending_ok != "yes") bad += npend
-	printf "includes: %d includes, %d unit edges, %d upward, %d pending, %d cycles\n",
-		nincludes, nedges, up, npend, ncyc["includes"]
+	printf "includes: %d includes, %d unit edges, %d upward, %d cycles\n",
+		nincludes, nedges, up, ncyc["includes"]
 
 	if (!nrefs) {
 		print "symbols: no objects built, not checked"
@@ -257,18 +247,13 @@ END {
 			a = r[1]; b = def[r[2]]
 			v = verdict(layer(a), layer(b), r[2])
 			if (v == "up") { sup++; printf "symbols: FAIL upward %s uses %s of %s\n", a, r[2], b }
-			if (v == "pending") {
-				spend++
-				printf "symbols: %s %s uses %s of %s\n", pending_ok == "yes" ? "pending" : "FAIL upward", a, r[2], b
-			}
 			a = unit(a); b = unit(b)
 			if (v != "api" && a != b && !((a, b) in edge)) { edge[a, b] = 1; adj[a] = adj[a] " " b; nedges++ }
 		}
 		bad += sup
-		if (spend && pending_ok != "yes") bad += spend
 		bad += report_cycles("symbols")
-		printf "symbols: %d unit edges, %d upward, %d pending, %d cycles\n",
-			nedges, sup, spend, ncyc["symbols"]
+		printf "symbols: %d unit edges, %d upward, %d cycles\n",
+			nedges, sup, ncyc["symbols"]
 	}
 	if (bad) { printf "layers: FAIL (%d)\n", bad; exit 1 }
 	print "layers: ok"

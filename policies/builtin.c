@@ -23,7 +23,7 @@ const struct fs_page_lock_policy *const fs_builtin_page_lock_policies[] = {
 	NULL,
 };
 
-/* The fault path's slots (sim/kernel/fault.h), registered in this order. */
+/* The fault path's slots (faultsim/fault.h), registered in this order. */
 static gboolean fault_policies_register(struct fs_plugin_registrar *r, GError **error)
 {
 	return fs_register_fault_retry_policy(r, &fs_fault_retry_once, error) &&
@@ -39,7 +39,7 @@ static gboolean fault_policies_register(struct fs_plugin_registrar *r, GError **
 	       fs_register_fault_lock_policy(r, &fs_fault_lock_spf, error);
 }
 
-/* khugepaged (sim/kernel/khugepaged.h) and write(2)'s prefault (sim/kernel/write.h). */
+/* khugepaged (faultsim/khugepaged.h) and write(2)'s prefault (faultsim/write.h). */
 static gboolean write_policies_register(struct fs_plugin_registrar *r, GError **error)
 {
 	return fs_register_khugepaged_policy(r, &fs_khugepaged_swapin_write, error) &&

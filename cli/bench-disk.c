@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * faultsim bench disk: the speed of the disk model alone, as "NAME VALUE"
- * lines.  Entry point, for cli.h and the bench table:
- *
- *	void bench_disk(gboolean quick);	-- quick: 100 times shorter
- *
- * Wall-clock time is read here, and only here: it measures the simulator,
- * never the model.  Each figure is simulated requests (arrival, queueing,
- * service, completion: two events each) per wall second.
+ * lines (cli/bench.h: rounds, medians, wall and CPU clocks).  Each rate is
+ * simulated requests (arrival, queueing, service, completion: two events
+ * each) per second, wall (_per_s) and CPU of the benchmarking thread
+ * (_per_cpu_s).
  *
  *   disk.requests_per_s        M/M/1: depth 1, fifo, no merging, setup
  *                              exp(1ms), no transfer term, Poisson arrivals
@@ -25,12 +22,10 @@
 
 #include <stdio.h>
 
-#include "cli/cli.h"
+#include "cli/bench.h"
 #include "sim/kernel/disk.h"
 #include "sim/core/engine.h"
 #include "sim/core/stats.h"
-
-void bench_disk(gboolean quick);
 
 struct disk_bench {
 	const char *prefix;
@@ -42,7 +37,8 @@ struct disk_bench {
 	uint64_t requests;
 };
 
-static void run_disk_bench(const struct disk_bench *b, uint64_t scale)
+static void run_disk_bench(struct bench_out *out, const struct disk_bench *b,
+			   const char *what, uint64_t n)
 {
 	g_autoptr(sim_engine) eng = sim_engine_new(1);
 	g_autoptr(sim_dist) setup = sim_dist_new_exp(1e6);
@@ -52,8 +48,8 @@ static void run_disk_bench(const struct disk_bench *b, uint64_t scale)
 	struct sim_disk_load_params lp;
 	struct sim_disk_load *load;
 	struct sim_stats *st = sim_engine_stats(eng);
-	uint64_t n = b->requests / scale;
-	gint64 start, us;
+	struct bench_clock c;
+	char name[128];
 
 	if (!sim_disk_params_init(&p, b->profile, &error))
 		g_error("%s", error->message);
@@ -76,38 +72,47 @@ static void run_disk_bench(const struct disk_bench *b, uint64_t scale)
 	if (!load)
 		g_error("%s", error->message);
 
-	start = g_get_monotonic_time();
+	bench_clock_start(&c);
 	sim_run(eng);
-	us = g_get_monotonic_time() - start;
+	bench_clock_stop(&c);
 	sim_disk_finish(disk);
 
-	printf("%s.requests_per_s %.0f\n", b->prefix,
-	       (double)sim_disk_load_completed(load) * 1e6 / (double)(us ? us : 1));
-	printf("%s.mean_response_ns %.0f\n", b->prefix,
-	       sim_hist_mean(sim_stats_hist(st, "disk", "responseTime")));
-	printf("%s.queue_length_mean %.4f\n", b->prefix,
-	       *sim_stats_scalar(st, "disk", "queueLength:mean"));
-	printf("%s.utilization %.4f\n", b->prefix,
-	       *sim_stats_scalar(st, "disk", "utilization"));
-	if (b->merge)
-		printf("%s.merges %" G_GUINT64_FORMAT "\n", b->prefix,
-		       *sim_stats_counter(st, "disk", "merges"));
-	fflush(stdout);
+	g_snprintf(name, sizeof(name), "%s.%s", b->prefix, what);
+	bench_rate(out, name, (double)sim_disk_load_completed(load), &c);
+	g_snprintf(name, sizeof(name), "%s.mean_response_ns", b->prefix);
+	bench_figure(out, name, sim_hist_mean(sim_stats_hist(st, "disk", "responseTime")), 0);
+	g_snprintf(name, sizeof(name), "%s.queue_length_mean", b->prefix);
+	bench_figure(out, name, *sim_stats_scalar(st, "disk", "queueLength:mean"), 4);
+	g_snprintf(name, sizeof(name), "%s.utilization", b->prefix);
+	bench_figure(out, name, *sim_stats_scalar(st, "disk", "utilization"), 4);
+	if (b->merge) {
+		g_snprintf(name, sizeof(name), "%s.merges", b->prefix);
+		bench_figure(out, name, (double)*sim_stats_counter(st, "disk", "merges"), 0);
+	}
 	sim_disk_load_free(load);
 }
 
-void bench_disk(gboolean quick)
+void bench_disk_mm1(struct bench_out *out, const char *prefix, const char *what,
+		    uint64_t n)
+{
+	/* rho = 0.9: mean service 1 ms, mean interarrival 1/0.9 ms */
+	const struct disk_bench mm1 = { prefix, "ssd", true, false, 1e6 / 0.9, 1.0, n };
+
+	run_disk_bench(out, &mm1, what, n);
+}
+
+void bench_disk(struct bench_out *out, gboolean quick)
 {
 	static const struct disk_bench benches[] = {
-		/* rho = 0.9: mean service 1 ms, mean interarrival 1/0.9 ms */
-		{ "disk", "ssd", true, false, 1e6 / 0.9, 1.0, 10000000 },
 		{ "disk.deadline", "ssd", true, true, 1e6 / 0.9, 0.7, 5000000 },
 		/* ssd: ~82 us per slot, 32 slots: 0.8 * 32 / 82 us */
 		{ "disk.ssd", "ssd", false, true, 82e3 / (0.8 * 32), 0.7, 5000000 },
 		/* hdd: ~12.7 ms per random request */
 		{ "disk.hdd", "hdd", false, true, 12.7e6 / 0.8, 0.7, 2000000 },
 	};
+	uint64_t scale = quick ? 100 : 1;
 
+	bench_disk_mm1(out, "disk", "requests", 10000000 / scale);
 	for (size_t i = 0; i < G_N_ELEMENTS(benches); i++)
-		run_disk_bench(&benches[i], quick ? 100 : 1);
+		run_disk_bench(out, &benches[i], "requests", benches[i].requests / scale);
 }

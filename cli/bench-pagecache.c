@@ -9,24 +9,20 @@
  *                             every page of a 16 GiB file, 4 Mi pages)
  *   pagecache.insert_per_s    add_to_page_cache_lru() + unlock_page() +
  *                             put_page() of each page of that file, in
- *                             order, per wall second
+ *                             order, per second (and _per_cpu_s)
  *   pagecache.lookup_per_s    find_get_page() + put_page() at uniformly
- *                             random indices of the cached file, per wall
- *                             second
+ *                             random indices of the cached file, per
+ *                             second (and _per_cpu_s)
  *
  * With @quick the file is 64 times smaller (64 Ki pages) and the lookups
- * fewer, to check that the benchmark works.  Wall-clock time is read here
- * only: it measures the simulator, never the model.
- *
- * Entry point: bench_pagecache(quick), wired into "faultsim bench
- * pagecache" by cli/bench.c (its prototype belongs in cli/cli.h).
+ * fewer, to check that the benchmark works.  Clocks: cli/bench.h.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <malloc.h>
 
-#include "cli/cli.h"
+#include "cli/bench.h"
 #include "sim/core/engine.h"
 #include "sim/kernel/pagecache.h"
 #include "sim/kernel/pagelock.h"
@@ -57,7 +53,7 @@ static inline uint64_t next_random(uint64_t *state)
 	return x * UINT64_C(0x2545F4914F6CDD1D);
 }
 
-void bench_pagecache(gboolean quick)
+void bench_pagecache(struct bench_out *out, gboolean quick)
 {
 	uint64_t nr = quick ? UINT64_C(1) << 16 : UINT64_C(4) << 20;
 	uint64_t lookups = quick ? 200000 : 20000000;
@@ -73,7 +69,7 @@ void bench_pagecache(gboolean quick)
 	struct pc_params p;
 	double before, after;
 	uint64_t state = UINT64_C(0x9E3779B97F4A7C15), hits = 0;
-	gint64 start, us;
+	struct bench_clock c;
 
 	pc_params_init(&p);
 	p.page_lock_ops = page_lock->ops;
@@ -85,7 +81,7 @@ void bench_pagecache(gboolean quick)
 	g_assert_no_error(error);
 
 	before = heap_in_use();
-	start = g_get_monotonic_time();
+	bench_clock_start(&c);
 	for (pgoff_t i = 0; i < nr; i++) {
 		struct page *page;
 		int err = add_to_page_cache_lru(NULL, file, i, PC_GFP_NOWAIT, &page);
@@ -94,14 +90,13 @@ void bench_pagecache(gboolean quick)
 		unlock_page(page);
 		put_page(page);
 	}
-	us = g_get_monotonic_time() - start;
+	bench_clock_stop(&c);
 	after = heap_in_use();
-	printf("pagecache.bytes_per_page %.2f\n",
-	       before < 0 ? -1.0 : (after - before) / (double)nr);
-	printf("pagecache.insert_per_s %.0f\n", (double)nr * 1e6 / (double)(us ? us : 1));
-	fflush(stdout);
+	bench_figure(out, "pagecache.bytes_per_page",
+		     before < 0 ? -1.0 : (after - before) / (double)nr, 2);
+	bench_rate(out, "pagecache.insert", (double)nr, &c);
 
-	start = g_get_monotonic_time();
+	bench_clock_start(&c);
 	for (uint64_t i = 0; i < lookups; i++) {
 		struct page *page = find_get_page(file, next_random(&state) % nr);
 
@@ -110,9 +105,8 @@ void bench_pagecache(gboolean quick)
 			put_page(page);
 		}
 	}
-	us = g_get_monotonic_time() - start;
+	bench_clock_stop(&c);
 	g_assert(hits == lookups);
-	printf("pagecache.lookup_per_s %.0f\n", (double)lookups * 1e6 / (double)(us ? us : 1));
-	fflush(stdout);
+	bench_rate(out, "pagecache.lookup", (double)lookups, &c);
 	pc_free(pc);
 }

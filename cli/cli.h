@@ -42,10 +42,6 @@ struct sim_policies *cli_policies_new(char **plugins, const char *ini_path, char
 /* The directory of scenario files. */
 const char *cli_scenario_dir(void);
 
-/* Benchmarks of single components (cli/bench-*.c); @quick: 100x shorter. */
-void bench_disk(gboolean quick);
-void bench_pagecache(gboolean quick);
-
 /* Parse @argv with @entries for subcommand @name; on error prints it and
  * the usage hint and returns FALSE. */
 gboolean cli_parse(const char *name, const char *params, const char *summary,

@@ -82,10 +82,13 @@
  * "faultAroundMapped" (ptes installed by fault-around),
  * "faultAroundFallback" (fault-around ran, the faulting page was cached
  * but not mapped by it, and ->fault had to run), "sigsegv", "oom", the
- * fault_lock ones above ("vmaLock*", "spf*"); histograms "minorLatency",
- * "majorLatency" (ns), "spfLatency", "vmaLockLatency", "mmapLockLatency"
- * (ns, by the lock that finished the fault), "retries" (per fault),
- * "drops" (mmap_sem drops per fault), "attempts".
+ * fault_lock ones above ("vmaLock*", "spf*"); histograms "latency" (every
+ * fault), "minorLatency", "majorLatency" (ns), "spfLatency",
+ * "vmaLockLatency", "mmapLockLatency" (ns, by the lock that finished the
+ * fault), "retries" (per fault), "drops" (mmap_sem drops per fault),
+ * "attempts"; scalars "faultsPerSec", "minfaultPerSec", "majfaultPerSec"
+ * (faults/s over the measured time, fault_stats_finish()).  Each declares
+ * its unit and description (`faultsim list metrics`).
  */
 #ifndef FAULTSIM_SIM_FAULT_H
 #define FAULTSIM_SIM_FAULT_H
@@ -123,7 +126,7 @@ struct fault_stats {
 		 *io_drop, *fa_mapped, *fa_fallback, *sigsegv, *oom;
 	uint64_t *vma_lock_success, *vma_lock_retry, *vma_lock_abort, *vma_lock_fallback,
 		 *spf_success, *spf_abort, *spf_fallback;
-	struct sim_hist *minor_latency, *major_latency, *retries, *drops, *attempts;
+	struct sim_hist *latency, *minor_latency, *major_latency, *retries, *drops, *attempts;
 	/* Latency by the lock that finished the fault (fault_lock slot). */
 	struct sim_hist *spf_latency, *vma_latency, *mmap_latency;
 };

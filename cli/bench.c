@@ -6,7 +6,8 @@
  *
  *   engine  the classic hold model (pop the earliest event, push one at
  *           now + exp(1 s)) with 1e3, 1e5 and 1e6 pending events, in events
- *           per second; and the cost of one task stack switch in ns
+ *           per second, as the engine runs it and with every event kept in
+ *           its 4-ary heap (hold.N.heap_only.*); and the cost of one task stack switch in ns
  *           (half a round trip between two contexts), plus the cost of a
  *           whole sim_yield() through the engine (two switches, one event).
  *   faults  whole runs of the model on one core: a minor-fault-dominated
@@ -181,13 +182,19 @@ static void hold_event(struct sim_engine *eng, void *data)
 		     hold_event, h);
 }
 
-static void bench_hold(struct bench_out *out, size_t pending, uint64_t events)
+/* The hold model with @pending events; @heap_only: with every event in
+ * the engine's 4-ary heap (no ladder), for comparison. */
+static void bench_hold(struct bench_out *out, size_t pending, uint64_t events, bool heap_only)
 {
 	g_autoptr(sim_engine) eng = sim_engine_new(1);
 	struct hold h = { sim_rng(eng, "hold"), 1e9 };	/* exp(1 s) in ns */
-	g_autofree char *name = g_strdup_printf("hold.%zu.events", pending);
+	g_autofree char *name = g_strdup_printf(heap_only ? "hold.%zu.heap_only.events" :
+						"hold.%zu.events", pending);
 	struct bench_clock c;
 	uint64_t before;
+
+	if (heap_only)
+		sim_engine_set_heap_limit(eng, SIZE_MAX);
 
 	for (size_t i = 0; i < pending; i++)
 		hold_event(eng, &h);
@@ -270,8 +277,10 @@ static void bench_engine(struct bench_out *out)
 		{ 1000000, 8000000 },
 	};
 
-	for (size_t i = 0; i < G_N_ELEMENTS(holds); i++)
-		bench_hold(out, holds[i].pending, holds[i].events / scale);
+	for (size_t i = 0; i < G_N_ELEMENTS(holds); i++) {
+		bench_hold(out, holds[i].pending, holds[i].events / scale, false);
+		bench_hold(out, holds[i].pending, holds[i].events / scale, true);
+	}
 	bench_switch(out, 50000000 / scale);
 	bench_yield(out, 10000000 / scale);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Engine tests: event order and tie order, cancellation, stop conditions,
- * determinism of the trajectory, random streams, and the heap against a
- * reference model under random schedule/cancel.
+ * determinism of the trajectory, random streams, and the heap and the
+ * ladder against a reference model under random schedule/cancel.
  */
 #include "config.h"
 
@@ -344,13 +344,15 @@ static int ref_cmp(gconstpointer pa, gconstpointer pb, gpointer refs)
 	return a->order < b->order ? -1 : a->order > b->order;
 }
 
-static void heap_reference(size_t heap_limit)
+static void heap_reference_buckets(size_t heap_limit, size_t bucket)
 {
 	enum { N = 60000 };
 	g_autoptr(sim_engine) eng = sim_engine_new(3);
 
 	if (heap_limit)
 		sim_engine_set_heap_limit(eng, heap_limit);
+	if (bucket)
+		sim_engine_set_ladder_bucket(eng, bucket);
 	gsl_rng *r = sim_rng(eng, "heap");
 	struct heap_check hc = { g_array_new(FALSE, FALSE, sizeof(guint)), g_new0(struct ref_ev, N) };
 	struct heap_arg *args = g_new(struct heap_arg, N);
@@ -385,13 +387,19 @@ static void heap_reference(size_t heap_limit)
 	g_free(args);
 }
 
+static void heap_reference(size_t heap_limit)
+{
+	heap_reference_buckets(heap_limit, 0);
+}
+
 static void test_heap_reference(void)
 {
 	heap_reference(0);
 }
 
-/* The same with a tiny heap limit, so that the far set spills and refills
- * thousands of times, ties and cancellations included. */
+/* The same with a tiny heap limit, so that the heap spills into the ladder
+ * and refills from it thousands of times, ties and cancellations
+ * included. */
 static void test_heap_far_set(void)
 {
 	heap_reference(64);
@@ -399,9 +407,9 @@ static void test_heap_far_set(void)
 }
 
 /*
- * Far set under a running model: handlers schedule new events (many at the
- * pivot time, many ties) while the set is split; the trajectory must be the
- * same whatever the heap limit.
+ * The ladder under a running model: handlers schedule new events (many at
+ * the spill time, many ties) while it is in use; the trajectory must be
+ * the same whatever the heap limit.
  */
 struct far_model {
 	gsl_rng *r;
@@ -450,6 +458,185 @@ static void test_far_set_trajectory(void)
 	g_assert_cmpuint(n0, ==, n1);
 }
 
+/*
+ * The ladder under a running model, against a reference: handlers
+ * schedule events at delays from none (ties with the running event) to
+ * 10^15 ns, a few go to the end of time, and pending events are cancelled
+ * at random; each dispatch must be the first of the reference set of
+ * pending events ordered by (time, order of scheduling).  Run with the
+ * ladder off, at its defaults and with tiny heaps and buckets (deep rungs,
+ * spills into rungs, buckets of one nanosecond).
+ */
+struct ladder_ev {
+	sim_time_t time;
+	uint64_t order;
+	struct sim_timer timer;
+	struct ladder_model *m;
+	guint idx;
+};
+
+struct ladder_model {
+	struct sim_engine *eng;
+	gsl_rng *r;
+	GTree *pending;		/* struct ladder_ev * -> itself */
+	GPtrArray *evs;		/* every struct ladder_ev, owned */
+	GPtrArray *live;	/* pending ones, for picking a victim */
+	uint64_t next_order;
+	uint64_t left, dispatched;
+	uint64_t sum;
+	sim_time_t last;	/* time of the last event run */
+};
+
+static gint ladder_cmp(gconstpointer pa, gconstpointer pb)
+{
+	const struct ladder_ev *a = pa, *b = pb;
+
+	if (a->time != b->time)
+		return a->time < b->time ? -1 : 1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static gboolean first_key(gpointer key, gpointer value, gpointer data)
+{
+	*(gpointer *)data = key;
+	return TRUE;
+}
+
+static void ladder_event(struct sim_engine *eng, void *data);
+
+static void ladder_add(struct ladder_model *m, sim_time_t when)
+{
+	struct ladder_ev *e = g_new0(struct ladder_ev, 1);
+
+	e->time = when;
+	e->order = m->next_order++;
+	e->m = m;
+	e->idx = m->live->len;
+	e->timer = sim_schedule_at(m->eng, when, ladder_event, e);
+	g_ptr_array_add(m->evs, e);
+	g_ptr_array_add(m->live, e);
+	g_tree_insert(m->pending, e, e);
+}
+
+static void ladder_forget(struct ladder_model *m, struct ladder_ev *e)
+{
+	struct ladder_ev *last = m->live->pdata[m->live->len - 1];
+
+	m->live->pdata[e->idx] = last;
+	last->idx = e->idx;
+	g_ptr_array_set_size(m->live, m->live->len - 1);
+	g_tree_remove(m->pending, e);
+}
+
+static sim_time_t ladder_delay(gsl_rng *r)
+{
+	double u = gsl_rng_uniform(r);
+
+	if (u < 0.2)
+		return 0;
+	if (u < 0.5)
+		return (sim_time_t)gsl_rng_uniform_int(r, 50);
+	if (u < 0.8)
+		return (sim_time_t)gsl_rng_uniform_int(r, 100000);
+	if (u < 0.99)
+		return (sim_time_t)gsl_ran_exponential(r, 1e7);
+	return (sim_time_t)gsl_rng_uniform_int(r, 1000000000) * 1000000;
+}
+
+static void ladder_event(struct sim_engine *eng, void *data)
+{
+	struct ladder_ev *e = data;
+	struct ladder_model *m = e->m;
+	struct ladder_ev *first = NULL;
+
+	g_tree_foreach(m->pending, first_key, &first);
+	g_assert_true(first == e);
+	g_assert_cmpint(sim_now(eng), ==, e->time);
+	ladder_forget(m, e);
+	m->dispatched++;
+	m->last = e->time;
+	m->sum = m->sum * 31 + (uint64_t)e->time + e->order;
+	if (m->left > 0) {
+		unsigned int n = (unsigned int)gsl_rng_uniform_int(m->r, 3);
+
+		for (unsigned int i = 0; i < n && m->left > 0; i++, m->left--)
+			if (sim_now(eng) <= SIM_TIME_MAX - 2000000000000000)
+				ladder_add(m, sim_now(eng) + ladder_delay(m->r));
+		if (m->live->len && gsl_rng_uniform(m->r) < 0.2) {
+			struct ladder_ev *v = m->live->pdata[gsl_rng_uniform_int(m->r, m->live->len)];
+
+			g_assert_true(sim_cancel(eng, &v->timer));
+			ladder_forget(m, v);
+		}
+	}
+	g_assert_cmpuint(sim_events_pending(eng), ==, m->live->len);
+}
+
+static uint64_t run_ladder_model(size_t heap_limit, size_t bucket, uint64_t *fp)
+{
+	struct ladder_model m = { .eng = sim_engine_new(17) };
+
+	if (heap_limit)
+		sim_engine_set_heap_limit(m.eng, heap_limit);
+	if (bucket)
+		sim_engine_set_ladder_bucket(m.eng, bucket);
+	m.r = sim_rng(m.eng, "ladder");
+	m.pending = g_tree_new(ladder_cmp);
+	m.evs = g_ptr_array_new_with_free_func(g_free);
+	m.live = g_ptr_array_new();
+	m.left = 120000;
+	/* A crowd at the start, and a few at the end of time. */
+	for (int i = 0; i < 20000; i++)
+		ladder_add(&m, ladder_delay(m.r));
+	ladder_add(&m, SIM_TIME_MAX);
+	ladder_add(&m, SIM_TIME_MAX - 1);
+	ladder_add(&m, SIM_TIME_MAX);
+	ladder_add(&m, SIM_TIME_MAX / 2);
+	g_assert_cmpint(sim_run(m.eng), ==, SIM_STOP_EMPTY);
+	g_assert_cmpint(g_tree_nnodes(m.pending), ==, 0);
+	g_assert_cmpint(sim_now(m.eng), ==, m.last);
+	g_assert_cmpuint(m.dispatched, ==, sim_events_dispatched(m.eng));
+	*fp = sim_fingerprint(m.eng);
+	g_tree_unref(m.pending);
+	g_ptr_array_unref(m.evs);
+	g_ptr_array_unref(m.live);
+	sim_engine_free(m.eng);
+	return m.sum;
+}
+
+static void test_ladder_reference(void)
+{
+	static const struct {
+		size_t heap_limit, bucket;
+	} params[] = {
+		{ SIZE_MAX, 0 },	/* all in the heap */
+		{ 0, 0 },		/* defaults */
+		{ 64, 16 },
+		{ 7, 2 },
+		{ 3, 1 },
+		{ 1000, 3 },
+	};
+	uint64_t sum0 = 0, fp0 = 0;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(params); i++) {
+		uint64_t fp, sum = run_ladder_model(params[i].heap_limit, params[i].bucket, &fp);
+
+		if (i == 0) {
+			sum0 = sum;
+			fp0 = fp;
+		}
+		g_assert_cmpuint(sum, ==, sum0);
+		g_assert_cmpuint(fp, ==, fp0);
+	}
+}
+
+/* heap_reference() with small ladder buckets: rungs within rungs. */
+static void test_ladder_small_buckets(void)
+{
+	heap_reference_buckets(16, 2);
+	heap_reference_buckets(5, 1);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -463,5 +650,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/engine/heap-reference", test_heap_reference);
 	g_test_add_func("/sim/engine/far-set/reference", test_heap_far_set);
 	g_test_add_func("/sim/engine/far-set/trajectory", test_far_set_trajectory);
+	g_test_add_func("/sim/engine/ladder/reference", test_ladder_reference);
+	g_test_add_func("/sim/engine/ladder/small-buckets", test_ladder_small_buckets);
 	return g_test_run();
 }

@@ -34,15 +34,49 @@ struct sim_heap_entry {
 	struct sim_event *ev;
 };
 
+/*
+ * The ladder (see engine.c): events at or after bottom_limit wait in
+ * buckets of time ranges, unsorted, until the heap runs dry.  A bucket is
+ * a list of chunks of heap entries; chunks come from a free list.
+ */
+#define LADDER_CHUNK_ENTRIES 31
+
+struct ladder_chunk {
+	struct ladder_chunk *next;
+	size_t len;
+	struct sim_heap_entry e[LADDER_CHUNK_ENTRIES];
+};
+
+struct ladder_bucket {
+	struct ladder_chunk *head;	/* the chunk being filled first */
+	size_t len;
+};
+
+/*
+ * A rung: buckets of 2^shift ns from @start; it holds what lies in
+ * [start + cur << shift, end).  Rung i + 1 covers exactly what rung i's
+ * last taken bucket left: its end is that bucket's end.
+ */
+struct ladder_rung {
+	sim_time_t start, end;
+	unsigned int shift;
+	size_t nr_buckets, cur;
+	struct ladder_bucket *buckets;
+	size_t cap;			/* buckets allocated */
+};
+
+#define LADDER_MAX_RUNGS 8
+
 struct sim_engine {
 	sim_time_t now;
 	uint64_t next_seq;
 
-	/* Pending-event set: a 4-ary min-heap on (time, ev->seq). */
+	/* Pending-event set: a 4-ary min-heap on (time, ev->seq) of the
+	 * events before bottom_limit, and the ladder for the rest. */
 	struct sim_heap_entry *heap;	/* heap_mem + HEAP_SLOT_OFFSET */
 	struct sim_heap_entry *heap_mem;
 	size_t heap_len, heap_cap;
-	size_t nr_cancelled;	/* dead entries still in the heap */
+	size_t nr_cancelled;	/* dead entries still in the heap or ladder */
 	/*
 	 * The root entry belongs to the event being dispatched.  It is left in
 	 * place while the handler runs: the first event the handler schedules
@@ -52,20 +86,34 @@ struct sim_engine {
 	bool root_taken;
 
 	/*
-	 * The far set, for big pending sets: once the heap outgrows
-	 * 4 * heap_limit entries, it keeps only the heap_limit earliest
-	 * events and the rest go to an unsorted array; from then on an event
-	 * goes to the heap if it sorts before the pivot (the earliest far key
-	 * at the split: since a new event's sequence is the largest yet, that
-	 * is time < pivot_time), else to the far array.  When the heap runs
-	 * dry, the heap_limit earliest far events are selected (O(far), a
-	 * sequential pass) into it.  The heap then stays cache-sized.
+	 * The ladder, for big pending sets.  Off (bottom_limit
+	 * SIM_TIME_MAX, nothing in it) until the heap outgrows
+	 * 4 * heap_limit entries: then the heap keeps its heap_limit
+	 * earliest events and the rest go to the ladder, from the time of
+	 * the first one moved (bottom_limit) on.  An event goes to the heap
+	 * if its time is before bottom_limit (since a new event's sequence is
+	 * the largest yet, it sorts after every waiting event of the same
+	 * time), else to the ladder: the deepest rung whose range holds it,
+	 * or the top, an unsorted bucket beyond rung 0.  When the heap runs
+	 * dry, the next non-empty bucket of the deepest rung is moved into
+	 * it, or, if it holds more than ladder_spawn events, spread over a
+	 * new, finer rung; when the rungs are spent, rung 0 is made from the
+	 * top.  Each event is moved a few times in O(1) and the heap stays
+	 * at a bucket's size.
 	 */
-	struct sim_heap_entry *far;
-	size_t far_len, far_cap;
-	bool split;			/* the far set is in use */
-	sim_time_t pivot_time;
+	bool ladder_on;
+	sim_time_t bottom_limit;
+	unsigned int nr_rungs;
+	struct ladder_rung rungs[LADDER_MAX_RUNGS];
+	struct ladder_bucket top;
+	sim_time_t top_min, top_max;
+	size_t ladder_len;		/* entries in rungs and top */
 	size_t heap_limit;
+	size_t spill_at;		/* heap length that spills */
+	size_t ladder_bucket;		/* events per bucket wanted in a new rung */
+	size_t ladder_spawn;		/* a bigger bucket gets a rung of its own */
+	struct ladder_chunk *free_chunks;
+	GPtrArray *chunk_slabs;
 
 	struct sim_event *free_events;
 	GPtrArray *event_slabs;

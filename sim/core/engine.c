@@ -14,6 +14,9 @@
 
 #define EVENT_SLAB 1024
 #define HEAP_ARITY 4
+/* Defaults of the tuning knobs (engine.h). */
+#define SIM_ENGINE_HEAP_LIMIT 4096
+#define SIM_ENGINE_LADDER_BUCKET 256
 
 /* ------------------------------------------------------------------ */
 /* Event pool */
@@ -130,31 +133,6 @@ static void heap_grow(struct sim_engine *eng)
 	eng->heap_cap = cap;
 }
 
-static void far_push(struct sim_engine *eng, struct sim_heap_entry x)
-{
-	if (G_UNLIKELY(eng->far_len == eng->far_cap)) {
-		eng->far_cap = eng->far_cap ? eng->far_cap * 2 : 4096;
-		eng->far = g_renew(struct sim_heap_entry, eng->far, eng->far_cap);
-	}
-	eng->far[eng->far_len++] = x;
-}
-
-static void heap_push(struct sim_engine *eng, struct sim_heap_entry x)
-{
-	if (eng->split && x.time >= eng->pivot_time) {
-		far_push(eng, x);
-		return;
-	}
-	if (eng->root_taken) {
-		eng->root_taken = false;
-		heap_sift_down(eng->heap, eng->heap_len, 0, x);
-		return;
-	}
-	if (G_UNLIKELY(eng->heap_len == eng->heap_cap))
-		heap_grow(eng);
-	heap_sift_up(eng->heap, eng->heap_len++, x);
-}
-
 /* Make a heap of heap[0..len) (bottom-up, O(len)). */
 static void heap_make(struct sim_heap_entry *heap, size_t len)
 {
@@ -217,48 +195,265 @@ static void select_nth(struct sim_heap_entry *a, size_t n, size_t k)
 	}
 }
 
-/* The heap outgrew its limit: keep the earliest heap_limit entries in it
- * and move the rest to the far set. */
+/* ------------------------------------------------------------------ */
+/* The ladder */
+
+#define CHUNK_SLAB 64
+
+static struct ladder_chunk *chunk_alloc(struct sim_engine *eng)
+{
+	struct ladder_chunk *c = eng->free_chunks;
+
+	if (G_UNLIKELY(!c)) {
+		struct ladder_chunk *slab = g_new(struct ladder_chunk, CHUNK_SLAB);
+
+		g_ptr_array_add(eng->chunk_slabs, slab);
+		for (size_t i = 0; i < CHUNK_SLAB - 1; i++)
+			slab[i].next = &slab[i + 1];
+		slab[CHUNK_SLAB - 1].next = NULL;
+		c = slab;
+	}
+	eng->free_chunks = c->next;
+	return c;
+}
+
+static inline void chunk_free(struct sim_engine *eng, struct ladder_chunk *c)
+{
+	c->next = eng->free_chunks;
+	eng->free_chunks = c;
+}
+
+static inline void bucket_add(struct sim_engine *eng, struct ladder_bucket *b,
+			      struct sim_heap_entry x)
+{
+	struct ladder_chunk *c = b->head;
+
+	if (G_UNLIKELY(!c || c->len == LADDER_CHUNK_ENTRIES)) {
+		c = chunk_alloc(eng);
+		c->next = b->head;
+		c->len = 0;
+		b->head = c;
+	}
+	c->e[c->len++] = x;
+	b->len++;
+}
+
+/* Where @t goes in the ladder: the deepest rung whose range holds it,
+ * else the top.  @t >= bottom_limit. */
+static void ladder_push(struct sim_engine *eng, struct sim_heap_entry x)
+{
+	eng->ladder_len++;
+	for (unsigned int i = eng->nr_rungs; i-- > 0;) {
+		struct ladder_rung *r = &eng->rungs[i];
+
+		if (x.time < r->end) {
+			bucket_add(eng, &r->buckets[(uint64_t)(x.time - r->start) >> r->shift], x);
+			return;
+		}
+	}
+	if (!eng->top.len || x.time < eng->top_min)
+		eng->top_min = x.time;
+	if (!eng->top.len || x.time > eng->top_max)
+		eng->top_max = x.time;
+	bucket_add(eng, &eng->top, x);
+}
+
+/* The smallest shift for which @nr buckets of 2^shift ns cover @span ns
+ * (span >= 1, nr >= 1). */
+static unsigned int width_shift(uint64_t span, size_t nr)
+{
+	unsigned int shift = 0;
+
+	while (shift < 62 && ((span - 1) >> shift) >= nr)
+		shift++;
+	return shift;
+}
+
+/*
+ * Make rung @eng->nr_rungs over [start, end) for @n entries, and spread
+ * the chunks @chunks over it (freeing them).
+ */
+static void rung_make(struct sim_engine *eng, sim_time_t start, sim_time_t end,
+		      size_t n, struct ladder_chunk *chunks)
+{
+	struct ladder_rung *r = &eng->rungs[eng->nr_rungs++];
+	uint64_t span = (uint64_t)end - (uint64_t)start;
+	size_t want = MAX(n / eng->ladder_bucket, (size_t)2);
+
+	r->start = start;
+	r->end = end;
+	r->shift = width_shift(span, MIN(want, (size_t)1 << 20));
+	r->nr_buckets = (size_t)((span - 1) >> r->shift) + 1;
+	r->cur = 0;
+	if (r->cap < r->nr_buckets) {
+		g_free(r->buckets);
+		r->cap = MAX(r->nr_buckets, r->cap * 2);
+		r->buckets = g_new(struct ladder_bucket, r->cap);
+	}
+	memset(r->buckets, 0, r->nr_buckets * sizeof(*r->buckets));
+	while (chunks) {
+		struct ladder_chunk *next = chunks->next;
+
+		for (size_t i = 0; i < chunks->len; i++) {
+			struct sim_heap_entry x = chunks->e[i];
+
+			bucket_add(eng, &r->buckets[(uint64_t)(x.time - start) >> r->shift], x);
+		}
+		chunk_free(eng, chunks);
+		chunks = next;
+	}
+}
+
+/* Move bucket @b's entries into the (empty) heap. */
+static void bucket_to_heap(struct sim_engine *eng, struct ladder_bucket *b)
+{
+	struct ladder_chunk *c = b->head;
+	size_t n = 0;
+
+	while (eng->heap_cap < b->len)
+		heap_grow(eng);
+	while (c) {
+		struct ladder_chunk *next = c->next;
+
+		/* The records are cold (scheduled long ago) and each will be
+		 * read when it runs: start loading them all now. */
+		for (size_t i = 0; i < c->len; i++)
+			__builtin_prefetch(c->e[i].ev);
+		memcpy(eng->heap + n, c->e, c->len * sizeof(struct sim_heap_entry));
+		n += c->len;
+		chunk_free(eng, c);
+		c = next;
+	}
+	eng->ladder_len -= b->len;
+	eng->heap_len = n;
+	b->head = NULL;
+	b->len = 0;
+	heap_make(eng->heap, n);
+}
+
+/*
+ * The heap ran dry: bring the next bucket in, making rungs as needed.
+ * Returns false when the ladder is empty too (it is then off).
+ */
+static bool ladder_refill(struct sim_engine *eng)
+{
+	for (;;) {
+		if (!eng->nr_rungs) {
+			struct ladder_bucket top = eng->top;
+			sim_time_t end;
+
+			if (!top.len) {
+				g_assert(!eng->ladder_len);
+				eng->ladder_on = false;
+				eng->bottom_limit = SIM_TIME_MAX;
+				return false;
+			}
+			/* Rung 0 from the top: past it, the top starts again. */
+			end = eng->top_max == SIM_TIME_MAX ? SIM_TIME_MAX : eng->top_max + 1;
+			eng->top = (struct ladder_bucket){ 0 };
+			rung_make(eng, eng->top_min, end, top.len, top.head);
+			continue;
+		}
+
+		struct ladder_rung *r = &eng->rungs[eng->nr_rungs - 1];
+
+		while (r->cur < r->nr_buckets && !r->buckets[r->cur].len)
+			r->cur++;
+		if (r->cur == r->nr_buckets) {
+			eng->nr_rungs--;
+			continue;
+		}
+
+		struct ladder_bucket *b = &r->buckets[r->cur];
+		sim_time_t bs = r->start + (sim_time_t)((uint64_t)r->cur << r->shift);
+		sim_time_t be = r->end - bs > ((sim_time_t)1 << r->shift) ?
+				bs + ((sim_time_t)1 << r->shift) : r->end;
+
+		r->cur++;
+		if (b->len > eng->ladder_spawn && be - bs > 1 &&
+		    eng->nr_rungs < LADDER_MAX_RUNGS) {
+			struct ladder_chunk *chunks = b->head;
+			size_t n = b->len;
+
+			b->head = NULL;
+			b->len = 0;
+			rung_make(eng, bs, be, n, chunks);
+			continue;
+		}
+		eng->bottom_limit = be;
+		bucket_to_heap(eng, b);
+		return true;
+	}
+}
+
+/*
+ * The heap outgrew its limit: keep its heap_limit earliest entries and
+ * move the rest to the ladder, from the time of the first one moved.
+ */
 static void heap_spill(struct sim_engine *eng)
 {
 	size_t keep = eng->heap_limit;
+	sim_time_t pivot;
 
+	if (eng->nr_rungs == LADDER_MAX_RUNGS) {
+		/* No room for the rung they would need: let the heap grow. */
+		eng->spill_at = eng->heap_len * 2;
+		return;
+	}
 	select_nth(eng->heap, eng->heap_len, keep);
-	eng->pivot_time = eng->heap[keep].time;
-	/* Entries at the pivot time that sort before the pivot may stay in
-	 * the heap: new ones at that time sort after every existing key. */
-	for (size_t i = keep; i < eng->heap_len; i++)
-		far_push(eng, eng->heap[i]);
+	pivot = eng->heap[keep].time;
+	/*
+	 * Entries at the pivot time that sort before the pivot may stay in
+	 * the heap: those moved, and new ones at that time, sort after them.
+	 * The moved ones lie in [pivot, bottom_limit): below rung 0 they are
+	 * the top's, else they make a new deepest rung over that range.
+	 */
+	if (!eng->nr_rungs) {
+		for (size_t i = keep; i < eng->heap_len; i++)
+			ladder_push(eng, eng->heap[i]);
+	} else {
+		struct ladder_bucket moved = { 0 };
+
+		for (size_t i = keep; i < eng->heap_len; i++)
+			bucket_add(eng, &moved, eng->heap[i]);
+		eng->ladder_len += moved.len;
+		rung_make(eng, pivot, eng->bottom_limit, moved.len, moved.head);
+	}
+	eng->ladder_on = true;
+	eng->bottom_limit = pivot;
 	eng->heap_len = keep;
-	eng->split = true;
+	eng->spill_at = 4 * eng->heap_limit;
 	heap_make(eng->heap, eng->heap_len);
 }
 
-/* The heap ran dry: bring the earliest heap_limit far entries in. */
-static void heap_refill(struct sim_engine *eng)
+static inline void heap_push(struct sim_engine *eng, struct sim_heap_entry x)
 {
-	size_t take = eng->heap_limit;
-
-	if (eng->far_len <= take) {
-		take = eng->far_len;
-		eng->split = false;
-	} else {
-		select_nth(eng->far, eng->far_len, take);
-		eng->pivot_time = eng->far[take].time;
+	if (G_UNLIKELY(x.time >= eng->bottom_limit) && eng->ladder_on) {
+		ladder_push(eng, x);
+		return;
 	}
-	while (eng->heap_cap < take)
+	if (eng->root_taken) {
+		eng->root_taken = false;
+		heap_sift_down(eng->heap, eng->heap_len, 0, x);
+		return;
+	}
+	if (G_UNLIKELY(eng->heap_len == eng->heap_cap))
 		heap_grow(eng);
-	memcpy(eng->heap, eng->far, take * sizeof(struct sim_heap_entry));
-	eng->heap_len = take;
-	memmove(eng->far, eng->far + take, (eng->far_len - take) * sizeof(struct sim_heap_entry));
-	eng->far_len -= take;
-	heap_make(eng->heap, eng->heap_len);
+	heap_sift_up(eng->heap, eng->heap_len++, x);
 }
 
 void sim_engine_set_heap_limit(struct sim_engine *eng, size_t entries)
 {
 	g_assert(entries >= 1);
 	eng->heap_limit = entries;
+	eng->spill_at = entries > SIZE_MAX / 4 ? SIZE_MAX : 4 * entries;
+}
+
+void sim_engine_set_ladder_bucket(struct sim_engine *eng, size_t entries)
+{
+	g_assert(entries >= 1);
+	eng->ladder_bucket = entries;
+	eng->ladder_spawn = 4 * entries;
 }
 
 /* ------------------------------------------------------------------ */
@@ -324,10 +519,9 @@ enum sim_stop_reason sim_run(struct sim_engine *eng)
 	eng->stop_requested = false;
 	for (;;) {
 		if (G_UNLIKELY(!eng->heap_len)) {
-			if (!eng->far_len)
+			if (!eng->ladder_on || !ladder_refill(eng))
 				break;
-			heap_refill(eng);
-		} else if (G_UNLIKELY(eng->heap_len > 4 * eng->heap_limit)) {
+		} else if (G_UNLIKELY(eng->heap_len > eng->spill_at)) {
 			heap_spill(eng);
 		}
 
@@ -420,7 +614,7 @@ uint64_t sim_events_dispatched(const struct sim_engine *eng)
 
 size_t sim_events_pending(const struct sim_engine *eng)
 {
-	return eng->heap_len + eng->far_len - eng->nr_cancelled - (eng->root_taken ? 1 : 0);
+	return eng->heap_len + eng->ladder_len - eng->nr_cancelled - (eng->root_taken ? 1 : 0);
 }
 
 uint64_t sim_fingerprint(const struct sim_engine *eng)
@@ -471,8 +665,11 @@ struct sim_engine *sim_engine_new(uint64_t seed)
 	eng->seed = seed;
 	eng->time_limit = SIM_TIME_MAX;
 	eng->event_limit = UINT64_MAX;
-	eng->heap_limit = 65536;
+	eng->bottom_limit = SIM_TIME_MAX;
+	sim_engine_set_heap_limit(eng, SIM_ENGINE_HEAP_LIMIT);
+	sim_engine_set_ladder_bucket(eng, SIM_ENGINE_LADDER_BUCKET);
 	eng->event_slabs = g_ptr_array_new_with_free_func(g_free);
+	eng->chunk_slabs = g_ptr_array_new_with_free_func(g_free);
 	eng->rngs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					  (GDestroyNotify)gsl_rng_free);
 	eng->stats = sim_stats_new();
@@ -498,7 +695,9 @@ void sim_engine_free(struct sim_engine *eng)
 	if (eng->tasks_free)
 		eng->tasks_free(eng);
 	free(eng->heap_mem);
-	g_free(eng->far);
+	for (unsigned int i = 0; i < LADDER_MAX_RUNGS; i++)
+		g_free(eng->rungs[i].buckets);
+	g_ptr_array_unref(eng->chunk_slabs);
 	g_ptr_array_unref(eng->event_slabs);
 	g_hash_table_unref(eng->rngs);
 	sim_stats_free(eng->stats);

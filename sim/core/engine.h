@@ -13,14 +13,16 @@
  * live in one process and run on different threads at once.  One engine is
  * used from one thread at a time.
  *
- * Costs: scheduling is O(log n) in the number of pending events (a 4-ary
- * heap of 16-byte entries; beyond ~262k pending events the heap keeps the
- * earliest 64k and the rest wait unsorted, O(1) to add, selected in
- * O(n) batches: amortised n / 64k per event); cancellation is O(1) (the
- * entry stays, marked dead, and is dropped when it reaches the top);
- * dispatching the earliest event is O(log n).  Event records come from a pool owned by
- * the engine and are reused; the memory is returned only by
- * sim_engine_free().
+ * Costs: scheduling is O(log n) in the number of pending events while
+ * they are few (a 4-ary heap of 16-byte entries).  Beyond 16k pending
+ * events the heap keeps the earliest 4k and the rest wait in a ladder
+ * queue (buckets of time ranges, unsorted, finer rungs made where a bucket
+ * is crowded): O(1) to add, and each bucket is sorted by the heap only
+ * when its turn comes, so the heap stays a few hundred entries deep.  The
+ * order is the same (time, sequence) order either way.  Cancellation is
+ * O(1) (the entry stays, marked dead, and is dropped when it reaches the
+ * top).  Event records come from a pool owned by the engine and are
+ * reused; the memory is returned only by sim_engine_free().
  */
 #ifndef FAULTSIM_SIM_ENGINE_H
 #define FAULTSIM_SIM_ENGINE_H
@@ -94,9 +96,14 @@ enum sim_stop_reason sim_run(struct sim_engine *eng);
 const char *sim_stop_reason_name(enum sim_stop_reason reason);
 
 /* Tuning: the heap keeps at most about this many events once more than
- * four times as many are pending (default 65536; see engine-private.h).
- * Behaviour is identical whatever the value; tests make it small. */
+ * four times as many are pending (default 4096), the rest go to the
+ * ladder; a rung of the ladder is made for about @entries events per
+ * bucket (default 256), and a bucket of more than four times that gets a
+ * rung of its own (see engine-private.h).  Behaviour is identical whatever
+ * the values; tests make them small, and a heap limit of SIZE_MAX keeps
+ * every event in the heap. */
 void sim_engine_set_heap_limit(struct sim_engine *eng, size_t entries);
+void sim_engine_set_ladder_bucket(struct sim_engine *eng, size_t entries);
 
 /* Events dispatched so far (cancelled ones are not counted). */
 uint64_t sim_events_dispatched(const struct sim_engine *eng);

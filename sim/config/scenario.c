@@ -35,7 +35,9 @@
 #include "sim/config/scenario.h"
 #include "sim/core/units.h"
 
+#ifndef SIM_STUDY_MAX_RUNS		/* the fuzzing build makes it small */
 #define SIM_STUDY_MAX_RUNS 1000000
+#endif
 #define SIM_RANGE_MAX_VALUES 100000
 
 /* Predefined variables, as negative variable indices. */

@@ -106,6 +106,7 @@ struct swap_info {
 	uint64_t cluster_next;		/* where the next search starts */
 	struct list_head inflight;	/* struct swap_io */
 	uint64_t nr_inflight;
+	struct list_head free_ios;	/* struct swap_io, completed, for reuse */
 };
 
 struct swap_io {
@@ -338,6 +339,7 @@ static struct swap_info *swap_info_new(struct sim_disk *disk, uint64_t offset,
 			~UINT64_C(0) << (nr_slots % 64);
 	si->cluster_next = 1;
 	INIT_LIST_HEAD(&si->inflight);
+	INIT_LIST_HEAD(&si->free_ios);
 	return si;
 }
 
@@ -348,6 +350,8 @@ static void swap_info_free(struct swap_info *si)
 	if (!si)
 		return;
 	list_for_each_entry_safe(io, next, &si->inflight, node)
+		g_free(io);
+	list_for_each_entry_safe(io, next, &si->free_ios, node)
 		g_free(io);
 	for (uint64_t i = 0; i < swap_nr_chunks(si); i++)
 		g_free(si->chunks[i]);
@@ -471,15 +475,20 @@ static void swap_end_io(struct sim_disk_request *rq, void *data)
 	if (mm_checks(sys))
 		check_slot(si, io->slot);
 	page_endio(io->page, io->write, 0);
-	g_free(io);
+	list_add(&io->node, &si->free_ios);
 }
 
 static void swap_submit(struct mm_sys *sys, struct page *page, uint64_t slot,
 			uint64_t token, bool write)
 {
 	struct swap_info *si = sys->swap;
-	struct swap_io *io = g_new0(struct swap_io, 1);
+	/* No allocation per request: completed ones are reused. */
+	struct swap_io *io = list_first_entry_or_null(&si->free_ios, struct swap_io, node);
 
+	if (io)
+		list_del_init(&io->node);
+	else
+		io = g_new(struct swap_io, 1);
 	swap_dup(si, slot);
 	io->sys = sys;
 	io->page = page;

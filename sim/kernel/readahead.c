@@ -16,8 +16,9 @@
  * until its completion.
  *
  * Costs: a readahead of n pages is O(n) lookups and insertions (the
- * history and next-miss scans are O(ra_pages)); a batch costs one
- * allocation and one disk request.
+ * history and next-miss scans are O(ra_pages)); a batch costs one disk
+ * request (its record is reused from completed ones, allocated only when
+ * more are in flight than ever before).
  */
 #include "config.h"
 
@@ -427,6 +428,7 @@ struct file_backing {
 	struct sim_timer unplug;	/* submits it at the end of the instant */
 	struct list_head inflight;	/* struct page_io, submitted */
 	unsigned int nr_inflight;
+	struct list_head free_ios;	/* struct page_io, completed, for reuse */
 	uint64_t *read_requests, *read_pages, *write_requests, *write_pages;
 };
 
@@ -450,7 +452,7 @@ static void fb_end_io(struct sim_disk_request *rq, void *data)
 	io->fb->nr_inflight--;
 	for (unsigned int i = 0; i < io->nr; i++)
 		page_endio(io->pages[i], is_write, 0);
-	g_free(io);
+	list_add(&io->node, &io->fb->free_ios);
 }
 
 /* Submit the plugged batch, if any. */
@@ -493,10 +495,16 @@ static void fb_queue_page(struct file_backing *fb, enum sim_req_op op, struct pa
 		io = NULL;
 	}
 	if (!io) {
-		io = g_new0(struct page_io, 1);
+		/* No allocation per request: completed ones are reused. */
+		io = list_first_entry_or_null(&fb->free_ios, struct page_io, node);
+		if (io)
+			list_del_init(&io->node);
+		else
+			io = g_new(struct page_io, 1);
 		io->fb = fb;
 		io->op = op;
 		io->first = page->index;
+		io->nr = 0;
 		INIT_LIST_HEAD(&io->node);
 		fb->plug = io;
 		fb->nr_inflight++;
@@ -533,6 +541,7 @@ struct file_backing *file_backing_new(struct address_space *mapping,
 	fb->eng = pc_engine(pc_mapping_cache(mapping));
 	fb->base = base;
 	INIT_LIST_HEAD(&fb->inflight);
+	INIT_LIST_HEAD(&fb->free_ios);
 	st = sim_engine_stats(fb->eng);
 	fb->read_requests = sim_stats_counter(st, "filemap", "readRequests");
 	fb->read_pages = sim_stats_counter(st, "filemap", "readPages");
@@ -552,6 +561,8 @@ void file_backing_free(struct file_backing *fb)
 	sim_cancel(fb->eng, &fb->unplug);
 	g_free(fb->plug);
 	list_for_each_entry_safe(io, next, &fb->inflight, node)
+		g_free(io);
+	list_for_each_entry_safe(io, next, &fb->free_ios, node)
 		g_free(io);
 	g_free(fb);
 }

@@ -11,6 +11,7 @@
 const struct fs_rwsem_policy *const fs_builtin_rwsem_policies[] = {
 	&fs_rwsem_v4_19,
 	&fs_rwsem_v5_3,
+	&fs_rwsem_v5_4,
 	&fs_rwsem_v5_11,
 	&fs_rwsem_reader_pref,
 	NULL,
@@ -36,6 +37,8 @@ static gboolean fault_policies_register(struct fs_plugin_registrar *r, GError **
 	       fs_register_fault_map_pages_policy(r, &fs_fault_map_pages_off, error) &&
 	       fs_register_fault_lock_policy(r, &fs_fault_lock_mmap, error) &&
 	       fs_register_fault_lock_policy(r, &fs_fault_lock_per_vma, error) &&
+	       fs_register_fault_lock_policy(r, &fs_fault_lock_per_vma_6_4, error) &&
+	       fs_register_fault_lock_policy(r, &fs_fault_lock_per_vma_6_6, error) &&
 	       fs_register_fault_lock_policy(r, &fs_fault_lock_spf, error);
 }
 

@@ -14,6 +14,7 @@
 
 extern const struct fs_rwsem_policy fs_rwsem_v4_19;
 extern const struct fs_rwsem_policy fs_rwsem_v5_3;
+extern const struct fs_rwsem_policy fs_rwsem_v5_4;
 extern const struct fs_rwsem_policy fs_rwsem_v5_11;
 extern const struct fs_rwsem_policy fs_rwsem_reader_pref;
 
@@ -30,6 +31,8 @@ extern const struct fs_fault_map_pages_policy fs_fault_map_pages_trylock;
 extern const struct fs_fault_map_pages_policy fs_fault_map_pages_lockless;
 extern const struct fs_fault_map_pages_policy fs_fault_map_pages_off;
 extern const struct fs_fault_lock_policy fs_fault_lock_mmap;
+extern const struct fs_fault_lock_policy fs_fault_lock_per_vma_6_4;
+extern const struct fs_fault_lock_policy fs_fault_lock_per_vma_6_6;
 extern const struct fs_fault_lock_policy fs_fault_lock_per_vma;
 extern const struct fs_fault_lock_policy fs_fault_lock_spf;
 extern const struct fs_khugepaged_policy fs_khugepaged_swapin_write;
@@ -40,6 +43,14 @@ extern const struct fs_prefault_policy fs_prefault_per_page;
 extern const struct fs_prefault_policy fs_prefault_first_byte;
 extern const struct fs_prefault_policy fs_prefault_on_failure;
 extern const struct fs_prefault_policy fs_prefault_none;
+
+/* v5.3's operations, which v5.4 (= v5.3 + the handoff writer's spin)
+ * uses too (policies/rwsem-v5.3.c). */
+int rwsem_v5_3_down_read_slowpath(struct rw_semaphore *sem, struct rwsem_waiter *waiter);
+int rwsem_v5_3_down_write_slowpath(struct rw_semaphore *sem, struct rwsem_waiter *waiter);
+unsigned int rwsem_v5_3_wake_readers(struct rw_semaphore *sem);
+bool rwsem_v5_3_handoff(const struct rw_semaphore *sem, const struct rwsem_waiter *waiter);
+sim_time_t rwsem_v5_3_rspin_threshold(const struct rw_semaphore *sem);
 
 /* Each slot's built-ins in listing order, NULL-terminated. */
 extern const struct fs_rwsem_policy *const fs_builtin_rwsem_policies[];

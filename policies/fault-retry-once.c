@@ -34,4 +34,6 @@ const struct fs_fault_retry_policy fs_fault_retry_once = {
 		  "times\" (4064b9827063, 5.7)",
 	.retry_flags = retry_once_flags,
 	.may_drop = retry_once_may_drop,
+	/* major if any attempt returned VM_FAULT_MAJOR (x86 before 5.9) */
+	.mm_account_fault = false,
 };

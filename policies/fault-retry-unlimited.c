@@ -31,4 +31,6 @@ const struct fs_fault_retry_policy fs_fault_retry_unlimited = {
 		  "(not merged in this form)",
 	.retry_flags = retry_unlimited_flags,
 	.may_drop = retry_unlimited_may_drop,
+	/* major if any attempt returned VM_FAULT_MAJOR (x86 before 5.9) */
+	.mm_account_fault = false,
 };

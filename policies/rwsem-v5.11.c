@@ -10,8 +10,8 @@
  *	(1a728dff855a);
  *	"locking/rwsem: Remove reader optimistic spinning" (617f3ef95177);
  * on top of 5.4's "locking/rwsem: Make handoff writer optimistically spin
- * on owner", Waiman Long, 2019 (91d2a812dfb9; the v5.3 policy, which the
- * 5.4 and 5.10 presets use, leaves it out: docs/kernel.md).
+ * on owner", Waiman Long, 2019 (91d2a812dfb9, which the v5.4 policy adds
+ * to v5.3: policies/rwsem-v5.4.c).
  *
  * What it does, against v5.3:
  *  - readers no longer spin;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * rwsem v5.3: Waiman Long's rwsem rework, as in Linux 5.3 to 5.10
+ * rwsem v5.3: Waiman Long's rwsem rework, as in Linux 5.3
  * (kernel/locking/rwsem.c).
  *
  * Thread it models: Waiman Long's rwsem rework series, April-June 2019,
@@ -28,6 +28,10 @@
  *  - handoff: a waiter that has waited 4 ms (RWSEM_WAIT_TIMEOUT) sets the
  *    handoff bit when it is woken and fails to take the lock; then only
  *    the first waiter may take it.
+ *
+ * 5.4 added the handoff writer's spin on the owner (91d2a812dfb9): that is
+ * the v5.4 policy (policies/rwsem-v5.4.c), which uses the operations
+ * below; so v5.3 is 5.3 alone, and linux-5.4 / linux-5.10 use v5.4.
  */
 #include "config.h"
 
@@ -41,8 +45,8 @@
  * the spin fails, join a new reader phase; else queue (the bias given
  * back by the spin: no fast take of an empty queue).
  */
-static int rwsem_v5_3_down_read_slowpath(struct rw_semaphore *sem,
-					 struct rwsem_waiter *waiter)
+int rwsem_v5_3_down_read_slowpath(struct rw_semaphore *sem,
+				  struct rwsem_waiter *waiter)
 {
 	/* The current read owner, if any, and the reader nonspinnable bit. */
 	rwsem_save_last_rowner(sem, waiter);
@@ -65,8 +69,8 @@ static int rwsem_v5_3_down_read_slowpath(struct rw_semaphore *sem,
  * rwsem_down_write_slowpath(): spin; if the lock was seen nonspinnable on
  * the way in, readers may not spin once we own it.
  */
-static int rwsem_v5_3_down_write_slowpath(struct rw_semaphore *sem,
-					  struct rwsem_waiter *waiter)
+int rwsem_v5_3_down_write_slowpath(struct rw_semaphore *sem,
+				   struct rwsem_waiter *waiter)
 {
 	bool disable_rspin;
 	int ret;
@@ -83,7 +87,7 @@ static int rwsem_v5_3_down_write_slowpath(struct rw_semaphore *sem,
 
 /* rwsem_mark_wake(): grant up to MAX_READERS_WAKEUP readers, skipping the
  * writers queued among them (a phase-fair reader phase). */
-static unsigned int rwsem_v5_3_wake_readers(struct rw_semaphore *sem)
+unsigned int rwsem_v5_3_wake_readers(struct rw_semaphore *sem)
 {
 	struct rwsem_waiter *waiter, *next;
 	unsigned int woken = 0;
@@ -100,14 +104,14 @@ static unsigned int rwsem_v5_3_wake_readers(struct rw_semaphore *sem)
 }
 
 /* time_after(jiffies, waiter->timeout) */
-static bool rwsem_v5_3_handoff(const struct rw_semaphore *sem,
-			       const struct rwsem_waiter *waiter)
+bool rwsem_v5_3_handoff(const struct rw_semaphore *sem,
+			const struct rwsem_waiter *waiter)
 {
 	return rwsem_waited(sem, waiter) > RWSEM_WAIT_TIMEOUT;
 }
 
 /* rwsem_rspin_threshold(): 10 us + 0.5 us per reader, up to 30 readers. */
-static sim_time_t rwsem_v5_3_rspin_threshold(const struct rw_semaphore *sem)
+sim_time_t rwsem_v5_3_rspin_threshold(const struct rw_semaphore *sem)
 {
 	unsigned long readers = MIN(rwsem_nr_readers(sem), 30);
 

@@ -66,16 +66,22 @@ static void test_presets(void)
 		{ "linux-4.19", "rwsem=v4.19 page_lock=steal"
 		  " retry=once io=hold map_pages=trylock fault_lock=mmap"
 		  " khugepaged=swapin-read prefault=per-page" },
-		{ "linux-5.4", "rwsem=v5.3 page_lock=steal"
+		{ "linux-5.4", "rwsem=v5.4 page_lock=steal"
 		  " retry=once io=drop map_pages=trylock fault_lock=mmap"
 		  " khugepaged=swapin-read prefault=per-page" },
-		{ "linux-5.10", "rwsem=v5.3 page_lock=bounded-steal"
+		{ "linux-5.10", "rwsem=v5.4 page_lock=bounded-steal"
 		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap"
 		  " khugepaged=swapin-read prefault=per-page" },
 		{ "linux-6.1", "rwsem=v5.11 page_lock=bounded-steal"
 		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap"
 		  " khugepaged=swapin-read prefault=per-page" },
+		{ "linux-6.4", "rwsem=v5.11 page_lock=bounded-steal"
+		  " retry=first-drop io=drop map_pages=trylock fault_lock=per-vma-6.4"
+		  " khugepaged=swapin-read prefault=per-page" },
 		{ "linux-6.6", "rwsem=v5.11 page_lock=bounded-steal"
+		  " retry=first-drop io=drop map_pages=trylock fault_lock=per-vma-6.6"
+		  " khugepaged=swapin-read prefault=per-page" },
+		{ "linux-6.8", "rwsem=v5.11 page_lock=bounded-steal"
 		  " retry=first-drop io=drop map_pages=trylock fault_lock=per-vma"
 		  " khugepaged=swapin-read prefault=per-page" },
 		{ "linux-6.15", "rwsem=v5.11 page_lock=bounded-steal"

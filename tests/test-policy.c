@@ -86,7 +86,7 @@ static void test_builtins(void)
 		g_assert_cmpuint(strlen(p->thread), >, 20);
 		g_assert_cmpuint(strlen(p->summary), >, 10);
 	}
-	g_assert_cmpuint(n, ==, 4);
+	g_assert_cmpuint(n, ==, 5);
 	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, n);
 	g_assert_null(sim_policies_get(reg, SIM_POLICY_RWSEM, n));
 	for (n = 0; fs_builtin_page_lock_policies[n]; n++) {
@@ -98,7 +98,7 @@ static void test_builtins(void)
 	}
 	g_assert_cmpuint(n, ==, 3);
 	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_PAGE_LOCK), ==, n);
-	g_assert_cmpstr(sim_policies_get(reg, SIM_POLICY_RWSEM, 2)->name, ==, "v5.11");
+	g_assert_cmpstr(sim_policies_get(reg, SIM_POLICY_RWSEM, 3)->name, ==, "v5.11");
 	g_assert_cmpstr(sim_policies_get(reg, SIM_POLICY_PAGE_LOCK, 2)->name, ==, "bounded-steal");
 }
 
@@ -117,7 +117,7 @@ static void test_lookup(void)
 	g_assert_true(sim_policies_register(reg, "test", register_test_rwsem, NULL));
 	g_assert_cmpstr(sim_policies_lookup(reg, SIM_POLICY_RWSEM, "test-rwsem")->origin, ==,
 			"test");
-	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 5);
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 6);
 }
 
 static const struct fs_rwsem_policy dup_v5_11 = {
@@ -174,7 +174,7 @@ static void test_duplicate(void)
 	g_assert_cmpstr(error->message, ==,
 			"duplicate rwsem policy 'v5.11': already registered by built-in");
 	g_clear_error(&error);
-	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 4);
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 5);
 
 	g_assert_false(sim_policies_register(reg, "partial.so", register_new_then_dup, &error));
 	g_assert_nonnull(strstr(error->message, "'v5.11'"));
@@ -284,7 +284,7 @@ static void test_bad_tables(void)
 
 	g_assert_true(sim_policies_register(reg, "bad", register_bad_tables, &error));
 	g_assert_no_error(error);
-	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 4);
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 5);
 
 	/* A registration that fails without saying why, or says why but
 	 * returns TRUE, fails as a whole. */
@@ -293,7 +293,70 @@ static void test_bad_tables(void)
 	g_clear_error(&error);
 	g_assert_false(sim_policies_register(reg, "liar", register_true_with_error, &error));
 	g_assert_cmpstr(error->message, ==, "said yes, meant no");
-	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 4);
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 5);
+}
+
+/* A per-VMA fault_lock table (version 3) says what it covers under the
+ * VMA lock, with VMA_LOCK_* bits only; a version 2 table is taken as
+ * covering everything, as faultsim did before version 3. */
+static struct vm_area_struct *test_lock_vma(struct fault_sys *fs, struct sim_task *t,
+					    struct mm_struct *mm, uint64_t addr)
+{
+	return NULL;
+}
+
+static const struct fs_fault_lock_policy lock_covers_nothing = {
+	.version = 3, .name = "nothing", .lock_vma = test_lock_vma,
+};
+static const struct fs_fault_lock_policy lock_covers_unknown = {
+	.version = 3, .name = "unknown", .lock_vma = test_lock_vma,
+	.vma_lock_covers = VMA_LOCK_ANON | 0x100,
+};
+static const struct fs_fault_lock_policy lock_v2 = {
+	.version = 2, .name = "v2", .lock_vma = test_lock_vma,
+};
+static const struct fs_fault_lock_policy lock_anon = {
+	.version = 3, .name = "anon", .lock_vma = test_lock_vma,
+	.vma_lock_covers = VMA_LOCK_ANON,
+};
+
+static gboolean register_fault_lock_tables(struct fs_plugin_registrar *r, GError **error)
+{
+	GError *e = NULL;
+
+	g_assert_false(fs_register_fault_lock_policy(r, &lock_covers_nothing, &e));
+	g_assert_nonnull(strstr(e->message, "fault_lock policy 'nothing': vma_lock_covers 0x0"));
+	g_clear_error(&e);
+	g_assert_false(fs_register_fault_lock_policy(r, &lock_covers_unknown, &e));
+	g_assert_nonnull(strstr(e->message, "vma_lock_covers 0x101"));
+	g_clear_error(&e);
+	return fs_register_fault_lock_policy(r, &lock_v2, error) &&
+	       fs_register_fault_lock_policy(r, &lock_anon, error);
+}
+
+static void test_fault_lock_ops(void)
+{
+	g_autoptr(sim_policies) reg = sim_policies_new();
+	g_autoptr(GError) error = NULL;
+
+	/* mmap, per-vma, per-vma-6.4, per-vma-6.6, spf */
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_FAULT_LOCK), ==, 5);
+	g_assert_true(sim_policies_register(reg, "fl", register_fault_lock_tables, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_FAULT_LOCK), ==, 7);
+	/* The built-ins by version: 6.4 anonymous only, 6.6 not ->fault,
+	 * per-vma (6.8) everything and TRIED after a major retry. */
+	g_assert_cmphex(fs_fault_lock_per_vma_6_4.vma_lock_covers, ==, VMA_LOCK_ANON);
+	g_assert_cmphex(fs_fault_lock_per_vma_6_6.vma_lock_covers, ==,
+			VMA_LOCK_COVERS_ALL & ~VMA_LOCK_FILE_FAULT);
+	g_assert_cmphex(fs_fault_lock_per_vma.vma_lock_covers, ==, VMA_LOCK_COVERS_ALL);
+	g_assert_false(fs_fault_lock_per_vma_6_4.major_retry_tried);
+	g_assert_false(fs_fault_lock_per_vma_6_6.major_retry_tried);
+	g_assert_true(fs_fault_lock_per_vma.major_retry_tried);
+	/* 5.9's accounting with first-drop only. */
+	g_assert_false(fs_fault_retry_once.mm_account_fault);
+	g_assert_true(fs_fault_retry_first_drop.mm_account_fault);
+	g_assert_false(fs_fault_retry_unlimited.mm_account_fault);
 }
 
 /* A page_lock table needs both operations; registration names the one
@@ -383,7 +446,7 @@ static void test_keys_follow_registry(void)
 	g_assert_null(first_run(&study, keys, set3, &error));
 	g_assert_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN);
 	g_assert_nonnull(strstr(error->message, "bad value 'test-rwsen': accepted are v4.19, "
-				"v5.3, v5.11, reader-pref, test-rwsem"));
+				"v5.3, v5.4, v5.11, reader-pref, test-rwsem"));
 }
 
 /* Without the plugin's registration the name is refused. */
@@ -397,7 +460,8 @@ static void test_keys_builtins_only(void)
 	sim_model_register_keys(keys);
 	g_assert_null(first_run(&study, keys, set, &error));
 	g_assert_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN);
-	g_assert_nonnull(strstr(error->message, "accepted are v4.19, v5.3, v5.11, reader-pref"));
+	g_assert_nonnull(strstr(error->message,
+				"accepted are v4.19, v5.3, v5.4, v5.11, reader-pref"));
 }
 
 /* Files that are not plugins: each a clear error naming the path, the
@@ -429,7 +493,7 @@ static void test_load_errors(void)
 
 	g_assert_false(sim_policies_load_plugin(reg, "", &error));
 	g_clear_error(&error);
-	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 4);
+	g_assert_cmpuint(sim_policies_count(reg, SIM_POLICY_RWSEM), ==, 5);
 	g_unlink(text);
 	g_rmdir(dir);
 }
@@ -486,6 +550,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/policy/registry/duplicate", test_duplicate);
 	g_test_add_func("/policy/registry/bad-tables", test_bad_tables);
 	g_test_add_func("/policy/page-lock/ops", test_page_lock_ops);
+	g_test_add_func("/policy/fault-lock/ops", test_fault_lock_ops);
 	g_test_add_func("/policy/keys/follow-registry", test_keys_follow_registry);
 	g_test_add_func("/policy/keys/builtins-only", test_keys_builtins_only);
 	g_test_add_func("/policy/plugin/load-errors", test_load_errors);

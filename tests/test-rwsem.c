@@ -259,9 +259,13 @@ static void test_policies(void)
 	struct rw_semaphore sem;
 	unsigned int i;
 
-	for (i = 0; i < G_N_ELEMENTS(all_variants); i++) {
+	/* The built-ins in listing order: all_variants, and v5.4 (5.3 and
+	 * the handoff writer's spin, tested on its own below). */
+	static const char *const builtins[] = { "v4.19", "v5.3", "v5.4", "v5.11", "reader-pref" };
+
+	for (i = 0; i < G_N_ELEMENTS(builtins); i++) {
 		g_assert_nonnull(fs_builtin_rwsem_policies[i]);
-		g_assert_cmpstr(fs_builtin_rwsem_policies[i]->name, ==, all_variants[i]);
+		g_assert_cmpstr(fs_builtin_rwsem_policies[i]->name, ==, builtins[i]);
 		g_assert_true(rwsem_policy_check(fs_builtin_rwsem_policies[i], NULL));
 	}
 	g_assert_null(fs_builtin_rwsem_policies[i]);
@@ -277,6 +281,8 @@ static void test_policies(void)
 	g_assert_cmpint(fs_rwsem_v5_3.rspin_threshold(&sem), ==, 10 * US);
 	g_assert_cmpint(fs_rwsem_v5_11.rspin_threshold(&sem), ==, 10 * US);
 	g_assert_nonnull(fs_rwsem_v5_11.handoff_spin);
+	g_assert_nonnull(fs_rwsem_v5_4.handoff_spin);
+	g_assert_true(fs_rwsem_v5_4.down_write_slowpath == fs_rwsem_v5_3.down_write_slowpath);
 	g_assert_cmpint(fs_rwsem_v5_3.nonspinnable_kept, ==, RWSEM_RD_NONSPINNABLE);
 	g_assert_cmpint(fs_rwsem_v5_11.nonspinnable_kept, ==, RWSEM_NONSPINNABLE);
 	rwsem_destroy(&sem);
@@ -551,28 +557,37 @@ static void spinner_fn(struct sim_task *t, void *arg)
  * gets the lock within a hold and a wake-up or two.  4.19: no handoff, W
  * waits until the spinners stop.
  */
+/* Returns how long W waited; *@acquired (may be NULL): when it got the lock. */
+static sim_time_t run_steal_handoff(struct rwt *w, const char *variant, struct spinner *sp,
+				    sim_time_t *acquired)
+{
+	struct actor as[] = {
+		{ .name = "H", .op = 'w', .arrive = 0, .hold = 100 * US, .cpu = 20 * US },
+		{ .name = "W", .op = 'w', .arrive = 10 * US, .hold = 30 * US, .oncpu = true },
+	};
+
+	rwt_init(w, variant, 4, 50 * US);
+	spawn_actors(w, as, G_N_ELEMENTS(as));
+	for (int i = 0; i < 2; i++) {
+		sp[i] = (struct spinner){ .w = w, .start = 160 * US + i, .until = 20 * MS,
+					  .hold = 30 * US, .think = 5 * US };
+		spawn(w, i ? "S2" : "S1", spinner_fn, &sp[i]);
+	}
+	run_all(w, as, G_N_ELEMENTS(as));
+	if (acquired)
+		*acquired = as[1].acquired;
+	return as[1].acquired - as[1].called;
+}
+
 static void test_writer_steal_handoff(gconstpointer data)
 {
 	const char *variant = data;
 	bool handoff = strcmp(variant, "v4.19") != 0;
 	struct rwt w;
-	struct actor as[] = {
-		{ .name = "H", .op = 'w', .arrive = 0, .hold = 100 * US, .cpu = 20 * US },
-		{ .name = "W", .op = 'w', .arrive = 10 * US, .hold = 30 * US, .oncpu = true },
-	};
 	struct spinner sp[2];
-	sim_time_t wait;
+	sim_time_t acquired;
+	sim_time_t wait = run_steal_handoff(&w, variant, sp, &acquired);
 
-	rwt_init(&w, variant, 4, 50 * US);
-	spawn_actors(&w, as, G_N_ELEMENTS(as));
-	for (int i = 0; i < 2; i++) {
-		sp[i] = (struct spinner){ .w = &w, .start = 160 * US + i, .until = 20 * MS,
-					  .hold = 30 * US, .think = 5 * US };
-		spawn(&w, i ? "S2" : "S1", spinner_fn, &sp[i]);
-	}
-	run_all(&w, as, G_N_ELEMENTS(as));
-
-	wait = as[1].acquired - as[1].called;
 	g_test_message("%s: woken writer waited %.1f us; spinners took the lock %lu + %lu "
 		       "times; opt_wlock %" G_GUINT64_FORMAT ", sleep_writer %" G_GUINT64_FORMAT
 		       ", wake_writer %" G_GUINT64_FORMAT, variant, wait / 1e3,
@@ -584,16 +599,48 @@ static void test_writer_steal_handoff(gconstpointer data)
 	if (handoff) {
 		/* Bound: 4 ms, then W's next run (an up_write within 35 us and
 		 * its wake-up, 51 us) sets handoff; the current hold ends (<= 30
-		 * us) and W, woken once more (51 us; 5.11's handoff writer spins
-		 * on the owner instead), takes it: 4 ms + 167 us at most. */
+		 * us) and W, woken once more (51 us; 5.4's and 5.11's handoff
+		 * writer spins on the owner instead), takes it: 4 ms + 167 us
+		 * at most. */
 		g_assert_cmpint(wait, >=, 4 * MS);
 		g_assert_cmpint(wait, <=, 4 * MS + 170 * US);
 		g_assert_cmpuint(ev(&w, "rwsem_wlock_handoff"), ==, 1);
 	} else {
-		g_assert_cmpint(as[1].acquired, >=, 20 * MS);
+		g_assert_cmpint(acquired, >=, 20 * MS);
 		g_assert_cmpuint(ev(&w, "rwsem_wlock_handoff"), ==, 0);
 	}
 	rwt_fini(&w);
+}
+
+/*
+ * The handoff writer's spin (91d2a812dfb9, 5.4): the machine above.  Once
+ * W has set the handoff bit, the spinner holding the lock runs on its CPU;
+ * 5.3's W sleeps and needs a wake-up (51 us) after that hold ends, 5.4's
+ * spins on the owner and takes the lock as it is released, one sleep
+ * fewer.  5.4 and 5.11 differ only for readers: with writers alone they
+ * follow the same trajectory.
+ */
+static void test_handoff_writer_spin(void)
+{
+	struct rwt w;
+	struct spinner sp[2];
+	sim_time_t w53, w54, w511;
+	uint64_t s53, s54;
+
+	w53 = run_steal_handoff(&w, "v5.3", sp, NULL);
+	s53 = ev(&w, "rwsem_sleep_writer");
+	rwt_fini(&w);
+	w54 = run_steal_handoff(&w, "v5.4", sp, NULL);
+	s54 = ev(&w, "rwsem_sleep_writer");
+	rwt_fini(&w);
+	w511 = run_steal_handoff(&w, "v5.11", sp, NULL);
+	rwt_fini(&w);
+	g_test_message("handoff writer's wait: v5.3 %.1f us, v5.4 %.1f us, v5.11 %.1f us; "
+		       "writer sleeps v5.3 %" G_GUINT64_FORMAT ", v5.4 %" G_GUINT64_FORMAT,
+		       w53 / 1e3, w54 / 1e3, w511 / 1e3, s53, s54);
+	g_assert_cmpint(w54, <=, w53 - 40 * US);
+	g_assert_cmpuint(s54, <, s53);
+	g_assert_cmpint(w54, ==, w511);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1245,6 +1292,9 @@ int main(int argc, char **argv)
 			test_reader_spin_starvation);
 	add_per_variant("/sim/rwsem/writer-steal-handoff", kernel_variants,
 			G_N_ELEMENTS(kernel_variants), test_writer_steal_handoff);
+	g_test_add_data_func("/sim/rwsem/writer-steal-handoff/v5.4", "v5.4",
+			     test_writer_steal_handoff);
+	g_test_add_func("/sim/rwsem/handoff-writer-spin", test_handoff_writer_spin);
 	add_per_variant("/sim/rwsem/reader-steal", kernel_variants,
 			G_N_ELEMENTS(kernel_variants), test_reader_steal);
 	add_per_variant("/sim/rwsem/reader-spin", kernel_variants,

@@ -18,6 +18,7 @@
 #include "sim/core/histogram.h"
 #include "sim/config/keys.h"
 #include "sim/kernel/mm.h"
+#include "sim/kernel/pagecache.h"
 #include "sim/model/model.h"
 #include "sim/kernel/readahead.h"
 #include "sim/config/scenario.h"
@@ -422,6 +423,236 @@ static void test_exp_writer(void)
 	sim_engine_free(eng);
 }
 
+/* ------------------------------------------------------------------ */
+/* Coverage by kernel version, and the retry rule after a VMA-lock RETRY */
+
+/* The counters one fault changes. */
+struct fault_delta {
+	uint64_t not_covered, mmap_reads, vma_success, vma_retry, abort, drops, majfault;
+};
+
+static void delta_snap(struct rig *r, struct fault_delta *d)
+{
+	*d = (struct fault_delta){
+		.not_covered = fcount(r, "vmaLockNotCovered"),
+		.mmap_reads = *sim_stats_counter(sim_engine_stats(r->eng), "mmap_sem",
+						 "readAcquisitions"),
+		.vma_success = fcount(r, "vmaLockSuccess"),
+		.vma_retry = fcount(r, "vmaLockRetry"),
+		.abort = fcount(r, "vmaLockAbort"),
+		.drops = fcount(r, "mmapSemDrop"),
+		.majfault = fcount(r, "majfault"),
+	};
+}
+
+static void delta_since(struct rig *r, struct fault_delta *d)
+{
+	struct fault_delta now;
+
+	delta_snap(r, &now);
+	d->not_covered = now.not_covered - d->not_covered;
+	d->mmap_reads = now.mmap_reads - d->mmap_reads;
+	d->vma_success = now.vma_success - d->vma_success;
+	d->vma_retry = now.vma_retry - d->vma_retry;
+	d->abort = now.abort - d->abort;
+	d->drops = now.drops - d->drops;
+	d->majfault = now.majfault - d->majfault;
+}
+
+/*
+ * A read fault on the file (cold: it reads around), then, 10 ms later, a
+ * write fault on a page that read brought into the cache but fault-around
+ * did not map: do_shared_fault(), whose ->fault (filemap_fault) finds the
+ * page cached.  @d: what the second fault changed.
+ */
+struct file_faults {
+	struct rig *r;
+	struct fault_delta d;
+};
+
+static void file_faults_task(struct sim_task *t, void *arg)
+{
+	struct file_faults *ff = arg;
+	struct rig *r = ff->r;
+	uint64_t page = 0;
+
+	g_assert_cmpint(fault_touch(&r->fs, t, r->mm, FILE_START + 10, false, NULL, NULL), ==, 0);
+	sim_sleep(t, 10 * NSEC_PER_MSEC);
+	for (uint64_t p = 0; p < RIG_PAGES && !page; p++)
+		if (pc_page_cached(r->file, p) && !mm_pte_present(r->mm, FILE_START + p))
+			page = FILE_START + p;
+	g_assert_cmpuint(page, !=, 0);
+	delta_snap(r, &ff->d);
+	g_assert_cmpint(fault_touch(&r->fs, t, r->mm, page, true, NULL, NULL), ==, 0);
+	delta_since(r, &ff->d);
+}
+
+static struct fault_delta run_file_faults(const struct fs_fault_lock_policy *lock)
+{
+	struct rig r;
+	struct file_faults ff = { .r = &r };
+
+	machine_init(&r, lock);
+	spawn(&r, "fault", file_faults_task, &ff);
+	sim_run(r.eng);
+	machine_free(&r);
+	return ff.d;
+}
+
+/*
+ * File ->fault under the VMA lock is 6.7's (vmf_can_call_fault()): with
+ * linux-6.6's per-vma-6.6 the VMA is locked (file VMAs are accepted from
+ * 6.6), but do_shared_fault() needs ->fault: VM_FAULT_RETRY at once,
+ * vmaLockNotCovered, and the fault takes mmap_sem.  With linux-6.8's
+ * per-vma it is done under the VMA lock, mmap_sem untouched.  With 6.4's
+ * per-vma-6.4 the file VMA is refused before it is locked (vmaLockAbort
+ * and vmaLockNotCovered, as lock_vma_under_rcu() refused non-anonymous
+ * VMAs).
+ */
+static void test_file_fault_coverage(void)
+{
+	struct fault_delta d66 = run_file_faults(&fs_fault_lock_per_vma_6_6);
+	struct fault_delta d68 = run_file_faults(&fs_fault_lock_per_vma);
+	struct fault_delta d64 = run_file_faults(&fs_fault_lock_per_vma_6_4);
+
+	g_assert_cmpuint(d66.not_covered, ==, 1);
+	g_assert_cmpuint(d66.vma_retry, ==, 1);
+	g_assert_cmpuint(d66.vma_success, ==, 0);
+	g_assert_cmpuint(d66.mmap_reads, ==, 1);
+	g_assert_cmpuint(d66.drops, ==, 0);		/* gave up, did not wait */
+
+	g_assert_cmpuint(d68.not_covered, ==, 0);
+	g_assert_cmpuint(d68.vma_success, ==, 1);
+	g_assert_cmpuint(d68.mmap_reads, ==, 0);
+
+	g_assert_cmpuint(d64.not_covered, ==, 1);
+	g_assert_cmpuint(d64.abort, ==, 1);
+	g_assert_cmpuint(d64.vma_retry, ==, 0);
+	g_assert_cmpuint(d64.mmap_reads, ==, 1);
+}
+
+/*
+ * A swap fault.  The task writes ANON_A + 3, reclaims until the page is
+ * swapped out, and reads it again: do_swap_page() reads it back from the
+ * swap area.  @competitor: a task that, 5 us into that fault, waits for
+ * the page (locked for the read) and holds its lock for 100 us once it
+ * has it.
+ */
+struct swap_fault {
+	struct rig *r;
+	bool competitor;
+	struct fault_delta d;
+	uint64_t drops_max;
+};
+
+static void locker_task(struct sim_task *t, void *arg)
+{
+	struct rig *r = arg;
+	struct page *page;
+
+	sim_sleep(t, 5000);
+	page = find_get_page(r->mm->anon, ANON_A + 3);
+	g_assert_nonnull(page);
+	lock_page(t, page);
+	sim_sleep(t, 100000);
+	unlock_page(page);
+	put_page(page);
+}
+
+static void swap_fault_task(struct sim_task *t, void *arg)
+{
+	struct swap_fault *sf = arg;
+	struct rig *r = sf->r;
+	struct sim_hist *drops = sim_stats_hist(sim_engine_stats(r->eng), "fault", "drops");
+
+	g_assert_cmpint(fault_touch(&r->fs, t, r->mm, ANON_A + 3, true, NULL, NULL), ==, 0);
+	for (int i = 0; i < 10 && pc_page_cached(r->mm->anon, ANON_A + 3); i++) {
+		pc_try_to_free_pages(r->pc, t, pc_nr_pages(r->pc));
+		sim_sleep(t, 10 * NSEC_PER_MSEC);
+	}
+	g_assert_true(is_swap_pte(mm_pte(r->mm, ANON_A + 3)));
+	g_assert_false(pc_page_cached(r->mm->anon, ANON_A + 3));
+	sim_hist_reset(drops);
+	delta_snap(r, &sf->d);
+	if (sf->competitor)
+		spawn(r, "locker", locker_task, r);
+	g_assert_cmpint(fault_touch(&r->fs, t, r->mm, ANON_A + 3, false, NULL, NULL), ==, 0);
+	delta_since(r, &sf->d);
+	sf->drops_max = sim_hist_max(drops);
+	g_assert_true(mm_pte_present(r->mm, ANON_A + 3));
+}
+
+static struct swap_fault run_swap_fault(const struct fs_fault_lock_policy *lock,
+					bool competitor)
+{
+	struct rig r;
+	struct swap_fault sf = { .r = &r, .competitor = competitor };
+	g_autoptr(GError) error = NULL;
+
+	machine_init(&r, lock);
+	g_assert_true(swapon(r.sys, r.disk, UINT64_C(1) << 30, 64, &error));
+	g_assert_no_error(error);
+	spawn(&r, "fault", swap_fault_task, &sf);
+	sim_run(r.eng);
+	machine_free(&r);
+	return sf;
+}
+
+/*
+ * 6.4's do_swap_page() returns VM_FAULT_RETRY under the VMA lock: the swap
+ * fault falls back to mmap_sem (vmaLockNotCovered) and reads the page
+ * there (it drops mmap_sem for the read: first-drop).  6.6 reads it under
+ * the VMA lock: __folio_lock_or_retry() releases the VMA lock to wait, the
+ * fault retries under mmap_sem and finds the page read.  Either way one
+ * drop; 6.4 counts a major fault, 6.6 a minor one (below).
+ */
+static void test_swap_fault_coverage(void)
+{
+	struct swap_fault s64 = run_swap_fault(&fs_fault_lock_per_vma_6_4, false);
+	struct swap_fault s66 = run_swap_fault(&fs_fault_lock_per_vma_6_6, false);
+
+	g_assert_cmpuint(s64.d.not_covered, ==, 1);
+	g_assert_cmpuint(s64.d.vma_retry, ==, 1);
+	g_assert_cmpuint(s64.d.mmap_reads, >=, 1);
+	g_assert_cmpuint(s64.d.drops, ==, 1);
+	g_assert_cmpuint(s64.d.majfault, ==, 1);
+
+	g_assert_cmpuint(s66.d.not_covered, ==, 0);
+	g_assert_cmpuint(s66.d.vma_retry, ==, 1);
+	g_assert_cmpuint(s66.d.drops, ==, 1);
+	g_assert_cmpuint(s66.d.mmap_reads, ==, 1);
+	/* The mmap_sem attempt found the page read and carried no TRIED:
+	 * mm_account_fault() counted the fault minor, the miscount
+	 * 46e714c729c8 (6.8) fixed. */
+	g_assert_cmpuint(s66.d.majfault, ==, 0);
+}
+
+/*
+ * Two drops in one fault (6.6 and 6.7, first-drop): the swap fault waits
+ * for its read with the VMA lock released (the VMA-lock attempt has no
+ * FAULT_FLAG_TRIED), and when it comes back under mmap_sem the locker
+ * holds the page: the mmap_sem attempt is a first attempt too (6.6 adds
+ * no TRIED after a VMA-lock RETRY), so it drops again to wait.  With
+ * per-vma (6.8's 46e714c729c8) the major VMA-lock attempt makes that
+ * attempt TRIED: it waits for the page lock holding mmap_sem, one drop.
+ */
+static void test_two_drops(void)
+{
+	struct swap_fault s66 = run_swap_fault(&fs_fault_lock_per_vma_6_6, true);
+	struct swap_fault s68 = run_swap_fault(&fs_fault_lock_per_vma, true);
+
+	g_assert_cmpuint(s66.d.drops, ==, 2);
+	g_assert_cmpuint(s66.drops_max, ==, 2);
+	g_assert_cmpuint(s66.d.vma_retry, ==, 1);
+	g_assert_cmpuint(s68.d.drops, ==, 1);
+	g_assert_cmpuint(s68.drops_max, ==, 1);
+	g_assert_cmpuint(s68.d.vma_retry, ==, 1);
+	/* Major either way: 6.6's final attempt came after an mmap_sem
+	 * RETRY (TRIED), 6.8's after a major VMA-lock one. */
+	g_assert_cmpuint(s66.d.majfault, ==, 1);
+	g_assert_cmpuint(s68.d.majfault, ==, 1);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -430,6 +661,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/vma-lock/write-locked-falls-back", test_write_locked_falls_back);
 	g_test_add_func("/vma-lock/retry-after-major", test_retry_after_major);
 	g_test_add_func("/vma-lock/spf", test_spf);
+	g_test_add_func("/vma-lock/coverage/file-fault", test_file_fault_coverage);
+	g_test_add_func("/vma-lock/coverage/swap-fault", test_swap_fault_coverage);
+	g_test_add_func("/vma-lock/two-drops", test_two_drops);
 	g_test_add_func("/vma-lock/exp-scaling", test_exp_scaling);
 	g_test_add_func("/vma-lock/exp-writer", test_exp_writer);
 	return g_test_run();

@@ -79,6 +79,8 @@ enum fault_event {
 	SPF_SUCCESS,		/* "spfSuccess": a speculative fault done */
 	SPF_ABORT,		/* "spfAbort": its sequence check failed */
 	SPF_FALLBACK,		/* "spfFallback": not tried speculatively */
+	VMA_LOCK_NOT_COVERED,	/* "vmaLockNotCovered": a VMA or a fault this
+				 * kernel does not handle under the VMA lock */
 };
 FS_API void count_fault_event(struct fault_sys *fs, enum fault_event event);
 
@@ -144,10 +146,10 @@ FS_API bool fault_around_set_pte(struct vm_fault *vmf, uint64_t addr, struct pag
 /* ------------------------------------------------------------------ */
 /* The slots */
 
-#define FS_FAULT_RETRY_POLICY_VERSION		2
+#define FS_FAULT_RETRY_POLICY_VERSION		3
 #define FS_FAULT_IO_POLICY_VERSION		1
 #define FS_FAULT_MAP_PAGES_POLICY_VERSION	1
-#define FS_FAULT_LOCK_POLICY_VERSION		2
+#define FS_FAULT_LOCK_POLICY_VERSION		3
 
 /* Where a fault stands, for the retry policy: the flags of the attempt,
  * which attempt it is (1: the first; a per-VMA lock attempt counts), and
@@ -160,9 +162,10 @@ struct fs_fault_retry_state {
 };
 
 /* Slot retry: what the arch fault handler does with the flags on a
- * VM_FAULT_RETRY, and whether an attempt may release mmap_sem to wait.
- * Version 2 (plugin ABI 2) gives both operations the fault's state, where
- * version 1 gave them the flags alone. */
+ * VM_FAULT_RETRY, whether an attempt may release mmap_sem to wait, and how
+ * the finished fault is accounted (major or minor).  Version 2 (plugin
+ * ABI 2) gives both operations the fault's state, where version 1 gave
+ * them the flags alone; version 3 (plugin ABI 4) adds mm_account_fault. */
 struct fs_fault_retry_policy {
 	unsigned int version;
 	const char *name;
@@ -174,6 +177,14 @@ struct fs_fault_retry_policy {
 	/* Whether the attempt may release mmap_sem to wait
 	 * (lock_page_or_retry(), maybe_unlock_mmap_for_io()). */
 	bool (*may_drop)(const struct fs_fault_retry_state *st);
+	/*
+	 * Version 3.  true: a fault is major if its final attempt returned
+	 * VM_FAULT_MAJOR or carries FAULT_FLAG_TRIED, i.e. every retried fault
+	 * is (mm_account_fault() in handle_mm_fault(), 5.9: bce617edecad).
+	 * false (and tables of version < 3): major if any attempt returned
+	 * VM_FAULT_MAJOR, as x86's do_user_addr_fault() counted up to 5.8.
+	 */
+	bool mm_account_fault;
 };
 
 /* Slot io: the ->fault of file VMAs (filemap_fault()).  Called with
@@ -200,12 +211,39 @@ struct fs_fault_map_pages_policy {
 				   pgoff_t end_pgoff);
 };
 
+/*
+ * What a kernel version handles under the per-VMA lock
+ * (fs_fault_lock_policy.vma_lock_covers), by fault kind.  A VMA whose
+ * faults are not covered at all is refused by lock_vma (the policy's
+ * business: count VMA_LOCK_ABORT and VMA_LOCK_NOT_COVERED); a fault of a
+ * kind not covered returns VM_FAULT_RETRY from the VMA-lock attempt
+ * without waiting (the arch handler releases the VMA lock) and goes on
+ * under mmap_sem, counted "vmaLockRetry" and "vmaLockNotCovered".
+ * userfaultfd (refused by 6.4's lock_vma_under_rcu(), handled from 6.6)
+ * is not modelled, nor is the anon_vma test of lock_vma_under_rcu() (an
+ * anonymous VMA's first fault, which sets up its anon_vma, takes
+ * mmap_sem in the kernel; here every anonymous VMA is taken as having
+ * one).
+ */
+#define VMA_LOCK_ANON		0x01u	/* anonymous VMAs: do_anonymous_page(), and
+					 * faults on a present pte (6.4) */
+#define VMA_LOCK_SWAP		0x02u	/* do_swap_page() (6.6; 6.4 returns RETRY) */
+#define VMA_LOCK_FAULT_AROUND	0x04u	/* file VMAs: fault-around (->map_pages) and
+					 * faults on a present pte (6.6) */
+#define VMA_LOCK_FILE_FAULT	0x08u	/* file VMAs: ->fault for read, COW and
+					 * shared faults (6.7: vmf_can_call_fault()) */
+#define VMA_LOCK_COVERS_ALL	(VMA_LOCK_ANON | VMA_LOCK_SWAP | VMA_LOCK_FAULT_AROUND | \
+				 VMA_LOCK_FILE_FAULT)
+
 /* Slot fault_lock.  @lock_vma: find and read-lock the VMA of the fault
  * without mmap_sem (a per-VMA read lock, released with vma_end_read()),
  * NULL to take the mmap_sem path (NULL op: always).  Version 2 adds
  * @speculative_fault: try the whole fault without any lock first; true
  * if it is done, false to go on with @lock_vma / mmap_sem (NULL op:
- * never; read only from version 2 tables). */
+ * never; read only from version 2 tables).  Version 3 adds what the
+ * per-VMA lock path of a kernel version does (read when @lock_vma is
+ * set; a table of version < 3 gets VMA_LOCK_COVERS_ALL and
+ * @major_retry_tried true). */
 struct fs_fault_lock_policy {
 	unsigned int version;
 	const char *name;
@@ -216,6 +254,15 @@ struct fs_fault_lock_policy {
 	/* version 2 */
 	bool (*speculative_fault)(struct fault_sys *fs, struct sim_task *t,
 				  struct mm_struct *mm, uint64_t addr, unsigned int flags);
+	/* version 3 */
+	/* VMA_LOCK_*: the fault kinds handled under the VMA lock. */
+	unsigned int vma_lock_covers;
+	/* After a VMA-lock attempt that returned VM_FAULT_RETRY with
+	 * VM_FAULT_MAJOR, the mmap_sem attempt carries FAULT_FLAG_TRIED
+	 * (46e714c729c8, 6.8): it may not drop again (first-drop) and is
+	 * accounted major.  false: no TRIED (6.4 - 6.7), so with first-drop
+	 * that attempt may drop mmap_sem too: two drops in one fault. */
+	bool major_retry_tried;
 };
 
 /* Register @ops (kept by pointer) in its slot. */

@@ -55,6 +55,11 @@ static const struct fs_fault_lock_policy fault_lock_anon_vma = {
 		  "lock_vma_under_rcu() refuses file VMAs)",
 	.lock_vma = anon_vma_lock_vma,
 	.speculative_fault = NULL,
+	/* What runs under the VMA lock once taken (faultsim/fault.h); 6.4
+	 * also sent swap faults to mmap_sem, which this example leaves
+	 * under the VMA lock (the built-in per-vma-6.4 does not). */
+	.vma_lock_covers = VMA_LOCK_ANON | VMA_LOCK_SWAP,
+	.major_retry_tried = false,
 };
 
 gboolean faultsim_plugin_register(struct fs_plugin_registrar *r, GError **error)

@@ -58,6 +58,7 @@ static void fault_stats_init(struct fault_stats *s, struct sim_engine *eng)
 	s->vma_lock_retry = sim_stats_counter(st, "fault", "vmaLockRetry");
 	s->vma_lock_abort = sim_stats_counter(st, "fault", "vmaLockAbort");
 	s->vma_lock_fallback = sim_stats_counter(st, "fault", "vmaLockFallback");
+	s->vma_lock_not_covered = sim_stats_counter(st, "fault", "vmaLockNotCovered");
 	s->spf_success = sim_stats_counter(st, "fault", "spfSuccess");
 	s->spf_abort = sim_stats_counter(st, "fault", "spfAbort");
 	s->spf_fallback = sim_stats_counter(st, "fault", "spfFallback");
@@ -250,6 +251,25 @@ bool fault_around_set_pte(struct vm_fault *vmf, uint64_t addr, struct page *page
 /* ------------------------------------------------------------------ */
 /* The handlers */
 
+/*
+ * Under the VMA lock, a fault of a kind this kernel version handles only
+ * under mmap_sem (the fault_lock policy's vma_lock_covers): the handler
+ * gives up before doing anything and returns VM_FAULT_RETRY, the VMA lock
+ * still held (6.4's do_swap_page(); 6.6's do_read_fault() after
+ * fault-around, do_cow_fault() and do_shared_fault(), which release it
+ * themselves: the same here, vma_lock_fault() releases it at once).
+ */
+static bool vma_lock_not_covered(struct vm_fault *vmf, unsigned int kind)
+{
+	const struct fs_fault_lock_policy *fl = vmf->fs->fault_lock;
+	unsigned int covers = fl->version >= 3 ? fl->vma_lock_covers : VMA_LOCK_COVERS_ALL;
+
+	if (!vmf->vma_locked || (covers & kind))
+		return false;
+	(*vmf->fs->st.vma_lock_not_covered)++;
+	return true;
+}
+
 /* Install vmf->page (locked, uptodate) for the fault. */
 static vm_fault_t finish_fault(struct vm_fault *vmf)
 {
@@ -265,6 +285,8 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 	struct page *page;
 	int err;
 
+	if (vma_lock_not_covered(vmf, VMA_LOCK_ANON))
+		return VM_FAULT_RETRY;
 	cpu_work(vmf->t, p->alloc);
 	page = mm_alloc_anon_page(vmf->t, vmf->mm, vmf->vma, vmf->address, &err);
 	if (!page)
@@ -284,6 +306,8 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
 	bool major;
 	int err;
 
+	if (vma_lock_not_covered(vmf, VMA_LOCK_SWAP))
+		return VM_FAULT_RETRY;
 	cpu_work(vmf->t, vmf->fs->p.swapin);
 	page = swapin_page(vmf->t, vmf->mm, vmf->vma, vmf->address, &major, &err);
 	if (!page)
@@ -318,6 +342,8 @@ static vm_fault_t do_fault_around(struct vm_fault *vmf)
 	pgoff_t size = pc_mapping_size(vmf->mapping);
 	unsigned long mapped;
 
+	if (vma_lock_not_covered(vmf, VMA_LOCK_FAULT_AROUND))
+		return VM_FAULT_RETRY;
 	if (start < vma->vm_start)
 		start = vma->vm_start;
 	if (start < tbl)
@@ -342,7 +368,11 @@ static vm_fault_t do_fault_around(struct vm_fault *vmf)
 
 static vm_fault_t __do_fault(struct vm_fault *vmf)
 {
-	vm_fault_t ret = vmf->fs->io->fault(vmf);
+	vm_fault_t ret;
+
+	if (vma_lock_not_covered(vmf, VMA_LOCK_FILE_FAULT))
+		return VM_FAULT_RETRY;
+	ret = vmf->fs->io->fault(vmf);
 
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
 		return ret;
@@ -431,7 +461,11 @@ vm_fault_t handle_mm_fault(struct vm_fault *vmf)
 	}
 	if (is_swap_pte(pte))
 		return do_swap_page(vmf);
-	/* Present: spurious (someone else faulted it in). */
+	/* Present: spurious (someone else faulted it in), or only the
+	 * accessed bit to set. */
+	if (vma_lock_not_covered(vmf, vma_is_anonymous(vmf->vma) ? VMA_LOCK_ANON :
+				 VMA_LOCK_FAULT_AROUND))
+		return VM_FAULT_RETRY;
 	mm_touch(vmf->mm, vmf->address, vmf->flags & FAULT_FLAG_WRITE);
 	return 0;
 }
@@ -485,12 +519,22 @@ static bool vma_lock_fault(struct fault_sys *fs, struct sim_task *t, struct mm_s
 		(*fs->st.vma_lock_success)++;
 		return true;
 	}
-	/* The handler released the VMA lock. */
-	g_assert(vmf->dropped);
+	/* The handler released the VMA lock to wait, or gave up at once
+	 * on a fault this kernel does not handle under it (release it). */
+	if (!vmf->dropped) {
+		vmf->vma = NULL;
+		vma_end_read(t, vma);
+	}
 	(*fs->st.retry)++;
 	(*fs->st.vma_lock_retry)++;
 	(*fs->st.vma_lock_fallback)++;
 	return true;
+}
+
+/* Whether the mmap_sem attempt after a major VMA-lock RETRY is TRIED. */
+static bool fault_lock_major_retry_tried(const struct fs_fault_lock_policy *fl)
+{
+	return fl->version < 3 || fl->major_retry_tried;
 }
 
 int do_user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
@@ -534,7 +578,10 @@ int do_user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struc
 				pinned = lvmf.ra_pinned;
 				pinned_file = lvmf.mapping;
 			}
-			if (major)
+			/* 46e714c729c8 (6.8): a major VMA-lock attempt makes
+			 * the mmap_sem attempt TRIED.  Before it, that attempt
+			 * is a first one too, and may drop again. */
+			if (major && fault_lock_major_retry_tried(fs->fault_lock))
 				flags |= FAULT_FLAG_TRIED;
 		}
 	}
@@ -587,6 +634,10 @@ retry:
 	g_assert(!vmf.dropped);
 	mmap_read_unlock(mm, t);
 done:
+	/* mm_account_fault() (5.9+): the final attempt decides, and a retried
+	 * fault (TRIED) is major.  Before, major if any attempt was. */
+	if (fs->retry->version >= 3 && fs->retry->mm_account_fault)
+		major = (fault & VM_FAULT_MAJOR) || (flags & FAULT_FLAG_TRIED);
 	if (fault & VM_FAULT_OOM) {
 		(*fs->st.oom)++;
 		ret = -ENOMEM;

@@ -36,17 +36,27 @@
  *	map_pages   struct fs_fault_map_pages_policy: the ->map_pages of
  *	            file VMAs (fault-around), NULL op: no fault-around
  *	fault_lock  struct fs_fault_lock_policy: how the VMA is found and
- *	            held: mmap (mmap_sem), per-vma (6.4: lock_vma_under_rcu()
- *	            first, sim/kernel/vma-lock.h), spf (speculative, never merged)
+ *	            held: mmap (mmap_sem), per-vma-6.4, per-vma-6.6, per-vma
+ *	            (6.7 coverage, 6.8 retry rule): lock_vma_under_rcu() first,
+ *	            sim/kernel/vma-lock.h; spf (speculative, never merged)
  *
  * The per-VMA lock path (arch/x86/mm/fault.c, 6.4+).  Before mmap_sem, the
  * policy's lock_vma() read-locks the VMA of the address without mmap_sem;
  * on failure (counted by the policy: "vmaLockAbort") or an access error,
  * the fault takes mmap_sem as before.  Otherwise handle_mm_fault() runs
  * with vmf->vma_locked: a handler that drops "mmap_sem" releases the VMA
- * lock instead (fault_drop_mmap()).  Done without VM_FAULT_RETRY:
- * "vmaLockSuccess"; with it: "vmaLockRetry", and the fault goes on under
- * mmap_sem, with FAULT_FLAG_TRIED added only if the attempt was major.
+ * lock instead (fault_drop_mmap()).  What runs under the VMA lock is
+ * the policy's coverage (VMA_LOCK_* in vma_lock_covers, by kernel
+ * version): a handler reached by a fault of a kind not covered returns
+ * VM_FAULT_RETRY at once without waiting (vma_lock_not_covered();
+ * "vmaLockNotCovered", which the policy also counts for a VMA it refuses
+ * for its type).  Done without VM_FAULT_RETRY: "vmaLockSuccess"; with
+ * it: "vmaLockRetry", and the fault goes on under mmap_sem, with
+ * FAULT_FLAG_TRIED added if the attempt was major and the policy has
+ * major_retry_tried (6.8, 46e714c729c8).  The VMA-lock attempt itself
+ * never carries TRIED, so it is a first attempt and may drop; without
+ * major_retry_tried so is the mmap_sem attempt after it: with first-drop
+ * a fault can drop twice (6.6 and 6.7; 6.4 covers nothing that waits).
  * "vmaLockFallback" counts every fault that went on to mmap_sem after
  * trying the VMA lock.  A speculative policy (version 2 op
  * speculative_fault) is tried before all that; policies/fault-lock-spf.c
@@ -71,9 +81,13 @@
  * it back into the VMA it finds if it maps the same file: a racy update,
  * as the kernel's unlocked f_ra updates are.
  *
- * Minor and major faults: a fault is major if any of its attempts
+ * Minor and major faults, as the retry policy's mm_account_fault says:
+ * up to 5.8 (once, unlimited) a fault is major if any of its attempts
  * returned VM_FAULT_MAJOR (the page was not cached, or swap I/O was
- * started), as mm_account_fault() counts a retried fault as major.
+ * started), as x86's do_user_addr_fault() ORed it over the attempts;
+ * from 5.9 (first-drop; mm_account_fault(), bce617edecad) if its final
+ * attempt returned VM_FAULT_MAJOR or carries FAULT_FLAG_TRIED, so every
+ * retried fault is major, even one that only waited for a page lock.
  *
  * Measurements (module "fault"): counters "faults", "majfault",
  * "minfault", "retry" (VM_FAULT_RETRY returns), "mmapSemDrop" (attempts
@@ -125,7 +139,7 @@ struct fault_stats {
 	uint64_t *faults, *majfault, *minfault, *retry, *mmap_drop, *lock_page_drop,
 		 *io_drop, *fa_mapped, *fa_fallback, *sigsegv, *oom;
 	uint64_t *vma_lock_success, *vma_lock_retry, *vma_lock_abort, *vma_lock_fallback,
-		 *spf_success, *spf_abort, *spf_fallback;
+		 *vma_lock_not_covered, *spf_success, *spf_abort, *spf_fallback;
 	struct sim_hist *latency, *minor_latency, *major_latency, *retries, *drops, *attempts;
 	/* Latency by the lock that finished the fault (fault_lock slot). */
 	struct sim_hist *spf_latency, *vma_latency, *mmap_latency;

@@ -90,6 +90,7 @@ void count_fault_event(struct fault_sys *fs, enum fault_event event)
 	case SPF_SUCCESS:	(*fs->st.spf_success)++; return;
 	case SPF_ABORT:		(*fs->st.spf_abort)++; return;
 	case SPF_FALLBACK:	(*fs->st.spf_fallback)++; return;
+	case VMA_LOCK_NOT_COVERED: (*fs->st.vma_lock_not_covered)++; return;
 	}
 	g_error("count_fault_event(): no event %d", (int)event);
 }

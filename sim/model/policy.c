@@ -20,25 +20,31 @@
  * to the model.  The keys registry owns the policy registry from then on;
  * both are only read afterwards.
  *
- * The presets follow KERNEL.md's table, slot by slot, for the slots that
- * exist:
+ * The presets follow docs/kernel.md (written from the kernel sources),
+ * slot by slot:
  *
  *   preset       rwsem   page_lock
  *   linux-4.19   v4.19   steal
- *   linux-5.4    v5.3    steal          (handoff and the 256-reader wake
- *                                        arrived in 5.3)
- *   linux-5.10   v5.3    bounded-steal  (5.9: 5ef64cc8987a)
+ *   linux-5.4    v5.4    steal          (handoff and the 256-reader wake
+ *                                        arrived in 5.3, the handoff
+ *                                        writer's spin in 5.4: 91d2a812dfb9)
+ *   linux-5.10   v5.4    bounded-steal  (5.9: 5ef64cc8987a)
  *   linux-6.1    v5.11   bounded-steal  (readers stopped spinning in 5.11)
- *   linux-6.6    v5.11   bounded-steal
- *   linux-6.15   v5.11   bounded-steal
+ *   linux-6.4 .. linux-6.15  v5.11   bounded-steal
  *
  * and for the fault path (retry, io, map_pages, fault_lock): 4.19 once,
- * hold; 5.4 once, drop (6b4c9f446981 is 5.1); 5.10 onwards first-drop,
- * drop (4064b9827063 is 5.7); trylock everywhere (the lockless proposal
- * was not merged); fault_lock mmap up to 6.1, per-vma from 6.6 (per-VMA
- * locks are 6.4).  khugepaged: swapin-read everywhere (4.8 onwards); prefault:
- * per-page up to 6.6 (fault_in_pages_readable(), then fault_in_readable()
- * of 5.16, probe one byte per page), on-failure in 6.15 (665575cff098).
+ * hold; 5.4 once, drop (6b4c9f446981 is 5.1); 5.10 onwards first-drop
+ * (4064b9827063 is 5.7; its table also counts a retried fault as major,
+ * mm_account_fault() of 5.9), drop; trylock everywhere (the lockless
+ * proposal was not merged); fault_lock mmap up to 6.1, then per-VMA locks
+ * by what each version covers: linux-6.4 per-vma-6.4 (anonymous VMAs
+ * only; 6.5 is the same), linux-6.6 per-vma-6.6 (swap and file
+ * fault-around too, ->fault under mmap_sem, no TRIED after a VMA-lock
+ * retry), linux-6.8 and linux-6.15 per-vma (->fault too, 6.7; TRIED after
+ * a major VMA-lock retry, 6.8).  khugepaged: swapin-read everywhere (4.8
+ * onwards); prefault: per-page up to 6.8 (fault_in_pages_readable(), then
+ * fault_in_readable() of 5.16, probe one byte per page), on-failure in
+ * 6.15 (665575cff098).
  */
 #include "config.h"
 
@@ -96,6 +102,23 @@ static gboolean fault_io_check_ops(const void *p, GError **error)
 	if (!ops->fault) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED,
 			    "io policy '%s': fault is required", ops->name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Version 3: a per-VMA lock policy says what it covers, with known bits. */
+static gboolean fault_lock_check_ops(const void *p, GError **error)
+{
+	const struct fs_fault_lock_policy *ops = p;
+
+	if (ops->version < 3 || !ops->lock_vma)
+		return TRUE;
+	if (!ops->vma_lock_covers || (ops->vma_lock_covers & ~VMA_LOCK_COVERS_ALL)) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED,
+			    "fault_lock policy '%s': vma_lock_covers 0x%x: a lock_vma policy "
+			    "covers some of VMA_LOCK_* (0x%x) and nothing else", ops->name,
+			    ops->vma_lock_covers, VMA_LOCK_COVERS_ALL);
 		return FALSE;
 	}
 	return TRUE;
@@ -159,7 +182,7 @@ static const struct slot_desc slots[SIM_NR_POLICY_SLOTS] = {
 		{ "fault_lock", "policy.fault_lock", "mmap",
 		  "how a fault holds its VMA (default: the preset's)",
 		  FS_FAULT_LOCK_POLICY_VERSION },
-		NULL,
+		fault_lock_check_ops,
 	},
 	[SIM_POLICY_KHUGEPAGED] = {
 		{ "khugepaged", "policy.khugepaged", "swapin-read",
@@ -483,16 +506,23 @@ static const struct sim_preset presets[] = {
 	{ "linux-4.19", "Linux 4.19",
 	  { "v4.19", "steal", "once", "hold", "trylock", "mmap",
 	    "swapin-read", "per-page" } },
-	{ "linux-5.4", "Linux 5.4: rwsem handoff and bulk reader wake",
-	  { "v5.3", "steal", "once", "drop", "trylock", "mmap",
+	{ "linux-5.4", "Linux 5.4: rwsem handoff (and its writer's spin) and bulk reader wake",
+	  { "v5.4", "steal", "once", "drop", "trylock", "mmap",
 	    "swapin-read", "per-page" } },
-	{ "linux-5.10", "Linux 5.10: page lock bounded stealing",
-	  { "v5.3", "bounded-steal", "first-drop", "drop", "trylock", "mmap",
+	{ "linux-5.10", "Linux 5.10: page lock bounded stealing, retried faults major",
+	  { "v5.4", "bounded-steal", "first-drop", "drop", "trylock", "mmap",
 	    "swapin-read", "per-page" } },
 	{ "linux-6.1", "Linux 6.1: readers no longer spin",
 	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap",
 	    "swapin-read", "per-page" } },
-	{ "linux-6.6", "Linux 6.6",
+	{ "linux-6.4", "Linux 6.4: per-VMA locks for anonymous VMAs",
+	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "per-vma-6.4",
+	    "swapin-read", "per-page" } },
+	{ "linux-6.6", "Linux 6.6: per-VMA locks for swap and file fault-around, not ->fault",
+	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "per-vma-6.6",
+	    "swapin-read", "per-page" } },
+	{ "linux-6.8", "Linux 6.8: per-VMA locks for file ->fault (6.7), TRIED after a major "
+	  "VMA-lock retry",
 	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "per-vma",
 	    "swapin-read", "per-page" } },
 	{ "linux-6.15", "Linux 6.15",
@@ -501,7 +531,8 @@ static const struct sim_preset presets[] = {
 };
 
 static const char *const preset_names[] = {
-	"linux-4.19", "linux-5.4", "linux-5.10", "linux-6.1", "linux-6.6", "linux-6.15", NULL,
+	"linux-4.19", "linux-5.4", "linux-5.10", "linux-6.1", "linux-6.4", "linux-6.6",
+	"linux-6.8", "linux-6.15", NULL,
 };
 
 static const struct sim_key_def preset_key = {

@@ -15,7 +15,8 @@
  *           contention and I/O (random major faults on a file four times
  *           larger than memory, an mmap_sem writer and a /proc reader):
  *           simulated page faults and events per second, events per
- *           simulated fault, peak RSS.
+ *           simulated fault (and steps per fault: events plus the steps
+ *           the engine advanced in place), peak RSS.
  *   models, disk, pagecache: see cli/bench-models.c, cli/bench-disk.c and
  *           cli/bench-pagecache.c.
  */
@@ -320,6 +321,7 @@ static void bench_model_run(struct bench_out *out, const char *name, char **set)
 	g_autofree char *n_faults = g_strdup_printf("%s.faults", prefix);
 	g_autofree char *n_events = g_strdup_printf("%s.events", prefix);
 	g_autofree char *n_epf = g_strdup_printf("%s.events_per_fault", prefix);
+	g_autofree char *n_spf = g_strdup_printf("%s.steps_per_fault", prefix);
 	g_autofree char *n_major = g_strdup_printf("%s.major_fraction", prefix);
 	g_autofree char *n_rss = g_strdup_printf("%s.peak_rss_kib", prefix);
 	struct rusage ru;
@@ -329,6 +331,8 @@ static void bench_model_run(struct bench_out *out, const char *name, char **set)
 	bench_rate(out, n_events, (double)events, &c);
 	bench_figure(out, n_faults, (double)faults, 0);
 	bench_figure(out, n_epf, faults ? (double)events / (double)faults : 0.0, 2);
+	bench_figure(out, n_spf, faults ? (double)(events + sim_events_in_place(eng)) /
+					  (double)faults : 0.0, 2);
 	bench_figure(out, n_major, faults ? (double)major / (double)faults : 0.0, 3);
 	getrusage(RUSAGE_SELF, &ru);
 	bench_timed(out, n_rss, (double)ru.ru_maxrss, 0);

@@ -10,6 +10,11 @@
  *	FAULTSIM_WRITE_FINGERPRINTS=1 tests/test-fingerprint
  *
  * (from the build directory; it writes $top_srcdir/tests/fingerprints.txt).
+ *
+ * Each run is also made with every step dispatched as an event (the engine
+ * advancing nothing in place, sim_engine_set_in_place()): the fingerprint,
+ * the clock and every statistic must be the same bit for bit, and the
+ * events it dispatches as many as the steps of the first.
  */
 #include "config.h"
 
@@ -80,26 +85,53 @@ static char *stats_digest(struct sim_stats *st)
 	return g_strndup(g_checksum_get_string(sum), 16);
 }
 
-/* One pinned run: "FILE CONFIG RUN fingerprint events now digest". */
-static char *pin_run(const struct sim_run_config *cfg, const char *file)
+struct pin {
+	uint64_t fingerprint, events, steps;
+	sim_time_t now;
+	char *digest;
+};
+
+static void pin_one(const struct sim_run_config *cfg, bool in_place, struct pin *p)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(sim_engine) eng = sim_engine_new(cfg->seed);
-	struct sim_model *m = sim_model_build(eng, cfg, &error);
+	struct sim_model *m;
 
+	sim_engine_set_in_place(eng, in_place);
+	m = sim_model_build(eng, cfg, &error);
 	g_assert_no_error(error);
 	sim_set_time_limit(eng, sim_config_get_time(cfg, "sim-time-limit"));
 	sim_set_event_limit(eng, PIN_EVENTS);
 	sim_run(eng);
 	sim_model_finish(m);
 	sim_model_free(m);
+	*p = (struct pin){
+		.fingerprint = sim_fingerprint(eng),
+		.events = sim_events_dispatched(eng),
+		.steps = sim_events_dispatched(eng) + sim_events_in_place(eng),
+		.now = sim_now(eng),
+		.digest = stats_digest(sim_engine_stats(eng)),
+	};
+}
 
-	g_autofree char *digest = stats_digest(sim_engine_stats(eng));
+/* One pinned run: "FILE CONFIG RUN fingerprint events now digest". */
+static char *pin_run(const struct sim_run_config *cfg, const char *file)
+{
+	struct pin p, all;
+	char *line;
 
-	return g_strdup_printf("%s %s %u %016" G_GINT64_MODIFIER "x %" G_GUINT64_FORMAT
+	pin_one(cfg, true, &p);
+	pin_one(cfg, false, &all);
+	g_assert_cmpuint(all.fingerprint, ==, p.fingerprint);
+	g_assert_cmpint(all.now, ==, p.now);
+	g_assert_cmpstr(all.digest, ==, p.digest);
+	g_assert_cmpuint(all.events, ==, p.steps);
+	line = g_strdup_printf("%s %s %u %016" G_GINT64_MODIFIER "x %" G_GUINT64_FORMAT
 			       " %" G_GINT64_FORMAT " %s", file, cfg->config_name,
-			       cfg->runnumber, sim_fingerprint(eng), sim_events_dispatched(eng),
-			       (gint64)sim_now(eng), digest);
+			       cfg->runnumber, p.fingerprint, p.events, (gint64)p.now, p.digest);
+	g_free(p.digest);
+	g_free(all.digest);
+	return line;
 }
 
 /* Every run of every config of every file in scenarios/, in order. */

@@ -504,16 +504,6 @@ bool sim_cancel(struct sim_engine *eng, struct sim_timer *timer)
 /* ------------------------------------------------------------------ */
 /* Dispatch */
 
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 enum sim_stop_reason sim_run(struct sim_engine *eng)
 {
 	eng->stop_requested = false;
@@ -539,15 +529,14 @@ enum sim_stop_reason sim_run(struct sim_engine *eng)
 			eng->now = eng->time_limit;
 			return SIM_STOP_TIME;
 		}
-		if (eng->dispatched >= eng->event_limit)
+		if (eng->dispatched + eng->in_place >= eng->event_limit)
 			return SIM_STOP_EVENTS;
 
 		sim_event_fn *fn = ev->fn;
 		void *data = ev->data;
 
 		eng->now = top.time;
-		eng->fingerprint = mix64(eng->fingerprint ^
-					 mix64((uint64_t)top.time + ev->seq * 0x9e3779b97f4a7c15ULL));
+		sim_fingerprint_step(eng, top.time, ev->seq);
 		eng->dispatched++;
 		event_free(eng, ev);
 		eng->root_taken = true;
@@ -612,6 +601,16 @@ uint64_t sim_events_dispatched(const struct sim_engine *eng)
 	return eng->dispatched;
 }
 
+uint64_t sim_events_in_place(const struct sim_engine *eng)
+{
+	return eng->in_place;
+}
+
+void sim_engine_set_in_place(struct sim_engine *eng, bool on)
+{
+	eng->no_in_place = !on;
+}
+
 size_t sim_events_pending(const struct sim_engine *eng)
 {
 	return eng->heap_len + eng->ladder_len - eng->nr_cancelled - (eng->root_taken ? 1 : 0);
@@ -641,7 +640,7 @@ gsl_rng *sim_rng(struct sim_engine *eng, const char *name)
 	gsl_rng *r = g_hash_table_lookup(eng->rngs, name);
 
 	if (!r) {
-		uint64_t s = mix64(eng->seed * 0x9e3779b97f4a7c15ULL ^ hash_name(name));
+		uint64_t s = sim_mix64(eng->seed * 0x9e3779b97f4a7c15ULL ^ hash_name(name));
 
 		r = gsl_rng_alloc(gsl_rng_mt19937);
 		/* mt19937 takes 32 bits of seed: fold the 64. */

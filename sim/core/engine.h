@@ -84,8 +84,11 @@ bool sim_cancel(struct sim_engine *eng, struct sim_timer *timer);
 bool sim_timer_pending(const struct sim_timer *timer);
 
 /* Stop conditions.  Events at exactly the time limit still run; when the
- * run stops on the limit, the clock is advanced to it.  Limits may be
- * changed between calls to sim_run(), which continues where it stopped. */
+ * run stops on the limit, the clock is advanced to it.  The event limit
+ * counts steps: events dispatched and steps advanced in place (see
+ * sim_events_in_place()), so that it cuts a run at the same point of its
+ * trajectory either way.  Limits may be changed between calls to
+ * sim_run(), which continues where it stopped. */
 void sim_set_time_limit(struct sim_engine *eng, sim_time_t limit);
 void sim_set_event_limit(struct sim_engine *eng, uint64_t max_events);
 /* Ask sim_run() to return after the current event. */
@@ -107,10 +110,23 @@ void sim_engine_set_ladder_bucket(struct sim_engine *eng, size_t entries);
 
 /* Events dispatched so far (cancelled ones are not counted). */
 uint64_t sim_events_dispatched(const struct sim_engine *eng);
+/*
+ * Steps advanced in place so far: a task that computes or sleeps until a
+ * time before every pending event goes on at once, the clock moved, with
+ * no event (task.c).  Each is counted as the event it replaces would have
+ * been (its sequence number, the fingerprint, the event limit): a run
+ * follows the same trajectory, with the same statistics and fingerprint,
+ * whether steps are advanced in place or dispatched, which
+ * sim_engine_set_in_place(eng, false) makes them all be (the default is
+ * on).
+ */
+uint64_t sim_events_in_place(const struct sim_engine *eng);
+void sim_engine_set_in_place(struct sim_engine *eng, bool on);
 /* Number of live pending events. */
 size_t sim_events_pending(const struct sim_engine *eng);
-/* A hash over (time, sequence) of every dispatched event: two runs with the
- * same fingerprint followed the same trajectory. */
+/* A hash over (time, sequence) of every step, dispatched or advanced in
+ * place: two runs with the same fingerprint followed the same
+ * trajectory. */
 uint64_t sim_fingerprint(const struct sim_engine *eng);
 
 /*

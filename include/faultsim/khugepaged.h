@@ -11,6 +11,7 @@
 #include "faultsim/types.h"
 #include "faultsim/mm.h"
 #include "faultsim/task.h"
+#include "faultsim/fault.h"
 
 G_BEGIN_DECLS
 
@@ -37,21 +38,37 @@ FS_API void khugepaged_alloc(struct khugepaged_collapse *cc);
 /* hugepage_vma_revalidate(): the range is still inside one anonymous VMA
  * (mmap_sem held, for read or write). */
 FS_API bool khugepaged_revalidate(struct khugepaged_collapse *cc);
-/* __collapse_huge_page_swapin(): swap in every swapped pte of the range,
- * waiting for each read with mmap_sem held as the caller holds it; false
- * if one failed (then the collapse fails). */
-FS_API bool khugepaged_swapin(struct khugepaged_collapse *cc);
+/* __collapse_huge_page_swapin(): do_swap_page() on every swap pte of the
+ * range with @fault_flags, mmap_sem held as the caller holds it:
+ *  FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_RETRY_NOWAIT (mmotm 2016, under the
+ *	write lock): a page still locked for its read is not waited for:
+ *	the read stays submitted, mmap_sem stays held, the pte stays a swap
+ *	entry;
+ *  FAULT_FLAG_ALLOW_RETRY (4.8+, under the read lock): lock_page_or_retry()
+ *	releases mmap_sem and waits for the read without it; then mmap_sem
+ *	is taken for read again and the range revalidated, and the loop goes
+ *	on (4.8 - 5.19); the pte stays a swap entry.
+ * Every VM_FAULT_RETRY is counted ("swapinRetry"), and the collapse then
+ * fails at khugepaged_isolate_ok() this pass.  No flag waits for a read
+ * holding mmap_sem.  Returns false if the collapse must stop (a revalidation
+ * after a drop failed, no memory, a read error); mmap_sem is held on
+ * return in every case. */
+FS_API bool khugepaged_swapin(struct khugepaged_collapse *cc, unsigned int fault_flags);
 /* __collapse_huge_page_isolate()'s check: no swap pte left in the range. */
 FS_API bool khugepaged_isolate_ok(struct khugepaged_collapse *cc);
 /* mmap_sem for write, measuring the hold ("writeHold"). */
 FS_API void khugepaged_write_lock(struct khugepaged_collapse *cc);
 FS_API void khugepaged_write_unlock(struct khugepaged_collapse *cc);
-/* A pmd sequence count (pmd-seq): read it before the copy, check at the
- * pmd lock that no pte of the range changed since; an abort is counted
- * with khugepaged_count_abort() ("collapseAborts"). */
-FS_API void khugepaged_pmd_seq_read(struct khugepaged_collapse *cc);
-FS_API bool khugepaged_pmd_seq_same(struct khugepaged_collapse *cc);
-FS_API void khugepaged_count_abort(struct khugepaged_collapse *cc);
+/* pmd-seq (the 2016 thread's option 2), around the collapse of the range:
+ * begin takes pmd_lock(), makes the pmd's sequence count odd (the pmd is
+ * being replaced) and releases it; end takes it again, makes the count
+ * even (the huge pmd set) and wakes the faults that waited.  Each
+ * pmd_lock() pays an atomic on the pmd lock's cache line
+ * (khugepaged.pmd_seq_cost).  In between the collapse owns the range: a
+ * fault that meets it waits, one that re-takes a pte lock of it finds the
+ * count changed and backs out.  Only for policies with pmd_lock_atomics. */
+FS_API void khugepaged_pmd_seq_begin(struct khugepaged_collapse *cc);
+FS_API void khugepaged_pmd_seq_end(struct khugepaged_collapse *cc);
 /* Copy the 512 pages into the huge page (khugepaged.copy_page each). */
 FS_API void khugepaged_copy(struct khugepaged_collapse *cc);
 /* Install the collapsed range (none ptes filled) and mark it collapsed. */
@@ -70,8 +87,10 @@ struct fs_khugepaged_policy {
 	const char *summary;
 	const char *thread;
 	bool (*collapse_huge_page)(struct khugepaged_collapse *cc);
-	/* CPU cost added to every pte install of a fault (an atomic on the
-	 * pmd lock): multiplies the key khugepaged.pmd_seq_cost (0 or 1). */
+	/* Atomics added to every pmd_lock() (0 or 1): 1 gives the mm a
+	 * sequence count per pmd (pmd-seq), bumped under pmd_lock() at
+	 * khugepaged.pmd_seq_cost each, and the fault path checks it when it
+	 * takes a pte lock; pte installs pay nothing more. */
 	unsigned int pmd_lock_atomics;
 };
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Cache-line contention on a lock word: the line holding mmap_sem's count
- * (and each per-VMA lock's) as a serialising resource.
+ * (and each per-VMA lock's, and with khugepaged pmd-seq each pmd table's
+ * pmd lock and sequence counts, sim/kernel/khugepaged.h) as a serialising
+ * resource.
  *
  * On many cores the count word of an rwsem is a bottleneck even without
  * writers: every down_read()/up_read() fast path is an atomic on that

@@ -18,6 +18,7 @@
 
 #include "sim/kernel/cpu.h"
 #include "sim/kernel/fault.h"
+#include "sim/kernel/khugepaged.h"
 #include "sim/kernel/pagelock.h"
 #include "sim/kernel/readahead.h"
 #include "sim/core/stats.h"
@@ -274,6 +275,10 @@ static bool vma_lock_not_covered(struct vm_fault *vmf, unsigned int kind)
 static vm_fault_t finish_fault(struct vm_fault *vmf)
 {
 	cpu_work(vmf->t, vmf->fs->p.pte_install);
+	/* Under the pte lock.  pmd-seq: a collapse replaced the pmd since the
+	 * pte was read: back out, the access faults again. */
+	if (pmd_seq_retry(vmf->mm, vmf->address, vmf->pmd_seq))
+		return 0;
 	/* -EEXIST: someone mapped it meanwhile (pte_same() failed). */
 	mm_map_page(vmf->mm, vmf->vma, vmf->address, vmf->page);
 	return 0;
@@ -324,7 +329,9 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
 		return ret | VM_FAULT_SIGBUS;
 	}
 	cpu_work(vmf->t, vmf->fs->p.pte_install);
-	mm_map_swap_page(vmf->mm, vmf->vma, vmf->address, page);	/* -EAGAIN: raced */
+	/* pmd-seq: as finish_fault(); the page stays in the swap cache. */
+	if (!pmd_seq_retry(vmf->mm, vmf->address, vmf->pmd_seq))
+		mm_map_swap_page(vmf->mm, vmf->vma, vmf->address, page);	/* -EAGAIN: raced */
 	unlock_page(page);
 	put_page(page);
 	return ret;
@@ -452,9 +459,28 @@ static vm_fault_t do_fault(struct vm_fault *vmf)
 
 vm_fault_t handle_mm_fault(struct vm_fault *vmf)
 {
-	pte_t pte = mm_pte(vmf->mm, vmf->address);
+	pte_t pte;
 
+	/* pmd-seq (khugepaged): a collapse is replacing the pmd.  The
+	 * kernel's fault would back out and fault again until the huge pmd
+	 * is set, releasing mmap_sem between tries; here one such try:
+	 * release it, sleep until the collapse ends, take it again and
+	 * return 0 (the access faults again).  Under the VMA lock the wait
+	 * keeps it (only that VMA's writers could wait for it). */
+	if (pmd_seq_collapsing(vmf->mm, vmf->address)) {
+		if (!vmf->vma_locked)
+			mmap_read_unlock(vmf->mm, vmf->t);
+		pmd_seq_wait(vmf->t, vmf->mm, vmf->address);
+		if (!vmf->vma_locked)
+			mmap_read_lock(vmf->mm, vmf->t);
+		return 0;
+	}
+	/* pmd-seq: the pmd's count as the pte is read. */
+	vmf->pmd_seq = pmd_seq_read(vmf->mm, vmf->address);
+	pte = mm_pte(vmf->mm, vmf->address);
 	if (pte_none(pte)) {
+		/* __pte_alloc(): pmd_lock() for a pmd's first pte table. */
+		pmd_seq_pte_alloc(vmf->t, vmf->mm, vmf->address);
 		if (vma_is_anonymous(vmf->vma))
 			return do_anonymous_page(vmf);
 		return do_fault(vmf);

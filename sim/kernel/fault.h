@@ -67,9 +67,10 @@
  * model reads from the keys fault.*), spent with cpu_work() on the
  * faulting task.  The defaults split KERNEL.md's ~1.1 us minor anonymous
  * fault (pft on an Ice Lake core): entry/exit 150 ns, VMA lookup 50 ns,
- * allocation 100 ns, zeroing 700 ns, pte install 100 ns (plus, with the
- * pmd-seq khugepaged policy, the atomic on the pmd's count, which the
- * model adds to pte_install).  The page-table lock is a cost, not a lock:
+ * allocation 100 ns, zeroing 700 ns, pte install 100 ns.  (With the
+ * pmd-seq khugepaged policy a pte lock also checks the pmd's sequence
+ * count, a plain load, and the first pte of a pmd pays pmd_lock()'s
+ * atomic: sim/kernel/khugepaged.h.)  The page-table lock is a cost, not a lock:
  * it is held for the pte install only (~100 ns) and its contention is
  * not what the threads argue about; a racing fault that finds the pte
  * filled backs off as pte_same() failing does (-EEXIST from mm_map_page).
@@ -180,6 +181,7 @@ struct vm_fault {
 	unsigned int attempt;		/* 1 for the fault's first */
 	unsigned int fault_drops;	/* the fault's drops before this attempt */
 	unsigned int drops;		/* this attempt's drops */
+	unsigned int pmd_seq;		/* the pmd's count when the pte was read */
 };
 
 /* The costs above (the defaults of the model's keys fault.*). */

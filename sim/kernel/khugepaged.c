@@ -4,19 +4,23 @@
  * khugepaged policies build collapse_huge_page() from.
  *
  * Lock ordering: mmap_sem (read or write, as the policy takes it), then
- * the page lock of a page being swapped in.  The scan holds mmap_sem for
- * read only while it reads a range's ptes; collapse_huge_page() is
- * called without it.  A pte pointer is never kept across a block.
+ * the page lock of a page being swapped in (trylock only: a page locked
+ * for its read is waited for with mmap_sem released, or not at all), then
+ * pmd_lock().  The scan holds mmap_sem for read only while it reads a
+ * range's ptes; collapse_huge_page() is called without it.  A pte pointer
+ * is never kept across a block.
  */
 #include "config.h"
 
 #include <errno.h>
 
+#include "sim/kernel/cacheline.h"
 #include "sim/kernel/cpu.h"
 #include "sim/kernel/khugepaged.h"
 #include "sim/kernel/vma-lock.h"
 #include "sim/kernel/pagelock.h"
 #include "sim/core/stats.h"
+#include "sim/core/waitqueue.h"
 
 struct khugepaged {
 	struct sim_engine *eng;
@@ -26,10 +30,142 @@ struct khugepaged {
 	struct sim_task *task;
 	uint64_t cursor;		/* next address to scan */
 	GHashTable *collapsed;		/* range index -> present: collapsed */
-	uint64_t *collapses, *aborts, *failed, *swapins, *scans, *skip_swap, *skip_young;
+	uint64_t *collapses, *failed, *failed_swapin, *swapins, *swapin_retry, *swapin_drops;
+	uint64_t *scans, *skip_swap, *skip_young;
 	struct sim_hist *collapse_time, *write_hold;
-	bool aborted;			/* the current collapse counted an abort */
+	struct pmd_seq_table *pmd_seq;	/* mm->pmd_seq, ours (pmd-seq) */
 };
+
+/* ------------------------------------------------------------------ */
+/* The pmd sequence counts (pmd-seq) */
+
+/* One pmd: its count (odd while a collapse replaces it) and the faults
+ * waiting for that collapse. */
+struct pmd_seq_entry {
+	unsigned int seq;
+	bool populated;			/* __pte_alloc() done once */
+	struct sim_waitqueue wq;
+};
+
+struct pmd_seq_table {
+	struct sim_engine *eng;
+	sim_time_t atomic;		/* khugepaged.pmd_seq_cost */
+	GHashTable *pmds;		/* pmd index + 1 -> struct pmd_seq_entry */
+	GHashTable *lines;		/* pmd table index + 1 -> struct sim_cacheline */
+	uint64_t *pmd_locks, *retries, *waits;
+	struct sim_hist *wait_time;
+};
+
+#define PMD_TABLE_PAGES		((uint64_t)HPAGE_PMD_NR * PTRS_PER_PMD)
+
+static struct pmd_seq_table *pmd_seq_table_new(struct sim_engine *eng, sim_time_t atomic)
+{
+	struct pmd_seq_table *ps = g_new0(struct pmd_seq_table, 1);
+	struct sim_stats *st = sim_engine_stats(eng);
+
+	ps->eng = eng;
+	ps->atomic = atomic;
+	ps->pmds = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	ps->lines = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	ps->pmd_locks = sim_stats_counter(st, "khugepaged", "pmdLocks");
+	ps->retries = sim_stats_counter(st, "khugepaged", "pmdSeqRetries");
+	ps->waits = sim_stats_counter(st, "khugepaged", "pmdSeqWaits");
+	ps->wait_time = sim_stats_hist(st, "khugepaged", "pmdSeqWaitTime");
+	return ps;
+}
+
+static void pmd_seq_table_free(struct pmd_seq_table *ps)
+{
+	if (!ps)
+		return;
+	g_hash_table_destroy(ps->pmds);
+	g_hash_table_destroy(ps->lines);
+	g_free(ps);
+}
+
+static struct pmd_seq_entry *pmd_seq_entry(struct pmd_seq_table *ps, uint64_t addr, bool create)
+{
+	gpointer key = GSIZE_TO_POINTER(addr / HPAGE_PMD_NR + 1);
+	struct pmd_seq_entry *e = g_hash_table_lookup(ps->pmds, key);
+
+	if (!e && create) {
+		e = g_new0(struct pmd_seq_entry, 1);
+		sim_waitqueue_init(&e->wq);
+		g_hash_table_insert(ps->pmds, key, e);
+	}
+	return e;
+}
+
+/* pmd_lock() as the pmd-seq kernel has it: the spinlock and the count's
+ * atomic on the line of the pmd table's lock word.  It is held for
+ * nanoseconds (a pmd update), so it is a cost, not a lock. */
+static void pmd_lock_atomic(struct sim_task *t, struct mm_struct *mm, uint64_t addr)
+{
+	struct pmd_seq_table *ps = mm->pmd_seq;
+	gpointer key = GSIZE_TO_POINTER(addr / PMD_TABLE_PAGES + 1);
+	struct sim_cacheline *line = g_hash_table_lookup(ps->lines, key);
+
+	if (!line) {
+		line = g_new0(struct sim_cacheline, 1);
+		g_hash_table_insert(ps->lines, key, line);
+	}
+	(*ps->pmd_locks)++;
+	cacheline_access(line, mm->line_cost, t);
+	cpu_work(t, ps->atomic);
+}
+
+bool pmd_seq_collapsing(struct mm_struct *mm, uint64_t addr)
+{
+	struct pmd_seq_entry *e;
+
+	return mm->pmd_seq && (e = pmd_seq_entry(mm->pmd_seq, addr, false)) && (e->seq & 1);
+}
+
+void pmd_seq_wait(struct sim_task *t, struct mm_struct *mm, uint64_t addr)
+{
+	struct pmd_seq_table *ps = mm->pmd_seq;
+	struct pmd_seq_entry *e;
+	sim_time_t start;
+
+	if (!ps || !(e = pmd_seq_entry(ps, addr, false)) || !(e->seq & 1))
+		return;
+	start = sim_now(ps->eng);
+	(*ps->waits)++;
+	sim_wait_event(&e->wq, t, !(e->seq & 1));
+	sim_hist_record(ps->wait_time, (uint64_t)(sim_now(ps->eng) - start));
+}
+
+unsigned int pmd_seq_read(struct mm_struct *mm, uint64_t addr)
+{
+	struct pmd_seq_entry *e;
+
+	if (!mm->pmd_seq || !(e = pmd_seq_entry(mm->pmd_seq, addr, false)))
+		return 0;
+	return e->seq;
+}
+
+bool pmd_seq_retry(struct mm_struct *mm, uint64_t addr, unsigned int seq)
+{
+	struct pmd_seq_entry *e;
+
+	if (!mm->pmd_seq || !(e = pmd_seq_entry(mm->pmd_seq, addr, false)) || e->seq == seq)
+		return false;
+	(*mm->pmd_seq->retries)++;
+	return true;
+}
+
+void pmd_seq_pte_alloc(struct sim_task *t, struct mm_struct *mm, uint64_t addr)
+{
+	struct pmd_seq_entry *e;
+
+	if (!mm->pmd_seq)
+		return;
+	e = pmd_seq_entry(mm->pmd_seq, addr, true);
+	if (e->populated)
+		return;
+	e->populated = true;
+	pmd_lock_atomic(t, mm, addr);
+}
 
 void khugepaged_params_init(struct khugepaged_params *p)
 {
@@ -51,10 +187,11 @@ bool khugepaged_revalidate(struct khugepaged_collapse *cc)
 	return vma && vma_is_anonymous(vma) && vma->vm_end >= cc->address + HPAGE_PMD_NR;
 }
 
-bool khugepaged_swapin(struct khugepaged_collapse *cc)
+bool khugepaged_swapin(struct khugepaged_collapse *cc, unsigned int fault_flags)
 {
 	struct khugepaged *kh = cc->kh;
 
+	g_assert(fault_flags & FAULT_FLAG_ALLOW_RETRY);
 	for (uint64_t a = cc->address; a < cc->address + HPAGE_PMD_NR; a++) {
 		struct vm_area_struct *vma;
 		struct page *page;
@@ -62,19 +199,40 @@ bool khugepaged_swapin(struct khugepaged_collapse *cc)
 
 		if (!mm_swap_entry_at(cc->mm, a, NULL))
 			continue;
+		/* do_swap_page() */
 		vma = vma_lookup(cc->mm, a);
 		cpu_work(cc->t, kh->p.swapin);
 		page = swapin_page(cc->t, cc->mm, vma, a, NULL, &err);
 		if (!page) {
 			if (err == -EAGAIN)
 				continue;	/* someone else faulted it in */
-			return false;
+			return false;		/* VM_FAULT_OOM */
 		}
-		lock_page(cc->t, page);		/* waits for the read */
+		if (!trylock_page(page)) {
+			/* lock_page_or_retry() fails: VM_FAULT_RETRY, the pte
+			 * stays a swap entry. */
+			cc->swapin_retries++;
+			(*kh->swapin_retry)++;
+			if (fault_flags & FAULT_FLAG_RETRY_NOWAIT) {
+				/* mmap_sem still held; the read goes on. */
+				put_page(page);
+				continue;
+			}
+			/* Released for the wait, taken again for read after
+			 * it, and the VMA revalidated (4.8 - 5.19). */
+			mmap_read_unlock(cc->mm, cc->t);
+			(*kh->swapin_drops)++;
+			wait_on_page_locked(cc->t, page);
+			put_page(page);
+			mmap_read_lock(cc->mm, cc->t);
+			if (!khugepaged_revalidate(cc))
+				return false;
+			continue;
+		}
 		if (!PageUptodate(page)) {
 			unlock_page(page);
 			put_page(page);
-			return false;
+			return false;		/* VM_FAULT_SIGBUS */
 		}
 		if (mm_map_swap_page(cc->mm, vma, a, page) == 0)
 			(*kh->swapins)++;
@@ -92,26 +250,25 @@ bool khugepaged_isolate_ok(struct khugepaged_collapse *cc)
 	return true;
 }
 
-/* A pte as the pmd's count sees it: what it maps, not the bits the
- * hardware sets without the pte lock. */
-static pte_t pte_seq_value(pte_t pte)
+void khugepaged_pmd_seq_begin(struct khugepaged_collapse *cc)
 {
-	return pte_present(pte) ? pte & ~(_PAGE_ACCESSED | _PAGE_DIRTY) : pte;
+	struct pmd_seq_entry *e;
+
+	g_assert(cc->mm->pmd_seq);
+	e = pmd_seq_entry(cc->mm->pmd_seq, cc->address, true);
+	pmd_lock_atomic(cc->t, cc->mm, cc->address);
+	g_assert(!(e->seq & 1));
+	e->seq++;			/* odd: the pmd is being replaced */
 }
 
-void khugepaged_pmd_seq_read(struct khugepaged_collapse *cc)
+void khugepaged_pmd_seq_end(struct khugepaged_collapse *cc)
 {
-	for (unsigned int i = 0; i < HPAGE_PMD_NR; i++)
-		cc->snap[i] = pte_seq_value(mm_pte(cc->mm, cc->address + i));
-}
+	struct pmd_seq_entry *e = pmd_seq_entry(cc->mm->pmd_seq, cc->address, false);
 
-bool khugepaged_pmd_seq_same(struct khugepaged_collapse *cc)
-{
-	cpu_work(cc->t, cc->kh->p.pmd_seq_cost);
-	for (unsigned int i = 0; i < HPAGE_PMD_NR; i++)
-		if (cc->snap[i] != pte_seq_value(mm_pte(cc->mm, cc->address + i)))
-			return false;
-	return true;
+	g_assert(e && (e->seq & 1));
+	pmd_lock_atomic(cc->t, cc->mm, cc->address);
+	e->seq++;			/* even: the huge pmd is set */
+	sim_wake_up_all(&e->wq);
 }
 
 void khugepaged_alloc(struct khugepaged_collapse *cc)
@@ -159,12 +316,6 @@ void khugepaged_write_unlock(struct khugepaged_collapse *cc)
 {
 	sim_hist_record(cc->kh->write_hold, (uint64_t)(sim_now(cc->kh->eng) - cc->write_locked_at));
 	mmap_write_unlock(cc->mm, cc->t);
-}
-
-void khugepaged_count_abort(struct khugepaged_collapse *cc)
-{
-	(*cc->kh->aborts)++;
-	cc->kh->aborted = true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -235,11 +386,13 @@ static void collapse(struct khugepaged *kh, struct sim_task *t, uint64_t addr,
 	cc->mm = kh->mm;
 	cc->address = addr;
 	cc->swapped = swapped;
-	kh->aborted = false;
-	if (kh->ops->collapse_huge_page(cc))
+	if (kh->ops->collapse_huge_page(cc)) {
 		(*kh->collapses)++;
-	else if (!kh->aborted)
+	} else {
 		(*kh->failed)++;
+		if (cc->swapin_retries)
+			(*kh->failed_swapin)++;
+	}
 	sim_hist_record(kh->collapse_time, (uint64_t)(sim_now(kh->eng) - start));
 	g_free(cc);
 }
@@ -300,15 +453,22 @@ struct khugepaged *khugepaged_start(struct sim_engine *eng, struct sim_cpus *cpu
 		khugepaged_params_init(&kh->p);
 	kh->ops = ops;
 	kh->collapsed = g_hash_table_new(g_direct_hash, g_direct_equal);
-	kh->collapses = sim_stats_counter(st, "khugepaged", "collapses");
-	kh->aborts = sim_stats_counter(st, "khugepaged", "collapseAborts");
+kh->collapses = sim_stats_counter(st, "khugepaged", "collapses");
 	kh->failed = sim_stats_counter(st, "khugepaged", "collapseFailed");
+	kh->failed_swapin = sim_stats_counter(st, "khugepaged", "collapseFailedSwapin");
 	kh->swapins = sim_stats_counter(st, "khugepaged", "swapins");
+	kh->swapin_retry = sim_stats_counter(st, "khugepaged", "swapinRetry");
+	kh->swapin_drops = sim_stats_counter(st, "khugepaged", "swapinDrops");
 	kh->scans = sim_stats_counter(st, "khugepaged", "scans");
 	kh->skip_swap = sim_stats_counter(st, "khugepaged", "scanSkipSwap");
 	kh->skip_young = sim_stats_counter(st, "khugepaged", "scanSkipYoung");
 	kh->collapse_time = sim_stats_hist(st, "khugepaged", "collapseTime");
 	kh->write_hold = sim_stats_hist(st, "khugepaged", "writeHold");
+	if (ops->pmd_lock_atomics) {
+		g_assert(!mm->pmd_seq);
+		kh->pmd_seq = pmd_seq_table_new(eng, kh->p.pmd_seq_cost * ops->pmd_lock_atomics);
+		mm->pmd_seq = kh->pmd_seq;
+	}
 	kh->task = sim_task_spawn(eng, name, khugepaged_thread, kh);
 	sim_task_set_daemon(kh->task, true);
 	if (cpus)
@@ -321,6 +481,10 @@ void khugepaged_free(struct khugepaged *kh)
 	if (!kh)
 		return;
 	g_hash_table_destroy(kh->collapsed);
+	/* The mm outlives its khugepaged (it is freed after). */
+	if (kh->pmd_seq)
+		kh->mm->pmd_seq = NULL;
+	pmd_seq_table_free(kh->pmd_seq);
 	g_free(kh);
 }
 

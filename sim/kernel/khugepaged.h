@@ -17,39 +17,65 @@
  *	  are young (the kernel's referenced >= HPAGE_PMD_NR / 2 check
  *	  before swapping in).
  * Then the khugepaged policy's collapse_huge_page() runs, built from the
- * helpers below:
- *	swapin-write  (the 2016 series as first posted) everything under
- *	              mmap_sem for write: swap-in I/O included, so every
- *	              fault of the process waits for it
- *	swapin-read   (4.8+) swap in under the read lock, then take the
- *	              write lock, revalidate, copy and install
- *	pmd-seq       (argued in the thread, not merged) swap in, copy and
- *	              install under the read lock; a sequence count on the
- *	              pmd, bumped by every pte change in the range, is read
- *	              before the copy and checked at install: a change aborts
- *	              the collapse (counter collapseAborts).  Every pmd lock
- *	              pays an atomic: the fault path's pte install costs
- *	              khugepaged.pmd_seq_cost more (the model adds it to the
- *	              fault path's pte_install when it starts khugepaged).
+ * helpers below.  In no policy does khugepaged hold mmap_sem while it
+ * waits for a swap read:
+ *	swapin-write  (mmotm 2016, never in a release) swap-in and collapse
+ *	              under mmap_sem for write; do_swap_page() with
+ *	              FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_RETRY_NOWAIT submits
+ *	              each read and returns VM_FAULT_RETRY with the lock still
+ *	              held, so a range that needed I/O fails this pass
+ *	              (its pages are in the swap cache for the next one)
+ *	swapin-read   (4.8 - 5.19) swap-in under the read lock with
+ *	              FAULT_FLAG_ALLOW_RETRY: lock_page_or_retry() drops
+ *	              mmap_sem for each read's wait; khugepaged re-takes it,
+ *	              revalidates and goes on; a pte whose fault returned
+ *	              RETRY stays a swap entry, so the collapse fails at
+ *	              isolation (under the write lock) this pass.  (From
+ *	              about 6.0 the first RETRY ends the attempt instead,
+ *	              SCAN_PAGE_LOCK: not modelled.)
+ *	pmd-seq       (the 2016 thread's option 2, not merged) swap-in as
+ *	              swapin-read, then the collapse under the read lock and
+ *	              pmd_lock(), the pmd's sequence count odd meanwhile.
+ *	              The collapse wins: a fault that (re-)takes a pte lock in
+ *	              the range checks the count it read at entry and backs
+ *	              out (re-faults) if it changed; one that finds a collapse
+ *	              in progress waits for it.  The cost is an atomic on
+ *	              every pmd_lock() (khugepaged.pmd_seq_cost, on the pmd
+ *	              lock's cache line), not on every pte install.
+ *
+ * The pmd sequence counts (struct pmd_seq_table, mm->pmd_seq; NULL unless
+ * the policy has pmd_lock_atomics): one count per pmd (a 2 MiB range) and
+ * one lock word per pmd table (1 GiB: the split pmd ptlock), a cache line
+ * (sim/kernel/cacheline.h).  pmd_lock() callers in the model: the
+ * collapse, and a fault's first pte of a range (__pte_alloc()'s
+ * pmd_populate; the model marks a range populated once and never frees
+ * its table).  Reads of a count are plain loads, free (cacheline.h).  A
+ * fault that finds a collapse in progress sleeps until it ends (the
+ * kernel's fault would re-fault until the pmd is set: a spin).
  *
  * Simplifications (documented, on purpose):
  *	- no real huge pages: a collapsed range is its 512 small pages, all
  *	  mapped (none ptes get new zeroed anonymous pages at install), and
  *	  the range is remembered as collapsed until a scan finds one of its
  *	  ptes not present (reclaim split it);
- *	- the pmd sequence count is modelled by comparing the range's ptes
- *	  (their page or swap slot, not the hardware young and dirty bits)
- *	  at the check against a snapshot taken when the count was read: any
- *	  pte change is what a bump would record;
+ *	- no swap readahead: each swapped pte is its own read;
  *	- the huge page allocation is a CPU cost (alloc_huge) without
  *	  compaction; the copy is copy_page per page (512 of them).
  *
  * Measurements (module "khugepaged"): counters "collapses",
- * "collapseAborts" (pmd-seq checks that failed), "collapseFailed"
- * (revalidation or a swap-in that failed), "swapins" (pages swapped in),
+ * "collapseFailed" (collapses that failed: revalidation, a swap-in error,
+ * a swap pte at isolation), "collapseFailedSwapin" (of those, the ones in
+ * which a swap-in returned VM_FAULT_RETRY this pass), "swapins" (pages
+ * swapped in and mapped), "swapinRetry" (do_swap_page() calls that
+ * returned VM_FAULT_RETRY: page locked for its read), "swapinDrops"
+ * (mmap_sem released to wait for a read, swapin-read and pmd-seq),
  * "scans" (ranges scanned), "scanSkipSwap", "scanSkipYoung"; histograms
  * "collapseTime" (ns from the decision to the end) and "writeHold" (ns
- * khugepaged held mmap_sem for write per collapse).
+ * khugepaged held mmap_sem for write per collapse).  With a pmd sequence
+ * count: "pmdLocks" (pmd_lock() calls, each paying the atomic),
+ * "pmdSeqRetries" (faults that found the count changed at the pte lock
+ * and backed out), "pmdSeqWaits" (faults that met a collapse in
+ * progress), histogram "pmdSeqWaitTime" (ns they waited).
  */
 #ifndef FAULTSIM_SIM_KHUGEPAGED_H
 #define FAULTSIM_SIM_KHUGEPAGED_H
@@ -75,7 +101,7 @@ struct khugepaged_params {
 	sim_time_t alloc_huge;		/* allocating the huge page */
 	sim_time_t copy_page;		/* per small page copied */
 	sim_time_t swapin;		/* per page swapped in (bookkeeping) */
-	sim_time_t pmd_seq_cost;	/* pmd-seq: atomic per pmd lock */
+	sim_time_t pmd_seq_cost;	/* pmd-seq: the atomic per pmd_lock() */
 };
 
 /* One collapse in progress, for the policies (opaque to them: they read
@@ -86,7 +112,7 @@ struct khugepaged_collapse {
 	struct mm_struct *mm;
 	uint64_t address;		/* first page of the range */
 	unsigned int swapped;		/* at scan time */
-	pte_t snap[HPAGE_PMD_NR];	/* pmd-seq: ptes when the count was read */
+	unsigned int swapin_retries;	/* VM_FAULT_RETRY from do_swap_page() */
 	sim_time_t write_locked_at;
 };
 
@@ -95,9 +121,8 @@ void khugepaged_params_init(struct khugepaged_params *p);
 
 /* Start khugepaged (a daemon task, attached to @cpus if not NULL) on @mm
  * with @p (NULL: khugepaged_params_init()'s) and the policy @ops (required,
- * with its collapse_huge_page).  What a policy's pmd lock atomics cost the
- * fault path of @mm's threads (ops->pmd_lock_atomics * p->pmd_seq_cost
- * more per pte install) is for whoever sets that fault path up. */
+ * with its collapse_huge_page).  A policy with pmd_lock_atomics gives @mm
+ * its pmd sequence counts (mm->pmd_seq, freed by khugepaged_free()). */
 struct khugepaged *khugepaged_start(struct sim_engine *eng, struct sim_cpus *cpus,
 				    struct mm_struct *mm, const struct khugepaged_params *p,
 				    const struct fs_khugepaged_policy *ops);
@@ -110,5 +135,22 @@ struct sim_task *khugepaged_task(const struct khugepaged *kh);
  * khugepaged_swapin(), khugepaged_copy(), ...; HPAGE_PMD_NR) are the
  * plugin interface's: include/faultsim/khugepaged.h.  They are defined in
  * khugepaged.c, the accessors khugepaged_cc_*() in plugin-api.c. */
+
+/* ---- the pmd sequence counts, fault side (mm->pmd_seq NULL: all free,
+ * no wait, nothing counted) ---- */
+
+/* Whether a collapse is replacing @addr's pmd (its count odd). */
+bool pmd_seq_collapsing(struct mm_struct *mm, uint64_t addr);
+/* Sleep until the collapse of @addr's pmd, if any, has ended (counted
+ * "pmdSeqWaits", "pmdSeqWaitTime"). */
+void pmd_seq_wait(struct sim_task *t, struct mm_struct *mm, uint64_t addr);
+/* The count of @addr's pmd, read as a fault reads the pte (plain load). */
+unsigned int pmd_seq_read(struct mm_struct *mm, uint64_t addr);
+/* At the pte lock: whether the count changed since @seq (a collapse ran):
+ * then the fault must back out and fault again (counted). */
+bool pmd_seq_retry(struct mm_struct *mm, uint64_t addr, unsigned int seq);
+/* __pte_alloc(): the first pte of @addr's pmd takes pmd_lock() once, and
+ * pays the atomic on the pmd lock's line. */
+void pmd_seq_pte_alloc(struct sim_task *t, struct mm_struct *mm, uint64_t addr);
 
 #endif /* FAULTSIM_SIM_KHUGEPAGED_H */

@@ -146,6 +146,7 @@ enum {
 
 struct mm_sys;
 struct mm_struct;
+struct pmd_seq_table;
 struct i_mmap;
 struct pmd_table;
 
@@ -179,6 +180,9 @@ struct mm_struct {
 	 * set by the machine, e.g. the fault workload). */
 	struct sim_cacheline mmap_sem_line;
 	const struct sim_cacheline_cost *line_cost;
+	/* pmd sequence counts (khugepaged pmd-seq, sim/kernel/khugepaged.h);
+	 * NULL: none, the fault path checks nothing.  khugepaged's. */
+	struct pmd_seq_table *pmd_seq;
 	uint64_t task_size;		/* pages of virtual space */
 	struct address_space *anon;	/* anonymous pages and swap cache */
 	uint64_t counters[NR_MM_COUNTERS];

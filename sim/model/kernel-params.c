@@ -48,7 +48,7 @@ static const struct sim_key_def kernel_keys[] = {
 	{ .name = "khugepaged.swapin", .type = SIM_KEY_TIME, .defval = "300ns",
 	  .help = "khugepaged: bookkeeping per page swapped in" },
 	{ .name = "khugepaged.pmd_seq_cost", .type = SIM_KEY_TIME, .defval = "20ns",
-	  .help = "pmd-seq: the atomic every pte install pays on the pmd's count" },
+	  .help = "pmd-seq: the atomic every pmd_lock() pays on the pmd's count" },
 	/* write(2) (sim/kernel/write.h) */
 	{ .name = "write.syscall", .type = SIM_KEY_TIME, .defval = "1us",
 	  .help = "write(2): entry and exit per call" },

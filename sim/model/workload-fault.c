@@ -38,8 +38,8 @@
  * machine.cacheline_transfer to move between CPUs (the machine's cache-line
  * cost).  With workload.NAME.khugepaged, each process has a khugepaged
  * (sim/kernel/khugepaged.h) running the khugepaged policy; a policy whose
- * pmd locks pay an atomic (pmd-seq) makes the group's pte installs cost
- * that much more (fault.pte_install + khugepaged.pmd_seq_cost).
+ * pmd locks pay an atomic (pmd-seq) gives the mm pmd sequence counts, which
+ * the fault path checks at its pte locks (khugepaged_start()).
  *
  * Measurements (module = group name): "ops" (touches), "latency" (touch,
  * ns), "readOps", "writeOps", "throughput" (touches per simulated second),
@@ -268,19 +268,14 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 
 /*
  * The group's fault path: the fault.* costs and the run's retry, io,
- * map_pages and fault_lock policies.  With khugepaged, every pmd lock of
- * the path pays the khugepaged policy's atomics (pmd-seq: one on the
- * pmd's count), at pte install.
+ * map_pages and fault_lock policies.  (A khugepaged policy's pmd_lock()
+ * atomics are paid where pmd_lock() is taken, sim/kernel/khugepaged.h.)
  */
-static void fault_group_fault_sys(struct fault_group *fg, const struct sim_run_config *cfg,
-				  const struct khugepaged_params *kp,
-				  const struct fs_khugepaged_policy *khugepaged)
+static void fault_group_fault_sys(struct fault_group *fg, const struct sim_run_config *cfg)
 {
 	struct fault_params p;
 
 	fault_params_from_config(&p, cfg);
-	if (khugepaged)
-		p.pte_install += kp->pmd_seq_cost * khugepaged->pmd_lock_atomics;
 	fault_sys_init(&fg->fs, fg->g->w->eng, &p, sim_policy_fault_retry(cfg),
 		       sim_policy_fault_io(cfg), sim_policy_fault_map_pages(cfg),
 		       sim_policy_fault_lock(cfg));
@@ -307,7 +302,7 @@ static gboolean fault_group_start(struct group *g, const struct sim_run_config *
 		khugepaged = sim_policy_khugepaged(cfg);
 		khugepaged_params_from_config(&kp, cfg);
 	}
-	fault_group_fault_sys(fg, cfg, &kp, khugepaged);
+	fault_group_fault_sys(fg, cfg);
 	fg->ops_per_thread = group_uint(g, cfg, "ops");
 	fg->write_fraction = group_double(g, cfg, "write_fraction");
 	fg->work = group_dist(g, cfg, "work");

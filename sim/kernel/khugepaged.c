@@ -453,7 +453,7 @@ struct khugepaged *khugepaged_start(struct sim_engine *eng, struct sim_cpus *cpu
 		khugepaged_params_init(&kh->p);
 	kh->ops = ops;
 	kh->collapsed = g_hash_table_new(g_direct_hash, g_direct_equal);
-kh->collapses = sim_stats_counter(st, "khugepaged", "collapses");
+	kh->collapses = sim_stats_counter(st, "khugepaged", "collapses");
 	kh->failed = sim_stats_counter(st, "khugepaged", "collapseFailed");
 	kh->failed_swapin = sim_stats_counter(st, "khugepaged", "collapseFailedSwapin");
 	kh->swapins = sim_stats_counter(st, "khugepaged", "swapins");

@@ -420,28 +420,62 @@ static int list_scenarios(void)
 	return 0;
 }
 
+/* The measurements of a run, one row each: module, name, kind, unit,
+ * description (as the registry declares them). */
 struct metric_list {
-	GString *out;
+	const struct sim_stats *st;
+	GPtrArray *cells;		/* 5 strings per row */
 };
+
+static void metric_row(struct metric_list *ml, enum sim_stat_kind kind, const char *module,
+		       const char *name)
+{
+	static const char *const kinds[] = {
+		[SIM_STAT_COUNTER] = "counter", [SIM_STAT_HIST] = "histogram",
+		[SIM_STAT_SCALAR] = "scalar",
+	};
+	const char *desc = NULL;
+	const char *unit = sim_stats_unit(ml->st, kind, module, name, &desc);
+
+	g_ptr_array_add(ml->cells, g_strdup(module));
+	g_ptr_array_add(ml->cells, g_strdup(name));
+	g_ptr_array_add(ml->cells, g_strdup(kinds[kind]));
+	g_ptr_array_add(ml->cells, g_strdup(unit ? unit : "-"));
+	g_ptr_array_add(ml->cells, g_strdup(desc ? desc : "-"));
+}
 
 static void metric_counter(const char *module, const char *name, uint64_t v, void *data)
 {
-	g_string_append_printf(((struct metric_list *)data)->out, "%-12s %-36s counter\n",
-				module, name);
+	metric_row(data, SIM_STAT_COUNTER, module, name);
 }
 
 static void metric_scalar(const char *module, const char *name, double v, void *data)
 {
-	g_string_append_printf(((struct metric_list *)data)->out, "%-12s %-36s scalar\n",
-			       module, name);
+	metric_row(data, SIM_STAT_SCALAR, module, name);
 }
 
 static void metric_hist(const char *module, const char *name, const struct sim_hist *h,
 			void *data)
 {
-	g_string_append_printf(((struct metric_list *)data)->out,
-			       "%-12s %-36s statistic (histogram); scalars %s:count :mean :stddev "
-			       ":min :p50 :p90 :p99 :p999 :max\n", module, name, name);
+	metric_row(data, SIM_STAT_HIST, module, name);
+}
+
+/* The rows of @ml as an aligned table, the last column unpadded. */
+static void metric_print(const struct metric_list *ml)
+{
+	enum { NR = 5 };
+	size_t width[NR] = { 0 };
+
+	for (guint i = 0; i < ml->cells->len; i++)
+		width[i % NR] = MAX(width[i % NR], strlen(ml->cells->pdata[i]));
+	for (guint i = 0; i < ml->cells->len; i++) {
+		const char *s = ml->cells->pdata[i];
+
+		if (i % NR == NR - 1)
+			printf("%s\n", s);
+		else
+			printf("%-*s  ", (int)width[i % NR], s);
+	}
 }
 
 static int list_metrics(const char *scenario, char **plugins)
@@ -464,7 +498,7 @@ static int list_metrics(const char *scenario, char **plugins)
 	const struct sim_run_config *cfg = sim_study_run(study, 0);
 	g_autoptr(sim_engine) eng = sim_engine_new(cfg->seed);
 	struct sim_model *m = sim_model_build(eng, cfg, &error);
-	struct metric_list ml = { g_string_new(NULL) };
+	struct metric_list ml = { sim_engine_stats(eng), g_ptr_array_new_with_free_func(g_free) };
 
 	if (!m) {
 		fprintf(stderr, "faultsim list: %s\n", error->message);
@@ -474,13 +508,18 @@ static int list_metrics(const char *scenario, char **plugins)
 	sim_run(eng);
 	sim_model_finish(m);
 	sim_model_free(m);
-	printf("Measurements of a run of %s (module, name, kind), as recorded in the\n"
-	       "scalar and statistic tables of the results database:\n", path);
+	printf("Measurements of a run of %s, as recorded in the results database:\n"
+	       "a counter or scalar is a scalar row, a histogram NAME a statistic row with\n"
+	       "its bins and the scalars NAME:count (samples) and NAME:mean, :stddev, :min,\n"
+	       ":p50, :p90, :p99, :p999, :max (in its unit).  Units and descriptions are\n"
+	       "the scalarAttr/statisticAttr 'unit' and 'description'.\n\n", path);
+	for (const char *h = "module\0name\0kind\0unit\0description\0"; *h; h += strlen(h) + 1)
+		g_ptr_array_insert(ml.cells, -1, g_strdup(h));
 	sim_stats_foreach_counter(sim_engine_stats(eng), metric_counter, &ml);
 	sim_stats_foreach_scalar(sim_engine_stats(eng), metric_scalar, &ml);
 	sim_stats_foreach_hist(sim_engine_stats(eng), metric_hist, &ml);
-	fputs(ml.out->str, stdout);
-	g_string_free(ml.out, TRUE);
+	metric_print(&ml);
+	g_ptr_array_unref(ml.cells);
 	return 0;
 }
 

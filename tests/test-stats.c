@@ -298,6 +298,58 @@ static void test_merge_empty(void)
 	g_assert_cmpstr(copied, ==, before);
 }
 
+/* ---- units and descriptions --------------------------------------------- */
+
+static void test_units(void)
+{
+	g_autoptr(sim_stats) st = sim_stats_new();
+	g_autoptr(sim_stats) dst = sim_stats_new();
+	g_autofree char *unit = g_strdup("faults");
+	uint64_t *c = sim_stats_counter(st, "fault", "faults");
+	const char *desc = "x";
+	struct sim_hist *h;
+
+	/* Undeclared: no unit, no description. */
+	g_assert_null(sim_stats_unit(st, SIM_STAT_COUNTER, "fault", "faults", &desc));
+	g_assert_null(desc);
+	g_assert_null(sim_stats_unit(st, SIM_STAT_COUNTER, "fault", "nothing", NULL));
+
+	/* Declaring looks up the same counter; the strings are copied. */
+	g_assert_true(sim_stats_counter_unit(st, "fault", "faults", unit,
+					     "page faults") == c);
+	unit[0] = 'X';
+	g_assert_cmpstr(sim_stats_unit(st, SIM_STAT_COUNTER, "fault", "faults", &desc),
+			==, "faults");
+	g_assert_cmpstr(desc, ==, "page faults");
+
+	/* NULL keeps what was declared; kinds are separate namespaces. */
+	sim_stats_counter_unit(st, "fault", "faults", NULL, "all page faults");
+	g_assert_cmpstr(sim_stats_unit(st, SIM_STAT_COUNTER, "fault", "faults", &desc),
+			==, "faults");
+	g_assert_cmpstr(desc, ==, "all page faults");
+	h = sim_stats_hist_unit(st, "fault", "faults", "ns", "fault latency");
+	g_assert_true(sim_stats_hist(st, "fault", "faults") == h);
+	*sim_stats_scalar_unit(st, "fault", "rate", "faults/s", NULL) = 2;
+	g_assert_cmpstr(sim_stats_unit(st, SIM_STAT_HIST, "fault", "faults", NULL), ==, "ns");
+	g_assert_cmpstr(sim_stats_unit(st, SIM_STAT_SCALAR, "fault", "rate", &desc), ==,
+			"faults/s");
+	g_assert_null(desc);
+	g_assert_null(sim_stats_unit(st, SIM_STAT_SCALAR, "fault", "faults", NULL));
+
+	/* Merge copies what the destination lacks, and keeps its own. */
+	sim_stats_counter_unit(dst, "fault", "faults", "pages", NULL);
+	sim_stats_merge(dst, st);
+	g_assert_cmpstr(sim_stats_unit(dst, SIM_STAT_COUNTER, "fault", "faults", &desc),
+			==, "pages");
+	g_assert_cmpstr(desc, ==, "all page faults");
+	g_assert_cmpstr(sim_stats_unit(dst, SIM_STAT_SCALAR, "fault", "rate", NULL), ==,
+			"faults/s");
+	g_assert_cmpfloat(*sim_stats_scalar(dst, "fault", "rate"), ==, 2);
+	sim_stats_merge(st, st);
+	g_assert_cmpstr(sim_stats_unit(st, SIM_STAT_HIST, "fault", "faults", &desc), ==, "ns");
+	g_assert_cmpstr(desc, ==, "fault latency");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -311,6 +363,7 @@ int main(int argc, char **argv)
 			test_stable_order);
 	g_test_add_func("/sim/stats/merge", test_merge);
 	g_test_add_func("/sim/stats/merge-empty", test_merge_empty);
+	g_test_add_func("/sim/stats/units", test_units);
 
 	return g_test_run();
 }

@@ -7,7 +7,9 @@
  * order they were created, for iteration.  An entry is allocated once with
  * its two names stored behind it and never moves, which is what keeps the
  * pointers handed out stable.  A histogram is a separate allocation owned
- * by its entry.
+ * by its entry.  Units and descriptions are interned in one string chunk
+ * per registry: a measurement points into it, and a thousand counters
+ * declared "pages" share one copy.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -21,6 +23,8 @@ struct stat_key {
 
 struct stat_entry {
 	struct stat_key key;		/* points into names[] */
+	const char *unit;		/* interned; NULL: not declared */
+	const char *description;
 	union {
 		uint64_t counter;
 		double scalar;
@@ -38,6 +42,7 @@ struct sim_stats {
 	struct stat_table counters;
 	struct stat_table hists;
 	struct stat_table scalars;
+	GStringChunk *strings;		/* units and descriptions */
 };
 
 static guint stat_key_hash(gconstpointer p)
@@ -110,6 +115,7 @@ struct sim_stats *sim_stats_new(void)
 	stat_table_init(&st->counters, g_free);
 	stat_table_init(&st->hists, free_hist_entry);
 	stat_table_init(&st->scalars, g_free);
+	st->strings = g_string_chunk_new(256);
 	return st;
 }
 
@@ -120,6 +126,7 @@ void sim_stats_free(struct sim_stats *st)
 	stat_table_destroy(&st->counters);
 	stat_table_destroy(&st->hists);
 	stat_table_destroy(&st->scalars);
+	g_string_chunk_free(st->strings);
 	g_free(st);
 }
 
@@ -155,6 +162,88 @@ double *sim_stats_scalar(struct sim_stats *st, const char *module,
 	g_return_val_if_fail(module != NULL && name != NULL, NULL);
 
 	return &stat_table_get(&st->scalars, module, name, &created)->scalar;
+}
+
+/* Declare what @e is; NULL keeps what was there. */
+static void stat_describe(struct sim_stats *st, struct stat_entry *e,
+			  const char *unit, const char *description)
+{
+	if (unit)
+		e->unit = g_string_chunk_insert_const(st->strings, unit);
+	if (description)
+		e->description = g_string_chunk_insert_const(st->strings,
+							     description);
+}
+
+uint64_t *sim_stats_counter_unit(struct sim_stats *st, const char *module,
+				 const char *name, const char *unit,
+				 const char *description)
+{
+	struct stat_entry *e;
+	bool created;
+
+	g_return_val_if_fail(module != NULL && name != NULL, NULL);
+
+	e = stat_table_get(&st->counters, module, name, &created);
+	stat_describe(st, e, unit, description);
+	return &e->counter;
+}
+
+struct sim_hist *sim_stats_hist_unit(struct sim_stats *st, const char *module,
+				     const char *name, const char *unit,
+				     const char *description)
+{
+	struct stat_entry *e;
+	bool created;
+
+	g_return_val_if_fail(module != NULL && name != NULL, NULL);
+
+	e = stat_table_get(&st->hists, module, name, &created);
+	if (created)
+		e->hist = sim_hist_new();
+	stat_describe(st, e, unit, description);
+	return e->hist;
+}
+
+double *sim_stats_scalar_unit(struct sim_stats *st, const char *module,
+			      const char *name, const char *unit,
+			      const char *description)
+{
+	struct stat_entry *e;
+	bool created;
+
+	g_return_val_if_fail(module != NULL && name != NULL, NULL);
+
+	e = stat_table_get(&st->scalars, module, name, &created);
+	stat_describe(st, e, unit, description);
+	return &e->scalar;
+}
+
+static const struct stat_table *stat_table_of(const struct sim_stats *st,
+					      enum sim_stat_kind kind)
+{
+	switch (kind) {
+	case SIM_STAT_COUNTER:
+		return &st->counters;
+	case SIM_STAT_HIST:
+		return &st->hists;
+	case SIM_STAT_SCALAR:
+		return &st->scalars;
+	}
+	g_return_val_if_reached(NULL);
+}
+
+const char *sim_stats_unit(const struct sim_stats *st, enum sim_stat_kind kind,
+			   const char *module, const char *name,
+			   const char **description)
+{
+	const struct stat_table *t = stat_table_of(st, kind);
+	struct stat_key key = { module, name };
+	const struct stat_entry *e = t ? g_hash_table_lookup(t->index, &key) : NULL;
+
+	if (description)
+		*description = e ? e->description : NULL;
+	return e ? e->unit : NULL;
 }
 
 void sim_stats_foreach_counter(const struct sim_stats *st,
@@ -193,6 +282,18 @@ void sim_stats_foreach_scalar(const struct sim_stats *st,
 	}
 }
 
+/* Give @dst's entry for @e what @e declares and it lacks (it exists). */
+static void merge_describe(struct sim_stats *dst, enum sim_stat_kind kind,
+			   const struct stat_entry *e)
+{
+	const struct stat_table *t = stat_table_of(dst, kind);
+	struct stat_entry *d = g_hash_table_lookup(t->index, &e->key);
+
+	if (d != e)
+		stat_describe(dst, d, d->unit ? NULL : e->unit,
+			      d->description ? NULL : e->description);
+}
+
 void sim_stats_merge(struct sim_stats *dst, const struct sim_stats *src)
 {
 	const GPtrArray *a;
@@ -206,6 +307,7 @@ void sim_stats_merge(struct sim_stats *dst, const struct sim_stats *src)
 		const struct stat_entry *e = a->pdata[i];
 
 		*sim_stats_counter(dst, e->key.module, e->key.name) += e->counter;
+		merge_describe(dst, SIM_STAT_COUNTER, e);
 	}
 
 	a = src->hists.entries;
@@ -214,6 +316,7 @@ void sim_stats_merge(struct sim_stats *dst, const struct sim_stats *src)
 
 		sim_hist_merge(sim_stats_hist(dst, e->key.module, e->key.name),
 			       e->hist);
+		merge_describe(dst, SIM_STAT_HIST, e);
 	}
 
 	a = src->scalars.entries;
@@ -221,6 +324,7 @@ void sim_stats_merge(struct sim_stats *dst, const struct sim_stats *src)
 		const struct stat_entry *e = a->pdata[i];
 
 		*sim_stats_scalar(dst, e->key.module, e->key.name) += e->scalar;
+		merge_describe(dst, SIM_STAT_SCALAR, e);
 	}
 }
 

@@ -14,6 +14,16 @@
  * only on the order of the calls, never on hashing or addresses: two runs of
  * the same scenario list their results in the same order.
  *
+ * What a measurement is.  Whoever creates one declares, once, its unit
+ * and a one-line description (the *_unit() variants): the results
+ * database records them (scalarAttr / statisticAttr "unit" and
+ * "description", OMNeT++'s attribute names), `faultsim list metrics` and
+ * `faultsim report` show them.  Units are short and literal: "ns", "B",
+ * "1/s" or "WHAT/s" for rates, "pages", "faults", "requests" -- a
+ * counter's unit names what it counts; a histogram's unit is that of its
+ * samples.  The strings are copied (interned in the registry), so they
+ * may be built at run time.
+ *
  * Costs: a get-or-create is O(length of the names) on average (a hash
  * lookup, plus one allocation the first time); iteration is O(number of
  * measurements); merge is O(measurements of the source), plus
@@ -51,6 +61,34 @@ struct sim_hist *sim_stats_hist(struct sim_stats *st, const char *module,
 double *sim_stats_scalar(struct sim_stats *st, const char *module,
 			 const char *name);
 
+/*
+ * The same, declaring what the measurement is: @unit and @description
+ * (either may be NULL: not declared) replace what was declared before.
+ * Each also creates the measurement, so that declaring is looking up.
+ */
+uint64_t *sim_stats_counter_unit(struct sim_stats *st, const char *module,
+				 const char *name, const char *unit,
+				 const char *description);
+struct sim_hist *sim_stats_hist_unit(struct sim_stats *st, const char *module,
+				     const char *name, const char *unit,
+				     const char *description);
+double *sim_stats_scalar_unit(struct sim_stats *st, const char *module,
+			      const char *name, const char *unit,
+			      const char *description);
+
+enum sim_stat_kind {
+	SIM_STAT_COUNTER,
+	SIM_STAT_HIST,
+	SIM_STAT_SCALAR,
+};
+
+/* The unit declared for the measurement (@kind, @module, @name), NULL if
+ * none (or no such measurement); *@description (may be NULL) gets its
+ * description or NULL.  The strings belong to the registry. */
+const char *sim_stats_unit(const struct sim_stats *st, enum sim_stat_kind kind,
+			   const char *module, const char *name,
+			   const char **description);
+
 /* Visitors.  The strings and the histogram belong to the registry. */
 typedef void sim_stats_counter_fn(const char *module, const char *name,
 				  uint64_t value, void *data);
@@ -73,7 +111,8 @@ void sim_stats_foreach_scalar(const struct sim_stats *st,
 /*
  * Add @src into @dst: counters add, histograms merge (sim_hist_merge()),
  * scalars add.  A measurement of @src missing from @dst is created there,
- * after the existing ones, in @src's registration order.  @src is
+ * after the existing ones, in @src's registration order; a unit or
+ * description @src declares and @dst does not is copied.  @src is
  * unchanged.
  */
 void sim_stats_merge(struct sim_stats *dst, const struct sim_stats *src);

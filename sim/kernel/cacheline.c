@@ -16,21 +16,23 @@ void cacheline_cost_init(struct sim_cacheline_cost *c, struct sim_engine *eng,
 
 	g_assert(transfer >= 0);
 	c->transfer = transfer;
-	c->transfers = sim_stats_counter(st, "cacheline", "transfers");
-	c->stall = sim_stats_counter(st, "cacheline", "stallTime");
+	c->transfers = sim_stats_counter_unit(st, "cacheline", "transfers", "transfers",
+					      "lock-word cache lines pulled from another CPU");
+	c->stall = sim_stats_counter_unit(st, "cacheline", "stallTime", "ns",
+					  "time atomics stalled for lines, all lines together");
 }
 
-void cacheline_access(struct sim_cacheline *cl, const struct sim_cacheline_cost *c,
+bool cacheline_access(struct sim_cacheline *cl, const struct sim_cacheline_cost *c,
 		      struct sim_task *t)
 {
 	sim_time_t now, start, done;
 	int cpu;
 
 	if (!c || c->transfer <= 0 || !t)
-		return;
+		return false;
 	cpu = sim_task_cpu(t);
 	if (cpu < 0 || cl->cpu == cpu + 1)
-		return;
+		return false;
 	now = sim_now(sim_task_engine(t));
 	start = cl->busy_until > now ? cl->busy_until : now;
 	done = start + c->transfer;
@@ -40,4 +42,5 @@ void cacheline_access(struct sim_cacheline *cl, const struct sim_cacheline_cost 
 	(*c->transfers)++;
 	*c->stall += (uint64_t)(done - now);
 	cpu_work(t, done - now);
+	return true;
 }

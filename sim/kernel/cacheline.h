@@ -29,6 +29,7 @@
 #ifndef FAULTSIM_SIM_CACHELINE_H
 #define FAULTSIM_SIM_CACHELINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "sim/core/engine.h"
 #include "sim/core/task.h"
@@ -53,8 +54,9 @@ struct sim_cacheline_cost {
 void cacheline_cost_init(struct sim_cacheline_cost *c, struct sim_engine *eng,
 			 sim_time_t transfer);
 /* An atomic on @cl by the running task @t (may burn @t's core); @c NULL
- * or off: free. */
-void cacheline_access(struct sim_cacheline *cl, const struct sim_cacheline_cost *c,
+ * or off: free.  True when the line came from another CPU (a transfer:
+ * what lock_stat calls a bounce). */
+bool cacheline_access(struct sim_cacheline *cl, const struct sim_cacheline_cost *c,
 		      struct sim_task *t);
 
 #endif /* FAULTSIM_SIM_CACHELINE_H */

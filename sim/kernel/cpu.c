@@ -388,12 +388,18 @@ struct sim_cpus *sim_cpus_new(struct sim_engine *eng, const struct sim_cpus_para
 	INIT_LIST_HEAD(&cpus->tasks);
 	INIT_LIST_HEAD(&cpus->free_tasks);
 
-	cpus->runqueue_wait = sim_stats_hist(st, "cpu", "runqueueWait");
-	cpus->wakeup_latency = sim_stats_hist(st, "cpu", "wakeupLatency");
-	cpus->nr_switches = sim_stats_counter(st, "cpu", "contextSwitches");
-	cpus->nr_preemptions = sim_stats_counter(st, "cpu", "preemptions");
-	cpus->nr_spins = sim_stats_counter(st, "cpu", "spins");
-	cpus->nr_spin_resched = sim_stats_counter(st, "cpu", "spinNeedResched");
+	cpus->runqueue_wait = sim_stats_hist_unit(st, "cpu", "runqueueWait", "ns",
+						  "runnable to picked by a core, per pick");
+	cpus->wakeup_latency = sim_stats_hist_unit(st, "cpu", "wakeupLatency", "ns",
+						   "woken to running on a core");
+	cpus->nr_switches = sim_stats_counter_unit(st, "cpu", "contextSwitches", "switches",
+						   "tasks put on a core");
+	cpus->nr_preemptions = sim_stats_counter_unit(st, "cpu", "preemptions", "preemptions",
+						      "tasks taken off a core at the slice end");
+	cpus->nr_spins = sim_stats_counter_unit(st, "cpu", "spins", "spins",
+						"optimistic spins begun on a core");
+	cpus->nr_spin_resched = sim_stats_counter_unit(st, "cpu", "spinNeedResched", "spins",
+						       "spins cut short by need_resched()");
 	return cpus;
 }
 
@@ -596,12 +602,15 @@ void sim_cpus_finish(struct sim_cpus *cpus)
 		double busy = (double)sim_cpus_busy(cpus, i);
 
 		g_snprintf(module, sizeof(module), "cpu[%u]", i);
-		*sim_stats_scalar(st, module, "busyTime") = busy;
-		*sim_stats_scalar(st, module, "utilization") =
+		*sim_stats_scalar_unit(st, module, "busyTime", "ns",
+				       "time the core ran a task since the warm-up") = busy;
+		*sim_stats_scalar_unit(st, module, "utilization", "ratio",
+				       "busyTime / measured time (0..1)") =
 			elapsed > 0 ? busy / elapsed : 0;
 		total += busy;
 	}
-	*sim_stats_scalar(st, "cpu", "utilization") =
+	*sim_stats_scalar_unit(st, "cpu", "utilization", "ratio",
+			       "mean of the cores' utilization (0..1)") =
 		elapsed > 0 ? total / (cpus->nr_cpus * elapsed) : 0;
 }
 
@@ -731,9 +740,12 @@ struct sim_cpu_load *sim_cpu_load_start(struct sim_engine *eng, struct sim_cpus 
 	load->start = load->last_change = sim_now(eng);
 	INIT_LIST_HEAD(&load->jobs);
 	INIT_LIST_HEAD(&load->free_jobs);
-	load->response_time = sim_stats_hist(st, "cpu_load", "responseTime");
-	load->nr_arrivals = sim_stats_counter(st, "cpu_load", "arrivals");
-	load->nr_completions = sim_stats_counter(st, "cpu_load", "completions");
+	load->response_time = sim_stats_hist_unit(st, "cpu_load", "responseTime", "ns",
+						  "open-loop CPU job: arrival to completion");
+	load->nr_arrivals = sim_stats_counter_unit(st, "cpu_load", "arrivals", "jobs",
+						   "open-loop CPU jobs arrived");
+	load->nr_completions = sim_stats_counter_unit(st, "cpu_load", "completions", "jobs",
+						      "open-loop CPU jobs completed");
 	load->arrival = sim_schedule(eng,
 		sim_dist_sample_ns(load->interarrival, load->arrival_rng),
 		load_arrival_event, load);
@@ -790,8 +802,10 @@ void sim_cpu_load_finish(struct sim_cpu_load *load)
 	struct sim_stats *st = sim_engine_stats(load->eng);
 	sim_time_t elapsed = sim_now(load->eng) - load->start;
 
-	*sim_stats_scalar(st, "cpu_load", "meanJobsInSystem") =
+	*sim_stats_scalar_unit(st, "cpu_load", "meanJobsInSystem", "jobs",
+			       "time average of the jobs queued or running") =
 		sim_cpu_load_mean_in_system(load);
-	*sim_stats_scalar(st, "cpu_load", "arrivalRate") = elapsed > 0 ?
+	*sim_stats_scalar_unit(st, "cpu_load", "arrivalRate", "jobs/s",
+			       "jobs arrived per simulated second") = elapsed > 0 ?
 		(double)load->nr_arrived * NSEC_PER_SEC / (double)elapsed : 0;
 }

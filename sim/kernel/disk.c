@@ -45,25 +45,27 @@ enum rq_state {
 	RQ_DISPATCHED,	/* a head holding a slot */
 };
 
-/* Counters, declared once: enum, registry names. */
-#define DISK_COUNTERS(X)			\
-	X(REQUESTS, "requests")			\
-	X(READS, "reads")			\
-	X(WRITES, "writes")			\
-	X(MERGES, "merges")			\
-	X(DISPATCHES, "dispatches")		\
-	X(BYTES_READ, "bytesRead")		\
-	X(BYTES_WRITTEN, "bytesWritten")
+/* Counters, declared once: enum, registry names, units, descriptions. */
+#define DISK_COUNTERS(X)								\
+	X(REQUESTS, "requests", "requests", "requests submitted")			\
+	X(READS, "reads", "requests", "read requests submitted")			\
+	X(WRITES, "writes", "requests", "write requests submitted")			\
+	X(MERGES, "merges", "requests", "requests merged into a queued one")		\
+	X(DISPATCHES, "dispatches", "requests", "requests dispatched to a slot")	\
+	X(BYTES_READ, "bytesRead", "B", "bytes of read requests submitted")		\
+	X(BYTES_WRITTEN, "bytesWritten", "B", "bytes of write requests submitted")
 
 enum disk_counter {
-#define X(id, name) DISK_##id,
+#define X(id, name, unit, what) DISK_##id,
 	DISK_COUNTERS(X)
 #undef X
 	NR_DISK_COUNTERS
 };
 
-static const char *const disk_counter_names[NR_DISK_COUNTERS] = {
-#define X(id, name) [DISK_##id] = name,
+static const struct {
+	const char *name, *unit, *what;
+} disk_counters[NR_DISK_COUNTERS] = {
+#define X(id, name, unit, what) [DISK_##id] = { name, unit, what },
 	DISK_COUNTERS(X)
 #undef X
 };
@@ -304,10 +306,15 @@ struct sim_disk *sim_disk_new(struct sim_engine *eng,
 	}
 
 	for (int i = 0; i < NR_DISK_COUNTERS; i++)
-		d->counters[i] = sim_stats_counter(st, name, disk_counter_names[i]);
-	d->response_time = sim_stats_hist(st, name, "responseTime");
-	d->service_time = sim_stats_hist(st, name, "serviceTime");
-	d->queue_wait = sim_stats_hist(st, name, "queueWait");
+		d->counters[i] = sim_stats_counter_unit(st, name, disk_counters[i].name,
+							disk_counters[i].unit,
+							disk_counters[i].what);
+	d->response_time = sim_stats_hist_unit(st, name, "responseTime", "ns",
+					       "request: submit to completion");
+	d->service_time = sim_stats_hist_unit(st, name, "serviceTime", "ns",
+					      "dispatch to completion, per dispatch");
+	d->queue_wait = sim_stats_hist_unit(st, name, "queueWait", "ns",
+					    "request: submit to dispatch");
 	return d;
 }
 
@@ -830,15 +837,22 @@ void sim_disk_finish(struct sim_disk *d)
 	span = (double)(now - d->stats_start);
 	secs = span / (double)NSEC_PER_SEC;
 
-#define SET(what, v) (*sim_stats_scalar(st, d->name, (what)) = (v))
-	SET("queueLength:mean", span > 0 ? d->area_system / span : 0);
-	SET("queueLength:max", d->max_in_system);
-	SET("queueWaiting:mean", span > 0 ? d->area_waiting / span : 0);
-	SET("queueWaiting:max", d->max_waiting);
-	SET("busySlots:mean", span > 0 ? d->area_busy / span : 0);
-	SET("utilization", span > 0 ? d->area_busy / span / d->depth : 0);
-	SET("arrivalRate", secs > 0 ? (double)d->arrivals / secs : 0);
-	SET("throughput", secs > 0 ? (double)d->completed / secs : 0);
+#define SET(what, unit, desc, v) (*sim_stats_scalar_unit(st, d->name, what, unit, desc) = (v))
+	SET("queueLength:mean", "requests", "time average of the requests queued or in service",
+	    span > 0 ? d->area_system / span : 0);
+	SET("queueLength:max", "requests", "most requests queued or in service at once",
+	    d->max_in_system);
+	SET("queueWaiting:mean", "requests", "time average of the requests queued",
+	    span > 0 ? d->area_waiting / span : 0);
+	SET("queueWaiting:max", "requests", "most requests queued at once", d->max_waiting);
+	SET("busySlots:mean", "slots", "time average of the busy service slots",
+	    span > 0 ? d->area_busy / span : 0);
+	SET("utilization", "ratio", "busySlots:mean / depth (0..1)",
+	    span > 0 ? d->area_busy / span / d->depth : 0);
+	SET("arrivalRate", "requests/s", "requests submitted per simulated second",
+	    secs > 0 ? (double)d->arrivals / secs : 0);
+	SET("throughput", "requests/s", "requests completed per simulated second",
+	    secs > 0 ? (double)d->completed / secs : 0);
 #undef SET
 }
 

@@ -44,33 +44,72 @@ static void fault_stats_init(struct fault_stats *s, struct sim_engine *eng)
 {
 	struct sim_stats *st = sim_engine_stats(eng);
 
-	s->faults = sim_stats_counter(st, "fault", "faults");
-	s->majfault = sim_stats_counter(st, "fault", "majfault");
-	s->minfault = sim_stats_counter(st, "fault", "minfault");
-	s->retry = sim_stats_counter(st, "fault", "retry");
-	s->mmap_drop = sim_stats_counter(st, "fault", "mmapSemDrop");
-	s->lock_page_drop = sim_stats_counter(st, "fault", "lockPageOrRetryDrop");
-	s->io_drop = sim_stats_counter(st, "fault", "ioDrop");
-	s->fa_mapped = sim_stats_counter(st, "fault", "faultAroundMapped");
-	s->fa_fallback = sim_stats_counter(st, "fault", "faultAroundFallback");
-	s->sigsegv = sim_stats_counter(st, "fault", "sigsegv");
-	s->oom = sim_stats_counter(st, "fault", "oom");
-	s->vma_lock_success = sim_stats_counter(st, "fault", "vmaLockSuccess");
-	s->vma_lock_retry = sim_stats_counter(st, "fault", "vmaLockRetry");
-	s->vma_lock_abort = sim_stats_counter(st, "fault", "vmaLockAbort");
-	s->vma_lock_fallback = sim_stats_counter(st, "fault", "vmaLockFallback");
-	s->vma_lock_not_covered = sim_stats_counter(st, "fault", "vmaLockNotCovered");
-	s->spf_success = sim_stats_counter(st, "fault", "spfSuccess");
-	s->spf_abort = sim_stats_counter(st, "fault", "spfAbort");
-	s->spf_fallback = sim_stats_counter(st, "fault", "spfFallback");
-	s->spf_latency = sim_stats_hist(st, "fault", "spfLatency");
-	s->vma_latency = sim_stats_hist(st, "fault", "vmaLockLatency");
-	s->mmap_latency = sim_stats_hist(st, "fault", "mmapLockLatency");
-	s->minor_latency = sim_stats_hist(st, "fault", "minorLatency");
-	s->major_latency = sim_stats_hist(st, "fault", "majorLatency");
-	s->retries = sim_stats_hist(st, "fault", "retries");
-	s->drops = sim_stats_hist(st, "fault", "drops");
-	s->attempts = sim_stats_hist(st, "fault", "attempts");
+#define COUNTER(name, unit, what) sim_stats_counter_unit(st, "fault", name, unit, what)
+#define HIST(name, unit, what) sim_stats_hist_unit(st, "fault", name, unit, what)
+	s->faults = COUNTER("faults", "faults",
+			    "page faults taken (do_user_addr_fault() calls, all attempts in one)");
+	s->majfault = COUNTER("majfault", "faults",
+			      "major faults: an attempt returned VM_FAULT_MAJOR (I/O started), "
+			      "or (5.9+ accounting) the fault was retried");
+	s->minfault = COUNTER("minfault", "faults", "minor faults: the others");
+	s->retry = COUNTER("retry", "retries", "VM_FAULT_RETRY returns (attempts retried)");
+	s->mmap_drop = COUNTER("mmapSemDrop", "drops",
+			       "attempts that released mmap_sem (or the VMA lock) to wait");
+	s->lock_page_drop = COUNTER("lockPageOrRetryDrop", "drops",
+				    "drops of mmap_sem to wait for a locked page");
+	s->io_drop = COUNTER("ioDrop", "drops", "drops of mmap_sem before readahead or readpage");
+	s->fa_mapped = COUNTER("faultAroundMapped", "ptes", "ptes installed by fault-around");
+	s->fa_fallback = COUNTER("faultAroundFallback", "faults",
+				 "faults whose page was cached but not mapped by fault-around");
+	s->sigsegv = COUNTER("sigsegv", "faults", "faults on no VMA or a forbidden access");
+	s->oom = COUNTER("oom", "faults", "faults that returned VM_FAULT_OOM");
+	s->vma_lock_success = COUNTER("vmaLockSuccess", "faults",
+				      "faults done under the per-VMA lock without a retry");
+	s->vma_lock_retry = COUNTER("vmaLockRetry", "faults",
+				    "faults under the per-VMA lock that returned VM_FAULT_RETRY");
+	s->vma_lock_abort = COUNTER("vmaLockAbort", "faults",
+				    "per-VMA lock not taken (no VMA, write-locked, or refused)");
+	s->vma_lock_fallback = COUNTER("vmaLockFallback", "faults",
+				       "faults that went on to mmap_sem after trying the VMA lock");
+	s->vma_lock_not_covered = COUNTER("vmaLockNotCovered", "faults",
+					  "faults that took mmap_sem because this kernel does not "
+					  "handle their VMA or kind under the VMA lock");
+	s->spf_success = COUNTER("spfSuccess", "faults", "faults done speculatively");
+	s->spf_abort = COUNTER("spfAbort", "faults", "speculative attempts abandoned");
+	s->spf_fallback = COUNTER("spfFallback", "faults",
+				  "faults that went on to a lock after a speculative try");
+	s->spf_latency = HIST("spfLatency", "ns", "latency of faults finished speculatively");
+	s->vma_latency = HIST("vmaLockLatency", "ns",
+			      "latency of faults finished under the per-VMA lock");
+	s->mmap_latency = HIST("mmapLockLatency", "ns",
+			       "latency of faults finished under mmap_sem");
+	s->latency = HIST("latency", "ns",
+			  "latency of every fault, minor and major, entry to return");
+	s->minor_latency = HIST("minorLatency", "ns", "latency of minor faults");
+	s->major_latency = HIST("majorLatency", "ns", "latency of major faults");
+	s->retries = HIST("retries", "retries", "VM_FAULT_RETRY returns per fault");
+	s->drops = HIST("drops", "drops", "mmap_sem drops per fault");
+	s->attempts = HIST("attempts", "attempts", "handle_mm_fault() calls per fault");
+#undef COUNTER
+#undef HIST
+#define RATE(name, unit, what) sim_stats_scalar_unit(st, "fault", name, unit, what)
+	s->faults_per_s = RATE("faultsPerSec", "faults/s",
+			       "page faults per simulated second since the warm-up");
+	s->minfault_per_s = RATE("minfaultPerSec", "faults/s",
+				 "minor faults per simulated second since the warm-up");
+	s->majfault_per_s = RATE("majfaultPerSec", "faults/s",
+				 "major faults per simulated second since the warm-up");
+#undef RATE
+}
+
+void fault_stats_finish(struct fault_sys *fs, sim_time_t since)
+{
+	struct fault_stats *s = &fs->st;
+	double secs = (double)(sim_now(fs->eng) - since) / 1e9;
+
+	*s->faults_per_s = secs > 0 ? (double)*s->faults / secs : 0;
+	*s->minfault_per_s = secs > 0 ? (double)*s->minfault / secs : 0;
+	*s->majfault_per_s = secs > 0 ? (double)*s->majfault / secs : 0;
 }
 
 void fault_sys_init(struct fault_sys *fs, struct sim_engine *eng, const struct fault_params *p,
@@ -672,6 +711,7 @@ done:
 	}
 out:
 	(*fs->st.faults)++;
+	sim_hist_record(fs->st.latency, (uint64_t)(sim_now(fs->eng) - start));
 	if (major) {
 		(*fs->st.majfault)++;
 		sim_hist_record(fs->st.major_latency, (uint64_t)(sim_now(fs->eng) - start));

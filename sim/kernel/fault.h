@@ -144,6 +144,8 @@ struct fault_stats {
 	struct sim_hist *latency, *minor_latency, *major_latency, *retries, *drops, *attempts;
 	/* Latency by the lock that finished the fault (fault_lock slot). */
 	struct sim_hist *spf_latency, *vma_latency, *mmap_latency;
+	/* Rates over the measured time (fault_stats_finish()). */
+	double *faults_per_s, *minfault_per_s, *majfault_per_s;
 };
 
 struct fault_sys {
@@ -194,6 +196,10 @@ void fault_sys_init(struct fault_sys *fs, struct sim_engine *eng, const struct f
 		    const struct fs_fault_io_policy *io,
 		    const struct fs_fault_map_pages_policy *map_pages,
 		    const struct fs_fault_lock_policy *fault_lock);
+/* At the end of a run: the fault rates over the time since @since (the
+ * end of the warm-up).  The counters are the machine's (module "fault"),
+ * so any fault_sys of the engine sets the same values. */
+void fault_stats_finish(struct fault_sys *fs, sim_time_t since);
 
 /*
  * A user access to page @addr of @mm that found no usable pte: the x86

@@ -67,10 +67,15 @@ static struct pmd_seq_table *pmd_seq_table_new(struct sim_engine *eng, sim_time_
 	ps->atomic = atomic;
 	ps->pmds = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	ps->lines = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-	ps->pmd_locks = sim_stats_counter(st, "khugepaged", "pmdLocks");
-	ps->retries = sim_stats_counter(st, "khugepaged", "pmdSeqRetries");
-	ps->waits = sim_stats_counter(st, "khugepaged", "pmdSeqWaits");
-	ps->wait_time = sim_stats_hist(st, "khugepaged", "pmdSeqWaitTime");
+	ps->pmd_locks = sim_stats_counter_unit(st, "khugepaged", "pmdLocks", "locks",
+					       "pmd_lock() calls, each an atomic on the pmd count");
+	ps->retries = sim_stats_counter_unit(st, "khugepaged", "pmdSeqRetries", "faults",
+					     "faults that found the pmd count changed at the pte "
+					     "lock and backed out");
+	ps->waits = sim_stats_counter_unit(st, "khugepaged", "pmdSeqWaits", "faults",
+					   "faults that met a collapse in progress and waited");
+	ps->wait_time = sim_stats_hist_unit(st, "khugepaged", "pmdSeqWaitTime", "ns",
+					    "time a fault waited for a collapse in progress");
 	return ps;
 }
 
@@ -453,17 +458,27 @@ struct khugepaged *khugepaged_start(struct sim_engine *eng, struct sim_cpus *cpu
 		khugepaged_params_init(&kh->p);
 	kh->ops = ops;
 	kh->collapsed = g_hash_table_new(g_direct_hash, g_direct_equal);
-	kh->collapses = sim_stats_counter(st, "khugepaged", "collapses");
-	kh->failed = sim_stats_counter(st, "khugepaged", "collapseFailed");
-	kh->failed_swapin = sim_stats_counter(st, "khugepaged", "collapseFailedSwapin");
-	kh->swapins = sim_stats_counter(st, "khugepaged", "swapins");
-	kh->swapin_retry = sim_stats_counter(st, "khugepaged", "swapinRetry");
-	kh->swapin_drops = sim_stats_counter(st, "khugepaged", "swapinDrops");
-	kh->scans = sim_stats_counter(st, "khugepaged", "scans");
-	kh->skip_swap = sim_stats_counter(st, "khugepaged", "scanSkipSwap");
-	kh->skip_young = sim_stats_counter(st, "khugepaged", "scanSkipYoung");
-	kh->collapse_time = sim_stats_hist(st, "khugepaged", "collapseTime");
-	kh->write_hold = sim_stats_hist(st, "khugepaged", "writeHold");
+#define COUNTER(name, unit, what) sim_stats_counter_unit(st, "khugepaged", name, unit, what)
+	kh->collapses = COUNTER("collapses", "collapses", "ranges collapsed into a huge page");
+	kh->failed = COUNTER("collapseFailed", "collapses",
+			     "collapses that failed: revalidation, a swap-in error, a swap pte "
+			     "at isolation");
+	kh->failed_swapin = COUNTER("collapseFailedSwapin", "collapses",
+				    "failed collapses in which a swap-in returned VM_FAULT_RETRY");
+	kh->swapins = COUNTER("swapins", "pages", "pages swapped in for a collapse");
+	kh->swapin_retry = COUNTER("swapinRetry", "faults",
+				   "khugepaged's do_swap_page() calls that returned VM_FAULT_RETRY");
+	kh->swapin_drops = COUNTER("swapinDrops", "drops",
+				   "mmap_sem released by khugepaged to wait for a swap read");
+	kh->scans = COUNTER("scans", "ranges", "PMD ranges scanned");
+	kh->skip_swap = COUNTER("scanSkipSwap", "ranges",
+				"ranges skipped: more swapped ptes than max_ptes_swap");
+	kh->skip_young = COUNTER("scanSkipYoung", "ranges", "ranges skipped: no young pte");
+#undef COUNTER
+	kh->collapse_time = sim_stats_hist_unit(st, "khugepaged", "collapseTime", "ns",
+						"one collapse, from the decision to the end");
+	kh->write_hold = sim_stats_hist_unit(st, "khugepaged", "writeHold", "ns",
+					     "mmap_sem held for write per collapse");
 	if (ops->pmd_lock_atomics) {
 		g_assert(!mm->pmd_seq);
 		kh->pmd_seq = pmd_seq_table_new(eng, kh->p.pmd_seq_cost * ops->pmd_lock_atomics);

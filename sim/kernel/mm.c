@@ -31,28 +31,31 @@
 #include <errno.h>
 #include <string.h>
 
+#include "sim/kernel/lockstat.h"
 #include "sim/kernel/mm.h"
 #include "sim/core/stats.h"
 
-#define MM_EVENTS(X)						\
-	X(PSWPIN,	"swap",	"pswpin")			\
-	X(PSWPOUT,	"swap",	"pswpout")			\
-	X(SWAP_FULL,	"swap",	"swapFull")			\
-	X(SWAPCACHE_HIT, "swap", "swapcacheHit")		\
-	X(RMAP_UNMAP,	"rmap",	"ptesUnmapped")			\
-	X(PTES_ZAPPED,	"mm",	"ptesZapped")
+#define MM_EVENTS(X)								\
+	X(PSWPIN, "swap", "pswpin", "pages", "pages read from swap")			\
+	X(PSWPOUT, "swap", "pswpout", "pages", "pages written to swap")		\
+	X(SWAP_FULL, "swap", "swapFull", "pages",					\
+	  "unmaps refused for want of a swap slot")					\
+	X(SWAPCACHE_HIT, "swap", "swapcacheHit", "faults",				\
+	  "swap-ins that found the page in the swap cache")				\
+	X(RMAP_UNMAP, "rmap", "ptesUnmapped", "ptes", "ptes reclaim removed")		\
+	X(PTES_ZAPPED, "mm", "ptesZapped", "ptes", "present and swap ptes removed by zaps")
 
 enum mm_event_item {
-#define MM_EVENT_ENUM(item, module, name) item,
+#define MM_EVENT_ENUM(item, module, name, unit, what) item,
 	MM_EVENTS(MM_EVENT_ENUM)
 #undef MM_EVENT_ENUM
 	NR_MM_EVENTS
 };
 
 static const struct {
-	const char *module, *name;
+	const char *module, *name, *unit, *what;
 } mm_event_names[NR_MM_EVENTS] = {
-#define MM_EVENT_NAME(item, module, name) [item] = { module, name },
+#define MM_EVENT_NAME(item, module, name, unit, what) [item] = { module, name, unit, what },
 	MM_EVENTS(MM_EVENT_NAME)
 #undef MM_EVENT_NAME
 };
@@ -127,6 +130,7 @@ struct mm_sys {
 	unsigned int next_mm_id;
 	struct swap_info *swap;
 	uint64_t *events[NR_MM_EVENTS];
+	struct mm_lock_stats lock_stats;
 };
 
 static inline void count_mm_event(struct mm_sys *sys, enum mm_event_item item, uint64_t n)
@@ -659,6 +663,38 @@ static const struct pc_rmap_ops anon_rmap_ops = {
 /* ------------------------------------------------------------------ */
 /* The machine */
 
+static void mm_lock_stats_init(struct mm_lock_stats *ls, struct sim_stats *st)
+{
+#define BOUNCES(what) "acquisitions whose lock word's cache line came from another CPU" what
+	ls->read_acq_bounces = sim_stats_counter_unit(st, "mmap_sem", "readAcqBounces", "acquisitions",
+						      BOUNCES(" (read)"));
+	ls->read_con_bounces = sim_stats_counter_unit(st, "mmap_sem", "readConBounces", "acquisitions",
+						      BOUNCES(" (read, contended)"));
+	ls->write_acq_bounces = sim_stats_counter_unit(st, "mmap_sem", "writeAcqBounces",
+						       "acquisitions", BOUNCES(" (write)"));
+	ls->write_con_bounces = sim_stats_counter_unit(st, "mmap_sem", "writeConBounces",
+						       "acquisitions", BOUNCES(" (write, contended)"));
+#define COUNTER(name, what) sim_stats_counter_unit(st, "vma_lock", name, "acquisitions", what)
+	ls->vma_read_acquisitions = COUNTER("readAcquisitions",
+					    "per-VMA read locks taken (vma_start_read() succeeded)");
+	ls->vma_read_acq_bounces = COUNTER("readAcqBounces", BOUNCES(" (read)"));
+	ls->vma_write_acquisitions = COUNTER("writeAcquisitions",
+					     "VMAs write-locked by a writer (vma_start_write())");
+	ls->vma_write_contentions = COUNTER("writeContentions",
+					    "VMA write locks that waited for readers");
+	ls->vma_write_acq_bounces = COUNTER("writeAcqBounces", BOUNCES(" (write)"));
+	ls->vma_write_con_bounces = COUNTER("writeConBounces", BOUNCES(" (write, contended)"));
+#undef COUNTER
+#undef BOUNCES
+	ls->vma_read_hold = sim_stats_hist_unit(st, "vma_lock", "readHoldTime", "ns",
+						"per-VMA read lock held, vma_start_read() to vma_end_read()");
+	ls->vma_write_wait = sim_stats_hist_unit(st, "vma_lock", "writeWaitTime", "ns",
+						 "VMA write lock: waiting for its readers to leave");
+	ls->vma_write_hold = sim_stats_hist_unit(st, "vma_lock", "writeHoldTime", "ns",
+						 "vm_lock held for write (0: taken and dropped at once)");
+	ls->vma_read_holds = lock_holds_new();
+}
+
 struct mm_sys *mm_sys_new(struct page_cache *pc)
 {
 	struct mm_sys *sys = g_new0(struct mm_sys, 1);
@@ -669,9 +705,12 @@ struct mm_sys *mm_sys_new(struct page_cache *pc)
 	INIT_LIST_HEAD(&sys->mms);
 	sys->next_mm_id = 1;
 	for (int i = 0; i < NR_MM_EVENTS; i++)
-		sys->events[i] = sim_stats_counter(sim_engine_stats(sys->eng),
-						   mm_event_names[i].module,
-						   mm_event_names[i].name);
+		sys->events[i] = sim_stats_counter_unit(sim_engine_stats(sys->eng),
+							mm_event_names[i].module,
+							mm_event_names[i].name,
+							mm_event_names[i].unit,
+							mm_event_names[i].what);
+	mm_lock_stats_init(&sys->lock_stats, sim_engine_stats(sys->eng));
 	return sys;
 }
 
@@ -688,6 +727,7 @@ void mm_sys_free(struct mm_sys *sys)
 		g_free(im);
 	g_hash_table_destroy(sys->i_mmaps);
 	swap_info_free(sys->swap);
+	lock_holds_free(sys->lock_stats.vma_read_holds);
 	g_free(sys);
 }
 
@@ -890,6 +930,7 @@ static void vma_merge_range(struct mm_struct *mm, guint lo, guint hi)
 void vma_start_write_wait(struct sim_task *t, struct vm_area_struct *vma)
 {
 	struct mm_struct *mm = vma->vm_mm;
+	bool was_locked = vma_write_locked(vma);
 
 	vma_start_write(vma);
 	if (!t) {
@@ -897,15 +938,28 @@ void vma_start_write_wait(struct sim_task *t, struct vm_area_struct *vma)
 		return;
 	}
 	g_assert(rwsem_is_write_holder(&mm->mmap_sem, t));
+	/* lock_stat: a write acquisition of vm_lock, released at once. */
+	if (!was_locked) {
+		(*mm->lock_stats->vma_write_acquisitions)++;
+		sim_hist_record(mm->lock_stats->vma_write_hold, 0);
+	}
 	if (!vma->vm_lock_readers)
 		return;
 	/* down_write(&vm_lock): the atomic, then sleep until the readers
 	 * are gone. */
-	cacheline_access(&vma->vm_lock_line, mm->line_cost, t);
+	sim_time_t start = sim_now(mm->sys->eng);
+	bool moved = cacheline_access(&vma->vm_lock_line, mm->line_cost, t);
+
 	while (vma->vm_lock_readers) {
 		g_assert(!vma->vm_lock_waiter);
 		vma->vm_lock_waiter = t;
 		sim_block(t);
+	}
+	(*mm->lock_stats->vma_write_contentions)++;
+	sim_hist_record(mm->lock_stats->vma_write_wait, (uint64_t)(sim_now(mm->sys->eng) - start));
+	if (moved) {
+		(*mm->lock_stats->vma_write_acq_bounces)++;
+		(*mm->lock_stats->vma_write_con_bounces)++;
 	}
 }
 
@@ -1165,6 +1219,7 @@ struct mm_struct *mm_new(struct mm_sys *sys, const char *name,
 	mm->name = g_strdup(name);
 	mm->id = sys->next_mm_id++;
 	mm->sys = sys;
+	mm->lock_stats = &sys->lock_stats;
 	mm->task_size = task_size;
 	mm->anon = anon;
 	rwsem_init(&mm->mmap_sem, sys->eng, "mmap_sem", rwsem_ops);

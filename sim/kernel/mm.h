@@ -149,6 +149,33 @@ struct mm_struct;
 struct pmd_seq_table;
 struct i_mmap;
 struct pmd_table;
+struct lock_holds;
+
+/*
+ * lock_stat figures of the machine's mmap_sems and per-VMA locks that the
+ * rwsem model cannot count itself (sim/kernel/lockstat.h has the
+ * convention).  Module "mmap_sem" (beside the rwsem's own counts):
+ * readAcqBounces, readConBounces, writeAcqBounces, writeConBounces --
+ * acquisitions (and contended ones) whose count word's line came from
+ * another CPU.  Module "vma_lock", every VMA's lock as one class:
+ * readAcquisitions (vma_start_read() that got it), readAcqBounces,
+ * readHoldTime (until vma_end_read()); a read is a trylock, never a
+ * contention.  writeAcquisitions (vma_start_write_wait() of a VMA not yet
+ * write-locked in this mmap_sem hold), writeContentions (readers held
+ * it: the writer slept), writeWaitTime, writeAcqBounces, writeConBounces,
+ * writeHoldTime (0: as vma_start_write() does, the model takes and drops
+ * vm_lock at once; the VMA stays write-locked by its sequence until
+ * mmap_write_unlock()).
+ */
+struct mm_lock_stats {
+	uint64_t *read_acq_bounces, *read_con_bounces;
+	uint64_t *write_acq_bounces, *write_con_bounces;
+	uint64_t *vma_read_acquisitions, *vma_read_acq_bounces;
+	uint64_t *vma_write_acquisitions, *vma_write_contentions;
+	uint64_t *vma_write_acq_bounces, *vma_write_con_bounces;
+	struct sim_hist *vma_read_hold, *vma_write_wait, *vma_write_hold;
+	struct lock_holds *vma_read_holds;	/* (VMA, task) -> since */
+};
 
 struct vm_area_struct {
 	uint64_t vm_start;		/* first page */
@@ -180,6 +207,7 @@ struct mm_struct {
 	 * set by the machine, e.g. the fault workload). */
 	struct sim_cacheline mmap_sem_line;
 	const struct sim_cacheline_cost *line_cost;
+	struct mm_lock_stats *lock_stats;	/* the machine's (struct mm_sys) */
 	/* pmd sequence counts (khugepaged pmd-seq, sim/kernel/khugepaged.h);
 	 * NULL: none, the fault path checks nothing.  khugepaged's. */
 	struct pmd_seq_table *pmd_seq;
@@ -270,18 +298,33 @@ static inline uint64_t mm_page_token(const struct mm_struct *mm, uint64_t addr)
 /*
  * mmap_sem, with the per-VMA lock sequence of 6.4.  Each operation is
  * first an atomic on the count word's cache line (mm_lock_word(): may
- * burn the task's core, see sim/kernel/cacheline.h), then the rwsem operation.
+ * burn the task's core, see sim/kernel/cacheline.h; true if the line
+ * moved), then the rwsem operation.  An acquisition whose line moved is
+ * a bounce (struct mm_lock_stats); a contended one if the rwsem counted a
+ * contention meanwhile (its fast path does not yield, so the count can
+ * only have moved under us if we waited too).
  */
 #define mm_lock_word(mm, t)	cacheline_access(&(mm)->mmap_sem_line, (mm)->line_cost, (t))
 FS_INLINE void mmap_read_lock(struct mm_struct *mm, struct sim_task *t)
 {
-	mm_lock_word(mm, t);
+	bool moved = mm_lock_word(mm, t);
+	uint64_t before = *mm->mmap_sem.read_contentions;
+
 	down_read(&mm->mmap_sem, t);
+	if (moved && mm->lock_stats) {
+		(*mm->lock_stats->read_acq_bounces)++;
+		if (*mm->mmap_sem.read_contentions != before)
+			(*mm->lock_stats->read_con_bounces)++;
+	}
 }
 FS_INLINE int mmap_read_trylock(struct mm_struct *mm, struct sim_task *t)
 {
-	mm_lock_word(mm, t);
-	return down_read_trylock(&mm->mmap_sem, t);
+	bool moved = mm_lock_word(mm, t);
+	int got = down_read_trylock(&mm->mmap_sem, t);
+
+	if (got && moved && mm->lock_stats)
+		(*mm->lock_stats->read_acq_bounces)++;
+	return got;
 }
 FS_INLINE void mmap_read_unlock(struct mm_struct *mm, struct sim_task *t)
 {
@@ -290,8 +333,15 @@ FS_INLINE void mmap_read_unlock(struct mm_struct *mm, struct sim_task *t)
 }
 FS_INLINE void mmap_write_lock(struct mm_struct *mm, struct sim_task *t)
 {
-	mm_lock_word(mm, t);
+	bool moved = mm_lock_word(mm, t);
+	uint64_t before = *mm->mmap_sem.write_contentions;
+
 	down_write(&mm->mmap_sem, t);
+	if (moved && mm->lock_stats) {
+		(*mm->lock_stats->write_acq_bounces)++;
+		if (*mm->mmap_sem.write_contentions != before)
+			(*mm->lock_stats->write_con_bounces)++;
+	}
 }
 /* Releases the VMAs write-locked under this hold (vma_end_write_all()). */
 FS_INLINE void mmap_write_unlock(struct mm_struct *mm, struct sim_task *t)

@@ -36,33 +36,41 @@
 #include "sim/kernel/pagecache.h"
 #include "sim/kernel/pagelock.h"
 
-/* The counters: one list makes the enum and the (module, name) table. */
+/* The counters: one list makes the enum and the (module, name, unit,
+ * description) table; names as in /proc/vmstat. */
 #define PC_VM_EVENTS(X)							\
-	X(PGALLOC,		"pagecache",	"pgalloc")		\
-	X(PGFREE,		"pagecache",	"pgfree")		\
-	X(PGACTIVATE,		"reclaim",	"pgactivate")		\
-	X(PGDEACTIVATE,		"reclaim",	"pgdeactivate")		\
-	X(PGREFILL,		"reclaim",	"pgrefill")		\
-	X(PGSCAN_KSWAPD,	"reclaim",	"pgscan_kswapd")	\
-	X(PGSCAN_DIRECT,	"reclaim",	"pgscan_direct")	\
-	X(PGSTEAL_KSWAPD,	"reclaim",	"pgsteal_kswapd")	\
-	X(PGSTEAL_DIRECT,	"reclaim",	"pgsteal_direct")	\
-	X(PGROTATED,		"reclaim",	"pgrotated")		\
-	X(ALLOCSTALL,		"reclaim",	"allocstall")		\
-	X(PAGEOUTRUN,		"reclaim",	"pageoutrun")		\
-	X(NR_VMSCAN_WRITE,	"reclaim",	"nr_vmscan_write")
+	X(PGALLOC, "pagecache", "pgalloc", "pages", "page frames allocated")		\
+	X(PGFREE, "pagecache", "pgfree", "pages", "page frames freed")			\
+	X(PGACTIVATE, "reclaim", "pgactivate", "pages", "pages moved to an active list") \
+	X(PGDEACTIVATE, "reclaim", "pgdeactivate", "pages",				\
+	  "pages moved to an inactive list")						\
+	X(PGREFILL, "reclaim", "pgrefill", "pages", "active pages scanned")		\
+	X(PGSCAN_KSWAPD, "reclaim", "pgscan_kswapd", "pages",				\
+	  "inactive pages scanned by kswapd")						\
+	X(PGSCAN_DIRECT, "reclaim", "pgscan_direct", "pages",				\
+	  "inactive pages scanned by direct reclaim")					\
+	X(PGSTEAL_KSWAPD, "reclaim", "pgsteal_kswapd", "pages", "pages kswapd freed")	\
+	X(PGSTEAL_DIRECT, "reclaim", "pgsteal_direct", "pages",			\
+	  "pages direct reclaim freed")							\
+	X(PGROTATED, "reclaim", "pgrotated", "pages",					\
+	  "pages put back at the inactive tail after writeback")			\
+	X(ALLOCSTALL, "reclaim", "allocstall", "stalls",				\
+	  "allocations that entered direct reclaim")					\
+	X(PAGEOUTRUN, "reclaim", "pageoutrun", "runs", "kswapd reclaim runs")		\
+	X(NR_VMSCAN_WRITE, "reclaim", "nr_vmscan_write", "pages",			\
+	  "dirty pages reclaim wrote out")
 
 enum vm_event_item {
-#define PC_EVENT_ENUM(item, module, name) item,
+#define PC_EVENT_ENUM(item, module, name, unit, what) item,
 	PC_VM_EVENTS(PC_EVENT_ENUM)
 #undef PC_EVENT_ENUM
 	NR_VM_EVENT_ITEMS
 };
 
 static const struct {
-	const char *module, *name;
+	const char *module, *name, *unit, *what;
 } vm_event_names[NR_VM_EVENT_ITEMS] = {
-#define PC_EVENT_NAME(item, module, name) [item] = { module, name },
+#define PC_EVENT_NAME(item, module, name, unit, what) [item] = { module, name, unit, what },
 	PC_VM_EVENTS(PC_EVENT_NAME)
 #undef PC_EVENT_NAME
 };
@@ -212,9 +220,11 @@ struct page_cache *pc_new(struct sim_engine *eng, const struct pc_params *p,
 	sim_waitqueue_init(&pc->reclaim_wait);
 	sim_waitqueue_init(&pc->kswapd_wait);
 	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
-		pc->vm_events[i] = sim_stats_counter(sim_engine_stats(eng),
-						     vm_event_names[i].module,
-						     vm_event_names[i].name);
+		pc->vm_events[i] = sim_stats_counter_unit(sim_engine_stats(eng),
+							  vm_event_names[i].module,
+							  vm_event_names[i].name,
+							  vm_event_names[i].unit,
+							  vm_event_names[i].what);
 	if (p->kswapd)
 		pc->kswapd = sim_task_spawn(eng, "kswapd", kswapd_fn, pc);
 	return pc;
@@ -238,6 +248,7 @@ void pc_free(struct page_cache *pc)
 		return;
 	list_for_each_entry_safe(mapping, next, &pc->mappings, node)
 		mapping_destroy(mapping);
+	page_wait_table_destroy(&pc->waits);
 	g_free(pc);
 }
 
@@ -613,6 +624,7 @@ int add_to_page_cache_lru(struct sim_task *t, struct address_space *mapping,
 	page->_refcount = 2;
 	page->_mapcount = 0;
 	page->flags = 1u << PG_locked;
+	page_lock_acquired(page);
 	if (mapping->flags & AS_SWAPBACKED)
 		SetPageSwapBacked(page);
 	lru_add(pc, page);
@@ -839,6 +851,7 @@ static bool shrink_page(struct page_cache *pc, struct scan_control *sc,
 	/* __remove_mapping(): nobody but the cache and us may hold it. */
 	if (page_count(page) != 2 || PageDirty(page) || PageWaiters(page))
 		goto keep_locked;
+	page_lock_released(page);
 	ClearPageLocked(page);
 	mapping->nrpages--;
 	page->mapping = NULL;

@@ -31,6 +31,7 @@
 #include "config.h"
 
 #include "sim/core/stats.h"
+#include "sim/kernel/lockstat.h"
 #include "sim/kernel/pagelock.h"
 
 gboolean page_lock_policy_check(const struct fs_page_lock_policy *ops, GError **error)
@@ -65,12 +66,48 @@ void page_wait_table_init(struct page_wait_table *tbl, struct sim_engine *eng,
 	tbl->unfairness = unfairness;
 	for (unsigned int i = 0; i < PAGE_WAIT_TABLE_SIZE; i++)
 		sim_waitqueue_init(&tbl->queue[i]);
-	tbl->contentions = sim_stats_counter(st, "page_lock", "contentions");
-	tbl->handoffs = sim_stats_counter(st, "page_lock", "handoffs");
-	tbl->steals = sim_stats_counter(st, "page_lock", "steals");
-	tbl->wait_time = sim_stats_hist(st, "page_lock", "waitTime");
-	tbl->shared_wait_time = sim_stats_hist(st, "page_lock", "sharedWaitTime");
-	tbl->losses = sim_stats_hist(st, "page_lock", "lossesPerAcquire");
+#define COUNTER(name, unit, what) sim_stats_counter_unit(st, "page_lock", name, unit, what)
+#define HIST(name, unit, what) sim_stats_hist_unit(st, "page_lock", name, unit, what)
+	tbl->contentions = COUNTER("contentions", "acquisitions",
+				   "lock_page() calls that found the page locked (slow path)");
+	tbl->handoffs = COUNTER("handoffs", "acquisitions",
+				"locks handed by the unlocker to a waiter");
+	tbl->steals = COUNTER("steals", "races",
+			      "woken lock_page() waiters that found the lock taken again");
+	tbl->wait_time = HIST("waitTime", "ns", "lock_page() slow path: entry to holding the lock");
+	tbl->shared_wait_time = HIST("sharedWaitTime", "ns",
+				     "waits for PG_locked or PG_writeback to clear");
+	tbl->losses = HIST("lossesPerAcquire", "races",
+			   "races one lock_page() waiter lost before it got the lock");
+	tbl->acquisitions = COUNTER("acquisitions", "acquisitions",
+				    "page locks taken (trylock, lock_page, a new page for its read)");
+	tbl->hold_time = HIST("holdTime", "ns", "page lock held, acquisition to unlock_page()");
+#undef COUNTER
+#undef HIST
+	tbl->holds = lock_holds_new();
+}
+
+void page_wait_table_destroy(struct page_wait_table *tbl)
+{
+	lock_holds_free(tbl->holds);
+	tbl->holds = NULL;
+}
+
+void page_lock_acquired(struct page *page)
+{
+	struct page_wait_table *tbl = page_wait_table(page);
+
+	(*tbl->acquisitions)++;
+	lock_holds_start(tbl->holds, page, NULL, sim_now(tbl->eng));
+}
+
+void page_lock_released(struct page *page)
+{
+	struct page_wait_table *tbl = page_wait_table(page);
+	sim_time_t held = lock_holds_end(tbl->holds, page, NULL, sim_now(tbl->eng));
+
+	if (held >= 0)
+		sim_hist_record(tbl->hold_time, (uint64_t)held);
 }
 
 /* One waiter, as the kernel's struct wait_page_queue. */
@@ -141,6 +178,7 @@ void wake_up_page(struct page *page, int bit_nr)
 void unlock_page(struct page *page)
 {
 	g_assert(PageLocked(page));
+	page_lock_released(page);
 	ClearPageLocked(page);
 	wake_up_page(page, PG_locked);
 }
@@ -200,6 +238,7 @@ static void wait_on_page_bit_common(struct sim_task *t, struct page *page,
 
 	if (exclusive) {
 		g_assert(test_page_bit(page, bit_nr));
+		page_lock_acquired(page);
 		sim_hist_record(tbl->wait_time, (uint64_t)(sim_now(eng) - start));
 		sim_hist_record(tbl->losses, losses);
 	} else {

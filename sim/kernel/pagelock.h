@@ -39,7 +39,11 @@
  * "lossesPerAcquire" (races lost by one exclusive waiter before it got the
  * lock); counters "contentions" (lock_page() slow paths), "handoffs"
  * (locks handed to a waiter by its waker) and "steals" (a woken exclusive
- * waiter found the lock taken again when it ran).
+ * waiter found the lock taken again when it ran); for lock_stat
+ * (sim/kernel/lockstat.h), counter "acquisitions" (every time PG_locked
+ * is set: trylock_page(), lock_page(), a new page locked for its read) and
+ * histogram "holdTime" (until unlock_page()).  The page lock has no cache
+ * line in the model: no bounces.
  *
  * Callers must hold a reference on the page they wait on.  The waits block
  * the calling simulated task; trylock_page() and unlock_page() never block
@@ -75,6 +79,11 @@ struct page_wait_table {
 	struct sim_waitqueue queue[PAGE_WAIT_TABLE_SIZE];
 	uint64_t *contentions, *handoffs, *steals;
 	struct sim_hist *wait_time, *shared_wait_time, *losses;
+	/* lock_stat (sim/kernel/lockstat.h): acquisitions and, per page
+	 * locked now, since when. */
+	uint64_t *acquisitions;
+	struct sim_hist *hold_time;
+	struct lock_holds *holds;
 };
 
 /* Set up @tbl (empty queues, measurements looked up in @eng's registry)
@@ -82,6 +91,13 @@ struct page_wait_table {
  * vm.page_lock_unfairness = @unfairness (<= PAGE_LOCK_UNFAIRNESS_MAX). */
 void page_wait_table_init(struct page_wait_table *tbl, struct sim_engine *eng,
 			  const struct fs_page_lock_policy *ops, unsigned int unfairness);
+/* Free what page_wait_table_init() allocated. */
+void page_wait_table_destroy(struct page_wait_table *tbl);
+
+/* For lock_stat: PG_locked of @page was just set for a holder (a task, or
+ * the I/O a new page is locked for), or is about to be cleared. */
+void page_lock_acquired(struct page *page);
+void page_lock_released(struct page *page);
 
 /* Provided by the page cache that holds the page (sim/kernel/pagecache.c):
  * its wait table, and the queue that @page hashes to (a hash of the
@@ -96,6 +112,7 @@ FS_INLINE bool trylock_page(struct page *page)
 	if (page->flags & (1u << PG_locked))
 		return false;
 	page->flags |= 1u << PG_locked;
+	page_lock_acquired(page);
 	return true;
 }
 

@@ -68,11 +68,23 @@ static unsigned long get_next_ra_size(const struct file_ra_state *ra, unsigned l
 	return max;
 }
 
-static void ra_count(struct address_space *mapping, const char *name, uint64_t n)
+/* The counters of module "readahead", made on first use. */
+enum ra_counter { RA_PAGES, RA_SYNC, RA_ASYNC };
+
+static const struct {
+	const char *name, *unit, *what;
+} ra_counters[] = {
+	[RA_PAGES] = { "pages", "pages", "pages added to the page cache by readahead" },
+	[RA_SYNC] = { "sync", "calls", "synchronous readahead calls (a cache miss)" },
+	[RA_ASYNC] = { "async", "calls", "asynchronous readahead calls (a PG_readahead hit)" },
+};
+
+static void ra_count(struct address_space *mapping, enum ra_counter c, uint64_t n)
 {
 	struct sim_engine *eng = pc_engine(pc_mapping_cache(mapping));
 
-	*sim_stats_counter(sim_engine_stats(eng), "readahead", name) += n;
+	*sim_stats_counter_unit(sim_engine_stats(eng), "readahead", ra_counters[c].name,
+				ra_counters[c].unit, ra_counters[c].what) += n;
 }
 
 pgoff_t page_cache_next_miss(struct address_space *mapping, pgoff_t index,
@@ -191,7 +203,7 @@ static unsigned long ra_unbounded(struct sim_task *t, struct address_space *mapp
 	}
 	read_pages(t, &batch);
 	if (added)
-		ra_count(mapping, "pages", added);
+		ra_count(mapping, RA_PAGES, added);
 	return added;
 }
 
@@ -320,7 +332,7 @@ unsigned long page_cache_sync_readahead(struct sim_task *t, struct address_space
 	/* Readahead off: still read what was asked for, one page. */
 	if (!ra->ra_pages)
 		return force_page_cache_ra(t, mapping, ra, index, 1);
-	ra_count(mapping, "sync", 1);
+	ra_count(mapping, RA_SYNC, 1);
 	return ondemand_readahead(t, mapping, ra, false, index, req_count);
 }
 
@@ -333,7 +345,7 @@ unsigned long page_cache_async_readahead(struct sim_task *t, struct address_spac
 	if (PageWriteback(page))
 		return 0;
 	ClearPageReadahead(page);
-	ra_count(mapping, "async", 1);
+	ra_count(mapping, RA_ASYNC, 1);
 	return ondemand_readahead(t, mapping, ra, true, index, req_count);
 }
 
@@ -543,10 +555,14 @@ struct file_backing *file_backing_new(struct address_space *mapping,
 	INIT_LIST_HEAD(&fb->inflight);
 	INIT_LIST_HEAD(&fb->free_ios);
 	st = sim_engine_stats(fb->eng);
-	fb->read_requests = sim_stats_counter(st, "filemap", "readRequests");
-	fb->read_pages = sim_stats_counter(st, "filemap", "readPages");
-	fb->write_requests = sim_stats_counter(st, "filemap", "writeRequests");
-	fb->write_pages = sim_stats_counter(st, "filemap", "writePages");
+	fb->read_requests = sim_stats_counter_unit(st, "filemap", "readRequests", "requests",
+						   "disk reads of file pages");
+	fb->read_pages = sim_stats_counter_unit(st, "filemap", "readPages", "pages",
+						"file pages the reads carried");
+	fb->write_requests = sim_stats_counter_unit(st, "filemap", "writeRequests", "requests",
+						    "disk writes of file pages (writeback)");
+	fb->write_pages = sim_stats_counter_unit(st, "filemap", "writePages", "pages",
+						 "file pages the writes carried");
 	pc_mapping_set_backing(mapping, &file_backing_ops, fb);
 	return fb;
 }

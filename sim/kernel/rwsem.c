@@ -156,6 +156,29 @@ static const char *const rwsem_event_names[RWSEM_NR_EVENTS] = {
 #undef RWSEM_EVENT_NAME
 };
 
+/* What each counts, for its description (RWSEM_EVENTS() has the list). */
+static const char *const rwsem_event_what[RWSEM_NR_EVENTS] = {
+	[LOCKEVENT_rwsem_sleep_reader] = "readers that slept",
+	[LOCKEVENT_rwsem_sleep_writer] = "writers that slept",
+	[LOCKEVENT_rwsem_wake_reader] = "wake-ups that granted readers",
+	[LOCKEVENT_rwsem_wake_writer] = "wake-ups of a writer",
+	[LOCKEVENT_rwsem_opt_rlock] = "read locks taken by optimistic spinning",
+	[LOCKEVENT_rwsem_opt_wlock] = "write locks taken by optimistic spinning",
+	[LOCKEVENT_rwsem_opt_lock] = "locks taken by optimistic spinning",
+	[LOCKEVENT_rwsem_opt_fail] = "optimistic spins refused or given up",
+	[LOCKEVENT_rwsem_opt_nospin] = "writer spins on readers that timed out",
+	[LOCKEVENT_rwsem_opt_norspin] = "reader spinning disabled",
+	[LOCKEVENT_rwsem_opt_rlock2] = "read locks by the reader-phase trylock",
+	[LOCKEVENT_rwsem_rlock] = "read locks granted after sleeping",
+	[LOCKEVENT_rwsem_rlock_steal] = "read locks taken by slow-path stealing",
+	[LOCKEVENT_rwsem_rlock_fast] = "read locks in the slow path with the queue empty",
+	[LOCKEVENT_rwsem_rlock_fail] = "killed read lock attempts",
+	[LOCKEVENT_rwsem_rlock_handoff] = "handoff bits set for a reader",
+	[LOCKEVENT_rwsem_wlock] = "write locks taken in the slow path",
+	[LOCKEVENT_rwsem_wlock_fail] = "killed write lock attempts",
+	[LOCKEVENT_rwsem_wlock_handoff] = "handoff bits set by a writer",
+};
+
 const char *rwsem_event_name(enum rwsem_event ev)
 {
 	g_assert((unsigned int)ev < RWSEM_NR_EVENTS);
@@ -1044,18 +1067,29 @@ void rwsem_init(struct rw_semaphore *sem, struct sim_engine *eng, const char *na
 	sem->name = g_strdup(name);
 	sem->holders = g_array_new(FALSE, FALSE, sizeof(struct rwsem_holder));
 	for (unsigned int i = 0; i < RWSEM_NR_EVENTS; i++)
-		sem->events[i] = sim_stats_counter(st, name, rwsem_event_names[i]);
-	sem->read_contentions = sim_stats_counter(st, name, "readContentions");
-	sem->read_acquisitions = sim_stats_counter(st, name, "readAcquisitions");
-	sem->write_contentions = sim_stats_counter(st, name, "writeContentions");
-	sem->write_acquisitions = sim_stats_counter(st, name, "writeAcquisitions");
-	sem->read_wait = sim_stats_hist(st, name, "readWaitTime");
-	sem->write_wait = sim_stats_hist(st, name, "writeWaitTime");
-	sem->read_hold = sim_stats_hist(st, name, "readHoldTime");
-	sem->write_hold = sim_stats_hist(st, name, "writeHoldTime");
-	sem->read_spin = sim_stats_hist(st, name, "readSpinTime");
-	sem->write_spin = sim_stats_hist(st, name, "writeSpinTime");
-	sem->wake_batch = sim_stats_hist(st, name, "readerWakeBatch");
+		sem->events[i] = sim_stats_counter_unit(st, name, rwsem_event_names[i], "events",
+							rwsem_event_what[i]);
+#define COUNTER(what, unit, desc) sim_stats_counter_unit(st, name, what, unit, desc)
+#define HIST(what, unit, desc) sim_stats_hist_unit(st, name, what, unit, desc)
+	sem->read_contentions = COUNTER("readContentions", "acquisitions",
+					"read acquisitions that had to wait (spin or sleep)");
+	sem->read_acquisitions = COUNTER("readAcquisitions", "acquisitions",
+					 "read locks taken");
+	sem->write_contentions = COUNTER("writeContentions", "acquisitions",
+					 "write acquisitions that had to wait (spin or sleep)");
+	sem->write_acquisitions = COUNTER("writeAcquisitions", "acquisitions",
+					  "write locks taken");
+	sem->read_wait = HIST("readWaitTime", "ns",
+			      "contended read acquisition: asking to running with the lock");
+	sem->write_wait = HIST("writeWaitTime", "ns",
+			       "contended write acquisition: asking to running with the lock");
+	sem->read_hold = HIST("readHoldTime", "ns", "read lock held, acquisition to release");
+	sem->write_hold = HIST("writeHoldTime", "ns", "write lock held, acquisition to release");
+	sem->read_spin = HIST("readSpinTime", "ns", "one optimistic spin of a reader");
+	sem->write_spin = HIST("writeSpinTime", "ns", "one optimistic spin of a writer");
+	sem->wake_batch = HIST("readerWakeBatch", "readers", "readers granted by one wake-up");
+#undef COUNTER
+#undef HIST
 }
 
 void rwsem_destroy(struct rw_semaphore *sem)

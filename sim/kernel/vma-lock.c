@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "sim/kernel/cacheline.h"
+#include "sim/kernel/lockstat.h"
 #include "sim/kernel/vma-lock.h"
 
 static void vma_read_release(struct vm_area_struct *vma)
@@ -28,23 +29,41 @@ static void vma_read_release(struct vm_area_struct *vma)
 bool vma_start_read(struct sim_task *t, struct vm_area_struct *vma)
 {
 	struct mm_struct *mm = vma->vm_mm;
+	struct mm_lock_stats *ls = mm->lock_stats;
+	bool moved;
 
 	/* A plain read of both sequences: no atomic, no transfer. */
 	if (vma_write_locked(vma))
 		return false;
 	/* down_read_trylock(): the atomic pins the VMA, then stalls. */
 	vma->vm_lock_readers++;
-	cacheline_access(&vma->vm_lock_line, mm->line_cost, t);
+	moved = cacheline_access(&vma->vm_lock_line, mm->line_cost, t);
 	if (vma_write_locked(vma)) {
 		/* A writer came while the line moved: it waits for us. */
 		vma_read_release(vma);
 		return false;
+	}
+	/* lock_stat (struct mm_lock_stats): the hold starts now. */
+	if (ls) {
+		(*ls->vma_read_acquisitions)++;
+		if (moved)
+			(*ls->vma_read_acq_bounces)++;
+		lock_holds_start(ls->vma_read_holds, vma, t, sim_now(sim_task_engine(t)));
 	}
 	return true;
 }
 
 void vma_end_read(struct sim_task *t, struct vm_area_struct *vma)
 {
+	struct mm_lock_stats *ls = vma->vm_mm->lock_stats;
+
+	if (ls) {
+		sim_time_t held = lock_holds_end(ls->vma_read_holds, vma, t,
+						 sim_now(sim_task_engine(t)));
+
+		if (held >= 0)
+			sim_hist_record(ls->vma_read_hold, (uint64_t)held);
+	}
 	cacheline_access(&vma->vm_lock_line, vma->vm_mm->line_cost, t);
 	vma_read_release(vma);
 }

@@ -48,14 +48,22 @@ void write_sys_init(struct write_sys *ws, struct sim_engine *eng, const struct w
 		write_params_init(&ws->p);
 	ws->prefault = prefault;
 	ws->fs = fs;
-	ws->writes = sim_stats_counter(st, "write", "writes");
-	ws->chunks = sim_stats_counter(st, "write", "chunks");
-	ws->short_copies = sim_stats_counter(st, "write", "shortCopies");
-	ws->probes = sim_stats_counter(st, "write", "probes");
-	ws->prefault_faults = sim_stats_counter(st, "write", "prefaultFaults");
-	ws->copy_faults = sim_stats_counter(st, "write", "copyFaults");
-	ws->self_deadlocks = sim_stats_counter(st, "write", "selfDeadlocks");
-	ws->latency = sim_stats_hist(st, "write", "latency");
+	ws->writes = sim_stats_counter_unit(st, "write", "writes", "writes",
+					    "generic_perform_write() calls");
+	ws->chunks = sim_stats_counter_unit(st, "write", "chunks", "chunks",
+					    "chunks copied (at most a page each)");
+	ws->short_copies = sim_stats_counter_unit(st, "write", "shortCopies", "chunks",
+						  "atomic copies that stopped at a page not present");
+	ws->probes = sim_stats_counter_unit(st, "write", "probes", "probes",
+					    "bytes probed by fault_in_readable()");
+	ws->prefault_faults = sim_stats_counter_unit(st, "write", "prefaultFaults", "faults",
+						     "faults taken by the prefault (fault-in)");
+	ws->copy_faults = sim_stats_counter_unit(st, "write", "copyFaults", "faults",
+						 "faults taken by a copy with faults enabled");
+	ws->self_deadlocks = sim_stats_counter_unit(st, "write", "selfDeadlocks", "writes",
+						    "copies that waited on the page they hold locked");
+	ws->latency = sim_stats_hist_unit(st, "write", "latency", "ns",
+					  "latency of one write(2) call");
 }
 
 static inline uint64_t upage(uint64_t uaddr)

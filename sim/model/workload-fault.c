@@ -46,7 +46,9 @@
  * "faults" (touches that faulted), "errors" (touches that failed),
  * histograms "writerWait" and "procWait" (ns from asking for mmap_sem to
  * holding it), counters "writerOps", "procReads", "lockerOps"; the fault
- * path's own under module "fault" (sim/kernel/fault.h).
+ * path's own under module "fault" (sim/kernel/fault.h), whose rates
+ * (faultsPerSec, minfaultPerSec, majfaultPerSec) the group sets at the
+ * end.
  */
 #include "config.h"
 
@@ -311,13 +313,22 @@ static gboolean fault_group_start(struct group *g, const struct sim_run_config *
 	map = mapping_kinds[group_enum(g, cfg, "mapping")];
 	if (!group_file_create(g, &fg->file, group_size(g, cfg, "file_size"), error))
 		return FALSE;
-	fg->errors = sim_stats_counter(st, g->name, "errors");
-	fg->faults = sim_stats_counter(st, g->name, "faults");
-	fg->writer_ops = sim_stats_counter(st, g->name, "writerOps");
-	fg->proc_reads = sim_stats_counter(st, g->name, "procReads");
-	fg->locker_ops = sim_stats_counter(st, g->name, "lockerOps");
-	fg->writer_wait = sim_stats_hist(st, g->name, "writerWait");
-	fg->proc_wait = sim_stats_hist(st, g->name, "procWait");
+	fg->errors = sim_stats_counter_unit(st, g->name, "errors", "touches",
+					    "touches that failed (SIGSEGV, OOM, I/O error)");
+	fg->faults = sim_stats_counter_unit(st, g->name, "faults", "touches",
+					    "touches that faulted (once or more)");
+	fg->writer_ops = sim_stats_counter_unit(st, g->name, "writerOps", "ops",
+						"mmap writers' operations (remap or mprotect)");
+	fg->proc_reads = sim_stats_counter_unit(st, g->name, "procReads", "reads",
+						"/proc readers' walks of the VMAs");
+	fg->locker_ops = sim_stats_counter_unit(st, g->name, "lockerOps", "locks",
+						"lockers' lock_page() holds");
+	fg->writer_wait = sim_stats_hist_unit(st, g->name, "writerWait", "ns",
+					      "mmap writer: from asking for mmap_sem for write "
+					      "to holding it");
+	fg->proc_wait = sim_stats_hist_unit(st, g->name, "procWait", "ns",
+					    "/proc reader: from asking for mmap_sem for read "
+					    "to holding it");
 	fg->writer_interval = group_dist(g, cfg, "writer_interval");
 	fg->proc_interval = group_dist(g, cfg, "proc_interval");
 	fg->locker_think = group_dist(g, cfg, "locker_think");
@@ -413,6 +424,14 @@ static uint64_t fault_group_nr_tasks(const char *name, const struct sim_run_conf
 	return group_uint(&g, cfg, "processes") * per_proc + group_uint(&g, cfg, "lockers");
 }
 
+/* The machine's fault rates (module "fault") over the measured time. */
+static void fault_group_finish(struct group *g)
+{
+	struct fault_group *fg = g->priv;
+
+	fault_stats_finish(&fg->fs, g->w->start);
+}
+
 static void fault_group_free(struct group *g)
 {
 	struct fault_group *fg = g->priv;
@@ -479,11 +498,14 @@ static const struct sim_key_def *const fault_shared_keys[] = {
 
 const struct workload_kind workload_fault = {
 	.name = "fault",
+	.op_unit = "touches",
+	.op_what = "a thread's access to one page of its mappings, faulting or not",
 	.shared = fault_shared_keys,
 	.keys = fault_keys,
 	.nr_keys = G_N_ELEMENTS(fault_keys),
 	.machine = SIM_MACHINE_PAGE_CACHE | SIM_MACHINE_MM | SIM_MACHINE_CACHELINES,
 	.start = fault_group_start,
+	.finish = fault_group_finish,
 	.free = fault_group_free,
 	.nr_tasks = fault_group_nr_tasks,
 };

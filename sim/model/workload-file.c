@@ -98,7 +98,8 @@ static gboolean file_group_start(struct group *g, const struct sim_run_config *c
 	fg->think = group_dist(g, cfg, "think");
 	if (!group_file_create(g, &fg->file, group_size(g, cfg, "file_size"), error))
 		return FALSE;
-	fg->errors = sim_stats_counter(sim_engine_stats(g->w->eng), g->name, "errors");
+	fg->errors = sim_stats_counter_unit(sim_engine_stats(g->w->eng), g->name, "errors",
+					    "reads", "reads that failed (no page: an I/O error)");
 	fg->read_pages = (unsigned int)group_uint(g, cfg, "read_pages");
 	fg->lock_fraction = group_double(g, cfg, "lock_fraction");
 	fg->pattern = group_dist(g, cfg, "pattern");
@@ -150,6 +151,9 @@ static const struct sim_key_def *const file_shared_keys[] = {
 
 const struct workload_kind workload_file = {
 	.name = "file",
+	.op_unit = "reads",
+	.op_what = "a thread's read of one page through the page cache, locking it for "
+		   "hold with lock_fraction",
 	.shared = file_shared_keys,
 	.keys = file_keys,
 	.nr_keys = G_N_ELEMENTS(file_keys),

@@ -33,6 +33,12 @@ struct group;
  */
 struct workload_kind {
 	const char *name;
+	/* What one operation of its threads is, for the units and
+	 * descriptions of the group's "ops", "latency" and "throughput":
+	 * @op_unit the plural noun ("touches"), @op_what one line
+	 * ("a thread's access to one page, faulting or not"). */
+	const char *op_unit;
+	const char *op_what;
 	const struct sim_key_def *const *shared;	/* NULL-terminated */
 	const struct sim_key_def *keys;			/* its own */
 	size_t nr_keys;
@@ -70,7 +76,8 @@ extern const struct sim_key_def workload_key_pattern;
  * A group: what every kind has.  Per group (module = NAME): histogram
  * "latency" and counters "ops", "readOps", "writeOps", as each kind
  * counts an operation; scalar "throughput" (operations per simulated
- * second since the end of the warm-up) at the end.
+ * second since the end of the warm-up) at the end, in the kind's
+ * op_unit per second ("touches/s" for a fault group).
  */
 struct group {
 	struct sim_workloads *w;

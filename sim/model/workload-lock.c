@@ -88,6 +88,8 @@ static const struct sim_key_def *const lock_shared_keys[] = {
 
 const struct workload_kind workload_lock = {
 	.name = "lock",
+	.op_unit = "locks",
+	.op_what = "a thread's down_read() or down_write() of mmap_sem, hold and release",
 	.shared = lock_shared_keys,
 	.machine = 0,
 	.start = lock_group_start,

@@ -114,10 +114,13 @@ static gboolean write_group_start(struct group *g, const struct sim_run_config *
 	wg->block = group_size(g, cfg, "block_size");
 	if (!group_file_create(g, &wg->file, group_size(g, cfg, "file_size"), error))
 		return FALSE;
-	wg->errors = sim_stats_counter(st, g->name, "errors");
-	wg->bytes = sim_stats_counter(st, g->name, "bytes");
-	wg->elapsed = sim_stats_scalar(st, g->name, "elapsed");
-	wg->mbps = sim_stats_scalar(st, g->name, "mbps");
+	wg->errors = sim_stats_counter_unit(st, g->name, "errors", "writes",
+					    "write(2) calls that failed");
+	wg->bytes = sim_stats_counter_unit(st, g->name, "bytes", "B", "bytes written");
+	wg->elapsed = sim_stats_scalar_unit(st, g->name, "elapsed", "ns",
+					    "from the first write to the last thread's end");
+	wg->mbps = sim_stats_scalar_unit(st, g->name, "mbps", "MB/s",
+					 "10^6 bytes written per simulated second over elapsed");
 	wg->start = sim_now(w->eng);
 
 	uint64_t buf_pages = (wg->block + PAGE_SIZE - 1) / PAGE_SIZE;
@@ -152,6 +155,14 @@ static gboolean write_group_start(struct group *g, const struct sim_run_config *
 	return TRUE;
 }
 
+/* The fault rates of the buffer's and the source mapping's faults. */
+static void write_group_finish(struct group *g)
+{
+	struct write_group *wg = g->priv;
+
+	fault_stats_finish(&wg->fs, g->w->start);
+}
+
 static void write_group_free(struct group *g)
 {
 	struct write_group *wg = g->priv;
@@ -180,10 +191,13 @@ static const struct sim_key_def *const write_shared_keys[] = {
 
 const struct workload_kind workload_write = {
 	.name = "write",
+	.op_unit = "writes",
+	.op_what = "one write(2) call of block_size bytes",
 	.shared = write_shared_keys,
 	.keys = write_keys,
 	.nr_keys = G_N_ELEMENTS(write_keys),
 	.machine = SIM_MACHINE_PAGE_CACHE | SIM_MACHINE_MM,
 	.start = write_group_start,
+	.finish = write_group_finish,
 	.free = write_group_free,
 };

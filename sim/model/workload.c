@@ -180,6 +180,25 @@ static void group_free(gpointer p)
 	g_free(g);
 }
 
+/* The measurements every group has, in the kind's words. */
+static void group_stats_init(struct group *g, struct sim_stats *st)
+{
+	const struct workload_kind *k = g->kind;
+	g_autofree char *rate = g_strdup_printf("%s/s", k->op_unit);
+	g_autofree char *latency = g_strdup_printf("latency of one operation (%s)", k->op_what);
+	g_autofree char *ops = g_strdup_printf("operations done (%s)", k->op_what);
+	g_autofree char *throughput = g_strdup_printf(
+		"%s per simulated second since the warm-up (ops / time)", k->op_unit);
+
+	g->latency = sim_stats_hist_unit(st, g->name, "latency", "ns", latency);
+	g->ops = sim_stats_counter_unit(st, g->name, "ops", k->op_unit, ops);
+	g->read_ops = sim_stats_counter_unit(st, g->name, "readOps", k->op_unit,
+					     "operations that read (the rest of ops write)");
+	g->write_ops = sim_stats_counter_unit(st, g->name, "writeOps", k->op_unit,
+					      "operations that write");
+	g->throughput = sim_stats_scalar_unit(st, g->name, "throughput", rate, throughput);
+}
+
 struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_machine *machine,
 					  const struct sim_run_config *cfg, GError **error)
 {
@@ -205,11 +224,7 @@ struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_mac
 		g->kind = workload_kinds[group_enum(g, cfg, "kind")];
 		g->threads = group_uint(g, cfg, "threads");
 		g->rng = sim_rng(eng, stream);
-		g->latency = sim_stats_hist(st, g->name, "latency");
-		g->ops = sim_stats_counter(st, g->name, "ops");
-		g->read_ops = sim_stats_counter(st, g->name, "readOps");
-		g->write_ops = sim_stats_counter(st, g->name, "writeOps");
-		g->throughput = sim_stats_scalar(st, g->name, "throughput");
+		group_stats_init(g, st);
 		g_ptr_array_add(w->groups, g);
 		if (!sim_machine_provide(machine, g->kind->machine, error) ||
 		    !g->kind->start(g, cfg, error)) {

@@ -35,10 +35,15 @@ struct sim_keys *cli_keys_new(void);
  * keys take over. */
 struct sim_keys *cli_keys_new_with(struct sim_policies *policies);
 /* A policy registry with the built-ins, the plugins @plugins (--plugin,
- * NULL-terminated, may be NULL) and those the scenario @ini_path with
- * overrides @sets names (sim_scenario_plugins(); both may be NULL). */
+ * NULL-terminated, may be NULL, loaded) and those the scenario @ini_path
+ * with overrides @sets names (sim_scenario_plugins(); both may be NULL). */
 struct sim_policies *cli_policies_new(char **plugins, const char *ini_path, char **sets,
 				      GError **error);
+/* The same; the plugins the scenario names are only named, not loaded
+ * (sim_policies_name_plugin()), unless @load_named: cli_policies_new() is
+ * for what only reads a study (list, slurm), this with TRUE for a run. */
+struct sim_policies *cli_policies_new_loading(char **plugins, const char *ini_path, char **sets,
+					      gboolean load_named, GError **error);
 /* The directory of scenario files. */
 const char *cli_scenario_dir(void);
 

@@ -10,6 +10,7 @@
 #include "analysis/report.h"
 #include "analysis/resultdb.h"
 #include "cli/cli.h"
+#include "sim/core/types.h"
 
 int cmd_report(int argc, char **argv)
 {
@@ -78,17 +79,27 @@ int cmd_merge(int argc, char **argv)
 		fprintf(stderr, "faultsim merge: give a destination and at least one source\n");
 		return EXIT_USAGE;
 	}
+	/* Paths that cannot be results databases are usage errors, found
+	 * before the destination is opened (or made). */
+	for (int i = 1; i < argc; i++) {
+		if (!fs_resultdb_check_path(argv[i], i > 1, NULL, &error)) {
+			fprintf(stderr, "faultsim merge: %s\n", error->message);
+			return error->code == SIM_ERROR_PARSE ? EXIT_USAGE : 1;
+		}
+	}
 	g_autoptr(fs_resultdb) dst = fs_resultdb_open(argv[1], &error);
 
 	if (!dst) {
 		fprintf(stderr, "faultsim merge: %s\n", error->message);
-		return 1;
+		return error->code == SIM_ERROR_PARSE ? EXIT_USAGE : 1;
 	}
 	for (int i = 2; i < argc; i++) {
 		guint added = 0;
 
 		if (!fs_resultdb_merge(dst, argv[i], &added, &error)) {
-			fprintf(stderr, "faultsim merge: %s: %s\n", argv[i], error->message);
+			fprintf(stderr, "faultsim merge: %s%s%s\n",
+				g_str_has_prefix(error->message, argv[i]) ? "" : argv[i],
+				g_str_has_prefix(error->message, argv[i]) ? "" : ": ", error->message);
 			return 1;
 		}
 		printf("%s: %u runs added\n", argv[i], added);

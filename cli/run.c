@@ -4,24 +4,53 @@
  * database.
  *
  * Order of work:
- *   0. load the policy plugins (--plugin, `plugin =` anywhere in the
- *      scenario, --set plugin=...), so that their names are valid values;
+ *   0. the policy plugins: --plugin files are loaded; those the scenario
+ *      names (`plugin =`, --set plugin=...) only by a run, after the file
+ *      checks of sim_policies_load_plugin(), never by -q;
  *   1. parse and expand the study; check every run's values (scenario.c);
- *   2. build every selected run's machine once without running it, so that
- *      settings that clash are reported before anything runs;
- *   3. open the database and leave out the runs already done (same
- *      resolved configuration and seed: resume);
- *   4. run the rest on -j worker threads, one engine each; the main thread
- *      is the only writer, one transaction per run.
- * Any bad input stops at 0, 1 or 2 with exit status 2 and nothing written.
- * SIGINT or SIGTERM: no new run starts; the running ones finish and are
- * written; exit status 130.
+ *   2. build each selected run's machine once without running it (once per
+ *      distinct configuration: repetitions differ only in their seed), so
+ *      that settings that clash are reported before anything runs;
+ *   3. open the database, checked to be ours and writable, and leave out
+ *      the runs already done (same resolved configuration and seed:
+ *      resume);
+ *   4. claim runs (runClaim: other processes on the same database skip
+ *      them), a few more than the workers can take, and run them on -j
+ *      worker threads, or with --isolate in one child process each; the
+ *      main thread is the only writer: the finished runs of up to
+ *      FLUSH_MS, FLUSH_RUNS at most, go in one transaction with the next
+ *      claims, each run all or nothing.
+ * Any bad input stops at 0, 1 or 2 with exit status 2 and nothing written;
+ * a database that is not ours or cannot be written, at 3 with status 1.
+ *
+ * Memory stays bounded whatever the number of runs: runs are handed to the
+ * workers as they are claimed, a worker keeps only the flattened
+ * measurements of a finished run (struct fs_measurements), and no more
+ * runs are claimed while the finished ones wait for the writer.
+ *
+ * Signals.  The first SIGINT or SIGTERM: no new run starts; the running
+ * ones finish and are written.  The second: the running ones stop at once
+ * (a run looks at the signals every SLICE_EVENTS events; with --isolate
+ * its process is killed), nothing of them is written, their claims are
+ * given back.  Exit status 130 either way.
+ *
+ * --isolate (the default when a plugin is loaded): each run in a child
+ * process forked for it, from the state the study was made in, so that it
+ * is the same run as on a thread; the child sends its results down a pipe.
+ * A run whose process dies (a crash, an assertion) is recorded as failed
+ * with the signal's name, and the study goes on.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,113 +63,56 @@
 #include "sim/config/scenario.h"
 #include "sim/core/stats.h"
 #include "sim/core/task.h"
+#include "sim/core/units.h"
 
-/* Set from the signal handler; read by workers and the writer. */
-static volatile sig_atomic_t run_interrupted;
+/* Events a run dispatches between two looks at the signals (some ms). */
+#define SLICE_EVENTS	65536
+/* The writer's transactions: the finished runs of FLUSH_MS at most, and
+ * no more than FLUSH_RUNS of them. */
+#define FLUSH_MS	100
+#define FLUSH_RUNS	256
+/* Runs claimed ahead of the workers: enough for FLUSH_MS (or -j), at most
+ * AHEAD_MAX. */
+#define AHEAD_MAX	1024
+
+/* SIGINT and SIGTERM, counted by the handler (a lock-free atomic, so safe
+ * in a handler), read by the writer and the workers. */
+static atomic_int run_signals;
 
 static void on_signal(int sig)
 {
-	run_interrupted = 1;
+	(void)sig;
+	atomic_fetch_add_explicit(&run_signals, 1, memory_order_relaxed);
 }
 
-/* One finished (or skipped) run, passed from a worker to the writer. */
+static int signals_seen(void)
+{
+	return atomic_load_explicit(&run_signals, memory_order_relaxed);
+}
+
+/* One run, handed from a worker (or child process) to the writer. */
 struct run_result {
+	guint runnumber;
 	const struct sim_run_config *cfg;
-	struct sim_engine *eng;		/* owns the statistics; NULL if skipped */
+	/* "done", "deadlock", "failed"; NULL: not run (interrupted before it
+	 * started) or stopped by the second signal: nothing to write. */
 	const char *status;
 	char *error;			/* a failed run's message */
 	char *deadlock;			/* a deadlocked run's report */
 	double wall_s;
+	guint64 events;			/* dispatched */
+	gint64 sim_time_ns;		/* simulated time at the end */
+	struct fs_measurements *meas;	/* NULL: none */
+	/* The writer's: a write of it failed; another process wrote it. */
+	gboolean unwritable, elsewhere;
 };
 
-struct run_ctx {
-	const struct sim_study *study;
-	GAsyncQueue *done;
-	gint64 pid;
-	/* Engines alive (running, or finished and not yet written and
-	 * freed by the writer), at most max_engines: a writer slower than
-	 * the workers must not let finished runs, with their tasks' stacks,
-	 * pile up beyond what -j was checked for. */
-	GMutex lock;
-	GCond engine_freed;
-	guint engines, max_engines;
-};
-
-/* Wait for room for one more engine. */
-static void engine_slot_get(struct run_ctx *ctx)
+static void run_result_free(struct run_result *res)
 {
-	g_mutex_lock(&ctx->lock);
-	while (ctx->engines >= ctx->max_engines)
-		g_cond_wait(&ctx->engine_freed, &ctx->lock);
-	ctx->engines++;
-	g_mutex_unlock(&ctx->lock);
-}
-
-static void engine_slot_put(struct run_ctx *ctx)
-{
-	g_mutex_lock(&ctx->lock);
-	ctx->engines--;
-	g_cond_signal(&ctx->engine_freed);
-	g_mutex_unlock(&ctx->lock);
-}
-
-/* Run one simulation: build, warm up, measure, finish. */
-static void run_one(gpointer data, gpointer user)
-{
-	guint runnumber = GPOINTER_TO_UINT(data) - 1;
-	struct run_ctx *ctx = user;
-	struct run_result *res = g_new0(struct run_result, 1);
-	const struct sim_run_config *cfg = sim_study_run(ctx->study, runnumber);
-	g_autoptr(GError) error = NULL;
-
-	res->cfg = cfg;
-	if (run_interrupted) {
-		res->status = "skipped";
-		g_async_queue_push(ctx->done, res);
-		return;
-	}
-
-	engine_slot_get(ctx);
-
-	gint64 start = g_get_monotonic_time();
-	struct sim_engine *eng = sim_engine_new(cfg->seed);
-	struct sim_model *m = sim_model_build(eng, cfg, &error);
-
-	res->eng = eng;
-	if (!m) {
-		res->status = "failed";
-		res->error = g_strdup(error->message);
-	} else {
-		sim_time_t limit = sim_config_get_time(cfg, "sim-time-limit");
-		sim_time_t warmup = sim_config_get_time(cfg, "warmup-period");
-
-		enum sim_stop_reason why = SIM_STOP_REQUESTED;
-
-		if (warmup > 0 && warmup < limit) {
-			sim_set_time_limit(eng, warmup);
-			sim_run(eng);
-			sim_model_reset_stats(m);
-		}
-		/* A load that overran its backlog stopped the engine. */
-		if (!sim_model_error(m)) {
-			sim_set_time_limit(eng, limit);
-			why = sim_run(eng);
-		}
-
-		/* Events ran out before the time limit with tasks still
-		 * blocked: nothing can ever wake them. */
-		if (why == SIM_STOP_EMPTY)
-			res->deadlock = sim_deadlock_report(eng);
-		if (res->deadlock)
-			(*sim_stats_counter(sim_engine_stats(eng), "sim", "deadlocks"))++;
-		sim_model_finish(m);
-		if (sim_model_error(m))
-			res->error = g_strdup(sim_model_error(m));
-		sim_model_free(m);
-		res->status = res->error ? "failed" : res->deadlock ? "deadlock" : "done";
-	}
-	res->wall_s = (double)(g_get_monotonic_time() - start) / 1e6;
-	g_async_queue_push(ctx->done, res);
+	g_free(res->error);
+	g_free(res->deadlock);
+	fs_measurements_free(res->meas);
+	g_free(res);
 }
 
 /*
@@ -241,6 +213,398 @@ static void lockstat_clear(struct lockstat_scan *ls)
 	g_ptr_array_unref(ls->strings);
 }
 
+/* sim_run() in slices of SLICE_EVENTS events; between two, a second signal
+ * stops the run (*@stopped).  The slices change nothing of the run: the
+ * engine stops before an event and goes on from there. */
+static enum sim_stop_reason run_events(struct sim_engine *eng, gboolean *stopped)
+{
+	for (;;) {
+		enum sim_stop_reason why;
+
+		sim_set_event_limit(eng, sim_events_dispatched(eng) + SLICE_EVENTS);
+		why = sim_run(eng);
+		if (why != SIM_STOP_EVENTS) {
+			sim_set_event_limit(eng, UINT64_MAX);
+			return why;
+		}
+		if (signals_seen() >= 2) {
+			*stopped = TRUE;
+			return why;
+		}
+	}
+}
+
+/*
+ * Run one simulation: build, warm up, measure, finish.  The engine is freed
+ * here: @res keeps only the measurements, flattened.  FALSE if a second
+ * signal stopped it (nothing in @res then).
+ */
+static gboolean simulate(const struct sim_run_config *cfg, struct run_result *res)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 start = g_get_monotonic_time();
+	struct sim_engine *eng = sim_engine_new(cfg->seed);
+	struct sim_model *m = sim_model_build(eng, cfg, &error);
+	gboolean stopped = FALSE;
+
+	if (!m) {
+		res->status = "failed";
+		res->error = g_strdup(error->message);
+	} else {
+		sim_time_t limit = sim_config_get_time(cfg, "sim-time-limit");
+		sim_time_t warmup = sim_config_get_time(cfg, "warmup-period");
+
+		enum sim_stop_reason why = SIM_STOP_REQUESTED;
+
+		if (warmup > 0 && warmup < limit) {
+			sim_set_time_limit(eng, warmup);
+			run_events(eng, &stopped);
+			if (!stopped)
+				sim_model_reset_stats(m);
+		}
+		/* A load that overran its backlog stopped the engine. */
+		if (!stopped && !sim_model_error(m)) {
+			sim_set_time_limit(eng, limit);
+			why = run_events(eng, &stopped);
+		}
+		if (stopped) {
+			sim_model_free(m);
+			sim_engine_free(eng);
+			return FALSE;
+		}
+
+		/* Events ran out before the time limit with tasks still
+		 * blocked: nothing can ever wake them. */
+		if (why == SIM_STOP_EMPTY)
+			res->deadlock = sim_deadlock_report(eng);
+		if (res->deadlock)
+			(*sim_stats_counter(sim_engine_stats(eng), "sim", "deadlocks"))++;
+		sim_model_finish(m);
+		if (sim_model_error(m))
+			res->error = g_strdup(sim_model_error(m));
+		sim_model_free(m);
+		res->status = res->error ? "failed" : res->deadlock ? "deadlock" : "done";
+	}
+	res->wall_s = (double)(g_get_monotonic_time() - start) / 1e6;
+	res->events = sim_events_dispatched(eng);
+	res->sim_time_ns = sim_now(eng);
+
+	struct lockstat_scan ls;
+
+	lockstat_collect(&ls, sim_engine_stats(eng));
+	res->meas = fs_measurements_new(sim_engine_stats(eng),
+					(const struct fs_lockstat_row *)ls.rows->data,
+					ls.rows->len);
+	lockstat_clear(&ls);
+	sim_engine_free(eng);
+	return TRUE;
+}
+
+/* ---- running runs: on threads, or one child process each ---------------- */
+
+struct run_ctx {
+	const struct sim_study *study;
+	gboolean isolate;
+	/* threads */
+	GThreadPool *pool;
+	GAsyncQueue *done;		/* struct run_result *, from the workers */
+	/* --isolate */
+	GArray *children;		/* struct child */
+	GQueue ready;			/* struct run_result *, from the children */
+};
+
+static void worker(gpointer data, gpointer user)
+{
+	struct run_ctx *ctx = user;
+	struct run_result *res = g_new0(struct run_result, 1);
+
+	res->runnumber = GPOINTER_TO_UINT(data) - 1;
+	res->cfg = sim_study_run(ctx->study, res->runnumber);
+	if (signals_seen() == 0 && !simulate(res->cfg, res))
+		res->status = NULL;
+	g_async_queue_push(ctx->done, res);
+}
+
+/*
+ * What a child sends down its pipe: a header, the error and deadlock
+ * texts, the packed measurements.
+ */
+struct child_msg {
+	guint32 magic;
+	guint32 status;			/* index in child_status[] */
+	guint32 error_len, deadlock_len, meas_len;
+	guint32 pad;
+	double wall_s;
+	guint64 events;
+	gint64 sim_time_ns;
+};
+
+#define CHILD_MSG_MAGIC	0x66737263U	/* "fsrc" */
+
+static const char *const child_status[] = { "done", "deadlock", "failed" };
+
+struct child {
+	pid_t pid;
+	int fd;				/* the pipe's read end */
+	GByteArray *buf;
+	guint runnumber;
+	gint64 start;
+};
+
+static gboolean write_all(int fd, const void *data, gsize len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return FALSE;
+		p += n;
+		len -= (gsize)n;
+	}
+	return TRUE;
+}
+
+/* In the child: run, send, exit (without atexit handlers and without
+ * flushing what the parent had buffered). */
+G_GNUC_NORETURN static void child_main(struct run_ctx *ctx, guint runnumber, int fd)
+{
+	struct run_result res = { .runnumber = runnumber };
+	struct child_msg msg = { .magic = CHILD_MSG_MAGIC };
+	g_autoptr(GBytes) meas = NULL;
+	gsize meas_len = 0;
+	const void *meas_data = NULL;
+
+	/* Signals are the parent's to act on: it kills us on the second. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	res.cfg = sim_study_run(ctx->study, runnumber);
+	simulate(res.cfg, &res);
+	if (res.meas) {
+		meas = fs_measurements_pack(res.meas);
+		meas_data = g_bytes_get_data(meas, &meas_len);
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(child_status); i++)
+		if (g_strcmp0(res.status, child_status[i]) == 0)
+			msg.status = i;
+	msg.error_len = res.error ? (guint32)strlen(res.error) : 0;
+	msg.deadlock_len = res.deadlock ? (guint32)strlen(res.deadlock) : 0;
+	msg.meas_len = (guint32)meas_len;
+	msg.wall_s = res.wall_s;
+	msg.events = res.events;
+	msg.sim_time_ns = res.sim_time_ns;
+	if (!write_all(fd, &msg, sizeof(msg)) ||
+	    !write_all(fd, res.error ? res.error : "", msg.error_len) ||
+	    !write_all(fd, res.deadlock ? res.deadlock : "", msg.deadlock_len) ||
+	    !write_all(fd, meas_data ? meas_data : "", meas_len))
+		_exit(3);
+	_exit(0);
+}
+
+static gboolean child_start(struct run_ctx *ctx, guint runnumber, GError **error)
+{
+	struct child c = { .runnumber = runnumber };
+	int fds[2];
+
+	if (pipe(fds) != 0) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "cannot make a pipe: %s",
+			    g_strerror(errno));
+		return FALSE;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	c.start = g_get_monotonic_time();
+	c.pid = fork();
+	if (c.pid < 0) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "cannot fork: %s", g_strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return FALSE;
+	}
+	if (c.pid == 0) {
+		close(fds[0]);
+		child_main(ctx, runnumber, fds[1]);
+	}
+	close(fds[1]);
+	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+	c.fd = fds[0];
+	c.buf = g_byte_array_new();
+	g_array_append_val(ctx->children, c);
+	return TRUE;
+}
+
+static const char *signal_name(int sig)
+{
+	static const struct {
+		int sig;
+		const char *name;
+	} names[] = {
+		{ SIGSEGV, "SIGSEGV" }, { SIGBUS, "SIGBUS" }, { SIGABRT, "SIGABRT" },
+		{ SIGFPE, "SIGFPE" }, { SIGILL, "SIGILL" }, { SIGTRAP, "SIGTRAP" },
+		{ SIGKILL, "SIGKILL" }, { SIGTERM, "SIGTERM" }, { SIGINT, "SIGINT" },
+		{ SIGSYS, "SIGSYS" }, { SIGXCPU, "SIGXCPU" }, { SIGXFSZ, "SIGXFSZ" },
+		{ SIGPIPE, "SIGPIPE" }, { SIGHUP, "SIGHUP" }, { SIGQUIT, "SIGQUIT" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(names); i++)
+		if (names[i].sig == sig)
+			return names[i].name;
+	return NULL;
+}
+
+/* The result of a child that closed its pipe, from what it sent and how
+ * it ended. */
+static struct run_result *child_result(struct run_ctx *ctx, struct child *c, int wstatus)
+{
+	struct run_result *res = g_new0(struct run_result, 1);
+	const guint8 *p = c->buf->data;
+	struct child_msg msg;
+
+	res->runnumber = c->runnumber;
+	res->cfg = sim_study_run(ctx->study, c->runnumber);
+	res->wall_s = (double)(g_get_monotonic_time() - c->start) / 1e6;
+	if (WIFSIGNALED(wstatus)) {
+		int sig = WTERMSIG(wstatus);
+		const char *name = signal_name(sig);
+
+		res->status = "failed";
+		res->error = name ? g_strdup_printf("crashed: %s (%s)", name, g_strsignal(sig))
+				  : g_strdup_printf("crashed: signal %d (%s)", sig, g_strsignal(sig));
+		return res;
+	}
+	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0 || c->buf->len < sizeof(msg)) {
+		res->status = "failed";
+		res->error = g_strdup_printf("its process exited with status %d, its results unsent",
+					     WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+		return res;
+	}
+	memcpy(&msg, p, sizeof(msg));
+	if (msg.magic != CHILD_MSG_MAGIC || msg.status >= G_N_ELEMENTS(child_status) ||
+	    (guint64)sizeof(msg) + msg.error_len + msg.deadlock_len + msg.meas_len != c->buf->len) {
+		res->status = "failed";
+		res->error = g_strdup("its process sent malformed results");
+		return res;
+	}
+	p += sizeof(msg);
+	res->status = child_status[msg.status];
+	res->wall_s = msg.wall_s;
+	res->events = msg.events;
+	res->sim_time_ns = msg.sim_time_ns;
+	if (msg.error_len)
+		res->error = g_strndup((const char *)p, msg.error_len);
+	p += msg.error_len;
+	if (msg.deadlock_len)
+		res->deadlock = g_strndup((const char *)p, msg.deadlock_len);
+	p += msg.deadlock_len;
+	if (msg.meas_len) {
+		g_autoptr(GError) error = NULL;
+
+		res->meas = fs_measurements_unpack(p, msg.meas_len, &error);
+		if (!res->meas) {
+			g_free(res->error);
+			res->status = "failed";
+			res->error = g_strdup_printf("its process sent %s", error->message);
+		}
+	}
+	return res;
+}
+
+/* Read what the children sent, for up to @timeout_ms; a child whose pipe
+ * closed is reaped and its result queued. */
+static void children_poll(struct run_ctx *ctx, int timeout_ms)
+{
+	GArray *cs = ctx->children;
+	g_autofree struct pollfd *pfd = g_new0(struct pollfd, MAX(cs->len, 1));
+
+	for (guint i = 0; i < cs->len; i++) {
+		pfd[i].fd = g_array_index(cs, struct child, i).fd;
+		pfd[i].events = POLLIN;
+	}
+	if (poll(pfd, cs->len, timeout_ms) <= 0)
+		return;			/* a timeout, or a signal */
+	for (guint i = cs->len; i-- > 0;) {
+		struct child *c = &g_array_index(cs, struct child, i);
+		gboolean eof = FALSE;
+		guint8 chunk[65536];
+		int wstatus = 0;
+
+		if (!pfd[i].revents)
+			continue;
+		for (;;) {
+			ssize_t n = read(c->fd, chunk, sizeof(chunk));
+
+			if (n > 0) {
+				g_byte_array_append(c->buf, chunk, (guint)n);
+				continue;
+			}
+			if (n < 0 && errno == EINTR)
+				continue;
+			eof = n == 0 || errno != EAGAIN;
+			break;
+		}
+		if (!eof)
+			continue;
+		close(c->fd);
+		while (waitpid(c->pid, &wstatus, 0) < 0 && errno == EINTR)
+			;
+		g_queue_push_tail(&ctx->ready, child_result(ctx, c, wstatus));
+		g_byte_array_unref(c->buf);
+		g_array_remove_index_fast(cs, i);
+	}
+}
+
+/* The second signal with --isolate: kill the children; their runs count
+ * as stopped. */
+static void children_kill(struct run_ctx *ctx)
+{
+	GArray *cs = ctx->children;
+
+	for (guint i = 0; i < cs->len; i++)
+		kill(g_array_index(cs, struct child, i).pid, SIGKILL);
+	for (guint i = 0; i < cs->len; i++) {
+		struct child *c = &g_array_index(cs, struct child, i);
+		struct run_result *res = g_new0(struct run_result, 1);
+		int wstatus;
+
+		while (waitpid(c->pid, &wstatus, 0) < 0 && errno == EINTR)
+			;
+		close(c->fd);
+		g_byte_array_unref(c->buf);
+		res->runnumber = c->runnumber;
+		res->cfg = sim_study_run(ctx->study, c->runnumber);
+		g_queue_push_tail(&ctx->ready, res);	/* status NULL: stopped */
+	}
+	g_array_set_size(cs, 0);
+}
+
+/* Hand run @runnumber to a worker, or to a new child process. */
+static gboolean run_start(struct run_ctx *ctx, guint runnumber, GError **error)
+{
+	if (ctx->isolate)
+		return child_start(ctx, runnumber, error);
+	g_thread_pool_push(ctx->pool, GUINT_TO_POINTER(runnumber + 1), NULL);
+	return TRUE;
+}
+
+/* The next finished run, waiting for up to @timeout_ms; NULL if none. */
+static struct run_result *run_next(struct run_ctx *ctx, int timeout_ms)
+{
+	if (!ctx->isolate)
+		return timeout_ms > 0 ? g_async_queue_timeout_pop(ctx->done, (guint64)timeout_ms * 1000)
+				      : g_async_queue_try_pop(ctx->done);
+	if (g_queue_is_empty(&ctx->ready) && ctx->children->len)
+		children_poll(ctx, timeout_ms);
+	else if (g_queue_is_empty(&ctx->ready) && timeout_ms > 0)
+		g_usleep((gulong)timeout_ms * 1000);
+	return g_queue_pop_head(&ctx->ready);
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
 static gboolean write_result(struct fs_resultdb *db, const struct run_result *res,
 			     gint64 pid, GError **error)
 {
@@ -292,19 +656,10 @@ static gboolean write_result(struct fs_resultdb *db, const struct run_result *re
 	}
 	rec.status = res->status;
 	rec.wall_time_s = res->wall_s;
-	rec.events = sim_events_dispatched(res->eng);
-	rec.sim_time_ns = sim_now(res->eng);
-	rec.stats = sim_engine_stats(res->eng);
-
-	struct lockstat_scan ls;
-	gboolean ok;
-
-	lockstat_collect(&ls, rec.stats);
-	rec.lockstat = (const struct fs_lockstat_row *)ls.rows->data;
-	rec.n_lockstat = ls.rows->len;
-	ok = fs_resultdb_write_run(db, &rec, NULL, error);
-	lockstat_clear(&ls);
-	return ok;
+	rec.events = res->events;
+	rec.sim_time_ns = res->sim_time_ns;
+	rec.measurements = res->meas;
+	return fs_resultdb_write_run(db, &rec, NULL, error);
 }
 
 static void print_progress(guint done, guint total, guint64 events, gint64 start)
@@ -315,6 +670,270 @@ static void print_progress(guint done, guint total, guint64 events, gint64 start
 	fprintf(stderr, "\r\033[K[%u/%u runs] %.1f M events/s, %.0f s elapsed, ETA %.0f s",
 		done, total, el > 0 ? (double)events / el / 1e6 : 0.0, el, eta);
 	fflush(stderr);
+}
+
+/*
+ * The study as the writer sees it: runs to claim, runs out with the
+ * workers, finished runs waiting to be written.
+ */
+struct study_run {
+	struct run_ctx *ctx;
+	struct fs_resultdb *db;
+	const char *db_path;
+	gint64 pid;
+	int jobs;
+	gboolean quiet, progress;
+
+	GArray *todo;			/* guint: runs to claim, in order */
+	guint next;			/* the next of them to look at */
+	GArray *held;			/* guint: runs a live process held */
+	gboolean second_look;		/* todo is now the held runs, once more */
+	guint total;
+
+	guint started, finished;	/* runs handed out, results back */
+	GPtrArray *pending;		/* struct run_result *: not written yet */
+	gint64 begun, last_flush;
+	guint64 events;
+
+	guint written, failed, not_run, done_elsewhere, left_to_others;
+	gboolean broken;		/* the database failed: stop */
+	int status;
+};
+
+/* Whether runs are left to claim. */
+static gboolean more_to_claim(const struct study_run *sr)
+{
+	return sr->next < sr->todo->len || (!sr->second_look && sr->held->len);
+}
+
+/* Runs to claim for the workers to have enough until the next flush. */
+static guint claim_target(const struct study_run *sr)
+{
+	double el = (double)(g_get_monotonic_time() - sr->begun) / 1e6;
+	double rate = el > 0.05 ? sr->finished / el : 0;
+	guint ahead = (guint)MIN(rate * FLUSH_MS / 1000.0 * 2, (double)AHEAD_MAX);
+
+	return (guint)sr->jobs + MAX(ahead, (guint)sr->jobs);
+}
+
+/* Claim up to @n runs (inside the open batch) into @claimed. */
+static gboolean claim_runs(struct study_run *sr, guint n, GArray *claimed, GError **error)
+{
+	while (claimed->len < n) {
+		g_autofree char *holder = NULL;
+		const struct sim_run_config *cfg;
+		enum fs_claim what;
+		guint r;
+
+		if (sr->next >= sr->todo->len) {
+			if (sr->second_look || !sr->held->len)
+				break;
+			/* Once through: the runs held by others, once more,
+			 * in case their processes died meanwhile. */
+			g_array_set_size(sr->todo, 0);
+			g_array_append_vals(sr->todo, sr->held->data, sr->held->len);
+			g_array_set_size(sr->held, 0);
+			sr->next = 0;
+			sr->second_look = TRUE;
+			continue;
+		}
+		r = g_array_index(sr->todo, guint, sr->next++);
+		cfg = sim_study_run(sr->ctx->study, r);
+		if (!fs_resultdb_claim(sr->db, cfg->hash, r, &what, &holder, error))
+			return FALSE;
+		switch (what) {
+		case FS_CLAIM_TAKEN_OVER:
+			if (!sr->quiet)
+				fprintf(stderr, "%sfaultsim run: run %u: taking over the claim of %s\n",
+					sr->progress ? "\n" : "", r, holder);
+			/* fall through */
+		case FS_CLAIM_NEW:
+			g_array_append_val(claimed, r);
+			break;
+		case FS_CLAIM_DONE:
+			sr->done_elsewhere++;
+			break;
+		case FS_CLAIM_HELD:
+			if (sr->second_look)
+				sr->left_to_others++;
+			else
+				g_array_append_val(sr->held, r);
+			break;
+		}
+	}
+	return TRUE;
+}
+
+/*
+ * Write the pending runs (if @write) and claim @claim more, in one
+ * transaction; then start the runs claimed.  A run that cannot be written
+ * rolls the transaction back: it is left out and the rest written again.
+ */
+static void flush(struct study_run *sr, gboolean write, guint claim)
+{
+	g_autoptr(GArray) claimed = g_array_new(FALSE, FALSE, sizeof(guint));
+	g_autoptr(GError) error = NULL;
+	guint ok, not_run;
+
+	if (write)
+		sr->last_flush = g_get_monotonic_time();
+again:
+	g_array_set_size(claimed, 0);
+	ok = not_run = 0;
+	if (!fs_resultdb_begin(sr->db, &error))
+		goto broken;
+	for (guint i = 0; write && i < sr->pending->len; i++) {
+		struct run_result *res = sr->pending->pdata[i];
+		gboolean done = FALSE;
+
+		res->elsewhere = FALSE;
+		if (!res->status || res->unwritable) {
+			/* Not run, stopped, or not writable: its claim goes
+			 * back. */
+			not_run += !res->status;
+			if (!fs_resultdb_unclaim(sr->db, res->cfg->hash, res->runnumber, &error))
+				goto broken;
+			continue;
+		}
+		/* Its claim outlived the claim limit and another process ran it
+		 * too: the first one written stays. */
+		if (!fs_resultdb_run_written(sr->db, res->cfg->hash, res->runnumber, &done, &error))
+			goto broken;
+		if (done) {
+			res->elsewhere = TRUE;
+			if (!fs_resultdb_unclaim(sr->db, res->cfg->hash, res->runnumber, &error))
+				goto broken;
+			continue;
+		}
+		if (!write_result(sr->db, res, sr->pid, &error)) {
+			fprintf(stderr, "%sfaultsim run: run %u not written: %s\n",
+				sr->progress ? "\n" : "", res->runnumber, error->message);
+			g_clear_error(&error);
+			sr->status = 1;
+			res->unwritable = TRUE;
+			if (!fs_resultdb_in_batch(sr->db))
+				goto again;
+			continue;
+		}
+		ok++;
+	}
+	if (claim && !claim_runs(sr, claim, claimed, &error))
+		goto broken;
+	if (!fs_resultdb_commit(sr->db, &error))
+		goto broken;
+	sr->written += ok;
+	sr->not_run += not_run;
+	for (guint i = 0; write && i < sr->pending->len; i++) {
+		const struct run_result *res = sr->pending->pdata[i];
+
+		if (res->elsewhere)
+			fprintf(stderr, "%sfaultsim run: run %u was written meanwhile by another "
+				"process; not written again\n", sr->progress ? "\n" : "", res->runnumber);
+	}
+	if (write)
+		g_ptr_array_set_size(sr->pending, 0);
+	for (guint i = 0; i < claimed->len; i++) {
+		if (!run_start(sr->ctx, g_array_index(claimed, guint, i), &error)) {
+			fprintf(stderr, "%sfaultsim run: run %u not started: %s\n",
+				sr->progress ? "\n" : "", g_array_index(claimed, guint, i),
+				error->message);
+			g_clear_error(&error);
+			sr->status = 1;
+			sr->broken = TRUE;
+			continue;
+		}
+		sr->started++;
+	}
+	if (sr->progress)
+		print_progress(sr->finished, sr->total, sr->events, sr->begun);
+	return;
+
+broken:
+	/* The database failed (locked for longer than the busy timeout, a
+	 * full disk, an I/O error): what this batch held is not written, and
+	 * nothing new starts. */
+	fs_resultdb_rollback(sr->db);
+	fprintf(stderr, "%sfaultsim run: %s\n", sr->progress ? "\n" : "", error->message);
+	if (write && sr->pending->len)
+		fprintf(stderr, "faultsim run: %u finished runs not written\n", sr->pending->len);
+	if (write)
+		g_ptr_array_set_size(sr->pending, 0);
+	sr->status = 1;
+	sr->broken = TRUE;
+}
+
+/* A finished run back from its worker: say what went wrong, keep it for
+ * the next flush. */
+static void run_finished(struct study_run *sr, struct run_result *res)
+{
+	const struct sim_run_config *cfg = res->cfg;
+
+	sr->finished++;
+	sr->events += res->events;
+	if (res->deadlock)
+		fprintf(stderr, "%sfaultsim run: run %u (%s) deadlocked; recorded with "
+			"status deadlock:\n%s", sr->progress ? "\n" : "", cfg->runnumber,
+			cfg->iterationvars && *cfg->iterationvars ? cfg->iterationvars :
+			"no variables", res->deadlock);
+	if (res->error) {
+		fprintf(stderr, "%sfaultsim run: run %u failed: %s\n", sr->progress ? "\n" : "",
+			cfg->runnumber, res->error);
+		sr->failed++;
+	}
+	g_ptr_array_add(sr->pending, res);
+}
+
+/*
+ * The writer's loop: claim, hand out, collect, write, until every run is
+ * done, held by another process, or (after a signal) not to be started.
+ */
+static void study_loop(struct study_run *sr)
+{
+	gboolean stopping = FALSE, killed = FALSE;
+
+	sr->begun = sr->last_flush = g_get_monotonic_time();
+	for (;;) {
+		int sig = signals_seen();
+		gint64 now = g_get_monotonic_time();
+		guint busy = sr->started - sr->finished, target;
+		gboolean more, due;
+		struct run_result *res;
+		int wait_ms;
+
+		if (sig >= 1 || sr->broken)
+			stopping = TRUE;
+		if (sig >= 2 && sr->ctx->isolate && !killed) {
+			children_kill(sr->ctx);
+			killed = TRUE;
+		}
+		more = !stopping && more_to_claim(sr);
+		target = claim_target(sr);
+		/* A commit costs a write of every page it changed: finished
+		 * runs are written together, by time or number; claims for
+		 * workers about to run dry go in a small transaction of
+		 * their own. */
+		due = sr->pending->len >= FLUSH_RUNS ||
+		      (sr->pending->len && now - sr->last_flush >= FLUSH_MS * 1000) ||
+		      (!more && busy == 0 && sr->pending->len);
+		if (!sr->broken && (due || (more && busy <= target / 2))) {
+			flush(sr, due, more && busy < target ? target - busy : 0);
+			continue;
+		}
+		if (!more && busy == 0) {
+			g_ptr_array_set_size(sr->pending, 0);	/* a broken database's */
+			break;
+		}
+		wait_ms = FLUSH_MS;
+		if (sr->pending->len)
+			wait_ms = (int)CLAMP((sr->last_flush + FLUSH_MS * 1000 - now) / 1000, 1, FLUSH_MS);
+		res = run_next(sr->ctx, busy ? wait_ms : 0);
+		if (!res && !busy)
+			g_usleep(1000);	/* only a flush to do, after a broken one */
+		while (res) {
+			run_finished(sr, res);
+			res = run_next(sr->ctx, 0);
+		}
+	}
 }
 
 /*
@@ -403,8 +1022,8 @@ struct sim_keys *cli_keys_new_with(struct sim_policies *policies)
 	return keys;
 }
 
-struct sim_policies *cli_policies_new(char **plugins, const char *ini_path, char **sets,
-				      GError **error)
+struct sim_policies *cli_policies_new_loading(char **plugins, const char *ini_path, char **sets,
+					      gboolean load_named, GError **error)
 {
 	g_autoptr(sim_policies) reg = sim_policies_new();
 	g_auto(GStrv) named = NULL;
@@ -418,19 +1037,80 @@ struct sim_policies *cli_policies_new(char **plugins, const char *ini_path, char
 	if (!named)
 		return NULL;
 	for (guint i = 0; named[i]; i++)
-		if (!sim_policies_load_plugin(reg, named[i], error))
+		if (!(load_named ? sim_policies_load_plugin(reg, named[i], error)
+				 : sim_policies_name_plugin(reg, named[i], error)))
 			return NULL;
 	return g_steal_pointer(&reg);
+}
+
+struct sim_policies *cli_policies_new(char **plugins, const char *ini_path, char **sets,
+				      GError **error)
+{
+	return cli_policies_new_loading(plugins, ini_path, sets, FALSE, error);
+}
+
+/* Runs with the same resolved keys build the same machine (repetitions
+ * differ only in their seed): the machine check builds one of each. */
+static guint entries_hash(gconstpointer p)
+{
+	const struct sim_run_config *cfg = p;
+	guint h = cfg->n_entries;
+
+	for (guint i = 0; i < cfg->n_entries; i++)
+		h = h * 31 + g_str_hash(cfg->entries[i].name) * 17 + g_str_hash(cfg->entries[i].value);
+	return h;
+}
+
+static gboolean entries_equal(gconstpointer pa, gconstpointer pb)
+{
+	const struct sim_run_config *a = pa, *b = pb;
+
+	if (a->n_entries != b->n_entries)
+		return FALSE;
+	for (guint i = 0; i < a->n_entries; i++)
+		if (strcmp(a->entries[i].name, b->entries[i].name) != 0 ||
+		    strcmp(a->entries[i].value, b->entries[i].value) != 0)
+			return FALSE;
+	return TRUE;
+}
+
+/* A time from --claim-timeout or FAULTSIM_CLAIM_TIMEOUT, in seconds: a
+ * time as keys take it, or a number of minutes, hours or days ("90min",
+ * "24h", "2d"). */
+static gboolean parse_claim_timeout(const char *text, const char *what, double *seconds)
+{
+	static const struct {
+		const char *unit;
+		double s;
+	} long_units[] = { { "min", 60 }, { "h", 3600 }, { "d", 86400 } };
+	g_autoptr(GError) error = NULL;
+	sim_time_t ns;
+	char *end;
+	double v = g_ascii_strtod(text, &end);
+
+	for (guint i = 0; i < G_N_ELEMENTS(long_units); i++)
+		if (end != text && strcmp(end, long_units[i].unit) == 0 && v > 0 && v < 1e6) {
+			*seconds = v * long_units[i].s;
+			return TRUE;
+		}
+	if (!sim_parse_time(text, &ns, &error) || ns <= 0) {
+		fprintf(stderr, "faultsim run: %s '%s': %s\n", what, text,
+			error ? error->message : "must be positive");
+		return FALSE;
+	}
+	*seconds = (double)ns / 1e9;
+	return TRUE;
 }
 
 int cmd_run(int argc, char **argv)
 {
 	g_autofree char *config = NULL, *runs_spec = NULL, *query_s = NULL;
 	g_autofree char *db_opt = NULL;	/* GOption replaces, never frees, a default */
+	g_autofree char *claim_timeout = NULL;
 	g_auto(GStrv) sets = NULL;
 	g_auto(GStrv) plugins = NULL;
 	int jobs = 1;
-	gboolean quiet = FALSE;
+	gboolean quiet = FALSE, isolate = FALSE, no_isolate = FALSE;
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_STRING, &config,
 		  "the [Config NAME] to run (default: General)", "NAME" },
@@ -442,14 +1122,25 @@ int cmd_run(int argc, char **argv)
 		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
 		  "override a key (repeatable)", "KEY=VALUE" },
 		{ "query", 'q', 0, G_OPTION_ARG_STRING, &query_s,
-		  "print what would run, do nothing: numruns, runnumbers or itervars", "WHAT" },
+		  "print what would run, do nothing (loads no plugin the scenario names): "
+		  "numruns, runnumbers or itervars", "WHAT" },
 		{ "quiet", 0, 0, G_OPTION_ARG_NONE, &quiet, "no progress line", NULL },
 		{ "plugin", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &plugins,
 		  "load a policy plugin (repeatable)", "PATH" },
+		{ "isolate", 0, 0, G_OPTION_ARG_NONE, &isolate,
+		  "each run in a process of its own: a crash fails that run only "
+		  "(default when a plugin is loaded)", NULL },
+		{ "no-isolate", 0, 0, G_OPTION_ARG_NONE, &no_isolate,
+		  "runs on threads even with a plugin", NULL },
+		{ "claim-timeout", 0, 0, G_OPTION_ARG_STRING, &claim_timeout,
+		  "take over runs another process claimed longer ago than this (default 24h, "
+		  "or FAULTSIM_CLAIM_TIMEOUT): 90s, 30min, 24h, 2d", "TIME" },
 		{ NULL }
 	};
 	g_autoptr(GError) error = NULL;
 	enum query query = QUERY_NONE;
+	double claim_limit = FS_RESULTDB_CLAIM_LIMIT_S;
+	const char *env_timeout = g_getenv("FAULTSIM_CLAIM_TIMEOUT");
 
 	if (!cli_parse("run", "SCENARIO.ini",
 		       "Run one simulation or a whole parameter study into the results database.",
@@ -468,14 +1159,34 @@ int cmd_run(int argc, char **argv)
 			query_s);
 		return EXIT_USAGE;
 	}
+	if (isolate && no_isolate) {
+		fprintf(stderr, "faultsim run: --isolate and --no-isolate: choose one\n");
+		return EXIT_USAGE;
+	}
+	if (claim_timeout ? !parse_claim_timeout(claim_timeout, "--claim-timeout", &claim_limit)
+			  : env_timeout && !parse_claim_timeout(env_timeout, "FAULTSIM_CLAIM_TIMEOUT",
+								&claim_limit))
+		return EXIT_USAGE;
 
 	const char *db_path = db_opt ? db_opt : "results.db";
-	struct sim_policies *policies = cli_policies_new(plugins, argv[1], sets, &error);
+
+	/* A --db that cannot be a results database (a URI, a device, a
+	 * missing directory) is a usage error, found first. */
+	if (query == QUERY_NONE && !fs_resultdb_check_path(db_path, FALSE, NULL, &error)) {
+		fprintf(stderr, "faultsim run: --db %s\n", error->message);
+		return EXIT_USAGE;
+	}
+
+	/* Only a run loads the plugins the scenario names. */
+	struct sim_policies *policies = cli_policies_new_loading(plugins, argv[1], sets,
+								 query == QUERY_NONE, &error);
 
 	if (!policies) {
 		fprintf(stderr, "faultsim run: %s\n", error->message);
 		return EXIT_USAGE;
 	}
+	if (sim_policies_plugins(policies) && !no_isolate)
+		isolate = TRUE;
 	g_autoptr(sim_keys) keys = cli_keys_new_with(policies);
 	g_autoptr(sim_study) study = sim_study_new(argv[1], config, sets, keys, &error);
 
@@ -527,29 +1238,40 @@ int cmd_run(int argc, char **argv)
 		g_array_unref(runs);
 		return EXIT_USAGE;
 	}
-	for (guint i = 0; i < runs->len; i++) {
-		const struct sim_run_config *cfg = sim_study_run(study, g_array_index(runs, guint, i));
-		struct sim_engine *eng = sim_engine_new(cfg->seed);
-		struct sim_model *m = sim_model_build(eng, cfg, &error);
+	{
+		g_autoptr(GHashTable) built = g_hash_table_new(entries_hash, entries_equal);
 
-		sim_model_free(m);
-		sim_engine_free(eng);
-		if (!m) {
-			fprintf(stderr, "faultsim run: %s: run %u (%s): %s\n", argv[1], cfg->runnumber,
-				cfg->iterationvars && *cfg->iterationvars ? cfg->iterationvars : "no variables",
-				error->message);
-			g_array_unref(runs);
-			return EXIT_USAGE;
+		for (guint i = 0; i < runs->len; i++) {
+			const struct sim_run_config *cfg = sim_study_run(study,
+									 g_array_index(runs, guint, i));
+			struct sim_engine *eng;
+			struct sim_model *m;
+
+			if (!g_hash_table_add(built, (gpointer)cfg))
+				continue;
+			eng = sim_engine_new(cfg->seed);
+			m = sim_model_build(eng, cfg, &error);
+			sim_model_free(m);
+			sim_engine_free(eng);
+			if (!m) {
+				fprintf(stderr, "faultsim run: %s: run %u (%s): %s\n", argv[1],
+					cfg->runnumber, cfg->iterationvars && *cfg->iterationvars ?
+					cfg->iterationvars : "no variables", error->message);
+				g_array_unref(runs);
+				return EXIT_USAGE;
+			}
 		}
 	}
 
+	/* The database: ours (or new) and writable, before anything runs. */
 	g_autoptr(fs_resultdb) db = fs_resultdb_open(db_path, &error);
 
 	if (!db) {
 		fprintf(stderr, "faultsim run: %s\n", error->message);
 		g_array_unref(runs);
-		return 1;
+		return error->code == SIM_ERROR_PARSE ? EXIT_USAGE : 1;
 	}
+	fs_resultdb_set_claim_limit(db, claim_limit);
 	g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(guint));
 
 	for (guint i = 0; i < runs->len; i++) {
@@ -574,74 +1296,58 @@ int cmd_run(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 
 	sigemptyset(&sa.sa_mask);
-	run_interrupted = 0;
+	atomic_store(&run_signals, 0);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
-	struct run_ctx ctx = { .study = study, .done = g_async_queue_new(), .pid = (gint64)getpid() };
+	struct run_ctx ctx = { .study = study, .isolate = isolate };
+	g_autoptr(GArray) held = g_array_new(FALSE, FALSE, sizeof(guint));
+	g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func((GDestroyNotify)run_result_free);
+	struct study_run sr = {
+		.ctx = &ctx, .db = db, .db_path = db_path, .pid = (gint64)getpid(),
+		.quiet = quiet, .progress = !quiet && isatty(STDERR_FILENO),
+		.todo = todo, .held = held, .total = todo->len, .pending = pending,
+	};
 
 	jobs = cap_jobs(jobs, todo->len, &most, &room, quiet);
-	g_mutex_init(&ctx.lock);
-	g_cond_init(&ctx.engine_freed);
-	ctx.max_engines = (guint)jobs;
-	GThreadPool *pool = g_thread_pool_new(run_one, &ctx, jobs, TRUE, NULL);
-	gboolean progress = !quiet && isatty(STDERR_FILENO);
-	gint64 start = g_get_monotonic_time();
-	guint64 events = 0;
-	guint written = 0, failed = 0, not_run = 0;
-	int status = 0;
-
-	/* Runs go in ascending order; the thread pool keeps it. */
-	for (guint i = 0; i < todo->len; i++)
-		g_thread_pool_push(pool, GUINT_TO_POINTER(g_array_index(todo, guint, i) + 1), NULL);
-	for (guint i = 0; i < todo->len; i++) {
-		struct run_result *res = g_async_queue_pop(ctx.done);
-
-		if (!res->eng) {
-			not_run++;
-		} else {
-			if (!write_result(db, res, ctx.pid, &error)) {
-				fprintf(stderr, "%sfaultsim run: run %u not written: %s\n",
-					progress ? "\n" : "", res->cfg->runnumber, error->message);
-				g_clear_error(&error);
-				status = 1;
-			} else {
-				written++;
-			}
-			if (res->deadlock)
-				fprintf(stderr, "%sfaultsim run: run %u (%s) deadlocked; recorded with "
-					"status deadlock:\n%s", progress ? "\n" : "", res->cfg->runnumber,
-					res->cfg->iterationvars && *res->cfg->iterationvars ?
-					res->cfg->iterationvars : "no variables", res->deadlock);
-			if (res->error) {
-				fprintf(stderr, "%sfaultsim run: run %u failed: %s\n", progress ? "\n" : "",
-					res->cfg->runnumber, res->error);
-				failed++;
-			}
-			events += sim_events_dispatched(res->eng);
-			sim_engine_free(res->eng);
-			engine_slot_put(&ctx);
-		}
-		g_free(res->error);
-		g_free(res->deadlock);
-		g_free(res);
-		if (progress)
-			print_progress(i + 1, todo->len, events, start);
+	sr.jobs = jobs;
+	g_queue_init(&ctx.ready);
+	if (isolate) {
+		ctx.children = g_array_new(FALSE, FALSE, sizeof(struct child));
+	} else {
+		ctx.done = g_async_queue_new();
+		/* Runs go in ascending order; the thread pool keeps it. */
+		ctx.pool = g_thread_pool_new(worker, &ctx, jobs, TRUE, NULL);
 	}
-	g_thread_pool_free(pool, FALSE, TRUE);
-	g_async_queue_unref(ctx.done);
-	g_cond_clear(&ctx.engine_freed);
-	g_mutex_clear(&ctx.lock);
+
+	study_loop(&sr);
+
+	if (ctx.pool)
+		g_thread_pool_free(ctx.pool, FALSE, TRUE);
+	if (ctx.done)
+		g_async_queue_unref(ctx.done);
+	if (ctx.children)
+		g_array_unref(ctx.children);
+	/* Claims not given back one by one (a broken database). */
+	if (!fs_resultdb_unclaim_all(db, &error)) {
+		fprintf(stderr, "faultsim run: %s\n", error->message);
+		g_clear_error(&error);
+	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	if (progress)
+	if (sr.progress)
 		fprintf(stderr, "\n");
-	if (!quiet)
-		fprintf(stderr, "faultsim run: %u runs written to %s%s\n", written, db_path,
-			not_run ? " (interrupted: the rest was not started)" : "");
-	if (failed)
-		status = 1;
-	if (run_interrupted)
-		status = 130;
-	return status;
+	if (!quiet) {
+		fprintf(stderr, "faultsim run: %u runs written to %s%s\n", sr.written, db_path,
+			signals_seen() ? " (interrupted: the rest was not started)" : "");
+		if (sr.done_elsewhere || sr.left_to_others)
+			fprintf(stderr, "faultsim run: %u runs done by other processes meanwhile, "
+				"%u still running in other processes\n", sr.done_elsewhere,
+				sr.left_to_others);
+	}
+	if (sr.failed)
+		sr.status = 1;
+	if (signals_seen())
+		sr.status = 130;
+	return sr.status;
 }

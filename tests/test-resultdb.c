@@ -4,7 +4,9 @@
  * (analysis/report.h): the schema is OMNeT++'s, a run reads back as it was
  * measured, a failed or killed write leaves nothing, resume sees finished
  * runs, two writers share a file, merge copies each run once with new ids,
- * and the report's confidence intervals are Student's t.
+ * claims are taken, held and taken over, a batch that fails leaves
+ * nothing, packed measurements write the same rows, foreign files are
+ * left alone, and the report's confidence intervals are Student's t.
  *
  * Every test works in its own temporary directory and ends with SQLite's
  * integrity and foreign-key checks.
@@ -773,9 +775,10 @@ static void test_atomic_constraint(void)
 }
 
 /* In the child: die in the middle of the transaction, as kill -9 would. */
+/* (Rows come in chunks of up to 16: the first count at or past k.) */
 static gboolean die_at(void *data, guint64 rows)
 {
-	if (rows == *(guint64 *)data)
+	if (rows >= *(guint64 *)data)
 		_exit(7);
 	return TRUE;
 }
@@ -1161,6 +1164,388 @@ static void test_merge(void)
 	tmpdir_free(dir);
 }
 
+/* ---- claims, batches, measurements, files ---------------------------------- */
+
+/* A claim row as another process would have made it, @age_s seconds ago. */
+static void put_claim(sqlite3 *sql, const char *hash, guint runnumber, const char *host,
+		      gint64 pid, const char *start, int age_s)
+{
+	g_autofree char *q = g_strdup_printf(
+		"INSERT OR REPLACE INTO runClaim VALUES ('%s', %u, '%s', %" G_GINT64_FORMAT ", '%s', "
+		"strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now', '-%d seconds'))",
+		hash, runnumber, host, pid, start, age_s);
+
+	g_assert_cmpint(sqlite3_exec(sql, q, NULL, NULL, NULL), ==, SQLITE_OK);
+}
+
+/* New, ours, done, held by another host, taken over when its process is
+ * gone or it is too old; given back one by one or all at once. */
+static void test_claims(void)
+{
+	char *dir = tmpdir_new();
+	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(sim_stats) st = make_stats(SEED);
+	struct fs_run_record rec = record("A-0", "A", 0, 0, "hash-0", st);
+	g_autofree char *holder = NULL;
+	struct fs_resultdb *db;
+	enum fs_claim what;
+	sqlite3 *sql;
+	pid_t dead;
+
+	db = fs_resultdb_open(path, &error);
+	g_assert_no_error(error);
+	sql = fs_resultdb_handle(db);
+
+	g_assert_true(fs_resultdb_claim(db, "hash-0", 0, &what, &holder, &error));
+	g_assert_cmpint(what, ==, FS_CLAIM_NEW);
+	g_assert_null(holder);
+	g_assert_true(fs_resultdb_claim(db, "hash-0", 0, &what, NULL, &error));
+	g_assert_cmpint(what, ==, FS_CLAIM_NEW);	/* ours already */
+	g_assert_cmpint(query_int(sql, "SELECT COUNT(*) FROM runClaim"), ==, 1);
+	g_assert_cmpint(query_int(sql, "SELECT pid FROM runClaim"), ==, getpid());
+	/* the run's rows take the claim away with them */
+	g_assert_true(fs_resultdb_write_run(db, &rec, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(query_int(sql, "SELECT COUNT(*) FROM runClaim"), ==, 0);
+	g_assert_true(fs_resultdb_claim(db, "hash-0", 0, &what, NULL, &error));
+	g_assert_cmpint(what, ==, FS_CLAIM_DONE);
+	/* the same configuration as another run number is another run */
+	g_assert_true(fs_resultdb_claim(db, "hash-0", 7, &what, NULL, &error));
+	g_assert_cmpint(what, ==, FS_CLAIM_NEW);
+	g_assert_true(fs_resultdb_unclaim(db, "hash-0", 7, &error));
+	g_assert_cmpint(query_int(sql, "SELECT COUNT(*) FROM runClaim"), ==, 0);
+
+	/* another machine's claim: held, whatever its pid */
+	put_claim(sql, "hash-1", 1, "elsewhere.example", 1, "", 10);
+	g_assert_true(fs_resultdb_claim(db, "hash-1", 1, &what, &holder, &error));
+	g_assert_cmpint(what, ==, FS_CLAIM_HELD);
+	g_assert_nonnull(strstr(holder, "elsewhere.example pid 1"));
+	g_clear_pointer(&holder, g_free);
+	/* ... until it is older than the limit */
+	fs_resultdb_set_claim_limit(db, 5);
+	g_assert_true(fs_resultdb_claim(db, "hash-1", 1, &what, &holder, &error));
+	g_assert_cmpint(what, ==, FS_CLAIM_TAKEN_OVER);
+	g_assert_nonnull(strstr(holder, "older than the claim time limit"));
+	g_clear_pointer(&holder, g_free);
+	fs_resultdb_set_claim_limit(db, FS_RESULTDB_CLAIM_LIMIT_S);
+
+	/* a claim of this host by a process that is gone */
+	dead = fork();
+	g_assert_cmpint(dead, >=, 0);
+	if (dead == 0)
+		_exit(0);
+	g_assert_cmpint(waitpid(dead, NULL, 0), ==, dead);
+	put_claim(sql, "hash-2", 2, g_get_host_name(), dead, "", 10);
+	g_assert_true(fs_resultdb_claim(db, "hash-2", 2, &what, &holder, &error));
+	g_assert_cmpint(what, ==, FS_CLAIM_TAKEN_OVER);
+	g_assert_nonnull(strstr(holder, "process gone"));
+	g_clear_pointer(&holder, g_free);
+	/* a live process of this host (our parent) that started at another
+	 * time than the claim says: its pid was reused */
+	if (g_file_test("/proc/self/stat", G_FILE_TEST_EXISTS)) {
+		g_autofree char *boot = NULL;
+
+		g_assert_true(g_file_get_contents("/proc/sys/kernel/random/boot_id", &boot,
+						  NULL, NULL));
+		g_strstrip(boot);
+		{
+			g_autofree char *start = g_strdup_printf("%s/1", boot);
+
+			put_claim(sql, "hash-3", 3, g_get_host_name(), getppid(), start, 10);
+		}
+		g_assert_true(fs_resultdb_claim(db, "hash-3", 3, &what, &holder, &error));
+		g_assert_cmpint(what, ==, FS_CLAIM_TAKEN_OVER);
+		g_assert_nonnull(strstr(holder, "pid reused"));
+		g_clear_pointer(&holder, g_free);
+		/* the same, claimed before the last boot */
+		put_claim(sql, "hash-4", 4, g_get_host_name(), getppid(), "another-boot/1", 10);
+		g_assert_true(fs_resultdb_claim(db, "hash-4", 4, &what, &holder, &error));
+		g_assert_cmpint(what, ==, FS_CLAIM_TAKEN_OVER);
+		g_assert_nonnull(strstr(holder, "before a reboot"));
+		g_clear_pointer(&holder, g_free);
+	}
+
+	/* all of ours go back at once; the other host's stays */
+	put_claim(sql, "hash-5", 5, "elsewhere.example", 1, "", 10);
+	g_assert_true(fs_resultdb_unclaim_all(db, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(query_int(sql, "SELECT COUNT(*) FROM runClaim"), ==, 1);
+
+	fs_resultdb_close(db);
+	check_integrity(path);
+	tmpdir_free(dir);
+}
+
+/* Several runs in one transaction; a run that fails rolls the batch back,
+ * which is then written again without it. */
+static void test_batch(void)
+{
+	char *dir = tmpdir_new();
+	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(sim_stats) st = make_stats(SEED);
+	struct fs_resultdb *db, *other;
+	guint64 k = 1;
+	sqlite3 *sql;
+
+	db = fs_resultdb_open(path, &error);
+	g_assert_no_error(error);
+	sql = fs_resultdb_handle(db);
+	other = fs_resultdb_open(path, &error);
+	g_assert_no_error(error);
+
+	g_assert_true(fs_resultdb_begin(db, &error));
+	g_assert_true(fs_resultdb_in_batch(db));
+	for (guint i = 0; i < 3; i++) {
+		g_autofree char *name = g_strdup_printf("B-%u", i);
+		g_autofree char *hash = g_strdup_printf("hash-%u", i);
+		struct fs_run_record rec = record(name, "B", i, i, hash, st);
+
+		if (i == 2)
+			fs_resultdb_set_row_hook(db, fail_at, &k);
+		if (i < 2) {
+			g_assert_true(fs_resultdb_write_run(db, &rec, NULL, &error));
+			g_assert_no_error(error);
+			/* nothing visible to another connection before the commit */
+			g_assert_cmpint(query_int(fs_resultdb_handle(other),
+						  "SELECT COUNT(*) FROM run"), ==, 0);
+		} else {
+			g_assert_false(fs_resultdb_write_run(db, &rec, NULL, &error));
+			g_clear_error(&error);
+		}
+	}
+	fs_resultdb_set_row_hook(db, NULL, NULL);
+	/* the failure ended the batch: nothing of it is left */
+	g_assert_false(fs_resultdb_in_batch(db));
+	g_assert_true(sqlite3_get_autocommit(sql));
+	g_assert_cmpint(total_rows(sql), ==, 0);
+	g_assert_cmpint(query_int(sql, "PRAGMA foreign_keys"), ==, 1);
+
+	/* again, without the run that failed */
+	g_assert_true(fs_resultdb_begin(db, &error));
+	for (guint i = 0; i < 2; i++) {
+		g_autofree char *name = g_strdup_printf("B-%u", i);
+		g_autofree char *hash = g_strdup_printf("hash-%u", i);
+		struct fs_run_record rec = record(name, "B", i, i, hash, st);
+
+		g_assert_true(fs_resultdb_write_run(db, &rec, NULL, &error));
+	}
+	g_assert_true(fs_resultdb_commit(db, &error));
+	g_assert_no_error(error);
+	g_assert_false(fs_resultdb_in_batch(db));
+	g_assert_cmpint(query_int(fs_resultdb_handle(other), "SELECT COUNT(*) FROM runStatus"),
+			==, 2);
+	g_assert_cmpint(query_int(sql, "PRAGMA foreign_keys"), ==, 1);
+
+	fs_resultdb_close(other);
+	fs_resultdb_close(db);
+	check_integrity(path);
+	tmpdir_free(dir);
+}
+
+/* Measurements packed and unpacked (as a child process sends them) write
+ * the same rows as the statistics they came from; damaged bytes are
+ * refused. */
+static void test_measurements(void)
+{
+	char *dir = tmpdir_new();
+	g_autofree char *a = g_build_filename(dir, "a.db", NULL);
+	g_autofree char *b = g_build_filename(dir, "b.db", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(sim_stats) st = make_stats(SEED);
+	struct fs_run_record rec = record("M-0", "M", 0, 0, "hash-0", st);
+	struct fs_measurements *m, *back;
+	g_autoptr(GBytes) bytes = NULL;
+	g_autofree char *fa = NULL, *fb = NULL;
+	struct fs_resultdb *da, *db;
+	const guint8 *data;
+	gsize len;
+
+	da = fs_resultdb_open(a, &error);
+	g_assert_no_error(error);
+	db = fs_resultdb_open(b, &error);
+	g_assert_no_error(error);
+	g_assert_true(fs_resultdb_write_run(da, &rec, NULL, &error));
+
+	m = fs_measurements_new(st, lockstat_rows, G_N_ELEMENTS(lockstat_rows));
+	g_assert_cmpuint(fs_measurements_size(m), >, 0);
+	bytes = fs_measurements_pack(m);
+	fs_measurements_free(m);
+	data = g_bytes_get_data(bytes, &len);
+	back = fs_measurements_unpack(data, len, &error);
+	g_assert_no_error(error);
+	rec.stats = NULL;
+	rec.lockstat = NULL;
+	rec.n_lockstat = 0;
+	rec.measurements = back;
+	g_assert_true(fs_resultdb_write_run(db, &rec, NULL, &error));
+	g_assert_no_error(error);
+	fs_measurements_free(back);
+
+	fa = run_fingerprint(fs_resultdb_handle(da), "M-0");
+	fb = run_fingerprint(fs_resultdb_handle(db), "M-0");
+	g_assert_cmpstr(fa, ==, fb);
+	g_assert_cmpint(total_rows(fs_resultdb_handle(da)), ==,
+			total_rows(fs_resultdb_handle(db)));
+
+	/* cut short, one byte more, a string past the pool: refused */
+	g_assert_null(fs_measurements_unpack(data, len - 1, &error));
+	g_assert_error(error, SIM_ERROR, SIM_ERROR_FAILED);
+	g_clear_error(&error);
+	{
+		g_autofree guint8 *longer = g_malloc0(len + 1);
+
+		memcpy(longer, data, len);
+		g_assert_null(fs_measurements_unpack(longer, len + 1, &error));
+		g_clear_error(&error);
+	}
+	{
+		g_autofree guint8 *bad = g_memdup2(data, len);
+
+		/* the first item's name offset (after a 24-byte header and
+		 * its kind and module) */
+		memset(bad + 24 + 8, 0xff, 4);
+		g_assert_null(fs_measurements_unpack(bad, len, &error));
+		g_assert_error(error, SIM_ERROR, SIM_ERROR_FAILED);
+		g_clear_error(&error);
+	}
+
+	fs_resultdb_close(da);
+	fs_resultdb_close(db);
+	check_integrity(a);
+	check_integrity(b);
+	tmpdir_free(dir);
+}
+
+static char *file_md5(const char *path)
+{
+	g_autofree char *data = NULL;
+	gsize len;
+
+	g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+	return g_compute_checksum_for_data(G_CHECKSUM_MD5, (const guchar *)data, len);
+}
+
+static gint cmp_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in @dir, sorted, as one string. */
+static char *dir_list(const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	const char *name;
+
+	g_assert_nonnull(d);
+	while ((name = g_dir_read_name(d)))
+		g_ptr_array_add(names, g_strdup(name));
+	g_dir_close(d);
+	g_ptr_array_sort(names, cmp_names);
+	g_ptr_array_add(names, NULL);
+	return g_strjoinv(" ", (char **)names->pdata);
+}
+
+/* Foreign files are refused and left as they were; paths that cannot be
+ * a database are refused as such; reading leaves no file behind. */
+static void test_files(void)
+{
+	char *dir = tmpdir_new();
+	g_autofree char *rb = g_build_filename(dir, "rollback.db", NULL);
+	g_autofree char *wal = g_build_filename(dir, "wal.db", NULL);
+	g_autofree char *ours = g_build_filename(dir, "ours.db", NULL);
+	g_autofree char *nodir = g_build_filename(dir, "missing", "x.db", NULL);
+	g_autofree char *md5_rb = NULL, *md5_wal = NULL, *before = NULL, *after = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(sim_stats) st = make_stats(SEED);
+	struct fs_run_record rec = record("F-0", "F", 0, 0, "hash-0", st);
+	struct fs_resultdb *db;
+	sqlite3 *sql;
+	gboolean exists;
+
+	g_assert_cmpint(sqlite3_open(rb, &sql), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_exec(sql, "CREATE TABLE t (x); INSERT INTO t VALUES (1)",
+				     NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close(sql);
+	g_assert_cmpint(sqlite3_open(wal, &sql), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_exec(sql, "PRAGMA journal_mode = WAL; CREATE TABLE t (x); "
+				     "INSERT INTO t VALUES (1)", NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close(sql);
+	md5_rb = file_md5(rb);
+	md5_wal = file_md5(wal);
+	before = dir_list(dir);
+	g_assert_cmpstr(before, ==, "rollback.db wal.db");
+
+	for (int i = 0; i < 2; i++) {
+		db = fs_resultdb_open(i ? wal : rb, &error);
+		g_assert_null(db);
+		g_assert_error(error, SIM_ERROR, SIM_ERROR_FAILED);
+		g_assert_nonnull(strstr(error->message, "not a faultsim results database"));
+		g_clear_error(&error);
+		db = fs_resultdb_open_readonly(i ? wal : rb, &error);
+		g_assert_null(db);
+		g_clear_error(&error);
+	}
+	g_assert_cmpstr(file_md5(rb), ==, md5_rb);
+	g_assert_cmpstr(file_md5(wal), ==, md5_wal);
+	after = dir_list(dir);
+	g_assert_cmpstr(after, ==, before);
+
+	/* paths */
+	g_assert_false(fs_resultdb_check_path("file:x.db", FALSE, NULL, &error));
+	g_assert_error(error, SIM_ERROR, SIM_ERROR_PARSE);
+	g_clear_error(&error);
+	g_assert_false(fs_resultdb_check_path(":memory:", FALSE, NULL, &error));
+	g_assert_error(error, SIM_ERROR, SIM_ERROR_PARSE);
+	g_clear_error(&error);
+	g_assert_false(fs_resultdb_check_path(dir, FALSE, NULL, &error));
+	g_assert_error(error, SIM_ERROR, SIM_ERROR_PARSE);
+	g_assert_nonnull(strstr(error->message, "a directory"));
+	g_clear_error(&error);
+	g_assert_false(fs_resultdb_check_path("/dev/null", FALSE, NULL, &error));
+	g_assert_error(error, SIM_ERROR, SIM_ERROR_PARSE);
+	g_assert_nonnull(strstr(error->message, "a character device"));
+	g_clear_error(&error);
+	g_assert_false(fs_resultdb_check_path(nodir, FALSE, NULL, &error));
+	g_assert_error(error, SIM_ERROR, SIM_ERROR_PARSE);
+	g_assert_nonnull(strstr(error->message, "no such directory"));
+	g_clear_error(&error);
+	g_assert_true(fs_resultdb_check_path(ours, FALSE, &exists, &error));
+	g_assert_false(exists);
+	g_assert_false(fs_resultdb_check_path(ours, TRUE, NULL, &error));
+	g_assert_error(error, SIM_ERROR, SIM_ERROR_IO);
+	g_clear_error(&error);
+	g_assert_true(fs_resultdb_check_path(rb, TRUE, &exists, &error));
+	g_assert_true(exists);
+	g_assert_null(fs_resultdb_open(nodir, &error));
+	g_assert_error(error, SIM_ERROR, SIM_ERROR_PARSE);
+	g_clear_error(&error);
+
+	/* ours, closed: in WAL mode with no -wal; reading it makes none */
+	db = fs_resultdb_open(ours, &error);
+	g_assert_no_error(error);
+	g_assert_true(fs_resultdb_write_run(db, &rec, NULL, &error));
+	fs_resultdb_close(db);
+	g_free(before);
+	before = dir_list(dir);
+	g_assert_cmpstr(before, ==, "ours.db rollback.db wal.db");
+	db = fs_resultdb_open_readonly(ours, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(query_int(fs_resultdb_handle(db), "SELECT COUNT(*) FROM run"), ==, 1);
+	/* it cannot write */
+	g_assert_cmpint(sqlite3_exec(fs_resultdb_handle(db), "DELETE FROM run", NULL, NULL, NULL),
+			!=, SQLITE_OK);
+	fs_resultdb_close(db);
+	g_free(after);
+	after = dir_list(dir);
+	g_assert_cmpstr(after, ==, before);
+
+	check_integrity(ours);
+	tmpdir_free(dir);
+}
+
 /* ---- report --------------------------------------------------------------- */
 
 /* t(0.975, 4) = 2.7764451 (printed tables give 2.776). */
@@ -1358,6 +1743,10 @@ int main(int argc, char **argv)
 	g_test_add_func("/analysis/resultdb/two-writers", test_concurrent);
 	g_test_add_func("/analysis/resultdb/two-processes", test_two_processes);
 	g_test_add_func("/analysis/resultdb/merge", test_merge);
+	g_test_add_func("/analysis/resultdb/claims", test_claims);
+	g_test_add_func("/analysis/resultdb/batch", test_batch);
+	g_test_add_func("/analysis/resultdb/measurements", test_measurements);
+	g_test_add_func("/analysis/resultdb/files", test_files);
 	g_test_add_func("/analysis/report/ci", test_report_ci);
 	g_test_add_func("/analysis/report/compute", test_report);
 

@@ -48,9 +48,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <gmodule.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "policies/builtin.h"
 #include "sim/core/list.h"
@@ -72,10 +75,26 @@ struct slot_desc {
 };
 
 /* The rwsem and page lock tables are checked by the kernel model that
- * runs them. */
+ * runs them; here, besides, what the model only asserts while it runs. */
+#define RWSEM_SPIN_POLL_MAX	NSEC_PER_MSEC
+
 static gboolean rwsem_check_ops(const void *p, GError **error)
 {
-	return rwsem_policy_check(p, error);
+	const struct fs_rwsem_policy *ops = p;
+
+	if (!rwsem_policy_check(ops, error))
+		return FALSE;
+	/* A spinner re-checks the owner every spin_poll ns while it burns its
+	 * CPU: more than a millisecond is no spin (and near the top of
+	 * sim_time_t, now + spin_poll overflows). */
+	if (ops->spin_poll > RWSEM_SPIN_POLL_MAX) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "rwsem policy '%s': spin_poll must be at most %" G_GINT64_FORMAT
+			    " ns (got %" G_GINT64_FORMAT " ns)", ops->name,
+			    (gint64)RWSEM_SPIN_POLL_MAX, (gint64)ops->spin_poll);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 static gboolean page_lock_check_ops(const void *p, GError **error)
@@ -220,6 +239,7 @@ struct sim_policies {
 	GPtrArray *origins;		/* char *: the strings policies point to */
 	GPtrArray *modules;		/* GModule *, loaded plugins */
 	GPtrArray *real_paths;		/* char *: their canonical paths */
+	GPtrArray *unloaded;		/* char *: plugins named, not loaded */
 	gboolean frozen;		/* keys made: read-only */
 };
 
@@ -240,6 +260,7 @@ struct sim_policies *sim_policies_new(void)
 	reg->origins = g_ptr_array_new_with_free_func(g_free);
 	reg->modules = g_ptr_array_new();
 	reg->real_paths = g_ptr_array_new_with_free_func(g_free);
+	reg->unloaded = g_ptr_array_new_with_free_func(g_free);
 	if (!sim_policies_register(reg, "built-in", fs_builtin_policies_register, &error))
 		g_error("built-in policies: %s", error->message);
 	return reg;
@@ -259,6 +280,7 @@ void sim_policies_free(struct sim_policies *reg)
 		g_module_close(reg->modules->pdata[i]);
 	g_ptr_array_unref(reg->modules);
 	g_ptr_array_unref(reg->real_paths);
+	g_ptr_array_unref(reg->unloaded);
 	g_ptr_array_unref(reg->origins);
 	g_free(reg);
 }
@@ -423,6 +445,83 @@ gboolean sim_policies_register(struct sim_policies *reg, const char *origin,
 	return FALSE;
 }
 
+/*
+ * Code that anyone but this user (or root) could have written is not
+ * loaded: a plugin file writable by its group or by others, or owned by
+ * another user, would run whatever they put there, with our rights, the
+ * moment it is loaded (its constructors run before any check).
+ */
+static gboolean plugin_trusted(const char *path, const char *real, GError **error)
+{
+	struct stat sb;
+
+	if (stat(real, &sb) != 0) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "plugin '%s': %s", path,
+			    g_strerror(errno));
+		return FALSE;
+	}
+	if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED,
+			    "plugin '%s': writable by %s (mode %04o): not loaded "
+			    "(chmod go-w it if you trust it)", path,
+			    (sb.st_mode & S_IWOTH) ? "others" : "its group",
+			    (unsigned int)(sb.st_mode & 07777));
+		return FALSE;
+	}
+	if (sb.st_uid != 0 && sb.st_uid != geteuid()) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED,
+			    "plugin '%s': owned by uid %u, neither this user (uid %u) nor root: "
+			    "not loaded", path, (unsigned int)sb.st_uid, (unsigned int)geteuid());
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* The plugin's absolute path, checked to be a regular file. */
+static char *plugin_path(const char *path, GError **error)
+{
+	g_autofree char *abs = NULL;
+
+	if (!path || !*path) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "plugin '': empty path");
+		return NULL;
+	}
+	/* An absolute path, so that GModule never searches the library path. */
+	abs = g_canonicalize_filename(path, NULL);
+	if (!g_file_test(abs, G_FILE_TEST_EXISTS)) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "plugin '%s': no such file", path);
+		return NULL;
+	}
+	if (!g_file_test(abs, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "plugin '%s': not a regular file",
+			    path);
+		return NULL;
+	}
+	return g_steal_pointer(&abs);
+}
+
+gboolean sim_policies_name_plugin(struct sim_policies *reg, const char *path,
+				  GError **error)
+{
+	g_autofree char *abs = plugin_path(path, error);
+
+	g_assert(!reg->frozen);
+	if (!abs)
+		return FALSE;
+	g_ptr_array_add(reg->unloaded, g_steal_pointer(&abs));
+	return TRUE;
+}
+
+guint sim_policies_unloaded(const struct sim_policies *reg)
+{
+	return reg->unloaded->len;
+}
+
+guint sim_policies_plugins(const struct sim_policies *reg)
+{
+	return reg->modules->len;
+}
+
 gboolean sim_policies_load_plugin(struct sim_policies *reg, const char *path,
 				  GError **error)
 {
@@ -433,27 +532,17 @@ gboolean sim_policies_load_plugin(struct sim_policies *reg, const char *path,
 	unsigned int abi;
 
 	g_assert(!reg->frozen);
-	if (!path || !*path) {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "plugin '': empty path");
+	abs = plugin_path(path, error);
+	if (!abs)
 		return FALSE;
-	}
-	/* An absolute path, so that GModule never searches the library path. */
-	abs = g_canonicalize_filename(path, NULL);
-	if (!g_file_test(abs, G_FILE_TEST_EXISTS)) {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "plugin '%s': no such file", path);
-		return FALSE;
-	}
-	if (!g_file_test(abs, G_FILE_TEST_IS_REGULAR)) {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "plugin '%s': not a regular file",
-			    path);
-		return FALSE;
-	}
 	real = realpath(abs, NULL);
 	if (!real)
 		real = g_strdup(abs);
 	for (guint i = 0; i < reg->real_paths->len; i++)
 		if (strcmp(reg->real_paths->pdata[i], real) == 0)
 			return TRUE;	/* loaded already */
+	if (!plugin_trusted(path, real, error))
+		return FALSE;
 	if (!g_module_supported()) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED,
 			    "plugin '%s': this platform cannot load modules", path);
@@ -546,6 +635,22 @@ static const struct sim_key_def budget_key = {
 	.max = "1000", .help = "bounded-steal: lost races before a handoff (vm.page_lock_unfairness)",
 };
 
+static gboolean unloaded_policy_check(const struct sim_key_def *def,
+				      const struct sim_run_config *cfg, const char *key,
+				      GError **error)
+{
+	const char *v = sim_run_config_lookup(cfg, key);
+
+	(void)def;
+	if (v && !name_valid(v)) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+			    "bad policy name '%s': use 1 to %d letters, digits, '.', '_' or '-'",
+			    v, POLICY_NAME_MAX);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 void sim_policy_register_keys(struct sim_keys *keys, struct sim_policies *reg)
 {
 	if (!reg)
@@ -566,6 +671,18 @@ void sim_policy_register_keys(struct sim_keys *keys, struct sim_policies *reg)
 			.name = info->key, .type = SIM_KEY_ENUM, .defval = info->defval,
 			.choices = (const char *const *)s->names->pdata, .help = info->help,
 		};
+		/* Policies of plugins named but not loaded have names nobody
+		 * knows yet: any well-formed name is taken. */
+		if (reg->unloaded->len) {
+			char *help = g_strdup_printf("%s; plugins not loaded: any policy "
+						     "name", info->help);
+
+			g_ptr_array_add(reg->origins, help);
+			s->key.type = SIM_KEY_STRING;
+			s->key.choices = NULL;
+			s->key.help = help;
+			s->key.check_run = unloaded_policy_check;
+		}
 		sim_keys_add(keys, &s->key, 1);
 	}
 	sim_keys_add(keys, &budget_key, 1);
@@ -594,8 +711,13 @@ const char *sim_policy_value(const struct sim_run_config *cfg, enum sim_policy_s
 {
 	const struct sim_policy_slot_info *info = sim_policy_slot(slot);
 
-	if (sim_config_is_set(cfg, info->key))
-		return cfg_slot(cfg, slot)->key.choices[sim_config_get_enum(cfg, info->key)];
+	if (sim_config_is_set(cfg, info->key)) {
+		const struct policy_slot *s = cfg_slot(cfg, slot);
+
+		if (s->key.type == SIM_KEY_STRING)	/* plugins not loaded */
+			return sim_config_get_string(cfg, info->key);
+		return s->key.choices[sim_config_get_enum(cfg, info->key)];
+	}
 	if (sim_config_is_set(cfg, "policy.preset"))
 		return presets[sim_config_get_enum(cfg, "policy.preset")].values[slot];
 	/* The default preset's value (tests/test-model.c holds them equal). */

@@ -91,11 +91,22 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(sim_policies, sim_policies_free)
 gboolean sim_policies_register(struct sim_policies *reg, const char *origin,
 			       fs_plugin_register_fn *fn, GError **error);
 /* Load the plugin at @path (GModule) and register its policies.  Errors
- * name the path: no such file, not loadable, a missing symbol, another
- * plugin ABI, a duplicate or malformed policy.  The same file loaded twice
- * registers once. */
+ * name the path: no such file, a file writable by its group or others or
+ * owned by another user than this one or root (refused before it is
+ * loaded), not loadable, a missing symbol, another plugin ABI, a duplicate
+ * or malformed policy, a field of its ops table out of range.  The same
+ * file loaded twice registers once. */
 gboolean sim_policies_load_plugin(struct sim_policies *reg, const char *path,
 				  GError **error);
+/* Name the plugin at @path without loading it (for what only reads a
+ * study: `faultsim run -q`, list, slurm): it must be a file; the policy.*
+ * keys then take any well-formed name, and no model of the study may be
+ * built.  sim_policies_unloaded() counts such plugins. */
+gboolean sim_policies_name_plugin(struct sim_policies *reg, const char *path,
+				  GError **error);
+guint sim_policies_unloaded(const struct sim_policies *reg);
+/* The number of plugins loaded. */
+guint sim_policies_plugins(const struct sim_policies *reg);
 /* Policies of @slot, in registration order (built-ins first). */
 guint sim_policies_count(const struct sim_policies *reg, enum sim_policy_slot slot);
 const struct sim_policy *sim_policies_get(const struct sim_policies *reg,

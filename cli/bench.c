@@ -17,8 +17,8 @@
  *           simulated page faults and events per second, events per
  *           simulated fault (and steps per fault: events plus the steps
  *           the engine advanced in place), peak RSS.
- *   models, disk, pagecache: see cli/bench-models.c, cli/bench-disk.c and
- *           cli/bench-pagecache.c.
+ *   models, disk, pagecache, study: see cli/bench-models.c,
+ *           cli/bench-disk.c, cli/bench-pagecache.c and cli/bench-study.c.
  */
 #include "config.h"
 
@@ -395,6 +395,11 @@ static void run_pagecache(struct bench_out *out)
 	bench_pagecache(out, opt_quick);
 }
 
+static void run_study(struct bench_out *out)
+{
+	bench_study(out, opt_quick);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct bench_out *out);
@@ -407,6 +412,8 @@ static const struct {
 				"through the rwsem model" },
 	{ "disk", run_disk, "the disk alone under Poisson arrivals (M/M/1 at utilisation 0.9)" },
 	{ "pagecache", run_pagecache, "bytes per cached page, lookups and inserts in a 4 M-page file" },
+	{ "study", run_study, "faultsim run: tiny runs per second at -j 2, peak memory of a "
+			      "million-run study" },
 };
 
 int cmd_bench(int argc, char **argv)

@@ -71,6 +71,7 @@ void bench_timed(struct bench_out *out, const char *name, double value, int deci
 void bench_disk(struct bench_out *out, gboolean quick);
 void bench_pagecache(struct bench_out *out, gboolean quick);
 void bench_models(struct bench_out *out, gboolean quick);
+void bench_study(struct bench_out *out, gboolean quick);
 
 /* The disk as M/M/1 (depth 1, fifo, setup exp(1 ms), arrivals at
  * utilisation 0.9) for @n requests, figures under @prefix, counting

@@ -235,7 +235,7 @@ static void test_workload_key_kinds(void)
 		{ "fault", "workload.app.lock_fraction=0.9",
 		  "--set:2: key 'workload.app.lock_fraction': not a key of kind 'fault'; its keys "
 		  "are kind, threads, write_fraction, work, hold, think, ops, file_size, pattern, "
-		  "processes, mapping, anon_size, mmap_writers, writer_op, writer_interval, "
+		  "cgroup, processes, mapping, anon_size, mmap_writers, writer_op, writer_interval, "
 		  "writer_pages, writer_hold, proc_readers, proc_interval, proc_cost, lockers, "
 		  "locker_think, vma_per_thread, khugepaged" },
 		{ "lock", "workload.app.mmap_writers=3",
@@ -247,12 +247,12 @@ static void test_workload_key_kinds(void)
 		{ "fault", "workload.app.write_fraction=0.5", NULL },
 		{ "file", "workload.app.write_fraction=0.5",
 		  "--set:2: key 'workload.app.write_fraction': not a key of kind 'file'; its keys "
-		  "are kind, threads, work, hold, think, ops, file_size, pattern, read_pages, "
-		  "lock_fraction" },
+		  "are kind, threads, work, hold, think, ops, file_size, pattern, cgroup, "
+		  "read_pages, lock_fraction" },
 		{ "write", "workload.app.file_size=1MiB", NULL },
 		{ "write", "workload.app.ops=10",
 		  "--set:2: key 'workload.app.ops': not a key of kind 'write'; its keys are kind, "
-		  "threads, file_size, block_size, source" },
+		  "threads, file_size, cgroup, block_size, source" },
 		{ "write", "workload.app.threads=2", NULL },
 	};
 	g_autoptr(sim_keys) keys = rig_all_keys();

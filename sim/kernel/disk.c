@@ -32,6 +32,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -43,6 +44,50 @@ enum rq_state {
 	RQ_QUEUED,	/* a head on the scheduler's lists */
 	RQ_MERGED,	/* a member of another head's chain */
 	RQ_DISPATCHED,	/* a head holding a slot */
+};
+
+/* Where a request waits before it goes into the queue (rq->wait). */
+enum rq_wait {
+	RQ_WAIT_NONE,
+	RQ_WAIT_THROTL,		/* io.max: on its cgroup's throttle list */
+	RQ_WAIT_IOLAT,		/* io.latency: its cgroup is at its depth */
+	RQ_WAIT_TAG,		/* no free tag */
+};
+
+/* throtl_slice (blk-throttle's defaults since 4.10). */
+#define THROTL_SLICE_HD		(100 * NSEC_PER_MSEC)
+#define THROTL_SLICE_SSD	(20 * NSEC_PER_MSEC)
+/* blk-iolatency's window bounds. */
+#define IOLAT_MIN_WIN		(100 * NSEC_PER_MSEC)
+#define IOLAT_MAX_WIN		(1 * NSEC_PER_SEC)
+
+/* One direction of a cgroup's io.max. */
+struct throtl_dir {
+	struct sim_blkcg *cg;
+	double bytes, ios;		/* tokens now (bytes may go negative) */
+	sim_time_t last;		/* when they were last filled */
+	struct list_head queued;	/* throttled requests, FIFO */
+	struct sim_timer timer;		/* issues the head when it fits */
+};
+
+struct sim_blkcg {
+	struct sim_disk *q;
+	char *name;
+	struct list_head node;		/* on q->blkcgs */
+	/* io.max */
+	double bps, iops;		/* per direction; 0: no limit */
+	struct throtl_dir dir[2];
+	/* io.latency */
+	sim_time_t lat_target;		/* 0: none */
+	sim_time_t win_len, win_start;
+	double lat_sum;
+	uint64_t lat_nr;
+	unsigned int inflight, max_depth;
+	struct list_head lat_wait;	/* requests waiting for a slot, FIFO */
+	/* Measurements. */
+	uint64_t *requests, *throttled, *lat_waits, *windows, *missed;
+	struct sim_hist *throttle_wait, *lat_wait_time, *latency;
+	double *min_depth;
 };
 
 /* Counters, declared once: enum, registry names, units, descriptions. */
@@ -101,6 +146,13 @@ struct sim_disk {
 	uint64_t last_end;
 	unsigned int batching, starved;
 	uint64_t next_seq;
+
+	/* Tags and cgroups. */
+	unsigned int nr_requests, tags_used;
+	struct list_head tag_wait;	/* requests waiting for a tag, FIFO */
+	uint64_t *tag_waits;		/* registered at the first wait */
+	struct sim_hist *tag_wait_time;
+	struct list_head blkcgs;
 
 	/* Occupancy and its time integrals. */
 	unsigned int in_system, waiting, busy;
@@ -292,6 +344,9 @@ struct sim_disk *sim_disk_new(struct sim_engine *eng,
 	d->fifo_expire[SIM_REQ_OP_WRITE] = p->write_expire;
 	d->writes_starved = p->writes_starved;
 	d->fifo_batch = p->fifo_batch;
+	d->nr_requests = p->nr_requests ? p->nr_requests : MAX(2 * p->depth, 256u);
+	INIT_LIST_HEAD(&d->tag_wait);
+	INIT_LIST_HEAD(&d->blkcgs);
 	INIT_LIST_HEAD(&d->fifo_list[0]);
 	INIT_LIST_HEAD(&d->fifo_list[1]);
 	d->last_dir = -1;
@@ -320,8 +375,16 @@ struct sim_disk *sim_disk_new(struct sim_engine *eng,
 
 void sim_disk_free(struct sim_disk *d)
 {
+	struct sim_blkcg *cg, *next;
+
 	if (!d)
 		return;
+	list_for_each_entry_safe(cg, next, &d->blkcgs, node) {
+		for (int i = 0; i < 2; i++)
+			sim_cancel(d->eng, &cg->dir[i].timer);
+		g_free(cg->name);
+		g_free(cg);
+	}
 	sim_dist_free(d->setup);
 	sim_dist_free(d->rotation);
 	if (d->samples)
@@ -341,6 +404,7 @@ void sim_disk_request_init(struct sim_disk_request *rq, enum sim_req_op op,
 	rq->done = done;
 	rq->data = data;
 	INIT_LIST_HEAD(&rq->queuelist);
+	INIT_LIST_HEAD(&rq->waitlist);
 }
 
 /* ------------------------------------------------------------------ */
@@ -543,19 +607,22 @@ static bool disk_try_merge(struct sim_disk *d, struct sim_disk_request *n)
 
 	/* Back merge: a head that ends where @n starts. */
 	a = sort_lower(*root, n->pos);
-	if (a && a->pos + a->len == n->pos && merge_fits(d, a->len, n->len)) {
+	if (a && a->pos + a->len == n->pos && a->blkcg == n->blkcg &&
+	    merge_fits(d, a->len, n->len)) {
 		a->len += n->len;
 		chain_append(a, n);
 		(*d->counters[DISK_MERGES])++;
 		b = sort_ceil(*root, a->pos + a->len);
-		if (b && b->pos == a->pos + a->len && merge_fits(d, a->len, b->len))
+		if (b && b->pos == a->pos + a->len && b->blkcg == a->blkcg &&
+		    merge_fits(d, a->len, b->len))
 			merge_heads(d, a, b);
 		return true;
 	}
 
 	/* Front merge: a head that starts where @n ends. */
 	b = sort_ceil(*root, n->pos + n->len);
-	if (b && b->pos == n->pos + n->len && merge_fits(d, b->len, n->len)) {
+	if (b && b->pos == n->pos + n->len && b->blkcg == n->blkcg &&
+	    merge_fits(d, b->len, n->len)) {
 		*root = treap_erase(*root, b);
 		b->pos = n->pos;
 		b->len += n->len;
@@ -563,7 +630,8 @@ static bool disk_try_merge(struct sim_disk *d, struct sim_disk_request *n)
 		chain_append(b, n);
 		(*d->counters[DISK_MERGES])++;
 		a = sort_lower(*root, b->pos);
-		if (a && a->pos + a->len == b->pos && merge_fits(d, a->len, b->len))
+		if (a && a->pos + a->len == b->pos && a->blkcg == b->blkcg &&
+		    merge_fits(d, a->len, b->len))
 			merge_heads(d, a, b);
 		return true;
 	}
@@ -700,11 +768,270 @@ static void disk_run_queue(struct sim_disk *d)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* Getting in: io.max, merging, io.latency, tags */
+
+static void blk_mq_get_request(struct sim_disk *d, struct sim_disk_request *rq);
+static void iolat_admit(struct sim_disk *d, struct sim_disk_request *rq);
+
+/* @rq stops waiting: record how long, wake its submitter. */
+static void rq_wait_end(struct sim_disk_request *rq, struct sim_hist *h)
+{
+	sim_hist_record(h, (uint64_t)(sim_now(rq->q->eng) - rq->wait_start));
+	rq->wait = RQ_WAIT_NONE;
+	list_del_init(&rq->waitlist);
+	if (rq->submitter)
+		sim_wake(rq->submitter);
+}
+
+static void rq_wait_start(struct sim_disk_request *rq, enum rq_wait w,
+			  struct list_head *list)
+{
+	rq->wait = w;
+	rq->wait_start = sim_now(rq->q->eng);
+	list_add_tail(&rq->waitlist, list);
+}
+
+/* Past merging and io.latency: a tag, or wait for one (blk_mq_get_tag()). */
+static void blk_mq_get_request(struct sim_disk *d, struct sim_disk_request *rq)
+{
+	if (d->tags_used >= d->nr_requests || !list_empty(&d->tag_wait)) {
+		if (!d->tag_waits) {
+			struct sim_stats *st = sim_engine_stats(d->eng);
+
+			d->tag_waits = sim_stats_counter_unit(st, d->name, "tagWaits", "requests",
+							      "requests that waited for a tag");
+			d->tag_wait_time = sim_stats_hist_unit(st, d->name, "tagWait", "ns",
+							       "wait for a free tag");
+		}
+		(*d->tag_waits)++;
+		rq_wait_start(rq, RQ_WAIT_TAG, &d->tag_wait);
+		return;
+	}
+	d->tags_used++;
+	rq->has_tag = true;
+	sched_insert(d, rq);
+}
+
+/* Tags freed: hand them out in FIFO order. */
+static void blk_mq_tag_wakeup(struct sim_disk *d)
+{
+	while (d->tags_used < d->nr_requests && !list_empty(&d->tag_wait)) {
+		struct sim_disk_request *rq =
+			list_first_entry(&d->tag_wait, struct sim_disk_request, waitlist);
+
+		rq_wait_end(rq, d->tag_wait_time);
+		d->tags_used++;
+		rq->has_tag = true;
+		sched_insert(d, rq);
+	}
+}
+
+static inline bool iolat_full(const struct sim_blkcg *cg)
+{
+	return cg->max_depth != UINT_MAX &&
+		(cg->inflight >= cg->max_depth || !list_empty(&cg->lat_wait));
+}
+
+/* rq_qos_throttle(): an io.latency slot of the cgroup, or wait for one. */
+static void iolat_admit(struct sim_disk *d, struct sim_disk_request *rq)
+{
+	struct sim_blkcg *cg = rq->blkcg;
+
+	if (cg) {
+		if (iolat_full(cg)) {
+			(*cg->lat_waits)++;
+			rq_wait_start(rq, RQ_WAIT_IOLAT, &cg->lat_wait);
+			return;
+		}
+		cg->inflight++;
+		rq->iolat = true;
+	}
+	blk_mq_get_request(d, rq);
+}
+
+static void iolat_wakeup(struct sim_blkcg *cg)
+{
+	while (!list_empty(&cg->lat_wait) &&
+	       (cg->max_depth == UINT_MAX || cg->inflight < cg->max_depth)) {
+		struct sim_disk_request *rq =
+			list_first_entry(&cg->lat_wait, struct sim_disk_request, waitlist);
+
+		rq_wait_end(rq, cg->lat_wait_time);
+		cg->inflight++;
+		rq->iolat = true;
+		blk_mq_get_request(cg->q, rq);
+	}
+}
+
+/* Scale the depth of the cgroups below @cg (a larger target, or none). */
+static void iolat_scale(struct sim_blkcg *cg, bool up)
+{
+	struct sim_disk *d = cg->q;
+	struct sim_blkcg *o;
+
+	list_for_each_entry(o, &d->blkcgs, node) {
+		if (o == cg || (o->lat_target && o->lat_target <= cg->lat_target))
+			continue;
+		if (up) {
+			if (o->max_depth == UINT_MAX)
+				continue;
+			o->max_depth += d->nr_requests / 16 + 1;
+			if (o->max_depth > d->nr_requests)
+				o->max_depth = UINT_MAX;
+			iolat_wakeup(o);
+		} else {
+			unsigned int depth = o->max_depth == UINT_MAX ? d->nr_requests
+								     : o->max_depth;
+
+			o->max_depth = MAX(depth / 2, 1u);
+			if ((double)o->max_depth < *o->min_depth)
+				*o->min_depth = o->max_depth;
+		}
+	}
+}
+
+/* A request of @cg completed at @now: its latency, and the window. */
+static void iolat_done(struct sim_blkcg *cg, struct sim_disk_request *rq, sim_time_t now)
+{
+	uint64_t lat = (uint64_t)(now - rq->issue_time);
+
+	rq->iolat = false;
+	cg->inflight--;
+	sim_hist_record(cg->latency, lat);
+	if (!cg->lat_target)
+		return;
+	cg->lat_sum += (double)lat;
+	cg->lat_nr++;
+	if (now - cg->win_start < cg->win_len)
+		return;
+	(*cg->windows)++;
+	if (cg->lat_sum / (double)cg->lat_nr > (double)cg->lat_target) {
+		(*cg->missed)++;
+		iolat_scale(cg, false);
+	} else {
+		iolat_scale(cg, true);
+	}
+	cg->win_start = now;
+	cg->lat_sum = 0;
+	cg->lat_nr = 0;
+}
+
+/* Past io.max: merge, or take an io.latency slot and a tag. */
+static void blk_mq_submit_bio(struct sim_disk *d, struct sim_disk_request *rq)
+{
+	rq->issue_time = sim_now(d->eng);
+	/* Something is queued only while every slot is busy: merge then. */
+	if (d->merge && d->nr_queued && disk_try_merge(d, rq))
+		return;
+	iolat_admit(d, rq);
+}
+
+/* io.max: fill direction @td's buckets up to now. */
+static void throtl_fill(struct sim_blkcg *cg, struct throtl_dir *td, sim_time_t now)
+{
+	double slice = (double)(cg->q->rotational ? THROTL_SLICE_HD : THROTL_SLICE_SSD) / 1e9;
+	double dt = (double)(now - td->last) / 1e9;
+
+	td->last = now;
+	if (cg->bps > 0)
+		td->bytes = MIN(td->bytes + cg->bps * dt, cg->bps * slice);
+	if (cg->iops > 0)
+		td->ios = MIN(td->ios + cg->iops * dt, MAX(cg->iops * slice, 1.0));
+}
+
+/* Does @rq fit the buckets now?  If not, *@wait is how long until it does. */
+static bool throtl_may_dispatch(struct sim_blkcg *cg, struct throtl_dir *td,
+				const struct sim_disk_request *rq, sim_time_t *wait)
+{
+	double slice = (double)(cg->q->rotational ? THROTL_SLICE_HD : THROTL_SLICE_SSD) / 1e9;
+	double need_b = 0, need_i = 0, w = 0;
+
+	if (cg->bps > 0)
+		need_b = MIN((double)rq->len, cg->bps * slice) - td->bytes;
+	if (cg->iops > 0)
+		need_i = 1.0 - td->ios;
+	if (need_b <= 0 && need_i <= 0)
+		return true;
+	if (need_b > 0)
+		w = need_b / cg->bps;
+	if (need_i > 0)
+		w = MAX(w, need_i / cg->iops);
+	*wait = MAX((sim_time_t)ceil(w * 1e9), 1);
+	return false;
+}
+
+static void throtl_charge(struct sim_blkcg *cg, struct throtl_dir *td,
+			  const struct sim_disk_request *rq)
+{
+	if (cg->bps > 0)
+		td->bytes -= (double)rq->len;
+	if (cg->iops > 0)
+		td->ios -= 1.0;
+}
+
+static void throtl_dispatch_event(struct sim_engine *eng, void *data);
+
+/* Issue what fits from the head of @td's list, re-arm for the rest. */
+static void throtl_dispatch(struct sim_blkcg *cg, struct throtl_dir *td)
+{
+	sim_time_t now = sim_now(cg->q->eng), wait = 0;
+
+	throtl_fill(cg, td, now);
+	while (!list_empty(&td->queued)) {
+		struct sim_disk_request *rq =
+			list_first_entry(&td->queued, struct sim_disk_request, waitlist);
+
+		if (!throtl_may_dispatch(cg, td, rq, &wait)) {
+			td->timer = sim_schedule(cg->q->eng, wait, throtl_dispatch_event, td);
+			return;
+		}
+		throtl_charge(cg, td, rq);
+		rq_wait_end(rq, cg->throttle_wait);
+		blk_mq_submit_bio(cg->q, rq);
+	}
+}
+
+static void throtl_dispatch_event(struct sim_engine *eng, void *data)
+{
+	struct throtl_dir *td = data;
+
+	td->timer = (struct sim_timer){ 0 };
+	throtl_dispatch(td->cg, td);
+	disk_run_queue(td->cg->q);
+}
+
+/* blk_throtl_bio(): true if @rq was queued by io.max. */
+static bool blk_throtl_bio(struct sim_blkcg *cg, struct sim_disk_request *rq)
+{
+	struct throtl_dir *td = &cg->dir[rq->op];
+	sim_time_t wait = 0;
+
+	if (cg->bps <= 0 && cg->iops <= 0)
+		return false;
+	throtl_fill(cg, td, sim_now(cg->q->eng));
+	if (list_empty(&td->queued) && throtl_may_dispatch(cg, td, rq, &wait)) {
+		throtl_charge(cg, td, rq);
+		return false;
+	}
+	(*cg->throttled)++;
+	rq_wait_start(rq, RQ_WAIT_THROTL, &td->queued);
+	if (list_is_singular(&td->queued))
+		td->timer = sim_schedule(cg->q->eng, wait, throtl_dispatch_event, td);
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Completion and submission */
+
 static void disk_complete_event(struct sim_engine *eng, void *data)
 {
 	struct sim_disk_request *rq = data, *m, *next;
 	struct sim_disk *d = rq->q;
 	sim_time_t now = sim_now(eng);
+	unsigned int tags_freed = 0;
+	struct sim_blkcg *cgs[8];
+	unsigned int nr_cgs = 0;
 
 	disk_account(d, now);
 	d->busy--;
@@ -715,6 +1042,17 @@ static void disk_complete_event(struct sim_engine *eng, void *data)
 	for (m = rq; m; m = m->bio_next) {
 		m->complete_time = now;
 		sim_hist_record(d->response_time, (uint64_t)(now - m->submit_time));
+		if (m->has_tag) {
+			m->has_tag = false;
+			d->tags_used--;
+			tags_freed++;
+		}
+		if (m->iolat) {
+			iolat_done(m->blkcg, m, now);
+			if (nr_cgs < G_N_ELEMENTS(cgs) &&
+			    (!nr_cgs || cgs[nr_cgs - 1] != m->blkcg))
+				cgs[nr_cgs++] = m->blkcg;
+		}
 	}
 	for (m = rq; m; m = next) {
 		next = m->bio_next;
@@ -722,6 +1060,11 @@ static void disk_complete_event(struct sim_engine *eng, void *data)
 		if (m->done)
 			m->done(m, m->data);
 	}
+	/* Slots of io.latency, then tags, both FIFO. */
+	for (unsigned int i = 0; i < nr_cgs; i++)
+		iolat_wakeup(cgs[i]);
+	if (tags_freed)
+		blk_mq_tag_wakeup(d);
 	disk_run_queue(d);
 }
 
@@ -748,6 +1091,11 @@ void sim_disk_submit(struct sim_disk *d, struct sim_disk_request *rq)
 	/* A multiplicative hash of seq: treap priorities without a stream. */
 	rq->prio = (uint32_t)((rq->seq * UINT64_C(0x9e3779b97f4a7c15)) >> 32);
 	rq->fifo_time = now + (d->sched == SIM_DISK_SCHED_DEADLINE ? d->fifo_expire[op] : 0);
+	rq->wait = RQ_WAIT_NONE;
+	rq->has_tag = rq->iolat = false;
+	rq->submitter = NULL;
+	INIT_LIST_HEAD(&rq->waitlist);
+	g_assert(!rq->blkcg || rq->blkcg->q == d);
 
 	(*d->counters[DISK_REQUESTS])++;
 	if (op == SIM_REQ_OP_READ) {
@@ -763,11 +1111,39 @@ void sim_disk_submit(struct sim_disk *d, struct sim_disk_request *rq)
 	if (++d->waiting > d->max_waiting)
 		d->max_waiting = d->waiting;
 
-	/* Something is queued only while every slot is busy: merge then. */
-	if (d->merge && d->nr_queued && disk_try_merge(d, rq))
-		return;
-	sched_insert(d, rq);
+	if (rq->blkcg) {
+		(*rq->blkcg->requests)++;
+		if (blk_throtl_bio(rq->blkcg, rq))
+			return;
+	}
+	blk_mq_submit_bio(d, rq);
 	disk_run_queue(d);
+}
+
+bool sim_disk_submit_would_wait(const struct sim_disk *d, const struct sim_blkcg *cg)
+{
+	if (cg && iolat_full(cg))
+		return true;
+	return d->tags_used >= d->nr_requests || !list_empty(&d->tag_wait);
+}
+
+void sim_disk_submit_task(struct sim_task *t, struct sim_disk *d,
+			  struct sim_disk_request *rq)
+{
+	uint64_t seq;
+
+	sim_disk_submit(d, rq);
+	/* Once in, @rq may complete and be reused before @t runs: the
+	 * submission number tells it is still ours. */
+	seq = rq->seq;
+	while (rq->seq == seq && (rq->wait == RQ_WAIT_IOLAT || rq->wait == RQ_WAIT_TAG)) {
+		rq->submitter = t;
+		sim_task_set_blocked_on(t, rq->wait == RQ_WAIT_TAG ? "blk_mq_get_tag"
+								   : "rq_qos_throttle", d);
+		sim_block(t);
+	}
+	if (rq->seq == seq)
+		rq->submitter = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -784,12 +1160,78 @@ sim_time_t sim_disk_io_sync(struct sim_task *t, struct sim_disk *d,
 	struct sim_disk_request rq;
 
 	sim_disk_request_init(&rq, op, offset, size, sync_done, t);
-	sim_disk_submit(d, &rq);
-	while (rq.state != RQ_IDLE) {
+	sim_disk_submit_task(t, d, &rq);
+	while (rq.state != RQ_IDLE || rq.wait != RQ_WAIT_NONE) {
 		sim_task_set_blocked_on(t, "disk I/O", d);
 		sim_block(t);
 	}
 	return rq.complete_time - rq.submit_time;
+}
+
+/* ------------------------------------------------------------------ */
+/* Block cgroups */
+
+struct sim_blkcg *sim_disk_blkcg_new(struct sim_disk *d, const char *name,
+				     double bps, double iops, sim_time_t latency_target)
+{
+	struct sim_blkcg *cg = g_new0(struct sim_blkcg, 1);
+	struct sim_stats *st = sim_engine_stats(d->eng);
+	g_autofree char *mod = g_strdup_printf("blkcg.%s", name);
+	double slice = (double)(d->rotational ? THROTL_SLICE_HD : THROTL_SLICE_SSD) / 1e9;
+
+	cg->q = d;
+	cg->name = g_strdup(name);
+	cg->bps = bps;
+	cg->iops = iops;
+	for (int i = 0; i < 2; i++) {
+		cg->dir[i].cg = cg;
+		INIT_LIST_HEAD(&cg->dir[i].queued);
+		cg->dir[i].bytes = bps * slice;
+		cg->dir[i].ios = MAX(iops * slice, 1.0);
+		cg->dir[i].last = sim_now(d->eng);
+	}
+	cg->lat_target = latency_target;
+	cg->win_len = CLAMP(16 * latency_target, IOLAT_MIN_WIN, IOLAT_MAX_WIN);
+	cg->win_start = sim_now(d->eng);
+	cg->max_depth = UINT_MAX;
+	INIT_LIST_HEAD(&cg->lat_wait);
+	list_add_tail(&cg->node, &d->blkcgs);
+
+	cg->requests = sim_stats_counter_unit(st, mod, "requests", "requests",
+					      "requests submitted by the cgroup");
+	cg->throttled = sim_stats_counter_unit(st, mod, "throttled", "requests",
+					       "requests queued by io.max");
+	cg->lat_waits = sim_stats_counter_unit(st, mod, "latencyWaits", "requests",
+					       "requests that waited at the io.latency depth");
+	cg->windows = sim_stats_counter_unit(st, mod, "windows", "windows",
+					     "io.latency windows of this cgroup's target");
+	cg->missed = sim_stats_counter_unit(st, mod, "missed", "windows",
+					    "windows whose mean latency exceeded the target");
+	cg->throttle_wait = sim_stats_hist_unit(st, mod, "throttleWait", "ns",
+						"time queued by io.max");
+	cg->lat_wait_time = sim_stats_hist_unit(st, mod, "latencyWait", "ns",
+						"wait for an io.latency slot (submitter asleep)");
+	cg->latency = sim_stats_hist_unit(st, mod, "latency", "ns",
+					  "past io.max to completion");
+	cg->min_depth = sim_stats_scalar_unit(st, mod, "maxDepth:min", "requests",
+					      "the lowest io.latency depth it was given");
+	*cg->min_depth = d->nr_requests;
+	return cg;
+}
+
+unsigned int sim_blkcg_max_depth(const struct sim_blkcg *cg)
+{
+	return cg->max_depth;
+}
+
+unsigned int sim_blkcg_inflight(const struct sim_blkcg *cg)
+{
+	return cg->inflight;
+}
+
+unsigned int sim_disk_nr_requests(const struct sim_disk *d)
+{
+	return d->nr_requests;
 }
 
 /* ------------------------------------------------------------------ */
@@ -899,6 +1341,7 @@ struct sim_disk_load {
 	char *error;			/* set when max_backlog stopped the run */
 	sim_disk_done_fn *done;
 	void *done_data;
+	struct sim_blkcg *blkcg;
 
 	struct sim_timer arrival;
 	uint64_t issued, completed;
@@ -1004,6 +1447,7 @@ static void load_arrival(struct sim_engine *eng, void *data)
 	}
 
 	sim_disk_request_init(&lr->rq, op, offset, size, load_done, lr);
+	lr->rq.blkcg = l->blkcg;
 	l->issued++;
 	if (l->max_requests == 0 || l->issued < l->max_requests)
 		l->arrival = sim_schedule(eng, sim_dist_sample_ns(l->interarrival, r),
@@ -1065,6 +1509,7 @@ struct sim_disk_load *sim_disk_load_start(struct sim_engine *eng,
 	l->max_backlog = p->max_backlog;
 	l->done = p->done;
 	l->done_data = p->done_data;
+	l->blkcg = p->blkcg;
 	l->slabs = g_ptr_array_new_with_free_func(g_free);
 	l->arrival = sim_schedule(eng, sim_dist_sample_ns(l->interarrival, l->rng),
 				  load_arrival, l);

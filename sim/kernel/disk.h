@@ -7,9 +7,62 @@
  * is submitted with sim_disk_submit() and completes later, in an event
  * handler that calls its ->done callback.  Between the two:
  *
- *   queue     Submitted requests wait in the block-layer queue, which has
- *             no size limit (nr_requests and tag exhaustion are not
- *             modelled), until the scheduler dispatches them.
+ *   queue     Submitted requests wait in the block-layer queue until the
+ *             scheduler dispatches them.
+ *   tags      A request that does not merge needs a tag, as blk-mq's
+ *             blk_mq_get_tag(): there are @nr_requests of them (the
+ *             scheduler's tag set, q->nr_requests), each held from
+ *             submission to completion.  A submitter that finds none sleeps
+ *             until a completion frees one; waiters get tags in FIFO order,
+ *             and a new submitter queues behind them.  A queued request
+ *             absorbed by a neighbour keeps its tag until the merged request
+ *             completes (the kernel frees it at the merge).  Measured, only
+ *             once it has happened: counter "tagWaits", histogram
+ *             "tagWait".
+ *   cgroups   A request may belong to a block cgroup (struct sim_blkcg,
+ *             sim_disk_blkcg_new(); NULL: the root, unlimited).  On its
+ *             way in it passes, in the kernel's order:
+ *               io.max      blk-throttle (block/blk-throttle.c), before
+ *                           anything else: a budget of bytes and of requests
+ *                           per second, per direction.  Modelled as a token
+ *                           bucket per direction filled at the limit and
+ *                           holding one throttle slice of it (throtl_slice:
+ *                           100 ms rotational, 20 ms otherwise, the
+ *                           kernel's defaults), full at the start.  A
+ *                           request that does not fit, or that finds
+ *                           others of its direction throttled, is queued
+ *                           FIFO and issued by a timer when the bucket
+ *                           allows, as the kernel's throtl dispatch.  The
+ *                           submitter does NOT sleep here (the kernel
+ *                           queues the bio and returns).  A request larger
+ *                           than the bucket goes when the bucket is full.
+ *               merge       as below, only with requests of the same cgroup;
+ *               io.latency  blk-iolatency (block/blk-iolatency.c, 4.19's
+ *                           rule): a cgroup with a latency target measures
+ *                           the mean completion latency of its requests
+ *                           over a window of 16 x target, clamped to
+ *                           [100 ms, 1 s], checked at its completions.  A
+ *                           window whose mean exceeds the target halves the
+ *                           allowed in-flight depth of every cgroup with a
+ *                           larger target or none (from unlimited to
+ *                           nr_requests / 2 the first time, never below 1);
+ *                           a window that meets it raises theirs by
+ *                           nr_requests / 16 + 1, back to unlimited past
+ *                           nr_requests.  A request of a cgroup at its depth
+ *                           waits (FIFO) until one of the cgroup's requests
+ *                           completes: the submitter sleeps there, in
+ *                           rq_qos_throttle().  Not modelled: the p90 rule
+ *                           of 5.0+ for ssds, use_delay and
+ *                           blkcg_maybe_throttle_current() (the delay
+ *                           charged at return to user space once the depth
+ *                           is 1), hierarchy (every cgroup is a child of
+ *                           the root).
+ *               tags        as above.
+ *             Measured per cgroup (module "blkcg.NAME", registered when
+ *             the cgroup is made): counters "requests", "throttled" (io.max
+ *             queued), "latencyWaits" (io.latency waits), "windows",
+ *             "missed", histograms "throttleWait", "latencyWait",
+ *             "latency" (completion latency); scalar "maxDepth:min".
  *   merging   A new request that is contiguous with a queued (not yet
  *             dispatched) request of the same direction joins it, at its
  *             end (back merge) or its front (front merge), as long as the
@@ -129,6 +182,7 @@ struct sim_disk_request {
 	uint64_t size;			/* bytes, >= 1 */
 	sim_disk_done_fn *done;		/* may be NULL */
 	void *data;			/* for @done */
+	struct sim_blkcg *blkcg;	/* NULL: the root cgroup; set after init */
 
 	/* Set by the disk; valid in @done. */
 	sim_time_t submit_time;
@@ -148,6 +202,13 @@ struct sim_disk_request {
 	uint32_t prio;			/* treap priority */
 	unsigned int nr_bios;		/* members of a head, itself included */
 	unsigned int state;
+	unsigned int wait;		/* enum rq_wait: where it waits to go in */
+	bool has_tag;			/* holds one of the tags */
+	bool iolat;			/* counted in its cgroup's in-flight */
+	struct sim_task *submitter;	/* sleeping until it goes in, or NULL */
+	struct list_head waitlist;	/* on a tag, io.latency or io.max list */
+	sim_time_t wait_start;
+	sim_time_t issue_time;		/* past io.max: io.latency's start */
 };
 
 /* Fill in the submitter's fields of @rq and clear the disk's. */
@@ -180,6 +241,8 @@ struct sim_disk_params {
 	sim_time_t write_expire;	/* deadline */
 	unsigned int writes_starved;	/* deadline: read batches before a write one */
 	unsigned int fifo_batch;	/* deadline: requests per batch, >= 1 */
+	unsigned int nr_requests;	/* tags; 0: the default, 2 x depth, at
+					 * least 256 (see sim_disk_params_init) */
 	sim_time_t sample_interval;	/* queue-length time series; 0: none */
 };
 
@@ -189,7 +252,13 @@ struct sim_disk_params {
  *   ssd: depth 32, deadline, 2e9 B/s, 1 TiB, no seek, merging up to 512 KiB
  *   hdd: depth 1, deadline, 200e6 B/s, 1 TiB, seek 1 ms .. 15 ms, 7200 rpm
  * Both: read_expire 500 ms, write_expire 5 s, writes_starved 2,
- * fifo_batch 16 (mq-deadline's), no time series.
+ * fifo_batch 16 (mq-deadline's), no time series, nr_requests 0.
+ * nr_requests 0 means max(2 x depth, 256): the kernel gives a queue with
+ * an I/O scheduler 2 x min(hardware queue depth, 128) requests, so 256 for
+ * deep NVMe queues; the model's depth is its service slots (1 for an hdd,
+ * whose real NCQ depth is 31 or 32), so the floor of 256 stands for a
+ * deep tag set and no shipped scenario waits for a tag unless it sets
+ * disk.nr_requests.
  */
 gboolean sim_disk_params_init(struct sim_disk_params *p, const char *profile,
 			      GError **error);
@@ -213,8 +282,34 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(sim_disk, sim_disk_free)
  * returning: the completion is always a later event. */
 void sim_disk_submit(struct sim_disk *disk, struct sim_disk_request *rq);
 
+/*
+ * Submit @rq from task @t, which sleeps while the request waits for a tag
+ * or an io.latency slot (not while it is queued by io.max: see "cgroups"
+ * above).  Returns when the request has gone in (it may have completed).
+ */
+void sim_disk_submit_task(struct sim_task *t, struct sim_disk *disk,
+			  struct sim_disk_request *rq);
+/* Whether a request of @blkcg submitted now would have to wait for a tag
+ * or an io.latency slot (so that its submitter would sleep). */
+bool sim_disk_submit_would_wait(const struct sim_disk *disk,
+				const struct sim_blkcg *blkcg);
+
+/*
+ * Block cgroups of a disk.  sim_disk_blkcg_new() makes cgroup @name on
+ * @disk (freed with it) with io.max limits @bps (bytes per second) and
+ * @iops (requests per second) for each direction, 0 for none, and an
+ * io.latency target (ns, 0 for none).
+ */
+struct sim_blkcg;
+struct sim_blkcg *sim_disk_blkcg_new(struct sim_disk *disk, const char *name,
+				     double bps, double iops, sim_time_t latency_target);
+/* Its io.latency depth now (UINT_MAX: unlimited) and requests in flight. */
+unsigned int sim_blkcg_max_depth(const struct sim_blkcg *blkcg);
+unsigned int sim_blkcg_inflight(const struct sim_blkcg *blkcg);
+unsigned int sim_disk_nr_requests(const struct sim_disk *disk);
+
 /* Submit a request from task @t and block @t until it completes; returns
- * the response time in ns. */
+ * the response time in ns (sim_disk_submit_task(), then the wait). */
 sim_time_t sim_disk_io_sync(struct sim_task *t, struct sim_disk *disk,
 			    enum sim_req_op op, uint64_t offset, uint64_t size);
 static inline sim_time_t sim_disk_read_sync(struct sim_task *t, struct sim_disk *disk,
@@ -290,6 +385,7 @@ struct sim_disk_load_params {
 	uint64_t max_requests;			/* arrivals; 0: no limit */
 	uint64_t max_backlog;			/* requests in the disk; 0: no limit */
 	const char *stream;			/* random stream; NULL: "<disk>.load" */
+	struct sim_blkcg *blkcg;		/* the requests' cgroup; NULL: root */
 	sim_disk_done_fn *done;			/* optional, at each completion */
 	void *done_data;
 };

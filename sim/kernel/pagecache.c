@@ -328,6 +328,12 @@ struct address_space *pc_mapping_new(struct page_cache *pc, const char *name,
 	return mapping;
 }
 
+void *pc_mapping_backing(const struct address_space *mapping,
+			 const struct pc_backing_ops *ops)
+{
+	return mapping->a_ops == ops ? mapping->a_data : NULL;
+}
+
 void pc_mapping_set_backing(struct address_space *mapping,
 			    const struct pc_backing_ops *ops, void *data)
 {
@@ -573,6 +579,7 @@ static int alloc_page_frame(struct page_cache *pc, struct sim_task *t,
 			    unsigned int gfp)
 {
 	bool can_sleep = t && !(gfp & PC_GFP_NOWAIT);
+	bool reclaimed = false;
 
 	for (;;) {
 		uint64_t nr_free = pc_nr_free(pc);
@@ -584,9 +591,16 @@ static int alloc_page_frame(struct page_cache *pc, struct sim_task *t,
 			count_vm_event(pc, PGALLOC);
 			return 0;
 		}
-		if (!can_sleep)
+		/* __GFP_NORETRY: __alloc_pages_slowpath() gives up after one
+		 * direct reclaim, without retrying or throttling. */
+		if (!can_sleep || reclaimed)
 			return -ENOMEM;
 		count_vm_event(pc, ALLOCSTALL);
+		if (gfp & PC_GFP_NORETRY) {
+			do_try_to_free_pages(pc, t, SWAP_CLUSTER_MAX);
+			reclaimed = true;
+			continue;
+		}
 		if (!do_try_to_free_pages(pc, t, SWAP_CLUSTER_MAX) &&
 		    pc_nr_free(pc) <= pc->wmark[WMARK_MIN])
 			reclaim_throttle(pc, t, "page allocation");

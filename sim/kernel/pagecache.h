@@ -103,7 +103,11 @@ enum zone_watermarks {
 #define AS_SWAPBACKED		0x1u	/* anonymous memory: pages get PG_swapbacked */
 
 /* The allocation flags of add_to_page_cache_lru(), PC_GFP_KERNEL and
- * PC_GFP_NOWAIT, are faultsim/mm.h's. */
+ * PC_GFP_NOWAIT, are faultsim/mm.h's; the kernel's own readahead also uses
+ * PC_GFP_NORETRY (readahead_gfp_mask()'s __GFP_NORETRY): short of memory,
+ * one round of direct reclaim, then -ENOMEM without retrying or
+ * throttling (__alloc_pages_slowpath()'s "goto nopage"). */
+#define PC_GFP_NORETRY		0x2u
 
 struct pc_params {
 	uint64_t nr_pages;		/* memory size in pages (>= 1) */
@@ -193,6 +197,9 @@ struct address_space *pc_mapping_new(struct page_cache *pc, const char *name,
 void pc_mapping_free(struct address_space *mapping);
 void pc_mapping_set_backing(struct address_space *mapping,
 			    const struct pc_backing_ops *ops, void *data);
+/* The @data of @mapping's backing if its ops are @ops, else NULL. */
+void *pc_mapping_backing(const struct address_space *mapping,
+			 const struct pc_backing_ops *ops);
 void pc_mapping_set_rmap(struct address_space *mapping,
 			 const struct pc_rmap_ops *ops, void *data);
 struct page_cache *pc_mapping_cache(const struct address_space *mapping);

@@ -165,14 +165,31 @@ static void read_pages(struct sim_task *t, struct ra_batch *batch)
 	batch->nr = 0;
 }
 
-/* page_cache_ra_unbounded(): add what is missing, then read it. */
+static const struct pc_backing_ops file_backing_ops;
+static void fb_start_plug(struct file_backing *fb, struct sim_task *t,
+			  struct sim_task **old);
+static void fb_finish_plug(struct file_backing *fb, struct sim_task *t,
+			   struct sim_task *old);
+
+/*
+ * page_cache_ra_unbounded(): add what is missing, then read it.  The pages
+ * are allocated with readahead_gfp_mask(): __GFP_NORETRY, so a short
+ * memory costs one round of direct reclaim and then ends the readahead
+ * (PC_GFP_NORETRY), instead of reclaiming and throttling until a page is
+ * free.  The reads go out under a block plug (read_pages()).
+ */
 static unsigned long ra_unbounded(struct sim_task *t, struct address_space *mapping,
 				  pgoff_t index, unsigned long nr_to_read,
 				  unsigned long lookahead_size)
 {
-	unsigned int gfp = t ? PC_GFP_KERNEL : PC_GFP_NOWAIT;
+	unsigned int gfp = t ? PC_GFP_NORETRY : PC_GFP_NOWAIT;
+	struct file_backing *fb = pc_mapping_backing(mapping, &file_backing_ops);
 	struct ra_batch batch = { .nr = 0 };
+	struct sim_task *old_plug = NULL;
 	unsigned long added = 0;
+
+	if (fb && t)
+		fb_start_plug(fb, t, &old_plug);
 
 	for (unsigned long i = 0; i < nr_to_read; i++) {
 		struct page *page;
@@ -202,6 +219,8 @@ static unsigned long ra_unbounded(struct sim_task *t, struct address_space *mapp
 			read_pages(t, &batch);
 	}
 	read_pages(t, &batch);
+	if (fb && t)
+		fb_finish_plug(fb, t, old_plug);
 	if (added)
 		ra_count(mapping, RA_PAGES, added);
 	return added;
@@ -442,6 +461,8 @@ struct file_backing {
 	unsigned int nr_inflight;
 	struct list_head free_ios;	/* struct page_io, completed, for reuse */
 	uint64_t *read_requests, *read_pages, *write_requests, *write_pages;
+	struct sim_blkcg *blkcg;	/* the bios' cgroup; NULL: root */
+	struct sim_task *plug_task;	/* a reader inside its readahead plug */
 };
 
 /* One disk request: a run of contiguous pages in one direction. */
@@ -467,8 +488,14 @@ static void fb_end_io(struct sim_disk_request *rq, void *data)
 	list_add(&io->node, &io->fb->free_ios);
 }
 
-/* Submit the plugged batch, if any. */
-static void fb_flush_plug(struct file_backing *fb)
+/*
+ * Submit the plugged batch, if any.  From a task @t (NULL: an event), if
+ * the disk would make the request wait for a tag or an io.latency slot,
+ * @t submits it and sleeps there, as the kernel's submitter does in
+ * blk_mq_get_tag() or rq_qos_throttle(); otherwise nothing waits, and
+ * the moment of submission is that of the plug (this instant).
+ */
+static void fb_flush_plug(struct file_backing *fb, struct sim_task *t)
 {
 	struct page_io *io = fb->plug;
 
@@ -486,7 +513,36 @@ static void fb_flush_plug(struct file_backing *fb)
 	list_add_tail(&io->node, &fb->inflight);
 	sim_disk_request_init(&io->rq, io->op, fb->base + (io->first << PAGE_SHIFT),
 			      (uint64_t)io->nr << PAGE_SHIFT, fb_end_io, io);
-	sim_disk_submit(fb->disk, &io->rq);
+	io->rq.blkcg = fb->blkcg;
+	if (t && sim_disk_submit_would_wait(fb->disk, fb->blkcg))
+		sim_disk_submit_task(t, fb->disk, &io->rq);
+	else
+		sim_disk_submit(fb->disk, &io->rq);
+}
+
+/*
+ * The batch is complete (blk_finish_plug(), or a read outside any plug,
+ * which submit_bio() issues at once): if its submitter would wait, it
+ * submits now and sleeps; else the end-of-instant event submits it.
+ */
+static void fb_submit_if_waiting(struct file_backing *fb, struct sim_task *t)
+{
+	if (fb->plug && sim_disk_submit_would_wait(fb->disk, fb->blkcg))
+		fb_flush_plug(fb, t);
+}
+
+static void fb_start_plug(struct file_backing *fb, struct sim_task *t,
+			  struct sim_task **old)
+{
+	*old = fb->plug_task;
+	fb->plug_task = t;
+}
+
+static void fb_finish_plug(struct file_backing *fb, struct sim_task *t,
+			   struct sim_task *old)
+{
+	fb->plug_task = old;
+	fb_submit_if_waiting(fb, t);
 }
 
 static void fb_unplug_event(struct sim_engine *eng, void *data)
@@ -494,17 +550,19 @@ static void fb_unplug_event(struct sim_engine *eng, void *data)
 	struct file_backing *fb = data;
 
 	fb->unplug = (struct sim_timer){ 0 };
-	fb_flush_plug(fb);
+	fb_flush_plug(fb, NULL);
 }
 
-static void fb_queue_page(struct file_backing *fb, enum sim_req_op op, struct page *page)
+static void fb_queue_page(struct file_backing *fb, enum sim_req_op op, struct page *page,
+			  struct sim_task *t)
 {
 	struct page_io *io = fb->plug;
 
-	if (io && (io->op != op || io->first + io->nr != page->index ||
-		   io->nr == FILE_BACKING_MAX_IO_PAGES)) {
-		fb_flush_plug(fb);
-		io = NULL;
+	/* A flush from a task may sleep: look at the plug again after it. */
+	while (io && (io->op != op || io->first + io->nr != page->index ||
+		      io->nr == FILE_BACKING_MAX_IO_PAGES)) {
+		fb_flush_plug(fb, t);
+		io = fb->plug;
 	}
 	if (!io) {
 		/* No allocation per request: completed ones are reused. */
@@ -528,13 +586,17 @@ static void fb_queue_page(struct file_backing *fb, enum sim_req_op op, struct pa
 static void fb_readpage(struct sim_task *t, struct address_space *mapping,
 			struct page *page, void *data)
 {
-	fb_queue_page(data, SIM_REQ_OP_READ, page);
+	struct file_backing *fb = data;
+
+	fb_queue_page(fb, SIM_REQ_OP_READ, page, t);
+	if (t && fb->plug_task != t)
+		fb_submit_if_waiting(fb, t);
 }
 
 static void fb_writepage(struct sim_task *t, struct address_space *mapping,
 			 struct page *page, void *data)
 {
-	fb_queue_page(data, SIM_REQ_OP_WRITE, page);
+	fb_queue_page(data, SIM_REQ_OP_WRITE, page, t);
 }
 
 static const struct pc_backing_ops file_backing_ops = {
@@ -581,6 +643,11 @@ void file_backing_free(struct file_backing *fb)
 	list_for_each_entry_safe(io, next, &fb->free_ios, node)
 		g_free(io);
 	g_free(fb);
+}
+
+void file_backing_set_blkcg(struct file_backing *fb, struct sim_blkcg *blkcg)
+{
+	fb->blkcg = blkcg;
 }
 
 unsigned int file_backing_nr_inflight(const struct file_backing *fb)

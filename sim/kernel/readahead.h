@@ -38,9 +38,11 @@
  *
  * Reading.  do_page_cache_ra() clamps the request to the end of the file
  * (the address space's size is the file size), then adds the missing
- * pages to the cache, locked and not uptodate (add_to_page_cache_lru();
- * this may reclaim and sleep), marks the one at @size - @async_size
- * PG_readahead, and submits each run of contiguous new pages through the
+ * pages to the cache, locked and not uptodate (add_to_page_cache_lru()
+ * with readahead_gfp_mask()'s __GFP_NORETRY: short of memory, one round
+ * of direct reclaim and no throttling; a page still not had ends the
+ * readahead, which reads what it added), marks the one at @size -
+ * @async_size PG_readahead, and submits each run of contiguous new pages through the
  * address space's readpage operation; a page found cached, or one that
  * cannot be added, ends a run.  No readahead on a page under writeback,
  * as the kernel (PG_readahead shares its bit with PG_reclaim there).
@@ -54,8 +56,15 @@
  * contiguous indices, in the same direction, are gathered into one disk
  * request of up to FILE_BACKING_MAX_IO_PAGES pages (a block plug: the
  * batch is submitted when a page does not extend it, or at the end of the
- * instant, by a zero-delay event).  On completion every page of the
- * request gets page_endio(): PG_uptodate and unlock_page() for a read,
+ * instant, by a zero-delay event).  The requests carry the backing's
+ * block cgroup (file_backing_set_blkcg()).  A submitter that the disk
+ * would make wait (no free tag, or its cgroup at its io.latency depth)
+ * submits the batch itself when it ends (at the end of a readahead, as
+ * blk_finish_plug(); at once for a read outside readahead, or when a page
+ * does not extend the batch) and sleeps in the disk until the request
+ * goes in, as the kernel's submitter does in blk_mq_get_tag() or
+ * rq_qos_throttle(), holding whatever locks it holds.  On completion
+ * every page of the request gets page_endio(): PG_uptodate and unlock_page() for a read,
  * end_page_writeback() for a write.  I/O errors are not modelled.
  *
  * Measurements: module "readahead" counters "sync" and "async" (readahead
@@ -140,6 +149,9 @@ struct file_backing *file_backing_new(struct address_space *mapping,
 /* Detach the backing from its mapping and free it; I/O still in flight is
  * abandoned (free it once the engine will not run again, or when idle). */
 void file_backing_free(struct file_backing *fb);
+/* The block cgroup of the backing's I/O (NULL: the root), as the cgroup
+ * of the tasks that read and write the file. */
+void file_backing_set_blkcg(struct file_backing *fb, struct sim_blkcg *blkcg);
 /* Requests in flight or waiting in the plug. */
 unsigned int file_backing_nr_inflight(const struct file_backing *fb);
 

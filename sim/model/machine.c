@@ -44,6 +44,17 @@ static const struct sim_key_def machine_keys[] = {
 	  .help = "merge contiguous queued requests" },
 	{ .name = "disk.read_expire", .type = SIM_KEY_TIME, .defval = "500ms", .min = "1ns",
 	  .help = "deadline scheduler: read expiry" },
+	{ .name = "disk.nr_requests", .type = SIM_KEY_UINT, .defval = "0", .max = "65536",
+	  .help = "tags of the block queue, each held by a request from submission to "
+		  "completion; a submitter that finds none sleeps (0: max(2 x depth, 256))" },
+	/* block cgroups, named by workload.NAME.cgroup and load.disk.cgroup */
+	{ .name = "cgroup.*.io_max_bps", .type = SIM_KEY_SIZE, .defval = "0",
+	  .help = "io.max: bytes per second, reads and writes each (0: max)" },
+	{ .name = "cgroup.*.io_max_iops", .type = SIM_KEY_UINT, .defval = "0",
+	  .help = "io.max: requests per second, reads and writes each (0: max)" },
+	{ .name = "cgroup.*.io_latency_target", .type = SIM_KEY_TIME, .defval = "0",
+	  .help = "io.latency: target mean completion latency; a miss halves the in-flight "
+		  "depth of cgroups with a larger target or none (0: none)" },
 	{ .name = "disk.write_expire", .type = SIM_KEY_TIME, .defval = "5s", .min = "1ns",
 	  .help = "deadline scheduler: write expiry" },
 	/* memory */
@@ -107,6 +118,7 @@ static gboolean build_disk(struct sim_machine *m, GError **error)
 		p.read_expire = sim_config_get_time(cfg, "disk.read_expire");
 	if (sim_config_is_set(cfg, "disk.write_expire"))
 		p.write_expire = sim_config_get_time(cfg, "disk.write_expire");
+	p.nr_requests = (unsigned int)sim_config_get_uint(cfg, "disk.nr_requests");
 	m->disk = sim_disk_new(m->eng, &p, error);
 	if (!m->disk) {
 		g_prefix_error(error, "disk: ");
@@ -203,6 +215,28 @@ gboolean sim_machine_provide(struct sim_machine *m, unsigned int parts, GError *
 	return TRUE;
 }
 
+struct sim_blkcg *sim_machine_blkcg(struct sim_machine *m, const char *name)
+{
+	struct sim_blkcg *cg;
+
+	if (!name || !*name || g_str_equal(name, "/") || g_str_equal(name, "root"))
+		return NULL;
+	if (!m->blkcgs)
+		m->blkcgs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	cg = g_hash_table_lookup(m->blkcgs, name);
+	if (!cg) {
+		g_autofree char *bps = g_strdup_printf("cgroup.%s.io_max_bps", name);
+		g_autofree char *iops = g_strdup_printf("cgroup.%s.io_max_iops", name);
+		g_autofree char *lat = g_strdup_printf("cgroup.%s.io_latency_target", name);
+
+		cg = sim_disk_blkcg_new(m->disk, name, (double)sim_config_get_size(m->cfg, bps),
+					(double)sim_config_get_uint(m->cfg, iops),
+					sim_config_get_time(m->cfg, lat));
+		g_hash_table_insert(m->blkcgs, g_strdup(name), cg);
+	}
+	return cg;
+}
+
 void sim_machine_free_memory(struct sim_machine *m)
 {
 	mm_sys_free(m->mm_sys);		/* before the cache */
@@ -216,6 +250,9 @@ void sim_machine_destroy(struct sim_machine *m)
 	sim_machine_free_memory(m);
 	g_free(m->line_cost);
 	m->line_cost = NULL;
+	if (m->blkcgs)
+		g_hash_table_destroy(m->blkcgs);	/* the disk frees them */
+	m->blkcgs = NULL;
 	sim_disk_free(m->disk);
 	m->disk = NULL;
 	sim_cpus_free(m->cpus);

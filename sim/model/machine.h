@@ -51,6 +51,7 @@ struct sim_machine {
 	struct mm_sys *mm_sys;			/* SIM_MACHINE_MM */
 	struct sim_cacheline_cost *line_cost;	/* SIM_MACHINE_CACHELINES */
 	uint64_t disk_next;			/* where the next extent starts */
+	GHashTable *blkcgs;			/* name -> struct sim_blkcg (the disk's) */
 };
 
 /* Register the machine.*, disk.* and memory.* keys. */
@@ -62,6 +63,9 @@ gboolean sim_machine_init(struct sim_machine *m, struct sim_engine *eng,
 			  const struct sim_run_config *cfg, GError **error);
 /* Make the @parts (enum sim_machine_part) @m does not have yet. */
 gboolean sim_machine_provide(struct sim_machine *m, unsigned int parts, GError **error);
+/* The disk's block cgroup @name (cgroup.NAME.* keys), made on first use;
+ * NULL for the root ("", "/" or "root"), which has no limits. */
+struct sim_blkcg *sim_machine_blkcg(struct sim_machine *m, const char *name);
 /* The next @bytes of the disk: their offset. */
 uint64_t sim_machine_disk_extent(struct sim_machine *m, uint64_t bytes);
 /* The mean service time of a request of @bytes on the disk as configured

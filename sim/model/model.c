@@ -39,6 +39,8 @@ static const struct sim_key_def load_keys[] = {
 	  .max = "1", .help = "fraction of requests that are reads" },
 	{ .name = "load.disk.requests", .type = SIM_KEY_UINT, .defval = "0",
 	  .help = "stop after this many requests (0: no limit)" },
+	{ .name = "load.disk.cgroup", .type = SIM_KEY_STRING, .defval = "",
+	  .help = "the block cgroup of the load's requests (empty: the root)" },
 	{ .name = "load.disk.max_backlog", .type = SIM_KEY_UINT, .defval = "100000", .min = "1",
 	  .max = "10000000",
 	  .help = "requests in the disk past which the run stops and fails (arrivals faster "
@@ -109,6 +111,7 @@ static gboolean build_disk_load(struct sim_model *m, const struct sim_run_config
 	p.read_fraction = sim_config_get_double(cfg, "load.disk.read_fraction");
 	p.max_requests = sim_config_get_uint(cfg, "load.disk.requests");
 	p.max_backlog = sim_config_get_uint(cfg, "load.disk.max_backlog");
+	p.blkcg = sim_machine_blkcg(&m->machine, sim_config_get_string(cfg, "load.disk.cgroup"));
 	if (!ia) {
 		double mean;
 

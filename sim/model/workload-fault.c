@@ -493,7 +493,7 @@ static const struct sim_key_def fault_keys[] = {
 static const struct sim_key_def *const fault_shared_keys[] = {
 	&workload_key_write_fraction, &workload_key_work, &workload_key_hold,
 	&workload_key_think, &workload_key_ops, &workload_key_file_size,
-	&workload_key_pattern, NULL,
+	&workload_key_pattern, &workload_key_cgroup, NULL,
 };
 
 const struct workload_kind workload_fault = {

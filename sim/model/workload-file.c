@@ -146,7 +146,7 @@ static const struct sim_key_def file_keys[] = {
 
 static const struct sim_key_def *const file_shared_keys[] = {
 	&workload_key_work, &workload_key_hold, &workload_key_think, &workload_key_ops,
-	&workload_key_file_size, &workload_key_pattern, NULL,
+	&workload_key_file_size, &workload_key_pattern, &workload_key_cgroup, NULL,
 };
 
 const struct workload_kind workload_file = {

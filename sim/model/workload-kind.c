@@ -40,6 +40,12 @@ const struct sim_key_def workload_key_file_size = {
 	.max = "16TiB", .help = "size of the group's file",
 };
 
+const struct sim_key_def workload_key_cgroup = {
+	.name = "workload.*.cgroup", .type = SIM_KEY_STRING, .defval = "",
+	.help = "the block cgroup of the I/O of the group's file (cgroup.NAME.* keys; "
+		"empty: the root cgroup, no limits)",
+};
+
 const struct sim_key_def workload_key_pattern = {
 	.name = "workload.*.pattern", .type = SIM_KEY_DIST, .unit = SIM_UNIT_NONE,
 	.help = "page ranks, zipf(S) or uniform(0,1) (unset: sequential)",
@@ -81,6 +87,7 @@ gboolean group_file_create(struct group *g, struct group_file *f, uint64_t bytes
 			   GError **error)
 {
 	struct sim_machine *m = g->w->machine;
+	g_autofree char *k_cgroup = group_key(g->name, "cgroup");
 
 	f->pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
 	f->mapping = pc_mapping_new(m->pc, g->name, f->pages, 0, error);
@@ -88,6 +95,8 @@ gboolean group_file_create(struct group *g, struct group_file *f, uint64_t bytes
 		return FALSE;
 	f->backing = file_backing_new(f->mapping, m->disk,
 				      sim_machine_disk_extent(m, f->pages * PAGE_SIZE));
+	file_backing_set_blkcg(f->backing,
+			       sim_machine_blkcg(m, sim_config_get_string(m->cfg, k_cgroup)));
 	return TRUE;
 }
 

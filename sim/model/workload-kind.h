@@ -71,6 +71,7 @@ extern const struct sim_key_def workload_key_think;
 extern const struct sim_key_def workload_key_ops;
 extern const struct sim_key_def workload_key_file_size;
 extern const struct sim_key_def workload_key_pattern;
+extern const struct sim_key_def workload_key_cgroup;	/* kinds with a file */
 
 /*
  * A group: what every kind has.  Per group (module = NAME): histogram

@@ -186,7 +186,7 @@ static const struct sim_key_def write_keys[] = {
 };
 
 static const struct sim_key_def *const write_shared_keys[] = {
-	&workload_key_file_size, NULL,
+	&workload_key_file_size, &workload_key_cgroup, NULL,
 };
 
 const struct workload_kind workload_write = {

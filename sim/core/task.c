@@ -425,6 +425,13 @@ void sim_task_run(struct sim_task *t)
 	t->resume = sim_schedule(t->eng, 0, task_run_event, t);
 }
 
+void sim_task_run_now(struct sim_task *t)
+{
+	g_assert(t->state == SIM_TASK_RUNNABLE && !sim_timer_pending(&t->resume));
+	g_assert(!t->eng->current);
+	task_run_event(t->eng, t);
+}
+
 void sim_task_set_sched(struct sim_task *t, const struct sim_sched_ops *ops, void *sched)
 {
 	g_assert(t->state != SIM_TASK_RUNNING);

@@ -112,6 +112,11 @@ void sim_task_set_sched_data(struct sim_task *t, void *data);
 void *sim_task_sched_data(const struct sim_task *t);
 /* For schedulers: resume runnable @t now, after this instant's events. */
 void sim_task_run(struct sim_task *t);
+/* For schedulers, from an event handler as its last action: resume
+ * runnable @t at once, within the handler's event (the end of a context
+ * switch is the task running: one event, not two).  @t may be freed when
+ * this returns. */
+void sim_task_run_now(struct sim_task *t);
 /* Let @ns pass while @t keeps its CPU (computing: see cpu_work()). */
 void sim_sleep_oncpu(struct sim_task *t, sim_time_t ns);
 /*

@@ -89,6 +89,7 @@ struct cpu_task {
 	bool attaching;			/* first wakeup: queue without latency */
 	bool preempted;			/* queued by a preemption (task BLOCKED) */
 	bool wakeup_pending;		/* record wakeupLatency when it runs */
+	bool run_now;			/* preempted, resumed from its switch's event */
 	int cpu;			/* core held or reserved; -1 */
 	int last_cpu;			/* core it last ran on; -1 */
 	sim_time_t runnable_at;		/* when woken */
@@ -203,8 +204,14 @@ static inline struct cpu_task *cpu_task_of(const struct sim_task *t)
 	return NULL;
 }
 
-/* @ct starts running on its core: the context switch is over. */
-static void task_start(struct cpu_task *ct)
+/*
+ * @ct starts running on its core: the context switch is over.  From the
+ * switch's own event (@in_event), the task runs within that event, as the
+ * kernel's context switch ends in the task; otherwise (a switch of no
+ * cost, inside another task's code or handler) it resumes after this
+ * instant's events.  @ct may be gone when this returns.
+ */
+static void task_start(struct cpu_task *ct, bool in_event)
 {
 	struct sim_cpus *cpus = ct->cpus;
 	sim_time_t now = sim_now(cpus->eng);
@@ -220,7 +227,10 @@ static void task_start(struct cpu_task *ct)
 	if (ct->preempted) {
 		/* Back into cpu_wakeup(), which sees ONCPU and runs it. */
 		ct->preempted = false;
+		ct->run_now = in_event;
 		sim_wake(ct->task);
+	} else if (in_event) {
+		sim_task_run_now(ct->task);
 	} else {
 		sim_task_run(ct->task);
 	}
@@ -228,7 +238,7 @@ static void task_start(struct cpu_task *ct)
 
 static void switch_done_event(struct sim_engine *eng, void *data)
 {
-	task_start(data);
+	task_start(data, true);
 }
 
 /* Give idle or freed core @cpu to @ct and begin the context switch. */
@@ -247,7 +257,7 @@ static void core_pick(struct sim_cpus *cpus, unsigned int cpu, struct cpu_task *
 	if (cpus->ctx_switch > 0)
 		sim_schedule(cpus->eng, cpus->ctx_switch, switch_done_event, ct);
 	else
-		task_start(ct);
+		task_start(ct, false);
 }
 
 /* @ct wants a core: take an idle one or join the run-queue tail. */
@@ -310,7 +320,12 @@ static void cpu_wakeup(struct sim_task *t, void *sched)
 	switch (ct->state) {
 	case CPU_TASK_ONCPU:
 		/* A preempted task resumed by task_start(). */
-		sim_task_run(t);
+		if (ct->run_now) {
+			ct->run_now = false;
+			sim_task_run_now(t);
+		} else {
+			sim_task_run(t);
+		}
 		return;
 	case CPU_TASK_OFF:
 		break;

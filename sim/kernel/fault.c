@@ -310,10 +310,12 @@ static bool vma_lock_not_covered(struct vm_fault *vmf, unsigned int kind)
 	return true;
 }
 
-/* Install vmf->page (locked, uptodate) for the fault. */
-static vm_fault_t finish_fault(struct vm_fault *vmf)
+/* Install vmf->page (locked, uptodate) for the fault, after @before ns
+ * of work on it that changes nothing anyone sees (zeroing or copying the
+ * new page): one step. */
+static vm_fault_t finish_fault(struct vm_fault *vmf, sim_time_t before)
 {
-	cpu_work(vmf->t, vmf->fs->p.pte_install);
+	cpu_work(vmf->t, before + vmf->fs->p.pte_install);
 	/* Under the pte lock.  pmd-seq: a collapse replaced the pmd since the
 	 * pte was read: back out, the access faults again. */
 	if (pmd_seq_retry(vmf->mm, vmf->address, vmf->pmd_seq))
@@ -335,9 +337,8 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 	page = mm_alloc_anon_page(vmf->t, vmf->mm, vmf->vma, vmf->address, &err);
 	if (!page)
 		return err == -ENOMEM ? VM_FAULT_OOM : 0;	/* raced: fault again */
-	cpu_work(vmf->t, p->zero);
 	vmf->page = page;
-	finish_fault(vmf);
+	finish_fault(vmf, p->zero);
 	unlock_page(page);
 	put_page(page);
 	return 0;
@@ -439,7 +440,7 @@ static vm_fault_t do_read_fault(struct vm_fault *vmf)
 	ret = __do_fault(vmf);
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
 		return ret;
-	ret |= finish_fault(vmf);
+	ret |= finish_fault(vmf, 0);
 	unlock_page(vmf->page);
 	put_page(vmf->page);
 	return ret;
@@ -461,9 +462,8 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 	cpu_work(vmf->t, p->alloc);
 	page = mm_alloc_anon_page(vmf->t, vmf->mm, vmf->vma, vmf->address, &err);
 	if (page) {
-		cpu_work(vmf->t, p->copy);
 		vmf->page = page;
-		finish_fault(vmf);
+		finish_fault(vmf, p->copy);
 		unlock_page(page);
 		put_page(page);
 	} else if (err == -ENOMEM) {
@@ -480,7 +480,7 @@ static vm_fault_t do_shared_fault(struct vm_fault *vmf)
 
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
 		return ret;
-	ret |= finish_fault(vmf);
+	ret |= finish_fault(vmf, 0);
 	set_page_dirty(vmf->page);
 	unlock_page(vmf->page);
 	put_page(vmf->page);
@@ -602,11 +602,13 @@ static bool fault_lock_major_retry_tried(const struct fs_fault_lock_policy *fl)
 	return fl->version < 3 || fl->major_retry_tried;
 }
 
-int do_user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
-		       uint64_t addr, bool write, bool *major_out)
+/* do_user_addr_fault(), after @owed ns the task still owes for its last
+ * access (paid with the entry cost, in one step; not fault latency). */
+static int user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
+			   uint64_t addr, bool write, bool *major_out, sim_time_t owed)
 {
 	unsigned int flags = FAULT_FLAG_DEFAULT | FAULT_FLAG_USER;
-	sim_time_t start = sim_now(fs->eng);
+	sim_time_t start = sim_now(fs->eng) + owed;
 	struct file_ra_state pinned;
 	struct address_space *pinned_file = NULL;
 	unsigned int retries = 0, drops = 0, attempts = 0;
@@ -618,7 +620,7 @@ int do_user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struc
 
 	if (write)
 		flags |= FAULT_FLAG_WRITE;
-	cpu_work(t, fs->p.entry);
+	cpu_work(t, owed + fs->p.entry);
 	/* fault_lock: speculative first, then the VMA lock, then mmap_sem. */
 	if (fs->fault_lock->version >= 2 && fs->fault_lock->speculative_fault &&
 	    fs->fault_lock->speculative_fault(fs, t, mm, addr, flags)) {
@@ -728,8 +730,14 @@ out:
 	return ret;
 }
 
-int fault_touch(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
-		uint64_t addr, bool write, bool *faulted, bool *major)
+int do_user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
+		       uint64_t addr, bool write, bool *major_out)
+{
+	return user_addr_fault(fs, t, mm, addr, write, major_out, 0);
+}
+
+int fault_touch_owed(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
+		     uint64_t addr, bool write, bool *faulted, bool *major, sim_time_t *owed)
 {
 	bool any = false, maj = false;
 
@@ -738,7 +746,11 @@ int fault_touch(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
 		int ret;
 
 		if (mm_touch(mm, addr, write)) {
-			cpu_work(t, fs->p.touch);
+			/* The access is made; its cost is paid with the
+			 * task's next step, after what it owed so far. */
+			if (*owed > 0)
+				cpu_work(t, *owed);
+			*owed = fs->p.touch;
 			if (faulted)
 				*faulted = any;
 			if (major)
@@ -746,7 +758,8 @@ int fault_touch(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
 			return 0;
 		}
 		any = true;
-		ret = do_user_addr_fault(fs, t, mm, addr, write, &m);
+		ret = user_addr_fault(fs, t, mm, addr, write, &m, *owed);
+		*owed = 0;
 		maj |= m;
 		if (ret) {
 			if (faulted)
@@ -757,4 +770,15 @@ int fault_touch(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
 		}
 	}
 	return -EAGAIN;
+}
+
+int fault_touch(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
+		uint64_t addr, bool write, bool *faulted, bool *major)
+{
+	sim_time_t owed = 0;
+	int ret = fault_touch_owed(fs, t, mm, addr, write, faulted, major, &owed);
+
+	if (owed > 0)
+		cpu_work(t, owed);
+	return ret;
 }

@@ -214,6 +214,15 @@ int do_user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struc
  * Returns as do_user_addr_fault(). */
 int fault_touch(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
 		uint64_t addr, bool write, bool *faulted, bool *major);
+/*
+ * The same for a task that goes on computing: the access is made at once
+ * and its cost is left in *@owed for the caller's next step (its next
+ * cpu_work(), or the next access's, which pays *@owed first: with the
+ * fault's entry cost if it faults), so that an access and the work after
+ * it are one step.  *@owed is what the caller owed on entry.
+ */
+int fault_touch_owed(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
+		     uint64_t addr, bool write, bool *faulted, bool *major, sim_time_t *owed);
 
 /* One attempt on @vma, mmap_sem held for read; with VM_FAULT_RETRY it
  * returns with mmap_sem released. */

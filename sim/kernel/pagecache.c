@@ -757,9 +757,11 @@ enum page_references {
 	PAGEREF_ACTIVATE,
 };
 
-static void reclaim_cost(struct page_cache *pc, struct scan_control *sc)
+/* Scanning @nr pages of an LRU list: one step for the batch (the kernel
+ * isolates up to SWAP_CLUSTER_MAX pages under the LRU lock at once). */
+static void reclaim_cost(struct page_cache *pc, struct scan_control *sc, unsigned long nr)
 {
-	sim_time_t cost = pc->params.scan_cost;
+	sim_time_t cost = pc->params.scan_cost * (sim_time_t)nr;
 
 	if (!cost || !sc->t)
 		return;
@@ -892,13 +894,13 @@ static void shrink_inactive_list(struct page_cache *pc, struct scan_control *sc,
 {
 	struct list_head *list = &pc->lru[LRU_INACTIVE];
 
+	if (sc->nr_reclaimed >= sc->nr_to_reclaim)
+		return;
+	reclaim_cost(pc, sc, MIN(nr_to_scan, pc->nr_lru[LRU_INACTIVE]));
 	for (unsigned long i = 0; i < nr_to_scan; i++) {
 		struct page *page;
 
 		if (sc->nr_reclaimed >= sc->nr_to_reclaim || list_empty(list))
-			break;
-		reclaim_cost(pc, sc);
-		if (list_empty(list))
 			break;
 		page = list_last_entry(list, struct page, lru);
 		isolate_lru_page(pc, page);
@@ -914,12 +916,10 @@ static void shrink_active_list(struct page_cache *pc, struct scan_control *sc,
 {
 	struct list_head *list = &pc->lru[LRU_ACTIVE];
 
+	reclaim_cost(pc, sc, MIN(nr_to_scan, pc->nr_lru[LRU_ACTIVE]));
 	for (unsigned long i = 0; i < nr_to_scan; i++) {
 		struct page *page;
 
-		if (list_empty(list))
-			break;
-		reclaim_cost(pc, sc);
 		if (list_empty(list))
 			break;
 		page = list_last_entry(list, struct page, lru);

@@ -46,7 +46,8 @@
  * Reclaim takes no simulated time unless pc_params.scan_cost is set; then
  * each page scanned costs that much CPU time, spent with
  * pc_params.cpu_work (e.g. cpu_work() once the reclaiming task is attached
- * to the CPUs).  kswapd is a task of its own ("kswapd", not attached to
+ * to the CPUs), in one step per batch of pages scanned from a list (up to
+ * SWAP_CLUSTER_MAX), before the batch is scanned.  kswapd is a task of its own ("kswapd", not attached to
  * any CPU: see pc_kswapd_task()); it sleeps blocked on "kswapd sleep".
  *
  * Measurements: module "reclaim" counters named as in /proc/vmstat

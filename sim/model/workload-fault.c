@@ -127,27 +127,38 @@ static void fault_thread(struct sim_task *t, void *arg)
 	struct fault_group *fg = p->fg;
 	struct group *g = fg->g;
 	struct sim_engine *eng = g->w->eng;
+	/* An access's own cost is paid with the thread's next step: the work
+	 * before the next access, or that access (fault_touch_owed()). */
+	sim_time_t owed = 0;
 
 	for (uint64_t i = 0; !fg->ops_per_thread || i < fg->ops_per_thread; i++) {
 		uint64_t addr = next_addr(ft);
 		bool write = fg->write_fraction > 0 && gsl_rng_uniform(g->rng) < fg->write_fraction;
 		bool faulted = false;
+		sim_time_t work = sim_dist_sample_ns(fg->work, g->rng);
 		sim_time_t start;
 
-		cpu_work(t, sim_dist_sample_ns(fg->work, g->rng));
-		start = sim_now(eng);
-		if (fault_touch(&fg->fs, t, p->mm, addr, write, &faulted, NULL))
+		if (work > 0) {
+			cpu_work(t, owed + work);
+			owed = 0;
+		}
+		start = sim_now(eng) + owed;
+		if (fault_touch_owed(&fg->fs, t, p->mm, addr, write, &faulted, NULL, &owed))
 			(*fg->errors)++;
-		sim_hist_record(g->latency, (uint64_t)(sim_now(eng) - start));
+		sim_hist_record(g->latency, (uint64_t)(sim_now(eng) + owed - start));
 		if (faulted)
 			(*fg->faults)++;
 		(*g->ops)++;
 		(*(write ? g->write_ops : g->read_ops))++;
 		sim_time_t think = sim_dist_sample_ns(fg->think, g->rng);
 
-		if (think > 0)
+		if (think > 0) {
+			cpu_work(t, owed);
+			owed = 0;
 			sim_sleep(t, think);
+		}
 	}
+	cpu_work(t, owed);
 }
 
 static void writer_thread(struct sim_task *t, void *arg)

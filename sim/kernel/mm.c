@@ -938,8 +938,9 @@ void vma_start_write_wait(struct sim_task *t, struct vm_area_struct *vma)
 		return;
 	}
 	g_assert(rwsem_is_write_holder(&mm->mmap_sem, t));
-	/* lock_stat: a write acquisition of vm_lock, released at once. */
-	if (!was_locked) {
+	/* lock_stat: a write acquisition of vm_lock, released at once (a
+	 * kernel without per-VMA locks has none). */
+	if (!was_locked && mm->has_vma_locks) {
 		(*mm->lock_stats->vma_write_acquisitions)++;
 		sim_hist_record(mm->lock_stats->vma_write_hold, 0);
 	}
@@ -955,6 +956,7 @@ void vma_start_write_wait(struct sim_task *t, struct vm_area_struct *vma)
 		vma->vm_lock_waiter = t;
 		sim_block(t);
 	}
+	/* Readers exist only where faults take VMA locks. */
 	(*mm->lock_stats->vma_write_contentions)++;
 	sim_hist_record(mm->lock_stats->vma_write_wait, (uint64_t)(sim_now(mm->sys->eng) - start));
 	if (moved) {

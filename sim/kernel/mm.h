@@ -208,6 +208,9 @@ struct mm_struct {
 	struct sim_cacheline mmap_sem_line;
 	const struct sim_cacheline_cost *line_cost;
 	struct mm_lock_stats *lock_stats;	/* the machine's (struct mm_sys) */
+	/* The kernel has per-VMA locks (the fault_lock policy takes them):
+	 * writers' vma_start_write() count in lock_stat.  Set by the model. */
+	bool has_vma_locks;
 	/* pmd sequence counts (khugepaged pmd-seq, sim/kernel/khugepaged.h);
 	 * NULL: none, the fault path checks nothing.  khugepaged's. */
 	struct pmd_seq_table *pmd_seq;

@@ -140,6 +140,7 @@ static gboolean write_group_start(struct group *g, const struct sim_run_config *
 					     sim_policy_rwsem(cfg), 1 + pages + 1, error);
 		if (!wt->mm)
 			return FALSE;
+		wt->mm->has_vma_locks = wg->fs.fault_lock->lock_vma != NULL;
 		if (wg->same_file) {
 			if (!mmap_region(NULL, wt->mm, 1, pages, VM_READ | VM_SHARED,
 					 wg->file.mapping, 0, error))

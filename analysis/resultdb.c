@@ -39,6 +39,22 @@
  * the indexes of a big study stay in memory. */
 #define WRITER_CACHE_KIB 16384
 
+/* runLockStat, also made again when lockStat gains columns (below). */
+#define LOCKSTAT_VIEW_SQL \
+	"CREATE VIEW runLockStat AS SELECT\n" \
+	"  u.runId AS runId, u.runName AS runName, u.configname AS configname,\n" \
+	"  u.runnumber AS runnumber, u.repetition AS repetition,\n" \
+	"  u.iterationvars AS iterationvars, u.status AS status,\n" \
+	"  l.lockName AS lockName, l.mode AS mode, l.contentions AS contentions,\n" \
+	"  l.acquisitions AS acquisitions, l.waitTimeMin AS waitTimeMin,\n" \
+	"  l.waitTimeMax AS waitTimeMax, l.waitTimeTotal AS waitTimeTotal,\n" \
+	"  CASE WHEN l.contentions > 0 THEN 1.0 * l.waitTimeTotal / l.contentions END AS waitTimeAvg,\n" \
+	"  l.holdTimeMin AS holdTimeMin, l.holdTimeMax AS holdTimeMax,\n" \
+	"  l.holdTimeTotal AS holdTimeTotal,\n" \
+	"  CASE WHEN l.acquisitions > 0 THEN 1.0 * l.holdTimeTotal / l.acquisitions END AS holdTimeAvg,\n" \
+	"  l.conBounces AS conBounces, l.acqBounces AS acqBounces\n" \
+	"  FROM runSummary u JOIN lockStat l ON l.runId = u.runId;\n"
+
 /* ---- schema --------------------------------------------------------------
  * The OMNeT++ 6 tables (same names, columns, types and order), then ours,
  * then indexes and views.  Written for this project, after OMNeT++'s
@@ -162,7 +178,9 @@ static const char schema_sql[] =
 	"  waitTimeTotal INTEGER,\n"
 	"  holdTimeMin INTEGER,\n"
 	"  holdTimeMax INTEGER,\n"
-	"  holdTimeTotal INTEGER);\n"
+	"  holdTimeTotal INTEGER,\n"
+	"  conBounces INTEGER NOT NULL DEFAULT 0,\n"
+	"  acqBounces INTEGER NOT NULL DEFAULT 0);\n"
 	"\n"
 	"CREATE UNIQUE INDEX run_name ON run(runName);\n"
 	"CREATE UNIQUE INDEX runAttr_run ON runAttr(runId, attrName);\n"
@@ -207,18 +225,7 @@ static const char schema_sql[] =
 	"  t.statCount AS statCount, t.statMean AS statMean,\n"
 	"  t.statStddev AS statStddev, t.statMin AS statMin, t.statMax AS statMax\n"
 	"  FROM runSummary u JOIN statistic t ON t.runId = u.runId;\n"
-	"CREATE VIEW runLockStat AS SELECT\n"
-	"  u.runId AS runId, u.runName AS runName, u.configname AS configname,\n"
-	"  u.runnumber AS runnumber, u.repetition AS repetition,\n"
-	"  u.iterationvars AS iterationvars, u.status AS status,\n"
-	"  l.lockName AS lockName, l.mode AS mode, l.contentions AS contentions,\n"
-	"  l.acquisitions AS acquisitions, l.waitTimeMin AS waitTimeMin,\n"
-	"  l.waitTimeMax AS waitTimeMax, l.waitTimeTotal AS waitTimeTotal,\n"
-	"  CASE WHEN l.contentions > 0 THEN 1.0 * l.waitTimeTotal / l.contentions END AS waitTimeAvg,\n"
-	"  l.holdTimeMin AS holdTimeMin, l.holdTimeMax AS holdTimeMax,\n"
-	"  l.holdTimeTotal AS holdTimeTotal,\n"
-	"  CASE WHEN l.acquisitions > 0 THEN 1.0 * l.holdTimeTotal / l.acquisitions END AS holdTimeAvg\n"
-	"  FROM runSummary u JOIN lockStat l ON l.runId = u.runId;\n";
+	LOCKSTAT_VIEW_SQL;
 
 /* Claims (see resultdb.h): made in any database opened for writing,
  * older files of this schema version included. */
@@ -231,6 +238,14 @@ static const char claim_sql[] =
 	"  processStart TEXT NOT NULL,\n"
 	"  claimedAt TEXT NOT NULL,\n"		/* ISO 8601, UTC */
 	"  UNIQUE (configHash, runnumber));\n";
+
+/* lockStat's bounce columns, added to files of this schema version made
+ * before they were (their rows get 0: not recorded). */
+static const char lockstat_bounces_sql[] =
+	"ALTER TABLE lockStat ADD COLUMN conBounces INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE lockStat ADD COLUMN acqBounces INTEGER NOT NULL DEFAULT 0;\n"
+	"DROP VIEW IF EXISTS runLockStat;\n"
+	LOCKSTAT_VIEW_SQL;
 
 /* ---- prepared statements -------------------------------------------------- */
 
@@ -246,6 +261,7 @@ enum stmt_id {
 	ST_STATISTIC,
 	ST_HIST_BIN,
 	ST_LOCKSTAT,
+	ST_STAT_ATTR,
 	ST_RUN_DONE,
 	ST_RUN_WRITTEN,
 	ST_CLAIM_GET,
@@ -279,8 +295,9 @@ static const char *const stmt_sql[NR_STMTS] = {
 		"VALUES (?, ?, ?, 1, 0, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_HIST_BIN] = "INSERT INTO histogramBin (statId, lowerEdge, binValue) VALUES (?, ?, ?)",
 	[ST_LOCKSTAT] = "INSERT INTO lockStat (runId, lockName, mode, contentions, acquisitions, "
-		"waitTimeMin, waitTimeMax, waitTimeTotal, holdTimeMin, holdTimeMax, holdTimeTotal) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"waitTimeMin, waitTimeMax, waitTimeTotal, holdTimeMin, holdTimeMax, holdTimeTotal, "
+		"conBounces, acqBounces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_STAT_ATTR] = "INSERT INTO statisticAttr (statId, attrName, attrValue) VALUES (?, ?, ?)",
 	[ST_RUN_DONE] = "SELECT EXISTS (SELECT 1 FROM runStatus WHERE configHash = ?)",
 	[ST_RUN_WRITTEN] = "SELECT EXISTS (SELECT 1 FROM runStatus WHERE configHash = ? "
 		"AND runnumber = ?)",
@@ -624,6 +641,30 @@ static gboolean check_schema(struct fs_resultdb *db, gboolean empty_ok, GError *
 	return TRUE;
 }
 
+/* Whether @schema's lockStat has the bounce columns. */
+static gboolean has_lockstat_bounces(struct fs_resultdb *db, const char *schema,
+				     gboolean *has, GError **error)
+{
+	g_autofree char *sql = g_strdup_printf("SELECT COUNT(*) FROM pragma_table_info('lockStat', "
+					       "'%s') WHERE name = 'conBounces'", schema);
+	gint64 n;
+
+	if (!query_int(db, sql, &n, error))
+		return FALSE;
+	*has = n > 0;
+	return TRUE;
+}
+
+/* Give lockStat its bounce columns if the file predates them. */
+static gboolean upgrade_lockstat(struct fs_resultdb *db, GError **error)
+{
+	gboolean has;
+
+	if (!has_lockstat_bounces(db, "main", &has, error))
+		return FALSE;
+	return has || exec_sql(db, lockstat_bounces_sql, "cannot upgrade lockStat", error);
+}
+
 /* Create the schema in an empty file, or check the version of an existing
  * one, and make the claims table.  In one IMMEDIATE transaction so that
  * concurrent openers agree. */
@@ -647,6 +688,7 @@ static gboolean setup_schema(struct fs_resultdb *db, GError **error)
 			goto fail;
 	}
 	if (!check_schema(db, FALSE, error) ||
+	    !upgrade_lockstat(db, error) ||
 	    !exec_sql(db, claim_sql, "cannot create the schema", error) ||
 	    !exec_sql(db, "COMMIT", "cannot create the schema", error))
 		goto fail;
@@ -1136,6 +1178,7 @@ struct meas_item {
 	guint32 kind;			/* enum meas_kind */
 	guint32 module, name;		/* pool offsets */
 	guint32 first_bin, n_bins;	/* MEAS_STAT */
+	guint32 unit, description;	/* pool offsets; 0: none declared */
 	guint32 pad;
 	guint64 count;			/* MEAS_STAT */
 	/* MEAS_SCALAR, MEAS_COUNTER: value[0]; MEAS_STAT: mean, stddev,
@@ -1150,10 +1193,14 @@ struct meas_bin {
 struct meas_lock {
 	guint32 lock_name, mode;	/* pool offsets */
 	guint64 contentions, acquisitions;
+	guint64 con_bounces, acq_bounces;
 	gint64 times[6];		/* wait min, max, total; hold min, max, total */
 };
 
 struct fs_measurements {
+	/* The registry read, while fs_measurements_new() reads it: the units
+	 * and descriptions of its measurements. */
+	const struct sim_stats *src;
 	GArray *items;			/* struct meas_item */
 	GArray *bins;			/* struct meas_bin */
 	GArray *locks;			/* struct meas_lock */
@@ -1205,11 +1252,25 @@ static void meas_scalar(struct fs_measurements *m, enum meas_kind kind, guint32 
 	g_array_append_val(m->items, it);
 }
 
+/* The unit and description the registry declares for item @i (what
+ * (@kind, @module, @name) is). */
+static void meas_describe(struct fs_measurements *m, guint i, enum sim_stat_kind kind,
+			  const char *module, const char *name)
+{
+	const char *desc = NULL;
+	const char *unit = m->src ? sim_stats_unit(m->src, kind, module, name, &desc) : NULL;
+	guint32 u = meas_string(m, unit), d = meas_string(m, desc);
+
+	g_array_index(m->items, struct meas_item, i).unit = u;
+	g_array_index(m->items, struct meas_item, i).description = d;
+}
+
 static void meas_counter(const char *module, const char *name, uint64_t value, void *data)
 {
 	struct fs_measurements *m = data;
 
 	meas_scalar(m, MEAS_COUNTER, meas_string(m, module), name, (double)value);
+	meas_describe(m, m->items->len - 1, SIM_STAT_COUNTER, module, name);
 }
 
 static void meas_plain_scalar(const char *module, const char *name, double value, void *data)
@@ -1217,6 +1278,7 @@ static void meas_plain_scalar(const char *module, const char *name, double value
 	struct fs_measurements *m = data;
 
 	meas_scalar(m, MEAS_SCALAR, meas_string(m, module), name, value);
+	meas_describe(m, m->items->len - 1, SIM_STAT_SCALAR, module, name);
 }
 
 /* Histogram bins in OMNeT++'s layout: see resultdb.h. */
@@ -1290,6 +1352,7 @@ static void meas_hist(const char *module, const char *name, const struct sim_his
 	it.value[5] = max;
 	item = m->items->len;
 	g_array_append_val(m->items, it);
+	meas_describe(m, item, SIM_STAT_HIST, module, name);
 
 	sim_hist_foreach_bin(h, meas_bin, &b);
 	if (n)					/* last bin: the overflows */
@@ -1312,14 +1375,17 @@ struct fs_measurements *fs_measurements_new(const struct sim_stats *stats,
 	g_return_val_if_fail(!n_lockstat || lockstat, m);
 
 	if (stats) {
+		m->src = stats;
 		sim_stats_foreach_counter(stats, meas_counter, m);
 		sim_stats_foreach_scalar(stats, meas_plain_scalar, m);
 		sim_stats_foreach_hist(stats, meas_hist, m);
+		m->src = NULL;
 	}
 	for (guint i = 0; i < n_lockstat; i++) {
 		const struct fs_lockstat_row *l = &lockstat[i];
 		struct meas_lock ml = {
 			.contentions = l->contentions, .acquisitions = l->acquisitions,
+			.con_bounces = l->con_bounces, .acq_bounces = l->acq_bounces,
 			.times = { l->wait_time_min_ns, l->wait_time_max_ns, l->wait_time_total_ns,
 				   l->hold_time_min_ns, l->hold_time_max_ns, l->hold_time_total_ns },
 		};
@@ -1412,6 +1478,8 @@ struct fs_measurements *fs_measurements_unpack(const void *data, gsize len, GErr
 
 		if (it->kind > MEAS_STAT || !meas_offset_ok(it->module, h.pool_len) ||
 		    !meas_offset_ok(it->name, h.pool_len) ||
+		    !meas_offset_ok(it->unit, h.pool_len) ||
+		    !meas_offset_ok(it->description, h.pool_len) ||
 		    (it->kind == MEAS_STAT && ((guint64)it->first_bin + it->n_bins > h.n_bins)))
 			goto bad_free;
 	}
@@ -1600,14 +1668,25 @@ static gboolean write_scalars(struct write_ctx *w, const struct fs_measurements 
 	if (!st)
 		return FALSE;
 	for (guint i = 0; i < n; i++) {
-		if (its[i]->kind != MEAS_COUNTER)
-			continue;
-		sqlite3_bind_int64(st, 1, ids[i]);
-		sqlite3_bind_text(st, 2, "kind", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, "counter", -1, SQLITE_STATIC);
-		if (!insert_row(db, st, &w->error, "scalar %s.%s", meas_str(m, its[i]->module),
-				meas_str(m, its[i]->name)))
-			return FALSE;
+		/* kind = counter, and the declared unit and description
+		 * (OMNeT++'s attribute names). */
+		const char *attrs[3][2] = {
+			{ "kind", its[i]->kind == MEAS_COUNTER ? "counter" : NULL },
+			{ "unit", its[i]->unit ? meas_str(m, its[i]->unit) : NULL },
+			{ "description", its[i]->description ? meas_str(m, its[i]->description)
+							     : NULL },
+		};
+
+		for (guint a = 0; a < G_N_ELEMENTS(attrs); a++) {
+			if (!attrs[a][1])
+				continue;
+			sqlite3_bind_int64(st, 1, ids[i]);
+			sqlite3_bind_text(st, 2, attrs[a][0], -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, attrs[a][1], -1, SQLITE_STATIC);
+			if (!insert_row(db, st, &w->error, "scalar %s.%s",
+					meas_str(m, its[i]->module), meas_str(m, its[i]->name)))
+				return FALSE;
+		}
 	}
 	return TRUE;
 }
@@ -1634,6 +1713,21 @@ static gboolean write_stat_item(struct write_ctx *w, const struct fs_measurement
 		return FALSE;
 
 	stat_id = sqlite3_last_insert_rowid(db->sql);
+	/* The declared unit (of the values) and description. */
+	for (int a = 0; a < 2; a++) {
+		guint32 off = a ? it->description : it->unit;
+
+		if (!off)
+			continue;
+		st = get_stmt(db, ST_STAT_ATTR, &w->error);
+		if (!st)
+			return FALSE;
+		sqlite3_bind_int64(st, 1, stat_id);
+		sqlite3_bind_text(st, 2, a ? "description" : "unit", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, meas_str(m, off), -1, SQLITE_STATIC);
+		if (!insert_row(db, st, &w->error, "statistic %s.%s", module, name))
+			return FALSE;
+	}
 	bins = &g_array_index(m->bins, struct meas_bin, it->first_bin);
 	while (it->n_bins - i >= INSERT_CHUNK) {
 		st = get_chunk_stmt(db, CHUNK_BIN, &w->error);
@@ -1680,6 +1774,8 @@ static gboolean write_lock_item(struct write_ctx *w, const struct fs_measurement
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)l->acquisitions);
 	for (int i = 0; i < 6; i++)
 		sqlite3_bind_int64(st, 6 + i, l->times[i]);
+	sqlite3_bind_int64(st, 12, (sqlite3_int64)l->con_bounces);
+	sqlite3_bind_int64(st, 13, (sqlite3_int64)l->acq_bounces);
 	return insert_row(w->db, st, &w->error, "lock_stat row %s/%s", lock, mode);
 }
 
@@ -1902,6 +1998,16 @@ gboolean fs_resultdb_run_written(struct fs_resultdb *db, const char *config_hash
  * sqlite_sequence), so that child rows (attributes, bins, vector data)
  * follow their parents by the same arithmetic, with no per-row lookups.
  */
+#define MERGE_LOCKSTAT_SQL(bounces)						\
+	"INSERT INTO main.lockStat (runId, lockName, mode, contentions, acquisitions, "	\
+	"waitTimeMin, waitTimeMax, waitTimeTotal, holdTimeMin, holdTimeMax, holdTimeTotal, " \
+	"conBounces, acqBounces) "						\
+	"SELECT m.newId, a.lockName, a.mode, a.contentions, a.acquisitions, a.waitTimeMin, " \
+	"a.waitTimeMax, a.waitTimeTotal, a.holdTimeMin, a.holdTimeMax, a.holdTimeTotal, " \
+	bounces " FROM src.lockStat a JOIN temp.mergeRun m ON m.oldId = a.runId"
+/* A source made before lockStat had its bounce columns: 0, not recorded. */
+static const char merge_lockstat_no_bounces[] = MERGE_LOCKSTAT_SQL("0, 0");
+
 static const char *const merge_sql[] = {
 	"INSERT INTO main.run (runId, runName, simtimeExp) "
 	"SELECT m.newId, r.runName, r.simtimeExp FROM src.run r "
@@ -1925,11 +2031,7 @@ static const char *const merge_sql[] = {
 	"a.simTimeNs, a.finishedAt FROM src.runStatus a "
 	"JOIN temp.mergeRun m ON m.oldId = a.runId",
 
-	"INSERT INTO main.lockStat (runId, lockName, mode, contentions, acquisitions, "
-	"waitTimeMin, waitTimeMax, waitTimeTotal, holdTimeMin, holdTimeMax, holdTimeTotal) "
-	"SELECT m.newId, a.lockName, a.mode, a.contentions, a.acquisitions, a.waitTimeMin, "
-	"a.waitTimeMax, a.waitTimeTotal, a.holdTimeMin, a.holdTimeMax, a.holdTimeTotal "
-	"FROM src.lockStat a JOIN temp.mergeRun m ON m.oldId = a.runId",
+	MERGE_LOCKSTAT_SQL("a.conBounces, a.acqBounces"),
 
 	"INSERT INTO main.scalar (scalarId, runId, moduleName, scalarName, scalarValue) "
 	"SELECT s.scalarId + :scalar, m.newId, s.moduleName, s.scalarName, s.scalarValue "
@@ -2064,6 +2166,7 @@ static gboolean merge_attached(struct fs_resultdb *db, const char *src_path,
 		{ "statistic", "statId" }, { "vector", "vectorId" },
 	};
 	gint64 off[4], run_off, added;
+	gboolean src_bounces;
 	g_autofree char *pick = NULL;
 
 	if (!check_merge_source(db, src_path, error))
@@ -2093,8 +2196,11 @@ static gboolean merge_attached(struct fs_resultdb *db, const char *src_path,
 	if (!query_int(db, "SELECT COUNT(*) FROM temp.mergeRun", &added, error))
 		goto fail;
 
+	if (!has_lockstat_bounces(db, "src", &src_bounces, error))
+		goto fail;
 	for (size_t i = 0; i < G_N_ELEMENTS(merge_sql); i++)
-		if (!merge_step(db, merge_sql[i], off, error))
+		if (!merge_step(db, !src_bounces && strstr(merge_sql[i], "main.lockStat") ?
+				merge_lockstat_no_bounces : merge_sql[i], off, error))
 			goto fail;
 
 	if (!exec_sql(db, "DROP TABLE temp.mergeRun; COMMIT", "cannot merge",

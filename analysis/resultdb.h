@@ -33,7 +33,8 @@
  *             simTimeNs, finishedAt)             one row per run
  *   lockStat(runId, lockName, mode, contentions, acquisitions,
  *            waitTimeMin, waitTimeMax, waitTimeTotal,
- *            holdTimeMin, holdTimeMax, holdTimeTotal)   times in ns
+ *            holdTimeMin, holdTimeMax, holdTimeTotal,
+ *            conBounces, acqBounces)             times in ns
  *   runClaim(configHash, runnumber, host, pid, processStart, claimedAt)
  *                                                a run being simulated
  *
@@ -54,7 +55,10 @@
  * (with scalarAttr kind = counter), a scalar a scalar, and a histogram a
  * statistic row (isHistogram = 1) with its bins plus the scalars NAME:count,
  * :mean, :stddev, :min, :p50, :p90, :p99, :p999, :max (NULL but :count
- * when the histogram is empty).  Bins follow OMNeT++'s layout: a first
+ * when the histogram is empty).  The unit and description the registry
+ * declares (sim_stats_unit()) are scalarAttr / statisticAttr "unit" and
+ * "description" (a histogram's NAME:field scalars have its statistic's).
+ * Bins follow OMNeT++'s layout: a first
  * underflow bin at -inf, contiguous bins (an empty gap between two
  * non-empty bins is one zero bin), a last overflow bin; their values sum
  * to statCount.
@@ -158,6 +162,9 @@ struct fs_lockstat_row {
 	guint64 acquisitions;
 	gint64 wait_time_min_ns, wait_time_max_ns, wait_time_total_ns;
 	gint64 hold_time_min_ns, hold_time_max_ns, hold_time_total_ns;
+	/* Contentions and acquisitions whose lock word's cache line came
+	 * from another CPU (0 where the model has no cache line). */
+	guint64 con_bounces, acq_bounces;
 };
 
 /*

@@ -5,26 +5,440 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "analysis/report.h"
 #include "analysis/resultdb.h"
 #include "cli/cli.h"
 #include "sim/core/types.h"
+#include "cli/runs.h"
+
+/* ---- report: numbers in human units --------------------------------------- */
+
+/*
+ * How the numbers of a row with @unit are shown (struct human): times and
+ * sizes in the unit that suits the row's largest magnitude @max (ns -> µs,
+ * ms, s; B -> KiB, MiB, GiB: cli_unit_scale()), a ratio (0..1) as a
+ * percentage, all numbers of the row in that unit; any other unit (a
+ * count, a rate) as it is, each number with its own SI suffix (k, M, G).
+ */
+struct human {
+	const char *unit;		/* shown */
+	double scale;			/* divide by */
+	gboolean si;			/* each number its own suffix */
+};
+
+static struct human human_unit(const char *unit, double max)
+{
+	struct human h = { unit ? unit : "", 1, FALSE };
+
+	if (unit && (!strcmp(unit, "ns") || !strcmp(unit, "B")))
+		h.unit = cli_unit_scale(unit, fabs(max), &h.scale);
+	else if (unit && !strcmp(unit, "ratio"))
+		h = (struct human){ "%", 0.01, FALSE };
+	else
+		h.si = TRUE;
+	return h;
+}
+
+/* @v in @h's unit with 4 significant digits ('.' whatever the locale), "-"
+ * for NaN; @sign: a '+' on positive values. */
+static char *human_number(double v, const struct human *h, gboolean sign)
+{
+	static const struct { const char *suffix; double scale; } si[] = {
+		{ "G", 1e9 }, { "M", 1e6 }, { "k", 1e3 },
+	};
+	const char *suffix = "";
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+	if (isnan(v))
+		return g_strdup("-");
+	v /= h->scale;
+	for (guint i = 0; h->si && i < G_N_ELEMENTS(si); i++)
+		if (fabs(v) >= 10 * si[i].scale) {
+			v /= si[i].scale;
+			suffix = si[i].suffix;
+			break;
+		}
+	g_ascii_formatd(buf, sizeof(buf), fabs(v) >= 1e4 ? "%.0f" : "%.4g", v);
+	return g_strdup_printf("%s%s%s", sign && v > 0 ? "+" : "", buf, suffix);
+}
+
+/* A change in percent, 3 significant digits. */
+static char *human_percent(double v, gboolean sign)
+{
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+	if (isnan(v))
+		return g_strdup("-");
+	g_ascii_formatd(buf, sizeof(buf), fabs(v) >= 1e3 ? "%.0f" : "%.3g", v);
+	return g_strdup_printf("%s%s%%", sign && v > 0 ? "+" : "", buf);
+}
+
+/* An aligned text table of @cells (@nr_cols per line; right-aligned where
+ * @right says), no trailing blanks. */
+static void print_table(GPtrArray *cells, guint nr_cols, const gboolean *right)
+{
+	g_autofree size_t *width = g_new0(size_t, nr_cols);
+	guint nr_lines = cells->len / nr_cols;
+
+	for (guint i = 0; i < cells->len; i++)
+		width[i % nr_cols] = MAX(width[i % nr_cols],
+					 (size_t)g_utf8_strlen(cells->pdata[i], -1));
+	for (guint l = 0; l < nr_lines; l++) {
+		GString *line = g_string_new(NULL);
+
+		for (guint c = 0; c < nr_cols; c++) {
+			const char *s = cells->pdata[l * nr_cols + c];
+			size_t pad = width[c] - (size_t)g_utf8_strlen(s, -1);
+
+			if (c)
+				g_string_append(line, "  ");
+			if (right[c])
+				g_string_append_printf(line, "%*s%s", (int)pad, "", s);
+			else
+				g_string_append_printf(line, "%s%*s", s, (int)pad, "");
+		}
+		while (line->len && line->str[line->len - 1] == ' ')
+			g_string_truncate(line, line->len - 1);
+		printf("%s\n", line->str);
+		g_string_free(line, TRUE);
+	}
+}
+
+/* "linux-6.6" for a configuration's variable, "" if it has none. */
+static const char *var_of(const struct fs_report_config *c, const char *name)
+{
+	const char *v = g_hash_table_lookup(c->vars, name);
+
+	return v ? v : "";
+}
+
+/* The configuration's name with its version when it has several. */
+static char *config_label(const struct fs_report_config *c)
+{
+	if (c->split)
+		return g_strdup_printf("%s@%.8s", c->configname, c->version);
+	return g_strdup(c->configname);
+}
+
+/* A configuration's variables as "$a=1, $b=2" (its iterationvars). */
+static const char *config_vars(const struct fs_report_config *c)
+{
+	return *c->iterationvars ? c->iterationvars : "(no variables)";
+}
+
+static void print_split_notes(const struct fs_report *rep)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	for (guint i = 0; i < rep->configs->len; i++) {
+		const struct fs_report_config *c = rep->configs->pdata[i];
+		g_autofree char *key = g_strconcat(c->configname, " ", c->iterationvars, NULL);
+
+		if (c->split && c->shown && g_hash_table_add(seen, g_steal_pointer(&key)))
+			printf("note: %s %s has runs of different versions of its configuration "
+			       "(their runConfig differs): shown apart as %s@VERSION, never "
+			       "pooled\n", c->configname, config_vars(c), c->configname);
+	}
+}
+
+static void print_report_table(const struct fs_report *rep)
+{
+	g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GArray) right = g_array_new(FALSE, TRUE, sizeof(gboolean));
+	g_autofree char *ci_label = g_strdup_printf("±%g%%", 100 * rep->confidence);
+	guint nr_cols = 0;
+	const struct fs_report_config *prev = NULL;
+
+#define HEAD(text, r) do {						\
+		gboolean r_ = (r);					\
+		g_ptr_array_add(cells, g_strdup(text));			\
+		g_array_append_val(right, r_);				\
+		nr_cols++;						\
+	} while (0)
+	HEAD("config", FALSE);
+	for (guint v = 0; v < rep->var_names->len; v++) {
+		g_autofree char *h = g_strconcat("$", (char *)rep->var_names->pdata[v], NULL);
+
+		HEAD(h, FALSE);
+	}
+	HEAD("runs", FALSE);
+	HEAD("metric", FALSE);
+	HEAD("n", TRUE);
+	HEAD("mean", TRUE);
+	HEAD(ci_label, TRUE);
+	HEAD("unit", FALSE);
+	if (rep->compared) {
+		HEAD("vs base", TRUE);
+		HEAD(ci_label, TRUE);
+		HEAD("diff", TRUE);
+		HEAD(ci_label, TRUE);
+	}
+#undef HEAD
+
+	for (guint i = 0; i < rep->rows->len; i++) {
+		const struct fs_report_row *r = rep->rows->pdata[i];
+		const struct fs_report_config *c = r->config;
+		gboolean first = c != prev;
+		struct human h = human_unit(r->unit, r->base_n ? MAX(fabs(r->mean),
+								     fabs(r->base_mean))
+							   : r->mean);
+
+		prev = c;
+		g_ptr_array_add(cells, first ? config_label(c) : g_strdup(""));
+		for (guint v = 0; v < rep->var_names->len; v++)
+			g_ptr_array_add(cells, g_strdup(first ? var_of(c, rep->var_names->pdata[v])
+						       : ""));
+		g_ptr_array_add(cells, g_strdup(first ? c->statuses : ""));
+		g_ptr_array_add(cells, g_strconcat(r->module, ".", r->name, NULL));
+		g_ptr_array_add(cells, g_strdup_printf("%u", r->n));
+		g_ptr_array_add(cells, human_number(r->mean, &h, FALSE));
+		g_ptr_array_add(cells, human_number(r->ci_half, &h, FALSE));
+		g_ptr_array_add(cells, g_strdup(h.unit));
+		if (!rep->compared)
+			continue;
+		if (c->base == c) {
+			g_ptr_array_add(cells, g_strdup("base"));
+			for (int k = 0; k < 3; k++)
+				g_ptr_array_add(cells, g_strdup(""));
+		} else if (!r->base_n) {
+			for (int k = 0; k < 4; k++)
+				g_ptr_array_add(cells, g_strdup("-"));
+		} else {
+			g_ptr_array_add(cells, human_percent((r->cmp.ratio - 1) * 100, TRUE));
+			g_ptr_array_add(cells, human_percent(r->cmp.ratio_half * 100, FALSE));
+			g_ptr_array_add(cells, human_number(r->cmp.diff, &h, TRUE));
+			g_ptr_array_add(cells, human_number(r->cmp.diff_half, &h, FALSE));
+		}
+	}
+	print_table(cells, nr_cols, (const gboolean *)(void *)right->data);
+}
+
+/* A CSV field, quoted if it holds a comma, a quote or a line break. */
+static void csv_field(GString *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		g_string_append(out, s);
+		return;
+	}
+	g_string_append_c(out, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			g_string_append_c(out, '"');
+		g_string_append_c(out, *s);
+	}
+	g_string_append_c(out, '"');
+}
+
+/* ",VALUE" with the shortest text that reads back as @v; empty for NaN. */
+static void csv_number(GString *out, double v)
+{
+	char buf[32];
+
+	g_string_append_c(out, ',');
+	if (isnan(v))
+		return;
+	cli_format_double(buf, v);
+	g_string_append(out, buf);
+}
+
+/* configname, one column per variable, version: the configuration part of
+ * a CSV line or header. */
+static void csv_config(GString *out, const struct fs_report *rep,
+		       const struct fs_report_config *c)
+{
+	csv_field(out, c ? c->configname : "configname");
+	for (guint v = 0; v < rep->var_names->len; v++) {
+		const char *name = rep->var_names->pdata[v];
+
+		g_string_append_c(out, ',');
+		csv_field(out, c ? var_of(c, name) : name);
+	}
+	g_string_append_c(out, ',');
+	csv_field(out, c ? c->version : "version");
+}
+
+static void print_report_csv(const struct fs_report *rep)
+{
+	GString *out = g_string_new(NULL);
+
+	csv_config(out, rep, NULL);
+	g_string_append(out, ",module,name,unit,n,mean,ci_half,stddev");
+	if (rep->compared)
+		g_string_append(out, ",base,ratio,ratio_ci_half,diff,diff_ci_half");
+	g_string_append_c(out, '\n');
+	for (guint i = 0; i < rep->rows->len; i++) {
+		const struct fs_report_row *r = rep->rows->pdata[i];
+
+		csv_config(out, rep, r->config);
+		g_string_append_c(out, ',');
+		csv_field(out, r->module);
+		g_string_append_c(out, ',');
+		csv_field(out, r->name);
+		g_string_append_c(out, ',');
+		csv_field(out, r->unit ? r->unit : "");
+		g_string_append_printf(out, ",%u", r->n);
+		csv_number(out, r->mean);
+		csv_number(out, r->ci_half);
+		csv_number(out, r->stddev);
+		if (rep->compared) {
+			g_string_append_c(out, ',');
+			csv_field(out, r->config->base ? r->config->base->iterationvars : "");
+			csv_number(out, r->base_n ? r->cmp.ratio : NAN);
+			csv_number(out, r->base_n ? r->cmp.ratio_half : NAN);
+			csv_number(out, r->base_n ? r->cmp.diff : NAN);
+			csv_number(out, r->base_n ? r->cmp.diff_half : NAN);
+		}
+		g_string_append_c(out, '\n');
+	}
+	fputs(out->str, stdout);
+	g_string_free(out, TRUE);
+}
+
+/* ---- report --lock-stat ------------------------------------------------------ */
+
+static const char *const lock_columns[] = {
+	"con-bounces", "contentions", "waittime-min", "waittime-max", "waittime-total",
+	"waittime-avg", "acq-bounces", "acquisitions", "holdtime-min", "holdtime-max",
+	"holdtime-total", "holdtime-avg",
+};
+
+/* "mmap_sem-W", as lock_stat names a read or write side. */
+static char *lock_class(const struct fs_lockstat_mean *l)
+{
+	return g_strconcat(l->lock_name, !strcmp(l->mode, "read") ? "-R" :
+			   !strcmp(l->mode, "write") ? "-W" : *l->mode ? "-" : "",
+			   !strcmp(l->mode, "read") || !strcmp(l->mode, "write") ? "" : l->mode,
+			   NULL);
+}
+
+static void print_lockstat(const struct fs_report *rep, const char *db_path)
+{
+	g_autoptr(GHashTable) no_bounces = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GPtrArray) unknown = g_ptr_array_new();
+	const struct fs_report_config *prev = NULL;
+	guint width = 40 + 1 + 15 * G_N_ELEMENTS(lock_columns);
+	g_autofree char *rule = g_strnfill(width, '-');
+
+	printf("lock_stat of %s: per configuration, counts and totals are means per run,\n"
+	       "min and max are over its runs; times in us, as /proc/lock_stat prints them.\n",
+	       db_path);
+	for (guint i = 0; i < rep->locks->len; i++) {
+		const struct fs_lockstat_mean *l = rep->locks->pdata[i];
+		g_autofree char *name = lock_class(l);
+		const double v[] = {
+			l->con_bounces, l->contentions, l->wait_min / 1e3, l->wait_max / 1e3,
+			l->wait_total / 1e3, l->wait_avg / 1e3, l->acq_bounces, l->acquisitions,
+			l->hold_min / 1e3, l->hold_max / 1e3, l->hold_total / 1e3,
+			l->hold_avg / 1e3,
+		};
+
+		if (l->config != prev) {
+			g_autofree char *label = config_label(l->config);
+
+			printf("\n%s %s (%s)\n%s\n%40s ", label, config_vars(l->config),
+			       l->config->statuses, rule, "class name");
+			for (guint c = 0; c < G_N_ELEMENTS(lock_columns); c++)
+				printf("%15s", lock_columns[c]);
+			printf("\n%s\n", rule);
+			prev = l->config;
+		}
+		printf("%40s:", name);
+		for (guint c = 0; c < G_N_ELEMENTS(v); c++)
+			/* counts as integers, times with two decimals */
+			printf(c == 0 || c == 1 || c == 6 || c == 7 ? "%15.0f" : "%15.2f", v[c]);
+		printf("\n");
+		if (!l->bounces_known && g_hash_table_add(no_bounces, l->lock_name))
+			g_ptr_array_add(unknown, l->lock_name);
+	}
+	if (!rep->locks->len)
+		printf("\n(no lockStat rows: no run took a lock the models report)\n");
+	printf("\nbounces: acquisitions (and contended ones) whose lock word's cache line came "
+	       "from another CPU\n(sim/kernel/cacheline.h: machine.cacheline_transfer; 0 "
+	       "when it is 0)");
+	for (guint i = 0; i < unknown->len; i++)
+		printf("%s%s", i ? ", " : "; no cache line in the model, so always 0: ",
+		       (const char *)unknown->pdata[i]);
+	printf(".\n");
+}
+
+static void print_lockstat_csv(const struct fs_report *rep)
+{
+	GString *out = g_string_new(NULL);
+
+	csv_config(out, rep, NULL);
+	g_string_append(out, ",class,mode,con_bounces,contentions,waittime_min_ns,"
+			"waittime_max_ns,waittime_total_ns,waittime_avg_ns,acq_bounces,"
+			"acquisitions,holdtime_min_ns,holdtime_max_ns,holdtime_total_ns,"
+			"holdtime_avg_ns,bounces_modelled\n");
+	for (guint i = 0; i < rep->locks->len; i++) {
+		const struct fs_lockstat_mean *l = rep->locks->pdata[i];
+		const double v[] = {
+			l->con_bounces, l->contentions, l->wait_min, l->wait_max, l->wait_total,
+			l->wait_avg, l->acq_bounces, l->acquisitions, l->hold_min, l->hold_max,
+			l->hold_total, l->hold_avg,
+		};
+
+		csv_config(out, rep, l->config);
+		g_string_append_c(out, ',');
+		csv_field(out, l->lock_name);
+		g_string_append_c(out, ',');
+		csv_field(out, l->mode);
+		for (guint c = 0; c < G_N_ELEMENTS(v); c++)
+			csv_number(out, v[c]);
+		g_string_append(out, l->bounces_known ? ",1\n" : ",0\n");
+	}
+	fputs(out->str, stdout);
+	g_string_free(out, TRUE);
+}
+
+/* runId set of @runs (pointing into it). */
+static GHashTable *run_ids(const struct cli_runs *runs)
+{
+	GHashTable *ids = g_hash_table_new(g_int64_hash, g_int64_equal);
+
+	for (guint i = 0; i < runs->runs->len; i++) {
+		struct cli_run *r = runs->runs->pdata[i];
+
+		g_hash_table_add(ids, &r->id);
+	}
+	return ids;
+}
+
+static int report_fail(const GError *error)
+{
+	fprintf(stderr, "faultsim report: %s\n", error->message);
+	return cli_exit_status(error);
+}
 
 int cmd_report(int argc, char **argv)
 {
 	g_autofree char *db_opt = NULL;	/* GOption replaces, never frees, a default */
-	g_auto(GStrv) patterns = NULL;
-	gboolean csv = FALSE, all = FALSE;
+	g_autofree char *compare = NULL;
+	g_auto(GStrv) patterns = NULL, where = NULL;
+	gboolean csv = FALSE, all = FALSE, lock_stat = FALSE;
 	double confidence = 0.95;
 	GOptionEntry entries[] = {
 		{ "db", 0, 0, G_OPTION_ARG_FILENAME, &db_opt,
 		  "results database (default results.db)", "FILE" },
 		{ "scalar", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &patterns,
-		  "scalars to show, as globs on NAME or MODULE.NAME (repeatable; default: "
-		  "*:mean, *:p99, *utilization and counters)", "GLOB" },
-		{ "csv", 0, 0, G_OPTION_ARG_NONE, &csv, "CSV instead of a table", NULL },
+		  "scalars to show, in this order, as globs on NAME or MODULE.NAME "
+		  "(repeatable; default: a summary per configuration)", "GLOB" },
+		{ "where", 'w', 0, G_OPTION_ARG_STRING_ARRAY, &where,
+		  "only runs where EXPR holds, e.g. '$kernel=linux-6.6', '$threads>=4 && "
+		  "$io=drop|hold' (as export's; repeatable: all must hold)", "EXPR" },
+		{ "compare", 0, 0, G_OPTION_ARG_STRING, &compare,
+		  "compare each configuration with the baseline BASE selects (an EXPR, e.g. "
+		  "'$kernel=linux-4.19') that agrees with it on the other variables: "
+		  "change in % and difference, with Welch intervals", "BASE" },
+		{ "lock-stat", 0, 0, G_OPTION_ARG_NONE, &lock_stat,
+		  "/proc/lock_stat's columns per lock class and configuration instead", NULL },
+		{ "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
+		  "CSV instead of a table (a column per iteration variable, values in the "
+		  "recorded units)", NULL },
 		{ "all", 'a', 0, G_OPTION_ARG_NONE, &all,
 		  "include runs whose status is not done (deadlock, failed)", NULL },
 		{ "confidence", 0, 0, G_OPTION_ARG_DOUBLE, &confidence,
@@ -32,38 +446,100 @@ int cmd_report(int argc, char **argv)
 		{ NULL }
 	};
 	g_autoptr(GError) error = NULL;
+	g_autoptr(cli_runs) runs = NULL, base = NULL;
+	g_autoptr(GHashTable) ids = NULL, base_ids = NULL;
+	g_autoptr(fs_report) rep = NULL;
+	const char *db_path;
 
 	if (!cli_parse("report", "",
-		       "Per configuration, the key scalars: mean and confidence interval over "
-		       "repetitions (Student t).", entries, &argc, &argv))
+		       "Per configuration, chosen scalars with their unit: mean and confidence "
+		       "interval over repetitions (Student t); without -p a summary.  Runs of "
+		       "different versions of a configuration are shown apart.", entries,
+		       &argc, &argv))
 		return EXIT_USAGE;
 	if (argc != 1 || !(confidence > 0 && confidence < 1)) {
 		fprintf(stderr, "faultsim report: %s\n", argc != 1 ? "takes no arguments"
 			: "--confidence must be between 0 and 1");
 		return EXIT_USAGE;
 	}
-	g_autoptr(fs_resultdb) db = fs_resultdb_open_readonly(db_opt ? db_opt : "results.db", &error);
-
-	if (!db) {
-		fprintf(stderr, "faultsim report: %s\n", error->message);
-		return 1;
+	if (lock_stat && (patterns || compare)) {
+		fprintf(stderr, "faultsim report: --lock-stat takes no -p nor --compare\n");
+		return EXIT_USAGE;
 	}
+	db_path = db_opt ? db_opt : "results.db";
+	g_autoptr(fs_resultdb) db = fs_resultdb_open_readonly(db_path, &error);
+
+	if (!db)
+		return report_fail(error);
+	runs = cli_runs_load(db, (const char *const *)where, all, &error);
+	if (!runs)
+		return report_fail(error);
+	if (!runs->runs->len) {
+		if (where)
+			fprintf(stderr, "faultsim report: none of the %u runs of %s matches "
+				"--where\n", runs->nr_candidates, db_path);
+		else
+			fprintf(stderr, "faultsim report: %s holds no run%s\n", db_path,
+				all ? "" : " with status done (--all for every run)");
+		return where ? EXIT_USAGE : 1;
+	}
+	ids = run_ids(runs);
+	if (compare) {
+		const char *base_where[] = { compare, NULL };
+
+		base = cli_runs_load(db, base_where, all, &error);
+		if (!base) {
+			g_prefix_error(&error, "--compare: ");
+			return report_fail(error);
+		}
+		if (!base->runs->len) {
+			fprintf(stderr, "faultsim report: --compare '%s' matches none of the %u "
+				"runs of %s\n", compare, base->nr_candidates, db_path);
+			return EXIT_USAGE;
+		}
+		base_ids = run_ids(base);
+	}
+
 	struct fs_report_options opts = {
 		.patterns = (const char *const *)patterns,
-		.counters = FALSE,
 		.all_statuses = all,
 		.confidence = confidence,
+		.runs = ids,
+		.base_runs = base_ids,
+		.lock_stat = lock_stat,
 	};
-	g_autoptr(GPtrArray) rows = fs_report_compute(db, &opts, &error);
 
-	if (!rows) {
-		fprintf(stderr, "faultsim report: %s\n", error->message);
-		return 1;
+	rep = fs_report_compute(db, &opts, &error);
+	if (!rep)
+		return report_fail(error);
+	if (rep->unmatched->len) {
+		for (guint i = 0; i < rep->unmatched->len; i++) {
+			const char *p = rep->unmatched->pdata[i];
+			g_autofree char *close = cli_closest_names(p, rep->metric_names, 5);
+
+			fprintf(stderr, "faultsim report: -p '%s' matches no scalar of the runs%s%s\n",
+				p, *close ? "; closest: " : "", close);
+		}
+		fprintf(stderr, "faultsim report: 'faultsim list metrics' lists them; a pattern "
+			"with a '.' matches MODULE.NAME, one without NAME\n");
+		return EXIT_USAGE;
 	}
-	g_autofree char *text = csv ? fs_report_format_csv(rows)
-				    : fs_report_format_table(rows, confidence);
-
-	fputs(text, stdout);
+	if (lock_stat) {
+		if (csv)
+			print_lockstat_csv(rep);
+		else
+			print_lockstat(rep, db_path);
+		return 0;
+	}
+	if (csv) {
+		print_report_csv(rep);
+		return 0;
+	}
+	print_split_notes(rep);
+	if (compare)
+		printf("compared with %s: change of the mean and difference, each with a Welch "
+		       "%g%% interval\n", compare, 100 * confidence);
+	print_report_table(rep);
 	return 0;
 }
 

@@ -54,6 +54,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis/report.h"
 #include "analysis/resultdb.h"
 #include "cli/cli.h"
 #include "sim/core/engine.h"
@@ -117,9 +118,13 @@ static void run_result_free(struct run_result *res)
 
 /*
  * lock_stat rows, from the measurements every lock model records under its
- * module: counters MODEContentions and MODEAcquisitions and histograms
+ * module (sim/kernel/lockstat.h): counters MODEContentions,
+ * MODEAcquisitions, MODEConBounces and MODEAcqBounces, histograms
  * MODEWaitTime and MODEHoldTime, MODE "read" or "write"; or contentions,
- * acquisitions, waitTime and holdTime for a lock with one mode.
+ * acquisitions, conBounces, acqBounces, waitTime and holdTime for a lock
+ * with one mode.  A mode nobody acquired has no row (as /proc/lock_stat
+ * prints no -R or -W line for it): mmap_sem (the rwsem model), vma_lock
+ * (every VMA's lock, one class), page_lock.
  */
 struct lockstat_scan {
 	const struct sim_stats *st;
@@ -156,17 +161,28 @@ static void lockstat_row(struct lockstat_scan *ls, const char *module, const cha
 					: g_strdup_printf("%s/waitTime", module);
 	g_autofree char *k_hold = *mode ? g_strdup_printf("%s/%sHoldTime", module, mode)
 					: g_strdup_printf("%s/holdTime", module);
+	g_autofree char *k_cb = *mode ? g_strdup_printf("%s/%sConBounces", module, mode)
+				      : g_strdup_printf("%s/conBounces", module);
+	g_autofree char *k_ab = *mode ? g_strdup_printf("%s/%sAcqBounces", module, mode)
+				      : g_strdup_printf("%s/acqBounces", module);
 	const uint64_t *acq = g_hash_table_lookup(ls->counters, acq_name);
 	const uint64_t *cont = g_hash_table_lookup(ls->counters, k_cont);
+	const uint64_t *con_b = g_hash_table_lookup(ls->counters, k_cb);
+	const uint64_t *acq_b = g_hash_table_lookup(ls->counters, k_ab);
 	const struct sim_hist *wait = g_hash_table_lookup(ls->hists, k_wait);
 	const struct sim_hist *hold = g_hash_table_lookup(ls->hists, k_hold);
-	char *lock = g_strdup(module);
+	char *lock;
 
+	if (!*acq)
+		return;
+	lock = g_strdup(module);
 	g_ptr_array_add(ls->strings, lock);
 	row.lock_name = lock;
 	row.mode = mode;
 	row.acquisitions = *acq;
 	row.contentions = cont ? *cont : 0;
+	row.con_bounces = con_b ? *con_b : 0;
+	row.acq_bounces = acq_b ? *acq_b : 0;
 	if (wait && sim_hist_count(wait)) {
 		row.wait_time_min_ns = (gint64)sim_hist_min(wait);
 		row.wait_time_max_ns = (gint64)sim_hist_max(wait);
@@ -278,7 +294,8 @@ static gboolean simulate(const struct sim_run_config *cfg, struct run_result *re
 		if (why == SIM_STOP_EMPTY)
 			res->deadlock = sim_deadlock_report(eng);
 		if (res->deadlock)
-			(*sim_stats_counter(sim_engine_stats(eng), "sim", "deadlocks"))++;
+			(*sim_stats_counter_unit(sim_engine_stats(eng), "sim", "deadlocks", "runs",
+						 "1: events ran out with tasks blocked for good"))++;
 		sim_model_finish(m);
 		if (sim_model_error(m))
 			res->error = g_strdup(sim_model_error(m));
@@ -304,6 +321,9 @@ static gboolean simulate(const struct sim_run_config *cfg, struct run_result *re
 
 struct run_ctx {
 	const struct sim_study *study;
+	/* Run attributes every run gets (name, value, ...): the plugins'
+	 * provenance (plugin_provenance()). */
+	const GPtrArray *attrs;
 	gboolean isolate;
 	/* threads */
 	GThreadPool *pool;
@@ -603,10 +623,160 @@ static struct run_result *run_next(struct run_ctx *ctx, int timeout_ms)
 	return g_queue_pop_head(&ctx->ready);
 }
 
+/* ---- provenance ---------------------------------------------------------- */
+
+static void gstring_free(gpointer s)
+{
+	g_string_free(s, TRUE);
+}
+
+/*
+ * Where the policies of @reg came from, as run attributes (name, value,
+ * ...), one plugin after the other in the order its policies registered:
+ * plugin.N.path (absolute), plugin.N.sha256 (of the file now, as loaded)
+ * and plugin.N.policies ("retry=drop2 io=hold": what it provides).
+ */
+static GPtrArray *plugin_provenance(const struct sim_policies *reg, GError **error)
+{
+	g_autoptr(GPtrArray) origins = g_ptr_array_new();
+	g_autoptr(GPtrArray) provided = g_ptr_array_new_with_free_func(gstring_free);
+	GPtrArray *attrs = g_ptr_array_new_with_free_func(g_free);
+
+	for (int slot = 0; slot < SIM_NR_POLICY_SLOTS; slot++) {
+		for (guint i = 0; i < sim_policies_count(reg, slot); i++) {
+			const struct sim_policy *p = sim_policies_get(reg, slot, i);
+			guint k;
+
+			if (!g_strcmp0(p->origin, "built-in"))
+				continue;
+			for (k = 0; k < origins->len; k++)
+				if (!strcmp(origins->pdata[k], p->origin))
+					break;
+			if (k == origins->len) {
+				g_ptr_array_add(origins, (gpointer)p->origin);
+				g_ptr_array_add(provided, g_string_new(NULL));
+			}
+			g_string_append_printf(provided->pdata[k], "%s%s=%s",
+					       ((GString *)provided->pdata[k])->len ? " " : "",
+					       sim_policy_slot(slot)->name, p->name);
+		}
+	}
+	for (guint k = 0; k < origins->len; k++) {
+		g_autofree char *path = g_canonicalize_filename(origins->pdata[k], NULL);
+		g_autofree char *data = NULL;
+		gsize len;
+
+		if (!g_file_get_contents(path, &data, &len, error)) {
+			g_ptr_array_unref(attrs);
+			return NULL;
+		}
+		g_ptr_array_add(attrs, g_strdup_printf("plugin.%u.path", k));
+		g_ptr_array_add(attrs, g_strdup(path));
+		g_ptr_array_add(attrs, g_strdup_printf("plugin.%u.sha256", k));
+		g_ptr_array_add(attrs, g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+								   (const guchar *)data, len));
+		g_ptr_array_add(attrs, g_strdup_printf("plugin.%u.policies", k));
+		g_ptr_array_add(attrs, g_strdup(((GString *)provided->pdata[k])->str));
+	}
+	return attrs;
+}
+
+/*
+ * For an error about a policy value this process does not know (@message):
+ * the plugin a run of the database at @db_path recorded as providing it,
+ * as "; provided by plugin PATH (recorded in DB); pass --plugin PATH", or
+ * NULL.  A value the registry @reg has is not looked for.
+ */
+static char *plugin_hint(const char *db_path, const char *message,
+			 const struct sim_policies *reg)
+{
+	static const char query[] =
+		"SELECT a.attrValue, p.attrValue FROM runAttr a JOIN runAttr p "
+		"ON p.runId = a.runId AND p.attrName = substr(a.attrName, 1, "
+		"length(a.attrName) - length('policies')) || 'path' "
+		"WHERE a.attrName LIKE 'plugin.%.policies' ORDER BY a.runId DESC";
+	g_autoptr(GError) error = NULL;
+	g_autoptr(fs_resultdb) db = NULL;
+	sqlite3_stmt *st;
+	char *hint = NULL;
+
+	if (!strstr(message, "'policy.") || !g_file_test(db_path, G_FILE_TEST_IS_REGULAR))
+		return NULL;
+	db = fs_resultdb_open_readonly(db_path, &error);
+	if (!db || sqlite3_prepare_v2(fs_resultdb_handle(db), query, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	while (!hint && sqlite3_step(st) == SQLITE_ROW) {
+		g_auto(GStrv) provided = g_strsplit((const char *)sqlite3_column_text(st, 0), " ", -1);
+		const char *path = (const char *)sqlite3_column_text(st, 1);
+
+		for (char **p = provided; *p && !hint; p++) {
+			const char *eq = strchr(*p, '=');
+			g_autofree char *key = NULL, *value = NULL;
+
+			if (!eq)
+				continue;
+			key = g_strdup_printf("'policy.%.*s'", (int)(eq - *p), *p);
+			value = g_strdup_printf("'%s'", eq + 1);
+			for (int slot = 0; slot < SIM_NR_POLICY_SLOTS; slot++)
+				if (!strncmp(sim_policy_slot(slot)->name, *p, eq - *p) &&
+				    !sim_policy_slot(slot)->name[eq - *p] &&
+				    sim_policies_lookup(reg, slot, eq + 1))
+					goto next;	/* known here: not this error */
+			if (strstr(message, key) && strstr(message, value))
+				hint = g_strdup_printf("; policy.%.*s=%s is provided by plugin %s "
+						       "(recorded in %s); pass --plugin %s",
+						       (int)(eq - *p), *p, eq + 1, path, db_path,
+						       path);
+next:
+			;
+		}
+	}
+	sqlite3_finalize(st);
+	return hint;
+}
+
+/*
+ * Warn when @db holds runs of a configuration of @todo (its configname and
+ * iteration variables) that ran another version of it -- the scenario or
+ * a --set changed since: report shows them apart, never pooled.
+ */
+static gboolean warn_other_versions(struct fs_resultdb *db, const char *db_path,
+				    const struct sim_study *study, const GArray *todo,
+				    GError **error)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	for (guint i = 0; i < todo->len; i++) {
+		const struct sim_run_config *cfg = sim_study_run(study, g_array_index(todo, guint, i));
+		const char *vars = cfg->iterationvars ? cfg->iterationvars : "";
+		g_autoptr(GPtrArray) keys = g_ptr_array_new(), values = g_ptr_array_new();
+		g_autofree char *differs = NULL;
+		guint n = 0;
+
+		if (!g_hash_table_add(seen, g_strconcat(cfg->config_name, "\x1f", vars, NULL)))
+			continue;
+		for (guint k = 0; k < cfg->n_entries; k++) {
+			g_ptr_array_add(keys, (gpointer)cfg->entries[k].name);
+			g_ptr_array_add(values, (gpointer)cfg->entries[k].value);
+		}
+		if (!fs_report_other_versions(db, cfg->config_name, vars,
+					      (const char *const *)keys->pdata,
+					      (const char *const *)values->pdata, keys->len, &n,
+					      &differs, error))
+			return FALSE;
+		if (n)
+			fprintf(stderr, "faultsim run: warning: %s holds %u run%s of %s%s%s from "
+				"another version of this configuration (%s); report shows the "
+				"versions apart\n", db_path, n, n == 1 ? "" : "s", cfg->config_name,
+				*vars ? " " : "", vars, differs ? differs : "");
+	}
+	return TRUE;
+}
+
 /* ---- writing ------------------------------------------------------------- */
 
 static gboolean write_result(struct fs_resultdb *db, const struct run_result *res,
-			     gint64 pid, GError **error)
+			     gint64 pid, const GPtrArray *extra, GError **error)
 {
 	const struct sim_run_config *cfg = res->cfg;
 	g_autofree char *stamp = NULL;
@@ -615,10 +785,23 @@ static gboolean write_result(struct fs_resultdb *db, const struct run_result *re
 	g_autoptr(GPtrArray) ck = g_ptr_array_new(), cv = g_ptr_array_new();
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree char *policy_set = sim_policy_set_string(cfg);
-	const char *attr_names[4] = { "faultsimVersion", "policySet", "description" };
-	const char *attr_values[4] = { PACKAGE_VERSION, policy_set,
-				       cfg->description ? cfg->description : "" };
+	g_autoptr(GPtrArray) attr_names = g_ptr_array_new(), attr_values = g_ptr_array_new();
 	struct fs_run_record rec = { 0 };
+
+	g_ptr_array_add(attr_names, (gpointer)"faultsimVersion");
+	g_ptr_array_add(attr_values, (gpointer)PACKAGE_VERSION);
+	g_ptr_array_add(attr_names, (gpointer)"policySet");
+	g_ptr_array_add(attr_values, policy_set);
+	g_ptr_array_add(attr_names, (gpointer)"description");
+	g_ptr_array_add(attr_values, (gpointer)(cfg->description ? cfg->description : ""));
+	if (res->error || res->deadlock) {
+		g_ptr_array_add(attr_names, (gpointer)(res->error ? "error" : "deadlock"));
+		g_ptr_array_add(attr_values, res->error ? res->error : res->deadlock);
+	}
+	for (guint i = 0; extra && i + 1 < extra->len; i += 2) {
+		g_ptr_array_add(attr_names, extra->pdata[i]);
+		g_ptr_array_add(attr_values, extra->pdata[i + 1]);
+	}
 
 	stamp = g_date_time_format(now, "%Y%m%d-%H:%M:%S");
 	name = g_strdup_printf("%s-%u-%s-%" G_GINT64_FORMAT, cfg->config_name,
@@ -646,14 +829,9 @@ static gboolean write_result(struct fs_resultdb *db, const struct run_result *re
 	rec.config_keys = (const char *const *)ck->pdata;
 	rec.config_values = (const char *const *)cv->pdata;
 	rec.n_config = ck->len;
-	rec.attr_names = attr_names;
-	rec.attr_values = attr_values;
-	rec.n_attrs = 3;
-	if (res->error || res->deadlock) {
-		attr_names[3] = res->error ? "error" : "deadlock";
-		attr_values[3] = res->error ? res->error : res->deadlock;
-		rec.n_attrs = 4;
-	}
+	rec.attr_names = (const char *const *)attr_names->pdata;
+	rec.attr_values = (const char *const *)attr_values->pdata;
+	rec.n_attrs = attr_names->len;
 	rec.status = res->status;
 	rec.wall_time_s = res->wall_s;
 	rec.events = res->events;
@@ -805,7 +983,7 @@ again:
 				goto broken;
 			continue;
 		}
-		if (!write_result(sr->db, res, sr->pid, &error)) {
+		if (!write_result(sr->db, res, sr->pid, sr->ctx->attrs, &error)) {
 			fprintf(stderr, "%sfaultsim run: run %u not written: %s\n",
 				sr->progress ? "\n" : "", res->runnumber, error->message);
 			g_clear_error(&error);
@@ -1187,11 +1365,22 @@ int cmd_run(int argc, char **argv)
 	}
 	if (sim_policies_plugins(policies) && !no_isolate)
 		isolate = TRUE;
+	g_autoptr(GPtrArray) provenance = plugin_provenance(policies, &error);
+
+	if (!provenance) {
+		fprintf(stderr, "faultsim run: plugin: %s\n", error->message);
+		sim_policies_free(policies);
+		return EXIT_USAGE;
+	}
 	g_autoptr(sim_keys) keys = cli_keys_new_with(policies);
 	g_autoptr(sim_study) study = sim_study_new(argv[1], config, sets, keys, &error);
 
 	if (!study) {
-		fprintf(stderr, "faultsim run: %s\n", error->message);
+		g_autofree char *hint = error->domain == SIM_ERROR &&
+					error->code == SIM_ERROR_UNKNOWN ?
+					plugin_hint(db_path, error->message, policies) : NULL;
+
+		fprintf(stderr, "faultsim run: %s%s\n", error->message, hint ? hint : "");
 		return EXIT_USAGE;
 	}
 	GArray *runs = sim_study_parse_runs(runs_spec, sim_study_nr_runs(study), &error);
@@ -1292,6 +1481,10 @@ int cmd_run(int argc, char **argv)
 	if (skipped_done && !quiet)
 		fprintf(stderr, "faultsim run: %u of %u runs already in %s; running %u\n",
 			skipped_done, skipped_done + todo->len, db_path, todo->len);
+	if (!warn_other_versions(db, db_path, study, todo, &error)) {
+		fprintf(stderr, "faultsim run: %s\n", error->message);
+		return 1;
+	}
 
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 
@@ -1300,7 +1493,7 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
-	struct run_ctx ctx = { .study = study, .isolate = isolate };
+	struct run_ctx ctx = { .study = study, .attrs = provenance, .isolate = isolate };
 	g_autoptr(GArray) held = g_array_new(FALSE, FALSE, sizeof(guint));
 	g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func((GDestroyNotify)run_result_free);
 	struct study_run sr = {

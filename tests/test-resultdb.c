@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Tests of the results database (analysis/resultdb.h) and of the report
- * (analysis/report.h): the schema is OMNeT++'s, a run reads back as it was
+ * Tests of the results database (analysis/resultdb.h; the report's are in
+ * tests/test-report.c): the schema is OMNeT++'s, a run reads back as it was
  * measured, a failed or killed write leaves nothing, resume sees finished
  * runs, two writers share a file, merge copies each run once with new ids,
  * claims are taken, held and taken over, a batch that fails leaves
  * nothing, packed measurements write the same rows, foreign files are
- * left alone, and the report's confidence intervals are Student's t.
+ * left alone.
  *
  * Every test works in its own temporary directory and ends with SQLite's
  * integrity and foreign-key checks.
@@ -19,7 +19,6 @@
 #include <glib/gstdio.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include "analysis/report.h"
 #include "analysis/resultdb.h"
 #include "sim/core/types.h"
 
@@ -157,8 +156,8 @@ static const char *const attr_values[] = {
 	"0.1.0", "io=drop,retry=once,rwsem=v5.3",
 };
 static const struct fs_lockstat_row lockstat_rows[] = {
-	{ "mmap_sem", "read", 10, 100, 5, 900, 2000, 1, 50, 3000 },
-	{ "mmap_sem", "write", 4, 8, 20, 5000, 9000, 100, 400, 2400 },
+	{ "mmap_sem", "read", 10, 100, 5, 900, 2000, 1, 50, 3000, 6, 70 },
+	{ "mmap_sem", "write", 4, 8, 20, 5000, 9000, 100, 400, 2400, 3, 5 },
 };
 
 /* A record with everything set; the caller sets names, numbers, stats. */
@@ -624,6 +623,8 @@ static void test_write_read(void)
 			==, 9000);
 	g_assert_cmpfloat(query_int(sql, "SELECT CAST(waitTimeAvg AS INTEGER) FROM runLockStat "
 				    "WHERE mode = 'write'"), ==, 9000 / 4);
+	g_assert_cmpint(query_int(sql, "SELECT conBounces * 100 + acqBounces FROM runLockStat "
+				  "WHERE mode = 'read'"), ==, 670);
 
 	/* views */
 	g_assert_cmpint(query_int(sql, "SELECT COUNT(*) FROM runSummary"), ==, 1);
@@ -1546,187 +1547,6 @@ static void test_files(void)
 	tmpdir_free(dir);
 }
 
-/* ---- report --------------------------------------------------------------- */
-
-/* t(0.975, 4) = 2.7764451 (printed tables give 2.776). */
-#define T_975_4 2.7764451
-
-static void test_report_ci(void)
-{
-	static const double v[] = { 10, 12, 11, 13, 9 };
-	double mean, sd, half;
-
-	fs_report_ci(v, 5, 0.95, &mean, &sd, &half);
-	/* by hand: mean 11, squared deviations 1+1+0+4+4 = 10, s^2 = 10/4 */
-	g_assert_cmpfloat_with_epsilon(mean, 11, 1e-12);
-	g_assert_cmpfloat_with_epsilon(sd, sqrt(2.5), 1e-12);
-	/* the 7-digit t from a table: 1e-7 relative is its rounding */
-	g_assert_cmpfloat_with_epsilon(half, T_975_4 * sqrt(2.5) / sqrt(5),
-				       2e-7 * half);
-	g_assert_cmpfloat_with_epsilon(half, 1.9632, 1e-4);
-
-	fs_report_ci(v, 1, 0.95, &mean, &sd, &half);
-	g_assert_cmpfloat(mean, ==, 10);
-	g_assert_true(isnan(sd) && isnan(half));
-	/* two values: t(0.975, 1) = 12.706 */
-	fs_report_ci(v, 2, 0.95, &mean, &sd, &half);
-	g_assert_cmpfloat_with_epsilon(half, 12.7062 * sqrt(2) / sqrt(2), 1e-3);
-}
-
-/* One run of the report study: fault.latency:mean = @latency (a histogram
- * holding one value), a counter, a scalar, and a scalar not reported. */
-static void report_run(struct fs_resultdb *db, const char *itervars,
-		       guint runnumber, guint rep, uint64_t latency,
-		       const char *status)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(sim_stats) st = sim_stats_new();
-	g_autofree char *name = g_strdup_printf("Study-%u", runnumber);
-	g_autofree char *hash = g_strdup_printf("h%u", runnumber);
-	struct fs_run_record rec = record(name, "Study", runnumber, rep, hash, st);
-
-	rec.iterationvars = itervars;
-	rec.status = status;
-	sim_hist_record(sim_stats_hist(st, "fault", "latency"), latency);
-	*sim_stats_counter(st, "fault", "pgmajfault") = latency * 2;
-	*sim_stats_scalar(st, "disk", "utilization") = latency / 100.0;
-	*sim_stats_scalar(st, "disk", "busyTime") = 1;
-	g_assert_true(fs_resultdb_write_run(db, &rec, NULL, &error));
-	g_assert_no_error(error);
-}
-
-static const struct fs_report_row *find_row(const GPtrArray *rows,
-					    const char *itervars,
-					    const char *module, const char *name)
-{
-	for (guint i = 0; i < rows->len; i++) {
-		const struct fs_report_row *r = rows->pdata[i];
-
-		if (!strcmp(r->iterationvars, itervars) &&
-		    !strcmp(r->module, module) && !strcmp(r->name, name))
-			return r;
-	}
-	return NULL;
-}
-
-static void test_report(void)
-{
-	static const uint64_t lat4[] = { 10, 12, 11, 13, 9 };
-	char *dir = tmpdir_new();
-	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) rows = NULL;
-	g_autofree char *table = NULL;
-	g_autofree char *csv = NULL;
-	const struct fs_report_row *r;
-	struct fs_resultdb *db;
-	guint runnumber = 0;
-
-	db = fs_resultdb_open(path, &error);
-	g_assert_no_error(error);
-	/* the study in run-number order: $threads=4 x5, $threads=8 x1, a
-	 * deadlocked $threads=4 run */
-	for (guint i = 0; i < 5; i++)
-		report_run(db, "$threads=4", runnumber++, i, lat4[i], "done");
-	report_run(db, "$threads=8", runnumber++, 0, 40, "done");
-	report_run(db, "$threads=4", runnumber++, 5, 1000, "deadlock");
-
-	rows = fs_report_compute(db, NULL, &error);
-	g_assert_no_error(error);
-	/* per configuration: pgmajfault (a counter), utilization,
-	 * latency:mean, latency:p99; not busyTime nor latency:p50 */
-	g_assert_cmpuint(rows->len, ==, 8);
-	g_assert_nonnull(find_row(rows, "$threads=8", "fault", "latency:p99"));
-	g_assert_null(find_row(rows, "$threads=4", "disk", "busyTime"));
-	g_assert_null(find_row(rows, "$threads=4", "fault", "latency:p50"));
-
-	r = rows->pdata[0];
-	g_assert_cmpstr(r->configname, ==, "Study");
-	g_assert_cmpstr(r->iterationvars, ==, "$threads=4");
-	g_assert_cmpstr(r->module, ==, "fault");
-	g_assert_cmpstr(r->name, ==, "pgmajfault");	/* counters come first */
-	r = find_row(rows, "$threads=4", "fault", "latency:mean");
-	g_assert_nonnull(r);
-	g_assert_cmpuint(r->n, ==, 5);			/* the deadlock is out */
-	g_assert_cmpfloat_with_epsilon(r->mean, 11, 1e-12);
-	g_assert_cmpfloat_with_epsilon(r->ci_half, T_975_4 * sqrt(2.5) / sqrt(5),
-				       2e-7 * r->ci_half);
-	r = find_row(rows, "$threads=4", "disk", "utilization");
-	g_assert_cmpfloat_with_epsilon(r->mean, 0.11, 1e-12);
-	g_assert_cmpfloat_with_epsilon(r->ci_half, T_975_4 * sqrt(2.5) / sqrt(5) / 100,
-				       2e-7 * r->ci_half);
-	r = find_row(rows, "$threads=4", "fault", "pgmajfault");
-	g_assert_cmpfloat_with_epsilon(r->mean, 22, 1e-12);
-	r = find_row(rows, "$threads=8", "fault", "latency:mean");
-	g_assert_cmpuint(r->n, ==, 1);
-	g_assert_cmpfloat(r->mean, ==, 40);
-	g_assert_true(isnan(r->ci_half));
-	/* configurations in study order */
-	g_assert_cmpstr(((struct fs_report_row *)rows->pdata[4])->iterationvars,
-			==, "$threads=8");
-
-	table = fs_report_format_table(rows, 0);
-	if (g_test_verbose())
-		g_printerr("%s", table);
-	g_assert_true(g_str_has_prefix(table, "config  iterationvars  module  "));
-	g_assert_nonnull(strstr(table, "+-95%"));
-	g_assert_true(g_regex_match_simple(
-		"\\n\\s+fault\\s+latency:mean\\s+5\\s+11\\s+1\\.96\\s+1\\.58\\n",
-		table, 0, 0));
-	g_assert_true(g_regex_match_simple(
-		"\\nStudy\\s+\\$threads=8\\s+fault\\s+pgmajfault\\s+1\\s+80\\s+-\\s+-\\n",
-		table, 0, 0));
-
-	csv = fs_report_format_csv(rows);
-	g_assert_true(g_str_has_prefix(csv,
-		"configname,iterationvars,module,scalar,n,mean,ci_half,stddev\n"
-		"Study,$threads=4,fault,pgmajfault,5,22,"));
-	g_assert_nonnull(strstr(csv, "\nStudy,$threads=8,fault,latency:mean,1,40,,\n"));
-	g_ptr_array_unref(g_steal_pointer(&rows));
-
-	/* chosen patterns; all statuses; another confidence level */
-	{
-		static const char *const patterns[] = { "fault.latency:*", NULL };
-		struct fs_report_options opts = {
-			.patterns = patterns,
-			.all_statuses = TRUE,
-			.confidence = 0.9,
-		};
-		double mean, sd, half;
-
-		rows = fs_report_compute(db, &opts, &error);
-		g_assert_no_error(error);
-		for (guint i = 0; i < rows->len; i++) {
-			r = rows->pdata[i];
-			g_assert_cmpstr(r->module, ==, "fault");
-			g_assert_true(g_str_has_prefix(r->name, "latency:"));
-		}
-		r = find_row(rows, "$threads=4", "fault", "latency:mean");
-		g_assert_cmpuint(r->n, ==, 6);
-		{
-			const double v[] = { 10, 12, 11, 13, 9, 1000 };
-
-			fs_report_ci(v, 6, 0.9, &mean, &sd, &half);
-		}
-		g_assert_cmpfloat_with_epsilon(r->mean, mean, 1e-9);
-		g_assert_cmpfloat_with_epsilon(r->ci_half, half, 1e-9);
-		/* t(0.95, 5) = 2.015 */
-		g_assert_cmpfloat_with_epsilon(half, 2.015048 * sd / sqrt(6),
-					       1e-6 * half);
-		g_ptr_array_unref(g_steal_pointer(&rows));
-
-		opts.confidence = 1.5;
-		rows = fs_report_compute(db, &opts, &error);
-		g_assert_null(rows);
-		g_assert_error(error, SIM_ERROR, SIM_ERROR_RANGE);
-		g_clear_error(&error);
-	}
-
-	fs_resultdb_close(db);
-	check_integrity(path);
-	tmpdir_free(dir);
-}
-
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1747,8 +1567,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/analysis/resultdb/batch", test_batch);
 	g_test_add_func("/analysis/resultdb/measurements", test_measurements);
 	g_test_add_func("/analysis/resultdb/files", test_files);
-	g_test_add_func("/analysis/report/ci", test_report_ci);
-	g_test_add_func("/analysis/report/compute", test_report);
 
 	return g_test_run();
 }

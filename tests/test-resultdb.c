@@ -1489,8 +1489,13 @@ static void test_files(void)
 		g_assert_null(db);
 		g_clear_error(&error);
 	}
-	g_assert_cmpstr(file_md5(rb), ==, md5_rb);
-	g_assert_cmpstr(file_md5(wal), ==, md5_wal);
+	{
+		g_autofree char *now_rb = file_md5(rb);
+		g_autofree char *now_wal = file_md5(wal);
+
+		g_assert_cmpstr(now_rb, ==, md5_rb);
+		g_assert_cmpstr(now_wal, ==, md5_wal);
+	}
 	after = dir_list(dir);
 	g_assert_cmpstr(after, ==, before);
 

@@ -383,23 +383,26 @@ static bool scan_pmd(struct khugepaged *kh, struct sim_task *t, uint64_t addr,
 static void collapse(struct khugepaged *kh, struct sim_task *t, uint64_t addr,
 		     unsigned int swapped)
 {
-	struct khugepaged_collapse *cc = g_new0(struct khugepaged_collapse, 1);
+	/* On the task's stack: a run that ends while khugepaged sleeps inside
+	 * a collapse discards the task without running it, and must find no
+	 * heap memory owned by it. */
+	struct khugepaged_collapse cc = {
+		.kh = kh,
+		.t = t,
+		.mm = kh->mm,
+		.address = addr,
+		.swapped = swapped,
+	};
 	sim_time_t start = sim_now(kh->eng);
 
-	cc->kh = kh;
-	cc->t = t;
-	cc->mm = kh->mm;
-	cc->address = addr;
-	cc->swapped = swapped;
-	if (kh->ops->collapse_huge_page(cc)) {
+	if (kh->ops->collapse_huge_page(&cc)) {
 		(*kh->collapses)++;
 	} else {
 		(*kh->failed)++;
-		if (cc->swapin_retries)
+		if (cc.swapin_retries)
 			(*kh->failed_swapin)++;
 	}
 	sim_hist_record(kh->collapse_time, (uint64_t)(sim_now(kh->eng) - start));
-	g_free(cc);
 }
 
 static void khugepaged_thread(struct sim_task *t, void *arg)

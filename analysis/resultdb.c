@@ -1458,14 +1458,11 @@ struct fs_measurements *fs_measurements_unpack(const void *data, gsize len, GErr
 		goto bad;
 	p += sizeof(h);
 	m = meas_alloc();
-	g_array_set_size(m->items, h.n_items);
-	memcpy(m->items->data, p, h.n_items * sizeof(struct meas_item));
+	g_array_append_vals(m->items, p, h.n_items);
 	p += h.n_items * sizeof(struct meas_item);
-	g_array_set_size(m->bins, h.n_bins);
-	memcpy(m->bins->data, p, h.n_bins * sizeof(struct meas_bin));
+	g_array_append_vals(m->bins, p, h.n_bins);
 	p += h.n_bins * sizeof(struct meas_bin);
-	g_array_set_size(m->locks, h.n_locks);
-	memcpy(m->locks->data, p, h.n_locks * sizeof(struct meas_lock));
+	g_array_append_vals(m->locks, p, h.n_locks);
 	p += h.n_locks * sizeof(struct meas_lock);
 	g_string_truncate(m->pool, 0);
 	g_string_append_len(m->pool, (const char *)p, h.pool_len);

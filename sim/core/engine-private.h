@@ -128,6 +128,7 @@ struct sim_engine {
 	bool checks;			/* run the invariant checkers */
 
 	uint64_t seed;
+	const gsl_rng_type *rng_type;	/* of the streams made from now on */
 	GHashTable *rngs;	/* name -> gsl_rng */
 	struct sim_stats *stats;
 

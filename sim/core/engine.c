@@ -642,12 +642,34 @@ gsl_rng *sim_rng(struct sim_engine *eng, const char *name)
 	if (!r) {
 		uint64_t s = sim_mix64(eng->seed * 0x9e3779b97f4a7c15ULL ^ hash_name(name));
 
-		r = gsl_rng_alloc(gsl_rng_mt19937);
-		/* mt19937 takes 32 bits of seed: fold the 64. */
+		r = gsl_rng_alloc(eng->rng_type);
+		/* A seed of 32 bits (all mt19937 takes): fold the 64. */
 		gsl_rng_set(r, (unsigned long)((s ^ (s >> 32)) & 0xffffffffUL));
 		g_hash_table_insert(eng->rngs, g_strdup(name), r);
 	}
 	return r;
+}
+
+static const struct {
+	const char *name;
+	const gsl_rng_type *const *type;
+} rng_types[] = {
+	{ "mt19937", &gsl_rng_mt19937 },
+	{ "taus2", &gsl_rng_taus2 },
+};
+
+const char *const sim_rng_names[] = { "mt19937", "taus2", NULL };
+
+void sim_engine_set_rng(struct sim_engine *eng, const char *name)
+{
+	g_assert(!g_hash_table_size(eng->rngs));
+	for (size_t i = 0; i < G_N_ELEMENTS(rng_types); i++) {
+		if (!strcmp(name, rng_types[i].name)) {
+			eng->rng_type = *rng_types[i].type;
+			return;
+		}
+	}
+	g_error("sim_engine_set_rng: no generator '%s'", name);
 }
 
 /* ------------------------------------------------------------------ */
@@ -662,6 +684,7 @@ struct sim_engine *sim_engine_new(uint64_t seed)
 	struct sim_engine *eng = g_new0(struct sim_engine, 1);
 
 	eng->seed = seed;
+	eng->rng_type = gsl_rng_mt19937;
 	eng->time_limit = SIM_TIME_MAX;
 	eng->event_limit = UINT64_MAX;
 	eng->bottom_limit = SIM_TIME_MAX;

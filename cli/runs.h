@@ -111,4 +111,8 @@ const char *cli_unit_scale(const char *unit, double max, double *scale);
  * or a size (bytes); *@kind gets 'n', 't' or 's'. */
 gboolean cli_parse_number(const char *text, double *out, char *kind);
 
+/* Append @s to @out as one CSV field (RFC 4180): quoted, with its quotes
+ * doubled, if it holds a comma, a quote or a line break. */
+void cli_csv_field(GString *out, const char *s);
+
 #endif /* FAULTSIM_CLI_RUNS_H */

@@ -215,11 +215,31 @@ gboolean sim_machine_provide(struct sim_machine *m, unsigned int parts, GError *
 	return TRUE;
 }
 
+static gboolean blkcg_is_root(const char *name)
+{
+	return !*name || g_str_equal(name, "/") || g_str_equal(name, "root");
+}
+
+gboolean sim_blkcg_name_check(const struct sim_key_def *def, const struct sim_run_config *cfg,
+			      const char *key, GError **error)
+{
+	const char *name = sim_config_get_string(cfg, key);
+
+	(void)def;
+	if (blkcg_is_root(name) || (sim_key_name_valid(name) && !strchr(name, '.')))
+		return TRUE;
+	g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+		    "'%s' is not a cgroup name: accepted are empty, '/' or 'root' (the root "
+		    "cgroup) and one name of letters, digits, '_' and '-' (its limits are "
+		    "cgroup.NAME.* keys)", name);
+	return FALSE;
+}
+
 struct sim_blkcg *sim_machine_blkcg(struct sim_machine *m, const char *name)
 {
 	struct sim_blkcg *cg;
 
-	if (!name || !*name || g_str_equal(name, "/") || g_str_equal(name, "root"))
+	if (!name || blkcg_is_root(name))
 		return NULL;
 	if (!m->blkcgs)
 		m->blkcgs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

@@ -66,6 +66,10 @@ gboolean sim_machine_provide(struct sim_machine *m, unsigned int parts, GError *
 /* The disk's block cgroup @name (cgroup.NAME.* keys), made on first use;
  * NULL for the root ("", "/" or "root"), which has no limits. */
 struct sim_blkcg *sim_machine_blkcg(struct sim_machine *m, const char *name);
+/* check_run of a key naming a block cgroup: empty, "/", "root" or one name
+ * segment (letters, digits, '_', '-'), since it becomes cgroup.NAME.* keys. */
+gboolean sim_blkcg_name_check(const struct sim_key_def *def, const struct sim_run_config *cfg,
+			      const char *key, GError **error);
 /* The next @bytes of the disk: their offset. */
 uint64_t sim_machine_disk_extent(struct sim_machine *m, uint64_t bytes);
 /* The mean service time of a request of @bytes on the disk as configured

@@ -40,7 +40,8 @@ static const struct sim_key_def load_keys[] = {
 	{ .name = "load.disk.requests", .type = SIM_KEY_UINT, .defval = "0",
 	  .help = "stop after this many requests (0: no limit)" },
 	{ .name = "load.disk.cgroup", .type = SIM_KEY_STRING, .defval = "",
-	  .help = "the block cgroup of the load's requests (empty: the root)" },
+	  .help = "the block cgroup of the load's requests (empty: the root)",
+	  .check_run = sim_blkcg_name_check },
 	{ .name = "load.disk.max_backlog", .type = SIM_KEY_UINT, .defval = "100000", .min = "1",
 	  .max = "10000000",
 	  .help = "requests in the disk past which the run stops and fails (arrivals faster "

@@ -44,6 +44,7 @@ const struct sim_key_def workload_key_cgroup = {
 	.name = "workload.*.cgroup", .type = SIM_KEY_STRING, .defval = "",
 	.help = "the block cgroup of the I/O of the group's file (cgroup.NAME.* keys; "
 		"empty: the root cgroup, no limits)",
+	.check_run = sim_blkcg_name_check,
 };
 
 const struct sim_key_def workload_key_pattern = {

@@ -49,6 +49,9 @@ static const struct sim_key_def *const common_keys[] = { &key_kind, &key_threads
 struct workload_key {
 	struct sim_key_def def;
 	unsigned int kinds;		/* bit i: workload_kinds[i] reads it */
+	/* the key's own check of its value, run once its kind is checked */
+	gboolean (*check_value)(const struct sim_key_def *def, const struct sim_run_config *cfg,
+				const char *key, GError **error);
 };
 
 struct workload_keys {
@@ -99,7 +102,7 @@ static gboolean workload_key_check(const struct sim_key_def *def,
 	g_autofree char *list = NULL;
 
 	if (k->kinds & (1u << kind))
-		return TRUE;
+		return !k->check_value || k->check_value(def, cfg, key, error);
 	list = kind_key_list(workload_kinds[kind]);
 	g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN, "not a key of kind '%s'; its keys are %s",
 		    workload_kinds[kind]->name, list);
@@ -113,6 +116,9 @@ static void register_key(struct sim_keys *keys, struct workload_keys *wk,
 
 	k->def = *def;
 	k->kinds = kinds;
+	k->check_value = def->check_run;
+	if (def->check_run)
+		k->def.check_run = workload_key_check;
 	if (def == &key_kind)
 		k->def.choices = wk->kind_names;
 	if (kinds != (1u << NR_WORKLOAD_KINDS) - 1) {

@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sim_expr *e;
 	gboolean result;
 
-	g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+	fuzz_fatal_logs();
 	if (nl) {
 		*nl = '\0';
 		for (char *l = nl + 1; *l;) {

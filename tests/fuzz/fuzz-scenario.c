@@ -56,7 +56,7 @@ static struct harness *harness(void)
 	if (h)
 		return h;
 	h = g_new0(struct harness, 1);
-	g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+	fuzz_fatal_logs();
 	h->keys = sim_keys_new();
 	sim_model_register_keys(h->keys);
 	h->fd = memfd_create("fuzz-scenario.ini", 0);

@@ -10,6 +10,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <glib.h>
 
 /* Take one input; return 0.  Bad input must end in an error, never a
  * crash, an abort, a GLib critical or an exhausted memory. */
@@ -22,5 +26,26 @@ extern const char fuzz_harness_name[];
  * replay: each call fills @name and @input (g_free() both) and returns
  * TRUE, until there are no more (@i counts from 0). */
 int fuzz_generated_input(unsigned int i, char **name, char **input, size_t *size);
+
+/* Make GLib warnings, criticals and errors fatal through abort(): g_error()
+ * alone traps (SIGTRAP), which libFuzzer does not catch, so it would save
+ * no crash input. */
+static inline void fuzz_log_abort(const gchar *domain, GLogLevelFlags level,
+				  const gchar *message, gpointer data)
+{
+	if (!(level & (G_LOG_FLAG_FATAL | G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL |
+		       G_LOG_LEVEL_WARNING))) {
+		g_log_default_handler(domain, level, message, data);
+		return;
+	}
+	fprintf(stderr, "%s: %s\n", domain ? domain : "glib", message);
+	abort();
+}
+
+static inline void fuzz_fatal_logs(void)
+{
+	g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+	g_log_set_default_handler(fuzz_log_abort, NULL);
+}
 
 #endif /* FAULTSIM_TESTS_FUZZ_H */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "policies/builtin.h"
 #include "tests/rig.h"
 
@@ -24,6 +26,32 @@ char *rig_srcdir_path(const char *dir, const char *sub)
 char *rig_scenario_path(const char *name)
 {
 	return rig_srcdir_path("scenarios", name);
+}
+
+char *rig_tmpdir_new(const char *prefix)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *tmpl = g_strdup_printf("%s-XXXXXX", prefix);
+	char *dir = g_dir_make_tmp(tmpl, &error);
+
+	g_assert_no_error(error);
+	return dir;
+}
+
+void rig_tmpdir_free(char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	g_assert_nonnull(d);
+	while ((name = g_dir_read_name(d))) {
+		g_autofree char *p = g_build_filename(dir, name, NULL);
+
+		g_unlink(p);
+	}
+	g_dir_close(d);
+	g_rmdir(dir);
+	g_free(dir);
 }
 
 struct sim_engine *rig_run_scenario(const char *name, const char *config, char **set,

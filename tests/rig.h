@@ -31,6 +31,12 @@ char *rig_srcdir_path(const char *dir, const char *sub);
 /* scenarios/@name of the source tree. */
 char *rig_scenario_path(const char *name);
 
+/* A new temporary directory named from @prefix ("faultsim-report"); an
+ * assertion when it cannot be made.  rig_tmpdir_free() removes it, the
+ * files in it, and frees @dir. */
+char *rig_tmpdir_new(const char *prefix);
+void rig_tmpdir_free(char *dir);
+
 /* Build run @runnumber of config @config (NULL: General) of the shipped
  * scenario @name with the NULL-terminated "key=value" @set, run it to its
  * sim-time-limit and finish it; returns its engine (statistics inside). */

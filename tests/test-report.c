@@ -15,34 +15,10 @@
 #include "analysis/report.h"
 #include "analysis/resultdb.h"
 #include "sim/core/types.h"
+#include "tests/rig.h"
 
 /* t(0.975, 4) = 2.7764451 (printed tables give 2.776). */
 #define T_975_4 2.7764451
-
-static char *tmpdir_new(void)
-{
-	g_autoptr(GError) error = NULL;
-	char *dir = g_dir_make_tmp("faultsim-report-XXXXXX", &error);
-
-	g_assert_no_error(error);
-	return dir;
-}
-
-static void tmpdir_free(char *dir)
-{
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	g_assert_nonnull(d);
-	while ((name = g_dir_read_name(d))) {
-		g_autofree char *p = g_build_filename(dir, name, NULL);
-
-		g_unlink(p);
-	}
-	g_dir_close(d);
-	g_rmdir(dir);
-	g_free(dir);
-}
 
 /* ---- statistics ------------------------------------------------------------ */
 
@@ -131,7 +107,7 @@ static void study_open(struct study *s)
 	g_autoptr(GError) error = NULL;
 	g_autofree char *path = NULL;
 
-	s->dir = tmpdir_new();
+	s->dir = rig_tmpdir_new("faultsim-report");
 	path = g_build_filename(s->dir, "results.db", NULL);
 	s->db = fs_resultdb_open(path, &error);
 	g_assert_no_error(error);
@@ -141,7 +117,7 @@ static void study_open(struct study *s)
 static void study_close(struct study *s)
 {
 	fs_resultdb_close(s->db);
-	tmpdir_free(s->dir);
+	rig_tmpdir_free(s->dir);
 }
 
 /*

@@ -21,36 +21,11 @@
 #include <gsl/gsl_rng.h>
 #include "analysis/resultdb.h"
 #include "sim/core/types.h"
+#include "tests/rig.h"
 
 #define SEED 20240611UL
 
 /* ---- helpers ------------------------------------------------------------- */
-
-/* A temporary directory, removed with its files by tmpdir_free(). */
-static char *tmpdir_new(void)
-{
-	g_autoptr(GError) error = NULL;
-	char *dir = g_dir_make_tmp("faultsim-resultdb-XXXXXX", &error);
-
-	g_assert_no_error(error);
-	return dir;
-}
-
-static void tmpdir_free(char *dir)
-{
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	g_assert_nonnull(d);
-	while ((name = g_dir_read_name(d))) {
-		g_autofree char *p = g_build_filename(dir, name, NULL);
-
-		g_unlink(p);
-	}
-	g_dir_close(d);
-	g_rmdir(dir);
-	g_free(dir);
-}
 
 /* The single integer result of @sql (printf-style). */
 G_GNUC_PRINTF(2, 3)
@@ -314,7 +289,7 @@ static void test_schema(void)
 	static const char *const views[] = {
 		"runSummary", "runScalars", "runStatistics", "runLockStat",
 	};
-	char *dir = tmpdir_new();
+	char *dir = rig_tmpdir_new("faultsim-resultdb");
 	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
 	g_autofree char *other = g_build_filename(dir, "other.db", NULL);
 	g_autoptr(GError) error = NULL;
@@ -384,7 +359,7 @@ static void test_schema(void)
 	g_assert_false(g_file_test(other, G_FILE_TEST_EXISTS));
 
 	check_integrity(path);
-	tmpdir_free(dir);
+	rig_tmpdir_free(dir);
 }
 
 /* ---- writing and reading back a run --------------------------------------- */
@@ -537,7 +512,7 @@ static void check_hist_scalars(const char *module, const char *name,
 
 static void test_write_read(void)
 {
-	char *dir = tmpdir_new();
+	char *dir = rig_tmpdir_new("faultsim-resultdb");
 	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(sim_stats) st = make_stats(SEED);
@@ -642,7 +617,7 @@ static void test_write_read(void)
 
 	fs_resultdb_close(db);
 	check_integrity(path);
-	tmpdir_free(dir);
+	rig_tmpdir_free(dir);
 }
 
 /* ---- atomicity ------------------------------------------------------------ */
@@ -662,7 +637,7 @@ static gboolean count_rows(void *data, guint64 rows)
  * same write succeeds. */
 static void test_atomic_injected(void)
 {
-	char *dir = tmpdir_new();
+	char *dir = rig_tmpdir_new("faultsim-resultdb");
 	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(sim_stats) st = make_stats(SEED);
@@ -710,14 +685,14 @@ static void test_atomic_injected(void)
 
 	fs_resultdb_close(db);
 	check_integrity(path);
-	tmpdir_free(dir);
+	rig_tmpdir_free(dir);
 }
 
 /* Names that break the database's uniqueness rules fail the whole run,
  * naming the culprit; the runs before are untouched. */
 static void test_atomic_constraint(void)
 {
-	char *dir = tmpdir_new();
+	char *dir = rig_tmpdir_new("faultsim-resultdb");
 	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(sim_stats) good = make_stats(SEED);
@@ -772,7 +747,7 @@ static void test_atomic_constraint(void)
 
 	fs_resultdb_close(db);
 	check_integrity(path);
-	tmpdir_free(dir);
+	rig_tmpdir_free(dir);
 }
 
 /* In the child: die in the middle of the transaction, as kill -9 would. */
@@ -787,7 +762,7 @@ static gboolean die_at(void *data, guint64 rows)
 /* A process killed in the middle of a write leaves nothing visible. */
 static void test_atomic_kill(void)
 {
-	char *dir = tmpdir_new();
+	char *dir = rig_tmpdir_new("faultsim-resultdb");
 	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(sim_stats) st = make_stats(SEED);
@@ -832,14 +807,14 @@ static void test_atomic_kill(void)
 	fs_resultdb_close(db);
 
 	check_integrity(path);
-	tmpdir_free(dir);
+	rig_tmpdir_free(dir);
 }
 
 /* ---- resume --------------------------------------------------------------- */
 
 static void test_run_done(void)
 {
-	char *dir = tmpdir_new();
+	char *dir = rig_tmpdir_new("faultsim-resultdb");
 	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
 	g_autoptr(GError) error = NULL;
 	struct fs_run_record rec = record("Base-0", "Base", 0, 0, "hash-0", NULL);
@@ -874,7 +849,7 @@ static void test_run_done(void)
 	fs_resultdb_close(db);
 
 	check_integrity(path);
-	tmpdir_free(dir);
+	rig_tmpdir_free(dir);
 }
 
 /* ---- two writers ----------------------------------------------------------- */
@@ -920,7 +895,7 @@ static gpointer writer_thread(gpointer data)
  * read transaction open. */
 static void test_concurrent(void)
 {
-	char *dir = tmpdir_new();
+	char *dir = rig_tmpdir_new("faultsim-resultdb");
 	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
 	g_autoptr(GError) error = NULL;
 	struct writer w[2] = {
@@ -955,13 +930,13 @@ static void test_concurrent(void)
 	fs_resultdb_close(db);
 
 	check_integrity(path);
-	tmpdir_free(dir);
+	rig_tmpdir_free(dir);
 }
 
 /* The same with two processes, as "faultsim run" on one host would. */
 static void test_two_processes(void)
 {
-	char *dir = tmpdir_new();
+	char *dir = rig_tmpdir_new("faultsim-resultdb");
 	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
 	g_autoptr(GError) error = NULL;
 	struct fs_resultdb *db;
@@ -993,7 +968,7 @@ static void test_two_processes(void)
 	fs_resultdb_close(db);
 
 	check_integrity(path);
-	tmpdir_free(dir);
+	rig_tmpdir_free(dir);
 }
 
 /* ---- merge ------------------------------------------------------------------ */
@@ -1057,7 +1032,7 @@ static char *run_fingerprint(sqlite3 *sql, const char *name)
 
 static void test_merge(void)
 {
-	char *dir = tmpdir_new();
+	char *dir = rig_tmpdir_new("faultsim-resultdb");
 	g_autofree char *a = g_build_filename(dir, "a.db", NULL);
 	g_autofree char *b = g_build_filename(dir, "b.db", NULL);
 	g_autofree char *c = g_build_filename(dir, "c.db", NULL);
@@ -1162,7 +1137,7 @@ static void test_merge(void)
 	check_integrity(a);
 	check_integrity(b);
 	check_integrity(c);
-	tmpdir_free(dir);
+	rig_tmpdir_free(dir);
 }
 
 /* ---- claims, batches, measurements, files ---------------------------------- */
@@ -1183,7 +1158,7 @@ static void put_claim(sqlite3 *sql, const char *hash, guint runnumber, const cha
  * gone or it is too old; given back one by one or all at once. */
 static void test_claims(void)
 {
-	char *dir = tmpdir_new();
+	char *dir = rig_tmpdir_new("faultsim-resultdb");
 	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(sim_stats) st = make_stats(SEED);
@@ -1275,14 +1250,14 @@ static void test_claims(void)
 
 	fs_resultdb_close(db);
 	check_integrity(path);
-	tmpdir_free(dir);
+	rig_tmpdir_free(dir);
 }
 
 /* Several runs in one transaction; a run that fails rolls the batch back,
  * which is then written again without it. */
 static void test_batch(void)
 {
-	char *dir = tmpdir_new();
+	char *dir = rig_tmpdir_new("faultsim-resultdb");
 	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(sim_stats) st = make_stats(SEED);
@@ -1342,7 +1317,7 @@ static void test_batch(void)
 	fs_resultdb_close(other);
 	fs_resultdb_close(db);
 	check_integrity(path);
-	tmpdir_free(dir);
+	rig_tmpdir_free(dir);
 }
 
 /* Measurements packed and unpacked (as a child process sends them) write
@@ -1350,7 +1325,7 @@ static void test_batch(void)
  * refused. */
 static void test_measurements(void)
 {
-	char *dir = tmpdir_new();
+	char *dir = rig_tmpdir_new("faultsim-resultdb");
 	g_autofree char *a = g_build_filename(dir, "a.db", NULL);
 	g_autofree char *b = g_build_filename(dir, "b.db", NULL);
 	g_autoptr(GError) error = NULL;
@@ -1416,7 +1391,7 @@ static void test_measurements(void)
 	fs_resultdb_close(db);
 	check_integrity(a);
 	check_integrity(b);
-	tmpdir_free(dir);
+	rig_tmpdir_free(dir);
 }
 
 static char *file_md5(const char *path)
@@ -1453,7 +1428,7 @@ static char *dir_list(const char *dir)
  * a database are refused as such; reading leaves no file behind. */
 static void test_files(void)
 {
-	char *dir = tmpdir_new();
+	char *dir = rig_tmpdir_new("faultsim-resultdb");
 	g_autofree char *rb = g_build_filename(dir, "rollback.db", NULL);
 	g_autofree char *wal = g_build_filename(dir, "wal.db", NULL);
 	g_autofree char *ours = g_build_filename(dir, "ours.db", NULL);
@@ -1549,7 +1524,7 @@ static void test_files(void)
 	g_assert_cmpstr(after, ==, before);
 
 	check_integrity(ours);
-	tmpdir_free(dir);
+	rig_tmpdir_free(dir);
 }
 
 int main(int argc, char **argv)

@@ -1007,6 +1007,29 @@ static void bind_owner(struct fs_resultdb *db, sqlite3_stmt *st, int first)
 	sqlite3_bind_text(st, first + 2, db->proc_start, -1, SQLITE_STATIC);
 }
 
+/* Put or drop (@which) this process's claim on run @runnumber of
+ * @config_hash; @what names the failure. */
+static gboolean claim_exec(struct fs_resultdb *db, enum stmt_id which, const char *config_hash,
+			   guint runnumber, const char *what, GError **error)
+{
+	sqlite3_stmt *st = get_stmt(db, which, error);
+	int rc;
+
+	if (!st)
+		return FALSE;
+	sqlite3_bind_text(st, 1, config_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, runnumber);
+	bind_owner(db, st, 3);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		set_db_error(db, error, what);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* The claim step, inside a transaction. */
 static gboolean claim_locked(struct fs_resultdb *db, const char *config_hash,
 			     guint runnumber, enum fs_claim *out, char **holder,
@@ -1057,19 +1080,8 @@ static gboolean claim_locked(struct fs_resultdb *db, const char *config_hash,
 						  host, pid, age);
 		return TRUE;
 	}
-	st = get_stmt(db, ST_CLAIM_PUT, error);
-	if (!st)
+	if (!claim_exec(db, ST_CLAIM_PUT, config_hash, runnumber, "cannot claim a run", error))
 		return FALSE;
-	sqlite3_bind_text(st, 1, config_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, runnumber);
-	bind_owner(db, st, 3);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		set_db_error(db, error, "cannot claim a run");
-		return FALSE;
-	}
 	*out = found ? FS_CLAIM_TAKEN_OVER : FS_CLAIM_NEW;
 	if (found && holder)
 		*holder = g_strdup_printf("%s pid %" G_GINT64_FORMAT ", %.0f s ago: %s",
@@ -1100,22 +1112,8 @@ gboolean fs_resultdb_claim(struct fs_resultdb *db, const char *config_hash,
 static gboolean drop_claim(struct fs_resultdb *db, const char *config_hash,
 			   guint runnumber, GError **error)
 {
-	sqlite3_stmt *st = get_stmt(db, ST_CLAIM_DROP, error);
-	int rc;
-
-	if (!st)
-		return FALSE;
-	sqlite3_bind_text(st, 1, config_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, runnumber);
-	bind_owner(db, st, 3);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		set_db_error(db, error, "cannot drop a run claim");
-		return FALSE;
-	}
-	return TRUE;
+	return claim_exec(db, ST_CLAIM_DROP, config_hash, runnumber, "cannot drop a run claim",
+			  error);
 }
 
 gboolean fs_resultdb_unclaim(struct fs_resultdb *db, const char *config_hash,

@@ -94,7 +94,7 @@ static int signals_seen(void)
 /* One run, handed from a worker (or child process) to the writer. */
 struct run_result {
 	guint runnumber;
-	const struct sim_run_config *cfg;
+	struct sim_run_config *cfg;	/* built for it (sim_study_run_new()) */
 	/* "done", "deadlock", "failed"; NULL: not run (interrupted before it
 	 * started) or stopped by the second signal: nothing to write. */
 	const char *status;
@@ -110,6 +110,7 @@ struct run_result {
 
 static void run_result_free(struct run_result *res)
 {
+	sim_run_config_free(res->cfg);
 	g_free(res->error);
 	g_free(res->deadlock);
 	fs_measurements_free(res->meas);
@@ -339,7 +340,7 @@ static void worker(gpointer data, gpointer user)
 	struct run_result *res = g_new0(struct run_result, 1);
 
 	res->runnumber = GPOINTER_TO_UINT(data) - 1;
-	res->cfg = sim_study_run(ctx->study, res->runnumber);
+	res->cfg = sim_study_run_new(ctx->study, res->runnumber);
 	if (signals_seen() == 0 && !simulate(res->cfg, res))
 		res->status = NULL;
 	g_async_queue_push(ctx->done, res);
@@ -401,7 +402,7 @@ G_GNUC_NORETURN static void child_main(struct run_ctx *ctx, guint runnumber, int
 	/* Signals are the parent's to act on: it kills us on the second. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
-	res.cfg = sim_study_run(ctx->study, runnumber);
+	res.cfg = sim_study_run_new(ctx->study, runnumber);
 	simulate(res.cfg, &res);
 	if (res.meas) {
 		meas = fs_measurements_pack(res.meas);
@@ -485,7 +486,7 @@ static struct run_result *child_result(struct run_ctx *ctx, struct child *c, int
 	struct child_msg msg;
 
 	res->runnumber = c->runnumber;
-	res->cfg = sim_study_run(ctx->study, c->runnumber);
+	res->cfg = sim_study_run_new(ctx->study, c->runnumber);
 	res->wall_s = (double)(g_get_monotonic_time() - c->start) / 1e6;
 	if (WIFSIGNALED(wstatus)) {
 		int sig = WTERMSIG(wstatus);
@@ -595,7 +596,7 @@ static void children_kill(struct run_ctx *ctx)
 		close(c->fd);
 		g_byte_array_unref(c->buf);
 		res->runnumber = c->runnumber;
-		res->cfg = sim_study_run(ctx->study, c->runnumber);
+		res->cfg = sim_study_run_new(ctx->study, c->runnumber);
 		g_queue_push_tail(&ctx->ready, res);	/* status NULL: stopped */
 	}
 	g_array_set_size(cs, 0);
@@ -736,25 +737,23 @@ next:
 }
 
 /*
- * Warn when @db holds runs of a configuration of @todo (its configname and
- * iteration variables) that ran another version of it -- the scenario or
- * a --set changed since: report shows them apart, never pooled.
+ * Warn when @db holds runs of a configuration of @firsts (the first run to
+ * do of each configname and iteration variables) that ran another version
+ * of it -- the scenario or a --set changed since: report shows them apart,
+ * never pooled.
  */
 static gboolean warn_other_versions(struct fs_resultdb *db, const char *db_path,
-				    const struct sim_study *study, const GArray *todo,
+				    const struct sim_study *study, const GArray *firsts,
 				    GError **error)
 {
-	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-
-	for (guint i = 0; i < todo->len; i++) {
-		const struct sim_run_config *cfg = sim_study_run(study, g_array_index(todo, guint, i));
+	for (guint i = 0; i < firsts->len; i++) {
+		g_autoptr(sim_run_config) cfg = sim_study_run_new(study,
+								  g_array_index(firsts, guint, i));
 		const char *vars = cfg->iterationvars ? cfg->iterationvars : "";
 		g_autoptr(GPtrArray) keys = g_ptr_array_new(), values = g_ptr_array_new();
 		g_autofree char *differs = NULL;
 		guint n = 0;
 
-		if (!g_hash_table_add(seen, g_strconcat(cfg->config_name, "\x1f", vars, NULL)))
-			continue;
 		for (guint k = 0; k < cfg->n_entries; k++) {
 			g_ptr_array_add(keys, (gpointer)cfg->entries[k].name);
 			g_ptr_array_add(values, (gpointer)cfg->entries[k].value);
@@ -899,8 +898,9 @@ static gboolean claim_runs(struct study_run *sr, guint n, GArray *claimed, GErro
 {
 	while (claimed->len < n) {
 		g_autofree char *holder = NULL;
-		const struct sim_run_config *cfg;
+		struct sim_run_config *cfg;
 		enum fs_claim what;
+		gboolean ok;
 		guint r;
 
 		if (sr->next >= sr->todo->len) {
@@ -916,8 +916,10 @@ static gboolean claim_runs(struct study_run *sr, guint n, GArray *claimed, GErro
 			continue;
 		}
 		r = g_array_index(sr->todo, guint, sr->next++);
-		cfg = sim_study_run(sr->ctx->study, r);
-		if (!fs_resultdb_claim(sr->db, cfg->hash, r, &what, &holder, error))
+		cfg = sim_study_run_new(sr->ctx->study, r);
+		ok = fs_resultdb_claim(sr->db, cfg->hash, r, &what, &holder, error);
+		sim_run_config_free(cfg);
+		if (!ok)
 			return FALSE;
 		switch (what) {
 		case FS_CLAIM_TAKEN_OVER:
@@ -1114,21 +1116,56 @@ static void study_loop(struct study_run *sr)
 	}
 }
 
+/* Runs with the same resolved keys build the same machine (repetitions
+ * differ only in their seed): the machine check builds one of each. */
+static guint entries_hash(gconstpointer p)
+{
+	const struct sim_run_config *cfg = p;
+	guint h = cfg->n_entries;
+
+	for (guint i = 0; i < cfg->n_entries; i++)
+		h = h * 31 + g_str_hash(cfg->entries[i].name) * 17 + g_str_hash(cfg->entries[i].value);
+	return h;
+}
+
+static gboolean entries_equal(gconstpointer pa, gconstpointer pb)
+{
+	const struct sim_run_config *a = pa, *b = pb;
+
+	if (a->n_entries != b->n_entries)
+		return FALSE;
+	for (guint i = 0; i < a->n_entries; i++)
+		if (strcmp(a->entries[i].name, b->entries[i].name) != 0 ||
+		    strcmp(a->entries[i].value, b->entries[i].value) != 0)
+			return FALSE;
+	return TRUE;
+}
+
 /*
  * Before anything is built: each selected run must fit in what this
  * process can still map and allocate (sim_model_needs(): a run of 40000
  * threads needs 80000 memory maps), else the error names the run and the
- * limit.  *@most gets the largest needs of any run, for -j.
+ * limit.  *@most gets the largest needs of any run, for -j.  The runs are
+ * built one at a time: the first of each distinct configuration goes into
+ * @distinct (owned there), for the machine check; the needs are the
+ * configuration's, so the others are let go unlooked at.
  */
 static gboolean preflight(const char *scenario, const struct sim_study *study, GArray *runs,
 			  const struct sim_model_room *room, struct sim_model_needs *most,
-			  GError **error)
+			  GPtrArray *distinct, GError **error)
 {
+	g_autoptr(GHashTable) seen = g_hash_table_new(entries_hash, entries_equal);
+
 	*most = (struct sim_model_needs){ 0 };
 	for (guint i = 0; i < runs->len; i++) {
-		const struct sim_run_config *cfg = sim_study_run(study, g_array_index(runs, guint, i));
+		struct sim_run_config *cfg = sim_study_run_new(study, g_array_index(runs, guint, i));
 		struct sim_model_needs needs;
 
+		if (!g_hash_table_add(seen, cfg)) {
+			sim_run_config_free(cfg);
+			continue;
+		}
+		g_ptr_array_add(distinct, cfg);
 		sim_model_needs(cfg, &needs);
 		if (!sim_model_fit(&needs, room)) {
 			sim_model_room_error(&needs, room, error);
@@ -1225,31 +1262,6 @@ struct sim_policies *cli_policies_new(char **plugins, const char *ini_path, char
 				      GError **error)
 {
 	return cli_policies_new_loading(plugins, ini_path, sets, FALSE, error);
-}
-
-/* Runs with the same resolved keys build the same machine (repetitions
- * differ only in their seed): the machine check builds one of each. */
-static guint entries_hash(gconstpointer p)
-{
-	const struct sim_run_config *cfg = p;
-	guint h = cfg->n_entries;
-
-	for (guint i = 0; i < cfg->n_entries; i++)
-		h = h * 31 + g_str_hash(cfg->entries[i].name) * 17 + g_str_hash(cfg->entries[i].value);
-	return h;
-}
-
-static gboolean entries_equal(gconstpointer pa, gconstpointer pb)
-{
-	const struct sim_run_config *a = pa, *b = pb;
-
-	if (a->n_entries != b->n_entries)
-		return FALSE;
-	for (guint i = 0; i < a->n_entries; i++)
-		if (strcmp(a->entries[i].name, b->entries[i].name) != 0 ||
-		    strcmp(a->entries[i].value, b->entries[i].value) != 0)
-			return FALSE;
-	return TRUE;
 }
 
 /* A time from --claim-timeout or FAULTSIM_CLAIM_TIMEOUT, in seconds: a
@@ -1403,8 +1415,8 @@ int cmd_run(int argc, char **argv)
 		return 0;
 	case QUERY_ITERVARS:
 		for (guint i = 0; i < runs->len; i++) {
-			const struct sim_run_config *cfg =
-				sim_study_run(study, g_array_index(runs, guint, i));
+			g_autoptr(sim_run_config) cfg =
+				sim_study_run_new(study, g_array_index(runs, guint, i));
 
 			printf("Run %u: %s, $repetition=%u\n", cfg->runnumber,
 			       cfg->iterationvars && *cfg->iterationvars ? cfg->iterationvars : "(none)",
@@ -1422,22 +1434,20 @@ int cmd_run(int argc, char **argv)
 	struct sim_model_needs most;
 
 	sim_model_room(&room);
-	if (!preflight(argv[1], study, runs, &room, &most, &error)) {
-		fprintf(stderr, "faultsim run: %s\n", error->message);
-		g_array_unref(runs);
-		return EXIT_USAGE;
-	}
 	{
-		g_autoptr(GHashTable) built = g_hash_table_new(entries_hash, entries_equal);
+		g_autoptr(GPtrArray) distinct =
+			g_ptr_array_new_with_free_func((GDestroyNotify)sim_run_config_free);
 
-		for (guint i = 0; i < runs->len; i++) {
-			const struct sim_run_config *cfg = sim_study_run(study,
-									 g_array_index(runs, guint, i));
+		if (!preflight(argv[1], study, runs, &room, &most, distinct, &error)) {
+			fprintf(stderr, "faultsim run: %s\n", error->message);
+			g_array_unref(runs);
+			return EXIT_USAGE;
+		}
+		for (guint i = 0; i < distinct->len; i++) {
+			const struct sim_run_config *cfg = distinct->pdata[i];
 			struct sim_engine *eng;
 			struct sim_model *m;
 
-			if (!g_hash_table_add(built, (gpointer)cfg))
-				continue;
 			eng = sim_engine_new(cfg->seed);
 			m = sim_model_build(eng, cfg, &error);
 			sim_model_free(m);
@@ -1462,18 +1472,29 @@ int cmd_run(int argc, char **argv)
 	}
 	fs_resultdb_set_claim_limit(db, claim_limit);
 	g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(guint));
+	/* The first run to do of each configuration and iteration variables,
+	 * to look for other versions of it. */
+	g_autoptr(GArray) firsts = g_array_new(FALSE, FALSE, sizeof(guint));
+	g_autoptr(GHashTable) versions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+								NULL);
 
 	for (guint i = 0; i < runs->len; i++) {
 		guint r = g_array_index(runs, guint, i);
+		g_autoptr(sim_run_config) cfg = sim_study_run_new(study, r);
 		gboolean done = FALSE;
 
-		if (!fs_resultdb_run_done(db, sim_study_run(study, r)->hash, &done, &error)) {
+		if (!fs_resultdb_run_done(db, cfg->hash, &done, &error)) {
 			fprintf(stderr, "faultsim run: %s\n", error->message);
 			g_array_unref(runs);
 			return 1;
 		}
-		if (!done)
-			g_array_append_val(todo, r);
+		if (done)
+			continue;
+		g_array_append_val(todo, r);
+		if (g_hash_table_add(versions, g_strconcat(cfg->config_name, "\x1f",
+							   cfg->iterationvars ? cfg->iterationvars : "",
+							   NULL)))
+			g_array_append_val(firsts, r);
 	}
 	guint skipped_done = runs->len - todo->len;
 
@@ -1481,7 +1502,7 @@ int cmd_run(int argc, char **argv)
 	if (skipped_done && !quiet)
 		fprintf(stderr, "faultsim run: %u of %u runs already in %s; running %u\n",
 			skipped_done, skipped_done + todo->len, db_path, todo->len);
-	if (!warn_other_versions(db, db_path, study, todo, &error)) {
+	if (!warn_other_versions(db, db_path, study, firsts, &error)) {
 		fprintf(stderr, "faultsim run: %s\n", error->message);
 		return 1;
 	}

@@ -521,7 +521,7 @@ int cmd_slurm(int argc, char **argv)
 
 	for (guint i = 0; i < runs->len; i++) {
 		guint r = g_array_index(runs, guint, i);
-		const struct sim_run_config *cfg = sim_study_run(study, r);
+		g_autoptr(sim_run_config) cfg = sim_study_run_new(study, r);
 		g_autofree char *key = run_key(cfg->hash, cfg->runnumber);
 
 		if (!g_hash_table_contains(present, key))
@@ -532,7 +532,8 @@ int cmd_slurm(int argc, char **argv)
 
 	/* Every missing run's machine must build before anything is submitted. */
 	for (guint i = 0; i < missing->len; i++) {
-		const struct sim_run_config *cfg = sim_study_run(study, g_array_index(missing, guint, i));
+		g_autoptr(sim_run_config) cfg = sim_study_run_new(study,
+								  g_array_index(missing, guint, i));
 		struct sim_engine *eng = sim_engine_new(cfg->seed);
 		struct sim_model *m = sim_model_build(eng, cfg, &error);
 

@@ -863,6 +863,52 @@ static void test_set_overrides(void)
 	g_assert_cmpstr(sim_study_run(none, 0)->config_name, ==, "General");
 }
 
+/* Runs are built when asked for: sim_study_run_new() gives what
+ * sim_study_run() keeps, run for run; values that use $repetition are
+ * still checked in every run before the study is made, others once per
+ * combination. */
+static void test_lazy_runs(void)
+{
+	char *sweep[] = { "workload.app.threads=${1,2,4}", "sched.nice=$repetition",
+			  "repeat=4", NULL };
+	char *per_rep[] = { "sched.nice=$repetition", "repeat=25", NULL };
+	char *per_combo[] = { "sched.nice=${n=0,5,30}", "repeat=1000", NULL };
+	g_autoptr(sim_keys) keys = test_registry();
+	g_autoptr(sim_study) s = study_ok(NULL, NULL, sweep, keys);
+	g_autoptr(GError) error = NULL;
+	struct sim_study *bad;
+
+	g_assert_cmpuint(sim_study_nr_runs(s), ==, 12);
+	for (guint i = 0; i < 12; i++) {
+		g_autoptr(sim_run_config) a = sim_study_run_new(s, i);
+		const struct sim_run_config *b = sim_study_run(s, i);
+
+		g_assert_true(b == sim_study_run(s, i));
+		g_assert_cmpuint(a->runnumber, ==, i);
+		g_assert_cmpuint(a->repetition, ==, i % 4);
+		g_assert_cmpuint(a->seed, ==, b->seed);
+		g_assert_cmpstr(a->hash, ==, b->hash);
+		g_assert_cmpstr(a->seedset, ==, b->seedset);
+		g_assert_cmpstr(a->iterationvars, ==, b->iterationvars);
+		g_assert_cmpuint(a->n_entries, ==, b->n_entries);
+		for (guint k = 0; k < a->n_entries; k++) {
+			g_assert_cmpstr(a->entries[k].name, ==, b->entries[k].name);
+			g_assert_cmpstr(a->entries[k].value, ==, b->entries[k].value);
+		}
+		g_assert_cmpint(sim_config_get_int(a, "sched.nice"), ==, (gint64)(i % 4));
+		if (i % 4)
+			g_assert_cmpstr(a->hash, !=, sim_study_run(s, i - 1)->hash);
+	}
+
+	bad = sim_study_new(NULL, NULL, per_rep, keys, &error);
+	g_assert_null(bad);
+	g_assert_nonnull(strstr(error->message, "(with $repetition=20)"));
+	g_clear_error(&error);
+	bad = sim_study_new(NULL, NULL, per_combo, keys, &error);
+	g_assert_null(bad);
+	g_assert_nonnull(strstr(error->message, "(with $n=30)"));
+}
+
 static void test_getters(void)
 {
 	g_autoptr(sim_keys) keys = test_registry();
@@ -1064,6 +1110,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/scenario/extends", test_extends);
 	g_test_add_func("/sim/scenario/set-overrides", test_set_overrides);
 	g_test_add_func("/sim/scenario/getters", test_getters);
+	g_test_add_func("/sim/scenario/lazy-runs", test_lazy_runs);
 	g_test_add_func("/sim/scenario/syntax", test_syntax);
 	g_test_add_func("/sim/scenario/list-configs", test_list_configs);
 	g_test_add_func("/sim/scenario/missing-file", test_missing_file);

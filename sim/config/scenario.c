@@ -17,15 +17,20 @@
  *     predefined), references, lock-steps, the constraint's variables;
  *  5. every combination in numbering order: the constraint;
  *  6. every run in order: each value that has variables (a value seen
- *     before for the same entry is not checked again).
+ *     before for the same entry is not checked again).  When no value
+ *     uses $repetition or $runnumber, the repetitions of a combination
+ *     have the same values and only its first is checked.
  *
- * Memory: a run's strings live in one GStringChunk per study, interned,
- * so that the many runs sharing a value share its bytes; a run costs its
- * pair arrays plus its own iteration values, hash and seed-set.  A study
- * holds at most SIM_STUDY_MAX_RUNS runs.
+ * Memory: a study keeps only its combinations that pass the constraint (8
+ * bytes each), never its runs: a run is built when it is asked for
+ * (sim_study_run_new(): its pairs and strings in one allocation, values
+ * that have no variables shared with the study), so a study of a million
+ * repetitions costs what one of a few runs does.  sim_study_run() keeps
+ * what it built, for callers that look at a few runs.  A study has at
+ * most SIM_STUDY_MAX_RUNS runs.
  *
- * Once made, a study is only read: sim_study_run() and the getters may be
- * called from several threads at once.
+ * Once made, a study is only read: sim_study_run(), sim_study_run_new()
+ * and the getters may be called from several threads at once.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -581,9 +586,20 @@ struct sim_study {
 	GPtrArray *out;			/* entries that go into runs */
 	GHashTable *out_index;		/* key -> index + 1 in out */
 	GArray *sorted;			/* guint: out indices sorted by key */
-	GStringChunk *strings;
-	struct sim_run_config *runs;
+	GArray *pass;			/* guint64: combinations that pass */
 	guint nr_runs;
+	/* sim_study_run()'s runs, built once: runnumber + 1 -> struct
+	 * run_block *. */
+	GMutex memo_lock;
+	GHashTable *memo;
+};
+
+/* A run built on demand: the config, its pairs (entries, then iteration
+ * variables) and the strings that are its own. */
+struct run_block {
+	struct sim_run_config cfg;
+	GStringChunk *strings;
+	struct sim_run_pair pairs[];
 };
 
 /* Variables and loop positions of one combination, while expanding. */
@@ -1234,13 +1250,13 @@ static int cmp_out_keys(gconstpointer a, gconstpointer b, gpointer data)
 	return strcmp(ea->key, eb->key);
 }
 
-static void run_hash(struct sim_study *study, struct sim_run_config *r,
-		     struct sim_run_pair *entries)
+static void run_hash(const struct sim_study *study, struct run_block *rb)
 {
 	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+	const struct sim_run_pair *entries = rb->cfg.entries;
 	char buf[32];
 
-	g_snprintf(buf, sizeof(buf), "seed=%" G_GUINT64_FORMAT "\n", r->seed);
+	g_snprintf(buf, sizeof(buf), "seed=%" G_GUINT64_FORMAT "\n", rb->cfg.seed);
 	g_checksum_update(sum, (const guchar *)buf, -1);
 	for (guint i = 0; i < study->out->len; i++) {
 		const struct sim_run_pair *p =
@@ -1251,20 +1267,38 @@ static void run_hash(struct sim_study *study, struct sim_run_config *r,
 		g_checksum_update(sum, (const guchar *)p->value, -1);
 		g_checksum_update(sum, (const guchar *)"\n", 1);
 	}
-	r->hash = g_string_chunk_insert_const(study->strings,
-					      g_checksum_get_string(sum));
+	rb->cfg.hash = g_string_chunk_insert(rb->strings,
+					     g_checksum_get_string(sum));
 }
 
-/* Step 6: run @c->runnumber, checked. */
-static gboolean build_run(struct sim_study *study, struct combo *c,
-			  GHashTable *checked, GError **error)
+void sim_run_config_free(struct sim_run_config *cfg)
 {
-	struct sim_run_config *r = &study->runs[c->runnumber];
-	struct sim_run_pair *entries, *itervars;
-	GString *iv = g_string_new(NULL);
+	struct run_block *rb;
+
+	if (cfg == NULL)
+		return;
+	rb = (struct run_block *)cfg;
+	g_string_chunk_free(rb->strings);
+	g_free(rb);
+}
+
+/* Run @c->runnumber, built; with @checked (step 6), its values checked
+ * (those in @checked, "index\x1fvalue", were checked before).  NULL on
+ * an error (only when checking). */
+static struct sim_run_config *build_run(const struct sim_study *study,
+					const struct combo *c,
+					GHashTable *checked, GError **error)
+{
+	guint n_entries = study->out->len, n_vars = study->vars->len;
+	struct run_block *rb = g_malloc0(sizeof(*rb) + (n_entries + n_vars) *
+					 sizeof(struct sim_run_pair));
+	struct sim_run_config *r = &rb->cfg;
+	struct sim_run_pair *entries = rb->pairs, *itervars = rb->pairs + n_entries;
+	g_autoptr(GString) iv = g_string_new(NULL);
 	g_autofree char *seedset = NULL;
 	uint64_t base = 0;
 
+	rb->strings = g_string_chunk_new(256);
 	r->config_name = study->config_name;
 	r->ini_path = study->ini->path;
 	r->description = study->description;
@@ -1272,25 +1306,24 @@ static gboolean build_run(struct sim_study *study, struct combo *c,
 	r->repetition = c->repetition;
 	r->keys = study->keys;
 	r->study = study;
-
-	entries = g_new(struct sim_run_pair, study->out->len);
 	r->entries = entries;
-	r->n_entries = study->out->len;
-	for (guint i = 0; i < study->out->len; i++) {
+	r->n_entries = n_entries;
+
+	for (guint i = 0; i < n_entries; i++) {
 		const struct sim_entry *e = study->out->pdata[i];
 		g_autofree char *v = NULL, *tag = NULL;
 		GError *inner = NULL;
 
 		entries[i].name = e->key;
 		if (e->tmpl == NULL || !e->tmpl->has_vars) {
-			entries[i].value = g_string_chunk_insert_const(
-				study->strings,
-				e->tmpl ? e->tmpl->plain : e->value);
+			/* The study's, checked when the entry was. */
+			entries[i].value = e->tmpl ? e->tmpl->plain : e->value;
 			continue;
 		}
 		v = tmpl_subst(e->tmpl, c);
-		entries[i].value = g_string_chunk_insert_const(study->strings,
-							       v);
+		entries[i].value = g_string_chunk_insert(rb->strings, v);
+		if (checked == NULL)
+			continue;
 		tag = g_strdup_printf("%u\x1f%s", i, v);
 		if (g_hash_table_contains(checked, tag))
 			continue;
@@ -1301,60 +1334,84 @@ static gboolean build_run(struct sim_study *study, struct combo *c,
 				    "%s:%u: key '%s': %s%s", e->origin, e->line,
 				    e->key, inner->message, ctx);
 			g_error_free(inner);
-			g_string_free(iv, TRUE);
-			return FALSE;
+			sim_run_config_free(r);
+			return NULL;
 		}
 		g_hash_table_add(checked, g_steal_pointer(&tag));
 	}
-	for (guint i = 0; i < study->out->len; i++) {
+	for (guint i = 0; i < n_entries; i++) {
 		if (strcmp(entries[i].name, "seed") == 0 &&
 		    !sim_parse_uint(entries[i].value, &base, NULL))
 			g_assert_not_reached();
 	}
 
 	seedset = tmpl_subst(study->seedset, c);
-	r->seedset = g_string_chunk_insert_const(study->strings, seedset);
+	r->seedset = g_string_chunk_insert(rb->strings, seedset);
 	r->seed = run_seed(base, r->seedset);
 
-	itervars = g_new(struct sim_run_pair, MAX(study->vars->len, 1));
 	r->itervars = itervars;
-	r->n_itervars = study->vars->len;
-	for (guint i = 0; i < study->vars->len; i++) {
+	r->n_itervars = n_vars;
+	for (guint i = 0; i < n_vars; i++) {
 		const struct var *v = study->vars->pdata[i];
 
-		itervars[i].name = g_string_chunk_insert_const(study->strings,
-							       v->name);
-		itervars[i].value = g_string_chunk_insert_const(
-			study->strings, var_value(c, (int)i));
+		/* Both the study's. */
+		itervars[i].name = v->name;
+		itervars[i].value = var_value(c, (int)i);
 		g_string_append_printf(iv, "%s$%s=%s", i ? ", " : "", v->name,
 				       itervars[i].value);
 	}
-	r->iterationvars = g_string_chunk_insert_const(study->strings, iv->str);
-	g_string_free(iv, TRUE);
-	run_hash(study, r, entries);
+	r->iterationvars = g_string_chunk_insert(rb->strings, iv->str);
+	run_hash(study, rb);
+	if (checked == NULL)
+		return r;
 	/* Keys that depend on the run's other values (check_run). */
-	for (guint i = 0; i < study->out->len; i++) {
+	for (guint i = 0; i < n_entries; i++) {
 		const struct sim_entry *e = study->out->pdata[i];
 		GError *inner = NULL;
 
 		if (e->def && e->def->check_run &&
 		    !e->def->check_run(e->def, r, e->key, &inner)) {
 			entry_error(e, error, inner);
-			return FALSE;
+			sim_run_config_free(r);
+			return NULL;
 		}
 	}
-	return TRUE;
+	return r;
 }
+
+/* Whether a value of the runs uses $repetition or $runnumber: if not, the
+ * repetitions of a combination differ only in their seed-set, seed and
+ * hash. */
+static gboolean values_per_run(const struct sim_study *study)
+{
+	for (guint i = 0; i < study->out->len; i++) {
+		const struct sim_entry *e = study->out->pdata[i];
+
+		if (e->tmpl == NULL || !e->tmpl->has_vars)
+			continue;
+		for (guint j = 0; j < e->tmpl->parts->len; j++) {
+			const struct part *p = e->tmpl->parts->pdata[j];
+
+			if (p->kind != PART_TEXT && (p->var == PREDEF_REPETITION ||
+						     p->var == PREDEF_RUNNUMBER))
+				return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/* Check values (once per distinct value), at most this many remembered. */
+#define CHECKED_MAX	65536
 
 static gboolean expand(struct sim_study *study, GError **error)
 {
 	g_autoptr(GHashTable) checked = NULL;
-	g_autoptr(GArray) pass = NULL;
 	g_autofree guint *value = g_new0(guint, MAX(study->vars->len, 1));
 	struct combo c = { .study = study, .value = value };
+	guint step;
 
-	pass = passing_combos(study, &c, error);
-	if (pass == NULL)
+	study->pass = passing_combos(study, &c, error);
+	if (study->pass == NULL)
 		return FALSE;
 
 	study->out_index = g_hash_table_new(g_str_hash, g_str_equal);
@@ -1369,16 +1426,24 @@ static gboolean expand(struct sim_study *study, GError **error)
 	}
 	g_array_sort_with_data(study->sorted, cmp_out_keys, study);
 
-	study->nr_runs = pass->len * study->repeat;
-	study->runs = g_new0(struct sim_run_config, study->nr_runs);
+	study->nr_runs = study->pass->len * study->repeat;
+	/* Step 6: every run, or the first repetition of each combination
+	 * when the others have the same values. */
+	step = values_per_run(study) ? 1 : study->repeat;
 	checked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	for (guint r = 0; r < study->nr_runs; r++) {
-		combo_decode(&c, g_array_index(pass, guint64,
+	for (guint r = 0; r < study->nr_runs; r += step) {
+		struct sim_run_config *cfg;
+
+		combo_decode(&c, g_array_index(study->pass, guint64,
 					       r / study->repeat));
 		c.repetition = r % study->repeat;
 		c.runnumber = r;
-		if (!build_run(study, &c, checked, error))
+		cfg = build_run(study, &c, checked, error);
+		if (cfg == NULL)
 			return FALSE;
+		sim_run_config_free(cfg);
+		if (g_hash_table_size(checked) > CHECKED_MAX)
+			g_hash_table_remove_all(checked);
 	}
 	return TRUE;
 }
@@ -1406,7 +1471,9 @@ struct sim_study *sim_study_new(const char *ini_path, const char *config_name,
 	study->var_index = g_hash_table_new(g_str_hash, g_str_equal);
 	study->loops = g_array_new(FALSE, FALSE, sizeof(int));
 	study->out = g_ptr_array_new();
-	study->strings = g_string_chunk_new(4096);
+	g_mutex_init(&study->memo_lock);
+	study->memo = g_hash_table_new_full(NULL, NULL, NULL,
+					    (GDestroyNotify)sim_run_config_free);
 
 	/* 1 */
 	study->ini = ini_path ? ini_file_read(ini_path, error) :
@@ -1461,13 +1528,12 @@ void sim_study_free(struct sim_study *study)
 {
 	if (study == NULL)
 		return;
-	for (guint i = 0; study->runs != NULL && i < study->nr_runs; i++) {
-		g_free((gpointer)study->runs[i].entries);
-		g_free((gpointer)study->runs[i].itervars);
+	if (study->memo != NULL) {
+		g_hash_table_unref(study->memo);
+		g_mutex_clear(&study->memo_lock);
 	}
-	g_free(study->runs);
-	if (study->strings != NULL)
-		g_string_chunk_free(study->strings);
+	if (study->pass != NULL)
+		g_array_unref(study->pass);
 	if (study->sorted != NULL)
 		g_array_unref(study->sorted);
 	if (study->out_index != NULL)
@@ -1498,11 +1564,37 @@ guint sim_study_nr_runs(const struct sim_study *study)
 	return study->nr_runs;
 }
 
+struct sim_run_config *sim_study_run_new(const struct sim_study *study,
+					 guint runnumber)
+{
+	guint *value = g_newa(guint, MAX(study->vars->len, 1));
+	struct combo c = { .study = study, .value = value };
+
+	g_return_val_if_fail(runnumber < study->nr_runs, NULL);
+	combo_decode(&c, g_array_index(study->pass, guint64,
+				       runnumber / study->repeat));
+	c.repetition = runnumber % study->repeat;
+	c.runnumber = runnumber;
+	return build_run(study, &c, NULL, NULL);
+}
+
 const struct sim_run_config *sim_study_run(const struct sim_study *study,
 					   guint runnumber)
 {
+	/* The memo is the only part of a study that changes once made. */
+	struct sim_study *s = (struct sim_study *)study;
+	gpointer key = GUINT_TO_POINTER(runnumber + 1);
+	struct sim_run_config *cfg;
+
 	g_return_val_if_fail(runnumber < study->nr_runs, NULL);
-	return &study->runs[runnumber];
+	g_mutex_lock(&s->memo_lock);
+	cfg = g_hash_table_lookup(s->memo, key);
+	if (cfg == NULL) {
+		cfg = sim_study_run_new(study, runnumber);
+		g_hash_table_insert(s->memo, key, cfg);
+	}
+	g_mutex_unlock(&s->memo_lock);
+	return cfg;
 }
 
 const char *sim_study_config_name(const struct sim_study *study)

@@ -88,8 +88,12 @@
  * SIM_ERROR_PARSE (malformed), SIM_ERROR_UNKNOWN (unknown key, config,
  * variable or choice), SIM_ERROR_RANGE (out of range), SIM_ERROR_IO.
  *
- * A study is immutable once made: sim_study_run() may be called from
- * several threads at once.
+ * A study does not hold its runs: each is built when asked for, so that a
+ * study of a million runs costs little more memory than one of ten
+ * (sim_study_run_new() for walking many runs; sim_study_run() keeps what
+ * it built for the study's life).  A study is immutable once made:
+ * sim_study_run() and sim_study_run_new() may be called from several
+ * threads at once.
  */
 #ifndef FAULTSIM_SIM_SCENARIO_H
 #define FAULTSIM_SIM_SCENARIO_H
@@ -100,6 +104,8 @@
 
 struct sim_study;
 typedef struct sim_study sim_study;	/* for g_autoptr() */
+struct sim_run_config;
+typedef struct sim_run_config sim_run_config;
 
 struct sim_run_pair {
 	const char *name;
@@ -107,8 +113,9 @@ struct sim_run_pair {
 };
 
 /*
- * One run of a study, fully resolved.  Read-only; owned by the study and
- * valid as long as it is.
+ * One run of a study, fully resolved.  Read-only; from sim_study_run()
+ * owned by the study, from sim_study_run_new() by the caller; valid no
+ * longer than the study either way.
  */
 struct sim_run_config {
 	const char *config_name;	/* "General" or the [Config NAME] */
@@ -148,7 +155,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(sim_study, sim_study_free)
 
 /* Number of runs (after the constraint); at least 1. */
 guint sim_study_nr_runs(const struct sim_study *study);
-/* Run @runnumber (< nr_runs). */
+/* Run @runnumber (< nr_runs), built now: the caller frees it with
+ * sim_run_config_free(), before the study. */
+struct sim_run_config *sim_study_run_new(const struct sim_study *study,
+					 guint runnumber);
+void sim_run_config_free(struct sim_run_config *cfg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sim_run_config, sim_run_config_free)
+/* Run @runnumber (< nr_runs), built on the first call and kept by the
+ * study (for a few runs: a walk over many uses sim_study_run_new()). */
 const struct sim_run_config *sim_study_run(const struct sim_study *study,
 					   guint runnumber);
 const char *sim_study_config_name(const struct sim_study *study);

@@ -23,7 +23,9 @@ static const struct sim_key_def machine_keys[] = {
 	{ .name = "machine.context_switch", .type = SIM_KEY_TIME, .defval = "1us",
 	  .help = "cost of putting a task on a core" },
 	{ .name = "machine.wakeup_latency", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
-	  .defval = "0", .help = "scheduling latency of a woken task before it queues for a core" },
+	  .defval = "lognormal(550ns,0.45)",
+	  .help = "scheduling latency of a woken task before it queues for a core (default: "
+		  "measured, see docs/design.md)" },
 	/* cache lines */
 	{ .name = "machine.cacheline_transfer", .type = SIM_KEY_TIME, .defval = "100ns",
 	  .help = "moving a lock word's cache line to another CPU (0: not modelled)" },

@@ -27,6 +27,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "sim/config/keys.h"
 #include "sim/config/scenario.h"
 #include "sim/config/expr.h"
@@ -1003,6 +1005,154 @@ static void test_list_configs(void)
 	g_assert_error(error, SIM_ERROR, SIM_ERROR_PARSE);
 }
 
+/* ---------------------------------------------------------------------- */
+/* include = FILE */
+
+/* Write @text to @dir/@name. */
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(g_file_set_contents(path, text, -1, &error));
+	g_assert_no_error(error);
+}
+
+/* The study of @dir/@name's @config, which must fail; its message with
+ * @dir replaced by "@D@". */
+static char *include_error(const char *dir, const char *name,
+			   const char *config, const struct sim_keys *keys,
+			   gint *code)
+{
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GString) msg = NULL;
+	struct sim_study *study = sim_study_new(path, config, NULL, keys,
+						&error);
+
+	g_assert_null(study);
+	g_assert_nonnull(error);
+	g_assert_true(error->domain == SIM_ERROR);
+	*code = error->code;
+	msg = g_string_new(error->message);
+	g_string_replace(msg, dir, "@D@", 0);
+	return g_string_free(g_steal_pointer(&msg), FALSE);
+}
+
+static void rm_tree(const char *dir)
+{
+	const char *name;
+	GDir *d = g_dir_open(dir, 0, NULL);
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *p = g_build_filename(dir, name, NULL);
+
+		if (g_file_test(p, G_FILE_TEST_IS_DIR) &&
+		    !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
+			rm_tree(p);
+		else
+			g_assert_cmpint(remove(p), ==, 0);
+	}
+	if (d != NULL)
+		g_dir_close(d);
+	g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
+static void test_include(void)
+{
+	/* General: the included keys in place of the include line; a
+	 * later line of the including file replaces an included key. */
+	static const char *const general[] = {
+		"sched.nice=-5", "disk.latency=exp(1ms)", "machine.cpus=8",
+		NULL
+	};
+	/* X: included in a config; Y: a section the included file opens,
+	 * continued by the including file after it. */
+	static const char *const x[] = {
+		"machine.cpus=2", "sched.nice=-5", "disk.latency=exp(1ms)",
+		"sim.label=x", "policy.retry=once", NULL
+	};
+	static const char *const y[] = {
+		"sim.label=y", "policy.retry=first-drop", "sched.nice=-5",
+		"disk.latency=exp(1ms)", "machine.cpus=8", NULL
+	};
+	g_autoptr(sim_keys) keys = test_registry();
+	g_autofree char *dir = g_dir_make_tmp("test-scenario-XXXXXX", NULL);
+	g_autofree char *main_ini = g_build_filename(dir, "main.ini", NULL);
+	g_autofree char *fifo = g_build_filename(dir, "fifo", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(sim_study) g = NULL, sx = NULL, sy = NULL;
+	g_autofree char *sub = NULL;
+	char *msg;
+	gint code;
+
+	g_assert_nonnull(dir);
+	sub = g_build_filename(dir, "sub", NULL);
+	g_assert_cmpint(mkdir(sub, 0700), ==, 0);
+	put_file(dir, "sub/host.ini",
+		 "# a host profile: no section of its own\n"
+		 "machine.cpus = 2\nsched.nice = -5\n"
+		 "include = lat.ini   # relative to sub/\n");
+	put_file(dir, "sub/lat.ini", "disk.latency = exp(1ms)\n");
+	put_file(dir, "sub/opens.ini",
+		 "sim.label = x\n[Config Y]\nsim.label = y\n");
+	put_file(dir, "main.ini",
+		 "[General]\ninclude = sub/host.ini\nmachine.cpus = 8\n"
+		 "[Config X]\ninclude = sub/host.ini\ninclude = sub/opens.ini\n"
+		 "policy.retry = once\n"
+		 "[Config Y]\npolicy.retry = first-drop\n");
+	g = sim_study_new(main_ini, NULL, NULL, keys, &error);
+	g_assert_no_error(error);
+	assert_entries(sim_study_run(g, 0), general);
+	sx = sim_study_new(main_ini, "X", NULL, keys, &error);
+	g_assert_no_error(error);
+	assert_entries(sim_study_run(sx, 0), x);
+	sy = sim_study_new(main_ini, "Y", NULL, keys, &error);
+	g_assert_no_error(error);
+	assert_entries(sim_study_run(sy, 0), y);
+
+	/* Errors name the included file and its line, and the chain. */
+	put_file(dir, "sub/bad.ini", "machine.cpus = 2\nmachine.cpus = many\n");
+	put_file(dir, "bad.ini", "[General]\ninclude = sub/bad.ini\n");
+	msg = include_error(dir, "bad.ini", NULL, keys, &code);
+	g_assert_cmpstr(msg, ==, "@D@/sub/bad.ini:2: key 'machine.cpus': "
+			"duplicate key; first set at line 1 (included from "
+			"@D@/bad.ini:2)");
+	g_free(msg);
+	put_file(dir, "sub/badval.ini", "sched.nice = 40\n");
+	put_file(dir, "badval.ini", "[General]\ninclude = sub/badval.ini\n");
+	msg = include_error(dir, "badval.ini", NULL, keys, &code);
+	g_assert_true(g_str_has_prefix(msg, "@D@/sub/badval.ini:1: key "
+				       "'sched.nice': "));
+	g_assert_cmpint(code, ==, SIM_ERROR_RANGE);
+	g_free(msg);
+	/* A missing file, a cycle, a FIFO (refused without blocking). */
+	put_file(dir, "missing.ini", "[General]\ninclude = nothere.ini\n");
+	msg = include_error(dir, "missing.ini", NULL, keys, &code);
+	g_assert_cmpstr(msg, ==, "@D@/missing.ini:2: include 'nothere.ini': "
+			"@D@/nothere.ini: No such file or directory");
+	g_assert_cmpint(code, ==, SIM_ERROR_IO);
+	g_free(msg);
+	put_file(dir, "self.ini", "[General]\ninclude = self.ini\n");
+	msg = include_error(dir, "self.ini", NULL, keys, &code);
+	g_assert_cmpstr(msg, ==, "@D@/self.ini:2: include 'self.ini': include "
+			"cycle: @D@/self.ini -> @D@/self.ini");
+	g_assert_cmpint(code, ==, SIM_ERROR_PARSE);
+	g_free(msg);
+	g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+	put_file(dir, "fifo.ini", "[General]\ninclude = fifo\n");
+	msg = include_error(dir, "fifo.ini", NULL, keys, &code);
+	g_assert_cmpstr(msg, ==, "@D@/fifo.ini:2: include 'fifo': @D@/fifo: "
+			"not a regular file");
+	g_free(msg);
+	put_file(dir, "empty.ini", "[General]\ninclude =\n");
+	msg = include_error(dir, "empty.ini", NULL, keys, &code);
+	g_assert_cmpstr(msg, ==, "@D@/empty.ini:2: key 'include': missing "
+			"file name");
+	g_free(msg);
+	rm_tree(dir);
+}
+
 static void test_missing_file(void)
 {
 	g_autoptr(sim_keys) keys = test_registry();
@@ -1114,6 +1264,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/scenario/syntax", test_syntax);
 	g_test_add_func("/sim/scenario/list-configs", test_list_configs);
 	g_test_add_func("/sim/scenario/missing-file", test_missing_file);
+	g_test_add_func("/sim/scenario/include", test_include);
 	g_test_add_func("/sim/scenario/parse-runs", test_parse_runs);
 
 	dir_path = scenario_path("bad", NULL);

@@ -11,10 +11,34 @@
  * ending in '\' is joined with the next one (the entry keeps the first
  * line's number); '\r' before '\n' is dropped.
  *
- * Errors are SIM_ERROR_PARSE for malformed text and SIM_ERROR_UNKNOWN for
- * an extends target that does not exist; the first error ends the read.
+ * Includes ("include = FILE", as OMNeT++ has them): the lines of FILE are
+ * read as if written in place of the include line.  FILE is relative to
+ * the directory of the file that names it.  Its lines before its first
+ * section header belong to the section the include line is in; a header
+ * in it opens that section, or continues it if another file (or another
+ * read of the same file) opened it; after the include the including file
+ * goes on in its own section.  A key set twice by one read of one file is
+ * a duplicate, as ever; a key set again by another read (a later include,
+ * or a line of the including file after the include) replaces the earlier
+ * entry, at the later line's place: later lines win.  Only regular files
+ * are read (not a FIFO, a device or a directory, which could block or
+ * never end), at most INCLUDE_MAX_BYTES each; includes nest at most
+ * INCLUDE_MAX_DEPTH deep, a file that includes itself through any chain
+ * is a cycle (files compared by device and inode), and one scenario reads
+ * at most INCLUDE_MAX_FILES included files (two includes of two includes
+ * of ... would otherwise grow exponentially).
+ *
+ * Errors are SIM_ERROR_PARSE for malformed text, includes included,
+ * SIM_ERROR_IO for an included file that cannot be read, and
+ * SIM_ERROR_UNKNOWN for an extends target that does not exist; the first
+ * error ends the read.  An error in an included file names that file and
+ * its line, followed by "(included from FILE:LINE)".
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "sim/config/ini.h"
 #include "sim/config/keys.h"
 
@@ -39,12 +63,34 @@ void sim_entry_free(struct sim_entry *e)
 	g_free(e);
 }
 
-static struct ini_section *section_new(const char *name, guint line)
+#define INCLUDE_MAX_DEPTH	16
+#define INCLUDE_MAX_FILES	256
+#define INCLUDE_MAX_BYTES	(16u << 20)
+
+/* A file being read, for cycle checks and messages. */
+struct ini_read {
+	const char *origin;		/* path as messages give it */
+	dev_t dev;
+	ino_t ino;
+	gboolean have_id;		/* dev and ino known */
+	guint include_line;		/* line of the include that read it */
+};
+
+/* The state of one ini_file_read(): the chain of files being read. */
+struct ini_reader {
+	struct ini_file *ini;
+	GArray *stack;			/* struct ini_read, outermost first */
+	guint nr_included;		/* included files read so far */
+};
+
+static struct ini_section *section_new(const char *name, guint line,
+				       const char *origin)
 {
 	struct ini_section *s = g_new0(struct ini_section, 1);
 
 	s->name = g_strdup(name);
 	s->line = line;
+	s->origin = origin;
 	s->entries = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)sim_entry_free);
 	s->by_key = g_hash_table_new(g_str_hash, g_str_equal);
@@ -71,6 +117,7 @@ static struct ini_file *ini_file_alloc(const char *path)
 	struct ini_file *ini = g_new0(struct ini_file, 1);
 
 	ini->path = g_strdup(path);
+	ini->origins = g_ptr_array_new_with_free_func(g_free);
 	ini->sections = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)section_free);
 	ini->by_name = g_hash_table_new(g_str_hash, g_str_equal);
@@ -81,7 +128,7 @@ struct ini_file *ini_file_new_empty(void)
 {
 	struct ini_file *ini = ini_file_alloc(NULL);
 
-	section_add(ini, section_new("General", 0));
+	section_add(ini, section_new("General", 0, NULL));
 	return ini;
 }
 
@@ -91,6 +138,7 @@ void ini_file_free(struct ini_file *ini)
 		return;
 	g_hash_table_unref(ini->by_name);
 	g_ptr_array_unref(ini->sections);
+	g_ptr_array_unref(ini->origins);
 	g_free(ini->path);
 	g_free(ini);
 }
@@ -158,11 +206,12 @@ static gboolean config_name_valid(const char *name)
 	return TRUE;
 }
 
-/* "[General]" or "[Config NAME]" in @s (trimmed, starts with '['). */
-static struct ini_section *parse_header(struct ini_file *ini, const char *s,
-					guint line, GError **error)
+/* "[General]" or "[Config NAME]" in @s (trimmed, starts with '['), line
+ * @line of the read @path. */
+static struct ini_section *parse_header(struct ini_file *ini, const char *path,
+					const char *s, guint line,
+					GError **error)
 {
-	const char *path = ini->path;
 	size_t len = strlen(s);
 	g_autofree char *inner = NULL;
 	struct ini_section *old, *sec;
@@ -201,27 +250,36 @@ static struct ini_section *parse_header(struct ini_file *ini, const char *s,
 	}
 
 	old = ini_file_find(ini, name);
-	if (old != NULL && (old->line != 0 || strcmp(name, "General") != 0)) {
+	if (old != NULL && old->line != 0 && old->origin == path) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
 			    "%s:%u: duplicate section '%s'; first at line %u",
 			    path, line, s, old->line);
 		return NULL;
 	}
-	if (strcmp(name, "General") == 0) {
-		/* The implicit General made at the start takes its line. */
-		old->line = line;
+	if (old != NULL) {
+		/* The implicit General made at the start takes its line;
+		 * a section another read opened goes on. */
+		if (old->line == 0) {
+			old->line = line;
+			old->origin = path;
+		}
 		return old;
 	}
-	sec = section_new(name, line);
+	sec = section_new(name, line, path);
 	section_add(ini, sec);
 	return sec;
 }
 
-/* "key = value" in @s (trimmed, no comment). */
-static gboolean parse_entry(struct ini_file *ini, struct ini_section *sec,
-			    char *s, guint line, GError **error)
+static gboolean read_include(struct ini_reader *rd, const char *path,
+			     guint line, const char *name,
+			     struct ini_section *sec, GError **error);
+
+/* "key = value" in @s (trimmed, no comment), line @line of the read
+ * @path; "include = FILE" reads FILE into @sec. */
+static gboolean parse_entry(struct ini_reader *rd, const char *path,
+			    struct ini_section *sec, char *s, guint line,
+			    GError **error)
 {
-	const char *path = ini->path;
 	char *eq = strchr(s, '='), *key, *value;
 	struct sim_entry *old, *e;
 
@@ -247,6 +305,8 @@ static gboolean parse_entry(struct ini_file *ini, struct ini_section *sec,
 			    "name such as machine.cpus", path, line, key);
 		return FALSE;
 	}
+	if (strcmp(key, "include") == 0)
+		return read_include(rd, path, line, value, sec, error);
 	if (sec == NULL) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
 			    "%s:%u: key '%s': outside any section; put it "
@@ -255,13 +315,18 @@ static gboolean parse_entry(struct ini_file *ini, struct ini_section *sec,
 		return FALSE;
 	}
 	old = section_entry(sec, key);
-	if (old != NULL) {
+	if (old != NULL && old->origin == path) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
 			    "%s:%u: key '%s': duplicate key; first set at "
 			    "line %u", path, line, key, old->line);
 		return FALSE;
 	}
-	e = sim_entry_new(ini->path, line, key, value);
+	if (old != NULL) {
+		/* Set by another read: the later line wins, in its place. */
+		g_hash_table_remove(sec->by_key, key);
+		g_ptr_array_remove(sec->entries, old);
+	}
+	e = sim_entry_new(path, line, key, value);
 	g_ptr_array_add(sec->entries, e);
 	g_hash_table_insert(sec->by_key, e->key, e);
 	return TRUE;
@@ -276,12 +341,12 @@ static gboolean parse_entry(struct ini_file *ini, struct ini_section *sec,
  * g_strsplit(), whose strstr() from each line to the end of the text is
  * quadratic under AddressSanitizer.
  */
-static gboolean parse_text(struct ini_file *ini, char *text, gsize size,
+static gboolean parse_text(struct ini_reader *rd, const char *path,
+			   struct ini_section *sec, char *text, gsize size,
 			   GError **error)
 {
 	g_autoptr(GPtrArray) cut = g_ptr_array_new();
 	char **lines;
-	struct ini_section *sec = NULL;
 	guint n;
 
 	for (char *p = text, *end = text + size;;) {
@@ -313,7 +378,7 @@ static gboolean parse_text(struct ini_file *ini, char *text, gsize size,
 			if (!g_utf8_validate(lines[i], -1, NULL)) {
 				g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
 					    "%s:%u: not valid UTF-8 text",
-					    ini->path, i + 1);
+					    path, i + 1);
 				return FALSE;
 			}
 			len = buf->len;
@@ -333,14 +398,183 @@ static gboolean parse_text(struct ini_file *ini, char *text, gsize size,
 		cut_comment(s);
 		g_strchomp(s);
 		if (*s == '[') {
-			sec = parse_header(ini, s, line, error);
+			sec = parse_header(rd->ini, path, s, line, error);
 			if (sec == NULL)
 				return FALSE;
-		} else if (!parse_entry(ini, sec, s, line, error)) {
+		} else if (!parse_entry(rd, path, sec, s, line, error)) {
 			return FALSE;
 		}
 	}
 	return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* include */
+
+/* "a.ini -> b.ini -> a.ini": the chain of reads from @from, then @path. */
+static char *include_chain(const struct ini_reader *rd, guint from,
+			   const char *path)
+{
+	GString *chain = g_string_new(NULL);
+
+	for (guint i = from; i < rd->stack->len; i++)
+		g_string_append_printf(chain, "%s -> ",
+				       g_array_index(rd->stack, struct ini_read,
+						     i).origin);
+	g_string_append(chain, path);
+	return g_string_free(chain, FALSE);
+}
+
+/*
+ * Read the regular file @file (opened without blocking: a FIFO's open
+ * would wait for a writer) into @text, at most INCLUDE_MAX_BYTES; its
+ * identity into @id.  Messages say "@where: include 'NAME': ...".
+ */
+static gboolean include_load(const char *where, const char *name,
+			     const char *file, struct ini_read *id,
+			     char **text, gsize *len, GError **error)
+{
+	int fd = open(file, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	GString *buf;
+	struct stat st;
+	int err;
+
+	if (fd < 0) {
+		err = errno;
+		g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
+			    "%s: include '%s': %s: %s", where, name, file,
+			    g_strerror(err));
+		return FALSE;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
+			    "%s: include '%s': %s: not a regular file", where,
+			    name, file);
+		close(fd);
+		return FALSE;
+	}
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->have_id = TRUE;
+	buf = g_string_sized_new(MIN((gsize)st.st_size, INCLUDE_MAX_BYTES) + 1);
+	for (;;) {
+		char chunk[65536];
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = errno;
+			g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
+				    "%s: include '%s': %s: %s", where, name,
+				    file, g_strerror(err));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (buf->len + (gsize)n > INCLUDE_MAX_BYTES) {
+			g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
+				    "%s: include '%s': %s: larger than %u "
+				    "bytes", where, name, file,
+				    INCLUDE_MAX_BYTES);
+			goto fail;
+		}
+		g_string_append_len(buf, chunk, n);
+	}
+	close(fd);
+	*len = buf->len;
+	*text = g_string_free(buf, FALSE);
+	return TRUE;
+fail:
+	close(fd);
+	g_string_free(buf, TRUE);
+	return FALSE;
+}
+
+/* "include = @name" at line @line of the read @path, in section @sec. */
+static gboolean read_include(struct ini_reader *rd, const char *path,
+			     guint line, const char *name,
+			     struct ini_section *sec, GError **error)
+{
+	struct ini_file *ini = rd->ini;
+	g_autofree char *where = g_strdup_printf("%s:%u", path, line);
+	g_autofree char *dir = NULL, *file = NULL, *text = NULL;
+	struct ini_read id = { .include_line = line };
+	const char *origin;
+	gboolean ok;
+	gsize len;
+
+	if (*name == '\0') {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+			    "%s: key 'include': missing file name", where);
+		return FALSE;
+	}
+	/* The stack holds the scenario itself and its includes. */
+	if (rd->stack->len > INCLUDE_MAX_DEPTH) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+			    "%s: include '%s': includes nested deeper than %u",
+			    where, name, INCLUDE_MAX_DEPTH);
+		return FALSE;
+	}
+	if (rd->nr_included >= INCLUDE_MAX_FILES) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+			    "%s: include '%s': more than %u included files "
+			    "in one scenario", where, name, INCLUDE_MAX_FILES);
+		return FALSE;
+	}
+	if (g_path_is_absolute(name)) {
+		file = g_strdup(name);
+	} else {
+		dir = g_path_get_dirname(path);
+		file = strcmp(dir, ".") == 0 ? g_strdup(name) :
+		       g_build_filename(dir, name, NULL);
+	}
+	if (!include_load(where, name, file, &id, &text, &len, error))
+		return FALSE;
+	for (guint i = 0; i < rd->stack->len; i++) {
+		const struct ini_read *r = &g_array_index(rd->stack,
+							  struct ini_read, i);
+		g_autofree char *chain = NULL;
+
+		if (!r->have_id || r->dev != id.dev || r->ino != id.ino)
+			continue;
+		chain = include_chain(rd, i, file);
+		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+			    "%s: include '%s': include cycle: %s", where, name,
+			    chain);
+		return FALSE;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+			    "%s: include '%s': %s: not a text file", where, name,
+			    file);
+		return FALSE;
+	}
+	/* One origin string per read: see struct sim_entry. */
+	origin = g_strdup(file);
+	g_ptr_array_add(ini->origins, (char *)origin);
+	rd->nr_included++;
+	id.origin = origin;
+	g_array_append_val(rd->stack, id);
+	ok = parse_text(rd, origin, sec, text, len, error);
+	g_array_set_size(rd->stack, rd->stack->len - 1);
+	if (!ok && error != NULL && *error != NULL) {
+		/* The chain of includes, innermost first. */
+		GError *e = *error;
+		char *msg;
+
+		if (g_str_has_suffix(e->message, ")") &&
+		    strstr(e->message, " (included from ") != NULL)
+			msg = g_strdup_printf("%.*s, from %s)",
+					      (int)strlen(e->message) - 1,
+					      e->message, where);
+		else
+			msg = g_strdup_printf("%s (included from %s)",
+					      e->message, where);
+		g_free(e->message);
+		e->message = msg;
+	}
+	return ok;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -443,7 +677,11 @@ struct ini_file *ini_file_read(const char *path, GError **error)
 {
 	g_autoptr(GError) io_error = NULL;
 	g_autofree char *text = NULL;
+	struct ini_reader rd = { 0 };
+	struct ini_read top = { 0 };
 	struct ini_file *ini;
+	struct stat st;
+	gboolean ok;
 	gsize len;
 
 	if (!g_file_get_contents(path, &text, &len, &io_error)) {
@@ -457,8 +695,20 @@ struct ini_file *ini_file_read(const char *path, GError **error)
 		return NULL;
 	}
 	ini = ini_file_alloc(path);
-	section_add(ini, section_new("General", 0));
-	if (!parse_text(ini, text, len, error) || !resolve_extends(ini, error)) {
+	section_add(ini, section_new("General", 0, NULL));
+	rd.ini = ini;
+	rd.stack = g_array_new(FALSE, TRUE, sizeof(struct ini_read));
+	top.origin = ini->path;
+	if (stat(path, &st) == 0) {
+		top.dev = st.st_dev;
+		top.ino = st.st_ino;
+		top.have_id = TRUE;
+	}
+	g_array_append_val(rd.stack, top);
+	ok = parse_text(&rd, ini->path, NULL, text, len, error) &&
+	     resolve_extends(ini, error);
+	g_array_unref(rd.stack);
+	if (!ok) {
 		ini_file_free(ini);
 		return NULL;
 	}

@@ -16,7 +16,10 @@ struct sim_tmpl;
 
 /* One "key = value" line of a file, or one --set override. */
 struct sim_entry {
-	const char *origin;		/* file path or "--set" (not owned) */
+	const char *origin;		/* file path or "--set" (not owned); one
+					 * pointer per read of a file, so that two
+					 * entries come from the same read of the
+					 * same file exactly when they are equal */
 	guint line;			/* from 1 */
 	char *key;
 	char *value;			/* trimmed, comments removed */
@@ -29,6 +32,7 @@ struct sim_entry {
 struct ini_section {
 	char *name;			/* "General" or the config's NAME */
 	guint line;			/* header line; 0: implicit General */
+	const char *origin;		/* file of the header line (not owned) */
 	guint index;			/* in ini_file.sections */
 	GPtrArray *entries;		/* struct sim_entry *, file order */
 	GHashTable *by_key;		/* key -> struct sim_entry * */
@@ -39,13 +43,16 @@ struct ini_section {
 
 struct ini_file {
 	char *path;
+	GPtrArray *origins;		/* char *: the path of each included
+					 * file read, one string per read */
 	GPtrArray *sections;		/* struct ini_section *; General first */
 	GHashTable *by_name;		/* name -> struct ini_section * */
 };
 
-/* Read and check @path: syntax, duplicate sections and keys, extends
- * targets and cycles.  Errors are "PATH:LINE: ...".  Time and memory are
- * linear in the size of the file. */
+/* Read and check @path: syntax, includes, duplicate sections and keys,
+ * extends targets and cycles.  Errors are "PATH:LINE: ...", PATH the file
+ * (included or not) that has the line.  Time and memory are linear in the
+ * size of the text read (the file and what it includes). */
 struct ini_file *ini_file_read(const char *path, GError **error);
 /* An empty file holding only an implicit [General], for studies without
  * a scenario file. */

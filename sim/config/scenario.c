@@ -1793,20 +1793,22 @@ char **sim_scenario_plugins(const char *ini_path, char **set_overrides,
 
 	if (ini_path != NULL) {
 		struct ini_file *ini = ini_file_read(ini_path, error);
-		g_autofree char *base = NULL;
 
 		if (ini == NULL)
 			return NULL;
-		base = g_path_get_dirname(ini_path);
 		for (guint i = 0; i < ini->sections->len; i++) {
 			const struct ini_section *s = ini->sections->pdata[i];
 
 			for (guint k = 0; k < s->entries->len; k++) {
 				const struct sim_entry *e = s->entries->pdata[k];
 				g_autofree char *where = NULL;
+				g_autofree char *base = NULL;
 
 				if (strcmp(e->key, "plugin") != 0)
 					continue;
+				/* Relative to the file of the line, which
+				 * may be an included one. */
+				base = g_path_get_dirname(e->origin);
 				where = g_strdup_printf("%s:%u", e->origin, e->line);
 				if (!add_plugins(out, e->value, base, where, error)) {
 					ini_file_free(ini);

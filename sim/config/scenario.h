@@ -24,6 +24,18 @@
  * once; each key at most once per section; no key before the first
  * section.  [General] may be absent (it is then empty).
  *
+ * Includes: "include = FILE" reads FILE's lines in place of the include
+ * line (OMNeT++'s directive), FILE relative to the directory of the file
+ * that names it, so that a machine profile written by `faultsim calibrate`
+ * serves every scenario: "[General]" then "include = host.ini".  Lines of
+ * FILE before its first header belong to the section of the include line;
+ * after the include the including file goes on in its own section.  A key
+ * may be set once per file; a later line (of the including file, or of a
+ * later include) replaces a key an include set.  Only regular files are
+ * read; includes nest at most 16 deep, a cycle is an error, and an error
+ * in an included file names it and its line, then "(included from
+ * FILE:LINE)".
+ *
  * Inheritance: a config extends at most one other config (extends = NAME;
  * "extends = General" is the same as leaving it out), and every chain ends
  * in [General].  The most specific section that sets a key wins; --set

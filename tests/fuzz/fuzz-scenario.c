@@ -19,6 +19,14 @@
  * the preflight would refuse does not spend the fuzzer's memory.  Plugins
  * named by the file are listed (sim_scenario_plugins()), never loaded.
  *
+ * The input is read from a memfd through /proc/self/fd/N, so an
+ * "include = FILE" in it names a file relative to /proc/self/fd (another
+ * of the fuzzer's descriptors, its standard input) or anywhere else: the
+ * reader opens it without blocking and refuses what is not a regular file
+ * (a FIFO, a terminal, a device would wait or never end), reads at most
+ * 16 MiB of it, and refuses a file that includes itself (the memfd
+ * included by its own number is a cycle: files are compared by inode).
+ *
  * Any outcome but an error or a success is a finding: a crash, an abort
  * (a failed assertion), a GLib warning or critical (made fatal here), a
  * leak (LeakSanitizer) or memory beyond libFuzzer's -rss_limit_mb.

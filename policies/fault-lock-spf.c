@@ -14,8 +14,13 @@
  *	          unchanged at the end if the VMA found again at the address
  *	          has vm_lock_seq older than that (a VMA changed or created
  *	          meanwhile was write-locked at a later sequence).  Reading
- *	          the sequences is no atomic: no cache line moves
+ *	          the sequences is no atomic: no lock word's line moves
  *	          (sim/kernel/cacheline.h), which is where SPF scales.
+ *	reference v11 pins the VMA with vm_ref_count: get_vma() at the
+ *	          start, put_vma() at the end, two atomics per fault on a
+ *	          line every fault of the VMA shares (vma_ref_atomic()); the
+ *	          new page's shared lines as every anonymous fault
+ *	          (mm_anon_fault_lines()).
  *	handled   anonymous VMAs whose pte is none (do_anonymous_page():
  *	          the pft case).  File VMAs, swap ptes, a VMA write-locked at
  *	          the start, an access error: the classic path at once
@@ -53,7 +58,12 @@ static bool spf_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struct
 		count_fault_event(fs, SPF_FALLBACK);
 		return false;
 	}
-	/* Speculatively: nothing held, @vma not to be used after a block. */
+	/* Speculatively: nothing held, @vma not to be used after a block.
+	 * v11's get_vma(): an atomic on the VMA's reference count, whose
+	 * line all faults of the VMA share; then the lines of the new page
+	 * (zone, memcg, PTL, RSS, LRU). */
+	vma_ref_atomic(t, vma);
+	mm_anon_fault_lines(t, mm, addr);
 	cpu_work(t, fault_cost(fs, FAULT_COST_VMA_LOOKUP) + fault_cost(fs, FAULT_COST_ALLOC) +
 		    fault_cost(fs, FAULT_COST_ZERO) + fault_cost(fs, FAULT_COST_PTE_INSTALL));
 	vma = vma_lookup(mm, addr);
@@ -72,6 +82,8 @@ static bool spf_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struct
 		return false;
 	}
 	mm_map_page(mm, vma, addr, page);
+	/* put_vma(): the reference's second atomic, the pte installed. */
+	vma_ref_atomic(t, vma);
 	unlock_page(page);
 	put_page(page);
 	count_fault_event(fs, SPF_SUCCESS);

@@ -126,7 +126,8 @@ static void run_script(struct rig *r, const uint64_t *addrs, size_t n, bool writ
  * read-around (32 pages) and retries; the retried attempt maps the whole
  * 16-page fault-around window, so the next two touches find their ptes
  * present and do not fault.  An anonymous page faults once, minor, and
- * costs at least the ~1.1 us of KERNEL.md.
+ * costs at least the ~1.1 us of KERNEL.md (less what its shared lines'
+ * batches add, which this rig has none of).
  */
 static void test_minor_major(void)
 {
@@ -147,9 +148,11 @@ static void test_minor_major(void)
 	g_assert_cmpuint(counter(&r, "faultAroundMapped"), >=, 15);
 	g_assert_true(mm_pte_present(r.mm, FILE_START + 14));
 	g_assert_true(mm_pte_present(r.mm, ANON_START));
-	/* The minor anonymous fault costs the ~1.1 us of KERNEL.md. */
+	/* The minor anonymous fault costs the ~1.1 us of KERNEL.md, less
+	 * the 80 ns a page of the zone lock's refills and the LRU's moves
+	 * (sim/kernel/mm-lines.h): this rig's machine has no shared lines. */
 	g_assert_cmpuint(sim_hist_max(sim_stats_hist(sim_engine_stats(r.eng), "fault",
-						     "minorLatency")), >=, 1100);
+						     "minorLatency")), >=, 1020);
 	g_assert_true(mm_check(r.mm));
 	rig_free(&r);
 }

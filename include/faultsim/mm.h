@@ -173,6 +173,18 @@ FS_API int mm_map_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_
  */
 FS_API struct page *mm_alloc_anon_page(struct sim_task *t, struct mm_struct *mm,
 				       struct vm_area_struct *vma, uint64_t addr, int *err);
+/*
+ * The shared cache lines a new anonymous page of @addr costs @t besides
+ * its VMA's lock: the zone lock behind the per-CPU page lists, the memcg
+ * charge behind the per-CPU stock, the pte table's lock, the RSS counter,
+ * the LRU lock behind the per-CPU add batch (sim/kernel/mm-lines.h).
+ * May stall @t's core (no sleep) while lines move: use nothing of a VMA
+ * you do not hold after it.  Free when the machine has no such lines.
+ */
+FS_API void mm_anon_fault_lines(struct sim_task *t, struct mm_struct *mm, uint64_t addr);
+/* An atomic on @vma's reference count (the speculative fault's
+ * get_vma()/put_vma(), SPF v11): may stall @t while its line moves. */
+FS_API void vma_ref_atomic(struct sim_task *t, struct vm_area_struct *vma);
 
 /* ------------------------------------------------------------------ */
 /* mmap_sem and per-VMA locks (include/linux/mmap_lock.h) */

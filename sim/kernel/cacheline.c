@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Cache-line contention on lock words (see cacheline.h): a FIFO server
- * per line whose service time is the transfer latency.
+ * Cache-line contention on lock words and shared counters (see
+ * cacheline.h): a FIFO server per line whose service time is the transfer
+ * latency, plus the critical section of a spinlock in the line.
  */
 #include "config.h"
 
@@ -22,25 +23,57 @@ void cacheline_cost_init(struct sim_cacheline_cost *c, struct sim_engine *eng,
 					  "time atomics stalled for lines, all lines together");
 }
 
+/* The line to the running task's CPU (if it is elsewhere), then kept
+ * busy for @hold: @t burns until then.  True if it moved. */
+static bool line_take(struct sim_cacheline *cl, const struct sim_cacheline_cost *c,
+		      struct sim_task *t, sim_time_t hold)
+{
+	sim_time_t now, start, done;
+	bool moved;
+	int cpu;
+
+	if (!c || c->transfer <= 0 || !t || (cpu = sim_task_cpu(t)) < 0) {
+		if (t && hold > 0)
+			cpu_work(t, hold);
+		return false;
+	}
+	now = sim_now(sim_task_engine(t));
+	moved = cl->cpu != cpu + 1;
+	if (!moved && cl->busy_until <= now) {
+		/* Already here and idle: only the critical section. */
+		if (hold > 0) {
+			cl->busy_until = now + hold;
+			cpu_work(t, hold);
+		}
+		return false;
+	}
+	start = cl->busy_until > now ? cl->busy_until : now;
+	done = start + (moved ? c->transfer : 0);
+	/* The line is ours from @done on; later requests queue behind,
+	 * and behind the critical section. */
+	cl->busy_until = done + hold;
+	cl->cpu = cpu + 1;
+	if (moved)
+		(*c->transfers)++;
+	*c->stall += (uint64_t)(done - now);
+	cpu_work(t, done + hold - now);
+	return moved;
+}
+
 bool cacheline_access(struct sim_cacheline *cl, const struct sim_cacheline_cost *c,
 		      struct sim_task *t)
 {
-	sim_time_t now, start, done;
 	int cpu;
 
-	if (!c || c->transfer <= 0 || !t)
+	/* An atomic on a line already here costs nothing more. */
+	if (!c || c->transfer <= 0 || !t || (cpu = sim_task_cpu(t)) < 0 ||
+	    cl->cpu == cpu + 1)
 		return false;
-	cpu = sim_task_cpu(t);
-	if (cpu < 0 || cl->cpu == cpu + 1)
-		return false;
-	now = sim_now(sim_task_engine(t));
-	start = cl->busy_until > now ? cl->busy_until : now;
-	done = start + c->transfer;
-	/* The line is ours from @done on; later requests queue behind. */
-	cl->busy_until = done;
-	cl->cpu = cpu + 1;
-	(*c->transfers)++;
-	*c->stall += (uint64_t)(done - now);
-	cpu_work(t, done - now);
-	return true;
+	return line_take(cl, c, t, 0);
+}
+
+bool cacheline_lock(struct sim_cacheline *cl, const struct sim_cacheline_cost *c,
+		    struct sim_task *t, sim_time_t hold)
+{
+	return line_take(cl, c, t, hold);
 }

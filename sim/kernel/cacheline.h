@@ -58,5 +58,16 @@ void cacheline_cost_init(struct sim_cacheline_cost *c, struct sim_engine *eng,
  * what lock_stat calls a bounce). */
 bool cacheline_access(struct sim_cacheline *cl, const struct sim_cacheline_cost *c,
 		      struct sim_task *t);
+/*
+ * A spinlock in @cl taken by the running task @t for @hold ns of work
+ * (spin_lock(), the critical section, spin_unlock()): the line comes
+ * over as for an atomic, then stays busy for @hold, so a later taker
+ * queues (spins, burning its core) behind the whole critical section.
+ * @t burns its core for the transfer, the wait and @hold.  With the model
+ * off (@c NULL or latency 0) or no task on a CPU, only @hold is spent.
+ * True when the line came from another CPU.
+ */
+bool cacheline_lock(struct sim_cacheline *cl, const struct sim_cacheline_cost *c,
+		    struct sim_task *t, sim_time_t hold);
 
 #endif /* FAULTSIM_SIM_CACHELINE_H */

@@ -34,8 +34,8 @@
 void fault_params_init(struct fault_params *p)
 {
 	*p = (struct fault_params){
-		.entry = 150, .vma_lookup = 50, .alloc = 100, .zero = 700, .copy = 500,
-		.pte_install = 100, .filemap = 150, .map_page = 40, .swapin = 300,
+		.entry = 150, .vma_lookup = 50, .alloc = 40, .zero = 700, .copy = 500,
+		.pte_install = 80, .filemap = 150, .map_page = 40, .swapin = 300,
 		.touch = 5,
 	};
 }
@@ -334,6 +334,9 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 	if (vma_lock_not_covered(vmf, VMA_LOCK_ANON))
 		return VM_FAULT_RETRY;
 	cpu_work(vmf->t, p->alloc);
+	/* The shared lines of the allocation, charge and install (zone,
+	 * memcg, PTL, RSS, LRU: sim/kernel/mm-lines.h). */
+	mm_anon_fault_lines(vmf->t, vmf->mm, vmf->address);
 	page = mm_alloc_anon_page(vmf->t, vmf->mm, vmf->vma, vmf->address, &err);
 	if (!page)
 		return err == -ENOMEM ? VM_FAULT_OOM : 0;	/* raced: fault again */
@@ -460,6 +463,7 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 		return ret;
 	file_page = vmf->page;
 	cpu_work(vmf->t, p->alloc);
+	mm_anon_fault_lines(vmf->t, vmf->mm, vmf->address);
 	page = mm_alloc_anon_page(vmf->t, vmf->mm, vmf->vma, vmf->address, &err);
 	if (page) {
 		vmf->page = page;

@@ -67,13 +67,19 @@
  * model reads from the keys fault.*), spent with cpu_work() on the
  * faulting task.  The defaults split KERNEL.md's ~1.1 us minor anonymous
  * fault (pft on an Ice Lake core): entry/exit 150 ns, VMA lookup 50 ns,
- * allocation 100 ns, zeroing 700 ns, pte install 100 ns.  (With the
+ * allocation 100 ns (40 ns from the CPU's page list, 60 ns a page of
+ * the zone lock's refills), zeroing 700 ns, pte install 100 ns (80 ns,
+ * and 20 ns a page of the LRU batch's move under the lruvec lock): the
+ * refills and the LRU moves are critical sections on shared lines,
+ * sim/kernel/mm-lines.h, paid by the fault that finds its CPU's batch
+ * empty or full.  (With the
  * pmd-seq khugepaged policy a pte lock also checks the pmd's sequence
  * count, a plain load, and the first pte of a pmd pays pmd_lock()'s
- * atomic: sim/kernel/khugepaged.h.)  The page-table lock is a cost, not a lock:
- * it is held for the pte install only (~100 ns) and its contention is
- * not what the threads argue about; a racing fault that finds the pte
- * filled backs off as pte_same() failing does (-EEXIST from mm_map_page).
+ * atomic: sim/kernel/khugepaged.h.)  The page-table lock of an anonymous
+ * fault is a line (split PTL, one per pte table: mm_anon_fault_lines()),
+ * not a sleeping lock: it is held for the pte install only; a racing
+ * fault that finds the pte filled backs off as pte_same() failing does
+ * (-EEXIST from mm_map_page).
  *
  * The file readahead state.  The kernel keeps it in struct file, pinned
  * across a drop of mmap_sem; here it is the VMA's (vma->vm_ra), which a

@@ -69,6 +69,9 @@ G_STATIC_ASSERT(G_ALIGNOF(struct page) >= 8);
 
 struct pte_table {
 	uint32_t nr_used;		/* ptes that are not none */
+	/* Its split page-table lock's line (USE_SPLIT_PTE_PTLOCKS: the
+	 * ptlock of the table's struct page; sim/kernel/mm-lines.h). */
+	struct sim_cacheline ptl;
 	pte_t pte[PTRS_PER_PTE];
 };
 
@@ -1386,6 +1389,13 @@ int mm_map_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 	return 0;
 }
 
+struct sim_cacheline *mm_ptl_line(const struct mm_struct *mm, uint64_t addr)
+{
+	struct pte_table *pt = pte_table(mm, addr);
+
+	return pt ? &pt->ptl : NULL;
+}
+
 struct page *mm_alloc_anon_page(struct sim_task *t, struct mm_struct *mm,
 				struct vm_area_struct *vma, uint64_t addr, int *err)
 {
@@ -1396,6 +1406,15 @@ struct page *mm_alloc_anon_page(struct sim_task *t, struct mm_struct *mm,
 	if (!err)
 		err = &dummy;
 	g_assert(vma->vm_mm == mm && addr >= vma->vm_start && addr < vma->vm_end);
+	/* anon_vma_prepare(): the VMA's first anonymous page gives it an
+	 * anon_vma, linked under that anon_vma's lock (the line moves if
+	 * another CPU did the same on this VMA first).  The VMA is held by
+	 * the caller across the stall. */
+	if (!vma->anon_vma && t) {
+		vma->anon_vma = true;
+		if (mm->lines)
+			cacheline_lock(&vma->anon_vma_line, mm->line_cost, t, 0);
+	}
 	for (;;) {
 		if (!pte_none(mm_pte(mm, addr))) {
 			*err = -EEXIST;

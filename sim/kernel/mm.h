@@ -191,6 +191,12 @@ struct vm_area_struct {
 	unsigned int vm_lock_readers;
 	struct sim_task *vm_lock_waiter;
 	struct sim_cacheline vm_lock_line;
+	/* anon_vma_prepare() done (the first anonymous page of the VMA), and
+	 * the line of its anon_vma's lock; SPF's reference count's line
+	 * (sim/kernel/mm-lines.h). */
+	bool anon_vma;
+	struct sim_cacheline anon_vma_line;
+	struct sim_cacheline vm_ref_line;
 	struct file_ra_state vm_ra;	/* the file's readahead (struct file's f_ra) */
 	/* Private to mm.c. */
 	struct list_head shared;	/* on the file's i_mmap list */
@@ -207,6 +213,10 @@ struct mm_struct {
 	 * set by the machine, e.g. the fault workload). */
 	struct sim_cacheline mmap_sem_line;
 	const struct sim_cacheline_cost *line_cost;
+	/* The machine's other shared lines of a fault (NULL: none) and this
+	 * mm's RSS counters' line (sim/kernel/mm-lines.h). */
+	struct mm_lines *lines;
+	struct sim_cacheline rss_line;
 	struct mm_lock_stats *lock_stats;	/* the machine's (struct mm_sys) */
 	/* The kernel has per-VMA locks (the fault_lock policy takes them):
 	 * writers' vma_start_write() count in lock_stat.  Set by the model. */
@@ -416,6 +426,9 @@ gboolean do_mprotect(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 
 /* mm_pte(mm, addr), in faultsim/mm.h: the pte of @addr (0 if no table
  * covers it). */
+/* The split page-table lock's line of the pte table of @addr (NULL: no
+ * table yet). */
+struct sim_cacheline *mm_ptl_line(const struct mm_struct *mm, uint64_t addr);
 /* Whether @addr is mapped by a present pte. */
 bool mm_pte_present(const struct mm_struct *mm, uint64_t addr);
 /* The page a present pte of @addr maps (no reference taken), or NULL. */

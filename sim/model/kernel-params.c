@@ -4,7 +4,12 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+
 #include "sim/model/kernel-params.h"
+#include "sim/model/policy.h"
+
+static const char *const rss_stats[] = { "auto", "task-cache", "percpu", NULL };
 
 static const struct sim_key_def kernel_keys[] = {
 	/* the fault path (sim/kernel/fault.h) */
@@ -12,14 +17,16 @@ static const struct sim_key_def kernel_keys[] = {
 	  .help = "fault: exception entry and exit" },
 	{ .name = "fault.vma_lookup", .type = SIM_KEY_TIME, .defval = "50ns",
 	  .help = "fault: find_vma() and the access check" },
-	{ .name = "fault.alloc", .type = SIM_KEY_TIME, .defval = "100ns",
-	  .help = "fault: page allocation (anonymous, copy-on-write)" },
+	{ .name = "fault.alloc", .type = SIM_KEY_TIME, .defval = "40ns",
+	  .help = "fault: page allocation from the CPU's page list (anonymous, copy-on-write; "
+		  "the zone lock's refills are mm.zone_lock_page)" },
 	{ .name = "fault.zero", .type = SIM_KEY_TIME, .defval = "700ns",
 	  .help = "fault: zeroing a new anonymous page" },
 	{ .name = "fault.copy", .type = SIM_KEY_TIME, .defval = "500ns",
 	  .help = "fault: copying a page (copy-on-write)" },
-	{ .name = "fault.pte_install", .type = SIM_KEY_TIME, .defval = "100ns",
-	  .help = "fault: finish_fault(), page-table lock, set_pte, rmap" },
+	{ .name = "fault.pte_install", .type = SIM_KEY_TIME, .defval = "80ns",
+	  .help = "fault: finish_fault(), page-table lock, set_pte, rmap (an anonymous page's "
+		  "LRU add is mm.lru_lock_page)" },
 	{ .name = "fault.filemap", .type = SIM_KEY_TIME, .defval = "150ns",
 	  .help = "fault: filemap_fault() lookup and checks" },
 	{ .name = "fault.map_page", .type = SIM_KEY_TIME, .defval = "40ns",
@@ -28,6 +35,27 @@ static const struct sim_key_def kernel_keys[] = {
 	  .help = "fault: do_swap_page() bookkeeping" },
 	{ .name = "fault.touch", .type = SIM_KEY_TIME, .defval = "5ns",
 	  .help = "an access through a present pte" },
+	/* the shared lines of a fault (sim/kernel/mm-lines.h) */
+	{ .name = "mm.pcp_batch", .type = SIM_KEY_UINT, .defval = "63", .max = "4096",
+	  .help = "pages a CPU's page list takes from the zone per refill under zone->lock "
+		  "(pcp->batch; 0: no zone lock)" },
+	{ .name = "mm.zone_lock_page", .type = SIM_KEY_TIME, .defval = "60ns",
+	  .help = "rmqueue_bulk(): CPU time per page taken off the buddy lists under zone->lock "
+		  "(a cold struct page)" },
+	{ .name = "mm.memcg_charge_batch", .type = SIM_KEY_UINT, .defval = "0", .max = "4096",
+	  .help = "pages a CPU's memcg stock charges at once (MEMCG_CHARGE_BATCH; 0: the "
+		  "preset's, 32 before 6.1, 64 from 6.1)" },
+	{ .name = "mm.memcg_levels", .type = SIM_KEY_UINT, .defval = "2", .max = "16",
+	  .help = "page counters a memcg charge updates (the cgroup and its ancestors; "
+		  "0: no memcg)" },
+	{ .name = "mm.lru_batch", .type = SIM_KEY_UINT, .defval = "15", .max = "4096",
+	  .help = "pages a CPU's LRU add batch holds before the lruvec lock (PAGEVEC_SIZE; "
+		  "0: no LRU lock)" },
+	{ .name = "mm.lru_lock_page", .type = SIM_KEY_TIME, .defval = "20ns",
+	  .help = "CPU time per page moved onto the LRU under the lruvec lock" },
+	{ .name = "mm.rss_stat", .type = SIM_KEY_ENUM, .defval = "auto", .choices = rss_stats,
+	  .help = "the mm's RSS counters: task-cache (SPLIT_RSS_COUNTING, up to 6.1), percpu "
+		  "(percpu_counter, 6.2+), auto: the preset's" },
 	/* khugepaged (sim/kernel/khugepaged.h) */
 	{ .name = "khugepaged.scan_sleep", .type = SIM_KEY_TIME, .defval = "100ms", .min = "1us",
 	  .help = "khugepaged: sleep between passes (the kernel's default is 10 s)" },
@@ -109,4 +137,40 @@ void write_params_from_config(struct write_params *p, const struct sim_run_confi
 		.write_begin = sim_config_get_time(cfg, "write.write_begin"),
 		.write_end = sim_config_get_time(cfg, "write.write_end"),
 	};
+}
+
+/* The kernel version of the run's preset (policy.preset, or its
+ * default), as 100 x major + minor: linux-6.4 is 604. */
+static unsigned int preset_version(const struct sim_run_config *cfg)
+{
+	const struct sim_preset *pr = sim_preset_get(sim_config_get_enum(cfg, "policy.preset"));
+	unsigned int major = 0, minor = 0;
+
+	if (!pr || sscanf(pr->name, "linux-%u.%u", &major, &minor) != 2)
+		g_assert_not_reached();
+	return major * 100 + minor;
+}
+
+void mm_lines_params_from_config(struct mm_lines_params *p, const struct sim_run_config *cfg)
+{
+	unsigned int version = preset_version(cfg);
+	guint rss = sim_config_get_enum(cfg, "mm.rss_stat");
+
+	mm_lines_params_init(p);
+	p->pcp_batch = (unsigned int)sim_config_get_uint(cfg, "mm.pcp_batch");
+	p->zone_lock_page = sim_config_get_time(cfg, "mm.zone_lock_page");
+	/* 1813e51eece0 (6.1): MEMCG_CHARGE_BATCH 32 -> 64. */
+	p->memcg_batch = (unsigned int)sim_config_get_uint(cfg, "mm.memcg_charge_batch");
+	if (!p->memcg_batch)
+		p->memcg_batch = version >= 601 ? 64 : 32;
+	p->memcg_levels = (unsigned int)sim_config_get_uint(cfg, "mm.memcg_levels");
+	if (!p->memcg_levels)
+		p->memcg_batch = 0;
+	p->lru_batch = (unsigned int)sim_config_get_uint(cfg, "mm.lru_batch");
+	p->lru_lock_page = sim_config_get_time(cfg, "mm.lru_lock_page");
+	/* f1a7941243c1 (6.2): the mm's RSS counters become percpu_counters. */
+	if (rss == 0)
+		p->rss = version >= 602 ? RSS_PERCPU : RSS_TASK_CACHE;
+	else
+		p->rss = rss == 1 ? RSS_TASK_CACHE : RSS_PERCPU;
 }

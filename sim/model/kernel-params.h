@@ -13,14 +13,18 @@
 #include "sim/config/scenario.h"
 #include "sim/kernel/fault.h"
 #include "sim/kernel/khugepaged.h"
+#include "sim/kernel/mm-lines.h"
 #include "sim/kernel/write.h"
 
-/* Register the fault.*, khugepaged.* and write.* keys. */
+/* Register the fault.*, mm.*, khugepaged.* and write.* keys. */
 void sim_kernel_register_keys(struct sim_keys *keys);
 
 void fault_params_from_config(struct fault_params *p, const struct sim_run_config *cfg);
 void khugepaged_params_from_config(struct khugepaged_params *p,
 				   const struct sim_run_config *cfg);
 void write_params_from_config(struct write_params *p, const struct sim_run_config *cfg);
+/* The mm.* keys, with the preset's kernel version where a key says 0 or
+ * auto (MEMCG_CHARGE_BATCH, the RSS counters). */
+void mm_lines_params_from_config(struct mm_lines_params *p, const struct sim_run_config *cfg);
 
 #endif /* FAULTSIM_SIM_MODEL_KERNEL_PARAMS_H */

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include "sim/model/kernel-params.h"
 #include "sim/model/machine.h"
 #include "sim/model/policy.h"
 
@@ -214,6 +215,14 @@ gboolean sim_machine_provide(struct sim_machine *m, unsigned int parts, GError *
 		cacheline_cost_init(m->line_cost, m->eng,
 				    sim_config_get_time(m->cfg, "machine.cacheline_transfer"));
 	}
+	/* The other shared lines of a fault, on the same transfer cost. */
+	if ((parts & SIM_MACHINE_CACHELINES) && (parts & SIM_MACHINE_MM) && !m->lines) {
+		struct mm_lines_params p;
+
+		mm_lines_params_from_config(&p, m->cfg);
+		m->lines = mm_lines_new(m->eng, m->line_cost,
+					(unsigned int)sim_config_get_uint(m->cfg, "machine.cpus"), &p);
+	}
 	return TRUE;
 }
 
@@ -270,6 +279,8 @@ void sim_machine_free_memory(struct sim_machine *m)
 void sim_machine_destroy(struct sim_machine *m)
 {
 	sim_machine_free_memory(m);
+	mm_lines_free(m->lines);
+	m->lines = NULL;
 	g_free(m->line_cost);
 	m->line_cost = NULL;
 	if (m->blkcgs)

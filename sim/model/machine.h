@@ -33,6 +33,7 @@
 #include "sim/kernel/cpu.h"
 #include "sim/kernel/disk.h"
 #include "sim/kernel/mm.h"
+#include "sim/kernel/mm-lines.h"
 #include "sim/kernel/pagecache.h"
 
 /* Parts of the machine made on demand. */
@@ -50,6 +51,7 @@ struct sim_machine {
 	struct page_cache *pc;			/* SIM_MACHINE_PAGE_CACHE */
 	struct mm_sys *mm_sys;			/* SIM_MACHINE_MM */
 	struct sim_cacheline_cost *line_cost;	/* SIM_MACHINE_CACHELINES */
+	struct mm_lines *lines;			/* MM and CACHELINES: a fault's */
 	uint64_t disk_next;			/* where the next extent starts */
 	GHashTable *blkcgs;			/* name -> struct sim_blkcg (the disk's) */
 };

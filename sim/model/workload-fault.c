@@ -261,6 +261,7 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 	if (!p->mm)
 		return FALSE;
 	p->mm->line_cost = m->line_cost;
+	p->mm->lines = m->lines;
 	p->mm->has_vma_locks = fg->fs.fault_lock->lock_vma != NULL;
 	p->start = 1;
 	p->nr_pages = file + anon;

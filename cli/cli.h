@@ -26,6 +26,7 @@ int cmd_merge(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_slurm(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 struct sim_policies;
 

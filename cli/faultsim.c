@@ -16,6 +16,7 @@ static const struct fs_command commands[] = {
 	{ "report", "compare configurations: means and confidence intervals", cmd_report },
 	{ "merge", "join results databases from several machines", cmd_merge },
 	{ "export", "write measurements as CSV or JSON, one row per run and metric", cmd_export },
+	{ "trace", "run one run and write a trace for Perfetto (Chrome JSON)", cmd_trace },
 	{ "plot", "draw a metric against an iteration variable (gnuplot)", cmd_plot },
 	{ "slurm", "run a study as a Slurm job array, then merge", cmd_slurm },
 	{ "list", "list scenario keys, scenario files, measurements", cmd_list },

@@ -126,6 +126,7 @@ struct sim_engine {
 	bool no_in_place;	/* sim_engine_set_in_place(false) */
 	uint64_t fingerprint;
 	bool checks;			/* run the invariant checkers */
+	struct sim_trace *trace;	/* trace.h: NULL when not tracing */
 
 	uint64_t seed;
 	const gsl_rng_type *rng_type;	/* of the streams made from now on */

@@ -24,6 +24,7 @@
 #include "sim/core/context.h"
 #include "sim/core/engine-private.h"
 #include "sim/core/task.h"
+#include "sim/core/trace.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SIM_ASAN 1
@@ -78,6 +79,9 @@ struct sim_task {
 	struct sim_task *waits_for;	/* holder of what it waits for, if known */
 	bool daemon;			/* may sleep forever (kswapd) */
 	void *private;
+	/* Tracing: who woke it and when (trace.h), until it runs; -1. */
+	int trace_waker;
+	sim_time_t trace_woken_at;
 #ifdef SIM_ASAN
 	void *fake_stack;
 #endif
@@ -244,6 +248,11 @@ static void task_run_event(struct sim_engine *eng, void *data)
 	t->blocked_what = NULL;
 	t->blocked_obj = NULL;
 	t->waits_for = NULL;
+	if (G_UNLIKELY(eng->trace) && t->trace_waker >= 0) {
+		sim_trace_flow(eng->trace, (unsigned int)t->trace_waker, t->trace_woken_at,
+			       sim_trace_task_track(eng->trace, t), eng->now);
+		t->trace_waker = -1;
+	}
 	eng->current = t;
 	switch_to_task(eng, t);
 	eng->current = NULL;
@@ -290,6 +299,7 @@ struct sim_task *sim_task_spawn(struct sim_engine *eng, const char *name,
 	t->arg = arg;
 	t->id = ts->next_id++;
 	t->name = g_strdup(name);
+	t->trace_waker = -1;
 	t->map = stack_map(ts, &t->map_size);
 #ifdef HAVE_VALGRIND_VALGRIND_H
 	t->vg_stack_id = VALGRIND_STACK_REGISTER(task_stack_bottom(t),
@@ -397,6 +407,31 @@ bool sim_block_timeout_oncpu(struct sim_task *t, sim_time_t timeout)
 	return task_block(t, timeout, true);
 }
 
+/* The task's side of the trace sink (trace.h). */
+unsigned int sim_trace_task_track(struct sim_trace *tr, const struct sim_task *t)
+{
+	return sim_trace_task_track_id(tr, t->id, t->name);
+}
+
+void sim_trace_task_slice(struct sim_trace *tr, const struct sim_task *t, const char *cat,
+			  const char *name, sim_time_t start, sim_time_t end,
+			  const struct sim_trace_arg *args, unsigned int nr_args)
+{
+	sim_trace_slice(tr, sim_trace_task_track_id(tr, t->id, t->name), cat, name, start, end,
+			args, nr_args);
+}
+
+/* The flow of a wake-up starts: from the running task, or the handler's
+ * waker track (sim_trace_set_waker()). */
+static void task_trace_wake(struct sim_task *t)
+{
+	struct sim_engine *eng = t->eng;
+
+	t->trace_waker = eng->current ? (int)sim_trace_task_track(eng->trace, eng->current)
+				      : sim_trace_waker(eng->trace);
+	t->trace_woken_at = eng->now;
+}
+
 void sim_wake(struct sim_task *t)
 {
 	/*
@@ -411,6 +446,8 @@ void sim_wake(struct sim_task *t)
 	}
 	g_assert(t->state == SIM_TASK_BLOCKED);
 	sim_cancel(t->eng, &t->resume);		/* a pending timeout */
+	if (G_UNLIKELY(t->eng->trace))
+		task_trace_wake(t);
 	t->woken = true;
 	t->state = SIM_TASK_RUNNABLE;
 	if (t->sched_ops && !t->oncpu)

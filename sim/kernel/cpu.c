@@ -73,6 +73,7 @@
 #include "sim/kernel/cpu.h"
 #include "sim/core/list.h"
 #include "sim/core/stats.h"
+#include "sim/core/trace.h"
 
 enum cpu_task_state {
 	CPU_TASK_OFF,
@@ -130,6 +131,8 @@ struct sim_cpus {
 	uint64_t *nr_preemptions;
 	uint64_t *nr_spins;
 	uint64_t *nr_spin_resched;
+	struct sim_trace *trace;	/* sim/core/trace.h; NULL: not tracing */
+	unsigned int *trace_core;	/* each core's track */
 };
 
 /* ------------------------------------------------------------------ */
@@ -241,6 +244,25 @@ static void switch_done_event(struct sim_engine *eng, void *data)
 	task_start(data, true);
 }
 
+/* Tracing: @ct waited on the run-queue from @since to now (a slice of its
+ * thread); or it ran on core @cpu from @since to now (a slice of the
+ * core, named as the thread, the context switch in). */
+static void cpu_trace_wait(struct sim_cpus *cpus, const struct cpu_task *ct, sim_time_t since)
+{
+	sim_trace_task_slice(cpus->trace, ct->task, "sched", "runqueue", since,
+			     sim_now(cpus->eng), NULL, 0);
+}
+
+static void cpu_trace_ran(struct sim_cpus *cpus, unsigned int cpu, const struct cpu_task *ct,
+			  sim_time_t since)
+{
+	struct sim_trace *tr = cpus->trace;
+	const char *name = sim_trace_get_track(tr, sim_trace_task_track(tr, ct->task))->name;
+
+	sim_trace_slice(tr, cpus->trace_core[cpu], "sched", name, since, sim_now(cpus->eng),
+			NULL, 0);
+}
+
 /* Give idle or freed core @cpu to @ct and begin the context switch. */
 static void core_pick(struct sim_cpus *cpus, unsigned int cpu, struct cpu_task *ct)
 {
@@ -253,6 +275,8 @@ static void core_pick(struct sim_cpus *cpus, unsigned int cpu, struct cpu_task *
 	ct->cpu = (int)cpu;
 	ct->state = CPU_TASK_SWITCHING;
 	sim_hist_record(cpus->runqueue_wait, (uint64_t)(now - ct->queued_at));
+	if (G_UNLIKELY(cpus->trace) && now > ct->queued_at)
+		cpu_trace_wait(cpus, ct, ct->queued_at);
 	(*cpus->nr_switches)++;
 	if (cpus->ctx_switch > 0)
 		sim_schedule(cpus->eng, cpus->ctx_switch, switch_done_event, ct);
@@ -291,6 +315,8 @@ static void core_release(struct sim_cpus *cpus, unsigned int cpu)
 	struct cpu_task *next;
 
 	core->busy += sim_now(cpus->eng) - core->since;
+	if (G_UNLIKELY(cpus->trace))
+		cpu_trace_ran(cpus, cpu, core->curr, core->since);
 	core->curr = NULL;
 	next = list_first_entry_or_null(&cpus->runqueue, struct cpu_task, rq_node);
 	if (!next) {
@@ -386,7 +412,16 @@ struct sim_cpus *sim_cpus_new(struct sim_engine *eng, const struct sim_cpus_para
 	g_assert(sim_cpus_params_check(p, NULL));
 	cpus = g_new0(struct sim_cpus, 1);
 	cpus->eng = eng;
+	cpus->trace = sim_engine_trace(eng);
 	cpus->nr_cpus = p->nr_cpus;
+	if (cpus->trace) {
+		cpus->trace_core = g_new(unsigned int, p->nr_cpus);
+		for (unsigned int i = 0; i < p->nr_cpus; i++) {
+			g_autofree char *n = g_strdup_printf("cpu %u", i);
+
+			cpus->trace_core[i] = sim_trace_track(cpus->trace, SIM_TRACE_CPU, i, n);
+		}
+	}
 	cpus->slice = p->slice > 0 ? p->slice : 0;
 	cpus->ctx_switch = p->ctx_switch;
 	if (p->wake_latency) {
@@ -437,6 +472,7 @@ void sim_cpus_free(struct sim_cpus *cpus)
 	sim_dist_free(cpus->wake_latency);
 	g_free(cpus->idle);
 	g_free(cpus->cores);
+	g_free(cpus->trace_core);
 	g_free(cpus);
 }
 

@@ -38,6 +38,7 @@
 
 #include "sim/kernel/disk.h"
 #include "sim/core/stats.h"
+#include "sim/core/trace.h"
 
 enum rq_state {
 	RQ_IDLE,	/* not submitted, or completed */
@@ -152,6 +153,9 @@ struct sim_disk {
 	struct list_head tag_wait;	/* requests waiting for a tag, FIFO */
 	uint64_t *tag_waits;		/* registered at the first wait */
 	struct sim_hist *tag_wait_time;
+	/* Tracing (sim/core/trace.h): the sink or NULL, the disk's track. */
+	struct sim_trace *trace;
+	unsigned int trace_track;
 	struct list_head blkcgs;
 
 	/* Occupancy and its time integrals. */
@@ -322,6 +326,9 @@ struct sim_disk *sim_disk_new(struct sim_engine *eng,
 	d->eng = eng;
 	d->name = g_strdup(name);
 	d->rng = sim_rng(eng, name);
+	d->trace = sim_engine_trace(eng);
+	if (d->trace)
+		d->trace_track = sim_trace_track(d->trace, SIM_TRACE_DEVICE, 0, name);
 
 	d->depth = p->depth;
 	d->sched = p->sched;
@@ -1024,6 +1031,21 @@ static bool blk_throtl_bio(struct sim_blkcg *cg, struct sim_disk_request *rq)
 /* ------------------------------------------------------------------ */
 /* Completion and submission */
 
+/* A request, submission to completion, as a slice of the disk's trace
+ * (the response time the disk records). */
+static void disk_trace_rq(struct sim_disk *d, const struct sim_disk_request *m, sim_time_t now)
+{
+	const struct sim_trace_arg args[] = {
+		{ .key = "bytes", .value = (int64_t)m->size },
+		{ .key = "offset", .value = (int64_t)m->offset },
+		{ .key = "queued_ns", .value = m->dispatch_time - m->submit_time },
+	};
+
+	sim_trace_slice(d->trace, d->trace_track, "disk",
+			m->op == SIM_REQ_OP_READ ? "read" : "write", m->submit_time, now,
+			args, G_N_ELEMENTS(args));
+}
+
 static void disk_complete_event(struct sim_engine *eng, void *data)
 {
 	struct sim_disk_request *rq = data, *m, *next;
@@ -1042,6 +1064,8 @@ static void disk_complete_event(struct sim_engine *eng, void *data)
 	for (m = rq; m; m = m->bio_next) {
 		m->complete_time = now;
 		sim_hist_record(d->response_time, (uint64_t)(now - m->submit_time));
+		if (G_UNLIKELY(d->trace))
+			disk_trace_rq(d, m, now);
 		if (m->has_tag) {
 			m->has_tag = false;
 			d->tags_used--;
@@ -1054,12 +1078,17 @@ static void disk_complete_event(struct sim_engine *eng, void *data)
 				cgs[nr_cgs++] = m->blkcg;
 		}
 	}
+	/* Who the completions wake was woken by the disk. */
+	if (G_UNLIKELY(d->trace))
+		sim_trace_set_waker(d->trace, (int)d->trace_track);
 	for (m = rq; m; m = next) {
 		next = m->bio_next;
 		m->state = RQ_IDLE;
 		if (m->done)
 			m->done(m, m->data);
 	}
+	if (G_UNLIKELY(d->trace))
+		sim_trace_set_waker(d->trace, -1);
 	/* Slots of io.latency, then tags, both FIFO. */
 	for (unsigned int i = 0; i < nr_cgs; i++)
 		iolat_wakeup(cgs[i]);

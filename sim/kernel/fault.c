@@ -22,6 +22,7 @@
 #include "sim/kernel/pagelock.h"
 #include "sim/kernel/readahead.h"
 #include "sim/core/stats.h"
+#include "sim/core/trace.h"
 #include "sim/kernel/vma-lock.h"
 
 /* A fault that keeps finding its pte gone gives up after this many
@@ -124,6 +125,7 @@ void fault_sys_init(struct fault_sys *fs, struct sim_engine *eng, const struct f
 	g_assert(io && io->fault);
 	g_assert(map_pages && fault_lock);
 	fs->eng = eng;
+	fs->trace = sim_engine_trace(eng);
 	if (p)
 		fs->p = *p;
 	else
@@ -606,6 +608,25 @@ static bool fault_lock_major_retry_tried(const struct fs_fault_lock_policy *fl)
 	return fl->version < 3 || fl->major_retry_tried;
 }
 
+/* The fault as a slice of the task's trace: what the latency histograms
+ * record, with its kind, the path that finished it, its retries and
+ * drops. */
+static void fault_trace(struct fault_sys *fs, struct sim_task *t, sim_time_t start,
+			const struct sim_hist *path, bool major, unsigned int retries,
+			unsigned int drops)
+{
+	const struct sim_trace_arg args[] = {
+		{ .key = "kind", .str = major ? "major" : "minor" },
+		{ .key = "path", .str = path == fs->st.spf_latency ? "speculative" :
+				       path == fs->st.vma_latency ? "vma_lock" : "mmap_sem" },
+		{ .key = "retries", .value = retries },
+		{ .key = "drops", .value = drops },
+	};
+
+	sim_trace_task_slice(fs->trace, t, "fault", major ? "major fault" : "minor fault",
+			     start, sim_now(fs->eng), args, G_N_ELEMENTS(args));
+}
+
 /* do_user_addr_fault(), after @owed ns the task still owes for its last
  * access (paid with the entry cost, in one step; not fault latency). */
 static int user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_struct *mm,
@@ -729,6 +750,8 @@ out:
 	sim_hist_record(fs->st.retries, retries);
 	sim_hist_record(fs->st.drops, drops);
 	sim_hist_record(fs->st.attempts, attempts);
+	if (G_UNLIKELY(fs->trace))
+		fault_trace(fs, t, start, path, major, retries, drops);
 	if (major_out)
 		*major_out = major;
 	return ret;

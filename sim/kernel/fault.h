@@ -162,6 +162,7 @@ struct fault_sys {
 	const struct fs_fault_map_pages_policy *map_pages;
 	const struct fs_fault_lock_policy *fault_lock;
 	struct fault_stats st;
+	struct sim_trace *trace;	/* sim/core/trace.h; NULL: not tracing */
 };
 
 /*

@@ -20,10 +20,12 @@
 #include "sim/kernel/vma-lock.h"
 #include "sim/kernel/pagelock.h"
 #include "sim/core/stats.h"
+#include "sim/core/trace.h"
 #include "sim/core/waitqueue.h"
 
 struct khugepaged {
 	struct sim_engine *eng;
+	struct sim_trace *trace;	/* sim/core/trace.h; NULL: not tracing */
 	struct mm_struct *mm;
 	struct khugepaged_params p;
 	const struct fs_khugepaged_policy *ops;
@@ -395,7 +397,9 @@ static void collapse(struct khugepaged *kh, struct sim_task *t, uint64_t addr,
 	};
 	sim_time_t start = sim_now(kh->eng);
 
-	if (kh->ops->collapse_huge_page(&cc)) {
+	bool ok = kh->ops->collapse_huge_page(&cc);
+
+	if (ok) {
 		(*kh->collapses)++;
 	} else {
 		(*kh->failed)++;
@@ -403,6 +407,16 @@ static void collapse(struct khugepaged *kh, struct sim_task *t, uint64_t addr,
 			(*kh->failed_swapin)++;
 	}
 	sim_hist_record(kh->collapse_time, (uint64_t)(sim_now(kh->eng) - start));
+	if (G_UNLIKELY(kh->trace)) {
+		const struct sim_trace_arg args[] = {
+			{ .key = "address", .value = (int64_t)addr },
+			{ .key = "swapped", .value = swapped },
+			{ .key = "result", .str = ok ? "collapsed" : "failed" },
+		};
+
+		sim_trace_task_slice(kh->trace, t, "khugepaged", "collapse_huge_page", start,
+				     sim_now(kh->eng), args, G_N_ELEMENTS(args));
+	}
 }
 
 static void khugepaged_thread(struct sim_task *t, void *arg)
@@ -454,6 +468,7 @@ struct khugepaged *khugepaged_start(struct sim_engine *eng, struct sim_cpus *cpu
 	name = g_strdup_printf("khugepaged[%s]", mm->name);
 
 	kh->eng = eng;
+	kh->trace = sim_engine_trace(eng);
 	kh->mm = mm;
 	if (p)
 		kh->p = *p;

@@ -34,6 +34,7 @@
 #include "sim/kernel/lockstat.h"
 #include "sim/kernel/mm.h"
 #include "sim/core/stats.h"
+#include "sim/core/trace.h"
 
 #define MM_EVENTS(X)								\
 	X(PSWPIN, "swap", "pswpin", "pages", "pages read from swap")			\
@@ -666,7 +667,8 @@ static const struct pc_rmap_ops anon_rmap_ops = {
 /* ------------------------------------------------------------------ */
 /* The machine */
 
-static void mm_lock_stats_init(struct mm_lock_stats *ls, struct sim_stats *st)
+static void mm_lock_stats_init(struct mm_lock_stats *ls, struct sim_stats *st,
+			       struct sim_trace *trace)
 {
 #define BOUNCES(what) "acquisitions whose lock word's cache line came from another CPU" what
 	ls->read_acq_bounces = sim_stats_counter_unit(st, "mmap_sem", "readAcqBounces", "acquisitions",
@@ -696,6 +698,7 @@ static void mm_lock_stats_init(struct mm_lock_stats *ls, struct sim_stats *st)
 	ls->vma_write_hold = sim_stats_hist_unit(st, "vma_lock", "writeHoldTime", "ns",
 						 "vm_lock held for write (0: taken and dropped at once)");
 	ls->vma_read_holds = lock_holds_new();
+	ls->trace = trace;
 }
 
 struct mm_sys *mm_sys_new(struct page_cache *pc)
@@ -713,7 +716,7 @@ struct mm_sys *mm_sys_new(struct page_cache *pc)
 							mm_event_names[i].name,
 							mm_event_names[i].unit,
 							mm_event_names[i].what);
-	mm_lock_stats_init(&sys->lock_stats, sim_engine_stats(sys->eng));
+	mm_lock_stats_init(&sys->lock_stats, sim_engine_stats(sys->eng), sim_engine_trace(sys->eng));
 	return sys;
 }
 
@@ -962,6 +965,9 @@ void vma_start_write_wait(struct sim_task *t, struct vm_area_struct *vma)
 	/* Readers exist only where faults take VMA locks. */
 	(*mm->lock_stats->vma_write_contentions)++;
 	sim_hist_record(mm->lock_stats->vma_write_wait, (uint64_t)(sim_now(mm->sys->eng) - start));
+	if (G_UNLIKELY(mm->lock_stats->trace))
+		sim_trace_task_slice(mm->lock_stats->trace, t, "lock", "vma_lock write wait", start,
+				     sim_now(mm->sys->eng), NULL, 0);
 	if (moved) {
 		(*mm->lock_stats->vma_write_acq_bounces)++;
 		(*mm->lock_stats->vma_write_con_bounces)++;

@@ -175,6 +175,7 @@ struct mm_lock_stats {
 	uint64_t *vma_write_acq_bounces, *vma_write_con_bounces;
 	struct sim_hist *vma_read_hold, *vma_write_wait, *vma_write_hold;
 	struct lock_holds *vma_read_holds;	/* (VMA, task) -> since */
+	struct sim_trace *trace;		/* sim/core/trace.h; NULL: off */
 };
 
 struct vm_area_struct {

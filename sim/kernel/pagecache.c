@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "sim/core/stats.h"
+#include "sim/core/trace.h"
 #include "sim/kernel/pagecache.h"
 #include "sim/kernel/pagelock.h"
 
@@ -101,6 +102,7 @@ struct address_space {
 
 struct page_cache {
 	struct sim_engine *eng;
+	struct sim_trace *trace;	/* sim/core/trace.h; NULL: not tracing */
 	struct pc_params params;
 	uint64_t wmark[NR_WMARK];
 	uint64_t nr_resident;		/* frames in use */
@@ -210,6 +212,7 @@ struct page_cache *pc_new(struct sim_engine *eng, const struct pc_params *p,
 
 	pc = g_new0(struct page_cache, 1);
 	pc->eng = eng;
+	pc->trace = sim_engine_trace(eng);
 	pc->params = *p;
 	memcpy(pc->wmark, wmark, sizeof(wmark));
 	for (int lru = 0; lru < NR_LRU_LISTS; lru++)
@@ -978,16 +981,35 @@ static void shrink_node(struct page_cache *pc, struct scan_control *sc)
 		pc_check(pc);
 }
 
+/* A reclaim pass, from @start to now, as a slice of @t's trace. */
+static void reclaim_trace(struct page_cache *pc, struct sim_task *t, const char *name,
+			  sim_time_t start, const struct scan_control *sc)
+{
+	const struct sim_trace_arg args[] = {
+		{ .key = "reclaimed", .value = (int64_t)sc->nr_reclaimed },
+		{ .key = "priority", .value = sc->priority },
+	};
+
+	if (!t)
+		return;
+
+	sim_trace_task_slice(pc->trace, t, "reclaim", name, start, sim_now(pc->eng), args,
+			     G_N_ELEMENTS(args));
+}
+
 static unsigned long do_try_to_free_pages(struct page_cache *pc, struct sim_task *t,
 					  unsigned long nr_to_reclaim)
 {
 	struct scan_control sc = { .t = t, .nr_to_reclaim = nr_to_reclaim };
+	sim_time_t start = sim_now(pc->eng);
 
 	for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
 		shrink_node(pc, &sc);
 		if (sc.nr_reclaimed >= sc.nr_to_reclaim)
 			break;
 	}
+	if (G_UNLIKELY(pc->trace))
+		reclaim_trace(pc, t, "direct reclaim", start, &sc);
 	return sc.nr_reclaimed;
 }
 
@@ -1004,12 +1026,15 @@ unsigned long pc_try_to_free_pages(struct page_cache *pc, struct sim_task *t,
 static void balance_pgdat(struct page_cache *pc, struct sim_task *t)
 {
 	struct scan_control sc = { .t = t, .kswapd = true, .priority = DEF_PRIORITY };
+	sim_time_t start = sim_now(pc->eng);
+	unsigned long reclaimed = 0;
 
 	count_vm_event(pc, PAGEOUTRUN);
 	while (pc_nr_free(pc) <= pc->wmark[WMARK_HIGH]) {
 		sc.nr_to_reclaim = pc->wmark[WMARK_HIGH] + 1 - pc_nr_free(pc);
 		sc.nr_reclaimed = 0;
 		shrink_node(pc, &sc);
+		reclaimed += sc.nr_reclaimed;
 		if (sc.nr_reclaimed)
 			continue;
 		if (sc.priority > 0) {
@@ -1023,6 +1048,10 @@ static void balance_pgdat(struct page_cache *pc, struct sim_task *t)
 		}
 		pc->kswapd_failures++;
 		break;
+	}
+	if (G_UNLIKELY(pc->trace)) {
+		sc.nr_reclaimed = reclaimed;
+		reclaim_trace(pc, t, "balance_pgdat", start, &sc);
 	}
 }
 

@@ -33,6 +33,7 @@
 #include "sim/core/stats.h"
 #include "sim/kernel/lockstat.h"
 #include "sim/kernel/pagelock.h"
+#include "sim/core/trace.h"
 
 gboolean page_lock_policy_check(const struct fs_page_lock_policy *ops, GError **error)
 {
@@ -62,6 +63,9 @@ void page_wait_table_init(struct page_wait_table *tbl, struct sim_engine *eng,
 		g_error("page_wait_table_init: %s", error->message);
 	g_assert(unfairness <= PAGE_LOCK_UNFAIRNESS_MAX);
 	tbl->eng = eng;
+	tbl->trace = sim_engine_trace(eng);
+	if (tbl->trace)
+		tbl->trace_holds = sim_trace_track(tbl->trace, SIM_TRACE_DEVICE, 0, "page_lock");
 	tbl->ops = ops;
 	tbl->unfairness = unfairness;
 	for (unsigned int i = 0; i < PAGE_WAIT_TABLE_SIZE; i++)
@@ -108,6 +112,9 @@ void page_lock_released(struct page *page)
 
 	if (held >= 0)
 		sim_hist_record(tbl->hold_time, (uint64_t)held);
+	if (G_UNLIKELY(tbl->trace) && held >= 0)
+		sim_trace_slice(tbl->trace, tbl->trace_holds, "lock", "page_lock",
+				sim_now(tbl->eng) - held, sim_now(tbl->eng), NULL, 0);
 }
 
 /* One waiter, as the kernel's struct wait_page_queue. */
@@ -244,6 +251,10 @@ static void wait_on_page_bit_common(struct sim_task *t, struct page *page,
 	} else {
 		sim_hist_record(tbl->shared_wait_time, (uint64_t)(sim_now(eng) - start));
 	}
+	if (G_UNLIKELY(tbl->trace))
+		sim_trace_task_slice(tbl->trace, t, "lock",
+				     exclusive ? "page_lock wait" : "page bit wait", start,
+				     sim_now(eng), NULL, 0);
 }
 
 void __lock_page(struct sim_task *t, struct page *page)

@@ -84,6 +84,10 @@ struct page_wait_table {
 	uint64_t *acquisitions;
 	struct sim_hist *hold_time;
 	struct lock_holds *holds;
+	/* Tracing (sim/core/trace.h): the sink or NULL; the track of the
+	 * holds, which a completion may end with no task running. */
+	struct sim_trace *trace;
+	unsigned int trace_holds;
 };
 
 /* Set up @tbl (empty queues, measurements looked up in @eng's registry)

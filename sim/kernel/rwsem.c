@@ -62,6 +62,7 @@
 #include "sim/core/types.h"
 #include "sim/kernel/cpu.h"
 #include "sim/kernel/rwsem.h"
+#include "sim/core/trace.h"
 
 /*
  * A task in a slow path: on the wait list (queued), on the OSQ (spinning
@@ -731,11 +732,23 @@ static void rwsem_sleep(struct rw_semaphore *sem, struct rwsem_waiter *w)
 	w->wake_pending = false;
 }
 
+/* A wait or a hold, from @start to now, as a slice of @t's trace. */
+enum { RWSEM_TRACE_READ_WAIT, RWSEM_TRACE_WRITE_WAIT, RWSEM_TRACE_READ, RWSEM_TRACE_WRITE };
+
+static void rwsem_trace(struct rw_semaphore *sem, struct sim_task *t, unsigned int what,
+			sim_time_t start)
+{
+	sim_trace_task_slice(sem->trace, t, "lock", sem->trace_name[what], start,
+			     rwsem_now(sem), NULL, 0);
+}
+
 static void rwsem_read_acquired(struct rw_semaphore *sem, struct sim_task *t,
 				sim_time_t start)
 {
 	holder_acquired(sem, t);
 	sim_hist_record(sem->read_wait, (uint64_t)(rwsem_now(sem) - start));
+	if (G_UNLIKELY(sem->trace))
+		rwsem_trace(sem, t, RWSEM_TRACE_READ_WAIT, start);
 	(*sem->read_acquisitions)++;
 	rwsem_changed(sem);
 }
@@ -745,6 +758,8 @@ static void rwsem_write_acquired(struct rw_semaphore *sem, struct sim_task *t,
 {
 	holder_acquired(sem, t);
 	sim_hist_record(sem->write_wait, (uint64_t)(rwsem_now(sem) - start));
+	if (G_UNLIKELY(sem->trace))
+		rwsem_trace(sem, t, RWSEM_TRACE_WRITE_WAIT, start);
 	(*sem->write_acquisitions)++;
 	rwsem_changed(sem);
 }
@@ -911,7 +926,11 @@ int down_read_trylock(struct rw_semaphore *sem, struct sim_task *t)
 void up_read(struct rw_semaphore *sem, struct sim_task *t)
 {
 	g_assert(rwsem_nr_readers(sem) > 0 && (sem->owner_flags & RWSEM_READER_OWNED));
-	sim_hist_record(sem->read_hold, (uint64_t)holder_del(sem, t, false));
+	sim_time_t held = holder_del(sem, t, false);
+
+	sim_hist_record(sem->read_hold, (uint64_t)held);
+	if (G_UNLIKELY(sem->trace))
+		rwsem_trace(sem, t, RWSEM_TRACE_READ, rwsem_now(sem) - held);
 	sem->count -= RWSEM_READER_BIAS;
 	/* The owner field keeps the last reader, as in the kernel. */
 	if ((sem->count & (RWSEM_LOCK_MASK | RWSEM_FLAG_WAITERS)) == RWSEM_FLAG_WAITERS) {
@@ -979,7 +998,11 @@ int down_write_trylock(struct rw_semaphore *sem, struct sim_task *t)
 void up_write(struct rw_semaphore *sem, struct sim_task *t)
 {
 	g_assert((sem->count & RWSEM_WRITER_LOCKED) && sem->owner == t);
-	sim_hist_record(sem->write_hold, (uint64_t)holder_del(sem, t, true));
+	sim_time_t held = holder_del(sem, t, true);
+
+	sim_hist_record(sem->write_hold, (uint64_t)held);
+	if (G_UNLIKELY(sem->trace))
+		rwsem_trace(sem, t, RWSEM_TRACE_WRITE, rwsem_now(sem) - held);
 	rwsem_clear_owner(sem);
 	sem->count &= ~RWSEM_WRITER_LOCKED;
 	if (sem->count & RWSEM_FLAG_WAITERS)
@@ -990,7 +1013,11 @@ void up_write(struct rw_semaphore *sem, struct sim_task *t)
 void downgrade_write(struct rw_semaphore *sem, struct sim_task *t)
 {
 	g_assert((sem->count & RWSEM_WRITER_LOCKED) && sem->owner == t);
-	sim_hist_record(sem->write_hold, (uint64_t)holder_del(sem, t, true));
+	sim_time_t held = holder_del(sem, t, true);
+
+	sim_hist_record(sem->write_hold, (uint64_t)held);
+	if (G_UNLIKELY(sem->trace))
+		rwsem_trace(sem, t, RWSEM_TRACE_WRITE, rwsem_now(sem) - held);
 	sem->count &= ~RWSEM_WRITER_LOCKED;
 	rwsem_take_read(sem, t);
 	if (sem->count & RWSEM_FLAG_WAITERS)
@@ -1066,6 +1093,16 @@ void rwsem_init(struct rw_semaphore *sem, struct sim_engine *eng, const char *na
 	sem->eng = eng;
 	sem->name = g_strdup(name);
 	sem->holders = g_array_new(FALSE, FALSE, sizeof(struct rwsem_holder));
+	sem->trace = sim_engine_trace(eng);
+	if (sem->trace) {
+		static const char *const what[] = { "read wait", "write wait", "read", "write" };
+
+		for (unsigned int i = 0; i < G_N_ELEMENTS(what); i++) {
+			g_autofree char *n = g_strdup_printf("%s %s", name, what[i]);
+
+			sem->trace_name[i] = sim_trace_intern(sem->trace, n);
+		}
+	}
 	for (unsigned int i = 0; i < RWSEM_NR_EVENTS; i++)
 		sem->events[i] = sim_stats_counter_unit(st, name, rwsem_event_names[i], "events",
 							rwsem_event_what[i]);

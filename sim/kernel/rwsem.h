@@ -49,6 +49,10 @@ struct rw_semaphore {
 	uint64_t *write_contentions, *write_acquisitions;
 	struct sim_hist *read_wait, *write_wait, *read_hold, *write_hold;
 	struct sim_hist *read_spin, *write_spin, *wake_batch;
+	/* Tracing (sim/core/trace.h): the sink or NULL, and the slice names
+	 * "NAME read wait", "NAME write wait", "NAME read", "NAME write". */
+	struct sim_trace *trace;
+	const char *trace_name[4];
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "sim/kernel/cacheline.h"
 #include "sim/kernel/lockstat.h"
 #include "sim/kernel/vma-lock.h"
+#include "sim/core/trace.h"
 
 static void vma_read_release(struct vm_area_struct *vma)
 {
@@ -63,6 +64,10 @@ void vma_end_read(struct sim_task *t, struct vm_area_struct *vma)
 
 		if (held >= 0)
 			sim_hist_record(ls->vma_read_hold, (uint64_t)held);
+		if (G_UNLIKELY(ls->trace) && held >= 0)
+			sim_trace_task_slice(ls->trace, t, "lock", "vma_lock read",
+					     sim_now(sim_task_engine(t)) - held,
+					     sim_now(sim_task_engine(t)), NULL, 0);
 	}
 	cacheline_access(&vma->vm_lock_line, vma->vm_mm->line_cost, t);
 	vma_read_release(vma);

@@ -19,9 +19,8 @@ static size_t every_16b_fault_in(struct write_iter *wi, uint64_t uaddr, size_t l
 
 	for (uint64_t a = uaddr; a < end; ) {
 		uint64_t next = MIN(end, (a | (PAGE_SIZE - 1)) + 1);
-		unsigned int probes = (unsigned int)((next - a + PROBE_STRIDE - 1) / PROBE_STRIDE);
 
-		if (!write_fault_in_probe(wi, a, probes))
+		if (!write_fault_in_probe(wi, a, next - a, PROBE_STRIDE))
 			return end - a;
 		a = next;
 	}

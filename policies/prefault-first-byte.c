@@ -15,7 +15,7 @@ static size_t first_byte_fault_in(struct write_iter *wi, uint64_t uaddr, size_t 
 {
 	uint64_t first = MIN(len, PAGE_SIZE - (uaddr & (PAGE_SIZE - 1)));
 
-	if (!write_fault_in_probe(wi, uaddr, 1))
+	if (!write_fault_in_probe(wi, uaddr, 1, 1))
 		return len;
 	return len - first;
 }

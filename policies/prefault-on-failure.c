@@ -15,7 +15,7 @@ static size_t on_failure_fault_in(struct write_iter *wi, uint64_t uaddr, size_t 
 	uint64_t end = uaddr + len;
 
 	for (uint64_t a = uaddr; a < end; a = (a | (PAGE_SIZE - 1)) + 1)
-		if (!write_fault_in_probe(wi, a, 1))
+		if (!write_fault_in_probe(wi, a, 1, 1))
 			return end - a;
 	return 0;
 }

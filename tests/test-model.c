@@ -141,6 +141,9 @@ static void test_slot_defaults(void)
 	}
 	g_assert_cmpstr(got, ==, "rwsem=v5.11 page_lock=bounded-steal retry=first-drop io=drop"
 			" map_pages=trylock fault_lock=mmap khugepaged=swapin-read prefault=per-page");
+	/* write.chunk, the one versioned behaviour outside the slots, too. */
+	g_assert_cmpstr(sim_keys_lookup(keys, "write.chunk")->defval, ==, pre->write_chunk);
+	g_assert_cmpstr(sim_write_chunk(cfg), ==, pre->write_chunk);
 	sim_study_free(study);
 }
 
@@ -182,10 +185,11 @@ static void test_kernel_param_defaults(void)
 	write_params_init(&w);
 	write_params_from_config(&wk, cfg);
 	g_assert_cmpint(w.syscall, ==, wk.syscall);
-	g_assert_cmpint(w.probe, ==, wk.probe);
+	g_assert_cmpint(w.probe_line, ==, wk.probe_line);
 	g_assert_cmpint(w.copy_per_kib, ==, wk.copy_per_kib);
 	g_assert_cmpint(w.write_begin, ==, wk.write_begin);
 	g_assert_cmpint(w.write_end, ==, wk.write_end);
+	g_assert_cmpint(w.folio_chunks, ==, wk.folio_chunks);
 	sim_study_free(study);
 }
 
@@ -202,7 +206,7 @@ static void test_workload_key_labels(void)
 		{ "workload.g.work", "lock, file, fault: " },
 		{ "workload.g.hold", "lock, file, fault: " },
 		{ "workload.g.think", "lock, file, fault: " },
-		{ "workload.g.ops", "lock, file, fault: " },
+		{ "workload.g.ops", "operations per thread" },	/* every kind */
 		{ "workload.g.file_size", "file, fault, write: " },
 		{ "workload.g.pattern", "file, fault: " },
 		{ "workload.g.read_pages", "file: " },
@@ -211,6 +215,8 @@ static void test_workload_key_labels(void)
 		{ "workload.g.khugepaged", "fault: " },
 		{ "workload.g.block_size", "write: " },
 		{ "workload.g.source", "write: " },
+		{ "workload.g.seek", "write: " },
+		{ "workload.g.max_folio", "write: " },
 	};
 	g_autoptr(sim_keys) keys = rig_all_keys();
 
@@ -250,9 +256,11 @@ static void test_workload_key_kinds(void)
 		  "are kind, threads, work, hold, think, ops, file_size, pattern, cgroup, "
 		  "read_pages, lock_fraction" },
 		{ "write", "workload.app.file_size=1MiB", NULL },
-		{ "write", "workload.app.ops=10",
-		  "--set:2: key 'workload.app.ops': not a key of kind 'write'; its keys are kind, "
-		  "threads, file_size, cgroup, block_size, source" },
+		{ "write", "workload.app.ops=10", NULL },
+		{ "write", "workload.app.think=1us",
+		  "--set:2: key 'workload.app.think': not a key of kind 'write'; its keys are kind, "
+		  "threads, file_size, cgroup, ops, block_size, source, buffer_offset, seek, "
+		  "file_per_thread, max_folio" },
 		{ "write", "workload.app.threads=2", NULL },
 	};
 	g_autoptr(sim_keys) keys = rig_all_keys();

@@ -20,10 +20,13 @@ struct write_iter;
 
 /* The writer's task. */
 FS_API struct sim_task *write_iter_task(const struct write_iter *wi);
-/* Probe the page holding byte @uaddr with @probes probes (the key
- * write.probe each), faulting it in for read if it is not present;
- * false if the fault failed. */
-FS_API bool write_fault_in_probe(struct write_iter *wi, uint64_t uaddr, unsigned int probes);
+/* Probe the bytes [@uaddr, @uaddr + @len), which lie in one page, every
+ * @stride bytes from @uaddr (@len 1: @uaddr alone; @stride PAGE_SIZE: one
+ * probe), faulting the page in for read if it is not present; false if
+ * the fault failed.  The cost is the key write.probe_line per cache line
+ * the probes touch. */
+FS_API bool write_fault_in_probe(struct write_iter *wi, uint64_t uaddr, size_t len,
+				 unsigned int stride);
 
 /* ------------------------------------------------------------------ */
 /* The slot */

@@ -91,6 +91,7 @@ struct address_space {
 	unsigned int id;		/* for the wait-table hash */
 	unsigned int flags;		/* AS_* */
 	pgoff_t size;			/* in pages */
+	pgoff_t max_folio;		/* mapping_max_folio_size(), in pages */
 	struct pc_chunk **chunks;
 	size_t nr_chunks;		/* length of @chunks */
 	uint64_t nrpages;		/* pages in the cache */
@@ -327,8 +328,20 @@ struct address_space *pc_mapping_new(struct page_cache *pc, const char *name,
 	mapping->id = pc->next_mapping_id++;
 	mapping->flags = flags;
 	mapping->size = nr_pages;
+	mapping->max_folio = 1;
 	list_add_tail(&mapping->node, &pc->mappings);
 	return mapping;
+}
+
+void pc_mapping_set_max_folio(struct address_space *mapping, pgoff_t pages)
+{
+	g_assert(pages >= 1 && pages <= PC_MAX_FOLIO_PAGES && !(pages & (pages - 1)));
+	mapping->max_folio = pages;
+}
+
+size_t mapping_max_folio_size(const struct address_space *mapping)
+{
+	return (size_t)mapping->max_folio << PAGE_SHIFT;
 }
 
 void *pc_mapping_backing(const struct address_space *mapping,

@@ -198,6 +198,16 @@ struct address_space *pc_mapping_new(struct page_cache *pc, const char *name,
 void pc_mapping_free(struct address_space *mapping);
 void pc_mapping_set_backing(struct address_space *mapping,
 			    const struct pc_backing_ops *ops, void *data);
+/* The largest folio @mapping's page cache may use, in pages (a power of
+ * two, 1 .. PC_MAX_FOLIO_PAGES): what mapping_set_large_folios() (or
+ * mapping_set_folio_order_range()) gives a filesystem's mapping; 1, the
+ * default, is a filesystem without large folios.  The model's cache
+ * still holds 4 KiB pages: only generic_perform_write()'s chunk
+ * (sim/kernel/write.h) reads this. */
+#define PC_MAX_FOLIO_PAGES	512u	/* PAGE_SIZE << MAX_PAGECACHE_ORDER: 2 MiB */
+void pc_mapping_set_max_folio(struct address_space *mapping, pgoff_t pages);
+/* mapping_max_folio_size(): bytes (include/linux/pagemap.h, 6.10+). */
+size_t mapping_max_folio_size(const struct address_space *mapping);
 /* The @data of @mapping's backing if its ops are @ops, else NULL. */
 void *pc_mapping_backing(const struct address_space *mapping,
 			 const struct pc_backing_ops *ops);

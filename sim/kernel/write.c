@@ -2,8 +2,9 @@
 /*
  * write(2) through generic_perform_write() (see write.h).
  *
- * Lock ordering: the page-cache page's lock is taken by write_begin and
- * released by write_end; nothing else is taken under it except, with a
+ * Lock ordering: the page-cache pages' locks are taken by write_begin, in
+ * index order, and released by write_end; nothing else is taken under
+ * them except, with a
  * non-atomic copy (prefault=none), whatever a fault on the user buffer
  * takes: mmap_sem for read and the page lock of the buffer's page -- the
  * inversion the gfs2 thread is about.
@@ -27,8 +28,8 @@
 void write_params_init(struct write_params *p)
 {
 	*p = (struct write_params){
-		.syscall = 1000, .probe = 1, .copy_per_kib = 680, .write_begin = 1500,
-		.write_end = 800,
+		.syscall = 1000, .probe_line = 5, .copy_per_kib = 680, .write_begin = 1500,
+		.write_end = 800, .folio_chunks = false,
 	};
 }
 
@@ -51,11 +52,13 @@ void write_sys_init(struct write_sys *ws, struct sim_engine *eng, const struct w
 	ws->writes = sim_stats_counter_unit(st, "write", "writes", "writes",
 					    "generic_perform_write() calls");
 	ws->chunks = sim_stats_counter_unit(st, "write", "chunks", "chunks",
-					    "chunks copied (at most a page each)");
+					    "chunks copied (a page each, or a folio with folio_chunks)");
 	ws->short_copies = sim_stats_counter_unit(st, "write", "shortCopies", "chunks",
 						  "atomic copies that stopped at a page not present");
 	ws->probes = sim_stats_counter_unit(st, "write", "probes", "probes",
 					    "bytes probed by fault_in_readable()");
+	ws->probed_lines = sim_stats_counter_unit(st, "write", "probedLines", "lines",
+						  "cache lines the probes touched (write.probe_line each)");
 	ws->prefault_faults = sim_stats_counter_unit(st, "write", "prefaultFaults", "faults",
 						     "faults taken by the prefault (fault-in)");
 	ws->copy_faults = sim_stats_counter_unit(st, "write", "copyFaults", "faults",
@@ -71,12 +74,22 @@ static inline uint64_t upage(uint64_t uaddr)
 	return uaddr >> PAGE_SHIFT;
 }
 
-bool write_fault_in_probe(struct write_iter *wi, uint64_t uaddr, unsigned int probes)
+bool write_fault_in_probe(struct write_iter *wi, uint64_t uaddr, size_t len, unsigned int stride)
 {
 	struct write_sys *ws = wi->ws;
+	uint64_t probes, last, lines;
 
+	g_assert(len >= 1 && stride >= 1);
+	g_assert(upage(uaddr) == upage(uaddr + len - 1));	/* one page */
+	probes = 1 + (len - 1) / stride;
+	last = uaddr + (probes - 1) * stride;
+	/* Probes closer than a line cover every line from the first to the
+	 * last; further apart, each is in a line of its own. */
+	lines = stride < WRITE_CACHELINE ? last / WRITE_CACHELINE - uaddr / WRITE_CACHELINE + 1
+					 : probes;
 	*ws->probes += probes;
-	cpu_work(wi->t, ws->p.probe * probes);
+	*ws->probed_lines += lines;
+	cpu_work(wi->t, ws->p.probe_line * (sim_time_t)lines);
 	if (mm_touch(wi->mm, upage(uaddr), false))
 		return true;
 	(*ws->prefault_faults)++;
@@ -88,9 +101,11 @@ static void self_wait_check(struct sim_engine *eng, void *data)
 {
 	struct write_iter *wi = data;
 
-	if (sim_task_state(wi->t) == SIM_TASK_BLOCKED && wi->locked &&
-	    sim_task_blocked_obj(wi->t) == wi->locked) {
-		/* Waiting for the page it holds: nobody else will unlock it. */
+	for (unsigned int i = 0; sim_task_state(wi->t) == SIM_TASK_BLOCKED && i < wi->nr_locked;
+	     i++) {
+		if (sim_task_blocked_obj(wi->t) != wi->locked[i])
+			continue;
+		/* Waiting for a page it holds: nobody else will unlock it. */
 		sim_task_set_waits_for(wi->t, wi->t);
 		(*wi->ws->self_deadlocks)++;
 		return;
@@ -98,7 +113,7 @@ static void self_wait_check(struct sim_engine *eng, void *data)
 	wi->check = sim_schedule(eng, WRITE_SELF_CHECK_NS, self_wait_check, wi);
 }
 
-/* Copy @bytes from @uaddr into the locked page-cache page: the bytes
+/* Copy @bytes from @uaddr into the locked page-cache pages: the bytes
  * copied.  Atomic: stop at a source page that is not present. */
 static size_t copy_from_user_page(struct write_iter *wi, uint64_t uaddr, size_t bytes,
 				  bool atomic)
@@ -127,14 +142,13 @@ static size_t copy_from_user_page(struct write_iter *wi, uint64_t uaddr, size_t 
 	return copied;
 }
 
-/* write_begin: the page at @index, locked, with a reference; NULL with
- * *@err on failure. */
-static struct page *write_begin(struct write_iter *wi, struct address_space *mapping,
-				pgoff_t index, bool whole, int *err)
+/* Lock the page at @index, with a reference, reading the rest of it first
+ * unless the write covers it @whole; NULL with *@err on failure. */
+static struct page *write_begin_page(struct write_iter *wi, struct address_space *mapping,
+				     pgoff_t index, bool whole, int *err)
 {
 	struct page *page;
 
-	cpu_work(wi->t, wi->ws->p.write_begin);
 	for (;;) {
 		page = find_lock_page(wi->t, mapping, index);
 		if (page)
@@ -163,19 +177,58 @@ static struct page *write_begin(struct write_iter *wi, struct address_space *map
 	return page;
 }
 
-/* write_end: the bytes that count. */
-static size_t write_end(struct write_iter *wi, struct page *page, size_t bytes, size_t copied)
+static void write_unlock_pages(struct write_iter *wi)
+{
+	for (unsigned int i = 0; i < wi->nr_locked; i++) {
+		unlock_page(wi->locked[i]);
+		put_page(wi->locked[i]);
+	}
+	wi->nr_locked = 0;
+}
+
+/* write_begin: lock the pages of [@pos, @pos + @bytes) -- one folio in the
+ * kernel, one write_begin cost -- into wi->locked; false with *@err. */
+static bool write_begin(struct write_iter *wi, struct address_space *mapping, uint64_t pos,
+			size_t bytes, int *err)
+{
+	pgoff_t first = pos >> PAGE_SHIFT, last = (pos + bytes - 1) >> PAGE_SHIFT;
+
+	cpu_work(wi->t, wi->ws->p.write_begin);
+	for (pgoff_t index = first; index <= last; index++) {
+		uint64_t start = MAX(pos, (uint64_t)index << PAGE_SHIFT);
+		uint64_t end = MIN(pos + bytes, (uint64_t)(index + 1) << PAGE_SHIFT);
+		struct page *page = write_begin_page(wi, mapping, index,
+						     end - start == PAGE_SIZE, err);
+
+		if (!page) {
+			write_unlock_pages(wi);
+			return false;
+		}
+		wi->locked[wi->nr_locked++] = page;
+	}
+	return true;
+}
+
+/* write_end: the bytes that count (all @copied, or none after a short copy
+ * into a page that is not uptodate). */
+static size_t write_end(struct write_iter *wi, uint64_t pos, size_t bytes, size_t copied)
 {
 	cpu_work(wi->t, wi->ws->p.write_end);
-	if (copied < bytes && !PageUptodate(page))
-		copied = 0;
-	if (copied) {
-		if (bytes == PAGE_SIZE)
+	for (unsigned int i = 0; copied < bytes && i < wi->nr_locked; i++)
+		if (!PageUptodate(wi->locked[i]))
+			copied = 0;
+	for (unsigned int i = 0; copied && i < wi->nr_locked; i++) {
+		struct page *page = wi->locked[i];
+		uint64_t start = MAX(pos, (uint64_t)page_index(page) << PAGE_SHIFT);
+		uint64_t end = MIN(pos + copied, (uint64_t)(page_index(page) + 1) << PAGE_SHIFT);
+
+		if (end <= start)
+			break;
+		if (end - start == PAGE_SIZE)
 			SetPageUptodate(page);
 		set_page_dirty(page);
 	}
-	unlock_page(page);
-	put_page(page);
+	write_unlock_pages(wi);
 	return copied;
 }
 
@@ -184,7 +237,14 @@ ssize_t generic_perform_write(struct write_sys *ws, struct sim_task *t, struct m
 			      size_t len)
 {
 	const struct fs_prefault_policy *pf = ws->prefault;
-	struct write_iter wi = { .ws = ws, .t = t, .mm = mm };
+	size_t chunk = ws->p.folio_chunks ? mapping_max_folio_size(mapping) : PAGE_SIZE;
+	/* The pages of a chunk: one, or a folio's (on the heap: a task's
+	 * stack is small). */
+	struct page *one_page[1];
+	struct write_iter wi = {
+		.ws = ws, .t = t, .mm = mm,
+		.locked = chunk > PAGE_SIZE ? g_new(struct page *, chunk >> PAGE_SHIFT) : one_page,
+	};
 	sim_time_t start = sim_now(ws->eng);
 	ssize_t written = 0;
 	int status = 0;
@@ -196,40 +256,43 @@ ssize_t generic_perform_write(struct write_sys *ws, struct sim_task *t, struct m
 		goto out;
 	}
 	while (len) {
-		size_t offset = pos & (PAGE_SIZE - 1);
-		size_t bytes = MIN(PAGE_SIZE - offset, len);
+		size_t bytes = len;
 		unsigned int tries = 0;
 		size_t copied;
 
 		for (;;) {
-			struct page *page;
+			size_t raw;
 
+			bytes = MIN(chunk - (pos & (chunk - 1)), bytes);
 			(*ws->chunks)++;
 			if (pf->prefault && pf->fault_in_readable(&wi, buf, bytes) == bytes) {
 				status = -EFAULT;
 				goto out;
 			}
-			page = write_begin(&wi, mapping, pos >> PAGE_SHIFT, bytes == PAGE_SIZE,
-					   &status);
-			if (!page)
+			if (!write_begin(&wi, mapping, pos, bytes, &status))
 				goto out;
-			wi.locked = page;
-			copied = copy_from_user_page(&wi, buf, bytes, pf->atomic_copy);
-			wi.locked = NULL;
-			copied = write_end(&wi, page, bytes, copied);
+			raw = copy_from_user_page(&wi, buf, bytes, pf->atomic_copy);
+			copied = write_end(&wi, pos, bytes, raw);
 			if (copied)
 				break;
-			/* A short copy: nothing was copied. */
+			/* A short copy: nothing was written.  Halve a folio
+			 * chunk; retry with what the copy reached, or (it
+			 * reached nothing) fault in and retry the same bytes. */
 			(*ws->short_copies)++;
+			if (chunk > PAGE_SIZE)
+				chunk /= 2;
 			if (++tries >= WRITE_RETRY_MAX || !pf->fault_in_readable) {
 				status = -EFAULT;
 				goto out;
+			}
+			if (raw) {
+				bytes = raw;
+				continue;
 			}
 			if (!pf->prefault && pf->fault_in_readable(&wi, buf, bytes) == bytes) {
 				status = -EFAULT;
 				goto out;
 			}
-			bytes = MIN(bytes, PAGE_SIZE - (buf & (PAGE_SIZE - 1)));
 		}
 		pos += copied;
 		buf += copied;
@@ -237,6 +300,8 @@ ssize_t generic_perform_write(struct write_sys *ws, struct sim_task *t, struct m
 		written += (ssize_t)copied;
 	}
 out:
+	if (wi.locked != one_page)
+		g_free(wi.locked);
 	sim_hist_record(ws->latency, (uint64_t)(sim_now(ws->eng) - start));
 	return written ? written : status;
 }

@@ -3,25 +3,39 @@
  * write(2) to a page-cache file: generic_perform_write() of mm/filemap.c,
  * with the prefault policy deciding how the user buffer is faulted in.
  *
- * Per chunk (at most a page, as the kernel's chunk is before large
- * folios):
+ * The chunk.  Up to 6.10 a chunk is at most one page.  From 6.11
+ * (9aac777aaf94, "filemap: Convert generic_perform_write() to support
+ * large folios") it is at most mapping_max_folio_size(mapping): the largest
+ * folio the filesystem lets the page cache use -- one page on a filesystem
+ * without large folios (ext4 before 6.16, 7ac67301e82f), up to 2 MiB where
+ * it has them (nfs from 6.11, tmpfs with huge=, ext4 from 6.16).  iomap's
+ * own write loop (xfs) did the same from 6.6 (5d8edfb900d5), and from 6.10
+ * by mapping_max_folio_size() (4e527d5841e2).  write_params.folio_chunks
+ * says which rule; the mapping says how large (pc_mapping_set_max_folio()).
+ * A chunk is aligned to its size in the file and the chunk size halves
+ * after a copy that wrote nothing (6.11+).
+ *
+ * Per chunk:
  *	prefault     the policy's fault_in_readable() on the source bytes,
- *	             if policy->prefault: every-16b (one probe per 16 bytes),
+ *	             if policy->prefault: every-16b (a probe per 16 bytes),
  *	             per-page (fault_in_readable(), 5.16+: one per page),
  *	             first-byte (the first byte only)
- *	write_begin  find or add the page-cache page and lock it (a partial
- *	             write of a page that is not uptodate reads it first)
+ *	write_begin  find or add the page-cache pages of the chunk and lock
+ *	             them (one folio in the kernel; the model's cache holds
+ *	             4 KiB pages, locked in index order); a partial write of a
+ *	             page that is not uptodate reads it first
  *	copy         policy->atomic_copy: with page faults disabled, stopping
  *	             at the first source page that is not present (a short
  *	             copy); otherwise faulting as it goes, holding the page
- *	             lock (prefault=none)
+ *	             locks (prefault=none)
  *	write_end    a short copy into a page that is not uptodate copies
- *	             nothing (block_write_end()); else mark it uptodate (whole
- *	             page), dirty it, unlock it
- * A copy that made no progress shrinks the chunk to the first source page
- * and retries, after fault_in_readable() for on-failure (6.15,
- * 665575cff098: no prefault on the fast path) -- so with every policy but
- * none the copy never faults while the page is locked.
+ *	             nothing (block_write_end()); else mark the pages written
+ *	             whole uptodate, dirty them, unlock them
+ * A copy that wrote nothing retries: with the bytes it did copy if it
+ * copied some (they are present), else the same bytes, after
+ * fault_in_readable() for on-failure (6.14, 665575cff098: no prefault on
+ * the fast path) -- so with every policy but none the copy never faults
+ * while a page is locked.
  *
  * Addresses here are byte addresses (page number << PAGE_SHIFT | offset),
  * unlike sim/kernel/mm.h's page numbers.  The page lock has no owner in the
@@ -31,11 +45,13 @@
  * cycle sim_deadlock_report() prints once the run's events run out.
  *
  * Costs (struct write_params, which the model reads from the keys
- * write.*): syscall (entry/exit per write call), probe (per
- * byte probed), copy_per_kib (the copy, per KiB), write_begin, write_end.
+ * write.*): syscall (entry/exit per write call), probe_line (per cache
+ * line the fault-in probes touch: a probe loop's loads of one 64-byte
+ * line, however many of them fall in it), copy_per_kib (the copy, per
+ * KiB), write_begin and write_end (per chunk: per folio).
  *
  * Measurements (module "write"): counters "writes", "chunks",
- * "shortCopies", "probes", "prefaultFaults" (faults taken by fault-in),
+ * "shortCopies", "probes", "probedLines", "prefaultFaults" (faults taken by fault-in),
  * "copyFaults" (faults taken by a non-atomic copy), "selfDeadlocks";
  * histogram "latency" (ns per write call).
  */
@@ -51,12 +67,15 @@
 
 struct fault_sys;
 
+#define WRITE_CACHELINE		64	/* bytes in a cache line */
+
 struct write_params {
 	sim_time_t syscall;		/* per write(2) call */
-	sim_time_t probe;		/* per probed byte */
+	sim_time_t probe_line;		/* per cache line probed */
 	sim_time_t copy_per_kib;	/* copy_from_user, per KiB */
-	sim_time_t write_begin;		/* lookup/allocation, lock */
-	sim_time_t write_end;		/* dirtying, unlock */
+	sim_time_t write_begin;		/* lookup/allocation, lock (per chunk) */
+	sim_time_t write_end;		/* dirtying, unlock (per chunk) */
+	bool folio_chunks;		/* chunk = mapping_max_folio_size() (6.11+) */
 };
 
 struct write_sys {
@@ -64,8 +83,8 @@ struct write_sys {
 	struct write_params p;
 	const struct fs_prefault_policy *prefault;
 	struct fault_sys *fs;		/* faults on the user buffer */
-	uint64_t *writes, *chunks, *short_copies, *probes, *prefault_faults, *copy_faults,
-		 *self_deadlocks;
+	uint64_t *writes, *chunks, *short_copies, *probes, *probed_lines, *prefault_faults,
+		 *copy_faults, *self_deadlocks;
 	struct sim_hist *latency;
 };
 
@@ -75,7 +94,8 @@ struct write_iter {
 	struct write_sys *ws;
 	struct sim_task *t;
 	struct mm_struct *mm;
-	struct page *locked;		/* the page-cache page held, if any */
+	struct page **locked;		/* the page-cache pages held (a chunk's) */
+	unsigned int nr_locked;
 	struct sim_timer check;		/* the self-deadlock check */
 };
 
@@ -87,9 +107,10 @@ void write_params_init(struct write_params *p);
 void write_sys_init(struct write_sys *ws, struct sim_engine *eng, const struct write_params *p,
 		    const struct fs_prefault_policy *prefault, struct fault_sys *fs);
 
-/* write_fault_in_probe(wi, uaddr, probes), in faultsim/write.h: probe the
- * page holding byte @uaddr with @probes probes (probe cost each), faulting
- * it in for read if it is not present; false if the fault failed. */
+/* write_fault_in_probe(wi, uaddr, len, stride), in faultsim/write.h: probe
+ * [@uaddr, @uaddr + @len) of one page every @stride bytes (probe_line per
+ * cache line touched), faulting the page in for read if it is not
+ * present; false if the fault failed. */
 
 /*
  * write(2) of @len bytes from byte address @buf of @mm to @mapping at

@@ -44,7 +44,9 @@
  * a major VMA-lock retry, 6.8).  khugepaged: swapin-read everywhere (4.8
  * onwards); prefault: per-page up to 6.8 (fault_in_pages_readable(), then
  * fault_in_readable() of 5.16, probe one byte per page), on-failure in
- * 6.15 (665575cff098).
+ * 6.15 (665575cff098, 6.14).  Outside the slots, generic_perform_write()'s
+ * chunk (write.chunk): a page up to 6.8, the mapping's largest folio in
+ * 6.15 (9aac777aaf94, 6.11).
  */
 #include "config.h"
 
@@ -594,29 +596,38 @@ fail:
 static const struct sim_preset presets[] = {
 	{ "linux-4.19", "Linux 4.19",
 	  { "v4.19", "steal", "once", "hold", "trylock", "mmap",
-	    "swapin-read", "per-page" } },
+	    "swapin-read", "per-page" },
+	  "page" },
 	{ "linux-5.4", "Linux 5.4: rwsem handoff (and its writer's spin) and bulk reader wake",
 	  { "v5.4", "steal", "once", "drop", "trylock", "mmap",
-	    "swapin-read", "per-page" } },
+	    "swapin-read", "per-page" },
+	  "page" },
 	{ "linux-5.10", "Linux 5.10: page lock bounded stealing, retried faults major",
 	  { "v5.4", "bounded-steal", "first-drop", "drop", "trylock", "mmap",
-	    "swapin-read", "per-page" } },
+	    "swapin-read", "per-page" },
+	  "page" },
 	{ "linux-6.1", "Linux 6.1: readers no longer spin",
 	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap",
-	    "swapin-read", "per-page" } },
+	    "swapin-read", "per-page" },
+	  "page" },
 	{ "linux-6.4", "Linux 6.4: per-VMA locks for anonymous VMAs",
 	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "per-vma-6.4",
-	    "swapin-read", "per-page" } },
+	    "swapin-read", "per-page" },
+	  "page" },
 	{ "linux-6.6", "Linux 6.6: per-VMA locks for swap and file fault-around, not ->fault",
 	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "per-vma-6.6",
-	    "swapin-read", "per-page" } },
+	    "swapin-read", "per-page" },
+	  "page" },
 	{ "linux-6.8", "Linux 6.8: per-VMA locks for file ->fault (6.7), TRIED after a major "
 	  "VMA-lock retry",
 	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "per-vma",
-	    "swapin-read", "per-page" } },
-	{ "linux-6.15", "Linux 6.15",
+	    "swapin-read", "per-page" },
+	  "page" },
+	{ "linux-6.15", "Linux 6.15: write(2) chunks of a folio (6.11) and no prefault on its "
+	  "fast path (6.14)",
 	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "per-vma",
-	    "swapin-read", "on-failure" } },
+	    "swapin-read", "on-failure" },
+	  "folio" },
 };
 
 static const char *const preset_names[] = {
@@ -687,6 +698,21 @@ void sim_policy_register_keys(struct sim_keys *keys, struct sim_policies *reg)
 	}
 	sim_keys_add(keys, &budget_key, 1);
 	sim_keys_adopt(keys, reg, (GDestroyNotify)sim_policies_free);
+}
+
+const char *const sim_write_chunks[] = { "page", "folio", NULL };
+
+const char *sim_write_chunk(const struct sim_run_config *cfg)
+{
+	if (sim_config_is_set(cfg, "write.chunk"))
+		return sim_write_chunks[sim_config_get_enum(cfg, "write.chunk")];
+	if (sim_config_is_set(cfg, "policy.preset"))
+		return presets[sim_config_get_enum(cfg, "policy.preset")].write_chunk;
+	/* The default preset's (the key's default; tests/test-model.c). */
+	for (unsigned int i = 0; i < G_N_ELEMENTS(presets); i++)
+		if (g_str_equal(presets[i].name, preset_key.defval))
+			return presets[i].write_chunk;
+	g_assert_not_reached();
 }
 
 const struct sim_preset *sim_preset_get(unsigned int i)

@@ -76,7 +76,15 @@ struct sim_preset {
 	const char *name;			/* "linux-5.4" */
 	const char *summary;
 	const char *values[SIM_NR_POLICY_SLOTS];
+	/* Versioned behaviour outside the slots: generic_perform_write()'s
+	 * chunk, "page" or "folio" (the key write.chunk). */
+	const char *write_chunk;
 };
+
+/* The choices of write.chunk, and its value in run @cfg: the key if set,
+ * else the preset's, else the default preset's. */
+extern const char *const sim_write_chunks[];
+const char *sim_write_chunk(const struct sim_run_config *cfg);
 
 struct sim_policies;
 typedef struct sim_policies sim_policies;	/* for g_autoptr() */

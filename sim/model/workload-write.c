@@ -1,15 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * write(2) workload groups (kind = write): dd.  Each thread is a process
- * (its own mm) that writes the group's file (file_size) once, from the
- * start, in block_size write(2) calls through generic_perform_write()
- * (sim/kernel/write.h), then exits.  The file's backing is a RAM disk in effect:
- * dirty pages are never written back during the run (memory.limit must
- * hold the file).
+ * write(2) workload groups (kind = write): dd and will-it-scale's
+ * writeseek.  Each thread is a process (its own mm) that writes through
+ * generic_perform_write() (sim/kernel/write.h):
+ *	seek = false  the group's file (file_size) once, from the start, in
+ *	              block_size write(2) calls, then exits (dd)
+ *	seek = true   block_size bytes at offset 0, then lseek(fd, 0,
+ *	              SEEK_SET), over and over: `ops` times, or until the run
+ *	              ends (0) (writeseek; lseek is one more syscall, the key
+ *	              write.syscall)
+ * file_per_thread gives each thread a file of its own (writeseek1) instead
+ * of the group's one.  max_folio is the largest folio the file's
+ * filesystem lets the page cache use (mapping_max_folio_size()), which
+ * sizes the chunks when write.chunk = folio.  The file's backing is a RAM
+ * disk in effect: dirty pages are never written back during the run
+ * (memory.limit must hold the file).
  *
  * The source buffer (workload.NAME.source):
  *	anon       block_size bytes of anonymous memory, faulted in (present)
- *	           before the first write: dd's buffer
+ *	           before the first write, starting buffer_offset bytes into
+ *	           its first page: dd's buffer (a stack buffer, as
+ *	           writeseek's, is rarely page-aligned)
  *	same-file  the file itself, mapped shared and not yet touched: block
  *	           K is written from the mapping of block K (the gfs2
  *	           thread's mmap'd-buffer write).  The file's pages are on the
@@ -28,6 +39,7 @@
 #include "sim/kernel/cpu.h"
 #include "sim/kernel/fault.h"
 #include "sim/kernel/mm.h"
+#include "sim/kernel/pagecache.h"
 #include "sim/kernel/write.h"
 #include "sim/model/kernel-params.h"
 #include "sim/model/policy.h"
@@ -38,6 +50,10 @@ static const char *const write_sources[] = { "anon", "same-file", NULL };
 struct write_group {
 	struct group *g;
 	struct group_file file;
+	struct group_file *files;	/* file_per_thread: one per thread */
+	uint64_t nr_files;
+	bool seek;
+	uint64_t ops, max_folio;
 	struct fault_sys fs;
 	struct write_sys ws;
 	bool same_file;
@@ -52,45 +68,85 @@ struct write_group {
 
 struct write_thread {
 	struct write_group *wg;
+	struct group_file *file;	/* the one it writes */
 	struct mm_struct *mm;
 	uint64_t buf;			/* byte address of the buffer (anon) */
 	uint64_t file_base;		/* byte address of the file mapping */
 };
 
-static void dd_thread(struct sim_task *t, void *arg)
+/* The end of a thread: the group's elapsed time and rate once all are. */
+static void write_thread_done(struct write_group *wg)
 {
-	struct write_thread *wt = arg;
-	struct write_group *wg = wt->wg;
-	struct group *g = wg->g;
-	struct sim_engine *eng = g->w->eng;
-	uint64_t size = wg->file.pages * PAGE_SIZE;
-
-	/* dd's buffer is touched before the first write. */
-	if (!wg->same_file)
-		for (uint64_t a = wt->buf; a < wt->buf + wg->block; a += PAGE_SIZE)
-			fault_touch(&wg->fs, t, wt->mm, a >> PAGE_SHIFT, true, NULL, NULL);
-	for (uint64_t pos = 0; pos < size; pos += wg->block) {
-		size_t len = (size_t)MIN(wg->block, size - pos);
-		uint64_t buf = wg->same_file ? wt->file_base + pos : wt->buf;
-		sim_time_t start = sim_now(eng);
-		ssize_t ret = generic_perform_write(&wg->ws, t, wt->mm, buf, wg->file.mapping, pos,
-						    len);
-
-		sim_hist_record(g->latency, (uint64_t)(sim_now(eng) - start));
-		(*g->ops)++;
-		(*g->write_ops)++;
-		if (ret < 0) {
-			(*wg->errors)++;
-			break;
-		}
-		*wg->bytes += (uint64_t)ret;
-	}
 	if (--wg->running == 0) {
-		sim_time_t d = sim_now(eng) - wg->start;
+		sim_time_t d = sim_now(wg->g->w->eng) - wg->start;
 
 		*wg->elapsed = (double)d;
 		*wg->mbps = d > 0 ? (double)*wg->bytes / ((double)d / 1e9) / 1e6 : 0;
 	}
+}
+
+/* One write(2) of @len bytes at @pos; false if it failed. */
+static bool write_one(struct write_thread *wt, struct sim_task *t, uint64_t buf, uint64_t pos,
+		      size_t len)
+{
+	struct write_group *wg = wt->wg;
+	struct group *g = wg->g;
+	sim_time_t start = sim_now(g->w->eng);
+	ssize_t ret = generic_perform_write(&wg->ws, t, wt->mm, buf, wt->file->mapping, pos, len);
+
+	sim_hist_record(g->latency, (uint64_t)(sim_now(g->w->eng) - start));
+	(*g->ops)++;
+	(*g->write_ops)++;
+	if (ret < 0) {
+		(*wg->errors)++;
+		return false;
+	}
+	*wg->bytes += (uint64_t)ret;
+	return true;
+}
+
+/* dd's buffer (anon) is touched before the first write. */
+static void touch_buffer(struct write_thread *wt, struct sim_task *t)
+{
+	struct write_group *wg = wt->wg;
+
+	for (uint64_t a = wt->buf & ~(uint64_t)(PAGE_SIZE - 1); a < wt->buf + wg->block;
+	     a += PAGE_SIZE)
+		fault_touch(&wg->fs, t, wt->mm, a >> PAGE_SHIFT, true, NULL, NULL);
+}
+
+static void dd_thread(struct sim_task *t, void *arg)
+{
+	struct write_thread *wt = arg;
+	struct write_group *wg = wt->wg;
+	uint64_t size = wt->file->pages * PAGE_SIZE;
+
+	if (!wg->same_file)
+		touch_buffer(wt, t);
+	for (uint64_t pos = 0; pos < size; pos += wg->block) {
+		size_t len = (size_t)MIN(wg->block, size - pos);
+		uint64_t buf = wg->same_file ? wt->file_base + pos : wt->buf;
+
+		if (!write_one(wt, t, buf, pos, len))
+			break;
+	}
+	write_thread_done(wg);
+}
+
+/* will-it-scale writeseek: lseek(fd, 0, SEEK_SET); write(fd, buf, len). */
+static void writeseek_thread(struct sim_task *t, void *arg)
+{
+	struct write_thread *wt = arg;
+	struct write_group *wg = wt->wg;
+	size_t len = (size_t)MIN(wg->block, wt->file->pages * PAGE_SIZE);
+
+	touch_buffer(wt, t);
+	for (uint64_t i = 0; !wg->ops || i < wg->ops; i++) {
+		cpu_work(t, wg->ws.p.syscall);		/* lseek */
+		if (!write_one(wt, t, wt->buf, 0, len))
+			break;
+	}
+	write_thread_done(wg);
 }
 
 static gboolean write_group_start(struct group *g, const struct sim_run_config *cfg,
@@ -112,8 +168,32 @@ static gboolean write_group_start(struct group *g, const struct sim_run_config *
 	write_sys_init(&wg->ws, w->eng, &wp, sim_policy_prefault(cfg), &wg->fs);
 	wg->same_file = g_str_equal(write_sources[group_enum(g, cfg, "source")], "same-file");
 	wg->block = group_size(g, cfg, "block_size");
+	wg->seek = group_bool(g, cfg, "seek");
+	wg->ops = group_uint(g, cfg, "ops");
+	wg->max_folio = group_size(g, cfg, "max_folio");
+	if (wg->max_folio & (wg->max_folio - 1)) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "max_folio = %" G_GUINT64_FORMAT " B: not a power of two (accepted: "
+			    "4KiB, 8KiB, .. 2MiB)", wg->max_folio);
+		return FALSE;
+	}
+	if (wg->seek && wg->same_file) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "seek = true needs source = anon (writeseek writes from its buffer)");
+		return FALSE;
+	}
 	if (!group_file_create(g, &wg->file, group_size(g, cfg, "file_size"), error))
 		return FALSE;
+	pc_mapping_set_max_folio(wg->file.mapping, wg->max_folio / PAGE_SIZE);
+	if (group_bool(g, cfg, "file_per_thread")) {
+		wg->files = g_new0(struct group_file, threads);
+		for (uint64_t i = 0; i < threads; i++, wg->nr_files++) {
+			if (!group_file_create(g, &wg->files[i], group_size(g, cfg, "file_size"),
+					       error))
+				return FALSE;
+			pc_mapping_set_max_folio(wg->files[i].mapping, wg->max_folio / PAGE_SIZE);
+		}
+	}
 	wg->errors = sim_stats_counter_unit(st, g->name, "errors", "writes",
 					    "write(2) calls that failed");
 	wg->bytes = sim_stats_counter_unit(st, g->name, "bytes", "B", "bytes written");
@@ -123,7 +203,8 @@ static gboolean write_group_start(struct group *g, const struct sim_run_config *
 					 "10^6 bytes written per simulated second over elapsed");
 	wg->start = sim_now(w->eng);
 
-	uint64_t buf_pages = (wg->block + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t buf_offset = group_size(g, cfg, "buffer_offset");
+	uint64_t buf_pages = (buf_offset + wg->block + PAGE_SIZE - 1) / PAGE_SIZE;
 
 	wg->nr_mms = threads;
 	wg->running = threads;
@@ -133,9 +214,11 @@ static gboolean write_group_start(struct group *g, const struct sim_run_config *
 		g_autofree char *name = g_strdup_printf("%s[%" G_GUINT64_FORMAT "]", g->name, i);
 		g_autofree char *tname = g_strdup_printf("%s/%" G_GUINT64_FORMAT, g->name, i);
 		struct write_thread *wt = &wg->threads[i];
-		uint64_t pages = wg->same_file ? wg->file.pages : buf_pages;
+		uint64_t pages;
 
 		wt->wg = wg;
+		wt->file = wg->files ? &wg->files[i] : &wg->file;
+		pages = wg->same_file ? wt->file->pages : buf_pages;
 		wt->mm = wg->mms[i] = mm_new(w->machine->mm_sys, name,
 					     sim_policy_rwsem(cfg), 1 + pages + 1, error);
 		if (!wt->mm)
@@ -143,15 +226,15 @@ static gboolean write_group_start(struct group *g, const struct sim_run_config *
 		wt->mm->has_vma_locks = wg->fs.fault_lock->lock_vma != NULL;
 		if (wg->same_file) {
 			if (!mmap_region(NULL, wt->mm, 1, pages, VM_READ | VM_SHARED,
-					 wg->file.mapping, 0, error))
+					 wt->file->mapping, 0, error))
 				return FALSE;
 			wt->file_base = (uint64_t)1 << PAGE_SHIFT;
 		} else {
 			if (!mmap_region(NULL, wt->mm, 1, pages, VM_READ | VM_WRITE, NULL, 0, error))
 				return FALSE;
-			wt->buf = (uint64_t)1 << PAGE_SHIFT;
+			wt->buf = ((uint64_t)1 << PAGE_SHIFT) + buf_offset;
 		}
-		group_spawn(g, tname, dd_thread, wt, false);
+		group_spawn(g, tname, wg->seek ? writeseek_thread : dd_thread, wt, false);
 	}
 	return TRUE;
 }
@@ -174,6 +257,9 @@ static void write_group_free(struct group *g)
 		mm_free(wg->mms[i]);
 	g_free(wg->mms);
 	g_free(wg->threads);
+	for (uint64_t i = 0; i < wg->nr_files; i++)
+		group_file_free(&wg->files[i]);
+	g_free(wg->files);
 	group_file_free(&wg->file);
 	g_free(wg);
 	g->priv = NULL;
@@ -184,16 +270,26 @@ static const struct sim_key_def write_keys[] = {
 	  .max = "1GiB", .help = "bytes per write(2) call (dd bs=)" },
 	{ .name = "workload.*.source", .type = SIM_KEY_ENUM, .defval = "anon",
 	  .choices = write_sources, .help = "the user buffer: anon or same-file (mmap)" },
+	{ .name = "workload.*.buffer_offset", .type = SIM_KEY_SIZE, .defval = "0B",
+	  .max = "4095B", .help = "where an anon buffer starts in its first page" },
+	{ .name = "workload.*.seek", .type = SIM_KEY_BOOL, .defval = "false",
+	  .help = "write block_size bytes at offset 0 and lseek back, over and over "
+		  "(will-it-scale writeseek), instead of the file once (dd)" },
+	{ .name = "workload.*.file_per_thread", .type = SIM_KEY_BOOL, .defval = "false",
+	  .help = "each thread writes a file of its own (writeseek1)" },
+	{ .name = "workload.*.max_folio", .type = SIM_KEY_SIZE, .defval = "4KiB", .min = "4KiB",
+	  .max = "2MiB", .help = "the largest page-cache folio of the file's filesystem "
+		  "(mapping_max_folio_size(): 4KiB without large folios)" },
 };
 
 static const struct sim_key_def *const write_shared_keys[] = {
-	&workload_key_file_size, &workload_key_cgroup, NULL,
+	&workload_key_file_size, &workload_key_cgroup, &workload_key_ops, NULL,
 };
 
 const struct workload_kind workload_write = {
 	.name = "write",
 	.op_unit = "writes",
-	.op_what = "one write(2) call of block_size bytes",
+	.op_what = "one write(2) call of block_size bytes (with seek: and its lseek)",
 	.shared = write_shared_keys,
 	.keys = write_keys,
 	.nr_keys = G_N_ELEMENTS(write_keys),

@@ -74,7 +74,7 @@ static void test_needs_shipped(void)
 	static const char *const names[] = {
 		"default.ini", "page-lock.ini", "exp1-drop-mmap-sem.ini", "exp2-retry.ini",
 		"exp3-khugepaged.ini", "exp4-fault-around.ini", "exp5-prefault.ini",
-		"exp-per-vma.ini", "validate-disk.ini", "validate-cpus.ini",
+		"exp-per-vma.ini", "writeseek.ini", "validate-disk.ini", "validate-cpus.ini",
 	};
 	g_autoptr(sim_keys) keys = rig_all_keys();
 

@@ -1161,10 +1161,14 @@ static gboolean preflight(const char *scenario, const struct sim_study *study, G
 		struct sim_run_config *cfg = sim_study_run_new(study, g_array_index(runs, guint, i));
 		struct sim_model_needs needs;
 
-		if (!g_hash_table_add(seen, cfg)) {
+		/* g_hash_table_add() of a key already there would put @cfg in
+		 * its place: test first, so that the one kept is the one
+		 * @distinct owns. */
+		if (g_hash_table_contains(seen, cfg)) {
 			sim_run_config_free(cfg);
 			continue;
 		}
+		g_hash_table_add(seen, cfg);
 		g_ptr_array_add(distinct, cfg);
 		sim_model_needs(cfg, &needs);
 		if (!sim_model_fit(&needs, room)) {

@@ -193,6 +193,68 @@ static void test_kernel_param_defaults(void)
 	sim_study_free(study);
 }
 
+/*
+ * A cost key takes a distribution: its params field is then the mean and
+ * the distribution is kept for draws; a constant, plain or const(), keeps
+ * no distribution (nothing is drawn for it, so its trajectories stay).
+ */
+static void test_cost_distributions(void)
+{
+	g_autoptr(sim_keys) keys = rig_all_keys();
+	char *set[] = { (char *)"fault.zero=lognormal(700ns,0.5)", (char *)"fault.entry=const(150ns)",
+			(char *)"khugepaged.alloc_huge=exp(2us)", (char *)"write.syscall=uniform(1us,3us)",
+			NULL };
+	struct sim_study *study;
+	const struct sim_run_config *cfg = study_with(&study, keys, set);
+	struct fault_params f;
+	struct khugepaged_params k;
+	struct write_params w;
+
+	fault_params_from_config(&f, cfg);
+	g_assert_nonnull(f.dist[FAULT_COST_ZERO]);
+	g_assert_cmpint(f.zero, ==, 700);
+	g_assert_null(f.dist[FAULT_COST_ENTRY]);
+	g_assert_cmpint(f.entry, ==, 150);
+	g_assert_null(f.dist[FAULT_COST_ALLOC]);
+	khugepaged_params_from_config(&k, cfg);
+	g_assert_nonnull(k.dist[KHUGEPAGED_COST_ALLOC_HUGE]);
+	g_assert_cmpint(k.alloc_huge, ==, 2000);
+	g_assert_null(k.dist[KHUGEPAGED_COST_COPY_PAGE]);
+	write_params_from_config(&w, cfg);
+	g_assert_nonnull(w.dist[WRITE_COST_SYSCALL]);
+	g_assert_cmpint(w.syscall, ==, 2000);
+	fault_params_clear(&f);
+	khugepaged_params_clear(&k);
+	write_params_clear(&w);
+	g_assert_null(f.dist[FAULT_COST_ZERO]);
+	sim_study_free(study);
+}
+
+/* A fault cost with a tail gives the faults one: pft-like faults on one
+ * thread, fault.zero lognormal with the constant's mean: p90 well above
+ * p50, where the constant's p90 is p50 (its p99 is not: one fault in 63
+ * refills the CPU's page list under the zone lock); the rate about the
+ * same. */
+static void test_cost_tail(void)
+{
+	char *cst[] = { (char *)"workload.pft.threads=1", (char *)"sim-time-limit=1ms", NULL };
+	char *tail[] = { (char *)"workload.pft.threads=1", (char *)"sim-time-limit=1ms",
+			 (char *)"fault.zero=lognormal(700ns,0.8)", NULL };
+	struct sim_engine *a = rig_run_scenario("exp-per-vma.ini", NULL, cst, 0);
+	struct sim_engine *b = rig_run_scenario("exp-per-vma.ini", NULL, tail, 0);
+	struct sim_hist *ha = sim_stats_hist(sim_engine_stats(a), "fault", "minorLatency");
+	struct sim_hist *hb = sim_stats_hist(sim_engine_stats(b), "fault", "minorLatency");
+	double fa = (double)*sim_stats_counter(sim_engine_stats(a), "fault", "faults");
+	double fb = (double)*sim_stats_counter(sim_engine_stats(b), "fault", "faults");
+
+	g_assert_cmpfloat((double)sim_hist_quantile(ha, 0.9), <, 1.1 * (double)sim_hist_quantile(ha, 0.5));
+	g_assert_cmpfloat((double)sim_hist_quantile(hb, 0.9), >, 1.5 * (double)sim_hist_quantile(hb, 0.5));
+	g_assert_cmpfloat(fb, >, 0.85 * fa);
+	g_assert_cmpfloat(fb, <, 1.15 * fa);
+	sim_engine_free(a);
+	sim_engine_free(b);
+}
+
 /* `faultsim list keys` labels each workload key with the kinds that read
  * it; the keys every group has carry no label. */
 static void test_workload_key_labels(void)
@@ -425,6 +487,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/policy/presets", test_presets);
 	g_test_add_func("/model/policy/slot-defaults", test_slot_defaults);
 	g_test_add_func("/model/kernel-param-defaults", test_kernel_param_defaults);
+	g_test_add_func("/model/cost-distributions", test_cost_distributions);
+	g_test_add_func("/model/cost-tail", test_cost_tail);
 	g_test_add_func("/model/workload/key-labels", test_workload_key_labels);
 	g_test_add_func("/model/workload/key-kinds", test_workload_key_kinds);
 	g_test_add_func("/model/machine/parts", test_machine_parts);

@@ -91,6 +91,13 @@ uint64_t sim_dist_range(const struct sim_dist *d);
  * [0, n).  Needs a range; a programming error on other kinds. */
 uint64_t sim_dist_sample_index(const struct sim_dist *d, gsl_rng *r);
 
+/* A cost in ns: a draw of @d from @r, or @ns when @d is NULL (a constant
+ * cost: nothing drawn, so it leaves every random stream as it was). */
+static inline sim_time_t sim_dist_cost(const struct sim_dist *d, gsl_rng *r, sim_time_t ns)
+{
+	return d ? sim_dist_sample_ns(d, r) : ns;
+}
+
 /* Theoretical mean and variance of sim_dist_sample() (truncation included
  * for normal; zipf in rank units, 0-based, over its range). */
 double sim_dist_mean(const struct sim_dist *d);

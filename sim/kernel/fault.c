@@ -41,6 +41,14 @@ void fault_params_init(struct fault_params *p)
 	};
 }
 
+void fault_params_clear(struct fault_params *p)
+{
+	for (unsigned int i = 0; i < FAULT_NR_COSTS; i++) {
+		sim_dist_free(p->dist[i]);
+		p->dist[i] = NULL;
+	}
+}
+
 static void fault_stats_init(struct fault_stats *s, struct sim_engine *eng)
 {
 	struct sim_stats *st = sim_engine_stats(eng);
@@ -134,6 +142,10 @@ void fault_sys_init(struct fault_sys *fs, struct sim_engine *eng, const struct f
 	fs->io = io;
 	fs->map_pages = map_pages;
 	fs->fault_lock = fault_lock;
+	fs->rng = NULL;
+	for (unsigned int i = 0; i < FAULT_NR_COSTS; i++)
+		if (fs->p.dist[i])
+			fs->rng = sim_rng(eng, "fault.costs");
 	fault_stats_init(&fs->st, eng);
 }
 
@@ -286,7 +298,7 @@ void fault_around_hit(struct vm_fault *vmf)
 
 bool fault_around_set_pte(struct vm_fault *vmf, uint64_t addr, struct page *page)
 {
-	cpu_work(vmf->t, vmf->fs->p.map_page);
+	cpu_work(vmf->t, fault_cost(vmf->fs, FAULT_COST_MAP_PAGE));
 	return mm_map_page(vmf->mm, vmf->vma, addr, page) == 0;
 }
 
@@ -317,7 +329,7 @@ static bool vma_lock_not_covered(struct vm_fault *vmf, unsigned int kind)
  * new page): one step. */
 static vm_fault_t finish_fault(struct vm_fault *vmf, sim_time_t before)
 {
-	cpu_work(vmf->t, before + vmf->fs->p.pte_install);
+	cpu_work(vmf->t, before + fault_cost(vmf->fs, FAULT_COST_PTE_INSTALL));
 	/* Under the pte lock.  pmd-seq: a collapse replaced the pmd since the
 	 * pte was read: back out, the access faults again. */
 	if (pmd_seq_retry(vmf->mm, vmf->address, vmf->pmd_seq))
@@ -329,13 +341,13 @@ static vm_fault_t finish_fault(struct vm_fault *vmf, sim_time_t before)
 
 static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 {
-	struct fault_params *p = &vmf->fs->p;
+	struct fault_sys *fs = vmf->fs;
 	struct page *page;
 	int err;
 
 	if (vma_lock_not_covered(vmf, VMA_LOCK_ANON))
 		return VM_FAULT_RETRY;
-	cpu_work(vmf->t, p->alloc);
+	cpu_work(vmf->t, fault_cost(fs, FAULT_COST_ALLOC));
 	/* The shared lines of the allocation, charge and install (zone,
 	 * memcg, PTL, RSS, LRU: sim/kernel/mm-lines.h). */
 	mm_anon_fault_lines(vmf->t, vmf->mm, vmf->address);
@@ -343,7 +355,7 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 	if (!page)
 		return err == -ENOMEM ? VM_FAULT_OOM : 0;	/* raced: fault again */
 	vmf->page = page;
-	finish_fault(vmf, p->zero);
+	finish_fault(vmf, fault_cost(fs, FAULT_COST_ZERO));
 	unlock_page(page);
 	put_page(page);
 	return 0;
@@ -358,7 +370,7 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
 
 	if (vma_lock_not_covered(vmf, VMA_LOCK_SWAP))
 		return VM_FAULT_RETRY;
-	cpu_work(vmf->t, vmf->fs->p.swapin);
+	cpu_work(vmf->t, fault_cost(vmf->fs, FAULT_COST_SWAPIN));
 	page = swapin_page(vmf->t, vmf->mm, vmf->vma, vmf->address, &major, &err);
 	if (!page)
 		return err == -ENOMEM ? VM_FAULT_OOM : 0;
@@ -373,7 +385,7 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
 		put_page(page);
 		return ret | VM_FAULT_SIGBUS;
 	}
-	cpu_work(vmf->t, vmf->fs->p.pte_install);
+	cpu_work(vmf->t, fault_cost(vmf->fs, FAULT_COST_PTE_INSTALL));
 	/* pmd-seq: as finish_fault(); the page stays in the swap cache. */
 	if (!pmd_seq_retry(vmf->mm, vmf->address, vmf->pmd_seq))
 		mm_map_swap_page(vmf->mm, vmf->vma, vmf->address, page);	/* -EAGAIN: raced */
@@ -455,7 +467,7 @@ static vm_fault_t do_read_fault(struct vm_fault *vmf)
  * anonymous one. */
 static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 {
-	struct fault_params *p = &vmf->fs->p;
+	struct fault_sys *fs = vmf->fs;
 	struct page *file_page, *page;
 	vm_fault_t ret;
 	int err;
@@ -464,12 +476,12 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
 		return ret;
 	file_page = vmf->page;
-	cpu_work(vmf->t, p->alloc);
+	cpu_work(vmf->t, fault_cost(fs, FAULT_COST_ALLOC));
 	mm_anon_fault_lines(vmf->t, vmf->mm, vmf->address);
 	page = mm_alloc_anon_page(vmf->t, vmf->mm, vmf->vma, vmf->address, &err);
 	if (page) {
 		vmf->page = page;
-		finish_fault(vmf, p->copy);
+		finish_fault(vmf, fault_cost(fs, FAULT_COST_COPY));
 		unlock_page(page);
 		put_page(page);
 	} else if (err == -ENOMEM) {
@@ -564,7 +576,7 @@ static bool vma_lock_fault(struct fault_sys *fs, struct sim_task *t, struct mm_s
 {
 	struct vm_area_struct *vma;
 
-	cpu_work(t, fs->p.vma_lookup);		/* the lookup under RCU */
+	cpu_work(t, fault_cost(fs, FAULT_COST_VMA_LOOKUP));		/* the lookup under RCU */
 	vma = fs->fault_lock->lock_vma(fs, t, mm, addr);
 	if (vma && access_error(flags, vma)) {
 		vma_end_read(t, vma);
@@ -645,7 +657,7 @@ static int user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_s
 
 	if (write)
 		flags |= FAULT_FLAG_WRITE;
-	cpu_work(t, owed + fs->p.entry);
+	cpu_work(t, owed + fault_cost(fs, FAULT_COST_ENTRY));
 	/* fault_lock: speculative first, then the VMA lock, then mmap_sem. */
 	if (fs->fault_lock->version >= 2 && fs->fault_lock->speculative_fault &&
 	    fs->fault_lock->speculative_fault(fs, t, mm, addr, flags)) {
@@ -679,7 +691,7 @@ static int user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_s
 	}
 retry:
 	mmap_read_lock(mm, t);
-	cpu_work(t, fs->p.vma_lookup);
+	cpu_work(t, fault_cost(fs, FAULT_COST_VMA_LOOKUP));
 	struct vm_area_struct *vma = find_vma(mm, addr);
 
 	if (!vma || vma->vm_start > addr || access_error(flags, vma)) {
@@ -777,7 +789,7 @@ int fault_touch_owed(struct fault_sys *fs, struct sim_task *t, struct mm_struct 
 			 * task's next step, after what it owed so far. */
 			if (*owed > 0)
 				cpu_work(t, *owed);
-			*owed = fs->p.touch;
+			*owed = fault_cost(fs, FAULT_COST_TOUCH);
 			if (faulted)
 				*faulted = any;
 			if (major)

@@ -117,6 +117,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "faultsim/fault.h"
+#include "sim/core/dist.h"
 #include "sim/core/engine.h"
 #include "sim/core/histogram.h"
 #include "sim/kernel/mm.h"
@@ -127,6 +128,9 @@
 
 /* ------------------------------------------------------------------ */
 /* The fault machinery of one machine */
+
+/* The costs of enum fault_cost (include/faultsim/fault.h). */
+#define FAULT_NR_COSTS		(FAULT_COST_TOUCH + 1)
 
 /* CPU costs, ns (keys fault.*). */
 struct fault_params {
@@ -140,6 +144,11 @@ struct fault_params {
 	sim_time_t map_page;		/* fault-around, per page mapped */
 	sim_time_t swapin;		/* do_swap_page() bookkeeping */
 	sim_time_t touch;		/* an access through a present pte */
+	/* A cost the scenario gave as a distribution, by enum fault_cost
+	 * (NULL: the constant above, nothing drawn); the params' maker owns
+	 * them (fault_params_clear()), alive as long as a fault_sys uses
+	 * them.  fault_cost() draws. */
+	struct sim_dist *dist[FAULT_NR_COSTS];
 };
 
 struct fault_stats {
@@ -163,6 +172,7 @@ struct fault_sys {
 	const struct fs_fault_lock_policy *fault_lock;
 	struct fault_stats st;
 	struct sim_trace *trace;	/* sim/core/trace.h; NULL: not tracing */
+	gsl_rng *rng;			/* "fault.costs": draws of p.dist[] */
 };
 
 /*
@@ -193,8 +203,11 @@ struct vm_fault {
 	unsigned int pmd_seq;		/* the pmd's count when the pte was read */
 };
 
-/* The costs above (the defaults of the model's keys fault.*). */
+/* The costs above (the defaults of the model's keys fault.*), all
+ * constant. */
 void fault_params_init(struct fault_params *p);
+/* Free @p's distributions (the constants stay). */
+void fault_params_clear(struct fault_params *p);
 /* Set @fs up on @eng with the costs @p (NULL: fault_params_init()'s) and
  * one policy of each slot, all required (an incomplete table is a
  * programming error); measurements from the engine's registry. */

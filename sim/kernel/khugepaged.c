@@ -36,7 +36,15 @@ struct khugepaged {
 	uint64_t *scans, *skip_swap, *skip_young;
 	struct sim_hist *collapse_time, *write_hold;
 	struct pmd_seq_table *pmd_seq;	/* mm->pmd_seq, ours (pmd-seq) */
+	gsl_rng *rng;			/* "khugepaged.costs": p.dist[] draws */
 };
+
+/* A cost of enum khugepaged_cost: its constant, or a draw. */
+static sim_time_t kh_cost(const struct khugepaged *kh, enum khugepaged_cost which,
+			  sim_time_t constant)
+{
+	return sim_dist_cost(kh->p.dist[which], kh->rng, constant);
+}
 
 /* ------------------------------------------------------------------ */
 /* The pmd sequence counts (pmd-seq) */
@@ -184,6 +192,14 @@ void khugepaged_params_init(struct khugepaged_params *p)
 	};
 }
 
+void khugepaged_params_clear(struct khugepaged_params *p)
+{
+	for (unsigned int i = 0; i < KHUGEPAGED_NR_COSTS; i++) {
+		sim_dist_free(p->dist[i]);
+		p->dist[i] = NULL;
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Helpers for the policies */
 
@@ -208,7 +224,7 @@ bool khugepaged_swapin(struct khugepaged_collapse *cc, unsigned int fault_flags)
 			continue;
 		/* do_swap_page() */
 		vma = vma_lookup(cc->mm, a);
-		cpu_work(cc->t, kh->p.swapin);
+		cpu_work(cc->t, kh_cost(kh, KHUGEPAGED_COST_SWAPIN, kh->p.swapin));
 		page = swapin_page(cc->t, cc->mm, vma, a, NULL, &err);
 		if (!page) {
 			if (err == -EAGAIN)
@@ -280,12 +296,13 @@ void khugepaged_pmd_seq_end(struct khugepaged_collapse *cc)
 
 void khugepaged_alloc(struct khugepaged_collapse *cc)
 {
-	cpu_work(cc->t, cc->kh->p.alloc_huge);
+	cpu_work(cc->t, kh_cost(cc->kh, KHUGEPAGED_COST_ALLOC_HUGE, cc->kh->p.alloc_huge));
 }
 
 void khugepaged_copy(struct khugepaged_collapse *cc)
 {
-	cpu_work(cc->t, cc->kh->p.copy_page * HPAGE_PMD_NR);
+	cpu_work(cc->t, kh_cost(cc->kh, KHUGEPAGED_COST_COPY_PAGE, cc->kh->p.copy_page) *
+		 HPAGE_PMD_NR);
 }
 
 void khugepaged_install(struct khugepaged_collapse *cc)
@@ -353,7 +370,7 @@ static bool scan_pmd(struct khugepaged *kh, struct sim_task *t, uint64_t addr,
 	unsigned int none = 0, swap = 0, young = 0;
 	gpointer key = GSIZE_TO_POINTER(addr / HPAGE_PMD_NR + 1);
 
-	cpu_work(t, kh->p.scan_pte * HPAGE_PMD_NR);
+	cpu_work(t, kh_cost(kh, KHUGEPAGED_COST_SCAN_PTE, kh->p.scan_pte) * HPAGE_PMD_NR);
 	(*kh->scans)++;
 	for (uint64_t a = addr; a < addr + HPAGE_PMD_NR; a++) {
 		pte_t pte = mm_pte(kh->mm, a);
@@ -474,6 +491,9 @@ struct khugepaged *khugepaged_start(struct sim_engine *eng, struct sim_cpus *cpu
 		kh->p = *p;
 	else
 		khugepaged_params_init(&kh->p);
+	for (unsigned int i = 0; i < KHUGEPAGED_NR_COSTS; i++)
+		if (kh->p.dist[i])
+			kh->rng = sim_rng(eng, "khugepaged.costs");
 	kh->ops = ops;
 	kh->collapsed = g_hash_table_new(g_direct_hash, g_direct_equal);
 #define COUNTER(name, unit, what) sim_stats_counter_unit(st, "khugepaged", name, unit, what)

@@ -83,6 +83,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "faultsim/khugepaged.h"
+#include "sim/core/dist.h"
 #include "sim/core/engine.h"
 #include "sim/kernel/mm.h"
 
@@ -91,6 +92,15 @@ struct sim_cpus;
 
 /* Costs (ns) and page counts; the model reads them from the keys
  * khugepaged.*. */
+/* The costs that may be distributions (keys khugepaged.*). */
+enum khugepaged_cost {
+	KHUGEPAGED_COST_SCAN_PTE,
+	KHUGEPAGED_COST_ALLOC_HUGE,
+	KHUGEPAGED_COST_COPY_PAGE,
+	KHUGEPAGED_COST_SWAPIN,
+	KHUGEPAGED_NR_COSTS
+};
+
 struct khugepaged_params {
 	sim_time_t scan_sleep;		/* between passes (kernel: 10 s) */
 	unsigned int pages_to_scan;	/* per pass (4096) */
@@ -102,6 +112,11 @@ struct khugepaged_params {
 	sim_time_t copy_page;		/* per small page copied */
 	sim_time_t swapin;		/* per page swapped in (bookkeeping) */
 	sim_time_t pmd_seq_cost;	/* pmd-seq: the atomic per pmd_lock() */
+	/* The costs the scenario gave as distributions, by enum
+	 * khugepaged_cost (NULL: the constant above); the params' maker owns
+	 * them (khugepaged_params_clear()).  A per-page cost is drawn once
+	 * per collapse. */
+	struct sim_dist *dist[KHUGEPAGED_NR_COSTS];
 };
 
 /* One collapse in progress, for the policies (opaque to them: they read
@@ -118,6 +133,8 @@ struct khugepaged_collapse {
 
 /* The values above (the defaults of the model's keys khugepaged.*). */
 void khugepaged_params_init(struct khugepaged_params *p);
+/* Free @p's distributions (the constants stay). */
+void khugepaged_params_clear(struct khugepaged_params *p);
 
 /* Start khugepaged (a daemon task, attached to @cpus if not NULL) on @mm
  * with @p (NULL: khugepaged_params_init()'s) and the policy @ops (required,

@@ -68,6 +68,8 @@ sim_time_t fault_cost(const struct fault_sys *fs, enum fault_cost which)
 {
 	const struct fault_params *p = &fs->p;
 
+	if ((unsigned int)which < FAULT_NR_COSTS && p->dist[which])
+		return sim_dist_cost(p->dist[which], fs->rng, 0);
 	switch (which) {
 	case FAULT_COST_ENTRY:		return p->entry;
 	case FAULT_COST_VMA_LOOKUP:	return p->vma_lookup;

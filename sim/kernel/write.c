@@ -33,6 +33,21 @@ void write_params_init(struct write_params *p)
 	};
 }
 
+void write_params_clear(struct write_params *p)
+{
+	for (unsigned int i = 0; i < WRITE_NR_COSTS; i++) {
+		sim_dist_free(p->dist[i]);
+		p->dist[i] = NULL;
+	}
+}
+
+/* A cost of enum write_cost: its constant, or a draw. */
+static sim_time_t write_cost(const struct write_sys *ws, enum write_cost which,
+			     sim_time_t constant)
+{
+	return sim_dist_cost(ws->p.dist[which], ws->rng, constant);
+}
+
 void write_sys_init(struct write_sys *ws, struct sim_engine *eng, const struct write_params *p,
 		    const struct fs_prefault_policy *prefault, struct fault_sys *fs)
 {
@@ -47,6 +62,10 @@ void write_sys_init(struct write_sys *ws, struct sim_engine *eng, const struct w
 		ws->p = *p;
 	else
 		write_params_init(&ws->p);
+	ws->rng = NULL;
+	for (unsigned int i = 0; i < WRITE_NR_COSTS; i++)
+		if (ws->p.dist[i])
+			ws->rng = sim_rng(eng, "write.costs");
 	ws->prefault = prefault;
 	ws->fs = fs;
 	ws->writes = sim_stats_counter_unit(st, "write", "writes", "writes",
@@ -89,7 +108,7 @@ bool write_fault_in_probe(struct write_iter *wi, uint64_t uaddr, size_t len, uns
 					 : probes;
 	*ws->probes += probes;
 	*ws->probed_lines += lines;
-	cpu_work(wi->t, ws->p.probe_line * (sim_time_t)lines);
+	cpu_work(wi->t, write_cost(ws, WRITE_COST_PROBE_LINE, ws->p.probe_line) * (sim_time_t)lines);
 	if (mm_touch(wi->mm, upage(uaddr), false))
 		return true;
 	(*ws->prefault_faults)++;
@@ -134,7 +153,8 @@ static size_t copy_from_user_page(struct write_iter *wi, uint64_t uaddr, size_t 
 			if (fault_touch(ws->fs, wi->t, wi->mm, upage(a), false, NULL, NULL))
 				break;
 		}
-		cpu_work(wi->t, (sim_time_t)((uint64_t)ws->p.copy_per_kib * n / 1024));
+		cpu_work(wi->t, (sim_time_t)((uint64_t)write_cost(ws, WRITE_COST_COPY_PER_KIB,
+								  ws->p.copy_per_kib) * n / 1024));
 		copied += n;
 	}
 	if (!atomic)
@@ -193,7 +213,7 @@ static bool write_begin(struct write_iter *wi, struct address_space *mapping, ui
 {
 	pgoff_t first = pos >> PAGE_SHIFT, last = (pos + bytes - 1) >> PAGE_SHIFT;
 
-	cpu_work(wi->t, wi->ws->p.write_begin);
+	cpu_work(wi->t, write_cost(wi->ws, WRITE_COST_WRITE_BEGIN, wi->ws->p.write_begin));
 	for (pgoff_t index = first; index <= last; index++) {
 		uint64_t start = MAX(pos, (uint64_t)index << PAGE_SHIFT);
 		uint64_t end = MIN(pos + bytes, (uint64_t)(index + 1) << PAGE_SHIFT);
@@ -213,7 +233,7 @@ static bool write_begin(struct write_iter *wi, struct address_space *mapping, ui
  * into a page that is not uptodate). */
 static size_t write_end(struct write_iter *wi, uint64_t pos, size_t bytes, size_t copied)
 {
-	cpu_work(wi->t, wi->ws->p.write_end);
+	cpu_work(wi->t, write_cost(wi->ws, WRITE_COST_WRITE_END, wi->ws->p.write_end));
 	for (unsigned int i = 0; copied < bytes && i < wi->nr_locked; i++)
 		if (!PageUptodate(wi->locked[i]))
 			copied = 0;
@@ -249,7 +269,7 @@ ssize_t generic_perform_write(struct write_sys *ws, struct sim_task *t, struct m
 	ssize_t written = 0;
 	int status = 0;
 
-	cpu_work(t, ws->p.syscall);
+	cpu_work(t, write_cost(ws, WRITE_COST_SYSCALL, ws->p.syscall));
 	(*ws->writes)++;
 	if ((pos + len + PAGE_SIZE - 1) >> PAGE_SHIFT > pc_mapping_size(mapping)) {
 		status = -ENOSPC;

@@ -62,12 +62,23 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "faultsim/write.h"
+#include "sim/core/dist.h"
 #include "sim/core/engine.h"
 #include "sim/kernel/mm.h"
 
 struct fault_sys;
 
 #define WRITE_CACHELINE		64	/* bytes in a cache line */
+
+/* The costs (keys write.*), each of which may be a distribution. */
+enum write_cost {
+	WRITE_COST_SYSCALL,
+	WRITE_COST_PROBE_LINE,
+	WRITE_COST_COPY_PER_KIB,
+	WRITE_COST_WRITE_BEGIN,
+	WRITE_COST_WRITE_END,
+	WRITE_NR_COSTS
+};
 
 struct write_params {
 	sim_time_t syscall;		/* per write(2) call */
@@ -76,6 +87,11 @@ struct write_params {
 	sim_time_t write_begin;		/* lookup/allocation, lock (per chunk) */
 	sim_time_t write_end;		/* dirtying, unlock (per chunk) */
 	bool folio_chunks;		/* chunk = mapping_max_folio_size() (6.11+) */
+	/* The costs the scenario gave as distributions, by enum write_cost
+	 * (NULL: the constant above); the params' maker owns them
+	 * (write_params_clear()).  A per-line or per-KiB cost is drawn once
+	 * per probe run or copy. */
+	struct sim_dist *dist[WRITE_NR_COSTS];
 };
 
 struct write_sys {
@@ -86,6 +102,7 @@ struct write_sys {
 	uint64_t *writes, *chunks, *short_copies, *probes, *probed_lines, *prefault_faults,
 		 *copy_faults, *self_deadlocks;
 	struct sim_hist *latency;
+	gsl_rng *rng;			/* "write.costs": p.dist[] draws */
 };
 
 /* One write call in progress, for the prefault policies (opaque to them:
@@ -101,6 +118,8 @@ struct write_iter {
 
 /* The costs above (the defaults of the model's keys write.*). */
 void write_params_init(struct write_params *p);
+/* Free @p's distributions (the constants stay). */
+void write_params_clear(struct write_params *p);
 /* Set @ws up: costs @p (NULL: write_params_init()'s), the prefault policy
  * @prefault (required; with prefault set, fault_in_readable too), faults
  * on the user buffer through @fs (required). */

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "sim/model/kernel-params.h"
@@ -13,27 +14,27 @@ static const char *const rss_stats[] = { "auto", "task-cache", "percpu", NULL };
 
 static const struct sim_key_def kernel_keys[] = {
 	/* the fault path (sim/kernel/fault.h) */
-	{ .name = "fault.entry", .type = SIM_KEY_TIME, .defval = "150ns",
+	{ .name = "fault.entry", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "150ns",
 	  .help = "fault: exception entry and exit" },
-	{ .name = "fault.vma_lookup", .type = SIM_KEY_TIME, .defval = "50ns",
+	{ .name = "fault.vma_lookup", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "50ns",
 	  .help = "fault: find_vma() and the access check" },
-	{ .name = "fault.alloc", .type = SIM_KEY_TIME, .defval = "40ns",
+	{ .name = "fault.alloc", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "40ns",
 	  .help = "fault: page allocation from the CPU's page list (anonymous, copy-on-write; "
 		  "the zone lock's refills are mm.zone_lock_page)" },
-	{ .name = "fault.zero", .type = SIM_KEY_TIME, .defval = "700ns",
+	{ .name = "fault.zero", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "700ns",
 	  .help = "fault: zeroing a new anonymous page" },
-	{ .name = "fault.copy", .type = SIM_KEY_TIME, .defval = "500ns",
+	{ .name = "fault.copy", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "500ns",
 	  .help = "fault: copying a page (copy-on-write)" },
-	{ .name = "fault.pte_install", .type = SIM_KEY_TIME, .defval = "80ns",
+	{ .name = "fault.pte_install", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "80ns",
 	  .help = "fault: finish_fault(), page-table lock, set_pte, rmap (an anonymous page's "
 		  "LRU add is mm.lru_lock_page)" },
-	{ .name = "fault.filemap", .type = SIM_KEY_TIME, .defval = "150ns",
+	{ .name = "fault.filemap", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "150ns",
 	  .help = "fault: filemap_fault() lookup and checks" },
-	{ .name = "fault.map_page", .type = SIM_KEY_TIME, .defval = "40ns",
+	{ .name = "fault.map_page", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "40ns",
 	  .help = "fault-around: per page mapped" },
-	{ .name = "fault.swapin", .type = SIM_KEY_TIME, .defval = "300ns",
+	{ .name = "fault.swapin", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "300ns",
 	  .help = "fault: do_swap_page() bookkeeping" },
-	{ .name = "fault.touch", .type = SIM_KEY_TIME, .defval = "5ns",
+	{ .name = "fault.touch", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "5ns",
 	  .help = "an access through a present pte" },
 	/* the shared lines of a fault (sim/kernel/mm-lines.h) */
 	{ .name = "mm.pcp_batch", .type = SIM_KEY_UINT, .defval = "63", .max = "4096",
@@ -67,27 +68,27 @@ static const struct sim_key_def kernel_keys[] = {
 	  .help = "khugepaged: most none ptes in a range it collapses" },
 	{ .name = "khugepaged.min_young", .type = SIM_KEY_UINT, .defval = "256", .max = "512",
 	  .help = "khugepaged: young ptes needed before swapping in" },
-	{ .name = "khugepaged.scan_pte", .type = SIM_KEY_TIME, .defval = "5ns",
+	{ .name = "khugepaged.scan_pte", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "5ns",
 	  .help = "khugepaged: CPU time per pte scanned" },
-	{ .name = "khugepaged.alloc_huge", .type = SIM_KEY_TIME, .defval = "2us",
+	{ .name = "khugepaged.alloc_huge", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "2us",
 	  .help = "khugepaged: allocating a huge page" },
-	{ .name = "khugepaged.copy_page", .type = SIM_KEY_TIME, .defval = "250ns",
+	{ .name = "khugepaged.copy_page", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "250ns",
 	  .help = "khugepaged: copying one small page into the huge page" },
-	{ .name = "khugepaged.swapin", .type = SIM_KEY_TIME, .defval = "300ns",
+	{ .name = "khugepaged.swapin", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "300ns",
 	  .help = "khugepaged: bookkeeping per page swapped in" },
 	{ .name = "khugepaged.pmd_seq_cost", .type = SIM_KEY_TIME, .defval = "20ns",
 	  .help = "pmd-seq: the atomic every pmd_lock() pays on the pmd's count" },
 	/* write(2) (sim/kernel/write.h) */
-	{ .name = "write.syscall", .type = SIM_KEY_TIME, .defval = "1us",
+	{ .name = "write.syscall", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "1us",
 	  .help = "write(2): entry and exit per call" },
-	{ .name = "write.probe_line", .type = SIM_KEY_TIME, .defval = "5ns",
+	{ .name = "write.probe_line", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "5ns",
 	  .help = "write(2): probing one 64-byte cache line of the user buffer while faulting "
 		  "it in (5ns: four 16-byte probes at two cycles each, 1.5 GHz Cortex-A72)" },
-	{ .name = "write.copy_per_kib", .type = SIM_KEY_TIME, .defval = "680ns",
+	{ .name = "write.copy_per_kib", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "680ns",
 	  .help = "write(2): copying 1 KiB from the user buffer (680ns: ~1.5 GB/s)" },
-	{ .name = "write.write_begin", .type = SIM_KEY_TIME, .defval = "1500ns",
+	{ .name = "write.write_begin", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "1500ns",
 	  .help = "write(2): write_begin per chunk (page or folio lookup or allocation, lock)" },
-	{ .name = "write.write_end", .type = SIM_KEY_TIME, .defval = "800ns",
+	{ .name = "write.write_end", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "800ns",
 	  .help = "write(2): write_end per chunk (dirtying, unlock)" },
 	{ .name = "write.chunk", .type = SIM_KEY_ENUM, .defval = "page",
 	  .choices = sim_write_chunks,
@@ -101,49 +102,74 @@ void sim_kernel_register_keys(struct sim_keys *keys)
 	sim_keys_add(keys, kernel_keys, G_N_ELEMENTS(kernel_keys));
 }
 
+/*
+ * A cost key: a constant (a plain time or const()) gives its value and no
+ * distribution, so that the run draws nothing for it; any other
+ * distribution is kept in *@dist (the caller's) and its mean given.
+ */
+static sim_time_t cost_key(const struct sim_run_config *cfg, const char *key,
+			   struct sim_dist **dist)
+{
+	struct sim_dist *d = sim_config_get_dist(cfg, key);
+	double mean = sim_dist_mean(d);
+
+	if (sim_dist_kind(d) == SIM_DIST_CONST) {
+		sim_time_t ns = sim_dist_sample_ns(d, NULL);
+
+		sim_dist_free(d);
+		*dist = NULL;
+		return ns;
+	}
+	*dist = d;
+	return mean > 0 ? (sim_time_t)llround(mean) : 0;
+}
+
 void fault_params_from_config(struct fault_params *p, const struct sim_run_config *cfg)
 {
-	*p = (struct fault_params){
-		.entry = sim_config_get_time(cfg, "fault.entry"),
-		.vma_lookup = sim_config_get_time(cfg, "fault.vma_lookup"),
-		.alloc = sim_config_get_time(cfg, "fault.alloc"),
-		.zero = sim_config_get_time(cfg, "fault.zero"),
-		.copy = sim_config_get_time(cfg, "fault.copy"),
-		.pte_install = sim_config_get_time(cfg, "fault.pte_install"),
-		.filemap = sim_config_get_time(cfg, "fault.filemap"),
-		.map_page = sim_config_get_time(cfg, "fault.map_page"),
-		.swapin = sim_config_get_time(cfg, "fault.swapin"),
-		.touch = sim_config_get_time(cfg, "fault.touch"),
-	};
+	struct sim_dist **d = p->dist;
+
+	*p = (struct fault_params){ 0 };
+	p->entry = cost_key(cfg, "fault.entry", &d[FAULT_COST_ENTRY]);
+	p->vma_lookup = cost_key(cfg, "fault.vma_lookup", &d[FAULT_COST_VMA_LOOKUP]);
+	p->alloc = cost_key(cfg, "fault.alloc", &d[FAULT_COST_ALLOC]);
+	p->zero = cost_key(cfg, "fault.zero", &d[FAULT_COST_ZERO]);
+	p->copy = cost_key(cfg, "fault.copy", &d[FAULT_COST_COPY]);
+	p->pte_install = cost_key(cfg, "fault.pte_install", &d[FAULT_COST_PTE_INSTALL]);
+	p->filemap = cost_key(cfg, "fault.filemap", &d[FAULT_COST_FILEMAP]);
+	p->map_page = cost_key(cfg, "fault.map_page", &d[FAULT_COST_MAP_PAGE]);
+	p->swapin = cost_key(cfg, "fault.swapin", &d[FAULT_COST_SWAPIN]);
+	p->touch = cost_key(cfg, "fault.touch", &d[FAULT_COST_TOUCH]);
 }
 
 void khugepaged_params_from_config(struct khugepaged_params *p,
 				   const struct sim_run_config *cfg)
 {
+	struct sim_dist **d = p->dist;
+
 	*p = (struct khugepaged_params){
 		.scan_sleep = sim_config_get_time(cfg, "khugepaged.scan_sleep"),
 		.pages_to_scan = (unsigned int)sim_config_get_uint(cfg, "khugepaged.pages_to_scan"),
 		.max_ptes_swap = (unsigned int)sim_config_get_uint(cfg, "khugepaged.max_ptes_swap"),
 		.max_ptes_none = (unsigned int)sim_config_get_uint(cfg, "khugepaged.max_ptes_none"),
 		.min_young = (unsigned int)sim_config_get_uint(cfg, "khugepaged.min_young"),
-		.scan_pte = sim_config_get_time(cfg, "khugepaged.scan_pte"),
-		.alloc_huge = sim_config_get_time(cfg, "khugepaged.alloc_huge"),
-		.copy_page = sim_config_get_time(cfg, "khugepaged.copy_page"),
-		.swapin = sim_config_get_time(cfg, "khugepaged.swapin"),
 		.pmd_seq_cost = sim_config_get_time(cfg, "khugepaged.pmd_seq_cost"),
 	};
+	p->scan_pte = cost_key(cfg, "khugepaged.scan_pte", &d[KHUGEPAGED_COST_SCAN_PTE]);
+	p->alloc_huge = cost_key(cfg, "khugepaged.alloc_huge", &d[KHUGEPAGED_COST_ALLOC_HUGE]);
+	p->copy_page = cost_key(cfg, "khugepaged.copy_page", &d[KHUGEPAGED_COST_COPY_PAGE]);
+	p->swapin = cost_key(cfg, "khugepaged.swapin", &d[KHUGEPAGED_COST_SWAPIN]);
 }
 
 void write_params_from_config(struct write_params *p, const struct sim_run_config *cfg)
 {
-	*p = (struct write_params){
-		.syscall = sim_config_get_time(cfg, "write.syscall"),
-		.probe_line = sim_config_get_time(cfg, "write.probe_line"),
-		.copy_per_kib = sim_config_get_time(cfg, "write.copy_per_kib"),
-		.write_begin = sim_config_get_time(cfg, "write.write_begin"),
-		.write_end = sim_config_get_time(cfg, "write.write_end"),
-		.folio_chunks = g_str_equal(sim_write_chunk(cfg), "folio"),
-	};
+	struct sim_dist **d = p->dist;
+
+	*p = (struct write_params){ .folio_chunks = g_str_equal(sim_write_chunk(cfg), "folio") };
+	p->syscall = cost_key(cfg, "write.syscall", &d[WRITE_COST_SYSCALL]);
+	p->probe_line = cost_key(cfg, "write.probe_line", &d[WRITE_COST_PROBE_LINE]);
+	p->copy_per_kib = cost_key(cfg, "write.copy_per_kib", &d[WRITE_COST_COPY_PER_KIB]);
+	p->write_begin = cost_key(cfg, "write.write_begin", &d[WRITE_COST_WRITE_BEGIN]);
+	p->write_end = cost_key(cfg, "write.write_end", &d[WRITE_COST_WRITE_END]);
 }
 
 /* The kernel version of the run's preset (policy.preset, or its

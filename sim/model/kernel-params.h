@@ -19,6 +19,9 @@
 /* Register the fault.*, mm.*, khugepaged.* and write.* keys. */
 void sim_kernel_register_keys(struct sim_keys *keys);
 
+/* Each cost key may be a distribution: the params then hold it in their
+ * dist[] (free with *_params_clear()) and its mean in the field; a
+ * constant is the field alone. */
 void fault_params_from_config(struct fault_params *p, const struct sim_run_config *cfg);
 void khugepaged_params_from_config(struct khugepaged_params *p,
 				   const struct sim_run_config *cfg);

@@ -101,6 +101,7 @@ struct fault_group {
 	uint64_t *faults, *errors, *writer_ops, *proc_reads, *locker_ops;
 	struct sim_hist *writer_wait, *proc_wait;
 	struct khugepaged **khugepaged;	/* per process, if workload.NAME.khugepaged */
+	struct khugepaged_params kp;	/* theirs (its distributions ours) */
 };
 
 static uint64_t next_addr(struct fault_thread *ft)
@@ -306,7 +307,6 @@ static gboolean fault_group_start(struct group *g, const struct sim_run_config *
 	g_autofree char *k_lockers = group_key(g->name, "lockers");
 	g_autofree char *k_vpt = group_key(g->name, "vma_per_thread");
 	const struct fs_khugepaged_policy *khugepaged = NULL;
-	struct khugepaged_params kp;
 	uint64_t threads = g->threads;
 	uint64_t writers, readers, lockers, touched;
 	const char *map;
@@ -315,7 +315,7 @@ static gboolean fault_group_start(struct group *g, const struct sim_run_config *
 	fg->g = g;
 	if (group_bool(g, cfg, "khugepaged")) {
 		khugepaged = sim_policy_khugepaged(cfg);
-		khugepaged_params_from_config(&kp, cfg);
+		khugepaged_params_from_config(&fg->kp, cfg);
 	}
 	fault_group_fault_sys(fg, cfg);
 	fg->ops_per_thread = group_uint(g, cfg, "ops");
@@ -421,7 +421,7 @@ static gboolean fault_group_start(struct group *g, const struct sim_run_config *
 		fg->khugepaged = g_new0(struct khugepaged *, fg->nr_procs);
 		for (uint64_t i = 0; i < fg->nr_procs; i++)
 			fg->khugepaged[i] = khugepaged_start(w->eng, w->machine->cpus,
-							     fg->procs[i].mm, &kp, khugepaged);
+							     fg->procs[i].mm, &fg->kp, khugepaged);
 	}
 	return TRUE;
 }
@@ -454,6 +454,8 @@ static void fault_group_free(struct group *g)
 	for (uint64_t i = 0; fg->khugepaged && i < fg->nr_procs; i++)
 		khugepaged_free(fg->khugepaged[i]);
 	g_free(fg->khugepaged);
+	khugepaged_params_clear(&fg->kp);
+	fault_params_clear(&fg->fs.p);
 	for (uint64_t i = 0; fg->procs && i < fg->nr_procs; i++)
 		mm_free(fg->procs[i].mm);
 	group_file_free(&fg->file);

@@ -261,6 +261,8 @@ static void write_group_free(struct group *g)
 		group_file_free(&wg->files[i]);
 	g_free(wg->files);
 	group_file_free(&wg->file);
+	fault_params_clear(&wg->fs.p);
+	write_params_clear(&wg->ws.p);
 	g_free(wg);
 	g->priv = NULL;
 }

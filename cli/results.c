@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -217,6 +218,280 @@ static void print_report_table(const struct fs_report *rep)
 	print_table(cells, nr_cols, (const gboolean *)(void *)right->data);
 }
 
+/* ---- report --wide ---------------------------------------------------------- */
+
+/*
+ * The wide layout: a line per configuration and a column per metric (in
+ * the order of -p), each cell "mean ± half-width" in the column's unit
+ * (chosen by the column's largest mean).  With --compare, under each
+ * configuration that is not its own baseline, a line "change" with each
+ * mean's change against the baseline's in percent, ± its Welch interval.
+ * Metric columns that do not fit in @width characters go to a further
+ * block that repeats the configuration's columns, as R prints a wide data
+ * frame; @width 0: one block.
+ */
+struct wide_col {
+	const char *module, *name;	/* the first row's */
+	const char *unit;
+	size_t width;
+};
+
+/* @v with @decimals decimals (a negative number rounds to tens, hundreds,
+ * ...); 4 significant digits when @decimals is INT_MIN. */
+static char *fixed_number(double v, int decimals)
+{
+	char buf[G_ASCII_DTOSTR_BUF_SIZE], fmt[16];
+
+	if (decimals == INT_MIN) {
+		g_ascii_formatd(buf, sizeof(buf), fabs(v) >= 1e4 ? "%.0f" : "%.4g", v);
+		return g_strdup(buf);
+	}
+	if (decimals < 0) {
+		double unit = pow(10, -decimals);
+
+		v = round(v / unit) * unit;
+		decimals = 0;
+	}
+	g_snprintf(fmt, sizeof(fmt), "%%.%df", MIN(decimals, 9));
+	g_ascii_formatd(buf, sizeof(buf), fmt, v);
+	return g_strdup(buf);
+}
+
+/* The decimals that show @half to two significant digits; INT_MIN when
+ * there is no interval (NaN) or no spread (0). */
+static int half_decimals(double half)
+{
+	if (!(half > 0) || isinf(half))
+		return INT_MIN;
+	return 1 - (int)floor(log10(half));
+}
+
+/*
+ * A wide cell: "mean ± half" with the half-width to two significant
+ * digits and the mean to the same decimal place; a time or a size in the
+ * unit that suits the mean, written after both ("71.5 ± 1.5 µs"); a count
+ * or a rate with the SI suffix that suits the mean on both ("130.6k ±
+ * 1.2k"; the unit is the column's); a ratio in %.
+ */
+static char *wide_pm(double mean, double half, const char *unit, gboolean sign)
+{
+	static const struct { const char *suffix; double scale; } si[] = {
+		{ "G", 1e9 }, { "M", 1e6 }, { "k", 1e3 },
+	};
+	const char *suffix = "", *after = "";
+	double scale = 1;
+	int d, hd;
+
+	if (isnan(mean))
+		return g_strdup("-");
+	if (unit && (!strcmp(unit, "ns") || !strcmp(unit, "B")))
+		after = cli_unit_scale(unit, isnan(half) ? fabs(mean) : MAX(fabs(mean), half),
+				       &scale);
+	else if (unit && (!strcmp(unit, "ratio") || !strcmp(unit, "%"))) {
+		if (!strcmp(unit, "ratio"))
+			scale = 0.01;
+		after = "%";
+	} else {
+		for (guint i = 0; i < G_N_ELEMENTS(si); i++)
+			if (fabs(mean) >= 10 * si[i].scale) {
+				scale = si[i].scale;
+				suffix = si[i].suffix;
+				break;
+			}
+	}
+	mean /= scale;
+	half /= scale;
+	d = half_decimals(half);
+	hd = d == INT_MIN ? 0 : d;
+	/* no more than 4 significant digits of the mean */
+	if (d != INT_MIN && mean != 0 && d > 3 - (int)floor(log10(fabs(mean))))
+		d = MAX(0, 3 - (int)floor(log10(fabs(mean))));
+
+	g_autofree char *m = fixed_number(mean, d);
+	const char *plus = sign && mean > 0 && strspn(m, "0.") != strlen(m) ? "+" : "";
+
+	if (isnan(half))
+		return g_strdup_printf("%s%s%s%s%s", plus, m, suffix, *after ? " " : "", after);
+	g_autofree char *h = fixed_number(half, hd);
+
+	return g_strdup_printf("%s%s%s ± %s%s%s%s", plus, m, suffix, h, suffix,
+			       *after && strcmp(after, "%") ? " " : "", after);
+}
+
+/* "mean ± half unit", and " (n=K)" when fewer than the configuration's
+ * runs recorded it. */
+static char *wide_value(const struct fs_report_row *r)
+{
+	g_autofree char *v = wide_pm(r->mean, r->ci_half, r->unit, FALSE);
+
+	if (r->n != r->config->nr_runs)
+		return g_strdup_printf("%s (n=%u)", v, r->n);
+	return g_steal_pointer(&v);
+}
+
+/* The unit a wide column's header shows: none where the cells show it. */
+static const char *wide_unit(const char *unit)
+{
+	if (!unit || !strcmp(unit, "ns") || !strcmp(unit, "B") || !strcmp(unit, "ratio") ||
+	    !strcmp(unit, "%"))
+		return "";
+	return unit;
+}
+
+/* "+4.8% ± 1.5%": the change of @r's mean against its baseline's. */
+static char *wide_change(const struct fs_report_row *r)
+{
+	if (!r->base_n || isnan(r->cmp.ratio))
+		return g_strdup("-");
+	return wide_pm((r->cmp.ratio - 1) * 100, r->cmp.ratio_half * 100, "%", TRUE);
+}
+
+static void print_report_wide(const struct fs_report *rep, guint width)
+{
+	g_autoptr(GPtrArray) cols = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) configs = g_ptr_array_new();
+	g_autoptr(GHashTable) col_of = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+							     NULL);
+	g_autofree const struct fs_report_row **cell = NULL;
+	g_autoptr(GPtrArray) left_head = g_ptr_array_new_with_free_func(g_free);
+	gboolean one_name = TRUE;
+	size_t left_width = 0;
+
+	/* The columns, in the order the rows name them, and the configurations. */
+	for (guint i = 0; i < rep->rows->len; i++) {
+		const struct fs_report_row *r = rep->rows->pdata[i];
+		g_autofree char *full = g_strconcat(r->module, ".", r->name, NULL);
+		struct wide_col *col = g_hash_table_lookup(col_of, full);
+
+		if (!col) {
+			col = g_new0(struct wide_col, 1);
+			col->module = r->module;
+			col->name = r->name;
+			col->unit = r->unit;
+			g_ptr_array_add(cols, col);
+			g_hash_table_insert(col_of, g_steal_pointer(&full), col);
+		}
+		if (!configs->len || configs->pdata[configs->len - 1] != r->config)
+			g_ptr_array_add(configs, (gpointer)r->config);
+	}
+	cell = g_new0(const struct fs_report_row *, (gsize)configs->len * cols->len);
+	for (guint i = 0, ci = 0; i < rep->rows->len; i++) {
+		const struct fs_report_row *r = rep->rows->pdata[i];
+		g_autofree char *full = g_strconcat(r->module, ".", r->name, NULL);
+		struct wide_col *col = g_hash_table_lookup(col_of, full);
+		guint k;
+
+		while (configs->pdata[ci] != r->config)
+			ci++;
+		g_ptr_array_find(cols, col, &k);
+		cell[ci * cols->len + k] = r;
+	}
+	for (guint i = 0; i < configs->len; i++) {
+		const struct fs_report_config *c = configs->pdata[i];
+		const struct fs_report_config *c0 = configs->pdata[0];
+
+		if (strcmp(c->configname, c0->configname) || c->split)
+			one_name = FALSE;
+	}
+
+	/* The configuration's columns: its name unless every one has the
+	 * same, its variables, its runs. */
+	if (!one_name || !rep->var_names->len)
+		g_ptr_array_add(left_head, g_strdup("config"));
+	for (guint v = 0; v < rep->var_names->len; v++)
+		g_ptr_array_add(left_head, g_strconcat("$", (char *)rep->var_names->pdata[v], NULL));
+	g_ptr_array_add(left_head, g_strdup("runs"));
+
+	/* Every cell's text, to size the columns and pack the blocks. */
+	guint nr_left = left_head->len;
+	guint nr_lines = 2 + configs->len * (rep->compared ? 2 : 1);
+	guint nr_all = nr_left + cols->len;
+	g_autoptr(GPtrArray) text = g_ptr_array_new_with_free_func(g_free);
+	g_autofree gboolean *line_used = g_new0(gboolean, nr_lines);
+
+	g_ptr_array_set_size(text, (gint)(nr_lines * nr_all));
+	for (guint l = 0; l < 2; l++)
+		line_used[l] = TRUE;
+	for (guint k = 0; k < nr_left; k++) {
+		text->pdata[k] = g_strdup("");
+		text->pdata[nr_all + k] = g_strdup(left_head->pdata[k]);
+	}
+	for (guint k = 0; k < cols->len; k++) {
+		struct wide_col *col = cols->pdata[k];
+
+		text->pdata[nr_left + k] = g_strconcat(col->module, ".", col->name, NULL);
+		text->pdata[nr_all + nr_left + k] = g_strdup(wide_unit(col->unit));
+	}
+	for (guint i = 0; i < configs->len; i++) {
+		const struct fs_report_config *c = configs->pdata[i];
+		guint la = 2 + i * (rep->compared ? 2 : 1), lb = la + 1;
+		guint k = 0;
+
+		line_used[la] = TRUE;
+		if (!one_name || !rep->var_names->len)
+			text->pdata[la * nr_all + k++] = config_label(c);
+		for (guint v = 0; v < rep->var_names->len; v++)
+			text->pdata[la * nr_all + k++] = g_strdup(var_of(c, rep->var_names->pdata[v]));
+		text->pdata[la * nr_all + k] = g_strdup(c->statuses);
+		for (guint m = 0; m < cols->len; m++) {
+			const struct fs_report_row *r = cell[i * cols->len + m];
+			text->pdata[la * nr_all + nr_left + m] = r ? wide_value(r) : g_strdup("-");
+		}
+		if (!rep->compared)
+			continue;
+		for (k = 0; k < nr_left; k++)
+			text->pdata[lb * nr_all + k] = g_strdup(k + 1 == nr_left &&
+							       c->base != c ? "change" : "");
+		for (guint m = 0; m < cols->len; m++) {
+			const struct fs_report_row *r = cell[i * cols->len + m];
+
+			text->pdata[lb * nr_all + nr_left + m] = c->base == c ? g_strdup("") :
+				r ? wide_change(r) : g_strdup("-");
+		}
+		line_used[lb] = c->base != c;
+	}
+	for (guint k = 0; k < nr_all; k++) {
+		size_t w = 0;
+
+		for (guint l = 0; l < nr_lines; l++)
+			if (line_used[l])
+				w = MAX(w, (size_t)g_utf8_strlen(text->pdata[l * nr_all + k], -1));
+		if (k < nr_left)
+			left_width += w + (k ? 2 : 0);
+		else
+			((struct wide_col *)cols->pdata[k - nr_left])->width = w;
+	}
+
+	/* Blocks of metric columns that fit in @width. */
+	for (guint first = 0; first < cols->len;) {
+		guint last = first + 1;
+		size_t used = left_width + 2 + ((struct wide_col *)cols->pdata[first])->width;
+		g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func(g_free);
+		g_autoptr(GArray) right = g_array_new(FALSE, TRUE, sizeof(gboolean));
+
+		while (last < cols->len && (!width || used + 2 +
+					    ((struct wide_col *)cols->pdata[last])->width <= width))
+			used += 2 + ((struct wide_col *)cols->pdata[last++])->width;
+		for (guint k = 0; k < nr_left + last - first; k++) {
+			gboolean r = k >= nr_left;
+
+			g_array_append_val(right, r);
+		}
+		for (guint l = 0; l < nr_lines; l++) {
+			if (!line_used[l])
+				continue;
+			for (guint k = 0; k < nr_left; k++)
+				g_ptr_array_add(cells, g_strdup(text->pdata[l * nr_all + k]));
+			for (guint m = first; m < last; m++)
+				g_ptr_array_add(cells, g_strdup(text->pdata[l * nr_all + nr_left + m]));
+		}
+		if (first)
+			printf("\n");
+		print_table(cells, nr_left + last - first, (const gboolean *)(void *)right->data);
+		first = last;
+	}
+}
+
 /* ",VALUE" with the shortest text that reads back as @v; empty for NaN. */
 static void csv_number(GString *out, double v)
 {
@@ -392,6 +667,53 @@ static GHashTable *run_ids(const struct cli_runs *runs)
 	return ids;
 }
 
+/*
+ * --compare BASE: an expression as --where's, or a value alone
+ * ("linux-4.19"), which names the runs where the one iteration variable
+ * that takes that value has it.  Returns the expression (g_free()), or
+ * NULL with exit status 2's message in @error.
+ */
+static char *compare_expr(struct fs_resultdb *db, const char *base, gboolean all,
+			  GError **error)
+{
+	g_autoptr(cli_runs) every = NULL;
+	g_autoptr(GPtrArray) takes = g_ptr_array_new();
+	g_autoptr(GString) values = g_string_new(NULL);
+
+	if (strpbrk(base, "=<>!&|,$'\""))
+		return g_strdup(base);
+	every = cli_runs_load(db, NULL, all, error);
+	if (!every)
+		return NULL;
+	for (guint v = 0; v < every->var_names->len; v++) {
+		const char *name = every->var_names->pdata[v];
+
+		for (guint i = 0; i < every->runs->len; i++) {
+			const char *val = g_hash_table_lookup(
+				((struct cli_run *)every->runs->pdata[i])->vars, name);
+
+			if (val && !strcmp(val, base)) {
+				g_ptr_array_add(takes, (gpointer)name);
+				break;
+			}
+		}
+	}
+	if (takes->len == 1)
+		return g_strdup_printf("$%s=%s", (const char *)takes->pdata[0], base);
+	for (guint i = 0; i < takes->len; i++)
+		g_string_append_printf(values, "%s$%s", i ? ", " : "",
+				       (const char *)takes->pdata[i]);
+	if (takes->len)
+		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "--compare '%s': the variables %s "
+			    "all take this value; name one, e.g. '$%s=%s'", base, values->str,
+			    (const char *)takes->pdata[0], base);
+	else
+		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "--compare '%s': no iteration "
+			    "variable of the runs takes this value (give an expression, e.g. "
+			    "'$VAR=%s')", base, base);
+	return NULL;
+}
+
 static int report_fail(const GError *error)
 {
 	fprintf(stderr, "faultsim report: %s\n", error->message);
@@ -403,8 +725,9 @@ int cmd_report(int argc, char **argv)
 	g_autofree char *db_opt = NULL;	/* GOption replaces, never frees, a default */
 	g_autofree char *compare = NULL;
 	g_auto(GStrv) patterns = NULL, where = NULL;
-	gboolean csv = FALSE, all = FALSE, lock_stat = FALSE;
+	gboolean csv = FALSE, all = FALSE, lock_stat = FALSE, wide = FALSE;
 	double confidence = 0.95;
+	gint width = -1;
 	GOptionEntry entries[] = {
 		{ "db", 0, 0, G_OPTION_ARG_FILENAME, &db_opt,
 		  "results database (default results.db)", "FILE" },
@@ -416,8 +739,15 @@ int cmd_report(int argc, char **argv)
 		  "$io=drop|hold' (as export's; repeatable: all must hold)", "EXPR" },
 		{ "compare", 0, 0, G_OPTION_ARG_STRING, &compare,
 		  "compare each configuration with the baseline BASE selects (an EXPR, e.g. "
-		  "'$kernel=linux-4.19') that agrees with it on the other variables: "
-		  "change in % and difference, with Welch intervals", "BASE" },
+		  "'$kernel=linux-4.19', or a value alone: 'linux-4.19') that agrees with it "
+		  "on the other variables: change in % and difference, with Welch intervals",
+		  "BASE" },
+		{ "wide", 0, 0, G_OPTION_ARG_NONE, &wide,
+		  "a line per configuration and a column per metric, \"mean ± CI\"; with "
+		  "--compare a line under it with the change in % ± its interval", NULL },
+		{ "width", 0, 0, G_OPTION_ARG_INT, &width,
+		  "--wide: columns that do not fit in N characters go to a further block "
+		  "(default: $COLUMNS, else 100; 0: never)", "N" },
 		{ "lock-stat", 0, 0, G_OPTION_ARG_NONE, &lock_stat,
 		  "/proc/lock_stat's columns per lock class and configuration instead", NULL },
 		{ "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
@@ -446,9 +776,26 @@ int cmd_report(int argc, char **argv)
 			: "--confidence must be between 0 and 1");
 		return EXIT_USAGE;
 	}
-	if (lock_stat && (patterns || compare)) {
-		fprintf(stderr, "faultsim report: --lock-stat takes no -p nor --compare\n");
+	if (lock_stat && (patterns || compare || wide)) {
+		fprintf(stderr, "faultsim report: --lock-stat takes no -p, --compare nor --wide\n");
 		return EXIT_USAGE;
+	}
+	if (wide && csv) {
+		fprintf(stderr, "faultsim report: --wide is a text layout; --csv gives a line per "
+			"configuration and metric\n");
+		return EXIT_USAGE;
+	}
+	if (width != -1 && (!wide || width < 0)) {
+		fprintf(stderr, "faultsim report: --width %s\n", !wide ? "needs --wide" :
+			"must be 0 (never wrap) or more");
+		return EXIT_USAGE;
+	}
+	if (wide && width == -1) {
+		const char *env = g_getenv("COLUMNS");
+		guint64 cols = 0;
+
+		width = env && g_ascii_string_to_unsigned(env, 10, 1, 100000, &cols, NULL) ?
+			(gint)cols : 100;
 	}
 	db_path = db_opt ? db_opt : "results.db";
 	g_autoptr(fs_resultdb) db = fs_resultdb_open_readonly(db_path, &error);
@@ -469,8 +816,14 @@ int cmd_report(int argc, char **argv)
 	}
 	ids = run_ids(runs);
 	if (compare) {
-		const char *base_where[] = { compare, NULL };
+		g_autofree char *expr = compare_expr(db, compare, all, &error);
+		const char *base_where[] = { expr, NULL };
 
+		if (!expr)
+			return report_fail(error);
+		g_free(compare);
+		compare = g_steal_pointer(&expr);
+		base_where[0] = compare;
 		base = cli_runs_load(db, base_where, all, &error);
 		if (!base) {
 			g_prefix_error(&error, "--compare: ");
@@ -520,6 +873,14 @@ int cmd_report(int argc, char **argv)
 		return 0;
 	}
 	print_split_notes(rep);
+	if (wide) {
+		printf("mean ± %g%% confidence interval over each configuration's runs%s%s%s\n",
+		       100 * confidence, compare ? "; change: against " : "",
+		       compare ? compare : "", compare ? ", in % of its mean, ± a Welch "
+		       "interval" : "");
+		print_report_wide(rep, (guint)width);
+		return 0;
+	}
 	if (compare)
 		printf("compared with %s: change of the mean and difference, each with a Welch "
 		       "%g%% interval\n", compare, 100 * confidence);

@@ -308,6 +308,9 @@ static char *wide_pm(double mean, double half, const char *unit, gboolean sign)
 		d = MAX(0, 3 - (int)floor(log10(fabs(mean))));
 
 	g_autofree char *m = fixed_number(mean, d);
+
+	if (m[0] == '-' && strspn(m + 1, "0.") == strlen(m + 1))
+		memmove(m, m + 1, strlen(m));	/* "-0.0": 0.0 */
 	const char *plus = sign && mean > 0 && strspn(m, "0.") != strlen(m) ? "+" : "";
 
 	if (isnan(half))

@@ -42,7 +42,8 @@ static gboolean fault_policies_register(struct fs_plugin_registrar *r, GError **
 	       fs_register_fault_lock_policy(r, &fs_fault_lock_spf, error);
 }
 
-/* khugepaged (faultsim/khugepaged.h) and write(2)'s prefault (faultsim/write.h). */
+/* khugepaged (faultsim/khugepaged.h), write(2)'s prefault (faultsim/write.h)
+ * and the write fault's dirty throttling (faultsim/fault.h). */
 static gboolean write_policies_register(struct fs_plugin_registrar *r, GError **error)
 {
 	return fs_register_khugepaged_policy(r, &fs_khugepaged_swapin_write, error) &&
@@ -52,7 +53,9 @@ static gboolean write_policies_register(struct fs_plugin_registrar *r, GError **
 	       fs_register_prefault_policy(r, &fs_prefault_per_page, error) &&
 	       fs_register_prefault_policy(r, &fs_prefault_first_byte, error) &&
 	       fs_register_prefault_policy(r, &fs_prefault_on_failure, error) &&
-	       fs_register_prefault_policy(r, &fs_prefault_none, error);
+	       fs_register_prefault_policy(r, &fs_prefault_none, error) &&
+	       fs_register_dirty_throttle_policy(r, &fs_dirty_throttle_hold, error) &&
+	       fs_register_dirty_throttle_policy(r, &fs_dirty_throttle_drop, error);
 }
 
 gboolean fs_builtin_policies_register(struct fs_plugin_registrar *r, GError **error)

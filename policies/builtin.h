@@ -43,6 +43,8 @@ extern const struct fs_prefault_policy fs_prefault_per_page;
 extern const struct fs_prefault_policy fs_prefault_first_byte;
 extern const struct fs_prefault_policy fs_prefault_on_failure;
 extern const struct fs_prefault_policy fs_prefault_none;
+extern const struct fs_dirty_throttle_policy fs_dirty_throttle_hold;
+extern const struct fs_dirty_throttle_policy fs_dirty_throttle_drop;
 
 /* v5.3's operations, which v5.4 (= v5.3 + the handoff writer's spin)
  * uses too (policies/rwsem-v5.3.c). */

@@ -146,6 +146,19 @@ static bool touch(struct sim_task *t, struct mm_struct *mm, uint64_t addr, bool 
 
 		g_assert_nonnull(vma);
 		faulted = true;
+		page = mm_pte_page(mm, addr);
+		if (page) {
+			/* A write through a read-only pte: do_wp_page()'s
+			 * reuse (the shared file page dirtied first, as
+			 * page_mkwrite does). */
+			g_assert_true(write && (vma->vm_flags & VM_WRITE));
+			if (vma->vm_file) {
+				g_assert_true(vma->vm_flags & VM_SHARED);
+				set_page_dirty(page);
+			}
+			g_assert_true(mm_pte_mkwrite(mm, vma, addr, page));
+			continue;
+		}
 		if (vma->vm_file) {
 			page = filemap_read_page(t, vma->vm_file, &vma->vm_ra,
 						 linear_page_index(vma, addr), 1, &err);
@@ -809,8 +822,10 @@ static void test_orphans(void)
 	fx_destroy(&fx);
 }
 
-/* A written pte of a shared file mapping dirties its page when reclaim
- * unmaps it; the page is written back to the file, then freed. */
+/* A write to a shared file mapping faults on the read-only pte and
+ * dirties the page then (page_mkwrite: dirty accounting), the pte
+ * writable and dirty; reclaim unmaps it and writes it back to the file,
+ * then frees it. */
 static bool file_page0_gone(struct fx *fx)
 {
 	return !pc_page_cached(fx->file, 0);
@@ -823,8 +838,9 @@ static void dirty_file_body(struct sim_task *t, void *arg)
 
 	map(NULL, mm, 100, 1, VM_READ | VM_WRITE | VM_SHARED, fx->file, 0)->vm_ra.ra_pages = 0;
 	touch(t, mm, 100, true);
-	g_assert_true(pte_dirty(mm_pte(mm, 100)));
-	g_assert_false(PageDirty(mm_pte_page(mm, 100)));
+	g_assert_true(pte_dirty(mm_pte(mm, 100)) && pte_write(mm_pte(mm, 100)));
+	g_assert_true(PageDirty(mm_pte_page(mm, 100)));
+	g_assert_cmpuint(pc_nr_dirty(fx->pc), ==, 1);
 	reclaim_until(t, fx, file_page0_gone, 10);
 	g_assert_cmpuint(counter(fx, "filemap", "writeRequests"), ==, 1);
 	g_assert_cmpuint(counter(fx, "disk", "bytesWritten"), ==, PAGE_SIZE);

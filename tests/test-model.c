@@ -65,28 +65,28 @@ static void test_presets(void)
 	} want[] = {
 		{ "linux-4.19", "rwsem=v4.19 page_lock=steal"
 		  " retry=once io=hold map_pages=trylock fault_lock=mmap"
-		  " khugepaged=swapin-read prefault=per-page" },
+		  " khugepaged=swapin-read prefault=per-page dirty_throttle=hold" },
 		{ "linux-5.4", "rwsem=v5.4 page_lock=steal"
 		  " retry=once io=drop map_pages=trylock fault_lock=mmap"
-		  " khugepaged=swapin-read prefault=per-page" },
+		  " khugepaged=swapin-read prefault=per-page dirty_throttle=hold" },
 		{ "linux-5.10", "rwsem=v5.4 page_lock=bounded-steal"
 		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap"
-		  " khugepaged=swapin-read prefault=per-page" },
+		  " khugepaged=swapin-read prefault=per-page dirty_throttle=drop" },
 		{ "linux-6.1", "rwsem=v5.11 page_lock=bounded-steal"
 		  " retry=first-drop io=drop map_pages=trylock fault_lock=mmap"
-		  " khugepaged=swapin-read prefault=per-page" },
+		  " khugepaged=swapin-read prefault=per-page dirty_throttle=drop" },
 		{ "linux-6.4", "rwsem=v5.11 page_lock=bounded-steal"
 		  " retry=first-drop io=drop map_pages=trylock fault_lock=per-vma-6.4"
-		  " khugepaged=swapin-read prefault=per-page" },
+		  " khugepaged=swapin-read prefault=per-page dirty_throttle=drop" },
 		{ "linux-6.6", "rwsem=v5.11 page_lock=bounded-steal"
 		  " retry=first-drop io=drop map_pages=trylock fault_lock=per-vma-6.6"
-		  " khugepaged=swapin-read prefault=per-page" },
+		  " khugepaged=swapin-read prefault=per-page dirty_throttle=drop" },
 		{ "linux-6.8", "rwsem=v5.11 page_lock=bounded-steal"
 		  " retry=first-drop io=drop map_pages=trylock fault_lock=per-vma"
-		  " khugepaged=swapin-read prefault=per-page" },
+		  " khugepaged=swapin-read prefault=per-page dirty_throttle=drop" },
 		{ "linux-6.15", "rwsem=v5.11 page_lock=bounded-steal"
 		  " retry=first-drop io=drop map_pages=trylock fault_lock=per-vma"
-		  " khugepaged=swapin-read prefault=on-failure" },
+		  " khugepaged=swapin-read prefault=on-failure dirty_throttle=drop" },
 	};
 	g_autoptr(sim_keys) keys = rig_all_keys();
 	guint n;
@@ -112,7 +112,7 @@ static void test_presets(void)
 
 	g_assert_cmpstr(got, ==, "rwsem=v4.19 page_lock=fair"
 			" retry=once io=hold map_pages=trylock fault_lock=mmap"
-			" khugepaged=swapin-read prefault=per-page");
+			" khugepaged=swapin-read prefault=per-page dirty_throttle=hold");
 	sim_study_free(study);
 }
 
@@ -140,7 +140,8 @@ static void test_slot_defaults(void)
 				pre->values[s]);
 	}
 	g_assert_cmpstr(got, ==, "rwsem=v5.11 page_lock=bounded-steal retry=first-drop io=drop"
-			" map_pages=trylock fault_lock=mmap khugepaged=swapin-read prefault=per-page");
+			" map_pages=trylock fault_lock=mmap khugepaged=swapin-read prefault=per-page"
+			" dirty_throttle=drop");
 	/* write.chunk, the one versioned behaviour outside the slots, too. */
 	g_assert_cmpstr(sim_keys_lookup(keys, "write.chunk")->defval, ==, pre->write_chunk);
 	g_assert_cmpstr(sim_write_chunk(cfg), ==, pre->write_chunk);
@@ -157,6 +158,7 @@ static void test_kernel_param_defaults(void)
 	struct fault_params f, fk;
 	struct khugepaged_params k, kk;
 	struct write_params w, wk;
+	struct writeback_params b, bk;
 
 	fault_params_init(&f);
 	fault_params_from_config(&fk, cfg);
@@ -170,6 +172,16 @@ static void test_kernel_param_defaults(void)
 	g_assert_cmpint(f.map_page, ==, fk.map_page);
 	g_assert_cmpint(f.swapin, ==, fk.swapin);
 	g_assert_cmpint(f.touch, ==, fk.touch);
+	g_assert_cmpint(f.page_mkwrite, ==, fk.page_mkwrite);
+	writeback_params_init(&b);
+	writeback_params_from_config(&bk, cfg);
+	g_assert_cmpuint(b.dirty_ratio, ==, bk.dirty_ratio);
+	g_assert_cmpuint(b.dirty_background_ratio, ==, bk.dirty_background_ratio);
+	g_assert_cmpuint(b.dirty_bytes, ==, bk.dirty_bytes);
+	g_assert_cmpuint(b.dirty_background_bytes, ==, bk.dirty_background_bytes);
+	g_assert_cmpint(b.dirty_writeback_interval, ==, bk.dirty_writeback_interval);
+	g_assert_cmpint(b.dirty_expire_interval, ==, bk.dirty_expire_interval);
+	g_assert_true(b.stable_writes == bk.stable_writes);
 	khugepaged_params_init(&k);
 	khugepaged_params_from_config(&kk, cfg);
 	g_assert_cmpint(k.scan_sleep, ==, kk.scan_sleep);

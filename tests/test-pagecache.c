@@ -209,7 +209,12 @@ static void test_flags(void)
 	/* Dirty, then written back. */
 	g_assert_true(set_page_dirty(p2));
 	g_assert_false(set_page_dirty(p2));
-	ClearPageDirty(p2);
+	g_assert_cmpuint(pc_nr_dirty(ct.pc), ==, 1);
+	g_assert_true(pc_check(ct.pc));
+	g_assert_true(trylock_page(p2));
+	g_assert_true(clear_page_dirty_for_io(p2));
+	unlock_page(p2);
+	g_assert_cmpuint(pc_nr_dirty(ct.pc), ==, 0);
 	set_page_writeback(p2);
 	g_assert_cmpuint(pc_nr_writeback(ct.pc), ==, 1);
 	g_assert_true(pc_check(ct.pc));

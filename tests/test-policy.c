@@ -429,7 +429,7 @@ static void test_keys_follow_registry(void)
 
 		g_assert_cmpstr(set, ==, "rwsem=test-rwsem page_lock=bounded-steal "
 				"retry=first-drop io=drop map_pages=trylock fault_lock=mmap "
-				"khugepaged=swapin-read prefault=per-page");
+				"khugepaged=swapin-read prefault=per-page dirty_throttle=drop");
 	}
 	sim_study_free(study);
 

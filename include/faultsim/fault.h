@@ -150,6 +150,7 @@ FS_API bool fault_around_set_pte(struct vm_fault *vmf, uint64_t addr, struct pag
 #define FS_FAULT_IO_POLICY_VERSION		1
 #define FS_FAULT_MAP_PAGES_POLICY_VERSION	1
 #define FS_FAULT_LOCK_POLICY_VERSION		3
+#define FS_DIRTY_THROTTLE_POLICY_VERSION	1
 
 /* Where a fault stands, for the retry policy: the flags of the attempt,
  * which attempt it is (1: the first; a per-VMA lock attempt counts), and
@@ -265,6 +266,29 @@ struct fs_fault_lock_policy {
 	bool major_retry_tried;
 };
 
+/*
+ * Slot dirty_throttle: the end of a write fault that dirtied a shared file
+ * page (fault_dirty_shared_page() of mm/memory.c, called by
+ * do_shared_fault() and wp_page_shared() with the page dirtied and
+ * unlocked, mmap_sem or the VMA lock held): throttle the dirtier with
+ * fault_balance_dirty_pages(), holding the lock or having dropped it
+ * (maybe_unlock_mmap_for_io()).  Returns 0, or VM_FAULT_RETRY if it
+ * dropped it (the pte is installed: the retried attempt finds it).
+ */
+struct fs_dirty_throttle_policy {
+	unsigned int version;
+	const char *name;
+	const char *summary;
+	const char *thread;
+	vm_fault_t (*throttle)(struct vm_fault *vmf);
+};
+
+/* balance_dirty_pages_ratelimited() of the fault's task for the pages
+ * this attempt dirtied (none: the machine has no writeback, or the page
+ * was dirty already, as after page_mkwrite; the task is throttled all the
+ * same if its count is due).  May sleep. */
+FS_API void fault_balance_dirty_pages(struct vm_fault *vmf);
+
 /* Register @ops (kept by pointer) in its slot. */
 FS_API gboolean fs_register_fault_retry_policy(struct fs_plugin_registrar *r,
 					       const struct fs_fault_retry_policy *ops,
@@ -277,6 +301,9 @@ FS_API gboolean fs_register_fault_map_pages_policy(struct fs_plugin_registrar *r
 FS_API gboolean fs_register_fault_lock_policy(struct fs_plugin_registrar *r,
 					      const struct fs_fault_lock_policy *ops,
 					      GError **error);
+FS_API gboolean fs_register_dirty_throttle_policy(struct fs_plugin_registrar *r,
+						  const struct fs_dirty_throttle_policy *ops,
+						  GError **error);
 
 G_END_DECLS
 

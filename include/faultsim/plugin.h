@@ -73,7 +73,7 @@ G_BEGIN_DECLS
 
 /* Changed whenever anything a plugin sees in these headers changes
  * (tests/plugin-abi.tap holds faultsim to it). */
-#define FAULTSIM_PLUGIN_ABI		7
+#define FAULTSIM_PLUGIN_ABI		8
 
 /* The symbols a plugin exports. */
 #define FAULTSIM_PLUGIN_ABI_SYMBOL	"faultsim_plugin_abi"

@@ -37,7 +37,7 @@ void fault_params_init(struct fault_params *p)
 	*p = (struct fault_params){
 		.entry = 150, .vma_lookup = 50, .alloc = 40, .zero = 700, .copy = 500,
 		.pte_install = 80, .filemap = 150, .map_page = 40, .swapin = 300,
-		.touch = 5,
+		.touch = 5, .page_mkwrite = 300,
 	};
 }
 
@@ -47,6 +47,8 @@ void fault_params_clear(struct fault_params *p)
 		sim_dist_free(p->dist[i]);
 		p->dist[i] = NULL;
 	}
+	sim_dist_free(p->page_mkwrite_dist);
+	p->page_mkwrite_dist = NULL;
 }
 
 static void fault_stats_init(struct fault_stats *s, struct sim_engine *eng)
@@ -87,6 +89,15 @@ static void fault_stats_init(struct fault_stats *s, struct sim_engine *eng)
 	s->spf_abort = COUNTER("spfAbort", "faults", "speculative attempts abandoned");
 	s->spf_fallback = COUNTER("spfFallback", "faults",
 				  "faults that went on to a lock after a speculative try");
+	s->wp_reuse = COUNTER("wpReuse", "faults",
+			      "write-protect faults that made the pte writable (wp_page_reuse)");
+	s->wp_copy = COUNTER("wpCopy", "faults",
+			     "write-protect faults that copied a private page (wp_page_copy)");
+	s->wp_shared = COUNTER("wpShared", "faults",
+			       "write-protect faults on shared file pages (wp_page_shared)");
+	s->page_mkwrite = COUNTER("pageMkwrite", "calls", "->page_mkwrite calls");
+	s->dirty_drop = COUNTER("dirtyThrottleDrop", "drops",
+				"drops of mmap_sem before balance_dirty_pages()");
 	s->spf_latency = HIST("spfLatency", "ns", "latency of faults finished speculatively");
 	s->vma_latency = HIST("vmaLockLatency", "ns",
 			      "latency of faults finished under the per-VMA lock");
@@ -146,7 +157,19 @@ void fault_sys_init(struct fault_sys *fs, struct sim_engine *eng, const struct f
 	for (unsigned int i = 0; i < FAULT_NR_COSTS; i++)
 		if (fs->p.dist[i])
 			fs->rng = sim_rng(eng, "fault.costs");
+	if (fs->p.page_mkwrite_dist)
+		fs->rng = sim_rng(eng, "fault.costs");
+	fs->wb = NULL;
+	fs->dirty_throttle = NULL;
 	fault_stats_init(&fs->st, eng);
+}
+
+void fault_sys_set_writeback(struct fault_sys *fs, struct bdi_writeback *wb,
+			     const struct fs_dirty_throttle_policy *dirty_throttle)
+{
+	g_assert(wb && dirty_throttle && dirty_throttle->throttle);
+	fs->wb = wb;
+	fs->dirty_throttle = dirty_throttle;
 }
 
 /* ------------------------------------------------------------------ */
@@ -201,7 +224,17 @@ static bool maybe_unlock_mmap(struct vm_fault *vmf, uint64_t *counter)
 
 bool maybe_unlock_mmap_for_io(struct vm_fault *vmf)
 {
-	return maybe_unlock_mmap(vmf, vmf->fs->st.io_drop);
+	return maybe_unlock_mmap(vmf, vmf->dirtying ? vmf->fs->st.dirty_drop :
+				 vmf->fs->st.io_drop);
+}
+
+void fault_balance_dirty_pages(struct vm_fault *vmf)
+{
+	struct fault_sys *fs = vmf->fs;
+
+	if (fs->wb)
+		balance_dirty_pages_ratelimited(fs->wb, vmf->t, vmf->nr_dirtied);
+	vmf->nr_dirtied = 0;
 }
 
 bool maybe_unlock_mmap_for_lock(struct vm_fault *vmf)
@@ -386,9 +419,12 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
 		return ret | VM_FAULT_SIGBUS;
 	}
 	cpu_work(vmf->t, fault_cost(vmf->fs, FAULT_COST_PTE_INSTALL));
-	/* pmd-seq: as finish_fault(); the page stays in the swap cache. */
-	if (!pmd_seq_retry(vmf->mm, vmf->address, vmf->pmd_seq))
-		mm_map_swap_page(vmf->mm, vmf->vma, vmf->address, page);	/* -EAGAIN: raced */
+	/* pmd-seq: as finish_fault(); the page stays in the swap cache.  A
+	 * write fault maps it writable (the mm's own page: reused). */
+	if (!pmd_seq_retry(vmf->mm, vmf->address, vmf->pmd_seq) &&
+	    !mm_map_swap_page(vmf->mm, vmf->vma, vmf->address, page) &&	/* -EAGAIN: raced */
+	    (vmf->flags & FAULT_FLAG_WRITE))
+		mm_pte_mkwrite(vmf->mm, vmf->vma, vmf->address, page);
 	unlock_page(page);
 	put_page(page);
 	return ret;
@@ -492,17 +528,178 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 	return ret;
 }
 
+/* set_page_dirty() counted for the dirtier (current->nr_dirtied). */
+static bool fault_set_page_dirty(struct vm_fault *vmf, struct page *page)
+{
+	if (!set_page_dirty(page))
+		return false;
+	vmf->nr_dirtied++;
+	return true;
+}
+
+/*
+ * ->page_mkwrite: filemap_page_mkwrite() (mm/filemap.c).  Returns
+ * VM_FAULT_LOCKED with @page locked and dirty, or VM_FAULT_NOPAGE if it
+ * was truncated meanwhile (unlocked).
+ */
+static vm_fault_t do_page_mkwrite(struct vm_fault *vmf, struct page *page)
+{
+	struct fault_sys *fs = vmf->fs;
+
+	(*fs->st.page_mkwrite)++;
+	/* sb_start_pagefault, file_update_time */
+	cpu_work(vmf->t, fs->p.page_mkwrite_dist ?
+		 sim_dist_cost(fs->p.page_mkwrite_dist, fs->rng, 0) : fs->p.page_mkwrite);
+	lock_page(vmf->t, page);
+	if (page_mapping(page) != vmf->mapping) {
+		unlock_page(page);
+		return VM_FAULT_NOPAGE;
+	}
+	fault_set_page_dirty(vmf, page);
+	/* wait_for_stable_page() */
+	if (fs->wb)
+		wb_wait_for_stable_page(fs->wb, vmf->t, page);
+	return VM_FAULT_LOCKED;
+}
+
+/*
+ * fault_dirty_shared_page(): @page is locked and mapped writable; dirty
+ * it (page_mkwrite did), unlock it, and throttle the dirtier as the
+ * dirty_throttle policy does.  Returns 0 or VM_FAULT_RETRY (mmap_sem
+ * released).
+ */
+static vm_fault_t fault_dirty_shared_page(struct vm_fault *vmf, struct page *page)
+{
+	vm_fault_t ret = 0;
+
+	fault_set_page_dirty(vmf, page);
+	unlock_page(page);
+	/* Every file VMA has page_mkwrite: throttle even when the page was
+	 * dirty already. */
+	if (vmf->fs->dirty_throttle) {
+		vmf->dirtying = true;
+		ret = vmf->fs->dirty_throttle->throttle(vmf);
+		vmf->dirtying = false;
+	}
+	g_assert(!(ret & VM_FAULT_RETRY) || vmf->dropped);
+	return ret;
+}
+
 static vm_fault_t do_shared_fault(struct vm_fault *vmf)
 {
-	vm_fault_t ret = __do_fault(vmf);
+	vm_fault_t ret = __do_fault(vmf), tmp;
+	struct page *page;
 
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
 		return ret;
+	page = vmf->page;
+	/* page_mkwrite takes the page lock itself. */
+	unlock_page(page);
+	tmp = do_page_mkwrite(vmf, page);
+	if (tmp & (VM_FAULT_ERROR | VM_FAULT_NOPAGE)) {
+		put_page(page);
+		return tmp;
+	}
 	ret |= finish_fault(vmf, 0);
-	set_page_dirty(vmf->page);
-	unlock_page(vmf->page);
-	put_page(vmf->page);
+	/* finish_fault() maps it read-only: a shared write fault's pte is
+	 * writable and dirty (maybe_mkwrite(pte_mkdirty())).  Raced: the
+	 * access faults again. */
+	mm_pte_mkwrite(vmf->mm, vmf->vma, vmf->address, page);
+	ret |= fault_dirty_shared_page(vmf, page);
+	put_page(page);
 	return ret;
+}
+
+/* wp_page_reuse(): the pte becomes writable, dirty and young. */
+static vm_fault_t wp_page_reuse(struct vm_fault *vmf, struct page *page)
+{
+	cpu_work(vmf->t, fault_cost(vmf->fs, FAULT_COST_PTE_INSTALL));
+	if (pmd_seq_retry(vmf->mm, vmf->address, vmf->pmd_seq))
+		return 0;
+	mm_pte_mkwrite(vmf->mm, vmf->vma, vmf->address, page);
+	return 0;
+}
+
+/* wp_page_shared(): page_mkwrite, then finish_mkwrite_fault() (the pte
+ * re-checked under its lock), then fault_dirty_shared_page(). */
+static vm_fault_t wp_page_shared(struct vm_fault *vmf, struct page *page)
+{
+	vm_fault_t ret, tmp;
+
+	if (vma_lock_not_covered(vmf, VMA_LOCK_FILE_FAULT))
+		return VM_FAULT_RETRY;
+	(*vmf->fs->st.wp_shared)++;
+	get_page(page);
+	tmp = do_page_mkwrite(vmf, page);
+	if (tmp & (VM_FAULT_ERROR | VM_FAULT_NOPAGE)) {
+		put_page(page);
+		return tmp;
+	}
+	/* finish_mkwrite_fault(): the pte may have changed while we slept
+	 * for the page lock (reclaimed, zapped): VM_FAULT_NOPAGE. */
+	cpu_work(vmf->t, fault_cost(vmf->fs, FAULT_COST_PTE_INSTALL));
+	if (pmd_seq_retry(vmf->mm, vmf->address, vmf->pmd_seq) ||
+	    !mm_pte_mkwrite(vmf->mm, vmf->vma, vmf->address, page)) {
+		unlock_page(page);
+		put_page(page);
+		return VM_FAULT_NOPAGE;
+	}
+	ret = fault_dirty_shared_page(vmf, page);
+	put_page(page);
+	return ret;
+}
+
+/* wp_page_copy() of a private file page: a new anonymous page, the copy,
+ * and the pte switched to it under its lock. */
+static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct page *old_page)
+{
+	struct page *new_page;
+	int err;
+
+	(*vmf->fs->st.wp_copy)++;
+	get_page(old_page);
+	cpu_work(vmf->t, fault_cost(vmf->fs, FAULT_COST_ALLOC));
+	new_page = mm_alloc_cow_page(vmf->t, vmf->mm, vmf->vma, vmf->address, &err);
+	if (!new_page) {
+		put_page(old_page);
+		return err == -ENOMEM ? VM_FAULT_OOM : 0;
+	}
+	/* cow_user_page(), the ptl */
+	cpu_work(vmf->t, fault_cost(vmf->fs, FAULT_COST_COPY) +
+		 fault_cost(vmf->fs, FAULT_COST_PTE_INSTALL));
+	if (pmd_seq_retry(vmf->mm, vmf->address, vmf->pmd_seq) ||
+	    !mm_cow_replace(vmf->mm, vmf->vma, vmf->address, old_page, new_page)) {
+		mm_cow_abort(vmf->mm, new_page);	/* pte_same() failed */
+	} else {
+		unlock_page(new_page);
+		put_page(new_page);
+	}
+	put_page(old_page);
+	return 0;
+}
+
+/*
+ * do_wp_page(): a write through a present, read-only pte.  The mm's own
+ * anonymous page is reused (fork and KSM are not modelled, so it is
+ * always exclusive: reuse_swap_page() in 4.19-5.7, the page_count() test
+ * of 5.8+ and PageAnonExclusive of 5.19+ all say reuse); a shared file
+ * page goes to wp_page_shared(); a private file page is copied.
+ */
+static vm_fault_t do_wp_page(struct vm_fault *vmf, pte_t pte)
+{
+	struct page *page = pte_page(pte);
+
+	if (page_mapping(page) == vmf->mm->anon) {
+		if (vma_lock_not_covered(vmf, VMA_LOCK_ANON))
+			return VM_FAULT_RETRY;
+		(*vmf->fs->st.wp_reuse)++;
+		return wp_page_reuse(vmf, page);
+	}
+	if ((vmf->vma->vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED))
+		return wp_page_shared(vmf, page);
+	if (vma_lock_not_covered(vmf, VMA_LOCK_ANON))
+		return VM_FAULT_RETRY;
+	return wp_page_copy(vmf, page);
 }
 
 static vm_fault_t do_fault(struct vm_fault *vmf)
@@ -544,6 +741,10 @@ vm_fault_t handle_mm_fault(struct vm_fault *vmf)
 	}
 	if (is_swap_pte(pte))
 		return do_swap_page(vmf);
+	/* Present and read-only, for a write: copy-on-write, reuse or
+	 * page_mkwrite. */
+	if ((vmf->flags & FAULT_FLAG_WRITE) && !pte_write(pte))
+		return do_wp_page(vmf, pte);
 	/* Present: spurious (someone else faulted it in), or only the
 	 * accessed bit to set. */
 	if (vma_lock_not_covered(vmf, vma_is_anonymous(vmf->vma) ? VMA_LOCK_ANON :

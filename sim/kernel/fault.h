@@ -10,9 +10,37 @@
  *	    do_swap_page()            swapin_page(), lock_page_or_retry()
  *	    do_read_fault()           fault-around (map_pages slot), then ->fault
  *	      filemap_fault()         the io slot's version (hold: 4.19, drop: 5.1+)
- *	    do_shared_fault()         ->fault, map, dirty the page
+ *	    do_shared_fault()         ->fault, page_mkwrite, map writable,
+ *	                              fault_dirty_shared_page()
  *	    do_cow_fault()            ->fault, copy into an anonymous page
+ *	    do_wp_page()              a write through a read-only pte:
+ *	      wp_page_reuse()         the mm's own anonymous page: make the
+ *	                              pte writable (no fork: always reused)
+ *	      wp_page_shared()        a shared file page: page_mkwrite, pte
+ *	                              writable, fault_dirty_shared_page()
+ *	      wp_page_copy()          a private file page: allocate, copy,
+ *	                              install the copy under the pte lock
  *	    finish_fault()            install the pte
+ *
+ * Write faults and dirty pages (mm/memory.c, 4.19 to 6.x).  A file page
+ * is mapped read-only (read faults, fault-around): the first write
+ * through a shared mapping faults (do_wp_page() -> wp_page_shared()),
+ * and so does the first write after writeback cleaned the page (its
+ * page_mkclean() write-protects the ptes).  ->page_mkwrite is
+ * filemap_page_mkwrite() (ext4_page_mkwrite() does the same for a page
+ * with blocks): cost fault.page_mkwrite, lock_page(), re-check the
+ * mapping (truncated: VM_FAULT_NOPAGE), set_page_dirty(), and with stable
+ * writes wait for the page's writeback (wait_for_stable_page()).  Then
+ * fault_dirty_shared_page() unlocks the page and hands the throttling to
+ * the dirty_throttle slot (struct fs_dirty_throttle_policy): hold (before
+ * 5.5) calls balance_dirty_pages_ratelimited() under mmap_sem; drop
+ * (89b15332af7c, 5.5 and 5.4.9+) releases it first and returns
+ * VM_FAULT_RETRY.  Under the VMA lock, do_shared_fault() and
+ * wp_page_shared() are file faults (VMA_LOCK_FILE_FAULT coverage).  The
+ * zero page is not modelled: an anonymous read fault allocates, as with
+ * mm_forbids_zeropage(), so anonymous pages never need a copy (no fork).
+ * Throttling needs a writeback (fault_sys_set_writeback(),
+ * sim/kernel/writeback.h); without one, nothing sleeps there.
  *
  * Fault flags.  FAULT_FLAG_ALLOW_RETRY lets the handler release mmap_sem
  * to wait (the page lock, I/O) and return VM_FAULT_RETRY, mmap_sem
@@ -103,7 +131,9 @@
  * "faultAroundMapped" (ptes installed by fault-around),
  * "faultAroundFallback" (fault-around ran, the faulting page was cached
  * but not mapped by it, and ->fault had to run), "sigsegv", "oom", the
- * fault_lock ones above ("vmaLock*", "spf*"); histograms "latency" (every
+ * fault_lock ones above ("vmaLock*", "spf*"), "wpReuse", "wpCopy",
+ * "wpShared" (do_wp_page() outcomes), "pageMkwrite", "dirtyThrottleDrop"
+ * (mmap_sem drops before balance_dirty_pages()); histograms "latency" (every
  * fault), "minorLatency", "majorLatency" (ns), "spfLatency",
  * "vmaLockLatency", "mmapLockLatency" (ns, by the lock that finished the
  * fault), "retries" (per fault), "drops" (mmap_sem drops per fault),
@@ -121,6 +151,7 @@
 #include "sim/core/engine.h"
 #include "sim/core/histogram.h"
 #include "sim/kernel/mm.h"
+#include "sim/kernel/writeback.h"
 
 /* The fault flags, vm_fault_t and VM_FAULT_*, the policy tables and the
  * helpers the policies build on are the plugin interface's:
@@ -144,6 +175,8 @@ struct fault_params {
 	sim_time_t map_page;		/* fault-around, per page mapped */
 	sim_time_t swapin;		/* do_swap_page() bookkeeping */
 	sim_time_t touch;		/* an access through a present pte */
+	sim_time_t page_mkwrite;	/* ->page_mkwrite: file_update_time(), fs checks */
+	struct sim_dist *page_mkwrite_dist;	/* its distribution, or NULL */
 	/* A cost the scenario gave as a distribution, by enum fault_cost
 	 * (NULL: the constant above, nothing drawn); the params' maker owns
 	 * them (fault_params_clear()), alive as long as a fault_sys uses
@@ -156,6 +189,7 @@ struct fault_stats {
 		 *io_drop, *fa_mapped, *fa_fallback, *sigsegv, *oom;
 	uint64_t *vma_lock_success, *vma_lock_retry, *vma_lock_abort, *vma_lock_fallback,
 		 *vma_lock_not_covered, *spf_success, *spf_abort, *spf_fallback;
+	uint64_t *wp_reuse, *wp_copy, *wp_shared, *page_mkwrite, *dirty_drop;
 	struct sim_hist *latency, *minor_latency, *major_latency, *retries, *drops, *attempts;
 	/* Latency by the lock that finished the fault (fault_lock slot). */
 	struct sim_hist *spf_latency, *vma_latency, *mmap_latency;
@@ -170,6 +204,10 @@ struct fault_sys {
 	const struct fs_fault_io_policy *io;
 	const struct fs_fault_map_pages_policy *map_pages;
 	const struct fs_fault_lock_policy *fault_lock;
+	/* Dirty throttling of write faults on shared file pages
+	 * (fault_sys_set_writeback(); NULL: none). */
+	struct bdi_writeback *wb;
+	const struct fs_dirty_throttle_policy *dirty_throttle;
 	struct fault_stats st;
 	struct sim_trace *trace;	/* sim/core/trace.h; NULL: not tracing */
 	gsl_rng *rng;			/* "fault.costs": draws of p.dist[] */
@@ -201,6 +239,8 @@ struct vm_fault {
 	unsigned int fault_drops;	/* the fault's drops before this attempt */
 	unsigned int drops;		/* this attempt's drops */
 	unsigned int pmd_seq;		/* the pmd's count when the pte was read */
+	unsigned int nr_dirtied;	/* pages this attempt dirtied (set_page_dirty()) */
+	bool dirtying;			/* in the dirty_throttle policy */
 };
 
 /* The costs above (the defaults of the model's keys fault.*), all
@@ -216,6 +256,10 @@ void fault_sys_init(struct fault_sys *fs, struct sim_engine *eng, const struct f
 		    const struct fs_fault_io_policy *io,
 		    const struct fs_fault_map_pages_policy *map_pages,
 		    const struct fs_fault_lock_policy *fault_lock);
+/* Throttle write faults that dirty shared file pages through @wb, with
+ * the dirty_throttle policy @dirty_throttle (both required). */
+void fault_sys_set_writeback(struct fault_sys *fs, struct bdi_writeback *wb,
+			     const struct fs_dirty_throttle_policy *dirty_throttle);
 /* At the end of a run: the fault rates over the time since @since (the
  * end of the warm-up).  The counters are the machine's (module "fault"),
  * so any fault_sys of the engine sets the same values. */

@@ -231,9 +231,11 @@ static void pte_clear(struct mm_struct *mm, uint64_t addr)
 	mm->pgd[g] = NULL;
 }
 
-static inline pte_t mk_pte(struct page *page)
+static inline pte_t mk_pte(struct page *page, bool writable)
 {
-	return (pte_t)(uintptr_t)page | _PAGE_PRESENT | _PAGE_ACCESSED;
+	g_assert(!((uintptr_t)page & _PAGE_FLAGS_MASK));
+	return (pte_t)(uintptr_t)page | _PAGE_PRESENT | _PAGE_ACCESSED |
+		(writable ? _PAGE_RW : 0);
 }
 
 static inline pte_t swp_entry_to_pte(uint64_t slot)
@@ -276,9 +278,23 @@ bool mm_touch(struct mm_struct *mm, uint64_t addr, bool write)
 {
 	pte_t *ptep = pte_offset(mm, addr);
 
-	if (!ptep || !pte_present(*ptep))
+	if (!ptep || !pte_present(*ptep) || (write && !pte_write(*ptep)))
 		return false;
 	*ptep |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
+	return true;
+}
+
+bool mm_pte_mkwrite(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+		    struct page *page)
+{
+	pte_t *ptep = pte_offset(mm, addr);
+
+	g_assert(vma->vm_mm == mm && (vma->vm_flags & VM_WRITE));
+	if (!ptep || !pte_maps(*ptep, page))
+		return false;
+	*ptep |= _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_RW;
+	if (mm_checks(mm->sys))
+		check_pte(mm, addr, *ptep);
 	return true;
 }
 
@@ -614,9 +630,34 @@ static int file_rmap_referenced(struct page *page, void *data)
 	return young;
 }
 
+/* page_mkclean(): the ptes of shared mappings of @page become clean and
+ * read-only (private mappings' are read-only already).  Returns those that
+ * were dirty or writable. */
+static int file_rmap_mkclean(struct page *page, void *data)
+{
+	struct i_mmap *im = data;
+	struct vm_area_struct *vma;
+	int cleaned = 0;
+
+	list_for_each_entry(vma, &im->vmas, shared) {
+		uint64_t addr = vma_address(vma, page->index);
+		pte_t *ptep;
+
+		if (addr == UINT64_MAX || !(vma->vm_flags & VM_SHARED))
+			continue;
+		ptep = pte_offset(vma->vm_mm, addr);
+		if (!ptep || !pte_maps(*ptep, page) || !(*ptep & (_PAGE_DIRTY | _PAGE_RW)))
+			continue;
+		*ptep &= ~(_PAGE_DIRTY | _PAGE_RW);
+		cleaned++;
+	}
+	return cleaned;
+}
+
 static const struct pc_rmap_ops file_rmap_ops = {
 	.unmap = file_rmap_unmap,
 	.referenced = file_rmap_referenced,
+	.mkclean = file_rmap_mkclean,
 };
 
 /* try_to_unmap() of an anonymous page: add_to_swap(), then the pte
@@ -1153,6 +1194,18 @@ struct vm_area_struct *mmap_region(struct sim_task *t, struct mm_struct *mm, uin
 	return vma_lookup(mm, addr);
 }
 
+/* change_protection() losing VM_WRITE: the present ptes of [@start,
+ * @end) become read-only (their dirty bits stay). */
+static void change_protection_wrprotect(struct mm_struct *mm, uint64_t start, uint64_t end)
+{
+	for (uint64_t addr = start; addr < end; addr++) {
+		pte_t *ptep = pte_offset(mm, addr);
+
+		if (ptep && pte_present(*ptep))
+			*ptep &= ~_PAGE_RW;
+	}
+}
+
 gboolean do_mprotect(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 		     uint64_t nr_pages, unsigned long prot, GError **error)
 {
@@ -1190,6 +1243,8 @@ gboolean do_mprotect(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 
 		if (vma->vm_end > end)
 			split_vma(mm, i, end);
+		if ((vma->vm_flags & VM_WRITE) && !(prot & VM_WRITE))
+			change_protection_wrprotect(mm, vma->vm_start, vma->vm_end);
 		vma->vm_flags = (vma->vm_flags & ~VM_ACCESS_FLAGS) | prot;
 		vma_start_write(vma);
 		i++;
@@ -1386,7 +1441,7 @@ int mm_map_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 			 page->index == linear_page_index(vma, addr));
 	if (!pte_none(mm_pte(mm, addr)))
 		return -EEXIST;
-	set_pte_new(mm, addr, mk_pte(page));
+	set_pte_new(mm, addr, mk_pte(page, anon && (vma->vm_flags & VM_WRITE)));
 	get_page(page);
 	page_add_rmap(page);
 	mm->counters[anon ? MM_ANONPAGES : MM_FILEPAGES]++;
@@ -1454,6 +1509,65 @@ struct page *mm_alloc_anon_page(struct sim_task *t, struct mm_struct *mm,
 	return page;
 }
 
+struct page *mm_alloc_cow_page(struct sim_task *t, struct mm_struct *mm,
+			       struct vm_area_struct *vma, uint64_t addr, int *err)
+{
+	struct page *page;
+	int e;
+
+	g_assert(vma->vm_mm == mm && addr >= vma->vm_start && addr < vma->vm_end);
+	g_assert(vma->vm_file && !(vma->vm_flags & VM_SHARED));
+	for (;;) {
+		e = add_to_page_cache_lru(t, mm->anon, addr, t ? PC_GFP_KERNEL : PC_GFP_NOWAIT,
+					  &page);
+		if (!e)
+			break;
+		if (e == -ENOMEM || e == -EBUSY || !t) {
+			*err = e == -ENOMEM ? -ENOMEM : -EAGAIN;
+			return NULL;
+		}
+		/* -EEXIST: an orphan left at this address. */
+		page = find_get_page(mm->anon, addr);
+		if (page)
+			orphan_reap(t, mm, addr, page);
+	}
+	SetPageUptodate(page);
+	SetPageDirty(page);
+	*err = 0;
+	return page;
+}
+
+bool mm_cow_replace(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+		    struct page *old_page, struct page *new_page)
+{
+	pte_t *ptep = pte_offset(mm, addr);
+
+	g_assert(page_is_anon_of(mm, new_page) && new_page->index == addr);
+	if (!ptep || !pte_maps(*ptep, old_page))
+		return false;
+	/* ptep_clear_flush(), then the new pte; the file page's rmap goes
+	 * after (its pte dirty bit, if any, dirties it: a private mapping's
+	 * ptes are never dirty here, they are read-only). */
+	*ptep = mk_pte(new_page, true) | _PAGE_DIRTY;
+	mm->counters[MM_FILEPAGES]--;
+	mm->counters[MM_ANONPAGES]++;
+	get_page(new_page);
+	page_add_rmap(new_page);
+	page_remove_rmap(old_page);
+	put_page(old_page);
+	if (mm_checks(mm->sys))
+		check_pte(mm, addr, *ptep);
+	return true;
+}
+
+void mm_cow_abort(struct mm_struct *mm, struct page *page)
+{
+	g_assert(page_is_anon_of(mm, page) && PageLocked(page) && !page_mapped(page));
+	delete_from_page_cache(page);
+	unlock_page(page);
+	put_page(page);
+}
+
 struct page *swapin_page(struct sim_task *t, struct mm_struct *mm,
 			 struct vm_area_struct *vma, uint64_t addr, bool *major, int *err)
 {
@@ -1518,7 +1632,8 @@ int mm_map_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t 
 	if (!PageUptodate(page))
 		return -EIO;
 	slot = swp_offset(pte_to_swp_entry(*ptep));
-	*ptep = mk_pte(page);
+	/* Read-only: do_swap_page() makes it writable for a write fault. */
+	*ptep = mk_pte(page, false);
 	swap_free(mm->sys->swap, slot);
 	mm->counters[MM_SWAPENTS]--;
 	mm->counters[MM_ANONPAGES]++;
@@ -1561,12 +1676,18 @@ static void check_pte(const struct mm_struct *mm, uint64_t addr, pte_t pte)
 		SIM_CHECK(page->mapping);
 		SIM_CHECK(page_mapcount(page) >= 1);
 		SIM_CHECK(page_count(page) >= 1 + page_mapcount(page));
+		SIM_CHECK(!pte_write(pte) || (vma->vm_flags & VM_WRITE));
 		if (page_is_anon_of(mm, page)) {
 			SIM_CHECK(page->index == addr);
 			SIM_CHECK(PageSwapBacked(page));
 		} else {
 			SIM_CHECK(page->mapping == vma->vm_file);
 			SIM_CHECK(page->index == linear_page_index(vma, addr));
+			/* Dirty accounting: a file page is writable only
+			 * through shared mappings, and only while dirty
+			 * (writeback write-protects it first). */
+			SIM_CHECK(!pte_write(pte) || (vma->vm_flags & VM_SHARED));
+			SIM_CHECK(!pte_write(pte) || PageDirty(page));
 		}
 	} else {
 		uint64_t slot = swp_offset(pte_to_swp_entry(pte));

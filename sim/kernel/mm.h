@@ -22,20 +22,31 @@
  * mmap_write_unlock() bumps mm_lock_seq; do_munmap() and do_mprotect()
  * first wait for the per-VMA readers of the VMAs they may change
  * (vma_start_write_range(); the readers are sim/kernel/vma-lock.h's).
- * mprotect changes the flags only:
- * ptes carry no permission bit, so access checks go against the VMA.
+ * mprotect changes the flags, and write-protects the ptes of a range that
+ * loses VM_WRITE (change_protection()); a range that gains it keeps its
+ * ptes read-only, the next write faults (do_wp_page()).  Access checks go
+ * against the VMA.
  *
  * Page tables.  Three levels as on x86 (a directory of pmd tables of 512
  * pte tables of 512 ptes), allocated on first use and freed when empty: 8
  * bytes per mapped page.  A pte is one of
  *	none      0
- *	present   the struct page, with the young (accessed) and dirty bits
+ *	present   the struct page, with the young (accessed), dirty and
+ *	          write bits
  *	swap      a swap entry: the slot holding the page's contents
  * A present pte holds a page reference and a map count (get_page() +
  * page_add_rmap(); undone by page_remove_rmap() + put_page()).  The young
  * bit is set by mm_map_page() and by mm_touch() (the hardware's accessed
  * bit) and cleared by reclaim's referenced check; a dirty pte marks its
- * page dirty when it is unmapped.  Do not keep a pte pointer across
+ * page dirty when it is unmapped.  The write bit: mm_map_page() makes an
+ * anonymous page's pte writable if the VMA is (the page is the mm's own:
+ * fork is not modelled), a file page's read-only, as a shared mapping
+ * with dirty accounting (vma_wants_writenotify()) and a private one
+ * (copy-on-write) both have them; mm_pte_mkwrite() makes a pte writable
+ * and dirty (wp_page_reuse(), do_shared_fault()); writeback's
+ * page_mkclean() (the file rmap's mkclean) makes a shared file page's
+ * ptes clean and read-only again.  A write through a read-only pte is a
+ * fault (mm_touch() refuses it).  Do not keep a pte pointer across
  * anything that may block: tables are freed when they empty.
  *
  * The reverse map, registered as the page cache's rmap ops:
@@ -113,7 +124,10 @@
 #define _PAGE_ACCESSED		0x2ull	/* present: young */
 #define _PAGE_DIRTY		0x4ull	/* present: written through this pte */
 #define _PAGE_SWP		0x2ull	/* not present: a swap entry */
-#define _PAGE_FLAGS_MASK	0x7ull
+/* present: writable.  The page pointer's low bits are taken, so this is a
+ * high bit (user-space pointers never set it; mk_pte() checks). */
+#define _PAGE_RW		(1ull << 62)
+#define _PAGE_FLAGS_MASK	(0x7ull | _PAGE_RW)
 #define PTE_SWP_SHIFT		3
 
 /* A swap entry: a slot of the (one) swap area; 0 is never a valid slot. */
@@ -126,6 +140,7 @@ FS_INLINE bool pte_present(pte_t pte) { return pte & _PAGE_PRESENT; }
 FS_INLINE bool is_swap_pte(pte_t pte) { return !pte_present(pte) && (pte & _PAGE_SWP); }
 static inline bool pte_young(pte_t pte) { return pte_present(pte) && (pte & _PAGE_ACCESSED); }
 static inline bool pte_dirty(pte_t pte) { return pte_present(pte) && (pte & _PAGE_DIRTY); }
+static inline bool pte_write(pte_t pte) { return pte_present(pte) && (pte & _PAGE_RW); }
 static inline struct page *pte_page(pte_t pte)
 {
 	return pte_present(pte) ? (struct page *)(uintptr_t)(pte & ~_PAGE_FLAGS_MASK) : NULL;
@@ -437,10 +452,31 @@ struct page *mm_pte_page(const struct mm_struct *mm, uint64_t addr);
 /* Whether the pte of @addr is a swap entry; its entry in *@entry (may be
  * NULL). */
 bool mm_swap_entry_at(const struct mm_struct *mm, uint64_t addr, swp_entry_t *entry);
-/* An access to @addr that needs no fault: if the pte is present, set its
- * young bit (and dirty bit for a write) and return true.  Permissions are
- * the caller's to check against the VMA. */
+/* An access to @addr that needs no fault: if the pte is present (and
+ * writable, for a write), set its young bit (and dirty bit for a write)
+ * and return true.  Permissions are the caller's to check against the
+ * VMA. */
 bool mm_touch(struct mm_struct *mm, uint64_t addr, bool write);
+/* wp_page_reuse(): make the present pte of @addr mapping @page young,
+ * dirty and writable (@vma must be VM_WRITE).  False if the pte no longer
+ * maps @page (pte_same() failed). */
+bool mm_pte_mkwrite(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+		    struct page *page);
+/* wp_page_copy() of a present pte mapping @old_page (a file page of a
+ * private mapping): a new anonymous page for @addr, filled by the caller
+ * (the copy), uptodate, dirty and locked with the caller's reference;
+ * then mm_cow_replace() installs it.  May reclaim and sleep.  NULL with
+ * *@err = -ENOMEM or -EAGAIN (the slot is held: fault again). */
+struct page *mm_alloc_cow_page(struct sim_task *t, struct mm_struct *mm,
+			       struct vm_area_struct *vma, uint64_t addr, int *err);
+/* Under the pte lock: if the pte of @addr still maps @old_page, replace it
+ * by a writable, dirty pte of @new_page (the file page's rmap and
+ * reference go) and return true; else false (the caller frees @new_page
+ * with mm_cow_abort()). */
+bool mm_cow_replace(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+		    struct page *old_page, struct page *new_page);
+/* Drop an unused page of mm_alloc_cow_page() (locked, referenced). */
+void mm_cow_abort(struct mm_struct *mm, struct page *page);
 /*
  * mm_map_page(mm, vma, addr, page), in faultsim/mm.h: map @page at @addr
  * of @vma with a young pte, taking a reference and a map count.  @page is

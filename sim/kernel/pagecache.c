@@ -81,6 +81,7 @@ G_STATIC_ASSERT(sizeof(struct page) <= 40);
 
 struct pc_chunk {
 	uint32_t nr_used;		/* slots with _refcount > 0 */
+	uint32_t nr_dirty;		/* cached PG_dirty pages (dirty-accounted spaces) */
 	struct page pages[PC_CHUNK_PAGES];
 };
 
@@ -99,6 +100,15 @@ struct address_space {
 	void *a_data;
 	const struct pc_rmap_ops *rmap_ops;
 	void *rmap_data;
+	/* Dirty accounting (spaces that are not AS_SWAPBACKED): PG_dirty
+	 * pages in the cache, when the space went from clean to dirty
+	 * (inode->dirtied_when), its place on pc->dirty_mappings (the
+	 * flusher's b_dirty list, oldest first) and where the flusher's
+	 * cyclic writeback goes on (mapping->writeback_index). */
+	uint64_t nr_dirty;
+	sim_time_t dirtied_when;
+	struct list_head dirty_node;
+	pgoff_t writeback_index;
 };
 
 struct page_cache {
@@ -110,6 +120,9 @@ struct page_cache {
 	uint64_t nr_detached;		/* deleted pages still referenced */
 	uint64_t nr_isolated;		/* pages reclaim holds off the lists */
 	uint64_t nr_writeback;
+	uint64_t nr_dirty;		/* NR_FILE_DIRTY */
+	uint64_t nr_written;		/* NR_WRITTEN: file pages written back */
+	struct list_head dirty_mappings;	/* b_dirty: dirty spaces, oldest first */
 	struct list_head lru[NR_LRU_LISTS];
 	uint64_t nr_lru[NR_LRU_LISTS];
 	struct list_head mappings;
@@ -174,6 +187,7 @@ static void derive_watermarks(uint64_t nr_pages, uint64_t wmark[NR_WMARK])
 }
 
 static void kswapd_fn(struct sim_task *t, void *arg);
+static void account_page_cleaned(struct page *page);
 
 struct page_cache *pc_new(struct sim_engine *eng, const struct pc_params *p,
 			  GError **error)
@@ -219,6 +233,7 @@ struct page_cache *pc_new(struct sim_engine *eng, const struct pc_params *p,
 	for (int lru = 0; lru < NR_LRU_LISTS; lru++)
 		INIT_LIST_HEAD(&pc->lru[lru]);
 	INIT_LIST_HEAD(&pc->mappings);
+	INIT_LIST_HEAD(&pc->dirty_mappings);
 	pc->next_mapping_id = 1;
 	page_wait_table_init(&pc->waits, eng, p->page_lock_ops, p->page_lock_unfairness);
 	sim_waitqueue_init(&pc->reclaim_wait);
@@ -236,6 +251,7 @@ struct page_cache *pc_new(struct sim_engine *eng, const struct pc_params *p,
 
 static void mapping_destroy(struct address_space *mapping)
 {
+	list_del_init(&mapping->dirty_node);
 	for (size_t c = 0; c < mapping->nr_chunks; c++)
 		g_free(mapping->chunks[c]);
 	g_free(mapping->chunks);
@@ -329,6 +345,7 @@ struct address_space *pc_mapping_new(struct page_cache *pc, const char *name,
 	mapping->flags = flags;
 	mapping->size = nr_pages;
 	mapping->max_folio = 1;
+	INIT_LIST_HEAD(&mapping->dirty_node);
 	list_add_tail(&mapping->node, &pc->mappings);
 	return mapping;
 }
@@ -520,6 +537,8 @@ void pc_mapping_free(struct address_space *mapping)
 				 !page_mapped(page));
 			if (PageLRU(page))
 				lru_del(pc, page);
+			if (PageDirty(page))
+				account_page_cleaned(page);
 			mapping->nrpages--;
 			pc->nr_resident--;
 			count_vm_event(pc, PGFREE);
@@ -674,6 +693,11 @@ void delete_from_page_cache(struct page *page)
 	pc = mapping->pc;
 	if (PageLRU(page))
 		lru_del(pc, page);
+	/* cancel_dirty_page(): truncated, never to be written. */
+	if (PageDirty(page) && mapping_can_writeback(mapping)) {
+		account_page_cleaned(page);
+		ClearPageDirty(page);
+	}
 	mapping->nrpages--;
 	page->mapping = NULL;
 	page->__lru_pad = NULL;
@@ -682,9 +706,146 @@ void delete_from_page_cache(struct page *page)
 	pc->nr_detached++;
 }
 
+/* ------------------------------------------------------------------ */
+/* Dirty accounting (mm/page-writeback.c) */
+
+bool mapping_can_writeback(const struct address_space *mapping)
+{
+	return mapping && !(mapping->flags & AS_SWAPBACKED);
+}
+
+static struct pc_chunk *page_chunk(const struct page *page)
+{
+	return page->mapping->chunks[page->index >> PC_CHUNK_SHIFT];
+}
+
+/* account_page_dirtied(): NR_FILE_DIRTY, and __mark_inode_dirty() of a
+ * space that was clean (to the tail of b_dirty, dirtied now). */
+static void account_page_dirtied(struct page *page)
+{
+	struct address_space *mapping = page->mapping;
+	struct page_cache *pc = mapping->pc;
+
+	if (!mapping->nr_dirty++) {
+		mapping->dirtied_when = sim_now(pc->eng);
+		list_add_tail(&mapping->dirty_node, &pc->dirty_mappings);
+	}
+	page_chunk(page)->nr_dirty++;
+	pc->nr_dirty++;
+}
+
+/* account_page_cleaned(): the page's PG_dirty is going (written, or
+ * truncated); a space with no dirty page left leaves b_dirty. */
+static void account_page_cleaned(struct page *page)
+{
+	struct address_space *mapping = page->mapping;
+	struct page_cache *pc = mapping->pc;
+
+	if (!mapping_can_writeback(mapping))
+		return;
+	g_assert(mapping->nr_dirty > 0 && pc->nr_dirty > 0 && page_chunk(page)->nr_dirty > 0);
+	page_chunk(page)->nr_dirty--;
+	pc->nr_dirty--;
+	if (!--mapping->nr_dirty)
+		list_del_init(&mapping->dirty_node);
+}
+
 bool set_page_dirty(struct page *page)
 {
-	return !TestSetPageDirty(page);
+	if (TestSetPageDirty(page))
+		return false;
+	if (mapping_can_writeback(page->mapping))
+		account_page_dirtied(page);
+	return true;
+}
+
+bool clear_page_dirty_for_io(struct page *page)
+{
+	struct address_space *mapping = page->mapping;
+
+	g_assert(PageLocked(page));
+	/* page_mkclean(): write-protect and clean every pte mapping it, so
+	 * that the next write faults (page_mkwrite) and dirties it again;
+	 * a dirty pte means the page was written meanwhile: still dirty. */
+	if (mapping && mapping_can_writeback(mapping) && page_mapped(page) &&
+	    mapping->rmap_ops && mapping->rmap_ops->mkclean &&
+	    mapping->rmap_ops->mkclean(page, mapping->rmap_data))
+		set_page_dirty(page);
+	if (!TestClearPageDirty(page))
+		return false;
+	if (mapping)
+		account_page_cleaned(page);
+	return true;
+}
+
+uint64_t pc_nr_dirty(const struct page_cache *pc)
+{
+	return pc->nr_dirty;
+}
+
+uint64_t pc_nr_file_pages(const struct page_cache *pc)
+{
+	const struct address_space *mapping;
+	uint64_t n = 0;
+
+	list_for_each_entry(mapping, &pc->mappings, node)
+		if (mapping_can_writeback(mapping))
+			n += mapping->nrpages;
+	return n;
+}
+
+uint64_t pc_mapping_nr_dirty(const struct address_space *mapping)
+{
+	return mapping->nr_dirty;
+}
+
+struct address_space *pc_dirty_mapping(const struct page_cache *pc, unsigned int n)
+{
+	struct address_space *mapping;
+
+	list_for_each_entry(mapping, &pc->dirty_mappings, dirty_node)
+		if (!n--)
+			return mapping;
+	return NULL;
+}
+
+sim_time_t pc_mapping_dirtied_when(const struct address_space *mapping)
+{
+	return mapping->dirtied_when;
+}
+
+void pc_mapping_requeue(struct address_space *mapping)
+{
+	if (list_empty(&mapping->dirty_node))
+		return;
+	list_del_init(&mapping->dirty_node);
+	list_add_tail(&mapping->dirty_node, &mapping->pc->dirty_mappings);
+}
+
+pgoff_t *pc_mapping_writeback_index(struct address_space *mapping)
+{
+	return &mapping->writeback_index;
+}
+
+struct page *find_get_dirty_page(struct address_space *mapping, pgoff_t *index)
+{
+	for (size_t c = *index >> PC_CHUNK_SHIFT; c < mapping->nr_chunks; c++) {
+		struct pc_chunk *chunk = mapping->chunks[c];
+		unsigned int i = c == (*index >> PC_CHUNK_SHIFT) ? *index & (PC_CHUNK_PAGES - 1) : 0;
+
+		if (!chunk || !chunk->nr_dirty)
+			continue;
+		for (; i < PC_CHUNK_PAGES; i++) {
+			struct page *page = &chunk->pages[i];
+
+			if (page->mapping == mapping && PageDirty(page)) {
+				page->_refcount++;
+				*index = page->index;
+				return page;
+			}
+		}
+	}
+	return NULL;
 }
 
 void set_page_writeback(struct page *page)
@@ -703,6 +864,8 @@ void end_page_writeback(struct page *page)
 	g_assert(PageWriteback(page) && pc->nr_writeback > 0);
 	ClearPageWriteback(page);
 	pc->nr_writeback--;
+	if (page->mapping && mapping_can_writeback(page->mapping))
+		pc->nr_written++;
 	wake_up_page(page, PG_writeback);
 	if (sim_waitqueue_active(&pc->reclaim_wait))
 		sim_wake_up_all(&pc->reclaim_wait);
@@ -734,6 +897,26 @@ void pc_readpage(struct sim_task *t, struct page *page)
 		mapping->a_ops->readpage(t, mapping, page, mapping->a_data);
 	else
 		page_endio(page, false, 0);
+}
+
+bool pc_writepage(struct sim_task *t, struct page *page)
+{
+	struct address_space *mapping = page->mapping;
+
+	g_assert(mapping && PageWriteback(page) && !PageLocked(page));
+	if (mapping->a_ops && mapping->a_ops->writepage) {
+		mapping->a_ops->writepage(t, mapping, page, mapping->a_data);
+		return true;
+	}
+	/* Nowhere to write it: dirty again (redirty_page_for_writepage()). */
+	set_page_dirty(page);
+	end_page_writeback(page);
+	return false;
+}
+
+uint64_t pc_nr_written(const struct page_cache *pc)
+{
+	return pc->nr_written;
 }
 
 /* ------------------------------------------------------------------ */
@@ -865,7 +1048,7 @@ static bool shrink_page(struct page_cache *pc, struct scan_control *sc,
 		if (!mapping->a_ops || !mapping->a_ops->writepage)
 			goto activate_locked;
 		/* pageout(): the write completes later, from the I/O model. */
-		ClearPageDirty(page);
+		clear_page_dirty_for_io(page);
 		SetPageReclaim(page);
 		set_page_writeback(page);
 		count_vm_event(pc, NR_VMSCAN_WRITE);
@@ -1115,8 +1298,10 @@ bool pc_check(const struct page_cache *pc)
 		SIM_CHECK(on_list[lru] == pc->nr_lru[lru]);
 	}
 
+	uint64_t dirty_total = 0;
+
 	list_for_each_entry(mapping, &pc->mappings, node) {
-		uint64_t cached = 0;
+		uint64_t cached = 0, dirty = 0;
 
 		SIM_CHECK(mapping->pc == pc);
 		for (size_t c = 0; c < mapping->nr_chunks; c++) {
@@ -1125,9 +1310,14 @@ bool pc_check(const struct page_cache *pc)
 
 			if (!chunk)
 				continue;
+			uint32_t dirty_in_chunk = 0;
+
 			for (unsigned int i = 0; i < PC_CHUNK_PAGES; i++) {
 				const struct page *page = &chunk->pages[i];
 
+				if (page->_refcount && page->mapping && PageDirty(page) &&
+				    mapping_can_writeback(mapping))
+					dirty_in_chunk++;
 				if (!page->_refcount) {
 					SIM_CHECK(!page->flags && !page->mapping && !page->_mapcount);
 					continue;
@@ -1152,10 +1342,17 @@ bool pc_check(const struct page_cache *pc)
 				}
 			}
 			SIM_CHECK(in_chunk > 0 && in_chunk == chunk->nr_used);
+			SIM_CHECK(dirty_in_chunk == chunk->nr_dirty);
+			dirty += dirty_in_chunk;
 			used += in_chunk;
 		}
 		SIM_CHECK(cached == mapping->nrpages);
+		/* A space is on b_dirty exactly when it has dirty pages. */
+		SIM_CHECK(dirty == mapping->nr_dirty);
+		SIM_CHECK(list_empty(&mapping->dirty_node) == !dirty);
+		dirty_total += dirty;
 	}
+	SIM_CHECK(dirty_total == pc->nr_dirty);
 	SIM_CHECK(lru_flagged == pc->nr_lru[LRU_INACTIVE] + pc->nr_lru[LRU_ACTIVE]);
 	SIM_CHECK(off_lru <= pc->nr_isolated);
 	SIM_CHECK(used == pc->nr_resident);

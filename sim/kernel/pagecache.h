@@ -164,6 +164,10 @@ struct pc_backing_ops {
 struct pc_rmap_ops {
 	unsigned long (*unmap)(struct page *page, void *data);
 	int (*referenced)(struct page *page, void *data);
+	/* optional: page_mkclean(): write-protect and clean every pte
+	 * mapping @page (shared mappings); returns how many were dirty or
+	 * writable.  Must not block. */
+	int (*mkclean)(struct page *page, void *data);
 };
 
 /* Create a page cache in @eng (and its kswapd task); NULL and an error on
@@ -243,6 +247,50 @@ bool pc_page_cached(struct address_space *mapping, pgoff_t index);
 void delete_from_page_cache(struct page *page);
 /* put_page() (the last reference frees a deleted page's frame),
  * mark_page_accessed() and set_page_dirty(): faultsim/mm.h. */
+/*
+ * Dirty accounting, as mm/page-writeback.c (the throttling and the flusher
+ * built on it are sim/kernel/writeback.h's).  The address spaces that are
+ * not AS_SWAPBACKED (files: mapping_can_writeback()) count their PG_dirty
+ * pages: per space, per page cache (NR_FILE_DIRTY), and per chunk (so
+ * that the flusher's lookup skips clean chunks).  set_page_dirty()
+ * (faultsim/mm.h) accounts a page that was clean; a space that goes from
+ * clean to dirty goes to the tail of the page cache's list of dirty spaces
+ * (the flusher's b_dirty: __mark_inode_dirty()) with its dirtied_when.  The dirty bit is cleared (and accounted) only by
+ * clear_page_dirty_for_io() and by truncation (delete_from_page_cache(),
+ * as cancel_dirty_page()).
+ */
+bool mapping_can_writeback(const struct address_space *mapping);
+/* For writeback: @page locked.  page_mkclean() through the space's rmap
+ * (its ptes are made clean and read-only, so the next write through them
+ * faults), then clear PG_dirty; true if it was dirty (the caller writes
+ * it). */
+bool clear_page_dirty_for_io(struct page *page);
+/* NR_FILE_DIRTY; the pages of dirty-accounted spaces in the cache (the
+ * file LRU pages of global_dirtyable_memory(): O(spaces)). */
+uint64_t pc_nr_dirty(const struct page_cache *pc);
+uint64_t pc_nr_file_pages(const struct page_cache *pc);
+uint64_t pc_mapping_nr_dirty(const struct address_space *mapping);
+/* The @n-th space of b_dirty (0: the oldest), or NULL. */
+struct address_space *pc_dirty_mapping(const struct page_cache *pc, unsigned int n);
+sim_time_t pc_mapping_dirtied_when(const struct address_space *mapping);
+/* requeue_io(): a dirty space goes to the tail of b_dirty, keeping its
+ * dirtied_when (so b_dirty is in queueing order, not strictly by age). */
+void pc_mapping_requeue(struct address_space *mapping);
+/* The space's writeback_index (the cyclic writeback's next page). */
+pgoff_t *pc_mapping_writeback_index(struct address_space *mapping);
+/* The first dirty cached page at an index >= *@index, with a reference,
+ * its index in *@index; NULL if none (find_get_pages_range_tag(DIRTY)).
+ * O(pages scanned), clean chunks skipped. */
+struct page *find_get_dirty_page(struct address_space *mapping, pgoff_t *index);
+
+/* Writeback of @page (PG_writeback set, unlocked, PG_dirty cleared by
+ * clear_page_dirty_for_io()) through its space's writepage, by @t (may
+ * sleep in the disk model); false if the space cannot write (the page is
+ * dirty again, its writeback ended). */
+bool pc_writepage(struct sim_task *t, struct page *page);
+/* NR_WRITTEN: pages of dirty-accounted spaces whose writeback ended. */
+uint64_t pc_nr_written(const struct page_cache *pc);
+
 /* Start writeback (the caller writes the page; PG_dirty already
  * cleared): PG_writeback set and counted. */
 void set_page_writeback(struct page *page);

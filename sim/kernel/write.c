@@ -58,6 +58,7 @@ void write_sys_init(struct write_sys *ws, struct sim_engine *eng, const struct w
 	g_assert(prefault && (!prefault->prefault || prefault->fault_in_readable));
 	g_assert(fs != NULL);
 	ws->eng = eng;
+	ws->wb = NULL;
 	if (p)
 		ws->p = *p;
 	else
@@ -246,7 +247,8 @@ static size_t write_end(struct write_iter *wi, uint64_t pos, size_t bytes, size_
 			break;
 		if (end - start == PAGE_SIZE)
 			SetPageUptodate(page);
-		set_page_dirty(page);
+		if (set_page_dirty(page))
+			wi->nr_dirtied++;
 	}
 	write_unlock_pages(wi);
 	return copied;
@@ -318,6 +320,11 @@ ssize_t generic_perform_write(struct write_sys *ws, struct sim_task *t, struct m
 		buf += copied;
 		len -= copied;
 		written += (ssize_t)copied;
+		/* generic_perform_write(): balance_dirty_pages_ratelimited()
+		 * after every chunk (sim/kernel/writeback.h). */
+		if (ws->wb)
+			balance_dirty_pages_ratelimited(ws->wb, t, wi.nr_dirtied);
+		wi.nr_dirtied = 0;
 	}
 out:
 	if (wi.locked != one_page)

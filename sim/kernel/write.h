@@ -31,6 +31,8 @@
  *	write_end    a short copy into a page that is not uptodate copies
  *	             nothing (block_write_end()); else mark the pages written
  *	             whole uptodate, dirty them, unlock them
+ *	throttle     balance_dirty_pages_ratelimited() with the pages the
+ *	             chunk dirtied, if the write_sys has a writeback (wb)
  * A copy that wrote nothing retries: with the bytes it did copy if it
  * copied some (they are present), else the same bytes, after
  * fault_in_readable() for on-failure (6.14, 665575cff098: no prefault on
@@ -65,6 +67,7 @@
 #include "sim/core/dist.h"
 #include "sim/core/engine.h"
 #include "sim/kernel/mm.h"
+#include "sim/kernel/writeback.h"
 
 struct fault_sys;
 
@@ -99,6 +102,9 @@ struct write_sys {
 	struct write_params p;
 	const struct fs_prefault_policy *prefault;
 	struct fault_sys *fs;		/* faults on the user buffer */
+	/* Dirty throttling after each chunk (NULL: none; set by the
+	 * caller after write_sys_init()). */
+	struct bdi_writeback *wb;
 	uint64_t *writes, *chunks, *short_copies, *probes, *probed_lines, *prefault_faults,
 		 *copy_faults, *self_deadlocks;
 	struct sim_hist *latency;
@@ -113,6 +119,7 @@ struct write_iter {
 	struct mm_struct *mm;
 	struct page **locked;		/* the page-cache pages held (a chunk's) */
 	unsigned int nr_locked;
+	unsigned int nr_dirtied;	/* pages this chunk dirtied */
 	struct sim_timer check;		/* the self-deadlock check */
 };
 

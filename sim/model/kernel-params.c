@@ -57,6 +57,26 @@ static const struct sim_key_def kernel_keys[] = {
 	{ .name = "mm.rss_stat", .type = SIM_KEY_ENUM, .defval = "auto", .choices = rss_stats,
 	  .help = "the mm's RSS counters: task-cache (SPLIT_RSS_COUNTING, up to 6.1), percpu "
 		  "(percpu_counter, 6.2+), auto: the preset's" },
+	{ .name = "fault.page_mkwrite", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	  .defval = "300ns",
+	  .help = "fault: ->page_mkwrite (file_update_time(), filesystem checks), without "
+		  "the page lock and the stable-page wait" },
+	/* dirty writeback (sim/kernel/writeback.h): the vm.* sysctls */
+	{ .name = "vm.dirty_ratio", .type = SIM_KEY_UINT, .defval = "20", .max = "100",
+	  .help = "dirty threshold, % of dirtyable memory (free + file pages)" },
+	{ .name = "vm.dirty_background_ratio", .type = SIM_KEY_UINT, .defval = "10", .max = "100",
+	  .help = "background writeback threshold, % of dirtyable memory" },
+	{ .name = "vm.dirty_bytes", .type = SIM_KEY_SIZE, .defval = "0",
+	  .help = "dirty threshold in bytes (0: vm.dirty_ratio)" },
+	{ .name = "vm.dirty_background_bytes", .type = SIM_KEY_SIZE, .defval = "0",
+	  .help = "background threshold in bytes (0: vm.dirty_background_ratio)" },
+	{ .name = "vm.dirty_writeback_centisecs", .type = SIM_KEY_TIME, .defval = "5s",
+	  .help = "period of the flusher's kupdate writeback (0: none)" },
+	{ .name = "vm.dirty_expire_centisecs", .type = SIM_KEY_TIME, .defval = "30s",
+	  .help = "kupdate writes files dirty for longer than this" },
+	{ .name = "disk.stable_writes", .type = SIM_KEY_BOOL, .defval = "false",
+	  .help = "the disk needs stable pages: page_mkwrite waits for writeback "
+		  "(queue/stable_writes)" },
 	/* khugepaged (sim/kernel/khugepaged.h) */
 	{ .name = "khugepaged.scan_sleep", .type = SIM_KEY_TIME, .defval = "100ms", .min = "1us",
 	  .help = "khugepaged: sleep between passes (the kernel's default is 10 s)" },
@@ -139,6 +159,21 @@ void fault_params_from_config(struct fault_params *p, const struct sim_run_confi
 	p->map_page = cost_key(cfg, "fault.map_page", &d[FAULT_COST_MAP_PAGE]);
 	p->swapin = cost_key(cfg, "fault.swapin", &d[FAULT_COST_SWAPIN]);
 	p->touch = cost_key(cfg, "fault.touch", &d[FAULT_COST_TOUCH]);
+	p->page_mkwrite = cost_key(cfg, "fault.page_mkwrite", &p->page_mkwrite_dist);
+}
+
+void writeback_params_from_config(struct writeback_params *p, const struct sim_run_config *cfg)
+{
+	*p = (struct writeback_params){
+		.dirty_ratio = (unsigned int)sim_config_get_uint(cfg, "vm.dirty_ratio"),
+		.dirty_background_ratio =
+			(unsigned int)sim_config_get_uint(cfg, "vm.dirty_background_ratio"),
+		.dirty_bytes = sim_config_get_size(cfg, "vm.dirty_bytes"),
+		.dirty_background_bytes = sim_config_get_size(cfg, "vm.dirty_background_bytes"),
+		.dirty_writeback_interval = sim_config_get_time(cfg, "vm.dirty_writeback_centisecs"),
+		.dirty_expire_interval = sim_config_get_time(cfg, "vm.dirty_expire_centisecs"),
+		.stable_writes = sim_config_get_bool(cfg, "disk.stable_writes"),
+	};
 }
 
 void khugepaged_params_from_config(struct khugepaged_params *p,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The kernel model's parameters from a run's configuration: the keys of
- * the fault path (fault.*), khugepaged (khugepaged.*) and write(2)
- * (write.*), and the params structs sim/kernel takes, read from them.
+ * the fault path (fault.*), khugepaged (khugepaged.*), write(2)
+ * (write.*) and dirty writeback (vm.*, disk.stable_writes), and the params structs sim/kernel takes, read from them.
  * The kernel never sees a key; its *_params_init() give the same values
  * as these keys' defaults (tests/test-model.c holds the two together).
  */
@@ -15,6 +15,7 @@
 #include "sim/kernel/khugepaged.h"
 #include "sim/kernel/mm-lines.h"
 #include "sim/kernel/write.h"
+#include "sim/kernel/writeback.h"
 
 /* Register the fault.*, mm.*, khugepaged.* and write.* keys. */
 void sim_kernel_register_keys(struct sim_keys *keys);
@@ -29,5 +30,6 @@ void write_params_from_config(struct write_params *p, const struct sim_run_confi
 /* The mm.* keys, with the preset's kernel version where a key says 0 or
  * auto (MEMCG_CHARGE_BATCH, the RSS counters). */
 void mm_lines_params_from_config(struct mm_lines_params *p, const struct sim_run_config *cfg);
+void writeback_params_from_config(struct writeback_params *p, const struct sim_run_config *cfg);
 
 #endif /* FAULTSIM_SIM_MODEL_KERNEL_PARAMS_H */

@@ -169,6 +169,7 @@ uint64_t sim_machine_disk_extent(struct sim_machine *m, uint64_t bytes)
 static gboolean provide_page_cache(struct sim_machine *m, GError **error)
 {
 	const struct sim_run_config *cfg = m->cfg;
+	struct writeback_params wp;
 	struct pc_params p;
 
 	pc_params_init(&p);
@@ -186,6 +187,8 @@ static gboolean provide_page_cache(struct sim_machine *m, GError **error)
 		sim_task_set_daemon(pc_kswapd_task(m->pc), true);
 		sim_cpus_attach(m->cpus, pc_kswapd_task(m->pc));
 	}
+	writeback_params_from_config(&wp, cfg);
+	m->wb = wb_new(m->eng, m->pc, &wp);
 	return TRUE;
 }
 
@@ -272,6 +275,8 @@ void sim_machine_free_memory(struct sim_machine *m)
 {
 	mm_sys_free(m->mm_sys);		/* before the cache */
 	m->mm_sys = NULL;
+	wb_free(m->wb);
+	m->wb = NULL;
 	pc_free(m->pc);
 	m->pc = NULL;
 }

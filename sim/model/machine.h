@@ -6,7 +6,8 @@
  *	cpus        machine.cpus, .slice, .context_switch, .wakeup_latency
  *	disk        disk.* (a profile, and the keys that override it)
  *	page cache  memory.limit, .kswapd, .scan_cost and the page_lock
- *	            policy; kswapd competes for the CPUs
+ *	            policy; kswapd competes for the CPUs; with it the
+ *	            writeback (dirty limits and flusher, vm.*)
  *	mm system   the system of the processes' address spaces, with a swap
  *	            area of memory.swap on the disk (0: none)
  *	cache lines what moving a lock word's line between CPUs costs
@@ -35,6 +36,7 @@
 #include "sim/kernel/mm.h"
 #include "sim/kernel/mm-lines.h"
 #include "sim/kernel/pagecache.h"
+#include "sim/kernel/writeback.h"
 
 /* Parts of the machine made on demand. */
 enum sim_machine_part {
@@ -49,6 +51,7 @@ struct sim_machine {
 	struct sim_cpus *cpus;
 	struct sim_disk *disk;
 	struct page_cache *pc;			/* SIM_MACHINE_PAGE_CACHE */
+	struct bdi_writeback *wb;		/* with the page cache: vm.* */
 	struct mm_sys *mm_sys;			/* SIM_MACHINE_MM */
 	struct sim_cacheline_cost *line_cost;	/* SIM_MACHINE_CACHELINES */
 	struct mm_lines *lines;			/* MM and CACHELINES: a fault's */

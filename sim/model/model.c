@@ -332,6 +332,8 @@ void sim_model_finish(struct sim_model *m)
 		sim_cpu_load_finish(m->cpu_load);
 	if (m->machine.disk)
 		sim_disk_finish(m->machine.disk);
+	if (m->machine.wb)
+		wb_stats_finish(m->machine.wb);
 	sim_workloads_finish(m->workloads);
 }
 

@@ -46,7 +46,8 @@
  * fault_in_readable() of 5.16, probe one byte per page), on-failure in
  * 6.15 (665575cff098, 6.14).  Outside the slots, generic_perform_write()'s
  * chunk (write.chunk): a page up to 6.8, the mapping's largest folio in
- * 6.15 (9aac777aaf94, 6.11).
+ * 6.15 (9aac777aaf94, 6.11).  dirty_throttle: hold in 4.19 and 5.4 (5.4.0;
+ * 89b15332af7c reached 5.4.y in 5.4.9), drop from 5.10 (5.5).
  */
 #include "config.h"
 
@@ -170,6 +171,18 @@ static gboolean prefault_check_ops(const void *p, GError **error)
 	return TRUE;
 }
 
+static gboolean dirty_throttle_check_ops(const void *p, GError **error)
+{
+	const struct fs_dirty_throttle_policy *ops = p;
+
+	if (!ops->throttle) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_FAILED,
+			    "dirty_throttle policy '%s': throttle is required", ops->name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static const struct slot_desc slots[SIM_NR_POLICY_SLOTS] = {
 	[SIM_POLICY_RWSEM] = {
 		{ "rwsem", "policy.rwsem", "v5.11",
@@ -216,6 +229,12 @@ static const struct slot_desc slots[SIM_NR_POLICY_SLOTS] = {
 		  "write(2): faulting in the user buffer (default: the preset's)",
 		  FS_PREFAULT_POLICY_VERSION },
 		prefault_check_ops,
+	},
+	[SIM_POLICY_DIRTY_THROTTLE] = {
+		{ "dirty_throttle", "policy.dirty_throttle", "drop",
+		  "write faults: dirty throttling under mmap_sem or after dropping it "
+		  "(default: the preset's)", FS_DIRTY_THROTTLE_POLICY_VERSION },
+		dirty_throttle_check_ops,
 	},
 };
 
@@ -414,6 +433,8 @@ FAULT_REGISTER(fs_register_fault_map_pages_policy, fs_fault_map_pages_policy,
 FAULT_REGISTER(fs_register_fault_lock_policy, fs_fault_lock_policy, SIM_POLICY_FAULT_LOCK)
 FAULT_REGISTER(fs_register_khugepaged_policy, fs_khugepaged_policy, SIM_POLICY_KHUGEPAGED)
 FAULT_REGISTER(fs_register_prefault_policy, fs_prefault_policy, SIM_POLICY_PREFAULT)
+FAULT_REGISTER(fs_register_dirty_throttle_policy, fs_dirty_throttle_policy,
+	       SIM_POLICY_DIRTY_THROTTLE)
 #undef FAULT_REGISTER
 
 const char *fs_plugin_registrar_origin(const struct fs_plugin_registrar *r)
@@ -596,37 +617,45 @@ fail:
 static const struct sim_preset presets[] = {
 	{ "linux-4.19", "Linux 4.19",
 	  { "v4.19", "steal", "once", "hold", "trylock", "mmap",
-	    "swapin-read", "per-page" },
+	    "swapin-read", "per-page",
+	    "hold" },
 	  "page" },
 	{ "linux-5.4", "Linux 5.4: rwsem handoff (and its writer's spin) and bulk reader wake",
 	  { "v5.4", "steal", "once", "drop", "trylock", "mmap",
-	    "swapin-read", "per-page" },
+	    "swapin-read", "per-page",
+	    "hold" },
 	  "page" },
 	{ "linux-5.10", "Linux 5.10: page lock bounded stealing, retried faults major",
 	  { "v5.4", "bounded-steal", "first-drop", "drop", "trylock", "mmap",
-	    "swapin-read", "per-page" },
+	    "swapin-read", "per-page",
+	    "drop" },
 	  "page" },
 	{ "linux-6.1", "Linux 6.1: readers no longer spin",
 	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "mmap",
-	    "swapin-read", "per-page" },
+	    "swapin-read", "per-page",
+	    "drop" },
 	  "page" },
 	{ "linux-6.4", "Linux 6.4: per-VMA locks for anonymous VMAs",
 	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "per-vma-6.4",
-	    "swapin-read", "per-page" },
+	    "swapin-read", "per-page",
+	    "drop" },
 	  "page" },
 	{ "linux-6.6", "Linux 6.6: per-VMA locks for swap and file fault-around, not ->fault",
 	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "per-vma-6.6",
-	    "swapin-read", "per-page" },
+	    "swapin-read", "per-page",
+	    "drop" },
 	  "page" },
 	{ "linux-6.8", "Linux 6.8: per-VMA locks for file ->fault (6.7), TRIED after a major "
 	  "VMA-lock retry",
 	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "per-vma",
-	    "swapin-read", "per-page" },
+	    "swapin-read", "per-page",
+	    "drop" },
 	  "page" },
 	{ "linux-6.15", "Linux 6.15: write(2) chunks of a folio (6.11) and no prefault on its "
 	  "fast path (6.14)",
 	  { "v5.11", "bounded-steal", "first-drop", "drop", "trylock", "per-vma",
-	    "swapin-read", "on-failure" },
+	    "swapin-read", "on-failure",
+	    "drop" },
 	  "folio" },
 };
 
@@ -797,6 +826,11 @@ const struct fs_khugepaged_policy *sim_policy_khugepaged(const struct sim_run_co
 const struct fs_prefault_policy *sim_policy_prefault(const struct sim_run_config *cfg)
 {
 	return sim_policy_of(cfg, SIM_POLICY_PREFAULT)->ops;
+}
+
+const struct fs_dirty_throttle_policy *sim_policy_dirty_throttle(const struct sim_run_config *cfg)
+{
+	return sim_policy_of(cfg, SIM_POLICY_DIRTY_THROTTLE)->ops;
 }
 
 char *sim_policy_set_string(const struct sim_run_config *cfg)

@@ -48,6 +48,7 @@ enum sim_policy_slot {
 	SIM_POLICY_FAULT_LOCK,
 	SIM_POLICY_KHUGEPAGED,
 	SIM_POLICY_PREFAULT,
+	SIM_POLICY_DIRTY_THROTTLE,
 	SIM_NR_POLICY_SLOTS,
 };
 
@@ -144,6 +145,7 @@ const struct fs_fault_retry_policy *sim_policy_fault_retry(const struct sim_run_
 const struct fs_fault_io_policy *sim_policy_fault_io(const struct sim_run_config *cfg);
 const struct fs_fault_map_pages_policy *sim_policy_fault_map_pages(const struct sim_run_config *cfg);
 const struct fs_fault_lock_policy *sim_policy_fault_lock(const struct sim_run_config *cfg);
+const struct fs_dirty_throttle_policy *sim_policy_dirty_throttle(const struct sim_run_config *cfg);
 const struct fs_khugepaged_policy *sim_policy_khugepaged(const struct sim_run_config *cfg);
 const struct fs_prefault_policy *sim_policy_prefault(const struct sim_run_config *cfg);
 /* "rwsem=v5.11 page_lock=bounded-steal": the run's whole policy set. */

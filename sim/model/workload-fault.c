@@ -284,7 +284,8 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 
 /*
  * The group's fault path: the fault.* costs and the run's retry, io,
- * map_pages and fault_lock policies.  (A khugepaged policy's pmd_lock()
+ * map_pages and fault_lock policies, and the machine's writeback with the
+ * dirty_throttle policy for write faults on the shared file.  (A khugepaged policy's pmd_lock()
  * atomics are paid where pmd_lock() is taken, sim/kernel/khugepaged.h.)
  */
 static void fault_group_fault_sys(struct fault_group *fg, const struct sim_run_config *cfg)
@@ -295,6 +296,7 @@ static void fault_group_fault_sys(struct fault_group *fg, const struct sim_run_c
 	fault_sys_init(&fg->fs, fg->g->w->eng, &p, sim_policy_fault_retry(cfg),
 		       sim_policy_fault_io(cfg), sim_policy_fault_map_pages(cfg),
 		       sim_policy_fault_lock(cfg));
+	fault_sys_set_writeback(&fg->fs, fg->g->w->machine->wb, sim_policy_dirty_throttle(cfg));
 }
 
 static gboolean fault_group_start(struct group *g, const struct sim_run_config *cfg,

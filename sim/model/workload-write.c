@@ -12,9 +12,9 @@
  * file_per_thread gives each thread a file of its own (writeseek1) instead
  * of the group's one.  max_folio is the largest folio the file's
  * filesystem lets the page cache use (mapping_max_folio_size()), which
- * sizes the chunks when write.chunk = folio.  The file's backing is a RAM
- * disk in effect: dirty pages are never written back during the run
- * (memory.limit must hold the file).
+ * sizes the chunks when write.chunk = folio.  Dirty pages are throttled
+ * and written back as the machine's writeback says (vm.*: the dirty
+ * limits and the flusher, sim/kernel/writeback.h).
  *
  * The source buffer (workload.NAME.source):
  *	anon       block_size bytes of anonymous memory, faulted in (present)
@@ -166,6 +166,8 @@ static gboolean write_group_start(struct group *g, const struct sim_run_config *
 		       sim_policy_fault_map_pages(cfg), sim_policy_fault_lock(cfg));
 	write_params_from_config(&wp, cfg);
 	write_sys_init(&wg->ws, w->eng, &wp, sim_policy_prefault(cfg), &wg->fs);
+	wg->ws.wb = w->machine->wb;
+	fault_sys_set_writeback(&wg->fs, w->machine->wb, sim_policy_dirty_throttle(cfg));
 	wg->same_file = g_str_equal(write_sources[group_enum(g, cfg, "source")], "same-file");
 	wg->block = group_size(g, cfg, "block_size");
 	wg->seek = group_bool(g, cfg, "seek");

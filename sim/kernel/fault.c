@@ -376,19 +376,26 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 {
 	struct fault_sys *fs = vmf->fs;
 	struct page *page;
+	sim_time_t alloc;
 	int err;
 
 	if (vma_lock_not_covered(vmf, VMA_LOCK_ANON))
 		return VM_FAULT_RETRY;
-	cpu_work(vmf->t, fault_cost(fs, FAULT_COST_ALLOC));
 	/* The shared lines of the allocation, charge and install (zone,
 	 * memcg, PTL, RSS, LRU: sim/kernel/mm-lines.h). */
 	mm_anon_fault_lines(vmf->t, vmf->mm, vmf->address);
+	/* alloc_anon_folio() (6.x; alloc_zeroed_user_highpage_movable()
+	 * before): the page is taken, then allocated, zeroed and installed
+	 * in one step. */
 	page = mm_alloc_anon_page(vmf->t, vmf->mm, vmf->vma, vmf->address, &err);
-	if (!page)
+	if (!page) {
+		cpu_work(vmf->t, fault_cost(fs, FAULT_COST_ALLOC));
 		return err == -ENOMEM ? VM_FAULT_OOM : 0;	/* raced: fault again */
+	}
 	vmf->page = page;
-	finish_fault(vmf, fault_cost(fs, FAULT_COST_ZERO));
+	/* The draws in their order: allocation, then zeroing. */
+	alloc = fault_cost(fs, FAULT_COST_ALLOC);
+	finish_fault(vmf, alloc + fault_cost(fs, FAULT_COST_ZERO));
 	unlock_page(page);
 	put_page(page);
 	return 0;
@@ -512,16 +519,21 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
 		return ret;
 	file_page = vmf->page;
-	cpu_work(vmf->t, fault_cost(fs, FAULT_COST_ALLOC));
 	mm_anon_fault_lines(vmf->t, vmf->mm, vmf->address);
+	/* The new page is taken, then allocated, copied and installed in
+	 * one step. */
 	page = mm_alloc_anon_page(vmf->t, vmf->mm, vmf->vma, vmf->address, &err);
 	if (page) {
+		sim_time_t alloc = fault_cost(fs, FAULT_COST_ALLOC);
+
 		vmf->page = page;
-		finish_fault(vmf, fault_cost(fs, FAULT_COST_COPY));
+		finish_fault(vmf, alloc + fault_cost(fs, FAULT_COST_COPY));
 		unlock_page(page);
 		put_page(page);
-	} else if (err == -ENOMEM) {
-		ret |= VM_FAULT_OOM;
+	} else {
+		cpu_work(vmf->t, fault_cost(fs, FAULT_COST_ALLOC));
+		if (err == -ENOMEM)
+			ret |= VM_FAULT_OOM;
 	}
 	unlock_page(file_page);
 	put_page(file_page);

@@ -463,6 +463,10 @@ static vm_fault_t do_fault_around(struct vm_fault *vmf)
 		end = vma->vm_start + (size - vma->vm_pgoff);
 	if (end <= start)
 		return 0;
+	/* filemap_map_pages()' fixed part: rcu_read_lock(), the first
+	 * next_uptodate_folio() of the xarray walk, the pte lock. */
+	if (vmf->fs->p.fault_around)
+		cpu_work(vmf->t, vmf->fs->p.fault_around);
 	mapped = vmf->fs->map_pages->map_pages(vmf, linear_page_index(vma, start),
 					       linear_page_index(vma, end - 1));
 	*vmf->fs->st.fa_mapped += mapped;

@@ -173,6 +173,7 @@ struct fault_params {
 	sim_time_t pte_install;		/* finish_fault(): ptl, set_pte, rmap */
 	sim_time_t filemap;		/* filemap_fault() lookup and checks */
 	sim_time_t map_page;		/* fault-around, per page mapped */
+	sim_time_t fault_around;	/* fault-around, once a call */
 	sim_time_t swapin;		/* do_swap_page() bookkeeping */
 	sim_time_t touch;		/* an access through a present pte */
 	sim_time_t page_mkwrite;	/* ->page_mkwrite: file_update_time(), fs checks */

@@ -32,6 +32,10 @@ static const struct sim_key_def kernel_keys[] = {
 	  .help = "fault: filemap_fault() lookup and checks" },
 	{ .name = "fault.map_page", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "40ns",
 	  .help = "fault-around: per page mapped" },
+	{ .name = "fault.fault_around", .type = SIM_KEY_TIME, .defval = "0",
+	  .help = "fault-around: once a fault, do_fault_around() and filemap_map_pages() "
+		  "set-up (RCU, the xarray walk's start, the pte lock) before fault.map_page "
+		  "per page (a constant)" },
 	{ .name = "fault.swapin", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "300ns",
 	  .help = "fault: do_swap_page() bookkeeping" },
 	{ .name = "fault.touch", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "5ns",
@@ -157,6 +161,7 @@ void fault_params_from_config(struct fault_params *p, const struct sim_run_confi
 	p->pte_install = cost_key(cfg, "fault.pte_install", &d[FAULT_COST_PTE_INSTALL]);
 	p->filemap = cost_key(cfg, "fault.filemap", &d[FAULT_COST_FILEMAP]);
 	p->map_page = cost_key(cfg, "fault.map_page", &d[FAULT_COST_MAP_PAGE]);
+	p->fault_around = sim_config_get_time(cfg, "fault.fault_around");
 	p->swapin = cost_key(cfg, "fault.swapin", &d[FAULT_COST_SWAPIN]);
 	p->touch = cost_key(cfg, "fault.touch", &d[FAULT_COST_TOUCH]);
 	p->page_mkwrite = cost_key(cfg, "fault.page_mkwrite", &p->page_mkwrite_dist);

@@ -10,7 +10,8 @@
  *	file   a shared mapping (read/write) of the group's file
  *	       (file_size), one file for the whole group on the disk, so
  *	       every process maps the same page-cache pages (mapping =
- *	       file or both);
+ *	       file or both), with file_advice's madvise() flags
+ *	       (random: VM_RAND_READ, no read-around);
  *	anon   anon_size bytes of private anonymous memory (mapping = anon
  *	       or both; swapped out under pressure when memory.swap > 0);
  *	       with vma_per_thread (mapping = anon), one VMA per thread of
@@ -67,6 +68,11 @@
 
 static const char *const mapping_kinds[] = { "file", "anon", "both", NULL };
 static const char *const writer_ops[] = { "remap", "mprotect", NULL };
+/* madvise() advice on the file mapping: the vm_flags it sets
+ * (mm/madvise.c madvise_update_vma(): MADV_RANDOM sets VM_RAND_READ, which
+ * filemap_fault()'s do_sync_mmap_readahead() takes as "no read-around"). */
+static const char *const file_advices[] = { "normal", "random", "sequential", NULL };
+static const unsigned long file_advice_flags[] = { 0, VM_RAND_READ, VM_SEQ_READ };
 
 struct fault_proc {
 	struct fault_group *fg;
@@ -96,6 +102,7 @@ struct fault_group {
 	struct sim_dist *pattern;	/* NULL: sequential */
 	struct sim_dist *writer_interval, *proc_interval, *locker_think;
 	const char *writer_op;
+	unsigned long file_flags;	/* vm_flags of the file mapping */
 	uint64_t writer_pages;
 	sim_time_t writer_hold, proc_cost;
 	uint64_t *faults, *errors, *writer_ops, *proc_reads, *locker_ops;
@@ -184,7 +191,7 @@ static void writer_thread(struct sim_task *t, void *arg)
 			uint64_t off = gsl_rng_uniform_int(g->rng, p->file_pages - n + 1);
 
 			do_munmap(t, p->mm, p->file_start + off, n, NULL);
-			mmap_region(t, p->mm, p->file_start + off, n, VM_READ | VM_WRITE | VM_SHARED,
+			mmap_region(t, p->mm, p->file_start + off, n, fg->file_flags,
 				    fg->file.mapping, off, NULL);
 		}
 		cpu_work(t, fg->writer_hold);
@@ -268,8 +275,7 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 	p->nr_pages = file + anon;
 	p->file_start = 1;
 	p->file_pages = file;
-	if (file && !mmap_region(NULL, p->mm, 1, file, VM_READ | VM_WRITE | VM_SHARED,
-				 fg->file.mapping, 0, error))
+	if (file && !mmap_region(NULL, p->mm, 1, file, fg->file_flags, fg->file.mapping, 0, error))
 		return FALSE;
 	for (uint64_t k = 0; per && k < threads; k++)
 		if (!mmap_region(NULL, p->mm, 1 + k * (per + 1), per, VM_READ | VM_WRITE, NULL, 0,
@@ -348,6 +354,8 @@ static gboolean fault_group_start(struct group *g, const struct sim_run_config *
 	fg->proc_interval = group_dist(g, cfg, "proc_interval");
 	fg->locker_think = group_dist(g, cfg, "locker_think");
 	fg->writer_op = writer_ops[group_enum(g, cfg, "writer_op")];
+	fg->file_flags = VM_READ | VM_WRITE | VM_SHARED |
+			 file_advice_flags[group_enum(g, cfg, "file_advice")];
 	fg->writer_pages = group_uint(g, cfg, "writer_pages");
 	fg->writer_hold = group_time(g, cfg, "writer_hold");
 	fg->proc_cost = group_time(g, cfg, "proc_cost");
@@ -505,6 +513,10 @@ static const struct sim_key_def fault_keys[] = {
 	  .help = "one anonymous VMA per thread (mapping = anon), else one shared" },
 	{ .name = "workload.*.khugepaged", .type = SIM_KEY_BOOL, .defval = "false",
 	  .help = "run khugepaged on each process's anonymous memory" },
+	{ .name = "workload.*.file_advice", .type = SIM_KEY_ENUM, .defval = "normal",
+	  .choices = file_advices,
+	  .help = "madvise() advice on the file mapping: random (MADV_RANDOM: a major fault "
+		  "reads only its page, no read-around) or sequential" },
 };
 
 static const struct sim_key_def *const fault_shared_keys[] = {

@@ -22,6 +22,8 @@ static const struct fs_command commands[] = {
 	{ "list", "list scenario keys, scenario files, measurements", cmd_list },
 	{ "demo", "run a tiny simulation and print what it simulated", cmd_demo },
 	{ "bench", "measure the simulator's own speed (engine, disk)", cmd_bench },
+	{ "calibrate", "measure this host's kernel into a machine profile; --check: predict it",
+	  cmd_calibrate },
 };
 
 static void usage(FILE *out)

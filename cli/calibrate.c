@@ -18,13 +18,13 @@
  *					the model charges after the latency)
  *	machine.cacheline_transfer	the ping-pong's time per transfer
  *	fault.entry, .vma_lookup, .alloc, .zero, .pte_install, .copy,
- *	.filemap, .swapin		the defaults scaled by the minor fault's
- *					p50 over the defaults' anonymous path
- *					(entry + vma_lookup + alloc + zero +
- *					pte_install)
+ *	.filemap, .swapin		the defaults scaled so that the model's
+ *					minor fault has the measured p50
  *	fault.map_page			the cost of an extra fault-around page
- *	fault.fault_around		the one-page file fault less entry,
- *					vma_lookup (as scaled) and one page
+ *	fault.fault_around		what makes the model's one-page file
+ *					fault the measured one
+ * The last two fits are first made from the defaults' sums, then refined
+ * once by simulating the profile (write_profile()).
  *	disk.latency			lognormal through the 4 KiB O_DIRECT
  *					reads' p50 and p90, less the transfer
  *	disk.bandwidth			(128 KiB - 4 KiB) over the difference of
@@ -215,12 +215,22 @@ static const char *const fault_scaled[] = {
 	"fault.copy", "fault.filemap", "fault.swapin",
 };
 
-static void write_profile(FILE *f, const struct cal_values *v, bool quick)
+/*
+ * The profile of @v into @f.  @pass1, if not NULL, is what the model
+ * predicted with the profile written without it: the fault.* fit is then
+ * refined once, so that the model's other costs of a fault (its cache
+ * lines, which the fit leaves alone) are taken out of the keys fitted.
+ * The model is linear in these keys: minor = K + s x D (D the default
+ * anonymous path, s the scale), one-page file fault = K' + s x (entry +
+ * vma_lookup) + map_page + fault_around.
+ */
+static void write_profile(FILE *f, const struct cal_values *v, bool quick,
+			  const struct cal_values *pass1)
 {
 	g_autoptr(sim_keys) keys = cli_keys_new();
 	char stamp[64];
 	time_t now = time(NULL);
-	double a, b, c, bw = 0;
+	double a, b, c, p, bw = 0, path = 0, scale = 1, scale1 = 1;
 
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	fprintf(f,
@@ -259,35 +269,29 @@ static void write_profile(FILE *f, const struct cal_values *v, bool quick)
 			MAX(a, 1), a);
 
 	if (cal_get(v, "minor.p50", &a)) {
-		double path = 0;
-
 		for (size_t i = 0; i < 5; i++)
 			path += default_ns(keys, fault_scaled[i]);
+		scale1 = scale = a / path;
+		if (pass1 && cal_get(pass1, "minor.p50", &p) && scale + (a - p) / path > 0.05)
+			scale += (a - p) / path;
 		fprintf(f, "# fault.*: the minor fault's p50, %.0f ns, over the default anonymous "
-			"path, %.0f ns: x%.3f\n", a, path, a / path);
+			"path, %.0f ns, refined by one simulation: x%.3f\n", a, path, scale);
 		for (size_t i = 0; i < G_N_ELEMENTS(fault_scaled); i++)
 			fprintf(f, "%s = %.0fns\n", fault_scaled[i],
-				MAX(1.0, default_ns(keys, fault_scaled[i]) * a / path));
+				MAX(1.0, default_ns(keys, fault_scaled[i]) * scale));
 	}
 	if (cal_get(v, "file.per_page", &a) && cal_get(v, "file.fault1", &b) &&
 	    cal_get(v, "file.around", &c)) {
-		double scale = 1, fixed;
+		double el = default_ns(keys, "fault.entry") + default_ns(keys, "fault.vma_lookup");
+		double fixed1 = b - MAX(a, 1) - scale1 * el, fixed = fixed1;
 
-		if (cal_get(v, "minor.p50", &fixed)) {
-			double path = 0;
-
-			for (size_t i = 0; i < 5; i++)
-				path += default_ns(keys, fault_scaled[i]);
-			scale = fixed / path;
-		}
-		fixed = b - MAX(a, 1) - scale * (default_ns(keys, "fault.entry") +
-						 default_ns(keys, "fault.vma_lookup"));
+		if (pass1 && cal_get(pass1, "file.fault1", &p))
+			fixed = b - p + scale1 * el + fixed1 - scale * el;
 		fprintf(f, "fault.map_page = %.0fns  # fault-around: %.0f ns a fault of a window, "
 			"%.0f ns of one page\n", MAX(a, 1), c, b);
-		fprintf(f, "fault.fault_around = %.0fns  # the one-page fault less fault.entry, "
-			"fault.vma_lookup and one fault.map_page\n", MAX(fixed, 0));
+		fprintf(f, "fault.fault_around = %.0fns  # the one-page fault less what the model "
+			"charges it besides\n", MAX(fixed, 0));
 	}
-
 	if (cal_get(v, "disk.read4k.p50", &a) && cal_get(v, "disk.read128k.p50", &c) && c > a) {
 		bw = (128.0 - 4.0) * 1024 / ((c - a) / 1e9);
 		fprintf(f, "disk.bandwidth = %.0fMB  # O_DIRECT QD1 p50: 4 KiB %.0f ns, 128 KiB %.0f ns\n",
@@ -508,15 +512,25 @@ int cmd_calibrate(int argc, char **argv)
 	progress_done(o.progress);
 	if (!out)
 		out = g_strdup("host.ini");
-	f = fopen(out, "w");
-	if (!f) {
-		fprintf(stderr, "faultsim calibrate: %s: %s\n", out, g_strerror(errno));
-		return 1;
-	}
-	write_profile(f, v, quick);
-	if (fclose(f) != 0) {
-		fprintf(stderr, "faultsim calibrate: %s: %s\n", out, g_strerror(errno));
-		return 1;
+	/* Written, simulated once, written again with the fit refined. */
+	for (int pass = 0; pass < 2; pass++) {
+		g_autoptr(cal_values) pred = cal_values_new();
+
+		if (pass == 1 && !cal_simulate(out, v, pred, false, &error)) {
+			fprintf(stderr, "faultsim calibrate: simulating %s: %s\n", out,
+				error->message);
+			return 1;
+		}
+		f = fopen(out, "w");
+		if (!f) {
+			fprintf(stderr, "faultsim calibrate: %s: %s\n", out, g_strerror(errno));
+			return 1;
+		}
+		write_profile(f, v, quick, pass == 1 ? pred : NULL);
+		if (fclose(f) != 0) {
+			fprintf(stderr, "faultsim calibrate: %s: %s\n", out, g_strerror(errno));
+			return 1;
+		}
 	}
 	printf("Linux %s, %u CPUs: profile written to %s\n", v->kernel, v->cpus, out);
 	print_measured(v);

@@ -166,8 +166,9 @@ void sim_model_needs(const struct sim_run_config *cfg, struct sim_model_needs *n
 	uint64_t disk_backlog = has_load(cfg, "load.disk") ?
 		sim_config_get_uint(cfg, "load.disk.max_backlog") : 0;
 
-	/* The groups' threads, kswapd, and the CPU load's jobs at most. */
-	needs->tasks = sim_workloads_nr_tasks(cfg) + 1;
+	/* The groups' threads, kswapd, the flusher, and the CPU load's jobs
+	 * at most. */
+	needs->tasks = sim_workloads_nr_tasks(cfg) + 2;
 	if (has_load(cfg, "load.cpu"))
 		needs->tasks += sim_config_get_uint(cfg, "load.cpu.max_backlog");
 	needs->bytes = needs->tasks * SIM_MODEL_TASK_BYTES +

@@ -125,7 +125,8 @@ static void run_result_free(struct run_result *res)
  * acquisitions, conBounces, acqBounces, waitTime and holdTime for a lock
  * with one mode.  A mode nobody acquired has no row (as /proc/lock_stat
  * prints no -R or -W line for it): mmap_sem (the rwsem model), vma_lock
- * (every VMA's lock, one class), page_lock.
+ * (every VMA's lock, one class), page_lock, DISK.tags (the block queue's
+ * tags).
  */
 struct lockstat_scan {
 	const struct sim_stats *st;

@@ -93,6 +93,16 @@ static void test_tags_fifo(void)
 	g_assert_cmpuint(*sim_stats_counter(st, "disk", "tagWaits"), ==, 2);
 	g_assert_cmpuint(sim_hist_count(sim_stats_hist(st, "disk", "tagWait")), ==, 2);
 	g_assert_cmpuint(sim_hist_max(sim_stats_hist(st, "disk", "tagWait")), ==, 200000 - 3);
+	/* The tags as a lock class: 4 taken, 2 after a wait; each held from
+	 * its grant to its completion: 100 us, 200 us - 1 ns, 200 us, 200 us. */
+	g_assert_cmpuint(*sim_stats_counter(st, "disk.tags", "acquisitions"), ==, 4);
+	g_assert_cmpuint(*sim_stats_counter(st, "disk.tags", "contentions"), ==, 2);
+	g_assert_cmpfloat(sim_hist_sum(sim_stats_hist(st, "disk.tags", "waitTime")), ==,
+			  (100000 - 2) + (200000 - 3));
+	g_assert_cmpuint(sim_hist_count(sim_stats_hist(st, "disk.tags", "holdTime")), ==, 4);
+	g_assert_cmpfloat(sim_hist_sum(sim_stats_hist(st, "disk.tags", "holdTime")), ==,
+			  100000 + (200000 - 1) + 200000 + 200000);
+	g_assert_cmpuint(sim_hist_min(sim_stats_hist(st, "disk.tags", "holdTime")), ==, 100000);
 	sim_disk_free(c.disk);
 }
 

@@ -153,6 +153,14 @@ struct sim_disk {
 	struct list_head tag_wait;	/* requests waiting for a tag, FIFO */
 	uint64_t *tag_waits;		/* registered at the first wait */
 	struct sim_hist *tag_wait_time;
+	/*
+	 * The tag set as a lock class (sim/kernel/lockstat.h), module
+	 * "NAME.tags", registered at the first tag taken: a tag is
+	 * acquired by blk_mq_get_tag(), contended when the request had to
+	 * wait for it, held until the request completes.
+	 */
+	uint64_t *tag_acquisitions, *tag_contentions;
+	struct sim_hist *tag_lock_wait, *tag_hold;
 	/* Tracing (sim/core/trace.h): the sink or NULL, the disk's track. */
 	struct sim_trace *trace;
 	unsigned int trace_track;
@@ -799,6 +807,33 @@ static void rq_wait_start(struct sim_disk_request *rq, enum rq_wait w,
 	list_add_tail(&rq->waitlist, list);
 }
 
+/* lock_stat of the tag set: its measurements, at the first tag taken. */
+static void tags_lockstat_init(struct sim_disk *d)
+{
+	struct sim_stats *st = sim_engine_stats(d->eng);
+	g_autofree char *mod = g_strdup_printf("%s.tags", d->name);
+
+	d->tag_acquisitions = sim_stats_counter_unit(st, mod, "acquisitions", "acquisitions",
+						     "tags taken (blk_mq_get_tag())");
+	d->tag_contentions = sim_stats_counter_unit(st, mod, "contentions", "acquisitions",
+						    "tags a request had to wait for");
+	d->tag_lock_wait = sim_stats_hist_unit(st, mod, "waitTime", "ns",
+					       "contended tag: waiting for a free tag");
+	d->tag_hold = sim_stats_hist_unit(st, mod, "holdTime", "ns",
+					  "tag held: taken to the request's completion");
+}
+
+/* @rq takes a tag now. */
+static inline void blk_mq_tag_taken(struct sim_disk *d, struct sim_disk_request *rq)
+{
+	if (G_UNLIKELY(!d->tag_acquisitions))
+		tags_lockstat_init(d);
+	d->tags_used++;
+	rq->has_tag = true;
+	rq->tag_time = sim_now(d->eng);
+	(*d->tag_acquisitions)++;
+}
+
 /* Past merging and io.latency: a tag, or wait for one (blk_mq_get_tag()). */
 static void blk_mq_get_request(struct sim_disk *d, struct sim_disk_request *rq)
 {
@@ -815,8 +850,7 @@ static void blk_mq_get_request(struct sim_disk *d, struct sim_disk_request *rq)
 		rq_wait_start(rq, RQ_WAIT_TAG, &d->tag_wait);
 		return;
 	}
-	d->tags_used++;
-	rq->has_tag = true;
+	blk_mq_tag_taken(d, rq);
 	sched_insert(d, rq);
 }
 
@@ -828,8 +862,9 @@ static void blk_mq_tag_wakeup(struct sim_disk *d)
 			list_first_entry(&d->tag_wait, struct sim_disk_request, waitlist);
 
 		rq_wait_end(rq, d->tag_wait_time);
-		d->tags_used++;
-		rq->has_tag = true;
+		blk_mq_tag_taken(d, rq);
+		(*d->tag_contentions)++;
+		sim_hist_record(d->tag_lock_wait, (uint64_t)(rq->tag_time - rq->wait_start));
 		sched_insert(d, rq);
 	}
 }
@@ -1067,6 +1102,7 @@ static void disk_complete_event(struct sim_engine *eng, void *data)
 		if (G_UNLIKELY(d->trace))
 			disk_trace_rq(d, m, now);
 		if (m->has_tag) {
+			sim_hist_record(d->tag_hold, (uint64_t)(now - m->tag_time));
 			m->has_tag = false;
 			d->tags_used--;
 			tags_freed++;

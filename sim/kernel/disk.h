@@ -209,6 +209,7 @@ struct sim_disk_request {
 	struct list_head waitlist;	/* on a tag, io.latency or io.max list */
 	sim_time_t wait_start;
 	sim_time_t issue_time;		/* past io.max: io.latency's start */
+	sim_time_t tag_time;		/* when it got its tag (lock_stat) */
 };
 
 /* Fill in the submitter's fields of @rq and clear the disk's. */

@@ -380,6 +380,10 @@ static bool task_block(struct sim_task *t, sim_time_t timeout, bool oncpu)
 	 * first, so the block times out in place. */
 	if (timeout >= 0 && task_advance(t, timeout, oncpu))
 		return false;
+	/* Tracing: the block as a slice, named for what it waits on. */
+	const char *what = t->blocked_what ? t->blocked_what : "blocked";
+	sim_time_t since = t->eng->now;
+
 	t->state = SIM_TASK_BLOCKED;
 	t->woken = false;
 	t->oncpu = oncpu;
@@ -388,6 +392,9 @@ static bool task_block(struct sim_task *t, sim_time_t timeout, bool oncpu)
 	task_release_cpu(t);
 	switch_to_engine(t);
 	t->oncpu = false;
+	if (G_UNLIKELY(t->eng->trace))
+		sim_trace_slice(t->eng->trace, sim_trace_task_track(t->eng->trace, t), "blocked",
+				what, since, t->eng->now, NULL, 0);
 	return t->woken;
 }
 

@@ -10,7 +10,9 @@
  * its start, its end and a few arguments; a *flow* links the thread that
  * woke another (sim_wake()) to the woken thread when it runs again.  A
  * slice's duration is the value the model records in its histogram at
- * the same place, so a trace adds up to the run's statistics.
+ * the same place, so a trace adds up to the run's statistics.  The task
+ * layer adds a slice per block (sim_block()), named for what the task
+ * waits on (sim_task_set_blocked_on()), and the flows.
  *
  * Off by default and free when off: an engine has no sink unless one is
  * attached (sim_engine_set_trace(), before the model is built); a

@@ -25,7 +25,8 @@
  * clean, with no reference but the cache's and reclaim's and no waiter.
  *
  * Costs: lookup and insertion are O(1) (insertion may reclaim); reclaim is
- * O(pages scanned); pc_check() is O(pages).
+ * O(pages scanned); pc_check() is O(pages), and reclaim runs it (under
+ * checks) once per cache's worth of pages scanned.
  */
 #include "config.h"
 
@@ -134,6 +135,7 @@ struct page_cache {
 	bool kswapd_wakeup;		/* a wake-up is pending */
 	bool kswapd_running;
 	unsigned int kswapd_failures;
+	uint64_t check_scanned;		/* pages handed to reclaim since pc_check() */
 	uint64_t *vm_events[NR_VM_EVENT_ITEMS];
 };
 
@@ -1147,7 +1149,7 @@ static bool inactive_is_low(const struct page_cache *pc)
 
 static void shrink_node(struct page_cache *pc, struct scan_control *sc)
 {
-	unsigned long before = sc->nr_reclaimed;
+	unsigned long before = sc->nr_reclaimed, scanned = 0;
 	uint64_t nr[NR_LRU_LISTS];
 
 	for (int lru = 0; lru < NR_LRU_LISTS; lru++)
@@ -1158,6 +1160,7 @@ static void shrink_node(struct page_cache *pc, struct scan_control *sc)
 			unsigned long n = MIN(nr[LRU_ACTIVE], SWAP_CLUSTER_MAX);
 
 			nr[LRU_ACTIVE] -= n;
+			scanned += n;
 			if (inactive_is_low(pc))
 				shrink_active_list(pc, sc, n);
 		}
@@ -1165,16 +1168,24 @@ static void shrink_node(struct page_cache *pc, struct scan_control *sc)
 			unsigned long n = MIN(nr[LRU_INACTIVE], SWAP_CLUSTER_MAX);
 
 			nr[LRU_INACTIVE] -= n;
+			scanned += n;
 			shrink_inactive_list(pc, sc, n);
 		}
 	}
 	/* Keep enough on the inactive list for the next pass. */
-	if (inactive_is_low(pc))
+	if (inactive_is_low(pc)) {
 		shrink_active_list(pc, sc, SWAP_CLUSTER_MAX);
+		scanned += SWAP_CLUSTER_MAX;
+	}
 	if (sc->nr_reclaimed > before)
 		pc->kswapd_failures = 0;
-	if (sim_engine_checks(pc->eng))
+	/* The whole-cache check once per cache's worth of pages handed to
+	 * reclaim: O(1) per page scanned, not O(pages) per pass. */
+	if (sim_engine_checks(pc->eng) &&
+	    (pc->check_scanned += scanned) >= pc->nr_resident) {
+		pc->check_scanned = 0;
 		pc_check(pc);
+	}
 }
 
 /* A reclaim pass, from @start to now, as a slice of @t's trace. */

@@ -314,7 +314,8 @@ static char *wide_pm(double mean, double half, const char *unit, gboolean sign)
 	const char *plus = sign && mean > 0 && strspn(m, "0.") != strlen(m) ? "+" : "";
 
 	if (isnan(half))
-		return g_strdup_printf("%s%s%s%s%s", plus, m, suffix, *after ? " " : "", after);
+		return g_strdup_printf("%s%s%s%s%s", plus, m, suffix,
+				       *after && strcmp(after, "%") ? " " : "", after);
 	g_autofree char *h = fixed_number(half, hd);
 
 	return g_strdup_printf("%s%s%s ± %s%s%s%s", plus, m, suffix, h, suffix,
@@ -708,7 +709,7 @@ static char *compare_expr(struct fs_resultdb *db, const char *base, gboolean all
 				       (const char *)takes->pdata[i]);
 	if (takes->len)
 		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "--compare '%s': the variables %s "
-			    "all take this value; name one, e.g. '$%s=%s'", base, values->str,
+			    "take this value; name one, e.g. '$%s=%s'", base, values->str,
 			    (const char *)takes->pdata[0], base);
 	else
 		g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "--compare '%s': no iteration "
@@ -877,10 +878,9 @@ int cmd_report(int argc, char **argv)
 	}
 	print_split_notes(rep);
 	if (wide) {
-		printf("mean ± %g%% confidence interval over each configuration's runs%s%s%s\n",
-		       100 * confidence, compare ? "; change: against " : "",
-		       compare ? compare : "", compare ? ", in % of its mean, ± a Welch "
-		       "interval" : "");
+		printf("mean ± %g%% CI over each configuration's runs%s%s%s\n",
+		       100 * confidence, compare ? "; change: vs " : "",
+		       compare ? compare : "", compare ? " in % of its mean ± Welch CI" : "");
 		print_report_wide(rep, (guint)width);
 		return 0;
 	}

@@ -431,6 +431,80 @@ static void test_exp_writer(void)
 	sim_engine_free(eng);
 }
 
+/* The writer config of exp-per-vma.ini (per-vma, 8 threads, a VMA each)
+ * with @extra keys set; its engine. */
+static struct sim_engine *run_writer(const char *const *extra)
+{
+	char *set[16] = { (char *)"policy.fault_lock=per-vma", (char *)"workload.pft.threads=8",
+			  (char *)"sim-time-limit=2ms" };
+	unsigned int n = 3;
+
+	for (; *extra && n < G_N_ELEMENTS(set) - 1; extra++)
+		set[n++] = (char *)*extra;
+	set[n] = NULL;
+	return rig_run_scenario("exp-per-vma.ini", "writer", set, 0);
+}
+
+static uint64_t engine_count(struct sim_engine *eng, const char *module, const char *name)
+{
+	return *sim_stats_counter(sim_engine_stats(eng), module, name);
+}
+
+/*
+ * The workloads of issue 10 item 3, under per-VMA locks:
+ *	- a writer that mprotects part of a faulting VMA write-locks it, so
+ *	  that VMA's faults wait for its holds and fall back to mmap_sem,
+ *	  where the writer of a page nobody faults costs them nothing:
+ *	  fewer faults done under the VMA lock;
+ *	- munmap-range and MADV_DONTNEED zap pages that are faulted again;
+ *	  DONTNEED runs under mmap_sem for read: the faults never wait for it;
+ *	- an smaps reader of 9 VMAs (~750 bytes each) in a 4 KiB buffer
+ *	  fills it twice a read (two mmap_sem holds), a maps reader once
+ *	  (64 MiB: each read walks 16384 ptes).
+ */
+static void test_exp_writer_ops(void)
+{
+	static const char *const jit[] = { "workload.pft.writer_op=mprotect", NULL };
+	static const char *const range[] = { "workload.pft.writer_op=mprotect-range", NULL };
+	static const char *const unmap[] = { "workload.pft.writer_op=munmap-range",
+					     "workload.pft.pattern=uniform(0,8192)", NULL };
+	static const char *const dontneed[] = { "workload.pft.writer_op=dontneed",
+						"workload.pft.pattern=uniform(0,8192)", NULL };
+	static const char *const smaps[] = { "workload.pft.proc_readers=1",
+					     "workload.pft.proc_file=smaps",
+					     "workload.pft.anon_size=64MiB",
+					     "workload.pft.proc_interval=20us", NULL };
+	static const char *const maps[] = { "workload.pft.proc_readers=1",
+					    "workload.pft.proc_file=maps",
+					    "workload.pft.anon_size=64MiB",
+					    "workload.pft.proc_interval=20us", NULL };
+	struct sim_engine *a = run_writer(jit), *b = run_writer(range);
+	struct sim_engine *c = run_writer(unmap), *d = run_writer(dontneed);
+	struct sim_engine *e = run_writer(smaps), *f = run_writer(maps);
+
+	g_assert_cmpuint(engine_count(a, "pft", "writerOps"), >=, 3);
+	g_assert_cmpuint(engine_count(b, "pft", "writerOps"), >=, 3);
+	g_assert_cmpuint(engine_count(a, "fault", "vmaLockFallback"), ==, 0);
+	g_assert_cmpuint(engine_count(b, "fault", "vmaLockFallback"), >, 0);
+	g_assert_cmpuint(engine_count(b, "fault", "vmaLockSuccess"), <,
+			 engine_count(a, "fault", "vmaLockSuccess"));
+	/* zapped pages fault again: more faults than touches of new pages */
+	g_assert_cmpuint(engine_count(d, "pft", "zapped"), >, 0);
+	g_assert_cmpuint(engine_count(d, "fault", "vmaLockFallback"), ==, 0);
+	g_assert_cmpuint(engine_count(c, "pft", "writerOps"), >=, 3);
+	g_assert_cmpuint(engine_count(e, "pft", "procReads"), >=, 2);
+	g_assert_cmpuint(engine_count(e, "pft", "procFills"), >=,
+			 2 * engine_count(e, "pft", "procReads"));
+	g_assert_cmpuint(engine_count(f, "pft", "procFills"), <=,
+			 engine_count(f, "pft", "procReads") + 1);
+	sim_engine_free(a);
+	sim_engine_free(b);
+	sim_engine_free(c);
+	sim_engine_free(d);
+	sim_engine_free(e);
+	sim_engine_free(f);
+}
+
 /* ------------------------------------------------------------------ */
 /* Coverage by kernel version, and the retry rule after a VMA-lock RETRY */
 
@@ -674,5 +748,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/vma-lock/two-drops", test_two_drops);
 	g_test_add_func("/vma-lock/exp-scaling", test_exp_scaling);
 	g_test_add_func("/vma-lock/exp-writer", test_exp_writer);
+	g_test_add_func("/vma-lock/exp-writer-ops", test_exp_writer_ops);
 	return g_test_run();
 }

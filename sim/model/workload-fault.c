@@ -62,12 +62,24 @@
 #include "sim/kernel/khugepaged.h"
 #include "sim/kernel/mm.h"
 #include "sim/kernel/pagelock.h"
+#include "sim/kernel/vma-lock.h"
 #include "sim/model/kernel-params.h"
 #include "sim/model/policy.h"
 #include "sim/model/workload-kind.h"
 
 static const char *const mapping_kinds[] = { "file", "anon", "both", NULL };
-static const char *const writer_ops[] = { "remap", "mprotect", NULL };
+static const char *const writer_ops[] = {
+	"remap", "mprotect", "mprotect-range", "munmap-range", "mremap", "mmap-own", "dontneed",
+	NULL
+};
+static const char *const proc_files[] = { "maps", "smaps", NULL };
+static const char *const proc_locks[] = { "mmap", "per-vma", NULL };
+
+/* seq_file: the buffer a read(2) fills under one mmap_lock hold is a page
+ * (seq_read_iter()); a /proc/PID/maps line is ~80 bytes, a smaps record
+ * ~25 lines of ~30 bytes. */
+#define PROC_MAPS_RECORD	80
+#define PROC_SMAPS_RECORD	750
 /* madvise() advice on the file mapping: the vm_flags it sets
  * (mm/madvise.c madvise_update_vma(): MADV_RANDOM sets VM_RAND_READ, which
  * filemap_fault()'s do_sync_mmap_readahead() takes as "no read-around"). */
@@ -80,6 +92,8 @@ struct fault_proc {
 	uint64_t start, nr_pages;	/* touched range: file then anon */
 	uint64_t file_start, file_pages;
 	uint64_t jit;
+	uint64_t own;			/* writer_op = mmap-own: its range */
+	uint64_t wr_addr, wr_pages;	/* mprotect-range: the range made read-only */
 };
 
 struct fault_thread {
@@ -104,7 +118,11 @@ struct fault_group {
 	const char *writer_op;
 	unsigned long file_flags;	/* vm_flags of the file mapping */
 	uint64_t writer_pages;
-	sim_time_t writer_hold, proc_cost;
+	struct sim_dist *writer_hold, *proc_cost;
+	sim_time_t proc_pte, zap_page;
+	bool proc_smaps, proc_per_vma;
+	uint64_t proc_buffer;
+	uint64_t *proc_fills, *zapped;
 	uint64_t *faults, *errors, *writer_ops, *proc_reads, *locker_ops;
 	struct sim_hist *writer_wait, *proc_wait;
 	struct khugepaged **khugepaged;	/* per process, if workload.NAME.khugepaged */
@@ -169,52 +187,245 @@ static void fault_thread(struct sim_task *t, void *arg)
 	cpu_work(t, owed);
 }
 
+/* A range of writer_pages at a random place of the touched pages (for a
+ * VMA per thread: of one thread's VMA), for the writers that change part
+ * of a faulting VMA. */
+static uint64_t writer_range(struct fault_proc *p, uint64_t *n)
+{
+	struct fault_group *fg = p->fg;
+	struct group *g = fg->g;
+	uint64_t base = p->start, len = p->nr_pages;
+
+	if (fg->vma_per_thread && g->threads) {
+		const struct fault_thread *ft =
+			&fg->threads[(p - fg->procs) * g->threads +
+				     gsl_rng_uniform_int(g->rng, g->threads)];
+
+		base = ft->base;
+		len = ft->pages;
+	}
+	struct vm_area_struct *vma;
+	uint64_t addr;
+
+	*n = MIN(fg->writer_pages, len);
+	addr = base + gsl_rng_uniform_int(g->rng, len - *n + 1);
+	/* within the one VMA there (a writer may have split it) */
+	vma = vma_lookup(p->mm, addr);
+	if (vma)
+		*n = MIN(*n, vma->vm_end - addr);
+	return addr;
+}
+
+/* What the range's pages are mapped as: the shared file, or anonymous. */
+static bool writer_range_file(const struct fault_proc *p, uint64_t addr)
+{
+	return addr < p->file_start + p->file_pages;
+}
+
+/*
+ * One operation of an mmap writer, mmap_sem held for write (the VMAs it
+ * changes are write-locked by mm.c, waiting for their per-VMA readers:
+ * vma_start_write()).  @state alternates the two halves of the toggling
+ * operations.
+ */
+static void writer_op(struct sim_task *t, struct fault_proc *p, bool *state)
+{
+	struct fault_group *fg = p->fg;
+	struct group *g = fg->g;
+	const char *op = fg->writer_op;
+	uint64_t addr, n;
+
+	*state = !*state;
+	if (g_str_equal(op, "mprotect")) {
+		/* a page nobody touches (a JIT's) */
+		do_mprotect(t, p->mm, p->jit, 1, *state ? VM_READ : VM_READ | VM_WRITE, NULL);
+	} else if (g_str_equal(op, "remap")) {
+		if (!p->file_pages)
+			return;
+		n = MIN(fg->writer_pages, p->file_pages);
+		addr = p->file_start + gsl_rng_uniform_int(g->rng, p->file_pages - n + 1);
+		do_munmap(t, p->mm, addr, n, NULL);
+		mmap_region(t, p->mm, addr, n, fg->file_flags, fg->file.mapping,
+			    addr - p->file_start, NULL);
+	} else if (g_str_equal(op, "mprotect-range")) {
+		/* read-only then writable again: the faulting VMA splits in
+		 * three, then merges back (mprotect_fixup()) */
+		if (*state) {
+			p->wr_addr = writer_range(p, &p->wr_pages);
+			do_mprotect(t, p->mm, p->wr_addr, p->wr_pages, VM_READ, NULL);
+		} else if (p->wr_pages) {
+			do_mprotect(t, p->mm, p->wr_addr, p->wr_pages, VM_READ | VM_WRITE, NULL);
+		}
+	} else if (g_str_equal(op, "munmap-range")) {
+		/* a hole punched in the faulting VMA and mapped again: its
+		 * pages zapped, faulted in again */
+		addr = writer_range(p, &n);
+		do_munmap(t, p->mm, addr, n, NULL);
+		if (writer_range_file(p, addr))
+			mmap_region(t, p->mm, addr, n, fg->file_flags,
+				    fg->file.mapping, addr - p->file_start, NULL);
+		else
+			mmap_region(t, p->mm, addr, n, VM_READ | VM_WRITE, NULL, 0, NULL);
+	} else if (g_str_equal(op, "mremap")) {
+		/* mremap() without MREMAP_MAYMOVE: the faulting VMA shrunk by
+		 * writer_pages at its end, then grown back in place */
+		struct vm_area_struct *vma;
+
+		addr = writer_range(p, &n);
+		vma = vma_lookup(p->mm, addr);
+		if (!vma)
+			return;
+		n = MIN(n, vma_pages(vma) - 1);
+		if (!n)
+			return;
+		addr = vma->vm_end - n;
+		if (vma_is_anonymous(vma)) {
+			do_munmap(t, p->mm, addr, n, NULL);
+			mmap_region(t, p->mm, addr, n, VM_READ | VM_WRITE, NULL, 0, NULL);
+		} else {
+			pgoff_t pgoff = linear_page_index(vma, addr);
+			struct address_space *file = vma->vm_file;
+
+			do_munmap(t, p->mm, addr, n, NULL);
+			mmap_region(t, p->mm, addr, n, fg->file_flags, file, pgoff,
+				    NULL);
+		}
+	} else if (g_str_equal(op, "mmap-own")) {
+		/* a VMA of the writer's own, mapped and unmapped in turn */
+		if (*state)
+			mmap_region(t, p->mm, p->own, fg->writer_pages, VM_READ | VM_WRITE, NULL, 0,
+				    NULL);
+		else
+			do_munmap(t, p->mm, p->own, fg->writer_pages, NULL);
+	}
+}
+
+/* MADV_DONTNEED of a range of a faulting VMA: madvise() takes mmap_sem
+ * for read (madvise_need_mmap_write() is false for it) and zaps the
+ * range's ptes (zap_page_range_single()), zap_page a pte removed; the
+ * threads fault them in again. */
+static void writer_dontneed(struct sim_task *t, struct fault_proc *p)
+{
+	struct fault_group *fg = p->fg;
+	uint64_t addr, n;
+	struct vm_area_struct *vma;
+	unsigned long zapped = 0;
+
+	mmap_read_lock(p->mm, t);
+	addr = writer_range(p, &n);
+	vma = vma_lookup(p->mm, addr);
+	if (vma) {
+		n = MIN(n, vma->vm_end - addr);
+		zapped = zap_page_range(vma, addr, n);
+		*fg->zapped += zapped;
+	}
+	cpu_work(t, fg->zap_page * (sim_time_t)zapped);
+	mmap_read_unlock(p->mm, t);
+}
+
 static void writer_thread(struct sim_task *t, void *arg)
 {
 	struct fault_proc *p = arg;
 	struct fault_group *fg = p->fg;
 	struct group *g = fg->g;
 	struct sim_engine *eng = g->w->eng;
-	bool ro = false;
+	bool state = false;
 
 	for (;;) {
-		sim_sleep(t, sim_dist_sample_ns(fg->writer_interval, g->rng));
-		sim_time_t start = sim_now(eng);
+		/* An interval of 0: the writer loops without sleeping. */
+		sim_time_t gap = sim_dist_sample_ns(fg->writer_interval, g->rng);
+		sim_time_t start;
 
+		if (gap > 0)
+			sim_sleep(t, gap);
+		start = sim_now(eng);
+		if (g_str_equal(fg->writer_op, "dontneed")) {
+			writer_dontneed(t, p);
+			cpu_work(t, sim_dist_sample_ns(fg->writer_hold, g->rng));
+			sim_hist_record(fg->writer_wait, 0);
+			(*fg->writer_ops)++;
+			continue;
+		}
 		mmap_write_lock(p->mm, t);
 		sim_hist_record(fg->writer_wait, (uint64_t)(sim_now(eng) - start));
-		if (g_str_equal(fg->writer_op, "mprotect")) {
-			ro = !ro;
-			do_mprotect(t, p->mm, p->jit, 1, ro ? VM_READ : VM_READ | VM_WRITE, NULL);
-		} else if (p->file_pages) {
-			uint64_t n = MIN(fg->writer_pages, p->file_pages);
-			uint64_t off = gsl_rng_uniform_int(g->rng, p->file_pages - n + 1);
-
-			do_munmap(t, p->mm, p->file_start + off, n, NULL);
-			mmap_region(t, p->mm, p->file_start + off, n, fg->file_flags,
-				    fg->file.mapping, off, NULL);
-		}
-		cpu_work(t, fg->writer_hold);
+		writer_op(t, p, &state);
+		cpu_work(t, sim_dist_sample_ns(fg->writer_hold, g->rng));
 		mmap_write_unlock(p->mm, t);
 		(*fg->writer_ops)++;
 	}
 }
 
+/* The records of one VMA: its line (proc_cost) and for smaps the walk of
+ * its page table (smap_gather_stats(): proc_pte a pte). */
+static sim_time_t proc_vma_cost(struct fault_group *fg, const struct vm_area_struct *vma)
+{
+	sim_time_t c = sim_dist_sample_ns(fg->proc_cost, fg->g->rng);
+
+	if (fg->proc_smaps)
+		c += fg->proc_pte * (sim_time_t)vma_pages(vma);
+	return c;
+}
+
+/*
+ * A /proc/PID/maps or smaps reader: cat reads the file to its end, each
+ * read(2) one seq_file buffer fill (seq_read_iter()): m_start() takes
+ * mmap_read_lock() and finds the VMA after the last one shown, records go
+ * into the buffer until the next would not fit, m_stop() releases the
+ * lock; the next fill takes it again (fs/proc/task_mmu.c, all versions
+ * read).  With proc_lock = per-vma (maps under per-VMA locks, 6.17:
+ * lock_next_vma()) each VMA is read-locked in turn instead, mmap_sem only
+ * when that fails.
+ */
 static void proc_thread(struct sim_task *t, void *arg)
 {
 	struct fault_proc *p = arg;
 	struct fault_group *fg = p->fg;
 	struct group *g = fg->g;
 	struct sim_engine *eng = g->w->eng;
+	uint64_t rec = fg->proc_smaps ? PROC_SMAPS_RECORD : PROC_MAPS_RECORD;
 
 	for (;;) {
-		sim_sleep(t, sim_dist_sample_ns(fg->proc_interval, g->rng));
-		sim_time_t start = sim_now(eng);
+		uint64_t addr = 0;
+		bool more = true;
 
-		mmap_read_lock(p->mm, t);
-		sim_hist_record(fg->proc_wait, (uint64_t)(sim_now(eng) - start));
-		cpu_work(t, fg->proc_cost * mm_map_count(p->mm));
-		mmap_read_unlock(p->mm, t);
+		sim_sleep(t, sim_dist_sample_ns(fg->proc_interval, g->rng));
+		while (more) {
+			sim_time_t start = sim_now(eng);
+			uint64_t bytes = 0;
+
+			if (!fg->proc_per_vma)
+				mmap_read_lock(p->mm, t);
+			sim_hist_record(fg->proc_wait, (uint64_t)(sim_now(eng) - start));
+			(*fg->proc_fills)++;
+			do {
+				struct vm_area_struct *vma = find_vma(p->mm, addr);
+				bool locked = false;
+
+				if (!vma) {
+					more = false;
+					break;
+				}
+				if (fg->proc_per_vma && !(locked = vma_start_read(t, vma))) {
+					/* write-locked: under mmap_sem */
+					mmap_read_lock(p->mm, t);
+					vma = find_vma(p->mm, addr);
+					if (!vma) {
+						mmap_read_unlock(p->mm, t);
+						more = false;
+						break;
+					}
+				}
+				addr = vma->vm_end;
+				cpu_work(t, proc_vma_cost(fg, vma));
+				if (locked)
+					vma_end_read(t, vma);
+				else if (fg->proc_per_vma)
+					mmap_read_unlock(p->mm, t);
+				bytes += rec;
+			} while (bytes + rec <= fg->proc_buffer);
+			if (!fg->proc_per_vma)
+				mmap_read_unlock(p->mm, t);
+		}
 		(*fg->proc_reads)++;
 	}
 }
@@ -264,7 +475,10 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 	uint64_t span = per ? threads * (per + 1) : anon;
 
 	p->fg = fg;
-	p->mm = mm_new(m->mm_sys, name, sim_policy_rwsem(cfg), 1 + file + span + 2,
+	/* mmap-own: the writer's VMA after the jit page and a hole */
+	uint64_t own = g_str_equal(fg->writer_op, "mmap-own") ? 1 + fg->writer_pages : 0;
+
+	p->mm = mm_new(m->mm_sys, name, sim_policy_rwsem(cfg), 1 + file + span + 2 + own,
 		       error);
 	if (!p->mm)
 		return FALSE;
@@ -285,6 +499,7 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 	    !mmap_region(NULL, p->mm, 1 + file, anon, VM_READ | VM_WRITE, NULL, 0, error))
 		return FALSE;
 	p->jit = 1 + file + span + 1;	/* a hole before it: never merged */
+	p->own = p->jit + 2;
 	return mmap_region(NULL, p->mm, p->jit, 1, VM_READ | VM_WRITE, NULL, 0, error) != NULL;
 }
 
@@ -341,7 +556,11 @@ static gboolean fault_group_start(struct group *g, const struct sim_run_config *
 	fg->writer_ops = sim_stats_counter_unit(st, g->name, "writerOps", "ops",
 						"mmap writers' operations (remap or mprotect)");
 	fg->proc_reads = sim_stats_counter_unit(st, g->name, "procReads", "reads",
-						"/proc readers' walks of the VMAs");
+						"/proc readers' reads of the whole file");
+	fg->proc_fills = sim_stats_counter_unit(st, g->name, "procFills", "fills",
+						"/proc readers' seq_file buffer fills (one lock hold each)");
+	fg->zapped = sim_stats_counter_unit(st, g->name, "zapped", "ptes",
+					    "ptes zapped by MADV_DONTNEED writers");
 	fg->locker_ops = sim_stats_counter_unit(st, g->name, "lockerOps", "locks",
 						"lockers' lock_page() holds");
 	fg->writer_wait = sim_stats_hist_unit(st, g->name, "writerWait", "ns",
@@ -357,9 +576,24 @@ static gboolean fault_group_start(struct group *g, const struct sim_run_config *
 	fg->file_flags = VM_READ | VM_WRITE | VM_SHARED |
 			 file_advice_flags[group_enum(g, cfg, "file_advice")];
 	fg->writer_pages = group_uint(g, cfg, "writer_pages");
-	fg->writer_hold = group_time(g, cfg, "writer_hold");
-	fg->proc_cost = group_time(g, cfg, "proc_cost");
+	fg->writer_hold = group_dist(g, cfg, "writer_hold");
+	fg->proc_cost = group_dist(g, cfg, "proc_cost");
+	fg->proc_pte = group_time(g, cfg, "proc_pte");
+	fg->zap_page = group_time(g, cfg, "zap_page");
+	fg->proc_buffer = group_size(g, cfg, "proc_buffer");
+	fg->proc_smaps = g_str_equal(proc_files[group_enum(g, cfg, "proc_file")], "smaps");
+	fg->proc_per_vma = g_str_equal(proc_locks[group_enum(g, cfg, "proc_lock")], "per-vma") &&
+			   fg->fs.fault_lock->lock_vma != NULL;
 	writers = group_uint(g, cfg, "mmap_writers");
+	if (writers && sim_dist_mean(fg->writer_interval) <= 0 &&
+	    sim_dist_mean(fg->writer_hold) <= 0) {
+		g_autofree char *k_hold = group_key(g->name, "writer_hold");
+
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "%s: a writer that loops without sleeping (writer_interval 0) needs "
+			    "a writer_hold above 0", k_hold);
+		return FALSE;
+	}
 	readers = group_uint(g, cfg, "proc_readers");
 	lockers = group_uint(g, cfg, "lockers");
 
@@ -476,6 +710,8 @@ static void fault_group_free(struct group *g)
 	sim_dist_free(fg->writer_interval);
 	sim_dist_free(fg->proc_interval);
 	sim_dist_free(fg->locker_think);
+	sim_dist_free(fg->writer_hold);
+	sim_dist_free(fg->proc_cost);
 	g_free(fg->procs);
 	g_free(fg->threads);
 	g_free(fg);
@@ -492,19 +728,36 @@ static const struct sim_key_def fault_keys[] = {
 	{ .name = "workload.*.mmap_writers", .type = SIM_KEY_UINT, .defval = "0", .max = "1000",
 	  .help = "threads per process taking mmap_sem for write" },
 	{ .name = "workload.*.writer_op", .type = SIM_KEY_ENUM, .defval = "remap",
-	  .choices = writer_ops, .help = "remap (munmap+mmap, zaps) or mprotect" },
+	  .choices = writer_ops,
+	  .help = "remap (munmap+mmap of file pages), mprotect (a page nobody touches), "
+		  "mprotect-range / munmap-range / mremap (part of a faulting VMA: split, "
+		  "zap, merge), mmap-own (a VMA of its own), dontneed (MADV_DONTNEED under "
+		  "mmap_sem for read)" },
 	{ .name = "workload.*.writer_interval", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
-	  .defval = "exp(5ms)", .help = "sleep between mmap_sem writes" },
+	  .defval = "exp(5ms)", .help = "sleep between mmap_sem writes (0: loop without sleeping)" },
 	{ .name = "workload.*.writer_pages", .type = SIM_KEY_UINT, .defval = "16", .min = "1",
-	  .help = "pages a remap unmaps and maps again" },
-	{ .name = "workload.*.writer_hold", .type = SIM_KEY_TIME, .defval = "2us",
-	  .help = "CPU time a writer holds mmap_sem" },
+	  .help = "pages a writer's operation covers" },
+	{ .name = "workload.*.writer_hold", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	  .defval = "2us", .help = "CPU time a writer holds mmap_sem after its operation" },
+	{ .name = "workload.*.zap_page", .type = SIM_KEY_TIME, .defval = "30ns",
+	  .help = "dontneed: CPU time per pte zapped" },
 	{ .name = "workload.*.proc_readers", .type = SIM_KEY_UINT, .defval = "0", .max = "1000",
 	  .help = "/proc/PID readers per process (mmap_sem for read)" },
 	{ .name = "workload.*.proc_interval", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
 	  .defval = "exp(5ms)", .help = "sleep between /proc reads" },
-	{ .name = "workload.*.proc_cost", .type = SIM_KEY_TIME, .defval = "1us",
-	  .help = "CPU time of a /proc read per VMA" },
+	{ .name = "workload.*.proc_cost", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
+	  .defval = "1us", .help = "CPU time of a /proc read per VMA (its record)" },
+	{ .name = "workload.*.proc_file", .type = SIM_KEY_ENUM, .defval = "maps",
+	  .choices = proc_files,
+	  .help = "what the /proc readers read: maps, or smaps (walks each VMA's ptes)" },
+	{ .name = "workload.*.proc_pte", .type = SIM_KEY_TIME, .defval = "5ns",
+	  .help = "smaps: CPU time per pte of a VMA walked" },
+	{ .name = "workload.*.proc_buffer", .type = SIM_KEY_SIZE, .defval = "4KiB", .min = "64B",
+	  .help = "seq_file buffer a read(2) fills under one mmap_sem hold" },
+	{ .name = "workload.*.proc_lock", .type = SIM_KEY_ENUM, .defval = "mmap",
+	  .choices = proc_locks,
+	  .help = "maps under mmap_sem per buffer fill, or per-vma (6.17: each VMA read-locked; "
+		  "needs a fault_lock with VMA locks)" },
 	{ .name = "workload.*.lockers", .type = SIM_KEY_UINT, .defval = "0", .max = "1000",
 	  .help = "threads locking file pages (pattern) for hold" },
 	{ .name = "workload.*.locker_think", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,

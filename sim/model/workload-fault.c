@@ -24,13 +24,21 @@
  *	               pattern (sequential per thread if unset), written with
  *	               write_fraction; work before each touch, think after; a
  *	               present pte costs fault.touch, else do_user_addr_fault
- *	mmap_writers   every writer_interval: mmap_write_lock(), then either
- *	               remap (munmap + mmap of writer_pages of the file
- *	               mapping: the range is zapped and faults again) or
- *	               mprotect (toggle PROT_WRITE on the jit page), computing
- *	               writer_hold, mmap_write_unlock()
- *	proc_readers   every proc_interval: mmap_read_lock(), proc_cost per
- *	               VMA (a /proc/PID/maps walk), unlock
+ *	mmap_writers   every writer_interval (0: without sleeping):
+ *	               mmap_write_lock(), writer_op, writer_hold of CPU,
+ *	               mmap_write_unlock(); writer_op is remap (munmap + mmap
+ *	               of writer_pages of the file mapping), mprotect (toggle
+ *	               PROT_WRITE on the jit page), mprotect-range /
+ *	               munmap-range / mremap (writer_pages of a faulting VMA:
+ *	               split and merged, or zapped and mapped again), mmap-own
+ *	               (a VMA of its own, mapped and unmapped in turn), or
+ *	               dontneed (MADV_DONTNEED: under mmap_sem for read, the
+ *	               range's ptes zapped at zap_page each)
+ *	proc_readers   every proc_interval: a read of /proc/PID/maps or smaps
+ *	               (proc_file) to its end, one seq_file buffer fill
+ *	               (proc_buffer) per mmap_read_lock() hold, proc_cost per
+ *	               VMA and for smaps proc_pte per pte walked; proc_lock =
+ *	               per-vma: each VMA under its own lock (6.17's maps)
  * and the group has lockers threads that lock pages of the file chosen
  * by pattern for hold each (a truncation- or write(2)-like locker), with
  * locker_think between.
@@ -46,7 +54,8 @@
  * ns), "readOps", "writeOps", "throughput" (touches per simulated second),
  * "faults" (touches that faulted), "errors" (touches that failed),
  * histograms "writerWait" and "procWait" (ns from asking for mmap_sem to
- * holding it), counters "writerOps", "procReads", "lockerOps"; the fault
+ * holding it), counters "writerOps", "procReads", "procFills" (lock
+ * holds of the readers), "zapped" (dontneed), "lockerOps"; the fault
  * path's own under module "fault" (sim/kernel/fault.h), whose rates
  * (faultsPerSec, minfaultPerSec, majfaultPerSec) the group sets at the
  * end.

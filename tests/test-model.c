@@ -316,7 +316,8 @@ static void test_workload_key_kinds(void)
 		  "--set:2: key 'workload.app.lock_fraction': not a key of kind 'fault'; its keys "
 		  "are kind, threads, write_fraction, work, hold, think, ops, file_size, pattern, "
 		  "cgroup, processes, mapping, anon_size, mmap_writers, writer_op, writer_interval, "
-		  "writer_pages, writer_hold, proc_readers, proc_interval, proc_cost, lockers, "
+		  "writer_pages, writer_hold, zap_page, proc_readers, proc_interval, proc_cost, "
+		  "proc_file, proc_pte, proc_buffer, proc_lock, lockers, "
 		  "locker_think, vma_per_thread, khugepaged, file_advice" },
 		{ "lock", "workload.app.mmap_writers=3",
 		  "--set:2: key 'workload.app.mmap_writers': not a key of kind 'lock'; its keys "

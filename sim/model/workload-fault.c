@@ -77,9 +77,25 @@
 #include "sim/model/workload-kind.h"
 
 static const char *const mapping_kinds[] = { "file", "anon", "both", NULL };
-static const char *const writer_ops[] = {
-	"remap", "mprotect", "mprotect-range", "munmap-range", "mremap", "mmap-own", "dontneed",
-	NULL
+/* What an mmap writer does each time (workload.NAME.writer_op). */
+enum writer_op_kind {
+	WRITER_REMAP,
+	WRITER_MPROTECT,
+	WRITER_MPROTECT_RANGE,
+	WRITER_MUNMAP_RANGE,
+	WRITER_MREMAP,
+	WRITER_MMAP_OWN,
+	WRITER_DONTNEED,
+	NR_WRITER_OPS
+};
+static const char *const writer_ops[NR_WRITER_OPS + 1] = {
+	[WRITER_REMAP] = "remap",
+	[WRITER_MPROTECT] = "mprotect",
+	[WRITER_MPROTECT_RANGE] = "mprotect-range",
+	[WRITER_MUNMAP_RANGE] = "munmap-range",
+	[WRITER_MREMAP] = "mremap",
+	[WRITER_MMAP_OWN] = "mmap-own",
+	[WRITER_DONTNEED] = "dontneed",
 };
 static const char *const proc_files[] = { "maps", "smaps", NULL };
 static const char *const proc_locks[] = { "mmap", "per-vma", NULL };
@@ -124,7 +140,7 @@ struct fault_group {
 	struct sim_dist *work, *hold, *think;
 	struct sim_dist *pattern;	/* NULL: sequential */
 	struct sim_dist *writer_interval, *proc_interval, *locker_think;
-	const char *writer_op;
+	enum writer_op_kind writer_op;
 	unsigned long file_flags;	/* vm_flags of the file mapping */
 	uint64_t writer_pages;
 	struct sim_dist *writer_hold, *proc_cost;
@@ -241,14 +257,15 @@ static void writer_op(struct sim_task *t, struct fault_proc *p, bool *state)
 {
 	struct fault_group *fg = p->fg;
 	struct group *g = fg->g;
-	const char *op = fg->writer_op;
 	uint64_t addr, n;
 
 	*state = !*state;
-	if (g_str_equal(op, "mprotect")) {
+	switch (fg->writer_op) {
+	case WRITER_MPROTECT:
 		/* a page nobody touches (a JIT's) */
 		do_mprotect(t, p->mm, p->jit, 1, *state ? VM_READ : VM_READ | VM_WRITE, NULL);
-	} else if (g_str_equal(op, "remap")) {
+		break;
+	case WRITER_REMAP:
 		if (!p->file_pages)
 			return;
 		n = MIN(fg->writer_pages, p->file_pages);
@@ -256,7 +273,8 @@ static void writer_op(struct sim_task *t, struct fault_proc *p, bool *state)
 		do_munmap(t, p->mm, addr, n, NULL);
 		mmap_region(t, p->mm, addr, n, fg->file_flags, fg->file.mapping,
 			    addr - p->file_start, NULL);
-	} else if (g_str_equal(op, "mprotect-range")) {
+		break;
+	case WRITER_MPROTECT_RANGE:
 		/* read-only then writable again: the faulting VMA splits in
 		 * three, then merges back (mprotect_fixup()) */
 		if (*state) {
@@ -265,7 +283,8 @@ static void writer_op(struct sim_task *t, struct fault_proc *p, bool *state)
 		} else if (p->wr_pages) {
 			do_mprotect(t, p->mm, p->wr_addr, p->wr_pages, VM_READ | VM_WRITE, NULL);
 		}
-	} else if (g_str_equal(op, "munmap-range")) {
+		break;
+	case WRITER_MUNMAP_RANGE:
 		/* a hole punched in the faulting VMA and mapped again: its
 		 * pages zapped, faulted in again */
 		addr = writer_range(p, &n);
@@ -275,7 +294,8 @@ static void writer_op(struct sim_task *t, struct fault_proc *p, bool *state)
 				    fg->file.mapping, addr - p->file_start, NULL);
 		else
 			mmap_region(t, p->mm, addr, n, VM_READ | VM_WRITE, NULL, 0, NULL);
-	} else if (g_str_equal(op, "mremap")) {
+		break;
+	case WRITER_MREMAP: {
 		/* mremap() without MREMAP_MAYMOVE: the faulting VMA shrunk by
 		 * writer_pages at its end, then grown back in place */
 		struct vm_area_struct *vma;
@@ -299,13 +319,19 @@ static void writer_op(struct sim_task *t, struct fault_proc *p, bool *state)
 			mmap_region(t, p->mm, addr, n, fg->file_flags, file, pgoff,
 				    NULL);
 		}
-	} else if (g_str_equal(op, "mmap-own")) {
+		break;
+	}
+	case WRITER_MMAP_OWN:
 		/* a VMA of the writer's own, mapped and unmapped in turn */
 		if (*state)
 			mmap_region(t, p->mm, p->own, fg->writer_pages, VM_READ | VM_WRITE, NULL, 0,
 				    NULL);
 		else
 			do_munmap(t, p->mm, p->own, fg->writer_pages, NULL);
+		break;
+	case WRITER_DONTNEED:		/* writer_dontneed(), without mmap_sem for write */
+	case NR_WRITER_OPS:
+		g_assert_not_reached();
 	}
 }
 
@@ -348,7 +374,7 @@ static void writer_thread(struct sim_task *t, void *arg)
 		if (gap > 0)
 			sim_sleep(t, gap);
 		start = sim_now(eng);
-		if (g_str_equal(fg->writer_op, "dontneed")) {
+		if (fg->writer_op == WRITER_DONTNEED) {
 			writer_dontneed(t, p);
 			cpu_work(t, sim_dist_sample_ns(fg->writer_hold, g->rng));
 			sim_hist_record(fg->writer_wait, 0);
@@ -485,7 +511,7 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 
 	p->fg = fg;
 	/* mmap-own: the writer's VMA after the jit page and a hole */
-	uint64_t own = g_str_equal(fg->writer_op, "mmap-own") ? 1 + fg->writer_pages : 0;
+	uint64_t own = fg->writer_op == WRITER_MMAP_OWN ? 1 + fg->writer_pages : 0;
 
 	p->mm = mm_new(m->mm_sys, name, sim_policy_rwsem(cfg), 1 + file + span + 2 + own,
 		       error);
@@ -581,7 +607,7 @@ static gboolean fault_group_start(struct group *g, const struct sim_run_config *
 	fg->writer_interval = group_dist(g, cfg, "writer_interval");
 	fg->proc_interval = group_dist(g, cfg, "proc_interval");
 	fg->locker_think = group_dist(g, cfg, "locker_think");
-	fg->writer_op = writer_ops[group_enum(g, cfg, "writer_op")];
+	fg->writer_op = (enum writer_op_kind)group_enum(g, cfg, "writer_op");
 	fg->file_flags = VM_READ | VM_WRITE | VM_SHARED |
 			 file_advice_flags[group_enum(g, cfg, "file_advice")];
 	fg->writer_pages = group_uint(g, cfg, "writer_pages");

@@ -9,7 +9,7 @@
  *
  * Access pattern: sequential (each thread its own cursor, wrapping at the
  * end of the file) unless workload.NAME.pattern gives a distribution of
- * page ranks over the file (zipf(S): rank 0 hottest; uniform(0,1): any).
+ * page ranks over the file (zipf(S): rank 0 hottest; uniform(A,B): any of pages A to B-1).
  */
 #include "config.h"
 

@@ -49,7 +49,7 @@ const struct sim_key_def workload_key_cgroup = {
 
 const struct sim_key_def workload_key_pattern = {
 	.name = "workload.*.pattern", .type = SIM_KEY_DIST, .unit = SIM_UNIT_NONE,
-	.help = "page ranks, zipf(S) or uniform(0,1) (unset: sequential)",
+	.help = "page ranks: zipf(S) (rank 0 hottest) or uniform(A,B) (pages A to B-1) (unset: sequential)",
 };
 
 char *group_key(const char *name, const char *what)

@@ -825,6 +825,163 @@ static void test_core_choice(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Affinity */
+
+static void test_cpulist(void)
+{
+	static const struct { const char *list; unsigned int nr; uint64_t mask; unsigned int set; }
+	good[] = {
+		{ "0", 4, 0x1, 1 }, { "1,3", 4, 0xa, 2 }, { "0-3", 4, 0xf, 4 },
+		{ "all", 3, 0x7, 3 }, { "N", 8, 0x80, 1 }, { "2-N", 4, 0xc, 2 },
+		{ "0-7:2/4", 8, 0x33, 4 }, { "0-3,8", 16, 0x10f, 5 }, { " 1 , 2 ", 4, 0x6, 2 },
+		{ "3,3,1-3", 4, 0xe, 3 },
+	};
+	static const struct { const char *list; unsigned int nr; int code; } bad[] = {
+		{ "", 4, SIM_ERROR_RANGE }, { "4", 4, SIM_ERROR_RANGE }, { "0-4", 4, SIM_ERROR_RANGE },
+		{ "x", 4, SIM_ERROR_PARSE }, { "1-", 4, SIM_ERROR_PARSE }, { "3-1", 4, SIM_ERROR_PARSE },
+		{ "0-3:3/2", 4, SIM_ERROR_PARSE }, { "0-3:0/2", 4, SIM_ERROR_PARSE },
+		{ "1,,2", 4, SIM_ERROR_PARSE }, { "1;2", 4, SIM_ERROR_PARSE },
+		{ "99999999999999999999999", 4, SIM_ERROR_RANGE }, { "all,1", 4, SIM_ERROR_PARSE },
+	};
+	GError *error = NULL;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+		unsigned int set = 0;
+		g_autofree uint64_t *m = sim_cpulist_parse(good[i].list, good[i].nr, &set, &error);
+
+		g_assert_no_error(error);
+		g_assert_cmphex(m[0], ==, good[i].mask);
+		g_assert_cmpuint(set, ==, good[i].set);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_assert_null(sim_cpulist_parse(bad[i].list, bad[i].nr, NULL, &error));
+		g_assert_error(error, SIM_ERROR, bad[i].code);
+		g_clear_error(&error);
+	}
+	/* Beyond a word: CPU 100 of 128. */
+	{
+		g_autofree uint64_t *m = sim_cpulist_parse("100", 128, NULL, &error);
+
+		g_assert_no_error(error);
+		g_assert_cmphex(m[0], ==, 0);
+		g_assert_cmphex(m[1], ==, UINT64_C(1) << 36);
+	}
+}
+
+/* A task that computes and sleeps at random, checking after each step
+ * that the core it holds is one of its mask. */
+struct pinned {
+	uint64_t mask;			/* 0: unpinned */
+	int steps;
+	uint64_t seen;			/* cores it ran on */
+};
+
+static void pinned_fn(struct sim_task *t, void *arg)
+{
+	struct pinned *p = arg;
+	gsl_rng *r = sim_rng(sim_task_engine(t), "test");
+
+	for (int i = 0; i < p->steps; i++) {
+		int cpu;
+
+		cpu_work(t, (sim_time_t)(gsl_rng_uniform(r) * 3 * MS));
+		cpu = sim_task_cpu(t);
+		g_assert_cmpint(cpu, >=, 0);
+		p->seen |= UINT64_C(1) << cpu;
+		if (p->mask)
+			g_assert_true(p->mask & (UINT64_C(1) << cpu));
+		if (gsl_rng_uniform(r) < 0.3)
+			sim_sleep(t, (sim_time_t)(gsl_rng_uniform(r) * 2 * MS));
+	}
+}
+
+/*
+ * Twelve tasks on four cores with a 1 ms slice: four pinned to core 0,
+ * two to cores 2-3, six unpinned.  A pinned task runs only on its cores
+ * (checked at every step), the unpinned ones on all of them, and core 0,
+ * whose four tasks nobody else may help, stays busy to the end.
+ */
+static void test_affinity_mask(void)
+{
+	struct sim_engine *eng = sim_engine_new(7);
+	struct sim_cpus *cpus = cpus_new(eng, 4, 1 * MS, C, NULL);
+	struct pinned p[12];
+	uint64_t any = 0;
+
+	for (int i = 0; i < 12; i++) {
+		struct sim_task *t = sim_task_spawn(eng, "p", pinned_fn, &p[i]);
+
+		p[i] = (struct pinned){ .mask = i < 4 ? 0x1 : i < 6 ? 0xc : 0, .steps = 200 };
+		sim_cpus_attach_mask(cpus, t, p[i].mask ? &p[i].mask : NULL);
+	}
+	sim_run(eng);
+	for (int i = 0; i < 12; i++) {
+		if (p[i].mask)
+			g_assert_cmphex(p[i].seen & ~p[i].mask, ==, 0);
+		else
+			any |= p[i].seen;
+	}
+	g_assert_cmphex(p[0].seen, ==, 0x1);
+	g_assert_cmphex(any, ==, 0xf);
+	sim_cpus_finish(cpus);
+	/* Core 0 ran four tasks' work alone: the last to finish. */
+	g_assert_cmpfloat(scalar(eng, "cpu[0]", "utilization"), >, 0.99);
+	sim_engine_free(eng);
+	sim_cpus_free(cpus);
+}
+
+struct burner {
+	sim_time_t work;
+	sim_time_t done;
+};
+
+static void burner_fn(struct sim_task *t, void *arg)
+{
+	struct burner *b = arg;
+
+	cpu_work(t, b->work);
+	b->done = sim_now(sim_task_engine(t));
+}
+
+/*
+ * Two tasks of 10 ms of work on four cores with a 1 ms slice.  Unpinned,
+ * or pinned to two cores: both finish at 10 ms + C.  Both pinned to core
+ * 1: they share it, round-robin, and finish after twice the time (20 ms
+ * and the switches).  A pinned task waiting for its busy core does not
+ * hold up a task behind it that may run elsewhere: a third, unpinned one
+ * queued after them runs on an idle core at once.  Every core in the mask
+ * is no mask at all: the same times as unpinned.
+ */
+static void test_affinity_share(gconstpointer data)
+{
+	int how = GPOINTER_TO_INT(data);	/* 0 none, 1 spread, 2 one core, 3 all */
+	struct sim_engine *eng = sim_engine_new(1);
+	struct sim_cpus *cpus = cpus_new(eng, 4, 1 * MS, C, NULL);
+	struct burner b[3] = { { 10 * MS, 0 }, { 10 * MS, 0 }, { 1 * MS, 0 } };
+	uint64_t masks[4][2] = { { 0, 0 }, { 0x2, 0x4 }, { 0x2, 0x2 }, { 0xf, 0xf } };
+
+	for (int i = 0; i < 3; i++) {
+		struct sim_task *t = sim_task_spawn(eng, "b", burner_fn, &b[i]);
+
+		sim_cpus_attach_mask(cpus, t, i < 2 && masks[how][i] ? &masks[how][i] : NULL);
+	}
+	sim_run(eng);
+	g_assert_cmpint(b[2].done, ==, 1 * MS + C);
+	if (how != 2) {
+		g_assert_cmpint(b[0].done, ==, 10 * MS + C);
+		g_assert_cmpint(b[1].done, ==, 10 * MS + C);
+	} else {
+		/* 20 slices of 1 ms on one core, a switch before each */
+		g_assert_cmpint(MAX(b[0].done, b[1].done), ==, 20 * MS + 20 * C);
+		g_assert_cmpint(sim_cpus_busy(cpus, 1), ==, 20 * MS + 20 * C);
+		g_assert_cmpint(sim_cpus_busy(cpus, 0) + sim_cpus_busy(cpus, 2) +
+				sim_cpus_busy(cpus, 3), ==, 1 * MS + C);
+	}
+	sim_engine_free(eng);
+	sim_cpus_free(cpus);
+}
+
+/* ------------------------------------------------------------------ */
 /* Determinism */
 
 struct pinger {
@@ -947,6 +1104,16 @@ int main(int argc, char **argv)
 			     test_spin_need_resched);
 	g_test_add_func("/sim/cpu/spin/unattached", test_spin_unattached);
 	g_test_add_func("/sim/cpu/core-choice", test_core_choice);
+	g_test_add_func("/sim/cpu/affinity/cpulist", test_cpulist);
+	g_test_add_func("/sim/cpu/affinity/mask", test_affinity_mask);
+	g_test_add_data_func("/sim/cpu/affinity/share/none", GINT_TO_POINTER(0),
+			     test_affinity_share);
+	g_test_add_data_func("/sim/cpu/affinity/share/spread", GINT_TO_POINTER(1),
+			     test_affinity_share);
+	g_test_add_data_func("/sim/cpu/affinity/share/one-core", GINT_TO_POINTER(2),
+			     test_affinity_share);
+	g_test_add_data_func("/sim/cpu/affinity/share/all-cores", GINT_TO_POINTER(3),
+			     test_affinity_share);
 	g_test_add_func("/sim/cpu/determinism", test_determinism);
 	return g_test_run();
 }

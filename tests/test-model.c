@@ -267,6 +267,78 @@ static void test_cost_tail(void)
 	sim_engine_free(b);
 }
 
+/* Threads pinned to CPUs (workload.NAME.cpus, pin, writer_cpus,
+ * proc_cpus): pft's two threads, one VMA each, on 4 CPUs.  Pinned both to
+ * CPU 1 they share it: half the faults of two CPUs, and CPUs 2 and 3 (0
+ * runs kswapd's first switch) never run anything; spread over 1-2 they
+ * fault as unpinned, on those two; the writer and the /proc reader run on
+ * the CPUs they are given. */
+static struct sim_engine *run_pinned(const char *cpus, const char *pin, const char *extra)
+{
+	g_autofree char *k_cpus = g_strdup_printf("workload.pft.cpus=%s", cpus);
+	g_autofree char *k_pin = g_strdup_printf("workload.pft.pin=%s", pin);
+	g_auto(GStrv) more = g_strsplit(extra, " ", -1);
+	g_autoptr(GPtrArray) set = g_ptr_array_new();
+	const char *fixed[] = { "machine.cpus=4", "workload.pft.threads=2",
+				"workload.pft.vma_per_thread=true", "policy.fault_lock=per-vma",
+				"sim-time-limit=1ms" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
+		g_ptr_array_add(set, (char *)fixed[i]);
+	g_ptr_array_add(set, k_cpus);
+	g_ptr_array_add(set, k_pin);
+	for (char **m = more; *m; m++)
+		if (**m)
+			g_ptr_array_add(set, *m);
+	g_ptr_array_add(set, NULL);
+	return rig_run_scenario("exp-per-vma.ini", NULL, (char **)set->pdata, 0);
+}
+
+static double busy(struct sim_engine *eng, unsigned int cpu)
+{
+	g_autofree char *module = g_strdup_printf("cpu[%u]", cpu);
+
+	return *sim_stats_scalar(sim_engine_stats(eng), module, "busyTime");
+}
+
+static double faults(struct sim_engine *eng)
+{
+	return (double)*sim_stats_counter(sim_engine_stats(eng), "fault", "faults");
+}
+
+static void test_pinned_threads(void)
+{
+	struct sim_engine *free_ = run_pinned("", "none", "");
+	struct sim_engine *one = run_pinned("1", "none", "");
+	struct sim_engine *spread = run_pinned("1-2", "spread", "");
+	struct sim_engine *writer = run_pinned("1", "spread",
+		"workload.pft.mmap_writers=1 workload.pft.writer_op=mprotect "
+		"workload.pft.writer_interval=exp(20us) workload.pft.writer_hold=5us "
+		"workload.pft.writer_cpus=3 workload.pft.proc_readers=1 "
+		"workload.pft.proc_interval=exp(50us) workload.pft.proc_cpus=2");
+	double f = faults(free_);
+
+	g_assert_cmpfloat(faults(one), >, 0.4 * f);
+	g_assert_cmpfloat(faults(one), <, 0.55 * f);
+	g_assert_cmpfloat(busy(one, 1), >, 0.99e6);
+	g_assert_cmpfloat(busy(one, 2), ==, 0);
+	g_assert_cmpfloat(busy(one, 3), ==, 0);
+	g_assert_cmpfloat(faults(spread), >, 0.97 * f);
+	g_assert_cmpfloat(faults(spread), <, 1.03 * f);
+	g_assert_cmpfloat(busy(spread, 1), >, 0.99e6);
+	g_assert_cmpfloat(busy(spread, 2), >, 0.99e6);
+	g_assert_cmpfloat(busy(spread, 3), ==, 0);
+	/* threads on 1, the writer on 3, the reader on 2 */
+	g_assert_cmpfloat(busy(writer, 2), >, 0);
+	g_assert_cmpfloat(busy(writer, 3), >, 0);
+	g_assert_cmpuint(*sim_stats_counter(sim_engine_stats(writer), "pft", "writerOps"), >, 0);
+	g_assert_cmpuint(*sim_stats_counter(sim_engine_stats(writer), "pft", "procReads"), >, 0);
+	sim_engine_free(free_);
+	sim_engine_free(one);
+	sim_engine_free(spread);
+	sim_engine_free(writer);
+}
+
 /* `faultsim list keys` labels each workload key with the kinds that read
  * it; the keys every group has carry no label. */
 static void test_workload_key_labels(void)
@@ -314,27 +386,28 @@ static void test_workload_key_kinds(void)
 		{ "file", "workload.app.lock_fraction=0.9", NULL },
 		{ "fault", "workload.app.lock_fraction=0.9",
 		  "--set:2: key 'workload.app.lock_fraction': not a key of kind 'fault'; its keys "
-		  "are kind, threads, write_fraction, work, hold, think, ops, file_size, pattern, "
-		  "cgroup, processes, mapping, anon_size, mmap_writers, writer_op, writer_interval, "
-		  "writer_pages, writer_hold, zap_page, proc_readers, proc_interval, proc_cost, "
-		  "proc_file, proc_pte, proc_buffer, proc_lock, lockers, "
-		  "locker_think, vma_per_thread, khugepaged, file_advice" },
+		  "are kind, threads, cpus, pin, write_fraction, work, hold, think, ops, "
+		  "file_size, pattern, cgroup, processes, mapping, anon_size, mmap_writers, "
+		  "writer_op, writer_interval, writer_pages, writer_hold, writer_cpus, zap_page, "
+		  "proc_readers, proc_interval, proc_cost, proc_file, proc_pte, proc_buffer, "
+		  "proc_lock, proc_cpus, lockers, locker_think, vma_per_thread, khugepaged, "
+		  "file_advice" },
 		{ "lock", "workload.app.mmap_writers=3",
 		  "--set:2: key 'workload.app.mmap_writers': not a key of kind 'lock'; its keys "
-		  "are kind, threads, write_fraction, work, hold, think, ops" },
+		  "are kind, threads, cpus, pin, write_fraction, work, hold, think, ops" },
 		{ NULL, "workload.app.mmap_writers=3",
 		  "--set:1: key 'workload.app.mmap_writers': not a key of kind 'lock'; its keys "
-		  "are kind, threads, write_fraction, work, hold, think, ops" },
+		  "are kind, threads, cpus, pin, write_fraction, work, hold, think, ops" },
 		{ "fault", "workload.app.write_fraction=0.5", NULL },
 		{ "file", "workload.app.write_fraction=0.5",
 		  "--set:2: key 'workload.app.write_fraction': not a key of kind 'file'; its keys "
-		  "are kind, threads, work, hold, think, ops, file_size, pattern, cgroup, "
+		  "are kind, threads, cpus, pin, work, hold, think, ops, file_size, pattern, cgroup, "
 		  "read_pages, lock_fraction" },
 		{ "write", "workload.app.file_size=1MiB", NULL },
 		{ "write", "workload.app.ops=10", NULL },
 		{ "write", "workload.app.think=1us",
 		  "--set:2: key 'workload.app.think': not a key of kind 'write'; its keys are kind, "
-		  "threads, file_size, cgroup, ops, block_size, source, buffer_offset, seek, "
+		  "threads, cpus, pin, file_size, cgroup, ops, block_size, source, buffer_offset, seek, "
 		  "file_per_thread, max_folio" },
 		{ "write", "workload.app.threads=2", NULL },
 	};
@@ -510,6 +583,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/kernel-param-defaults", test_kernel_param_defaults);
 	g_test_add_func("/model/cost-distributions", test_cost_distributions);
 	g_test_add_func("/model/cost-tail", test_cost_tail);
+	g_test_add_func("/model/pinned-threads", test_pinned_threads);
 	g_test_add_func("/model/workload/key-labels", test_workload_key_labels);
 	g_test_add_func("/model/workload/key-kinds", test_workload_key_kinds);
 	g_test_add_func("/model/machine/parts", test_machine_parts);

@@ -22,6 +22,15 @@
  *    ran on last if idle (cache affinity, as select_idle_sibling() prefers
  *    prev_cpu), else the idle core of lowest index.  A core freed while
  *    tasks queue takes the head, whatever core that one ran on before.
+ *  - Affinity (sim_cpus_attach_mask): a task with a CPU mask runs only on
+ *    the cores of its mask, as the kernel's select_task_rq() keeps a task
+ *    within its cpus_mask.  It takes an idle core of its mask (its last
+ *    one first), else waits in the run queue; a core falling free takes
+ *    the first queued task that may run on it, so a pinned task is passed
+ *    over by cores outside its mask and never migrates out of it.  A
+ *    slice ends in a preemption only if a queued task may run on that
+ *    core.  Without a mask (or with every core in it) nothing changes:
+ *    the run queue is the strict FIFO above.
  *  - Every pickup pays the context-switch cost, the switch from the idle
  *    task included: the core is busy and the task resumes after it.
  *  - Slices: a task's slice starts when it starts running on a core and is
@@ -70,6 +79,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+
 #include "sim/kernel/cpu.h"
 #include "sim/core/list.h"
 #include "sim/core/stats.h"
@@ -93,6 +106,7 @@ struct cpu_task {
 	bool run_now;			/* preempted, resumed from its switch's event */
 	int cpu;			/* core held or reserved; -1 */
 	int last_cpu;			/* core it last ran on; -1 */
+	uint64_t *mask;			/* cores it may run on; NULL: all */
 	sim_time_t runnable_at;		/* when woken */
 	sim_time_t queued_at;		/* when put on the run queue */
 	sim_time_t slice_end;
@@ -121,6 +135,7 @@ struct sim_cpus {
 
 	struct list_head runqueue;
 	unsigned int nr_queued;
+	unsigned int nr_queued_masked;	/* of them, tasks with a CPU mask */
 
 	struct list_head tasks;		/* attached cpu_tasks */
 	struct list_head free_tasks;	/* recycled cpu_tasks */
@@ -183,15 +198,55 @@ static inline bool core_is_idle(const struct sim_cpus *cpus, unsigned int cpu)
 	return cpus->idle[cpu / 64] & (UINT64_C(1) << (cpu % 64));
 }
 
-/* The core for @ct if one is idle: its last core, else the lowest; -1. */
+static inline bool task_allowed(const struct cpu_task *ct, unsigned int cpu)
+{
+	return !ct->mask || (ct->mask[cpu / 64] & (UINT64_C(1) << (cpu % 64)));
+}
+
+/* The core for @ct if one of its mask is idle: its last core, else the
+ * lowest; -1. */
 static int select_idle_core(const struct sim_cpus *cpus, const struct cpu_task *ct)
 {
-	if (ct->last_cpu >= 0 && core_is_idle(cpus, (unsigned int)ct->last_cpu))
+	if (ct->last_cpu >= 0 && core_is_idle(cpus, (unsigned int)ct->last_cpu) &&
+	    task_allowed(ct, (unsigned int)ct->last_cpu))
 		return ct->last_cpu;
-	for (unsigned int w = 0; w < cpus->nr_idle_words; w++)
-		if (cpus->idle[w])
-			return (int)(w * 64 + (unsigned int)__builtin_ctzll(cpus->idle[w]));
+	for (unsigned int w = 0; w < cpus->nr_idle_words; w++) {
+		uint64_t idle = cpus->idle[w] & (ct->mask ? ct->mask[w] : ~UINT64_C(0));
+
+		if (idle)
+			return (int)(w * 64 + (unsigned int)__builtin_ctzll(idle));
+	}
 	return -1;
+}
+
+/* The first queued task that may run on @cpu, or NULL: the head unless a
+ * queued task has a mask. */
+static struct cpu_task *runqueue_first_for(const struct sim_cpus *cpus, unsigned int cpu)
+{
+	struct cpu_task *ct;
+
+	if (!cpus->nr_queued_masked)
+		return list_first_entry_or_null(&cpus->runqueue, struct cpu_task, rq_node);
+	list_for_each_entry(ct, &cpus->runqueue, rq_node)
+		if (task_allowed(ct, cpu))
+			return ct;
+	return NULL;
+}
+
+static void runqueue_add(struct sim_cpus *cpus, struct cpu_task *ct)
+{
+	list_add_tail(&ct->rq_node, &cpus->runqueue);
+	cpus->nr_queued++;
+	if (ct->mask)
+		cpus->nr_queued_masked++;
+}
+
+static void runqueue_del(struct sim_cpus *cpus, struct cpu_task *ct)
+{
+	list_del_init(&ct->rq_node);
+	cpus->nr_queued--;
+	if (ct->mask)
+		cpus->nr_queued_masked--;
 }
 
 /* ------------------------------------------------------------------ */
@@ -269,7 +324,7 @@ static void core_pick(struct sim_cpus *cpus, unsigned int cpu, struct cpu_task *
 	struct cpu_core *core = &cpus->cores[cpu];
 	sim_time_t now = sim_now(cpus->eng);
 
-	g_assert(!core->curr);
+	g_assert(!core->curr && task_allowed(ct, cpu));
 	core->curr = ct;
 	core->since = now;
 	ct->cpu = (int)cpu;
@@ -296,8 +351,7 @@ static void enqueue_task(struct sim_cpus *cpus, struct cpu_task *ct)
 		return;
 	}
 	ct->state = CPU_TASK_QUEUED;
-	list_add_tail(&ct->rq_node, &cpus->runqueue);
-	cpus->nr_queued++;
+	runqueue_add(cpus, ct);
 }
 
 static void wake_latency_event(struct sim_engine *eng, void *data)
@@ -318,18 +372,19 @@ static void core_release(struct sim_cpus *cpus, unsigned int cpu)
 	if (G_UNLIKELY(cpus->trace))
 		cpu_trace_ran(cpus, cpu, core->curr, core->since);
 	core->curr = NULL;
-	next = list_first_entry_or_null(&cpus->runqueue, struct cpu_task, rq_node);
+	next = runqueue_first_for(cpus, cpu);
 	if (!next) {
 		core_set_idle(cpus, cpu);
 		return;
 	}
-	list_del_init(&next->rq_node);
-	cpus->nr_queued--;
+	runqueue_del(cpus, next);
 	core_pick(cpus, cpu, next);
 }
 
 static void cpu_task_put(struct sim_cpus *cpus, struct cpu_task *ct)
 {
+	g_free(ct->mask);
+	ct->mask = NULL;
 	list_del_init(&ct->node);
 	list_add(&ct->node, &cpus->free_tasks);
 }
@@ -457,8 +512,10 @@ static void free_cpu_tasks(struct list_head *head)
 {
 	struct cpu_task *ct, *n;
 
-	list_for_each_entry_safe(ct, n, head, node)
+	list_for_each_entry_safe(ct, n, head, node) {
+		g_free(ct->mask);
 		g_free(ct);
+	}
 }
 
 /* Never touches the engine: may be called before or after sim_engine_free()
@@ -478,11 +535,34 @@ void sim_cpus_free(struct sim_cpus *cpus)
 
 void sim_cpus_attach(struct sim_cpus *cpus, struct sim_task *t)
 {
+	sim_cpus_attach_mask(cpus, t, NULL);
+}
+
+void sim_cpus_attach_mask(struct sim_cpus *cpus, struct sim_task *t, const uint64_t *mask)
+{
 	struct cpu_task *ct;
 	enum sim_task_state state = sim_task_state(t);
+	uint64_t *copy = NULL;
 
 	g_assert(state != SIM_TASK_RUNNING && state != SIM_TASK_DEAD);
 	g_assert(!sim_task_sched(t));
+	if (mask) {
+		/* Only the machine's cores; every one of them: no mask. */
+		bool all = true, any = false;
+
+		copy = g_new0(uint64_t, cpus->nr_idle_words);
+		for (unsigned int c = 0; c < cpus->nr_cpus; c++) {
+			if (mask[c / 64] & (UINT64_C(1) << (c % 64))) {
+				copy[c / 64] |= UINT64_C(1) << (c % 64);
+				any = true;
+			} else {
+				all = false;
+			}
+		}
+		g_assert(any);
+		if (all)
+			g_clear_pointer(&copy, g_free);
+	}
 	ct = list_first_entry_or_null(&cpus->free_tasks, struct cpu_task, node);
 	if (ct)
 		list_del_init(&ct->node);
@@ -495,6 +575,7 @@ void sim_cpus_attach(struct sim_cpus *cpus, struct sim_task *t)
 		.attaching = true,
 		.cpu = -1,
 		.last_cpu = -1,
+		.mask = copy,
 	};
 	INIT_LIST_HEAD(&ct->rq_node);
 	list_add_tail(&ct->node, &cpus->tasks);
@@ -507,7 +588,8 @@ void sim_cpus_attach(struct sim_cpus *cpus, struct sim_task *t)
 /* ------------------------------------------------------------------ */
 /* Computing, spinning, preemption */
 
-/* Whether @ct's slice is over with others waiting; renews it otherwise. */
+/* Whether @ct's slice is over with others waiting for its core; renews it
+ * otherwise. */
 static bool slice_expired(struct cpu_task *ct)
 {
 	struct sim_cpus *cpus = ct->cpus;
@@ -515,7 +597,7 @@ static bool slice_expired(struct cpu_task *ct)
 
 	if (!cpus->slice || now < ct->slice_end)
 		return false;
-	if (cpus->nr_queued)
+	if (runqueue_first_for(cpus, (unsigned int)ct->cpu))
 		return true;
 	ct->slice_end = now + cpus->slice;
 	return false;
@@ -530,8 +612,7 @@ static void preempt_task(struct cpu_task *ct)
 	ct->preempted = true;
 	ct->state = CPU_TASK_QUEUED;
 	ct->queued_at = sim_now(cpus->eng);
-	list_add_tail(&ct->rq_node, &cpus->runqueue);
-	cpus->nr_queued++;
+	runqueue_add(cpus, ct);
 	sim_task_set_blocked_on(ct->task, "cpu", cpus);
 	sim_block(ct->task);		/* cpu_release() hands the core on */
 	g_assert(ct->state == CPU_TASK_ONCPU);
@@ -606,6 +687,114 @@ bool cpu_spin(struct sim_task *t, sim_time_t max)
 		if (sim_block_timeout_oncpu(t, piece))
 			return true;
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* CPU lists */
+
+static const char cpulist_accepted[] =
+	"accepted: comma-separated CPUs \"N\", ranges \"A-B\" and \"A-B:U/G\" (the first U "
+	"of each G from A), N meaning the last CPU, or \"all\", as taskset -c";
+
+/* A CPU number or "N" (the last) at *@s; false if none. */
+static bool cpulist_number(const char **s, unsigned int nr_cpus, unsigned long *v)
+{
+	char *end;
+
+	if (**s == 'N') {
+		(*s)++;
+		*v = nr_cpus - 1;
+		return true;
+	}
+	if (!g_ascii_isdigit(**s))
+		return false;
+	errno = 0;
+	*v = strtoul(*s, &end, 10);
+	if (errno)
+		*v = ULONG_MAX;
+	*s = end;
+	return true;
+}
+
+uint64_t *sim_cpulist_parse(const char *list, unsigned int nr_cpus, unsigned int *nr_set,
+			    GError **error)
+{
+	g_autofree uint64_t *mask = NULL;
+	unsigned int n = 0;
+	const char *s = list;
+
+	g_assert(nr_cpus >= 1 && nr_cpus <= SIM_CPUS_MAX);
+	mask = g_new0(uint64_t, (nr_cpus + 63) / 64);
+	while (*s == ' ')
+		s++;
+	if (g_str_equal(s, "all")) {
+		for (unsigned int c = 0; c < nr_cpus; c++)
+			mask[c / 64] |= UINT64_C(1) << (c % 64);
+		n = nr_cpus;
+		s += 3;
+	}
+	while (*s) {
+		unsigned long a, b, used = 1, group = 1;
+
+		if (!cpulist_number(&s, nr_cpus, &a))
+			goto syntax;
+		b = a;
+		if (*s == '-') {
+			s++;
+			if (!cpulist_number(&s, nr_cpus, &b))
+				goto syntax;
+			if (*s == ':') {
+				s++;
+				if (!cpulist_number(&s, nr_cpus, &used) || *s++ != '/' ||
+				    !cpulist_number(&s, nr_cpus, &group))
+					goto syntax;
+				if (!used || !group || used > group) {
+					g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+						    "'%s': in A-B:U/G, 1 <= U <= G; %s", list,
+						    cpulist_accepted);
+					return NULL;
+				}
+			}
+		}
+		if (a > b) {
+			g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+				    "'%s': range %lu-%lu goes down; %s", list, a, b, cpulist_accepted);
+			return NULL;
+		}
+		if (b >= nr_cpus) {
+			g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+				    "'%s': CPU %lu, but the machine has CPUs 0-%u (machine.cpus = %u)",
+				    list, b, nr_cpus - 1, nr_cpus);
+			return NULL;
+		}
+		for (unsigned long c = a; c <= b; c++) {
+			if ((c - a) % group >= used)
+				continue;
+			if (!(mask[c / 64] & (UINT64_C(1) << (c % 64))))
+				n++;
+			mask[c / 64] |= UINT64_C(1) << (c % 64);
+		}
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		if (*s++ != ',')
+			goto syntax;
+		while (*s == ' ')
+			s++;
+	}
+	if (!n) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE, "'%s': no CPU; %s", list,
+			    cpulist_accepted);
+		return NULL;
+	}
+	if (nr_set)
+		*nr_set = n;
+	return g_steal_pointer(&mask);
+syntax:
+	g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "'%s' is not a CPU list; %s", list,
+		    cpulist_accepted);
+	return NULL;
 }
 
 /* ------------------------------------------------------------------ */

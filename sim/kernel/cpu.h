@@ -51,6 +51,25 @@ void sim_cpus_free(struct sim_cpus *cpus);
 
 /* @t competes for cores from now on (call right after sim_task_spawn). */
 void sim_cpus_attach(struct sim_cpus *cpus, struct sim_task *t);
+/* The same, @t allowed only on the cores whose bits are set in @mask
+ * (bit c of word c / 64; copied; bits at or above the machine's cores are
+ * ignored, at least one core must be left; NULL: every core), as
+ * sched_setaffinity() before the thread runs: it waits for a core of its
+ * mask and never runs on another. */
+void sim_cpus_attach_mask(struct sim_cpus *cpus, struct sim_task *t, const uint64_t *mask);
+
+/*
+ * A CPU list as the kernel reads one (taskset -c, cpuset.cpus, the
+ * isolcpus= parameter: lib/bitmap.c bitmap_parselist()): comma-separated
+ * "N", "A-B" and "A-B:U/G" (of each group of G CPUs from A, the first U),
+ * "N" alone meaning the last CPU, and "all".  Every CPU must be below
+ * @nr_cpus (<= SIM_CPUS_MAX).  Returns a bitmap of (nr_cpus + 63) / 64
+ * words (g_free() it) with at least one bit set, or NULL with
+ * SIM_ERROR_PARSE (the syntax) or SIM_ERROR_RANGE (a CPU beyond the
+ * machine, an empty list).  @nr_set, if not NULL, gets the CPUs set.
+ */
+uint64_t *sim_cpulist_parse(const char *list, unsigned int nr_cpus, unsigned int *nr_set,
+			    GError **error);
 
 /* cpu_work(t, ns), in faultsim/task.h: compute for @ns of CPU time (wall
  * time is longer when preempted). */

@@ -41,7 +41,9 @@
  *	               per-vma: each VMA under its own lock (6.17's maps)
  * and the group has lockers threads that lock pages of the file chosen
  * by pattern for hold each (a truncation- or write(2)-like locker), with
- * locker_think between.
+ * locker_think between.  The threads run on the group's cpus (pin =
+ * spread: each on one of them, workload-kind.h group_spawn()), the mmap
+ * writers on writer_cpus and the /proc readers on proc_cpus if set.
  *
  * The mms' lock words are cache lines (sim/kernel/cacheline.h) that cost
  * machine.cacheline_transfer to move between CPUs (the machine's cache-line
@@ -567,6 +569,8 @@ static gboolean fault_group_start(struct group *g, const struct sim_run_config *
 	const struct fs_khugepaged_policy *khugepaged = NULL;
 	uint64_t threads = g->threads;
 	uint64_t writers, readers, lockers, touched;
+	g_autofree uint64_t *writer_cpus = group_cpulist(g, cfg, "writer_cpus", NULL);
+	g_autofree uint64_t *proc_cpus = group_cpulist(g, cfg, "proc_cpus", NULL);
 	const char *map;
 
 	g->priv = fg;
@@ -681,13 +685,13 @@ static gboolean fault_group_start(struct group *g, const struct sim_run_config *
 			g_autofree char *tname = g_strdup_printf("%s[%" G_GUINT64_FORMAT "]/writer%"
 								 G_GUINT64_FORMAT, g->name, i, k);
 
-			group_spawn(g, tname, writer_thread, p, true);
+			group_spawn_on(g, tname, writer_thread, p, true, writer_cpus);
 		}
 		for (uint64_t k = 0; k < readers; k++) {
 			g_autofree char *tname = g_strdup_printf("%s[%" G_GUINT64_FORMAT "]/proc%"
 								 G_GUINT64_FORMAT, g->name, i, k);
 
-			group_spawn(g, tname, proc_thread, p, true);
+			group_spawn_on(g, tname, proc_thread, p, true, proc_cpus);
 		}
 	}
 	for (uint64_t k = 0; k < lockers; k++) {
@@ -774,6 +778,9 @@ static const struct sim_key_def fault_keys[] = {
 	  .help = "pages a writer's operation covers" },
 	{ .name = "workload.*.writer_hold", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,
 	  .defval = "2us", .help = "CPU time a writer holds mmap_sem after its operation" },
+	{ .name = "workload.*.writer_cpus", .type = SIM_KEY_STRING, .defval = "",
+	  .help = "CPUs the mmap writers may run on, a CPU list as cpus (empty: the group's cpus)",
+	  .check_run = workload_cpulist_check },
 	{ .name = "workload.*.zap_page", .type = SIM_KEY_TIME, .defval = "30ns",
 	  .help = "dontneed: CPU time per pte zapped" },
 	{ .name = "workload.*.proc_readers", .type = SIM_KEY_UINT, .defval = "0", .max = "1000",
@@ -793,6 +800,9 @@ static const struct sim_key_def fault_keys[] = {
 	  .choices = proc_locks,
 	  .help = "maps under mmap_sem per buffer fill, or per-vma (6.17: each VMA read-locked; "
 		  "needs a fault_lock with VMA locks)" },
+	{ .name = "workload.*.proc_cpus", .type = SIM_KEY_STRING, .defval = "",
+	  .help = "CPUs the /proc readers may run on, a CPU list as cpus (empty: the group's "
+		  "cpus)", .check_run = workload_cpulist_check },
 	{ .name = "workload.*.lockers", .type = SIM_KEY_UINT, .defval = "0", .max = "1000",
 	  .help = "threads locking file pages (pattern) for hold" },
 	{ .name = "workload.*.locker_think", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME,

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "sim/kernel/cpu.h"
 #include "sim/model/workload-kind.h"
 
 const struct sim_key_def workload_key_write_fraction = {
@@ -73,15 +74,67 @@ GROUP_GETTER(group_enum, guint, sim_config_get_enum)
 GROUP_GETTER(group_dist, struct sim_dist *, sim_config_get_dist)
 #undef GROUP_GETTER
 
-struct sim_task *group_spawn(struct group *g, const char *name, sim_task_fn *fn, void *arg,
-			     bool daemon)
+gboolean workload_cpulist_check(const struct sim_key_def *def, const struct sim_run_config *cfg,
+				const char *key, GError **error)
+{
+	const char *list = sim_config_get_string(cfg, key);
+	unsigned int cpus = (unsigned int)sim_config_get_uint(cfg, "machine.cpus");
+	g_autofree uint64_t *mask = NULL;
+
+	(void)def;
+	if (!list || !*list)
+		return TRUE;
+	mask = sim_cpulist_parse(list, MIN(MAX(cpus, 1u), SIM_CPUS_MAX), NULL, error);
+	return mask != NULL;
+}
+
+uint64_t *group_cpulist(const struct group *g, const struct sim_run_config *cfg,
+			const char *what, unsigned int *nr_set)
+{
+	g_autofree char *key = group_key(g->name, what);
+	const char *list = sim_config_get_string(cfg, key);
+	unsigned int cpus = sim_cpus_nr(g->w->machine->cpus);
+
+	if (!list || !*list)
+		return NULL;
+	return sim_cpulist_parse(list, cpus, nr_set, NULL);
+}
+
+struct sim_task *group_spawn_on(struct group *g, const char *name, sim_task_fn *fn, void *arg,
+				bool daemon, const uint64_t *mask)
 {
 	struct sim_task *t = sim_task_spawn(g->w->eng, name, fn, arg);
+	struct sim_cpus *cpus = g->w->machine->cpus;
+	g_autofree uint64_t *one = NULL;
 
 	if (daemon)
 		sim_task_set_daemon(t, true);
-	sim_cpus_attach(g->w->machine->cpus, t);
+	if (!mask)
+		mask = g->cpus;
+	if (!daemon && g->pin_spread) {
+		/* the (n mod CPUs)-th CPU of the group's */
+		unsigned int k = (unsigned int)(g->nr_spawned++ % g->nr_cpus);
+		unsigned int nr = sim_cpus_nr(cpus);
+
+		one = g_new0(uint64_t, (nr + 63) / 64);
+		for (unsigned int c = 0; c < nr; c++) {
+			if (g->cpus && !(g->cpus[c / 64] & (UINT64_C(1) << (c % 64))))
+				continue;
+			if (!k--) {
+				one[c / 64] |= UINT64_C(1) << (c % 64);
+				break;
+			}
+		}
+		mask = one;
+	}
+	sim_cpus_attach_mask(cpus, t, mask);
 	return t;
+}
+
+struct sim_task *group_spawn(struct group *g, const char *name, sim_task_fn *fn, void *arg,
+			     bool daemon)
+{
+	return group_spawn_on(g, name, fn, arg, daemon, NULL);
 }
 
 gboolean group_file_create(struct group *g, struct group_file *f, uint64_t bytes,

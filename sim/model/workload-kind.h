@@ -85,6 +85,10 @@ struct group {
 	const struct workload_kind *kind;
 	char *name;
 	uint64_t threads;			/* workload.NAME.threads */
+	uint64_t *cpus;				/* workload.NAME.cpus; NULL: all */
+	unsigned int nr_cpus;			/* CPUs in it (the machine's if all) */
+	bool pin_spread;			/* workload.NAME.pin = spread */
+	uint64_t nr_spawned;			/* threads spawned (pin = spread) */
 	gsl_rng *rng;				/* stream "workload.NAME" */
 	struct sim_hist *latency;
 	uint64_t *ops, *read_ops, *write_ops;
@@ -115,9 +119,25 @@ struct sim_dist *group_dist(const struct group *g, const struct sim_run_config *
 			    const char *what);
 
 /* Spawn thread @name of the group running @fn(@arg) on the CPUs; a
- * daemon's end is not waited for (nor is it a deadlock to block forever). */
+ * daemon's end is not waited for (nor is it a deadlock to block forever).
+ * A thread (not a daemon) runs on the group's CPUs (workload.NAME.cpus),
+ * with pin = spread the n-th spawned on the (n mod CPUs)-th of them only;
+ * a daemon (a writer, a reader, a locker) on the group's CPUs. */
 struct sim_task *group_spawn(struct group *g, const char *name, sim_task_fn *fn, void *arg,
 			     bool daemon);
+/* The same on the CPUs of @mask (sim_cpus_attach_mask(); NULL: the
+ * group's). */
+struct sim_task *group_spawn_on(struct group *g, const char *name, sim_task_fn *fn, void *arg,
+				bool daemon, const uint64_t *mask);
+/* check_run of a CPU-list key (workload.NAME.cpus, writer_cpus,
+ * proc_cpus): empty, or a list sim_cpulist_parse() takes within
+ * machine.cpus. */
+gboolean workload_cpulist_check(const struct sim_key_def *def, const struct sim_run_config *cfg,
+				const char *key, GError **error);
+/* The CPU list of key workload.NAME.@what for @g: NULL if empty (or
+ * wrong: the scenario check refused it already). */
+uint64_t *group_cpulist(const struct group *g, const struct sim_run_config *cfg,
+			const char *what, unsigned int *nr_set);
 
 /* A group's file: an address space of the page cache on its own extent of
  * the disk. */

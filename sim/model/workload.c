@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sim/core/stats.h"
+#include "sim/kernel/cpu.h"
 #include "sim/model/policy.h"
 #include "sim/model/workload.h"
 #include "sim/model/workload-kind.h"
@@ -39,7 +40,25 @@ static const struct sim_key_def key_threads = {
 	.max = "100000", .help = "threads in the group",
 };
 
-static const struct sim_key_def *const common_keys[] = { &key_kind, &key_threads };
+static const char *const pin_choices[] = { "none", "spread", NULL };
+
+static const struct sim_key_def key_cpus = {
+	.name = "workload.*.cpus", .type = SIM_KEY_STRING, .defval = "",
+	.help = "CPUs the group's threads may run on, a CPU list as taskset -c takes "
+		"(\"0-3,8\", \"0-15:2/4\", \"all\"; empty: every CPU)",
+	.check_run = workload_cpulist_check,
+};
+
+static const struct sim_key_def key_pin = {
+	.name = "workload.*.pin", .type = SIM_KEY_ENUM, .defval = "none", .choices = pin_choices,
+	.help = "none: each thread on any CPU of cpus; spread: thread i pinned to the "
+		"(i mod n)-th of the n CPUs of cpus, as a benchmark's sched_setaffinity() "
+		"(will-it-scale)",
+};
+
+static const struct sim_key_def *const common_keys[] = {
+	&key_kind, &key_threads, &key_cpus, &key_pin,
+};
 
 /* ------------------------------------------------------------------ */
 /* Registering the keys, and refusing those of another kind */
@@ -182,6 +201,7 @@ static void group_free(gpointer p)
 	struct group *g = p;
 
 	g->kind->free(g);
+	g_free(g->cpus);
 	g_free(g->name);
 	g_free(g);
 }
@@ -229,6 +249,10 @@ struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_mac
 		g->name = g_strdup(*n);
 		g->kind = workload_kinds[group_enum(g, cfg, "kind")];
 		g->threads = group_uint(g, cfg, "threads");
+		g->cpus = group_cpulist(g, cfg, "cpus", &g->nr_cpus);
+		if (!g->cpus)
+			g->nr_cpus = sim_cpus_nr(machine->cpus);
+		g->pin_spread = group_enum(g, cfg, "pin") == 1;
 		g->rng = sim_rng(eng, stream);
 		group_stats_init(g, st);
 		g_ptr_array_add(w->groups, g);

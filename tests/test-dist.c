@@ -22,6 +22,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rng.h>
 #include "sim/core/dist.h"
+#include "sim/core/rng.h"
 
 #define N_DRAWS 200000
 #define SEED 20240601UL
@@ -752,6 +753,66 @@ static void test_constructors(void)
 	gsl_rng_free(r);
 }
 
+/*
+ * sim/core/rng.h's inline draws against GSL's own, draw by draw: two
+ * streams of each generator seeded alike, one drawn through rng.h and one
+ * through GSL, many times across mt19937's block regenerations (every 624
+ * words), mixing the four kinds of draw.  And sim_llround() against
+ * llround() at and around the half-way points.
+ */
+static void test_rng_inline(void)
+{
+	const gsl_rng_type *types[] = { gsl_rng_mt19937, gsl_rng_taus2 };
+	static const unsigned long ns[] = { 1, 2, 3, 7, 1000, 4096, 123456789, 0xffffffffUL };
+
+	for (size_t t = 0; t < G_N_ELEMENTS(types); t++) {
+		for (unsigned long seed = 0; seed < 4; seed++) {
+			gsl_rng *a = gsl_rng_alloc(types[t]), *b = gsl_rng_alloc(types[t]);
+
+			gsl_rng_set(a, seed * 2654435761UL);
+			gsl_rng_set(b, seed * 2654435761UL);
+			for (unsigned int i = 0; i < 20000; i++) {
+				switch (i % 4) {
+				case 0:
+					g_assert_cmpuint(sim_rng_get(a), ==, gsl_rng_get(b));
+					break;
+				case 1:
+					g_assert_true(sim_rng_uniform(a) == gsl_rng_uniform(b));
+					break;
+				case 2:
+					g_assert_true(sim_rng_uniform_pos(a) == gsl_rng_uniform_pos(b));
+					break;
+				default:
+					g_assert_cmpuint(sim_rng_uniform_int(a, ns[i / 4 % G_N_ELEMENTS(ns)]), ==,
+							 gsl_rng_uniform_int(b, ns[i / 4 % G_N_ELEMENTS(ns)]));
+				}
+			}
+			gsl_rng_free(a);
+			gsl_rng_free(b);
+		}
+	}
+
+	static const double vs[] = {
+		0, 0x1p-1074, 0.25, 0.49999999999999994, 0.5, 0.5000000000000001,
+		1, 1.5, 2.5, 3.4999999999999996, 1e6 + 0.5, 0x1p52 - 0.5, 0x1p52,
+		0x1p52 + 1, 0x1p53 + 2, 0x1p62, 0x1p63 - 1024, -0.5, -1.5, -2.4,
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(vs); i++) {
+		g_assert_cmpint(sim_llround(vs[i]), ==, llround(vs[i]));
+		g_assert_cmpint(sim_llround(nextafter(vs[i], 0)), ==, llround(nextafter(vs[i], 0)));
+		g_assert_cmpint(sim_llround(nextafter(vs[i], 1e300)), ==,
+				llround(nextafter(vs[i], 1e300)));
+	}
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+
+	for (unsigned int i = 0; i < 100000; i++) {
+		double v = ldexp(gsl_rng_uniform(r), (int)gsl_rng_uniform_int(r, 62));
+
+		g_assert_cmpint(sim_llround(v), ==, llround(v));
+	}
+	gsl_rng_free(r);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -776,6 +837,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/dist/determinism", test_determinism);
 	g_test_add_func("/sim/dist/sample-ns", test_sample_ns);
 	g_test_add_func("/sim/dist/constructors", test_constructors);
+	g_test_add_func("/sim/dist/rng-inline", test_rng_inline);
 
 	return g_test_run();
 }

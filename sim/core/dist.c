@@ -42,6 +42,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include "sim/core/dist.h"
+#include "sim/core/rng.h"
 #include "sim/core/units.h"
 
 struct sim_dist {
@@ -111,7 +112,7 @@ static uint64_t zipf_sample(const struct sim_dist *d, gsl_rng *r)
 {
 	for (;;) {
 		double u = d->zipf_hi +
-			   gsl_rng_uniform(r) * (d->zipf_lo - d->zipf_hi);
+			   sim_rng_uniform(r) * (d->zipf_lo - d->zipf_hi);
 		double xr = floor(zipf_H_inv(d, u) + 0.5);
 		uint64_t x;
 
@@ -559,7 +560,7 @@ uint64_t sim_dist_range(const struct sim_dist *d)
 /* ---------------------------------------------------------------------- */
 /* Sampling */
 
-double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
+static inline double dist_sample(const struct sim_dist *d, gsl_rng *r)
 {
 	double x;
 
@@ -570,7 +571,7 @@ double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
 		/* -MEAN ln U with U in (0,1): the same law as GSL's
 		 * -MEAN log1p(-U), and log() is several times cheaper than
 		 * log1p() in glibc; exponential draws are on every hot path. */
-		return -d->p0 * log(gsl_rng_uniform_pos(r));
+		return -d->p0 * log(sim_rng_uniform_pos(r));
 	case SIM_DIST_LOGNORMAL:
 		/* Degenerate cases exactly (exp(ln MEAN) may be off by an
 		 * ulp; ln 0 is -inf). */
@@ -592,15 +593,20 @@ double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
 	g_return_val_if_reached(0);
 }
 
+double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
+{
+	return dist_sample(d, r);
+}
+
 sim_time_t sim_dist_sample_ns(const struct sim_dist *d, gsl_rng *r)
 {
-	double v = sim_dist_sample(d, r);
+	double v = dist_sample(d, r);
 
 	if (!(v > 0))
 		return 0;
 	if (v >= 0x1p63)
 		return SIM_TIME_MAX;
-	return (sim_time_t)llround(v);
+	return (sim_time_t)sim_llround(v);
 }
 
 uint64_t sim_dist_sample_index(const struct sim_dist *d, gsl_rng *r)

@@ -37,6 +37,8 @@
 #ifndef FAULTSIM_SIM_DIST_H
 #define FAULTSIM_SIM_DIST_H
 
+#include <math.h>
+#include <stdint.h>
 #include <gsl/gsl_rng.h>
 #include "sim/core/types.h"
 
@@ -90,6 +92,23 @@ uint64_t sim_dist_range(const struct sim_dist *d);
 /* A zipf rank in [0, N); for a uniform, floor of a draw clamped to
  * [0, n).  Needs a range; a programming error on other kinds. */
 uint64_t sim_dist_sample_index(const struct sim_dist *d, gsl_rng *r);
+
+/*
+ * llround(@v), inline: half-way cases away from zero.  For 0 <= v < 2^63
+ * it truncates and adds one if the fraction is at least 1/2; v - trunc(v)
+ * is exact there (below 2^52 it is v's own fraction bits, above it v is an
+ * integer), so the result is llround's, bit for bit, without its call.
+ * Anything else (negative, huge, NaN) goes to llround().
+ */
+static inline long long sim_llround(double v)
+{
+	if (G_LIKELY(v >= 0 && v < 0x1p63)) {
+		long long i = (long long)v;
+
+		return i + (v - (double)i >= 0.5);
+	}
+	return llround(v);
+}
 
 /* A cost in ns: a draw of @d from @r, or @ns when @d is NULL (a constant
  * cost: nothing drawn, so it leaves every random stream as it was). */

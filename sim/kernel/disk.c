@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "sim/kernel/disk.h"
+#include "sim/core/rng.h"
 #include "sim/core/stats.h"
 #include "sim/core/trace.h"
 
@@ -757,11 +758,11 @@ static void disk_dispatch(struct sim_disk *d, struct sim_disk_request *rq,
 	}
 
 	if (d->shared_channel) {
-		ns = t > 0 ? llround(t) : 0;
+		ns = t > 0 ? sim_llround(t) : 0;
 		sim_schedule(d->eng, ns, disk_transfer_event, rq);
 	} else {
 		t += d->ns_per_byte * (double)rq->len;
-		ns = t > 0 ? llround(t) : 0;
+		ns = t > 0 ? sim_llround(t) : 0;
 		sim_schedule(d->eng, ns, disk_complete_event, rq);
 	}
 }
@@ -1428,9 +1429,9 @@ void sim_disk_load_params_init(struct sim_disk_load_params *p)
  * streams are mt19937: 32 bits a draw); bias below n / 2^64. */
 static uint64_t load_uniform(gsl_rng *r, uint64_t n)
 {
-	uint64_t x = (uint64_t)gsl_rng_get(r) << 32;
+	uint64_t x = (uint64_t)sim_rng_get(r) << 32;
 
-	x |= (uint64_t)gsl_rng_get(r);
+	x |= (uint64_t)sim_rng_get(r);
 #ifdef __SIZEOF_INT128__
 	return (uint64_t)(((unsigned __int128)x * n) >> 64);
 #else
@@ -1488,7 +1489,7 @@ static void load_arrival(struct sim_engine *eng, void *data)
 	}
 	lr = load_get(l);
 	if (l->read_fraction < 1 &&
-	    (l->read_fraction <= 0 || gsl_rng_uniform(r) >= l->read_fraction))
+	    (l->read_fraction <= 0 || sim_rng_uniform(r) >= l->read_fraction))
 		op = SIM_REQ_OP_WRITE;
 	if (l->size) {
 		double s = sim_dist_sample(l->size, r);

@@ -66,6 +66,7 @@
 
 #include <errno.h>
 
+#include "sim/core/rng.h"
 #include "sim/core/stats.h"
 #include "sim/kernel/cacheline.h"
 #include "sim/kernel/cpu.h"
@@ -186,7 +187,7 @@ static void fault_thread(struct sim_task *t, void *arg)
 
 	for (uint64_t i = 0; !fg->ops_per_thread || i < fg->ops_per_thread; i++) {
 		uint64_t addr = next_addr(ft);
-		bool write = fg->write_fraction > 0 && gsl_rng_uniform(g->rng) < fg->write_fraction;
+		bool write = fg->write_fraction > 0 && sim_rng_uniform(g->rng) < fg->write_fraction;
 		bool faulted = false;
 		sim_time_t work = sim_dist_sample_ns(fg->work, g->rng);
 		sim_time_t start;
@@ -226,7 +227,7 @@ static uint64_t writer_range(struct fault_proc *p, uint64_t *n)
 	if (fg->vma_per_thread && g->threads) {
 		const struct fault_thread *ft =
 			&fg->threads[(p - fg->procs) * g->threads +
-				     gsl_rng_uniform_int(g->rng, g->threads)];
+				     sim_rng_uniform_int(g->rng, g->threads)];
 
 		base = ft->base;
 		len = ft->pages;
@@ -235,7 +236,7 @@ static uint64_t writer_range(struct fault_proc *p, uint64_t *n)
 	uint64_t addr;
 
 	*n = MIN(fg->writer_pages, len);
-	addr = base + gsl_rng_uniform_int(g->rng, len - *n + 1);
+	addr = base + sim_rng_uniform_int(g->rng, len - *n + 1);
 	/* within the one VMA there (a writer may have split it) */
 	vma = vma_lookup(p->mm, addr);
 	if (vma)
@@ -271,7 +272,7 @@ static void writer_op(struct sim_task *t, struct fault_proc *p, bool *state)
 		if (!p->file_pages)
 			return;
 		n = MIN(fg->writer_pages, p->file_pages);
-		addr = p->file_start + gsl_rng_uniform_int(g->rng, p->file_pages - n + 1);
+		addr = p->file_start + sim_rng_uniform_int(g->rng, p->file_pages - n + 1);
 		do_munmap(t, p->mm, addr, n, NULL);
 		mmap_region(t, p->mm, addr, n, fg->file_flags, fg->file.mapping,
 			    addr - p->file_start, NULL);
@@ -475,7 +476,7 @@ static void locker_thread(struct sim_task *t, void *arg)
 	for (;;) {
 		sim_sleep(t, sim_dist_sample_ns(fg->locker_think, g->rng));
 		pgoff_t index = fg->pattern ? sim_dist_sample_index(fg->pattern, g->rng) :
-			gsl_rng_uniform_int(g->rng, fg->file.pages);
+			sim_rng_uniform_int(g->rng, fg->file.pages);
 		if (index >= fg->file.pages)
 			continue;
 		struct page *page = find_get_page(fg->file.mapping, index);

@@ -15,6 +15,7 @@
 
 #include "sim/kernel/cpu.h"
 #include "sim/kernel/pagelock.h"
+#include "sim/core/rng.h"
 #include "sim/core/stats.h"
 #include "sim/model/workload-kind.h"
 
@@ -58,7 +59,7 @@ static void file_thread(struct sim_task *t, void *arg)
 
 	for (uint64_t i = 0; !fg->ops_per_thread || i < fg->ops_per_thread; i++) {
 		pgoff_t index = next_index(ft);
-		bool lock = fg->lock_fraction > 0 && gsl_rng_uniform(g->rng) < fg->lock_fraction;
+		bool lock = fg->lock_fraction > 0 && sim_rng_uniform(g->rng) < fg->lock_fraction;
 		sim_time_t start = sim_now(eng);
 		int err = 0;
 

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include "sim/core/rng.h"
 #include "sim/kernel/cpu.h"
 #include "sim/model/workload-kind.h"
 
@@ -27,7 +28,7 @@ static void lock_thread(struct sim_task *t, void *arg)
 	struct sim_engine *eng = g->w->eng;
 
 	for (uint64_t i = 0; !lg->ops_per_thread || i < lg->ops_per_thread; i++) {
-		bool write = lg->write_fraction > 0 && gsl_rng_uniform(g->rng) < lg->write_fraction;
+		bool write = lg->write_fraction > 0 && sim_rng_uniform(g->rng) < lg->write_fraction;
 
 		cpu_work(t, sim_dist_sample_ns(lg->work, g->rng));
 

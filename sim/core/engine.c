@@ -13,7 +13,7 @@
 #include "sim/core/stats.h"
 
 #define EVENT_SLAB 1024
-#define HEAP_ARITY 4
+#define HEAP_ARITY 4	/* heap_sift_down()'s tournament takes four */
 /* Defaults of the tuning knobs (engine.h). */
 #define SIM_ENGINE_HEAP_LIMIT 4096
 #define SIM_ENGINE_LADDER_BUCKET 256
@@ -76,22 +76,33 @@ static void heap_sift_up(struct sim_heap_entry *heap, size_t i,
 /*
  * Put @x into the hole at @i, moving the hole down while a child comes
  * before @x.  With HEAP_ARITY 4 and the layout of heap_grow(), the
- * children compared at each level share one cache line.
+ * children compared at each level share one cache line.  A node with all
+ * four children finds the least by a tournament (two pairs, then their
+ * winners): three compares without a loop.  Keys (time, seq) are unique,
+ * so the least child, and with it the heap's layout, is the same however
+ * it is found.
  */
 static void heap_sift_down(struct sim_heap_entry *heap, size_t len, size_t i,
 			   struct sim_heap_entry x)
 {
 	for (;;) {
 		size_t first = i * HEAP_ARITY + 1;
+		size_t min;
 
-		if (first >= len)
-			break;
-		size_t last = first + HEAP_ARITY < len ? first + HEAP_ARITY : len;
-		size_t min = first;
+		if (G_LIKELY(first + HEAP_ARITY <= len)) {
+			const struct sim_heap_entry *c = &heap[first];
+			size_t a = entry_before(&c[1], &c[0]) ? 1 : 0;
+			size_t b = entry_before(&c[3], &c[2]) ? 3 : 2;
 
-		for (size_t c = first + 1; c < last; c++)
-			if (entry_before(&heap[c], &heap[min]))
-				min = c;
+			min = first + (entry_before(&c[b], &c[a]) ? b : a);
+		} else {
+			if (first >= len)
+				break;
+			min = first;
+			for (size_t c = first + 1; c < len; c++)
+				if (entry_before(&heap[c], &heap[min]))
+					min = c;
+		}
 		if (!entry_before(&heap[min], &x))
 			break;
 		heap[i] = heap[min];
@@ -586,10 +597,8 @@ void sim_set_event_limit(struct sim_engine *eng, uint64_t max_events)
 	eng->event_limit = max_events;
 }
 
-sim_time_t sim_now(const struct sim_engine *eng)
-{
-	return eng->now;
-}
+/* sim_now() (engine.h) reads the clock as the struct's first member. */
+G_STATIC_ASSERT(offsetof(struct sim_engine, now) == 0);
 
 uint64_t sim_engine_seed(const struct sim_engine *eng)
 {

@@ -262,6 +262,9 @@ enum stmt_id {
 	ST_HIST_BIN,
 	ST_LOCKSTAT,
 	ST_STAT_ATTR,
+	ST_VECTOR,
+	ST_VECTOR_ATTR,
+	ST_VECTOR_DATA,
 	ST_RUN_DONE,
 	ST_RUN_WRITTEN,
 	ST_CLAIM_GET,
@@ -276,7 +279,13 @@ enum stmt_id {
 enum chunk_id {
 	CHUNK_SCALAR,
 	CHUNK_BIN,
+	CHUNK_VECTOR_DATA,
 	NR_CHUNKS
+};
+/* Rows of a chunk statement: INSERT_CHUNK, and more for vector data
+ * (a vector may have 100000 samples). */
+static const guint chunk_rows[NR_CHUNKS] = {
+	[CHUNK_SCALAR] = INSERT_CHUNK, [CHUNK_BIN] = INSERT_CHUNK, [CHUNK_VECTOR_DATA] = 64,
 };
 
 static const char *const stmt_sql[NR_STMTS] = {
@@ -298,6 +307,12 @@ static const char *const stmt_sql[NR_STMTS] = {
 		"waitTimeMin, waitTimeMax, waitTimeTotal, holdTimeMin, holdTimeMax, holdTimeTotal, "
 		"conBounces, acqBounces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_STAT_ATTR] = "INSERT INTO statisticAttr (statId, attrName, attrValue) VALUES (?, ?, ?)",
+	[ST_VECTOR] = "INSERT INTO vector (runId, moduleName, vectorName, vectorCount, vectorMin, "
+		"vectorMax, vectorSum, vectorSumSqr, startEventNum, endEventNum, startSimtimeRaw, "
+		"endSimtimeRaw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_VECTOR_ATTR] = "INSERT INTO vectorAttr (vectorId, attrName, attrValue) VALUES (?, ?, ?)",
+	[ST_VECTOR_DATA] = "INSERT INTO vectorData (vectorId, eventNumber, simtimeRaw, value) "
+		"VALUES (?, ?, ?, ?)",
 	[ST_RUN_DONE] = "SELECT EXISTS (SELECT 1 FROM runStatus WHERE configHash = ?)",
 	[ST_RUN_WRITTEN] = "SELECT EXISTS (SELECT 1 FROM runStatus WHERE configHash = ? "
 		"AND runnumber = ?)",
@@ -1195,6 +1210,13 @@ struct meas_lock {
 	gint64 times[6];		/* wait min, max, total; hold min, max, total */
 };
 
+/* A vector: its samples are samples[first .. first + n). */
+struct meas_vector {
+	guint32 module, name, unit, description, interpolation;	/* pool offsets */
+	guint32 pad;
+	guint64 first, n;
+};
+
 struct fs_measurements {
 	/* The registry read, while fs_measurements_new() reads it: the units
 	 * and descriptions of its measurements. */
@@ -1202,13 +1224,16 @@ struct fs_measurements {
 	GArray *items;			/* struct meas_item */
 	GArray *bins;			/* struct meas_bin */
 	GArray *locks;			/* struct meas_lock */
+	GArray *vectors;		/* struct meas_vector */
+	GArray *samples;		/* struct sim_vector_sample */
 	GString *pool;
 };
 
 struct meas_header {
 	guint32 magic;
 	guint32 n_items, n_bins, n_locks, pool_len;
-	guint32 pad;
+	guint32 n_vectors;
+	guint64 n_samples;
 };
 
 #define MEAS_MAGIC 0x6673726dU		/* "fsrm" */
@@ -1220,6 +1245,8 @@ static struct fs_measurements *meas_alloc(void)
 	m->items = g_array_new(FALSE, TRUE, sizeof(struct meas_item));
 	m->bins = g_array_new(FALSE, TRUE, sizeof(struct meas_bin));
 	m->locks = g_array_new(FALSE, TRUE, sizeof(struct meas_lock));
+	m->vectors = g_array_new(FALSE, TRUE, sizeof(struct meas_vector));
+	m->samples = g_array_new(FALSE, FALSE, sizeof(struct sim_vector_sample));
 	m->pool = g_string_sized_new(256);
 	g_string_append_c(m->pool, '\0');
 	return m;
@@ -1364,6 +1391,25 @@ static void meas_hist(const char *module, const char *name, const struct sim_his
 	}
 }
 
+static void meas_vector(const char *module, const char *name, const struct sim_vector *v,
+			void *data)
+{
+	struct fs_measurements *m = data;
+	const char *desc = NULL;
+	const char *unit = sim_stats_unit(m->src, SIM_STAT_VECTOR, module, name, &desc);
+	size_t n;
+	const struct sim_vector_sample *smp = sim_vector_samples(v, &n);
+	struct meas_vector mv = { .first = m->samples->len, .n = n };
+
+	mv.module = meas_string(m, module);
+	mv.name = meas_string(m, name);
+	mv.unit = meas_string(m, unit);
+	mv.description = meas_string(m, desc);
+	mv.interpolation = meas_string(m, sim_vector_interpolation(v));
+	g_array_append_vals(m->samples, smp, (guint)n);
+	g_array_append_val(m->vectors, mv);
+}
+
 struct fs_measurements *fs_measurements_new(const struct sim_stats *stats,
 					    const struct fs_lockstat_row *lockstat,
 					    guint n_lockstat)
@@ -1377,6 +1423,7 @@ struct fs_measurements *fs_measurements_new(const struct sim_stats *stats,
 		sim_stats_foreach_counter(stats, meas_counter, m);
 		sim_stats_foreach_scalar(stats, meas_plain_scalar, m);
 		sim_stats_foreach_hist(stats, meas_hist, m);
+		sim_stats_foreach_vector(stats, meas_vector, m);
 		m->src = NULL;
 	}
 	for (guint i = 0; i < n_lockstat; i++) {
@@ -1403,6 +1450,8 @@ void fs_measurements_free(struct fs_measurements *m)
 	g_array_unref(m->items);
 	g_array_unref(m->bins);
 	g_array_unref(m->locks);
+	g_array_unref(m->vectors);
+	g_array_unref(m->samples);
 	g_string_free(m->pool, TRUE);
 	g_free(m);
 }
@@ -1411,7 +1460,9 @@ gsize fs_measurements_size(const struct fs_measurements *m)
 {
 	return sizeof(*m) + m->items->len * sizeof(struct meas_item) +
 	       m->bins->len * sizeof(struct meas_bin) +
-	       m->locks->len * sizeof(struct meas_lock) + m->pool->allocated_len;
+	       m->locks->len * sizeof(struct meas_lock) +
+	       m->vectors->len * sizeof(struct meas_vector) +
+	       (gsize)m->samples->len * sizeof(struct sim_vector_sample) + m->pool->allocated_len;
 }
 
 GBytes *fs_measurements_pack(const struct fs_measurements *m)
@@ -1420,6 +1471,7 @@ GBytes *fs_measurements_pack(const struct fs_measurements *m)
 		.magic = MEAS_MAGIC,
 		.n_items = m->items->len, .n_bins = m->bins->len,
 		.n_locks = m->locks->len, .pool_len = (guint32)m->pool->len,
+		.n_vectors = m->vectors->len, .n_samples = m->samples->len,
 	};
 	GByteArray *out = g_byte_array_sized_new((guint)(sizeof(h) + fs_measurements_size(m)));
 
@@ -1430,6 +1482,10 @@ GBytes *fs_measurements_pack(const struct fs_measurements *m)
 			    m->bins->len * sizeof(struct meas_bin));
 	g_byte_array_append(out, (const guint8 *)m->locks->data,
 			    m->locks->len * sizeof(struct meas_lock));
+	g_byte_array_append(out, (const guint8 *)m->vectors->data,
+			    m->vectors->len * sizeof(struct meas_vector));
+	g_byte_array_append(out, (const guint8 *)m->samples->data,
+			    m->samples->len * sizeof(struct sim_vector_sample));
 	g_byte_array_append(out, (const guint8 *)m->pool->str, m->pool->len);
 	return g_byte_array_free_to_bytes(out);
 }
@@ -1451,7 +1507,10 @@ struct fs_measurements *fs_measurements_unpack(const void *data, gsize len, GErr
 	memcpy(&h, p, sizeof(h));
 	need = sizeof(h) + (guint64)h.n_items * sizeof(struct meas_item) +
 	       (guint64)h.n_bins * sizeof(struct meas_bin) +
-	       (guint64)h.n_locks * sizeof(struct meas_lock) + h.pool_len;
+	       (guint64)h.n_locks * sizeof(struct meas_lock) +
+	       (guint64)h.n_vectors * sizeof(struct meas_vector) +
+	       (h.n_samples > G_MAXUINT32 ? G_MAXUINT64 / 2 :
+		h.n_samples * sizeof(struct sim_vector_sample)) + h.pool_len;
 	if (h.magic != MEAS_MAGIC || need != len || h.pool_len == 0)
 		goto bad;
 	p += sizeof(h);
@@ -1462,6 +1521,10 @@ struct fs_measurements *fs_measurements_unpack(const void *data, gsize len, GErr
 	p += h.n_bins * sizeof(struct meas_bin);
 	g_array_append_vals(m->locks, p, h.n_locks);
 	p += h.n_locks * sizeof(struct meas_lock);
+	g_array_append_vals(m->vectors, p, h.n_vectors);
+	p += h.n_vectors * sizeof(struct meas_vector);
+	g_array_append_vals(m->samples, p, (guint)h.n_samples);
+	p += h.n_samples * sizeof(struct sim_vector_sample);
 	g_string_truncate(m->pool, 0);
 	g_string_append_len(m->pool, (const char *)p, h.pool_len);
 
@@ -1482,6 +1545,16 @@ struct fs_measurements *fs_measurements_unpack(const void *data, gsize len, GErr
 		const struct meas_lock *l = &g_array_index(m->locks, struct meas_lock, i);
 
 		if (!meas_offset_ok(l->lock_name, h.pool_len) || !meas_offset_ok(l->mode, h.pool_len))
+			goto bad_free;
+	}
+	for (guint i = 0; i < h.n_vectors; i++) {
+		const struct meas_vector *v = &g_array_index(m->vectors, struct meas_vector, i);
+
+		if (!meas_offset_ok(v->module, h.pool_len) || !meas_offset_ok(v->name, h.pool_len) ||
+		    !meas_offset_ok(v->unit, h.pool_len) ||
+		    !meas_offset_ok(v->description, h.pool_len) ||
+		    !meas_offset_ok(v->interpolation, h.pool_len) ||
+		    v->first > h.n_samples || v->n > h.n_samples - v->first)
 			goto bad_free;
 	}
 	return m;
@@ -1570,16 +1643,19 @@ static sqlite3_stmt *get_chunk_stmt(struct fs_resultdb *db, enum chunk_id id, GE
 	static const char *const head[NR_CHUNKS] = {
 		[CHUNK_SCALAR] = "INSERT INTO scalar (runId, moduleName, scalarName, scalarValue) VALUES ",
 		[CHUNK_BIN] = "INSERT INTO histogramBin (statId, lowerEdge, binValue) VALUES ",
+		[CHUNK_VECTOR_DATA] = "INSERT INTO vectorData (vectorId, eventNumber, simtimeRaw, "
+				      "value) VALUES ",
 	};
 	static const char *const row[NR_CHUNKS] = {
 		[CHUNK_SCALAR] = "(?, ?, ?, ?)",
 		[CHUNK_BIN] = "(?, ?, ?)",
+		[CHUNK_VECTOR_DATA] = "(?, ?, ?, ?)",
 	};
 
 	if (!db->chunks[id]) {
 		g_autoptr(GString) sql = g_string_new(head[id]);
 
-		for (int i = 0; i < INSERT_CHUNK; i++)
+		for (guint i = 0; i < chunk_rows[id]; i++)
 			g_string_append_printf(sql, "%s%s", i ? ", " : "", row[id]);
 		if (sqlite3_prepare_v3(db->sql, sql->str, -1, SQLITE_PREPARE_PERSISTENT,
 				       &db->chunks[id], NULL) != SQLITE_OK) {
@@ -1774,6 +1850,95 @@ static gboolean write_lock_item(struct write_ctx *w, const struct fs_measurement
 	return insert_row(w->db, st, &w->error, "lock_stat row %s/%s", lock, mode);
 }
 
+/* A vector row with its count, extremes, sums and ends; its attributes
+ * (unit, description, interpolationmode: OMNeT++'s names); its data. */
+static gboolean write_vector_item(struct write_ctx *w, const struct fs_measurements *m,
+				  const struct meas_vector *v)
+{
+	struct fs_resultdb *db = w->db;
+	const char *module = meas_str(m, v->module), *name = meas_str(m, v->name);
+	const struct sim_vector_sample *smp =
+		&g_array_index(m->samples, struct sim_vector_sample, 0) + v->first;
+	sqlite3_stmt *st = get_stmt(db, ST_VECTOR, &w->error);
+	double min = NAN, max = NAN, sum = 0, sumsq = 0;
+	const guint rows = chunk_rows[CHUNK_VECTOR_DATA];
+	gint64 vector_id;
+	guint64 i = 0;
+
+	if (!st)
+		return FALSE;
+	for (guint64 k = 0; k < v->n; k++) {
+		double x = smp[k].value;
+
+		min = k == 0 || x < min ? x : min;
+		max = k == 0 || x > max ? x : max;
+		sum += x;
+		sumsq += x * x;
+	}
+	sqlite3_bind_int64(st, 1, w->run_id);
+	sqlite3_bind_text(st, 2, module, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)v->n);
+	bind_real(st, 5, min);
+	bind_real(st, 6, max);
+	bind_real(st, 7, v->n ? sum : NAN);
+	bind_real(st, 8, v->n ? sumsq : NAN);
+	if (v->n) {
+		sqlite3_bind_int64(st, 9, (sqlite3_int64)smp[0].event);
+		sqlite3_bind_int64(st, 10, (sqlite3_int64)smp[v->n - 1].event);
+		sqlite3_bind_int64(st, 11, smp[0].time);
+		sqlite3_bind_int64(st, 12, smp[v->n - 1].time);
+	}
+	if (!insert_row(db, st, &w->error, "vector %s.%s", module, name))
+		return FALSE;
+	vector_id = sqlite3_last_insert_rowid(db->sql);
+	for (int a = 0; a < 3; a++) {
+		static const char *const attr[] = { "unit", "description", "interpolationmode" };
+		guint32 off = a == 0 ? v->unit : a == 1 ? v->description : v->interpolation;
+
+		if (!off)
+			continue;
+		st = get_stmt(db, ST_VECTOR_ATTR, &w->error);
+		if (!st)
+			return FALSE;
+		sqlite3_bind_int64(st, 1, vector_id);
+		sqlite3_bind_text(st, 2, attr[a], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, meas_str(m, off), -1, SQLITE_STATIC);
+		if (!insert_row(db, st, &w->error, "vector %s.%s", module, name))
+			return FALSE;
+	}
+	while (v->n - i >= rows) {
+		st = get_chunk_stmt(db, CHUNK_VECTOR_DATA, &w->error);
+		if (!st)
+			return FALSE;
+		for (guint k = 0; k < rows; k++) {
+			sqlite3_bind_int64(st, 4 * k + 1, vector_id);
+			sqlite3_bind_int64(st, 4 * k + 2, (sqlite3_int64)smp[i + k].event);
+			sqlite3_bind_int64(st, 4 * k + 3, smp[i + k].time);
+			bind_real(st, 4 * k + 4, smp[i + k].value);
+		}
+		if (!insert_chunk(db, st, rows, &w->error, "vector data")) {
+			if (!w->error)
+				set_db_error(db, &w->error, "cannot record vector data");
+			g_prefix_error(&w->error, "vector %s.%s: ", module, name);
+			return FALSE;
+		}
+		i += rows;
+	}
+	st = get_stmt(db, ST_VECTOR_DATA, &w->error);
+	if (!st)
+		return FALSE;
+	for (; i < v->n; i++) {
+		sqlite3_bind_int64(st, 1, vector_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)smp[i].event);
+		sqlite3_bind_int64(st, 3, smp[i].time);
+		bind_real(st, 4, smp[i].value);
+		if (!insert_row(db, st, &w->error, "vector %s.%s", module, name))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean write_measurements(struct write_ctx *w, const struct fs_measurements *m)
 {
 	const struct meas_item *run[INSERT_CHUNK];
@@ -1803,6 +1968,9 @@ static gboolean write_measurements(struct write_ctx *w, const struct fs_measurem
 		return FALSE;
 	for (guint i = 0; i < m->locks->len; i++)
 		if (!write_lock_item(w, m, &g_array_index(m->locks, struct meas_lock, i)))
+			return FALSE;
+	for (guint i = 0; i < m->vectors->len; i++)
+		if (!write_vector_item(w, m, &g_array_index(m->vectors, struct meas_vector, i)))
 			return FALSE;
 	return TRUE;
 }

@@ -127,6 +127,11 @@ struct sim_engine {
 	uint64_t fingerprint;
 	bool checks;			/* run the invariant checkers */
 	struct sim_trace *trace;	/* trace.h: NULL when not tracing */
+	/* The sampler (sim_engine_set_sampler()): its next boundary,
+	 * SIM_TIME_MAX when off. */
+	sim_time_t sample_next;
+	sim_sample_fn *sampler;
+	void *sampler_data;
 
 	uint64_t seed;
 	const gsl_rng_type *rng_type;	/* of the streams made from now on */
@@ -143,6 +148,9 @@ struct sim_engine {
 	struct sim_tasks *tasks;
 	void (*tasks_free)(struct sim_engine *eng);
 };
+
+/* Call the sampler for the boundaries up to @when (>= sample_next). */
+void sim_engine_sample_to(struct sim_engine *eng, sim_time_t when);
 
 static inline uint64_t sim_mix64(uint64_t x)
 {
@@ -197,6 +205,8 @@ static inline bool sim_engine_advance(struct sim_engine *eng, sim_time_t when)
 	} else if (len && eng->heap[0].time <= when) {
 		return false;
 	}
+	if (G_UNLIKELY(when >= eng->sample_next))
+		sim_engine_sample_to(eng, when);
 	eng->now = when;
 	sim_fingerprint_step(eng, when, ++eng->next_seq);
 	eng->in_place++;

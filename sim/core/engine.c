@@ -546,6 +546,8 @@ enum sim_stop_reason sim_run(struct sim_engine *eng)
 		sim_event_fn *fn = ev->fn;
 		void *data = ev->data;
 
+		if (G_UNLIKELY(top.time >= eng->sample_next))
+			sim_engine_sample_to(eng, top.time);
 		eng->now = top.time;
 		sim_fingerprint_step(eng, top.time, ev->seq);
 		eng->dispatched++;
@@ -564,6 +566,33 @@ enum sim_stop_reason sim_run(struct sim_engine *eng)
 			return SIM_STOP_REQUESTED;
 	}
 	return SIM_STOP_EMPTY;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sampling */
+
+void sim_engine_sample_to(struct sim_engine *eng, sim_time_t when)
+{
+	while (when >= eng->sample_next) {
+		sim_time_t next = eng->sampler(eng, eng->sample_next, eng->sampler_data);
+
+		g_assert(next > eng->sample_next);
+		eng->sample_next = next;
+	}
+}
+
+void sim_engine_set_sampler(struct sim_engine *eng, sim_time_t first, sim_sample_fn *fn,
+			    void *data)
+{
+	eng->sampler = fn;
+	eng->sampler_data = data;
+	eng->sample_next = fn ? first : SIM_TIME_MAX;
+}
+
+void sim_engine_sample_until(struct sim_engine *eng, sim_time_t until)
+{
+	if (until >= eng->sample_next)
+		sim_engine_sample_to(eng, until);
 }
 
 const char *sim_stop_reason_name(enum sim_stop_reason reason)
@@ -697,6 +726,7 @@ struct sim_engine *sim_engine_new(uint64_t seed)
 	eng->time_limit = SIM_TIME_MAX;
 	eng->event_limit = UINT64_MAX;
 	eng->bottom_limit = SIM_TIME_MAX;
+	eng->sample_next = SIM_TIME_MAX;
 	sim_engine_set_heap_limit(eng, SIM_ENGINE_HEAP_LIMIT);
 	sim_engine_set_ladder_bucket(eng, SIM_ENGINE_LADDER_BUCKET);
 	eng->event_slabs = g_ptr_array_new_with_free_func(g_free);

@@ -170,6 +170,26 @@ extern const char *const sim_rng_names[];
 void sim_engine_set_checks(struct sim_engine *eng, bool on);
 bool sim_engine_checks(const struct sim_engine *eng);
 
+/*
+ * Sampling at fixed times without events: a higher layer (the model's
+ * vector recorder) registers @fn with the first boundary @first.  Before
+ * the clock moves to a time at or past the next boundary B -- an event
+ * dispatched, or a step advanced in place (sim_engine_advance()) -- the
+ * engine calls @fn(@eng, B, @data) with the state as it is just before B
+ * (every step before B taken, none at or after it; sim_now() is still the
+ * time of the last step); @fn returns the next boundary (> B), or
+ * SIM_TIME_MAX for none.  Nothing is scheduled, so the trajectory, the
+ * sequence numbers and the fingerprint are those of a run without a
+ * sampler, provided @fn only reads.  The cost when off (first =
+ * SIM_TIME_MAX, the default) is one compare per step.
+ */
+typedef sim_time_t sim_sample_fn(struct sim_engine *eng, sim_time_t at, void *data);
+void sim_engine_set_sampler(struct sim_engine *eng, sim_time_t first, sim_sample_fn *fn,
+			    void *data);
+/* Call the sampler for every boundary up to and including @until (the end
+ * of the run: sim_now(), after the last sim_run()). */
+void sim_engine_sample_until(struct sim_engine *eng, sim_time_t until);
+
 /* The run's measurements (counters, histograms, scalars). */
 struct sim_stats *sim_engine_stats(struct sim_engine *eng);
 

@@ -29,6 +29,7 @@ struct stat_entry {
 		uint64_t counter;
 		double scalar;
 		struct sim_hist *hist;
+		struct sim_vector *vec;
 	};
 	char names[];			/* "module\0name\0" */
 };
@@ -42,6 +43,7 @@ struct sim_stats {
 	struct stat_table counters;
 	struct stat_table hists;
 	struct stat_table scalars;
+	struct stat_table vectors;
 	GStringChunk *strings;		/* units and descriptions */
 };
 
@@ -108,6 +110,20 @@ static void free_hist_entry(gpointer p)
 	g_free(e);
 }
 
+struct sim_vector {
+	GArray *samples;		/* struct sim_vector_sample */
+	const char *interpolation;	/* interned */
+};
+
+static void free_vector_entry(gpointer p)
+{
+	struct stat_entry *e = p;
+
+	g_array_unref(e->vec->samples);
+	g_free(e->vec);
+	g_free(e);
+}
+
 struct sim_stats *sim_stats_new(void)
 {
 	struct sim_stats *st = g_new0(struct sim_stats, 1);
@@ -115,6 +131,7 @@ struct sim_stats *sim_stats_new(void)
 	stat_table_init(&st->counters, g_free);
 	stat_table_init(&st->hists, free_hist_entry);
 	stat_table_init(&st->scalars, g_free);
+	stat_table_init(&st->vectors, free_vector_entry);
 	st->strings = g_string_chunk_new(256);
 	return st;
 }
@@ -126,6 +143,7 @@ void sim_stats_free(struct sim_stats *st)
 	stat_table_destroy(&st->counters);
 	stat_table_destroy(&st->hists);
 	stat_table_destroy(&st->scalars);
+	stat_table_destroy(&st->vectors);
 	g_string_chunk_free(st->strings);
 	g_free(st);
 }
@@ -219,6 +237,52 @@ double *sim_stats_scalar_unit(struct sim_stats *st, const char *module,
 	return &e->scalar;
 }
 
+struct sim_vector *sim_stats_vector_unit(struct sim_stats *st, const char *module,
+					 const char *name, const char *unit,
+					 const char *description, const char *interpolation)
+{
+	struct stat_entry *e;
+	bool created;
+
+	g_return_val_if_fail(module != NULL && name != NULL, NULL);
+
+	e = stat_table_get(&st->vectors, module, name, &created);
+	if (created) {
+		e->vec = g_new0(struct sim_vector, 1);
+		e->vec->samples = g_array_new(FALSE, FALSE, sizeof(struct sim_vector_sample));
+	}
+	stat_describe(st, e, unit, description);
+	if (interpolation)
+		e->vec->interpolation = g_string_chunk_insert_const(st->strings, interpolation);
+	return e->vec;
+}
+
+void sim_vector_record(struct sim_vector *v, uint64_t event, int64_t time, double value)
+{
+	struct sim_vector_sample s = { event, time, value };
+
+	g_array_append_val(v->samples, s);
+}
+
+const struct sim_vector_sample *sim_vector_samples(const struct sim_vector *v, size_t *n)
+{
+	*n = v->samples->len;
+	return (const struct sim_vector_sample *)v->samples->data;
+}
+
+const char *sim_vector_interpolation(const struct sim_vector *v)
+{
+	return v->interpolation;
+}
+
+uint64_t *sim_stats_counter_find(struct sim_stats *st, const char *module, const char *name)
+{
+	struct stat_key key = { module, name };
+	struct stat_entry *e = g_hash_table_lookup(st->counters.index, &key);
+
+	return e ? &e->counter : NULL;
+}
+
 static const struct stat_table *stat_table_of(const struct sim_stats *st,
 					      enum sim_stat_kind kind)
 {
@@ -229,6 +293,8 @@ static const struct stat_table *stat_table_of(const struct sim_stats *st,
 		return &st->hists;
 	case SIM_STAT_SCALAR:
 		return &st->scalars;
+	case SIM_STAT_VECTOR:
+		return &st->vectors;
 	}
 	g_return_val_if_reached(NULL);
 }
@@ -282,6 +348,18 @@ void sim_stats_foreach_scalar(const struct sim_stats *st,
 	}
 }
 
+void sim_stats_foreach_vector(const struct sim_stats *st,
+			      sim_stats_vector_fn *fn, void *data)
+{
+	const GPtrArray *a = st->vectors.entries;
+
+	for (guint i = 0; i < a->len; i++) {
+		const struct stat_entry *e = a->pdata[i];
+
+		fn(e->key.module, e->key.name, e->vec, data);
+	}
+}
+
 /* Give @dst's entry for @e what @e declares and it lacks (it exists). */
 static void merge_describe(struct sim_stats *dst, enum sim_stat_kind kind,
 			   const struct stat_entry *e)
@@ -326,6 +404,26 @@ void sim_stats_merge(struct sim_stats *dst, const struct sim_stats *src)
 		*sim_stats_scalar(dst, e->key.module, e->key.name) += e->scalar;
 		merge_describe(dst, SIM_STAT_SCALAR, e);
 	}
+
+	a = src->vectors.entries;
+	for (guint i = 0; i < a->len; i++) {
+		const struct stat_entry *e = a->pdata[i];
+		/* Read the length first: dst may be src. */
+		guint n = e->vec->samples->len;
+		struct sim_vector *d = sim_stats_vector_unit(dst, e->key.module, e->key.name,
+							     NULL, NULL, NULL);
+
+		if (!d->interpolation && e->vec->interpolation)
+			d->interpolation = g_string_chunk_insert_const(dst->strings,
+								       e->vec->interpolation);
+		for (guint k = 0; k < n; k++) {
+			struct sim_vector_sample s = g_array_index(e->vec->samples,
+								   struct sim_vector_sample, k);
+
+			g_array_append_val(d->samples, s);
+		}
+		merge_describe(dst, SIM_STAT_VECTOR, e);
+	}
 }
 
 void sim_stats_reset(struct sim_stats *st)
@@ -336,4 +434,6 @@ void sim_stats_reset(struct sim_stats *st)
 		((struct stat_entry *)st->scalars.entries->pdata[i])->scalar = 0;
 	for (guint i = 0; i < st->hists.entries->len; i++)
 		sim_hist_reset(((struct stat_entry *)st->hists.entries->pdata[i])->hist);
+	for (guint i = 0; i < st->vectors.entries->len; i++)
+		g_array_set_size(((struct stat_entry *)st->vectors.entries->pdata[i])->vec->samples, 0);
 }

@@ -29,6 +29,14 @@
  * measurements); merge is O(measurements of the source), plus
  * O(number of bins) per histogram.  A histogram takes about 18 KiB.
  *
+ * Vectors are time series (OMNeT++'s output vectors): samples of
+ * (step number, simulated time, value) appended in time order, with the
+ * unit, description and the interpolation mode that says what a value
+ * means between two samples ("sample-hold": it held from its sample to
+ * the next; "backward-sample-hold": it held over the interval that ends
+ * at its sample, a count per interval; "linear"; "none").  A vector
+ * takes 24 bytes a sample; whoever records one bounds its length.
+ *
  * No shared state: different registries may be used on different threads
  * at once; one registry must not be used from two threads at the same time.
  */
@@ -76,10 +84,37 @@ double *sim_stats_scalar_unit(struct sim_stats *st, const char *module,
 			      const char *name, const char *unit,
 			      const char *description);
 
+/* One sample of a vector. */
+struct sim_vector_sample {
+	uint64_t event;			/* steps taken before it */
+	int64_t time;			/* simulated time, ns */
+	double value;
+};
+
+struct sim_vector;
+
+/* The vector (@module, @name), created empty on first use, declaring its
+ * @unit, @description and @interpolation (each may be NULL: kept as it
+ * was); the pointer is valid until sim_stats_free(). */
+struct sim_vector *sim_stats_vector_unit(struct sim_stats *st, const char *module,
+					 const char *name, const char *unit,
+					 const char *description, const char *interpolation);
+/* Append a sample (times must not go back).  Amortised O(1). */
+void sim_vector_record(struct sim_vector *v, uint64_t event, int64_t time, double value);
+/* Its samples, in the order recorded, and their number. */
+const struct sim_vector_sample *sim_vector_samples(const struct sim_vector *v, size_t *n);
+/* Its interpolation mode, NULL if not declared. */
+const char *sim_vector_interpolation(const struct sim_vector *v);
+
+/* The counter (@module, @name) if it exists (without creating it), else
+ * NULL. */
+uint64_t *sim_stats_counter_find(struct sim_stats *st, const char *module, const char *name);
+
 enum sim_stat_kind {
 	SIM_STAT_COUNTER,
 	SIM_STAT_HIST,
 	SIM_STAT_SCALAR,
+	SIM_STAT_VECTOR,
 };
 
 /* The unit declared for the measurement (@kind, @module, @name), NULL if
@@ -97,6 +132,9 @@ typedef void sim_stats_hist_fn(const char *module, const char *name,
 typedef void sim_stats_scalar_fn(const char *module, const char *name,
 				 double value, void *data);
 
+typedef void sim_stats_vector_fn(const char *module, const char *name,
+				 const struct sim_vector *v, void *data);
+
 /* Call @fn on every counter, in registration order.  @fn must not create
  * measurements in @st. */
 void sim_stats_foreach_counter(const struct sim_stats *st,
@@ -108,16 +146,20 @@ void sim_stats_foreach_hist(const struct sim_stats *st,
 void sim_stats_foreach_scalar(const struct sim_stats *st,
 			      sim_stats_scalar_fn *fn, void *data);
 
+/* Call @fn on every vector, in registration order (empty ones too). */
+void sim_stats_foreach_vector(const struct sim_stats *st,
+			      sim_stats_vector_fn *fn, void *data);
+
 /*
  * Add @src into @dst: counters add, histograms merge (sim_hist_merge()),
- * scalars add.  A measurement of @src missing from @dst is created there,
+ * scalars add, vectors get @src's samples appended.  A measurement of @src missing from @dst is created there,
  * after the existing ones, in @src's registration order; a unit or
  * description @src declares and @dst does not is copied.  @src is
  * unchanged.
  */
 void sim_stats_merge(struct sim_stats *dst, const struct sim_stats *src);
 
-/* Zero every counter and scalar and empty every histogram, keeping the
+/* Zero every counter and scalar and empty every histogram and vector, keeping the
  * entries and their pointers (the end of a warm-up period). */
 void sim_stats_reset(struct sim_stats *st);
 

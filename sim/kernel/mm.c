@@ -761,6 +761,15 @@ struct mm_sys *mm_sys_new(struct page_cache *pc)
 	return sys;
 }
 
+void mm_sys_foreach_mm(const struct mm_sys *sys, void (*fn)(struct mm_struct *mm, void *data),
+		       void *data)
+{
+	struct mm_struct *mm;
+
+	list_for_each_entry(mm, &sys->mms, node)
+		fn(mm, data);
+}
+
 void mm_sys_free(struct mm_sys *sys)
 {
 	GHashTableIter iter;

@@ -282,6 +282,10 @@ struct mm_sys *mm_sys_new(struct page_cache *pc);
  * before the page cache. */
 void mm_sys_free(struct mm_sys *sys);
 struct page_cache *mm_sys_cache(const struct mm_sys *sys);
+/* Call @fn on every mm of @sys, in the order they were made (for probes
+ * that only read). */
+void mm_sys_foreach_mm(const struct mm_sys *sys, void (*fn)(struct mm_struct *mm, void *data),
+		       void *data);
 
 /* Use @nr_pages 4 KiB slots of @disk from byte @offset as swap (slot 0 is
  * the header: nr_pages - 1 usable).  Once per sys; an error if swap is on

@@ -13,6 +13,7 @@
 #include "sim/model/machine.h"
 #include "sim/model/model.h"
 #include "sim/model/policy.h"
+#include "sim/model/record.h"
 #include "sim/model/workload.h"
 
 struct sim_model {
@@ -21,6 +22,7 @@ struct sim_model {
 	struct sim_disk_load *disk_load;
 	struct sim_cpu_load *cpu_load;
 	struct sim_workloads *workloads;
+	struct sim_record *record;	/* NULL: no vectors */
 };
 
 static const char *const disk_patterns[] = { "random", "sequential", NULL };
@@ -77,6 +79,7 @@ void sim_model_register_keys_with(struct sim_keys *keys, struct sim_policies *po
 	sim_keys_add(keys, load_keys, G_N_ELEMENTS(load_keys));
 	sim_keys_add(keys, debug_keys, G_N_ELEMENTS(debug_keys));
 	sim_workload_register_keys(keys);
+	sim_record_register_keys(keys);
 	sim_kernel_register_keys(keys);
 	sim_policy_register_keys(keys, policies);
 }
@@ -311,6 +314,9 @@ struct sim_model *sim_model_build(struct sim_engine *eng,
 	m->workloads = sim_workloads_start(eng, &m->machine, cfg, error);
 	if (!m->workloads && error && *error)
 		goto fail;
+	m->record = sim_record_start(eng, &m->machine, m->workloads, cfg, error);
+	if (!m->record && error && *error)
+		goto fail;
 	return m;
 fail:
 	sim_model_free(m);
@@ -323,10 +329,14 @@ void sim_model_reset_stats(struct sim_model *m)
 	if (m->machine.disk)
 		sim_disk_reset_stats(m->machine.disk);
 	sim_workloads_reset(m->workloads);
+	sim_record_reset(m->record);
 }
 
 void sim_model_finish(struct sim_model *m)
 {
+	/* The samples up to the end, before anything writes end-of-run
+	 * values. */
+	sim_record_finish(m->record);
 	if (m->machine.cpus)
 		sim_cpus_finish(m->machine.cpus);
 	if (m->cpu_load)
@@ -342,6 +352,7 @@ void sim_model_free(struct sim_model *m)
 {
 	if (!m)
 		return;
+	sim_record_free(m->record);
 	sim_workloads_free(m->workloads);
 	/* The groups' mms and files are gone: their memory can go. */
 	sim_machine_free_memory(&m->machine);

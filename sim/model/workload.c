@@ -280,6 +280,19 @@ uint64_t sim_workloads_nr_tasks(const struct sim_run_config *cfg)
 	return tasks;
 }
 
+struct rw_semaphore *sim_workloads_lock_sem(struct sim_workloads *w)
+{
+	if (!w)
+		return NULL;
+	for (guint i = 0; i < w->groups->len; i++) {
+		const struct group *g = w->groups->pdata[i];
+
+		if (g->kind == &workload_lock)
+			return &w->mmap_sem;
+	}
+	return NULL;
+}
+
 void sim_workloads_reset(struct sim_workloads *w)
 {
 	if (w)

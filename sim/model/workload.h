@@ -48,6 +48,9 @@ struct sim_workloads *sim_workloads_start(struct sim_engine *eng, struct sim_mac
 					  const struct sim_run_config *cfg, GError **error);
 /* The tasks the groups of @cfg spawn, counted from the keys alone. */
 uint64_t sim_workloads_nr_tasks(const struct sim_run_config *cfg);
+/* The mmap_sem of the process the lock groups' threads share, NULL if
+ * @w (may be NULL) has no lock group. */
+struct rw_semaphore *sim_workloads_lock_sem(struct sim_workloads *w);
 /* The end of the warm-up: throughput is counted from now. */
 void sim_workloads_reset(struct sim_workloads *w);
 /* End-of-run scalars; call once, after the last sim_run(). */

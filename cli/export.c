@@ -26,6 +26,10 @@
  * (the number of samples in [lower, upper)), unit (of the bounds).  The
  * first bin starts at -inf and the last ends at +inf (null in JSON).
  *
+ * With --vectors the rows are instead the samples of the vectors
+ * (record.interval), one per run, vector and sample: module, name,
+ * eventNumber, time (simulated seconds), value, unit (of the values).
+ *
  * Runs are in the order of the study (runs.h); the metrics of a run in the
  * order it recorded them.  Runs whose status is not "done" are left out
  * unless --all.  The database is opened read-only.
@@ -101,6 +105,7 @@ struct export {
 	const struct cli_runs *runs;
 	const char *const *patterns;	/* NULL: every metric */
 	gboolean bins;
+	gboolean vectors;
 	enum format format;
 	GPtrArray *var_columns;		/* column names of the iteration variables */
 	GPtrArray *columns;		/* every column name, in order */
@@ -108,7 +113,7 @@ struct export {
 	guint64 rows;
 	GHashTable *names;		/* pass 1: "module\x1fname" seen */
 	GPtrArray *name_list;		/* the same, as "module.name" */
-	sqlite3_stmt *st_stats, *st_scalars, *st_hists, *st_bins;
+	sqlite3_stmt *st_stats, *st_scalars, *st_hists, *st_bins, *st_vectors, *st_vdata;
 };
 
 static gboolean query_failed(struct export *x, GError **error)
@@ -142,6 +147,15 @@ static const char sql_hists[] =
 static const char sql_bins[] =
 	"SELECT lowerEdge, binValue FROM histogramBin WHERE statId = ?1 "
 	"ORDER BY lowerEdge";
+
+static const char sql_vectors[] =
+	"SELECT v.vectorId, v.moduleName, v.vectorName, "
+	"(SELECT attrValue FROM vectorAttr a WHERE a.vectorId = v.vectorId "
+	"AND a.attrName = 'unit'), r.simtimeExp FROM vector v JOIN run r USING (runId) "
+	"WHERE v.runId = ?1 ORDER BY v.vectorId";
+static const char sql_vdata[] =
+	"SELECT eventNumber, simtimeRaw, value FROM vectorData WHERE vectorId = ?1 "
+	"ORDER BY eventNumber, simtimeRaw";
 
 static gboolean wanted(struct export *x, const char *module, const char *name)
 {
@@ -280,6 +294,63 @@ static gboolean run_bins(struct export *x, const struct cli_run *run,
 	return TRUE;
 }
 
+/* The vectors of @run, sample by sample (@lower: the event number,
+ * @upper: the time in seconds). */
+static gboolean run_vectors(struct export *x, const struct cli_run *run,
+			    row_fn *fn, GError **error)
+{
+	sqlite3_stmt *st = x->st_vectors;
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, run->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *module = column_text(st, 1);
+		const char *name = column_text(st, 2);
+		const char *unit = (const char *)sqlite3_column_text(st, 3);
+		int exp = sqlite3_column_int(st, 4);
+		/* Divided, not multiplied by 1e-9: 1000000 ns is 0.001 exactly. */
+		double div = exp < 0 ? pow(10, -exp) : 1, mul = exp < 0 ? 1 : pow(10, exp);
+		sqlite3_stmt *dt = x->st_vdata;
+		int drc;
+
+		if (!wanted(x, module, name))
+			continue;
+		if (x->names) {		/* pass 1: names only */
+			if (!fn(x, run, module, name, NULL, NULL, NULL, NULL, error))
+				return FALSE;
+			continue;
+		}
+		sqlite3_reset(dt);
+		sqlite3_bind_int64(dt, 1, sqlite3_column_int64(st, 0));
+		while ((drc = sqlite3_step(dt)) == SQLITE_ROW) {
+			struct cell ev = column_cell(dt, 0);
+			struct cell t = double_cell((double)sqlite3_column_int64(dt, 1) * mul / div);
+			struct cell v = column_cell(dt, 2);
+
+			if (!fn(x, run, module, name, &ev, &t, &v, unit, error)) {
+				sqlite3_reset(dt);
+				sqlite3_reset(st);
+				return FALSE;
+			}
+		}
+		if (drc != SQLITE_DONE)
+			return query_failed(x, error);
+	}
+	if (rc != SQLITE_DONE)
+		return query_failed(x, error);
+	return TRUE;
+}
+
+/* The rows of @run the options ask for. */
+static gboolean run_rows(struct export *x, const struct cli_run *run, row_fn *fn,
+			 GError **error)
+{
+	return x->bins ? run_bins(x, run, fn, error)
+	       : x->vectors ? run_vectors(x, run, fn, error)
+	       : run_metrics(x, run, fn, error);
+}
+
 /* ---- pass 1: do the patterns name anything? ------------------------------- */
 
 static gboolean note_name(struct export *x, const struct cli_run *run,
@@ -314,8 +385,7 @@ static gboolean check_patterns(struct export *x, GError **error)
 	for (guint i = 0; i < x->runs->runs->len && ok; i++) {
 		const struct cli_run *r = x->runs->runs->pdata[i];
 
-		ok = x->bins ? run_bins(x, r, note_name, error)
-			     : run_metrics(x, r, note_name, error);
+		ok = run_rows(x, r, note_name, error);
 	}
 	x->patterns = patterns;
 	x->names = NULL;
@@ -356,7 +426,8 @@ static gboolean check_patterns(struct export *x, GError **error)
 		closest = cli_closest_names(*patterns, cands, 5);
 		g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN,
 			    "-p '%s' matches no %s of the %u runs exported%s%s", *patterns,
-			    x->bins ? "histogram" : "metric", x->runs->runs->len,
+			    x->bins ? "histogram" : x->vectors ? "vector" : "metric",
+			    x->runs->runs->len,
 			    *closest ? "; closest: " : "", closest);
 		return FALSE;
 	}
@@ -419,6 +490,8 @@ static GPtrArray *header(struct export *x)
 	static const char *const metric_cols[] = { "module", "name", "value", "unit" };
 	static const char *const bin_cols[] = { "module", "name", "binLowerBound",
 						"binUpperBound", "value", "unit" };
+	static const char *const vector_cols[] = { "module", "name", "eventNumber", "time",
+						   "value", "unit" };
 	GPtrArray *cols = g_ptr_array_new();
 
 	g_ptr_array_add(cols, (gpointer)run_columns[0]);
@@ -429,6 +502,9 @@ static GPtrArray *header(struct export *x)
 	if (x->bins)
 		for (guint i = 0; i < G_N_ELEMENTS(bin_cols); i++)
 			g_ptr_array_add(cols, (gpointer)bin_cols[i]);
+	else if (x->vectors)
+		for (guint i = 0; i < G_N_ELEMENTS(vector_cols); i++)
+			g_ptr_array_add(cols, (gpointer)vector_cols[i]);
 	else
 		for (guint i = 0; i < G_N_ELEMENTS(metric_cols); i++)
 			g_ptr_array_add(cols, (gpointer)metric_cols[i]);
@@ -474,7 +550,7 @@ static gboolean write_row(struct export *x, const struct cli_run *run,
 	SEP(); put_text(x, out, run->status);
 	SEP(); put_text(x, out, module);
 	SEP(); put_text(x, out, name);
-	if (x->bins) {
+	if (x->bins || x->vectors) {
 		SEP(); put_cell(x, out, lower);
 		SEP(); put_cell(x, out, upper);
 	}
@@ -558,7 +634,9 @@ static gboolean prepare(struct export *x, GError **error)
 	if (sqlite3_prepare_v2(sql, sql_stats, -1, &x->st_stats, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql, sql_scalars, -1, &x->st_scalars, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql, sql_hists, -1, &x->st_hists, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(sql, sql_bins, -1, &x->st_bins, NULL) != SQLITE_OK)
+	    sqlite3_prepare_v2(sql, sql_bins, -1, &x->st_bins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, sql_vectors, -1, &x->st_vectors, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, sql_vdata, -1, &x->st_vdata, NULL) != SQLITE_OK)
 		return query_failed(x, error);
 	return TRUE;
 }
@@ -569,6 +647,8 @@ static void finalize(struct export *x)
 	sqlite3_finalize(x->st_scalars);
 	sqlite3_finalize(x->st_hists);
 	sqlite3_finalize(x->st_bins);
+	sqlite3_finalize(x->st_vectors);
+	sqlite3_finalize(x->st_vdata);
 }
 
 static int export_fail(const char *what, GError *error)
@@ -582,7 +662,7 @@ int cmd_export(int argc, char **argv)
 {
 	g_autofree char *db_opt = NULL, *format_opt = NULL, *out_opt = NULL;
 	g_auto(GStrv) patterns = NULL, where = NULL;
-	gboolean bins = FALSE, all = FALSE;
+	gboolean bins = FALSE, vectors = FALSE, all = FALSE;
 	GOptionEntry entries[] = {
 		{ "db", 0, 0, G_OPTION_ARG_FILENAME, &db_opt,
 		  "results database (default results.db), opened read-only", "FILE" },
@@ -597,6 +677,9 @@ int cmd_export(int argc, char **argv)
 		  "$kernel=linux-6.6|linux-6.15' (repeatable: all must hold)", "EXPR" },
 		{ "bins", 0, 0, G_OPTION_ARG_NONE, &bins,
 		  "histogram bins instead: one row per run, histogram and bin", NULL },
+		{ "vectors", 0, 0, G_OPTION_ARG_NONE, &vectors,
+		  "vectors instead (record.interval): one row per run, vector and sample, "
+		  "with eventNumber and time (simulated seconds)", NULL },
 		{ "all", 'a', 0, G_OPTION_ARG_NONE, &all,
 		  "include runs whose status is not done (deadlock, failed)", NULL },
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &out_opt,
@@ -620,8 +703,13 @@ int cmd_export(int argc, char **argv)
 		       "repetition, runId, configHash, status, module, name, value, unit), for "
 		       "pandas or R to read as they are.  Statistics give NAME:count, :mean, "
 		       "... as metrics; --bins gives their histogram bins instead "
-		       "(binLowerBound, binUpperBound, value).", entries, &argc, &argv))
+		       "(binLowerBound, binUpperBound, value); --vectors the samples of the "
+		       "vectors (eventNumber, time, value).", entries, &argc, &argv))
 		return EXIT_USAGE;
+	if (bins && vectors) {
+		fprintf(stderr, "faultsim export: --bins and --vectors: one or the other\n");
+		return EXIT_USAGE;
+	}
 	if (argc != 1) {
 		fprintf(stderr, "faultsim export: takes no arguments ('%s')\n", argv[1]);
 		return EXIT_USAGE;
@@ -664,6 +752,7 @@ int cmd_export(int argc, char **argv)
 		const char *v = runs->var_names->pdata[i];
 		gboolean clash = !strcmp(v, "module") || !strcmp(v, "name") ||
 				 !strcmp(v, "value") || !strcmp(v, "unit") ||
+				 !strcmp(v, "eventNumber") || !strcmp(v, "time") ||
 				 g_str_has_prefix(v, "bin");
 
 		for (guint j = 0; j < G_N_ELEMENTS(run_columns); j++)
@@ -675,6 +764,7 @@ int cmd_export(int argc, char **argv)
 	x.runs = runs;
 	x.patterns = (const char *const *)patterns;
 	x.bins = bins;
+	x.vectors = vectors;
 	x.var_columns = var_columns;
 	columns = header(&x);
 	x.columns = columns;
@@ -700,8 +790,7 @@ int cmd_export(int argc, char **argv)
 	for (guint i = 0; i < runs->runs->len && ok; i++) {
 		const struct cli_run *r = runs->runs->pdata[i];
 
-		ok = bins ? run_bins(&x, r, write_row, &error)
-			  : run_metrics(&x, r, write_row, &error);
+		ok = run_rows(&x, r, write_row, &error);
 	}
 	finalize(&x);
 	if (ok)

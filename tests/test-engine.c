@@ -637,10 +637,61 @@ static void test_ladder_small_buckets(void)
 	heap_reference_buckets(5, 1);
 }
 
+/* The sampler: called once per boundary, before any step at or after it,
+ * with the clock still at the last step; no event of its own. */
+struct sampler_ctx {
+	int ran;			/* events run */
+	GArray *seen;			/* per call: boundary, ran, now */
+};
+
+static void count_event(struct sim_engine *eng, void *data)
+{
+	(void)eng;
+	((struct sampler_ctx *)data)->ran++;
+}
+
+static sim_time_t sample_fn(struct sim_engine *eng, sim_time_t at, void *data)
+{
+	struct sampler_ctx *c = data;
+	gint64 row[3] = { at, c->ran, sim_now(eng) };
+
+	g_array_append_vals(c->seen, row, 3);
+	return at + 10;
+}
+
+static void test_sampler(void)
+{
+	struct sampler_ctx c = { 0, g_array_new(FALSE, FALSE, sizeof(gint64)) };
+	struct sim_engine *eng = sim_engine_new(1);
+	/* Events at 5, 10, 35 (the boundaries 20 and 30 pass with none). */
+	static const gint64 want[] = {
+		10, 1, 5,	/* before the event at 10 */
+		20, 2, 10, 30, 2, 10,
+		40, 3, 35,	/* sim_engine_sample_until(40) at the end */
+	};
+
+	sim_schedule_at(eng, 5, count_event, &c);
+	sim_schedule_at(eng, 10, count_event, &c);
+	sim_schedule_at(eng, 35, count_event, &c);
+	sim_engine_set_sampler(eng, 10, sample_fn, &c);
+	sim_set_time_limit(eng, 40);
+	g_assert_cmpint(sim_run(eng), ==, SIM_STOP_EMPTY);
+	g_assert_cmpuint(sim_events_dispatched(eng), ==, 3);
+	g_assert_cmpuint(c.seen->len, ==, 9);
+	sim_engine_sample_until(eng, 40);
+	g_assert_cmpuint(c.seen->len, ==, G_N_ELEMENTS(want));
+	for (guint i = 0; i < G_N_ELEMENTS(want); i++)
+		g_assert_cmpint(g_array_index(c.seen, gint64, i), ==, want[i]);
+	g_assert_cmpuint(sim_events_pending(eng), ==, 0);
+	sim_engine_free(eng);
+	g_array_unref(c.seen);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/sim/engine/order", test_order);
+	g_test_add_func("/sim/engine/sampler", test_sampler);
 	g_test_add_func("/sim/engine/tie-order-from-handlers", test_tie_order_from_handlers);
 	g_test_add_func("/sim/engine/cancel", test_cancel);
 	g_test_add_func("/sim/engine/cancel-during-dispatch", test_cancel_during_dispatch);

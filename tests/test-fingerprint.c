@@ -89,7 +89,25 @@ struct pin {
 	uint64_t fingerprint, events, steps;
 	sim_time_t now;
 	char *digest;
+	uint64_t samples;		/* of the vectors (record.interval) */
+	uint64_t sample_hash;		/* over their (event, time, value) */
 };
+
+static void count_samples(const char *module, const char *name, const struct sim_vector *v,
+			  void *data)
+{
+	struct pin *p = data;
+	size_t n;
+	const struct sim_vector_sample *smp = sim_vector_samples(v, &n);
+
+	(void)module;
+	(void)name;
+	p->samples += n;
+	for (size_t i = 0; i < n; i++)
+		p->sample_hash = g_str_hash(name) ^ (p->sample_hash * 1000003 + smp[i].event * 31 +
+						      (uint64_t)smp[i].time * 7 +
+						      (uint64_t)(smp[i].value * 1024));
+}
 
 static void pin_one(const struct sim_run_config *cfg, bool in_place, struct pin *p)
 {
@@ -112,6 +130,7 @@ static void pin_one(const struct sim_run_config *cfg, bool in_place, struct pin 
 		.now = sim_now(eng),
 		.digest = stats_digest(sim_engine_stats(eng)),
 	};
+	sim_stats_foreach_vector(sim_engine_stats(eng), count_samples, p);
 }
 
 /* One pinned run: "FILE CONFIG RUN fingerprint events now digest". */
@@ -202,9 +221,76 @@ static void test_pinned_trajectories(void)
 	g_string_free(now, TRUE);
 }
 
+/*
+ * Vectors sample the state without changing the trajectory: run 0 of
+ * every config of every shipped scenario, with record.interval at a
+ * 2000th of its sim-time-limit and every series, follows the trajectory of
+ * the same run without (fingerprint, events, clock, every statistic), with
+ * steps advanced in place or all dispatched, and records samples, the
+ * same either way.
+ */
+static void test_vectors_same_trajectory(void)
+{
+	g_autoptr(sim_keys) keys = rig_all_keys();
+	g_autofree char *dir = rig_srcdir_path("scenarios", NULL);
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *name;
+	guint nr = 0;
+
+	g_assert_nonnull(d);
+	while ((name = g_dir_read_name(d))) {
+		g_autofree char *path = NULL;
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GPtrArray) configs = NULL;
+
+		if (!g_str_has_suffix(name, ".ini"))
+			continue;
+		path = g_build_filename(dir, name, NULL);
+		configs = sim_scenario_list_configs(path, &error);
+		g_assert_no_error(error);
+		for (guint c = 0; c < configs->len; c++) {
+			const struct sim_scenario_config *sc = configs->pdata[c];
+			g_autoptr(sim_study) plain = sim_study_new(path, sc->name, NULL, keys, &error);
+			g_autoptr(sim_study) with = NULL;
+			g_autofree char *set = NULL;
+			char *sets[3] = { NULL, "record.vectors=all", NULL };
+			const struct sim_run_config *cfg;
+			struct pin off, on, on_all;
+
+			g_assert_no_error(error);
+			cfg = sim_study_run(plain, 0);
+			set = g_strdup_printf("record.interval=%" G_GINT64_FORMAT "ns",
+					      (gint64)MAX(sim_config_get_time(cfg, "sim-time-limit") /
+							  2000, 1));
+			sets[0] = set;
+			with = sim_study_new(path, sc->name, sets, keys, &error);
+			g_assert_no_error(error);
+			pin_one(cfg, true, &off);
+			pin_one(sim_study_run(with, 0), true, &on);
+			pin_one(sim_study_run(with, 0), false, &on_all);
+			g_assert_cmpuint(off.samples, ==, 0);
+			g_assert_cmpuint(on.samples, >, 0);
+			g_assert_cmpuint(on.samples, ==, on_all.samples);
+			g_assert_cmpuint(on.sample_hash, ==, on_all.sample_hash);
+			g_assert_cmpuint(on.fingerprint, ==, off.fingerprint);
+			g_assert_cmpuint(on.events, ==, off.events);
+			g_assert_cmpint(on.now, ==, off.now);
+			g_assert_cmpstr(on.digest, ==, off.digest);
+			g_assert_cmpuint(on_all.fingerprint, ==, off.fingerprint);
+			g_assert_cmpstr(on_all.digest, ==, off.digest);
+			g_free(off.digest);
+			g_free(on.digest);
+			g_free(on_all.digest);
+			nr++;
+		}
+	}
+	g_assert_cmpuint(nr, >, 10);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/fingerprint/shipped-scenarios", test_pinned_trajectories);
+	g_test_add_func("/fingerprint/vectors-same-trajectory", test_vectors_same_trajectory);
 	return g_test_run();
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sim/core/stats.h"
+#include "sim/core/units.h"
 #include "sim/kernel/rwsem.h"
 #include "sim/model/machine.h"
 #include "sim/model/record.h"
@@ -149,19 +150,22 @@ static gboolean check_interval(const struct sim_key_def *def, const struct sim_r
 			       const char *key, GError **error)
 {
 	sim_time_t interval = sim_config_get_time(cfg, key);
+	sim_time_t span = sim_config_get_time(cfg, "sim-time-limit") -
+			  sim_config_get_time(cfg, "warmup-period");
 	uint64_t n = samples_of(cfg, interval);
+	g_autofree char *iv = NULL, *sp = NULL, *least = NULL;
 
 	(void)def;
 	if (n <= SIM_RECORD_MAX_SAMPLES)
 		return TRUE;
+	iv = sim_format_time(interval);
+	sp = sim_format_time(span);
+	least = sim_format_time(span / SIM_RECORD_MAX_SAMPLES + 1);
 	g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
-		    "%" G_GINT64_FORMAT " ns makes %" G_GUINT64_FORMAT " samples a vector over "
-		    "sim-time-limit %" G_GINT64_FORMAT " ns (less warmup-period); accepted are "
-		    "0 (no vectors) or an interval of at most %d samples: at least %" G_GINT64_FORMAT
-		    " ns here", (gint64)interval, n,
-		    (gint64)sim_config_get_time(cfg, "sim-time-limit"), SIM_RECORD_MAX_SAMPLES,
-		    (gint64)((sim_config_get_time(cfg, "sim-time-limit") -
-			      sim_config_get_time(cfg, "warmup-period")) / SIM_RECORD_MAX_SAMPLES + 1));
+		    "%s makes %" G_GUINT64_FORMAT " samples a vector over the %s the run "
+		    "measures (sim-time-limit less warmup-period); accepted are 0 (no vectors) "
+		    "or an interval that makes at most %d: here at least %s", iv, n, sp,
+		    SIM_RECORD_MAX_SAMPLES, least);
 	return FALSE;
 }
 

@@ -58,6 +58,9 @@
  * when the histogram is empty).  The unit and description the registry
  * declares (sim_stats_unit()) are scalarAttr / statisticAttr "unit" and
  * "description" (a histogram's NAME:field scalars have its statistic's).
+ * A vector (sim_stats_vector_unit(): record.interval) becomes a vector
+ * row with its count, min, max, sums and ends, vectorAttr "unit",
+ * "description" and "interpolationmode", and its vectorData rows.
  * Bins follow OMNeT++'s layout: a first
  * underflow bin at -inf, contiguous bins (an empty gap between two
  * non-empty bins is one zero bin), a last overflow bin; their values sum

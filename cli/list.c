@@ -432,7 +432,7 @@ static void metric_row(struct metric_list *ml, enum sim_stat_kind kind, const ch
 {
 	static const char *const kinds[] = {
 		[SIM_STAT_COUNTER] = "counter", [SIM_STAT_HIST] = "histogram",
-		[SIM_STAT_SCALAR] = "scalar",
+		[SIM_STAT_SCALAR] = "scalar", [SIM_STAT_VECTOR] = "vector",
 	};
 	const char *desc = NULL;
 	const char *unit = sim_stats_unit(ml->st, kind, module, name, &desc);
@@ -458,6 +458,12 @@ static void metric_hist(const char *module, const char *name, const struct sim_h
 			void *data)
 {
 	metric_row(data, SIM_STAT_HIST, module, name);
+}
+
+static void metric_vector(const char *module, const char *name, const struct sim_vector *v,
+			  void *data)
+{
+	metric_row(data, SIM_STAT_VECTOR, module, name);
 }
 
 /* The rows of @ml as an aligned table, the last column unpadded. */
@@ -488,7 +494,9 @@ static int list_metrics(const char *scenario, char **plugins)
 		return EXIT_USAGE;
 	g_autoptr(sim_keys) keys = cli_keys_new_with(reg);
 	g_autoptr(GError) error = NULL;
-	char *set[] = { (char *)"sim-time-limit=20ms", (char *)"repeat=1", NULL };
+	/* With every vector, to list them too. */
+	char *set[] = { (char *)"sim-time-limit=20ms", (char *)"repeat=1",
+			(char *)"record.interval=1ms", (char *)"record.vectors=all", NULL };
 	g_autoptr(sim_study) study = sim_study_new(path, NULL, set, keys, &error);
 
 	if (!study) {
@@ -511,13 +519,16 @@ static int list_metrics(const char *scenario, char **plugins)
 	printf("Measurements of a run of %s, as recorded in the results database:\n"
 	       "a counter or scalar is a scalar row, a histogram NAME a statistic row with\n"
 	       "its bins and the scalars NAME:count (samples) and NAME:mean, :stddev, :min,\n"
-	       ":p50, :p90, :p99, :p999, :max (in its unit).  Units and descriptions are\n"
-	       "the scalarAttr/statisticAttr 'unit' and 'description'.\n\n", path);
+	       ":p50, :p90, :p99, :p999, :max (in its unit), a vector (recorded when\n"
+	       "record.interval is set) a vector row and its vectorData.  Units and\n"
+	       "descriptions are the scalarAttr/statisticAttr/vectorAttr 'unit' and\n"
+	       "'description'.\n\n", path);
 	for (const char *h = "module\0name\0kind\0unit\0description\0"; *h; h += strlen(h) + 1)
 		g_ptr_array_insert(ml.cells, -1, g_strdup(h));
 	sim_stats_foreach_counter(sim_engine_stats(eng), metric_counter, &ml);
 	sim_stats_foreach_scalar(sim_engine_stats(eng), metric_scalar, &ml);
 	sim_stats_foreach_hist(sim_engine_stats(eng), metric_hist, &ml);
+	sim_stats_foreach_vector(sim_engine_stats(eng), metric_vector, &ml);
 	metric_print(&ml);
 	g_ptr_array_unref(ml.cells);
 	return 0;

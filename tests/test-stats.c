@@ -350,6 +350,49 @@ static void test_units(void)
 	g_assert_cmpstr(desc, ==, "fault latency");
 }
 
+/* Vectors: samples in order, declared attributes, emptied by a reset,
+ * appended by a merge; lookups of counters that do not create them. */
+static void test_vector(void)
+{
+	g_autoptr(sim_stats) st = sim_stats_new();
+	g_autoptr(sim_stats) dst = sim_stats_new();
+	struct sim_vector *v = sim_stats_vector_unit(st, "cpu", "runQueue", "tasks", "waiting",
+						     "sample-hold");
+	const struct sim_vector_sample *smp;
+	const char *desc = NULL;
+	size_t n;
+
+	g_assert_true(sim_stats_vector_unit(st, "cpu", "runQueue", NULL, NULL, NULL) == v);
+	sim_vector_record(v, 3, 1000, 2);
+	sim_vector_record(v, 7, 2000, 5);
+	smp = sim_vector_samples(v, &n);
+	g_assert_cmpuint(n, ==, 2);
+	g_assert_cmpuint(smp[1].event, ==, 7);
+	g_assert_cmpint(smp[1].time, ==, 2000);
+	g_assert_cmpfloat(smp[1].value, ==, 5);
+	g_assert_cmpstr(sim_vector_interpolation(v), ==, "sample-hold");
+	g_assert_cmpstr(sim_stats_unit(st, SIM_STAT_VECTOR, "cpu", "runQueue", &desc), ==, "tasks");
+	g_assert_cmpstr(desc, ==, "waiting");
+	/* A vector is not a counter, and finding one creates nothing. */
+	g_assert_null(sim_stats_counter_find(st, "cpu", "runQueue"));
+	*sim_stats_counter(st, "fault", "faults") = 4;
+	g_assert_cmpuint(*sim_stats_counter_find(st, "fault", "faults"), ==, 4);
+
+	sim_stats_merge(dst, st);
+	sim_stats_merge(dst, st);
+	v = sim_stats_vector_unit(dst, "cpu", "runQueue", NULL, NULL, NULL);
+	smp = sim_vector_samples(v, &n);
+	g_assert_cmpuint(n, ==, 4);
+	g_assert_cmpint(smp[2].time, ==, 1000);
+	g_assert_cmpstr(sim_vector_interpolation(v), ==, "sample-hold");
+	g_assert_cmpstr(sim_stats_unit(dst, SIM_STAT_VECTOR, "cpu", "runQueue", NULL), ==, "tasks");
+
+	sim_stats_reset(dst);
+	sim_vector_samples(v, &n);
+	g_assert_cmpuint(n, ==, 0);
+	g_assert_true(sim_stats_vector_unit(dst, "cpu", "runQueue", NULL, NULL, NULL) == v);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -357,6 +400,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/stats/counter/get-or-create", test_counter);
 	g_test_add_func("/sim/stats/hist/get-or-create", test_hist);
 	g_test_add_func("/sim/stats/scalar/get-or-create", test_scalar);
+	g_test_add_func("/sim/stats/vector", test_vector);
 	g_test_add_func("/sim/stats/keys", test_keys);
 	g_test_add_func("/sim/stats/names-copied", test_names_copied);
 	g_test_add_func("/sim/stats/stable-pointers-and-order",

@@ -38,6 +38,8 @@
 #include "sim/core/task.h"
 
 static gboolean opt_quick;
+/* --set: keys added to the model runs of bench faults. */
+static char **opt_set;
 
 /* ------------------------------------------------------------------ */
 /* Figures over the rounds */
@@ -297,8 +299,16 @@ static void bench_model_run(struct bench_out *out, const char *name, char **set)
 {
 	g_autoptr(sim_keys) keys = cli_keys_new();
 	g_autoptr(GError) error = NULL;
-	g_autoptr(sim_study) study = sim_study_new(NULL, NULL, set, keys, &error);
+	g_autoptr(GPtrArray) all = g_ptr_array_new();
+	g_autoptr(sim_study) study = NULL;
 	struct bench_clock c;
+
+	for (char **k = set; *k; k++)
+		g_ptr_array_add(all, *k);
+	for (char **k = opt_set; k && *k; k++)
+		g_ptr_array_add(all, *k);
+	g_ptr_array_add(all, NULL);
+	study = sim_study_new(NULL, NULL, (char **)all->pdata, keys, &error);
 
 	if (!study)
 		g_error("bench %s: %s", name, error->message);
@@ -424,6 +434,9 @@ int cmd_bench(int argc, char **argv)
 		  "run each measurement 100 times shorter (to check that it works)", NULL },
 		{ "repeat", 'r', 0, G_OPTION_ARG_INT, &opt_repeat,
 		  "rounds of every selected benchmark; the median is printed (default 3)", "N" },
+		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &opt_set,
+		  "add a key to the model runs of bench faults, e.g. record.interval=1ms "
+		  "(repeatable)", "KEY=VALUE" },
 		{ NULL }
 	};
 	g_autoptr(GString) desc = g_string_new("Benchmarks (default: all):\n");
@@ -468,6 +481,18 @@ int cmd_bench(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (opt_set) {
+		/* Bad keys: exit 2 before anything runs. */
+		g_autoptr(sim_keys) keys = cli_keys_new();
+		g_autoptr(GError) error = NULL;
+		g_autoptr(sim_study) study = sim_study_new(NULL, NULL, opt_set, keys, &error);
+
+		if (!study) {
+			fprintf(stderr, "faultsim bench: %s\n", error->message);
+			g_clear_pointer(&opt_set, g_strfreev);
+			return EXIT_USAGE;
+		}
+	}
 	out = bench_out_new();
 	for (int round = 0; round < opt_repeat; round++) {
 		for (size_t i = 0; i < G_N_ELEMENTS(benches); i++) {
@@ -481,5 +506,6 @@ int cmd_bench(int argc, char **argv)
 	}
 	bench_out_print(out);
 	bench_out_free(out);
+	g_clear_pointer(&opt_set, g_strfreev);
 	return 0;
 }

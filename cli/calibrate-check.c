@@ -20,13 +20,24 @@
  *		return is a wake-up, cpu.wakeupLatency p50 and p90 (latency,
  *		run-queue wait, context switch).
  *  writer.*	4 threads touching random pages of one 1 GiB anonymous VMA
- *		(so that nearly every touch faults), alone and with an
- *		mmap_sem writer doing mprotect for the measured time every
- *		measured interval: fault.faultsPerSec over the CPU time used
- *		(cpu.utilization x machine.cpus), as faults per CPU-second;
- *		fault.latency p50.  The
- *		model's mprotect writer changes a page of its own VMA, so the
- *		"same VMA" case is simulated as the "other VMA" one.
+ *		(so that nearly every touch faults), pinned as they were on
+ *		the host (pin = spread over the CPUs they were spread over),
+ *		alone and with an mmap_sem writer that holds it for the
+ *		measured mprotect() time every measured interval: "other"
+ *		toggles PROT_WRITE on a page of a VMA of its own (writer_op =
+ *		mprotect), "same" on 16 pages inside the faulting VMA
+ *		(writer_op = mprotect-range: the VMA split in three and merged
+ *		back, write-locked each time); fault.faultsPerSec over the CPU
+ *		time used (cpu.utilization x machine.cpus), as faults per
+ *		CPU-second; fault.latency p50.
+ *  smaps	a process of smaps.vmas one-page VMAs (a thread each, which
+ *		touches its page once) and a /proc/PID/smaps reader (proc_file
+ *		= smaps, a page-sized seq_file buffer: one mmap_read_lock()
+ *		hold per fill) on a CPU of its own, reading the file five
+ *		times, 100 ms apart: the CPU's busy time per read (smaps.read: the read, and
+ *		the one context switch of its wake-up), fills per read
+ *		(procFills / procReads) and busy time per fill (smaps.fill.p50:
+ *		a mean, every full fill costing the same in the model).
  */
 #include "config.h"
 
@@ -157,13 +168,65 @@ static gboolean sim_file_around(const char *profile, const char *preset, struct 
 	return TRUE;
 }
 
+/* One /proc/PID/smaps reader on a CPU of its own (CPU 1; machine.cpus
+ * at least 2 for it) against a process of smaps.vmas one-page VMAs: its
+ * CPU's busy time per read and per fill, and fills per read. */
+static gboolean sim_smaps(const char *profile, const char *preset,
+			  const struct cal_values *measured, struct cal_values *pred,
+			  GError **error)
+{
+	static const struct sim_read reads[] = {
+		{ "sim.busy", "cpu[1]", "busyTime", READ_SCALAR },
+		{ "sim.reads", "t", "procReads", READ_COUNTER },
+		{ "sim.fills", "t", "procFills", READ_COUNTER },
+	};
+	double vmas, busy, nreads, nfills;
+	g_autofree char *body = NULL;
+
+	if (!cal_get(measured, "smaps.vmas", &vmas) || vmas < 2) {
+		cal_skip(pred, "smaps", "the VMAs of the smaps read were not measured");
+		return TRUE;
+	}
+	if (measured->cpus < 2) {
+		cal_skip(pred, "smaps", "one CPU: the reader cannot be timed on a CPU of its own");
+		return TRUE;
+	}
+	/* vma_per_thread: the threads' VMAs, and the process's one-page
+	 * VMA of the mprotect writers (jit): smaps.vmas in all.  Five reads,
+	 * 100 ms apart, each done well before the next (and before the end
+	 * at 550 ms) for up to 5000 VMAs at a few us each. */
+	vmas = MIN(vmas, 5000);
+	body = g_strdup_printf(
+		"workload.t.kind = fault\nworkload.t.mapping = anon\n"
+		"workload.t.threads = %.0f\nworkload.t.vma_per_thread = true\n"
+		"workload.t.anon_size = %.0fKiB\nworkload.t.ops = 1\n"
+		"workload.t.write_fraction = 1\nworkload.t.think = 0\nworkload.t.work = 0\n"
+		"workload.t.cpus = 0\n"
+		"workload.t.proc_readers = 1\nworkload.t.proc_file = smaps\n"
+		"workload.t.proc_buffer = 4KiB\nworkload.t.proc_interval = const(100ms)\n"
+		"workload.t.proc_cpus = 1\nsim-time-limit = 550ms\n", vmas - 1, (vmas - 1) * 4);
+	if (!simulate(profile, preset, body, reads, G_N_ELEMENTS(reads), pred, error))
+		return FALSE;
+	if (cal_get(pred, "sim.busy", &busy) && cal_get(pred, "sim.reads", &nreads) &&
+	    cal_get(pred, "sim.fills", &nfills) && nreads > 0 && nfills > 0) {
+		cal_set(pred, "smaps.read", busy / nreads);
+		cal_set(pred, "smaps.fills", nfills / nreads);
+		cal_set(pred, "smaps.fill.p50", busy / nfills);
+	} else {
+		cal_skip(pred, "smaps", "the simulated reader finished no read");
+	}
+	return TRUE;
+}
+
 gboolean cal_simulate(const char *profile, const struct cal_values *measured,
 		      struct cal_values *pred, bool progress, GError **error)
 {
 	const char *preset = cal_preset_for(measured->kernel);
-	double hold = 0, interval = 0, alone, rate;
+	double hold = 0, interval = 0, alone, rate, pinned = 0;
+	double ncpu = measured->cpus ? measured->cpus : 1;
+	g_autofree char *pin = NULL;
 
-	cal_progress(progress, "simulating minor faults (1/5)");
+	cal_progress(progress, "simulating minor faults (1/6)");
 	{
 		static const char body[] =
 			"workload.m.kind = fault\nworkload.m.mapping = anon\n"
@@ -179,7 +242,7 @@ gboolean cal_simulate(const char *profile, const struct cal_values *measured,
 		if (!simulate(profile, preset, body, reads, G_N_ELEMENTS(reads), pred, error))
 			return FALSE;
 	}
-	cal_progress(progress, "simulating file faults (2/5)");
+	cal_progress(progress, "simulating file faults (2/6)");
 	{
 		static const char body[] =
 			"workload.f.kind = fault\nworkload.f.mapping = file\n"
@@ -194,7 +257,7 @@ gboolean cal_simulate(const char *profile, const struct cal_values *measured,
 		    !sim_file_around(profile, preset, pred, error))
 			return FALSE;
 	}
-	cal_progress(progress, "simulating major faults (3/5)");
+	cal_progress(progress, "simulating major faults (3/6)");
 	{
 		static const char body[] =
 			"workload.f.kind = fault\nworkload.f.mapping = file\n"
@@ -209,7 +272,7 @@ gboolean cal_simulate(const char *profile, const struct cal_values *measured,
 		if (!simulate(profile, preset, body, reads, G_N_ELEMENTS(reads), pred, error))
 			return FALSE;
 	}
-	cal_progress(progress, "simulating wake-ups (4/5)");
+	cal_progress(progress, "simulating wake-ups (4/6)");
 	{
 		static const char body[] =
 			"workload.w.kind = lock\nworkload.w.threads = 1\n"
@@ -222,31 +285,40 @@ gboolean cal_simulate(const char *profile, const struct cal_values *measured,
 		if (!simulate(profile, preset, body, reads, G_N_ELEMENTS(reads), pred, error))
 			return FALSE;
 	}
-	cal_progress(progress, "simulating the writer (5/5)");
+	cal_progress(progress, "simulating the writer (5/6)");
 	cal_get(measured, "writer.hold", &hold);
 	cal_get(measured, "writer.interval", &interval);
+	/* The faulting threads pinned as on the host: thread i on the (i mod
+	 * n)-th CPU. */
+	if (cal_get(measured, "writer.pinned", &pinned) && pinned >= 2)
+		pin = g_strdup_printf("workload.t.cpus = 0-%u\nworkload.t.pin = spread\n",
+				      (unsigned int)MIN(pinned, MAX(ncpu, 1)) - 1);
+	else
+		pin = g_strdup("");
 	for (int c = 0; c < 3; c++) {
 		static const char *const cases[] = { "none", "other", "same" };
+		static const char *const ops[] = { NULL, "mprotect", "mprotect-range" };
 		g_autofree char *k_rate = g_strdup_printf("writer.%s.rate", cases[c]);
 		g_autofree char *k_p50 = g_strdup_printf("writer.%s.p50", cases[c]);
 		g_autofree char *writers = c == 0 ? g_strdup("") :
 			g_strdup_printf("workload.t.mmap_writers = 1\n"
-					"workload.t.writer_op = mprotect\n"
+					"workload.t.writer_op = %s\n"
+					"workload.t.writer_pages = 16\n"
 					"workload.t.writer_interval = const(%.0fns)\n"
 					"workload.t.writer_hold = %.0fns\n",
-					MAX(interval, 1.0), MAX(hold, 1.0));
+					ops[c], MAX(interval, 1.0), MAX(hold, 1.0));
 		g_autofree char *body = g_strdup_printf(
 			"workload.t.kind = fault\nworkload.t.mapping = anon\n"
 			"workload.t.threads = 4\nworkload.t.anon_size = 1GiB\n"
 			"workload.t.pattern = uniform(0,262144)\nworkload.t.write_fraction = 1\n"
-			"workload.t.think = 0\nworkload.t.work = 0\n%s"
-			"sim-time-limit = 20ms\n", writers);
+			"workload.t.think = 0\nworkload.t.work = 0\n%s%s"
+			"sim-time-limit = 20ms\n", writers, pin);
 		const struct sim_read reads[] = {
 			{ k_rate, "fault", "faultsPerSec", READ_SCALAR },
 			{ k_p50, "fault", "latency", 0.5 },
 			{ "sim.utilization", "cpu", "utilization", READ_SCALAR },
 		};
-		double util, ncpu = measured->cpus ? measured->cpus : 1;
+		double util;
 
 		if (c > 0 && (hold <= 0 || interval <= 0)) {
 			cal_skip(pred, k_rate, "the writer's hold and interval were not measured");
@@ -265,5 +337,6 @@ gboolean cal_simulate(const char *profile, const struct cal_values *measured,
 			cal_set(pred, k_ratio, rate / alone);
 		}
 	}
-	return TRUE;
+	cal_progress(progress, "simulating the smaps reader (6/6)");
+	return sim_smaps(profile, preset, measured, pred, error);
 }

@@ -36,7 +36,9 @@
  *		was not running).
  *  writer	4 threads writing each page of their own part of one shared
  *		anonymous VMA (MADV_DONTNEED on their part when done, that time
- *		left out of the rate), alone, then with a thread that
+ *		left out of the rate; thread i pinned to the (i mod n)-th
+ *		CPU the process may use, if it may use more than one), alone,
+ *		then with a thread that
  *		mprotect()s 16 pages of another VMA, then 16 pages in the
  *		middle of the faulting VMA (splitting it in three and merging
  *		it back: vma_start_write() on it), sleeping 20 us between calls;
@@ -50,9 +52,13 @@
  *		mprotect() alone and its achieved interval are kept for the
  *		simulation.
  *  smaps	one read of /proc/self/smaps (64 KiB read() calls) with about
- *		250 VMAs: its duration, an upper bound on the time mmap_lock is
- *		held, since show_smap() runs under it but seq_read() drops and
- *		re-takes it between buffer fills (m_start()/m_stop()).
+ *		250 VMAs: its duration, the read() calls it took and the p50
+ *		of their durations.  Each read() is one seq_file buffer fill
+ *		(seq_read_iter() stops at the first record that overflows the
+ *		page-sized buffer): m_start() takes mmap_lock, m_stop() drops
+ *		it, so a read() call bounds one hold of the lock (6.17 and
+ *		later read maps under per-VMA locks, smaps still under
+ *		mmap_lock: it walks page tables).
  *
  * Nothing here is made up: a benchmark that cannot run (no O_DIRECT on
  * the file system, one CPU, not permitted, the page cache not dropped)
@@ -565,6 +571,9 @@ struct writer_run {
 	/* the writer */
 	uint64_t ops, sleep_ns;
 	double zap_fraction;		/* of the faulting threads' time */
+	/* faulting thread i pinned to cpu[i % nr_cpus]; nr_cpus 0: unpinned */
+	int cpu[CPU_SETSIZE], nr_cpus;
+	_Atomic int pin_failed;		/* errno of a failed sched_setaffinity() */
 };
 
 struct faulter {
@@ -586,6 +595,9 @@ static void *faulter(void *arg)
 	struct faulter *f = arg;
 	struct writer_run *w = f->w;
 	int id = f->id;
+
+	if (w->nr_cpus && !pin(w->cpu[id % w->nr_cpus]))
+		atomic_store(&w->pin_failed, errno);
 
 	while (!atomic_load(&w->stop)) {
 		uint64_t z;
@@ -689,6 +701,17 @@ static void bench_writer(const struct cal_options *o, struct cal_values *v)
 	uint64_t t0, hold;
 
 	w.duration = (uint64_t)((o->quick ? 0.25e9 : 0.6e9) * MIN(1.0, o->scale));
+	/* The faulting threads spread over the CPUs this process may use,
+	 * thread i on the (i mod n)-th, as will-it-scale binds its threads:
+	 * the simulation pins them the same way (pin = spread). */
+	{
+		cpu_set_t allowed;
+
+		if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && CPU_COUNT(&allowed) > 1)
+			for (int c = 0; c < CPU_SETSIZE; c++)
+				if (CPU_ISSET(c, &allowed))
+					w.cpu[w.nr_cpus++] = c;
+	}
 	w.maxlat = 400000;
 	w.vma = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	other = mmap(NULL, WRITER_PAGES * PAGE, PROT_READ | PROT_WRITE,
@@ -752,6 +775,11 @@ static void bench_writer(const struct cal_options *o, struct cal_values *v)
 			cal_set(v, k_ratio, rate / alone);
 	}
 	cal_set(v, "writer.interval", quantile(interval, (size_t)rounds, 0.5));
+	if (atomic_load(&w.pin_failed))
+		cal_skip(v, "writer.pinned", "sched_setaffinity: %s",
+			 g_strerror(atomic_load(&w.pin_failed)));
+	else
+		cal_set(v, "writer.pinned", w.nr_cpus);
 out:
 	for (int i = 0; i < WRITER_FAULTERS; i++)
 		g_free(w.lat[i]);
@@ -764,8 +792,10 @@ out:
 
 static void bench_smaps(const struct cal_options *o, struct cal_values *v)
 {
-	size_t extra = 240, reps = scaled(o, 20, 100), vmas = 0;
+	size_t extra = 240, reps = scaled(o, 20, 100), vmas = 0, nfills = 0, maxfills = 0;
 	g_autofree double *lat = g_new(double, reps);
+	g_autofree double *fills = g_new(double, reps);
+	g_autofree double *fill = NULL;
 	g_autofree char *buf = g_malloc(65536);
 	g_autoptr(GPtrArray) maps = g_ptr_array_new();
 	g_autofree char *text = NULL;
@@ -782,22 +812,37 @@ static void bench_smaps(const struct cal_options *o, struct cal_values *v)
 	if (g_file_get_contents("/proc/self/maps", &text, NULL, NULL))
 		for (const char *s = text; *s; s++)
 			vmas += *s == '\n';
+	/* Each read() is one seq_file buffer fill under one mmap_lock hold
+	 * (seq_read_iter(): m_start() .. m_stop(), the buffer a page until a
+	 * record does not fit): timed one by one, they bound the hold. */
+	maxfills = reps * (vmas + 16);
+	fill = g_new(double, maxfills);
 	for (size_t r = 0; r < reps; r++) {
 		int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
-		uint64_t t0;
+		uint64_t t0, f0;
 		ssize_t n;
 
 		if (fd < 0) {
 			cal_skip(v, "smaps", "/proc/self/smaps: %s", g_strerror(errno));
 			goto out;
 		}
-		t0 = now_ns();
-		while ((n = read(fd, buf, 65536)) > 0)
-			;
+		fills[r] = 0;
+		t0 = f0 = now_ns();
+		while ((n = read(fd, buf, 65536)) > 0) {
+			uint64_t f1 = now_ns();
+
+			if (nfills < maxfills)
+				fill[nfills++] = (double)(f1 - f0);
+			fills[r]++;
+			f0 = f1;
+		}
 		lat[r] = (double)(now_ns() - t0);
 		close(fd);
 	}
 	cal_set(v, "smaps.read", quantile(lat, reps, 0.5));
+	cal_set(v, "smaps.fills", quantile(fills, reps, 0.5));
+	if (nfills)
+		cal_set(v, "smaps.fill.p50", quantile(fill, nfills, 0.5));
 	cal_set(v, "smaps.vmas", (double)vmas);
 out:
 	for (guint i = 0; i < maps->len; i++)

@@ -65,11 +65,45 @@ bool cacheline_access(struct sim_cacheline *cl, const struct sim_cacheline_cost 
 {
 	int cpu;
 
-	/* An atomic on a line already here costs nothing more. */
+	/* An atomic on a line already here (and not still arriving from
+	 * a prefetch) costs nothing more. */
 	if (!c || c->transfer <= 0 || !t || (cpu = sim_task_cpu(t)) < 0 ||
-	    cl->cpu == cpu + 1)
+	    (cl->cpu == cpu + 1 && cl->busy_until <= sim_now(sim_task_engine(t))))
 		return false;
 	return line_take(cl, c, t, 0);
+}
+
+sim_time_t cacheline_prefetchw(struct sim_cacheline *cl, const struct sim_cacheline_cost *c,
+			       struct sim_task *t, sim_time_t delay)
+{
+	sim_time_t at, start;
+	int cpu;
+
+	g_assert(delay >= 0);
+	if (!c || c->transfer <= 0 || !t || (cpu = sim_task_cpu(t)) < 0)
+		return 0;
+	/* Ours already (maybe still arriving): nothing to request. */
+	if (cl->cpu == cpu + 1)
+		return cl->busy_until;
+	at = sim_now(sim_task_engine(t)) + delay;
+	start = cl->busy_until > at ? cl->busy_until : at;
+	cl->busy_until = start + c->transfer;
+	cl->cpu = cpu + 1;
+	(*c->transfers)++;
+	return cl->busy_until;
+}
+
+void cacheline_wait(const struct sim_cacheline_cost *c, struct sim_task *t, sim_time_t until)
+{
+	sim_time_t now;
+
+	if (!c || !t || until <= 0)
+		return;
+	now = sim_now(sim_task_engine(t));
+	if (until <= now)
+		return;
+	*c->stall += (uint64_t)(until - now);
+	cpu_work(t, until - now);
 }
 
 bool cacheline_lock(struct sim_cacheline *cl, const struct sim_cacheline_cost *c,

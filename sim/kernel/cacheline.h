@@ -69,5 +69,21 @@ bool cacheline_access(struct sim_cacheline *cl, const struct sim_cacheline_cost 
  */
 bool cacheline_lock(struct sim_cacheline *cl, const struct sim_cacheline_cost *c,
 		    struct sim_task *t, sim_time_t hold);
+/*
+ * A prefetchw of @cl by the running task @t, issued @delay ns from now
+ * (x86's exc_page_fault() prefetches mmap_lock's line for write before it
+ * does anything else): the line is requested for @t's CPU, queued as any
+ * transfer, but @t does not stall for it.  Returns when the line will be
+ * here (0: already here, or the model off); the task waits for it at its
+ * first access that needs the line, cacheline_wait().  An access by
+ * another CPU meanwhile queues behind the prefetch and takes the line
+ * away, so under contention a prefetch costs the line a transfer and
+ * saves its issuer nothing.
+ */
+sim_time_t cacheline_prefetchw(struct sim_cacheline *cl, const struct sim_cacheline_cost *c,
+			       struct sim_task *t, sim_time_t delay);
+/* The running task @t waits (burning its core) until @until, when a line
+ * it prefetched arrives; counted as stall time.  0 or past: nothing. */
+void cacheline_wait(const struct sim_cacheline_cost *c, struct sim_task *t, sim_time_t until);
 
 #endif /* FAULTSIM_SIM_CACHELINE_H */

@@ -867,6 +867,7 @@ static int user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_s
 	struct address_space *pinned_file = NULL;
 	unsigned int retries = 0, drops = 0, attempts = 0;
 	vm_fault_t fault;
+	sim_time_t prefetched;
 	bool major = false;
 	int ret = 0;
 	/* The path that finished the fault, for the latency split. */
@@ -874,7 +875,15 @@ static int user_addr_fault(struct fault_sys *fs, struct sim_task *t, struct mm_s
 
 	if (write)
 		flags |= FAULT_FLAG_WRITE;
+	/* exc_page_fault() (x86, every version read): prefetchw() of
+	 * current->mm->mmap_lock before anything else, whatever path the
+	 * fault then takes; the entry code runs while the line comes, and
+	 * the fault waits for it at its first access to the line (the
+	 * mmap_sem trylock, or a field read on that line by the VMA-lock
+	 * path: docs/kernel.md, section 12). */
+	prefetched = cacheline_prefetchw(&mm->mmap_sem_line, mm->line_cost, t, owed);
 	cpu_work(t, owed + fault_cost(fs, FAULT_COST_ENTRY));
+	cacheline_wait(mm->line_cost, t, prefetched);
 	/* fault_lock: speculative first, then the VMA lock, then mmap_sem. */
 	if (fs->fault_lock->version >= 2 && fs->fault_lock->speculative_fault &&
 	    fs->fault_lock->speculative_fault(fs, t, mm, addr, flags)) {

@@ -16,6 +16,10 @@
  * until max(now, busy) + latency, and the task burns its core until then
  * (an atomic stalls the core, it does not sleep).
  *
+ * A prefetch for write (cacheline_prefetchw(): x86's page-fault entry
+ * prefetches mmap_sem's line) queues a transfer as an atomic does, but its
+ * issuer goes on and waits only when it needs the line (cacheline_wait()).
+ *
  * Rules: no task (set-up code), or a task not on a CPU (not attached to
  * the CPU model), costs nothing and leaves the line where it is; latency
  * 0 turns the model off.

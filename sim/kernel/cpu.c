@@ -73,9 +73,12 @@
  *
  * Costs: block, wake, cpu_work and a pickup are O(1) with no allocation
  * (events come from the engine's pool), except that finding an idle core
- * for a task whose last core is busy scans a bitmap: O(N/64) words.
+ * for a task whose last core is busy scans a bitmap: O(N/64) words, and
+ * that while tasks with a CPU mask are queued a core falling free or a
+ * slice end walks the run queue to the first task allowed on that core
+ * (O(queued) at worst, when the queue holds only tasks pinned elsewhere).
  * Attaching takes a struct cpu_task from a free list (one allocation the
- * first time).
+ * first time; and a copy of the mask, N/64 words, for a task with one).
  */
 #include "config.h"
 

@@ -288,7 +288,15 @@ static void test_reader_blocks_writer(void)
 
 	spawn(&r, "fault", toucher_task, &f);
 	spawn(&r, "writer", writer_task, &w);
+	/* At 30 us the writer sleeps for the fault's read lock (what the
+	 * vmaLockWaiters vector counts), and no longer once it is done. */
+	g_assert_cmpuint(mm_nr_vma_lock_waiters(r.mm), ==, 0);
+	sim_set_time_limit(r.eng, 30000);
 	sim_run(r.eng);
+	g_assert_cmpuint(mm_nr_vma_lock_waiters(r.mm), ==, 1);
+	sim_set_time_limit(r.eng, SIM_TIME_MAX);
+	sim_run(r.eng);
+	g_assert_cmpuint(mm_nr_vma_lock_waiters(r.mm), ==, 0);
 	g_assert_cmpint(f.err, ==, 0);
 	g_assert_cmpuint(fcount(&r, "vmaLockSuccess"), ==, 1);
 	g_assert_cmpuint(fcount(&r, "vmaLockAbort"), ==, 0);

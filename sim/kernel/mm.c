@@ -836,6 +836,15 @@ unsigned int mm_map_count(const struct mm_struct *mm)
 	return mm->vmas->len;
 }
 
+unsigned int mm_nr_vma_lock_waiters(const struct mm_struct *mm)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < mm->vmas->len; i++)
+		n += vma_at(mm, i)->vm_lock_waiter != NULL;
+	return n;
+}
+
 struct vm_area_struct *mm_vma(const struct mm_struct *mm, unsigned int i)
 {
 	g_assert(i < mm->vmas->len);

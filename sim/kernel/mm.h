@@ -414,6 +414,9 @@ void vma_start_write_range(struct sim_task *t, struct mm_struct *mm, uint64_t st
 /* find_vma() and vma_lookup(): faultsim/mm.h. */
 /* Number of VMAs, and the @i-th in address order. */
 unsigned int mm_map_count(const struct mm_struct *mm);
+/* Tasks asleep in vma_start_write_wait() for the per-VMA readers of one
+ * of @mm's VMAs to leave (O(VMAs); readers never sleep). */
+unsigned int mm_nr_vma_lock_waiters(const struct mm_struct *mm);
 struct vm_area_struct *mm_vma(const struct mm_struct *mm, unsigned int i);
 /* The lowest free range of @nr_pages pages (from address 1), or 0. */
 uint64_t get_unmapped_area(struct mm_struct *mm, uint64_t nr_pages);

@@ -21,6 +21,7 @@ enum series {
 	SERIES_RUN_QUEUE,
 	SERIES_DISK_QUEUE,
 	SERIES_MMAP_SEM_WAITERS,
+	SERIES_VMA_LOCK_WAITERS,
 	SERIES_FAULTS,
 	SERIES_MAJOR_FAULTS,
 	SERIES_DIRTY,
@@ -41,6 +42,10 @@ static const struct {
 	[SERIES_MMAP_SEM_WAITERS] = { "tasks", "sample-hold",
 				      "tasks asleep waiting for the process's mmap_sem (readers "
 				      "and writers; optimistic spinners not counted)" },
+	[SERIES_VMA_LOCK_WAITERS] = { "tasks", "sample-hold",
+				      "tasks asleep in vma_start_write() waiting for the per-VMA "
+				      "readers of a VMA of the process to leave (kernels with "
+				      "per-VMA locks)" },
 	[SERIES_FAULTS] = { "faults", "backward-sample-hold",
 			    "page faults taken in the interval that ends at the sample "
 			    "(fault.faults counted per interval)" },
@@ -57,6 +62,7 @@ const char *const sim_record_series_names[] = {
 	[SERIES_RUN_QUEUE] = "runQueue",
 	[SERIES_DISK_QUEUE] = "diskQueue",
 	[SERIES_MMAP_SEM_WAITERS] = "mmapSemWaiters",
+	[SERIES_VMA_LOCK_WAITERS] = "vmaLockWaiters",
 	[SERIES_FAULTS] = "faultsPerInterval",
 	[SERIES_MAJOR_FAULTS] = "majorFaultsPerInterval",
 	[SERIES_DIRTY] = "dirtyPages",
@@ -176,7 +182,8 @@ static const struct sim_key_def record_keys[] = {
 	  .check_run = check_interval },
 	{ .name = "record.vectors", .type = SIM_KEY_STRING, .defval = "all",
 	  .help = "the vectors to record: all, or a list of runQueue, diskQueue, mmapSemWaiters, "
-		  "faultsPerInterval, majorFaultsPerInterval, dirtyPages, freePages, cachePages",
+		  "vmaLockWaiters, faultsPerInterval, majorFaultsPerInterval, dirtyPages, "
+		  "freePages, cachePages",
 	  .check_run = check_vectors },
 };
 
@@ -198,6 +205,8 @@ static double probe_value(struct probe *p)
 		return sim_disk_nr_in_system(p->obj);
 	case SERIES_MMAP_SEM_WAITERS:
 		return (double)rwsem_nr_waiters(p->obj);
+	case SERIES_VMA_LOCK_WAITERS:
+		return mm_nr_vma_lock_waiters(p->obj);
 	case SERIES_FAULTS:
 	case SERIES_MAJOR_FAULTS:
 		now = *p->counter;
@@ -241,9 +250,19 @@ static void add_probe(struct sim_record *r, enum series s, const char *module, c
 	g_array_append_val(r->probes, p);
 }
 
-static void add_mm_probe(struct mm_struct *mm, void *data)
+struct mm_probes {
+	struct sim_record *r;
+	unsigned int mask;
+};
+
+static void add_mm_probes(struct mm_struct *mm, void *data)
 {
-	add_probe(data, SERIES_MMAP_SEM_WAITERS, mm->name, &mm->mmap_sem, NULL);
+	struct mm_probes *mp = data;
+
+	if (mp->mask & (1u << SERIES_MMAP_SEM_WAITERS))
+		add_probe(mp->r, SERIES_MMAP_SEM_WAITERS, mm->name, &mm->mmap_sem, NULL);
+	if (mp->mask & (1u << SERIES_VMA_LOCK_WAITERS) && mm->has_vma_locks)
+		add_probe(mp->r, SERIES_VMA_LOCK_WAITERS, mm->name, mm, NULL);
 }
 
 struct sim_record *sim_record_start(struct sim_engine *eng, struct sim_machine *m,
@@ -279,8 +298,11 @@ struct sim_record *sim_record_start(struct sim_engine *eng, struct sim_machine *
 		/* The process of the lock groups, then every mm. */
 		if (sem)
 			add_probe(r, SERIES_MMAP_SEM_WAITERS, "lock", sem, NULL);
-		if (m->mm_sys)
-			mm_sys_foreach_mm(m->mm_sys, add_mm_probe, r);
+	}
+	if (m->mm_sys) {
+		struct mm_probes mp = { r, mask };
+
+		mm_sys_foreach_mm(m->mm_sys, add_mm_probes, &mp);
 	}
 	if (mask & (1u << SERIES_FAULTS)) {
 		const uint64_t *c = sim_stats_counter_find(st, "fault", "faults");

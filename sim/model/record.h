@@ -16,6 +16,7 @@
  *	runQueue		cpu		tasks	sample-hold
  *	diskQueue		DISK		requests sample-hold
  *	mmapSemWaiters		PROCESS		tasks	sample-hold
+ *	vmaLockWaiters		PROCESS		tasks	sample-hold
  *	faultsPerInterval	fault		faults	backward-sample-hold
  *	majorFaultsPerInterval	fault		faults	backward-sample-hold
  *	dirtyPages		memory		pages	sample-hold
@@ -28,7 +29,8 @@
  * the sample, [previous boundary, boundary).  The last sample, at the end
  * of the run, includes the steps at that very time.  A series whose part
  * of the machine the run does not have (no page cache in a run of lock
- * groups, no fault counters without a fault group) is not recorded.
+ * groups, no fault counters without a fault group, no vmaLockWaiters in
+ * a kernel without per-VMA locks) is not recorded.
  *
  * Samples start after warmup-period: the first boundary is the first
  * multiple of the interval past it.  A vector holds at most

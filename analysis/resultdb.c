@@ -251,20 +251,8 @@ static const char lockstat_bounces_sql[] =
 
 enum stmt_id {
 	ST_RUN,
-	ST_RUN_ATTR,
 	ST_RUN_DATETIME,
-	ST_ITERVAR,
-	ST_CONFIG,
 	ST_STATUS,
-	ST_SCALAR,
-	ST_SCALAR_ATTR,
-	ST_STATISTIC,
-	ST_HIST_BIN,
-	ST_LOCKSTAT,
-	ST_STAT_ATTR,
-	ST_VECTOR,
-	ST_VECTOR_ATTR,
-	ST_VECTOR_DATA,
 	ST_RUN_DONE,
 	ST_RUN_WRITTEN,
 	ST_CLAIM_GET,
@@ -274,45 +262,77 @@ enum stmt_id {
 	NR_STMTS
 };
 
-/* Statements of INSERT_CHUNK rows. */
-#define INSERT_CHUNK 16
-enum chunk_id {
-	CHUNK_SCALAR,
-	CHUNK_BIN,
-	CHUNK_VECTOR_DATA,
-	NR_CHUNKS
+/*
+ * The tables of a run's rows, written by statements of several rows each
+ * (insert_rows()): a statement's cost is a good part of that of a row.
+ * OR FAIL: a row that breaks a rule of the schema stops the statement and
+ * keeps the rows before it, so that the error names that row; and the
+ * statement needs no journal of its own (with ABORT, SQLite copies every
+ * page a statement of several rows changes, to undo it alone).  The write
+ * of the run then fails and its transaction is rolled back, all of it.
+ */
+enum rows_id {
+	ROWS_RUN_ATTR,
+	ROWS_ITERVAR,
+	ROWS_CONFIG,
+	ROWS_STATISTIC,
+	ROWS_STAT_ATTR,
+	ROWS_BIN,
+	ROWS_SCALAR,
+	ROWS_SCALAR_ATTR,
+	ROWS_LOCKSTAT,
+	ROWS_VECTOR,
+	ROWS_VECTOR_ATTR,
+	ROWS_VECTOR_DATA,
+	NR_ROWS
 };
-/* Rows of a chunk statement: INSERT_CHUNK, and more for vector data
- * (a vector may have 100000 samples). */
-static const guint chunk_rows[NR_CHUNKS] = {
-	[CHUNK_SCALAR] = INSERT_CHUNK, [CHUNK_BIN] = INSERT_CHUNK, [CHUNK_VECTOR_DATA] = 64,
+
+static const struct {
+	const char *head, *row;
+	int params;			/* per row */
+} rows_sql[NR_ROWS] = {
+	[ROWS_RUN_ATTR] = { "INSERT OR FAIL INTO runAttr (runId, attrName, attrValue) VALUES ",
+			    "(?, ?, ?)", 3 },
+	[ROWS_ITERVAR] = { "INSERT OR FAIL INTO runItervar (runId, itervarName, itervarValue) "
+			   "VALUES ", "(?, ?, ?)", 3 },
+	[ROWS_CONFIG] = { "INSERT OR FAIL INTO runConfig (runId, configKey, configValue, "
+			  "configOrder) VALUES ", "(?, ?, ?, ?)", 4 },
+	[ROWS_STATISTIC] = { "INSERT OR FAIL INTO statistic (runId, moduleName, statName, "
+			     "isHistogram, isWeighted, statCount, statMean, statStddev, statSum, "
+			     "statSqrsum, statMin, statMax) VALUES ",
+			     "(?, ?, ?, 1, 0, ?, ?, ?, ?, ?, ?, ?)", 10 },
+	[ROWS_STAT_ATTR] = { "INSERT OR FAIL INTO statisticAttr (statId, attrName, attrValue) "
+			     "VALUES ", "(?, ?, ?)", 3 },
+	[ROWS_BIN] = { "INSERT OR FAIL INTO histogramBin (statId, lowerEdge, binValue) VALUES ",
+		       "(?, ?, ?)", 3 },
+	[ROWS_SCALAR] = { "INSERT OR FAIL INTO scalar (runId, moduleName, scalarName, "
+			  "scalarValue) VALUES ", "(?, ?, ?, ?)", 4 },
+	[ROWS_SCALAR_ATTR] = { "INSERT OR FAIL INTO scalarAttr (scalarId, attrName, attrValue) "
+			       "VALUES ", "(?, ?, ?)", 3 },
+	[ROWS_LOCKSTAT] = { "INSERT OR FAIL INTO lockStat (runId, lockName, mode, contentions, "
+			    "acquisitions, waitTimeMin, waitTimeMax, waitTimeTotal, holdTimeMin, "
+			    "holdTimeMax, holdTimeTotal, conBounces, acqBounces) VALUES ",
+			    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 13 },
+	[ROWS_VECTOR] = { "INSERT OR FAIL INTO vector (runId, moduleName, vectorName, vectorCount, "
+			  "vectorMin, vectorMax, vectorSum, vectorSumSqr, startEventNum, "
+			  "endEventNum, startSimtimeRaw, endSimtimeRaw) VALUES ",
+			  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 12 },
+	[ROWS_VECTOR_ATTR] = { "INSERT OR FAIL INTO vectorAttr (vectorId, attrName, attrValue) "
+			       "VALUES ", "(?, ?, ?)", 3 },
+	[ROWS_VECTOR_DATA] = { "INSERT OR FAIL INTO vectorData (vectorId, eventNumber, simtimeRaw, "
+			       "value) VALUES ", "(?, ?, ?, ?)", 4 },
 };
+
+/* Rows to a statement: the most of these that the rows left fill. */
+static const guint chunk_rows[] = { 64, 16, 4, 1 };
+#define NR_CHUNK_SIZES G_N_ELEMENTS(chunk_rows)
 
 static const char *const stmt_sql[NR_STMTS] = {
 	[ST_RUN] = "INSERT INTO run (runName, simtimeExp) VALUES (?, ?)",
-	[ST_RUN_ATTR] = "INSERT INTO runAttr (runId, attrName, attrValue) VALUES (?, ?, ?)",
 	[ST_RUN_DATETIME] = "INSERT INTO runAttr (runId, attrName, attrValue) VALUES (?, 'datetime', "
 		"COALESCE(?, strftime('%Y%m%d-%H:%M:%S', 'now', 'localtime')))",
-	[ST_ITERVAR] = "INSERT INTO runItervar (runId, itervarName, itervarValue) VALUES (?, ?, ?)",
-	[ST_CONFIG] = "INSERT INTO runConfig (runId, configKey, configValue, configOrder) VALUES (?, ?, ?, ?)",
 	[ST_STATUS] = "INSERT INTO runStatus (runId, configHash, runnumber, status, wallTime, events, "
 		"simTimeNs, finishedAt) VALUES (?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-	[ST_SCALAR] = "INSERT INTO scalar (runId, moduleName, scalarName, scalarValue) VALUES (?, ?, ?, ?)",
-	[ST_SCALAR_ATTR] = "INSERT INTO scalarAttr (scalarId, attrName, attrValue) VALUES (?, ?, ?)",
-	[ST_STATISTIC] = "INSERT INTO statistic (runId, moduleName, statName, isHistogram, isWeighted, "
-		"statCount, statMean, statStddev, statSum, statSqrsum, statMin, statMax) "
-		"VALUES (?, ?, ?, 1, 0, ?, ?, ?, ?, ?, ?, ?)",
-	[ST_HIST_BIN] = "INSERT INTO histogramBin (statId, lowerEdge, binValue) VALUES (?, ?, ?)",
-	[ST_LOCKSTAT] = "INSERT INTO lockStat (runId, lockName, mode, contentions, acquisitions, "
-		"waitTimeMin, waitTimeMax, waitTimeTotal, holdTimeMin, holdTimeMax, holdTimeTotal, "
-		"conBounces, acqBounces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[ST_STAT_ATTR] = "INSERT INTO statisticAttr (statId, attrName, attrValue) VALUES (?, ?, ?)",
-	[ST_VECTOR] = "INSERT INTO vector (runId, moduleName, vectorName, vectorCount, vectorMin, "
-		"vectorMax, vectorSum, vectorSumSqr, startEventNum, endEventNum, startSimtimeRaw, "
-		"endSimtimeRaw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[ST_VECTOR_ATTR] = "INSERT INTO vectorAttr (vectorId, attrName, attrValue) VALUES (?, ?, ?)",
-	[ST_VECTOR_DATA] = "INSERT INTO vectorData (vectorId, eventNumber, simtimeRaw, value) "
-		"VALUES (?, ?, ?, ?)",
 	[ST_RUN_DONE] = "SELECT EXISTS (SELECT 1 FROM runStatus WHERE configHash = ?)",
 	[ST_RUN_WRITTEN] = "SELECT EXISTS (SELECT 1 FROM runStatus WHERE configHash = ? "
 		"AND runnumber = ?)",
@@ -331,7 +351,7 @@ struct fs_resultdb {
 	char *path;
 	gboolean readonly;
 	sqlite3_stmt *stmts[NR_STMTS];	/* prepared on first use */
-	sqlite3_stmt *chunks[NR_CHUNKS];	/* likewise */
+	sqlite3_stmt *chunks[NR_ROWS][NR_CHUNK_SIZES];	/* likewise */
 
 	/* Who claims runs: this process (see proc_start()). */
 	char *host;
@@ -341,12 +361,165 @@ struct fs_resultdb {
 
 	/* A batch is open: its transaction. */
 	gboolean batch;
+	/* The foreign keys are off, since a batch (fk_checks()). */
+	gboolean fk_off;
+
+	/* Checkpoints on a thread of their own (fs_resultdb_checkpoint_thread()). */
+	struct checkpointer *ckpt;
 
 	/* test-only fault injection */
 	fs_resultdb_row_hook *row_hook;
 	void *row_hook_data;
 	guint64 rows;			/* inserted by the current write */
 };
+
+/* ---- checkpoints on a thread ------------------------------------------------
+ * In WAL mode every commit appends the pages it changed to the -wal file,
+ * and a checkpoint copies them back into the database (SQLite's default:
+ * by the committing connection, when the -wal holds 1000 pages or more).
+ * For a study of tiny runs that copy was a seventh of the writer's time.
+ * With a checkpointer the writer only appends: after a commit that leaves
+ * CHECKPOINT_PAGES pages or more in the -wal, its hook wakes a thread that
+ * copies them with a connection of its own (a PASSIVE checkpoint: it never
+ * waits for, nor blocks, the writer).  A crash at any point is as safe as
+ * with SQLite's own checkpoints: the -wal keeps every committed page until
+ * the database has it.
+ *
+ * The -wal starts over from its beginning only at a commit whose
+ * transaction began after a checkpoint had copied all of it; a writer that
+ * begins its next transaction at once would always find the copy still
+ * running, and the -wal would grow without end.  So a transaction that
+ * begins with CHECKPOINT_WAIT_PAGES or more in the -wal first waits for the
+ * running checkpoint to end (once every few batches, for the rest of one
+ * copy).
+ */
+#define CHECKPOINT_PAGES 1000
+#define CHECKPOINT_WAIT_PAGES 8000
+
+struct checkpointer {
+	sqlite3 *sql;			/* the thread's connection */
+	GThread *thread;
+	GMutex lock;
+	GCond wake, idle;
+	/* under @lock: */
+	gboolean due, busy, stop;
+	int wal_pages;			/* in the -wal after the last commit */
+};
+
+static gpointer checkpointer_main(gpointer data)
+{
+	struct checkpointer *c = data;
+
+	g_mutex_lock(&c->lock);
+	for (;;) {
+		while (!c->due && !c->stop)
+			g_cond_wait(&c->wake, &c->lock);
+		if (c->stop)
+			break;
+		c->due = FALSE;
+		c->busy = TRUE;
+		g_mutex_unlock(&c->lock);
+		/* A failure (SQLITE_BUSY: another process's checkpoint is
+		 * running) is made good by the next one, or by the close. */
+		sqlite3_wal_checkpoint_v2(c->sql, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		g_mutex_lock(&c->lock);
+		c->busy = FALSE;
+		g_cond_broadcast(&c->idle);
+	}
+	g_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+/* The writer's hook, after each commit: @pages are in the -wal. */
+static int checkpointer_hook(void *data, sqlite3 *sql, const char *name, int pages)
+{
+	struct checkpointer *c = data;
+
+	(void)sql;
+	(void)name;
+	g_mutex_lock(&c->lock);
+	c->wal_pages = pages;
+	if (pages >= CHECKPOINT_PAGES) {
+		c->due = TRUE;
+		g_cond_signal(&c->wake);
+	}
+	g_mutex_unlock(&c->lock);
+	return SQLITE_OK;
+}
+
+/* Before the writer begins a transaction: see above. */
+static void checkpointer_before_begin(struct fs_resultdb *db)
+{
+	struct checkpointer *c = db->ckpt;
+
+	if (!c)
+		return;
+	g_mutex_lock(&c->lock);
+	if (c->wal_pages >= CHECKPOINT_WAIT_PAGES)
+		while (c->due || c->busy)
+			g_cond_wait(&c->idle, &c->lock);
+	g_mutex_unlock(&c->lock);
+}
+
+gboolean fs_resultdb_checkpoint_thread(struct fs_resultdb *db, GError **error)
+{
+	struct checkpointer *c;
+
+	g_return_val_if_fail(db != NULL && !db->readonly, FALSE);
+
+	if (db->ckpt)
+		return TRUE;
+	c = g_new0(struct checkpointer, 1);
+	if (sqlite3_open_v2(db->path, &c->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot open for checkpoints: %s",
+			    db->path, c->sql ? sqlite3_errmsg(c->sql) : "out of memory");
+		sqlite3_close_v2(c->sql);
+		g_free(c);
+		return FALSE;
+	}
+	sqlite3_busy_timeout(c->sql, BUSY_TIMEOUT_MS);
+	/* A read opens the -wal (a connection that read nothing does not
+	 * know yet that the file is in WAL mode, and checkpoints nothing). */
+	if (sqlite3_exec(c->sql, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot open for checkpoints: %s",
+			    db->path, sqlite3_errmsg(c->sql));
+		sqlite3_close_v2(c->sql);
+		g_free(c);
+		return FALSE;
+	}
+	g_mutex_init(&c->lock);
+	g_cond_init(&c->wake);
+	g_cond_init(&c->idle);
+	c->thread = g_thread_new("checkpoints", checkpointer_main, c);
+	db->ckpt = c;
+	/* Replaces the automatic checkpoints of the writer's connection. */
+	sqlite3_wal_hook(db->sql, checkpointer_hook, c);
+	return TRUE;
+}
+
+/* Stop the checkpointer, if any, and give the writer's connection back
+ * its automatic checkpoints. */
+static void checkpointer_stop(struct fs_resultdb *db)
+{
+	struct checkpointer *c = db->ckpt;
+
+	if (!c)
+		return;
+	sqlite3_wal_autocheckpoint(db->sql, CHECKPOINT_PAGES);
+	g_mutex_lock(&c->lock);
+	c->stop = TRUE;
+	g_cond_signal(&c->wake);
+	g_mutex_unlock(&c->lock);
+	g_thread_join(c->thread);
+	sqlite3_close_v2(c->sql);
+	g_mutex_clear(&c->lock);
+	g_cond_clear(&c->wake);
+	g_cond_clear(&c->idle);
+	g_free(c);
+	db->ckpt = NULL;
+}
 
 /* ---- errors and small helpers -------------------------------------------- */
 
@@ -741,9 +914,26 @@ static char *proc_start(gint64 pid)
 			       g_ascii_strtoull(p, NULL, 10));
 }
 
+/*
+ * Before SQLite's first use in the process: no counts of its memory
+ * (sqlite3_status() is never asked), which spares a global mutex at each of
+ * its allocations -- some twenty per row written.  Once SQLite is in use
+ * this changes nothing (sqlite3_config() then refuses, harmlessly).
+ */
+static gpointer sqlite_setup(gpointer unused)
+{
+	(void)unused;
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	return NULL;
+}
+
 static struct fs_resultdb *db_new(const char *path, gboolean readonly)
 {
-	struct fs_resultdb *db = g_new0(struct fs_resultdb, 1);
+	static GOnce setup = G_ONCE_INIT;
+	struct fs_resultdb *db;
+
+	g_once(&setup, sqlite_setup, NULL);
+	db = g_new0(struct fs_resultdb, 1);
 
 	db->path = g_strdup(path);
 	db->readonly = readonly;
@@ -869,10 +1059,12 @@ void fs_resultdb_close(struct fs_resultdb *db)
 {
 	if (!db)
 		return;
+	checkpointer_stop(db);
 	for (int i = 0; i < NR_STMTS; i++)
 		sqlite3_finalize(db->stmts[i]);
-	for (int i = 0; i < NR_CHUNKS; i++)
-		sqlite3_finalize(db->chunks[i]);
+	for (int i = 0; i < NR_ROWS; i++)
+		for (guint k = 0; k < NR_CHUNK_SIZES; k++)
+			sqlite3_finalize(db->chunks[i][k]);
 	sqlite3_close_v2(db->sql);
 	g_free(db->path);
 	g_free(db->host);
@@ -903,17 +1095,34 @@ void fs_resultdb_set_row_hook(struct fs_resultdb *db, fs_resultdb_row_hook *fn,
  * Inside a batch the foreign keys are not checked: every row the writer
  * adds points to one it has just added, and the checks (a lookup per row,
  * and a statement journal for every INSERT that might have to be undone)
- * cost a tenth of the write.  They are on again after it.
+ * cost a tenth of the write.  Setting the pragma makes SQLite prepare every
+ * statement of the connection again (a twentieth of a tiny run's write when
+ * it was set at each batch's begin and end): so it is turned off once, for
+ * the batches that follow, and on again before the next write outside a
+ * batch (fk_checks()).
  */
+static gboolean fk_checks(struct fs_resultdb *db, GError **error)
+{
+	if (!db->fk_off)
+		return TRUE;
+	if (!exec_sql(db, "PRAGMA foreign_keys = ON", "cannot set up", error))
+		return FALSE;
+	db->fk_off = FALSE;
+	return TRUE;
+}
+
 gboolean fs_resultdb_begin(struct fs_resultdb *db, GError **error)
 {
 	g_return_val_if_fail(db != NULL && !db->batch && !db->readonly, FALSE);
 
-	if (!exec_sql(db, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE",
-		      "cannot lock the database", error)) {
-		sqlite3_exec(db->sql, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-		return FALSE;
+	if (!db->fk_off) {
+		if (!exec_sql(db, "PRAGMA foreign_keys = OFF", "cannot set up", error))
+			return FALSE;
+		db->fk_off = TRUE;
 	}
+	checkpointer_before_begin(db);
+	if (!exec_sql(db, "BEGIN IMMEDIATE", "cannot lock the database", error))
+		return FALSE;
 	db->batch = TRUE;
 	return TRUE;
 }
@@ -921,7 +1130,6 @@ gboolean fs_resultdb_begin(struct fs_resultdb *db, GError **error)
 static void batch_end(struct fs_resultdb *db)
 {
 	db->batch = FALSE;
-	sqlite3_exec(db->sql, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 }
 
 gboolean fs_resultdb_commit(struct fs_resultdb *db, GError **error)
@@ -959,6 +1167,9 @@ static gboolean unit_begin(struct fs_resultdb *db, GError **error)
 {
 	if (db->batch)
 		return TRUE;
+	if (!fk_checks(db, error))
+		return FALSE;
+	checkpointer_before_begin(db);
 	return exec_sql(db, "BEGIN IMMEDIATE", "cannot lock the database", error);
 }
 
@@ -1616,363 +1827,452 @@ struct write_ctx {
 	struct fs_resultdb *db;
 	gint64 run_id;
 	GError *error;
+	const struct vector_row *vector;	/* whose samples are written */
 };
 
-static gboolean add_run_attr(struct write_ctx *w, const char *name,
-			     const char *value)
+/* A row of a table of enum rows_id, for insert_rows(): binds it from
+ * parameter @p on; names it in an error (newly allocated). */
+typedef void bind_row_fn(const struct write_ctx *w, sqlite3_stmt *st, int p, gconstpointer row);
+typedef char *name_row_fn(const struct write_ctx *w, gconstpointer row);
+
+static sqlite3_stmt *get_chunk_stmt(struct fs_resultdb *db, enum rows_id id, guint size,
+				    GError **error)
 {
-	sqlite3_stmt *st = get_stmt(w->db, ST_RUN_ATTR, &w->error);
+	if (!db->chunks[id][size]) {
+		g_autoptr(GString) sql = g_string_new(rows_sql[id].head);
 
-	if (!st)
-		return FALSE;
-	sqlite3_bind_int64(st, 1, w->run_id);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
-	return insert_row(w->db, st, &w->error, "run attribute %s", name);
-}
-
-/*
- * Scalars and bins go INSERT_CHUNK rows to a statement: a run has a few
- * hundred, and the cost of a statement is a good part of that of a row.
- * A chunk that breaks a rule of the schema is rolled back as a whole by
- * SQLite; its rows are then inserted one by one, so that the error names
- * the row.
- */
-static sqlite3_stmt *get_chunk_stmt(struct fs_resultdb *db, enum chunk_id id, GError **error)
-{
-	static const char *const head[NR_CHUNKS] = {
-		[CHUNK_SCALAR] = "INSERT INTO scalar (runId, moduleName, scalarName, scalarValue) VALUES ",
-		[CHUNK_BIN] = "INSERT INTO histogramBin (statId, lowerEdge, binValue) VALUES ",
-		[CHUNK_VECTOR_DATA] = "INSERT INTO vectorData (vectorId, eventNumber, simtimeRaw, "
-				      "value) VALUES ",
-	};
-	static const char *const row[NR_CHUNKS] = {
-		[CHUNK_SCALAR] = "(?, ?, ?, ?)",
-		[CHUNK_BIN] = "(?, ?, ?)",
-		[CHUNK_VECTOR_DATA] = "(?, ?, ?, ?)",
-	};
-
-	if (!db->chunks[id]) {
-		g_autoptr(GString) sql = g_string_new(head[id]);
-
-		for (guint i = 0; i < chunk_rows[id]; i++)
-			g_string_append_printf(sql, "%s%s", i ? ", " : "", row[id]);
+		for (guint i = 0; i < chunk_rows[size]; i++)
+			g_string_append_printf(sql, "%s%s", i ? ", " : "", rows_sql[id].row);
 		if (sqlite3_prepare_v3(db->sql, sql->str, -1, SQLITE_PREPARE_PERSISTENT,
-				       &db->chunks[id], NULL) != SQLITE_OK) {
+				       &db->chunks[id][size], NULL) != SQLITE_OK) {
 			set_db_error(db, error, "cannot prepare a statement");
 			return NULL;
 		}
 	}
-	return db->chunks[id];
+	return db->chunks[id][size];
 }
 
-/* Step the chunk INSERT @st of @n rows: TRUE if done; FALSE with *@error
- * set if the database failed, FALSE without if a constraint failed (the
- * caller then inserts the rows one by one). */
-static gboolean insert_chunk(struct fs_resultdb *db, sqlite3_stmt *st, guint n,
-			     GError **error, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE) {
-		db->rows += n;
-		if (!db->row_hook || db->row_hook(db->row_hook_data, db->rows))
-			return TRUE;
-		g_set_error(error, SIM_ERROR, SIM_ERROR_IO,
-			    "%s: cannot record %s: injected failure after %"
-			    G_GUINT64_FORMAT " rows", db->path, what, db->rows);
-		return FALSE;
-	}
-	if ((rc & 0xff) != SQLITE_CONSTRAINT) {
-		g_autofree char *msg = g_strdup_printf("cannot record %s", what);
-
-		set_db_error(db, error, msg);
-	}
-	return FALSE;
-}
-
-static gboolean write_scalars(struct write_ctx *w, const struct fs_measurements *m,
-			      const struct meas_item *const *its, guint n)
+/*
+ * Insert the @n rows of @rows (each @size bytes) into table @id, as many
+ * to a statement as chunk_rows[] allows.  @ids (NULL: not wanted) gets the
+ * rowid of each (one statement's rows get consecutive ones: the tables
+ * that are asked for them grow by AUTOINCREMENT).  An error names the
+ * first row not written (@name).
+ */
+static gboolean insert_rows(struct write_ctx *w, enum rows_id id, gconstpointer rows, gsize size,
+			    guint n, bind_row_fn *bind, name_row_fn *name, gint64 *ids)
 {
 	struct fs_resultdb *db = w->db;
-	gint64 ids[INSERT_CHUNK];
-	sqlite3_stmt *st;
-	gboolean chunked = FALSE;
-
-	if (n == INSERT_CHUNK) {
-		st = get_chunk_stmt(db, CHUNK_SCALAR, &w->error);
-		if (!st)
-			return FALSE;
-		for (guint i = 0; i < n; i++) {
-			sqlite3_bind_int64(st, 4 * i + 1, w->run_id);
-			sqlite3_bind_text(st, 4 * i + 2, meas_str(m, its[i]->module), -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 4 * i + 3, meas_str(m, its[i]->name), -1, SQLITE_STATIC);
-			bind_real(st, 4 * i + 4, its[i]->value[0]);
-		}
-		chunked = insert_chunk(db, st, n, &w->error, "scalars");
-		if (chunked) {
-			gint64 last = sqlite3_last_insert_rowid(db->sql);
-
-			for (guint i = 0; i < n; i++)
-				ids[i] = last - (gint64)(n - 1 - i);
-		} else if (w->error) {
-			return FALSE;
-		}
-	}
-	st = get_stmt(db, ST_SCALAR, &w->error);
-	if (!st)
-		return FALSE;
-	for (guint i = 0; !chunked && i < n; i++) {
-		const char *module = meas_str(m, its[i]->module), *name = meas_str(m, its[i]->name);
-
-		sqlite3_bind_int64(st, 1, w->run_id);
-		sqlite3_bind_text(st, 2, module, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-		bind_real(st, 4, its[i]->value[0]);
-		if (!insert_row(db, st, &w->error, "scalar %s.%s", module, name))
-			return FALSE;
-		ids[i] = sqlite3_last_insert_rowid(db->sql);
-	}
-
-	st = get_stmt(db, ST_SCALAR_ATTR, &w->error);
-	if (!st)
-		return FALSE;
-	for (guint i = 0; i < n; i++) {
-		/* kind = counter, and the declared unit and description
-		 * (OMNeT++'s attribute names). */
-		const char *attrs[3][2] = {
-			{ "kind", its[i]->kind == MEAS_COUNTER ? "counter" : NULL },
-			{ "unit", its[i]->unit ? meas_str(m, its[i]->unit) : NULL },
-			{ "description", its[i]->description ? meas_str(m, its[i]->description)
-							     : NULL },
-		};
-
-		for (guint a = 0; a < G_N_ELEMENTS(attrs); a++) {
-			if (!attrs[a][1])
-				continue;
-			sqlite3_bind_int64(st, 1, ids[i]);
-			sqlite3_bind_text(st, 2, attrs[a][0], -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 3, attrs[a][1], -1, SQLITE_STATIC);
-			if (!insert_row(db, st, &w->error, "scalar %s.%s",
-					meas_str(m, its[i]->module), meas_str(m, its[i]->name)))
-				return FALSE;
-		}
-	}
-	return TRUE;
-}
-
-static gboolean write_stat_item(struct write_ctx *w, const struct fs_measurements *m,
-				const struct meas_item *it)
-{
-	struct fs_resultdb *db = w->db;
-	const char *module = meas_str(m, it->module), *name = meas_str(m, it->name);
-	sqlite3_stmt *st = get_stmt(db, ST_STATISTIC, &w->error);
-	const struct meas_bin *bins;
-	gint64 stat_id;
+	const char *base = rows;
 	guint i = 0;
 
-	if (!st)
+	while (i < n) {
+		g_autofree char *what = NULL;
+		guint s = 0, k, done;
+		sqlite3_stmt *st;
+		int rc;
+
+		while (chunk_rows[s] > n - i)
+			s++;
+		k = chunk_rows[s];
+		st = get_chunk_stmt(db, id, s, &w->error);
+		if (!st)
+			return FALSE;
+		for (guint r = 0; r < k; r++)
+			bind(w, st, (int)r * rows_sql[id].params + 1, base + (i + r) * size);
+		rc = sqlite3_step(st);
+		done = rc == SQLITE_DONE ? k : MIN((guint)sqlite3_changes(db->sql), k - 1);
+		if (rc == SQLITE_DONE && ids) {
+			gint64 last = sqlite3_last_insert_rowid(db->sql);
+
+			for (guint r = 0; r < k; r++)
+				ids[i + r] = last - (gint64)(k - 1 - r);
+		}
+		sqlite3_reset(st);
+		i += done;
+		db->rows += done;
+		if (rc == SQLITE_DONE &&
+		    (!db->row_hook || db->row_hook(db->row_hook_data, db->rows)))
+			continue;
+		what = name(w, base + (i - (rc == SQLITE_DONE)) * size);
+		if (rc == SQLITE_DONE) {
+			g_set_error(&w->error, SIM_ERROR, SIM_ERROR_IO,
+				    "%s: cannot record %s: injected failure after %"
+				    G_GUINT64_FORMAT " rows", db->path, what, db->rows);
+		} else {
+			g_autofree char *msg = g_strdup_printf("cannot record %s", what);
+
+			set_db_error(db, &w->error, msg);
+		}
 		return FALSE;
-	sqlite3_bind_int64(st, 1, w->run_id);
-	sqlite3_bind_text(st, 2, module, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)it->count);
+	}
+	return TRUE;
+}
+
+#define INSERT_ROWS(w, id, arr, bind, name, ids) \
+	insert_rows((w), (id), (arr)->data, g_array_get_element_size(arr), (arr)->len, \
+		    (bind), (name), (ids))
+
+/* The run's own rows: attributes, iteration variables, configuration. */
+struct text_row {
+	const char *kind;		/* "run attribute", ...: in an error */
+	const char *name, *value;
+	int order;			/* configOrder */
+};
+
+static void bind_text_row(const struct write_ctx *w, sqlite3_stmt *st, int p, gconstpointer row)
+{
+	const struct text_row *r = row;
+
+	sqlite3_bind_int64(st, p, w->run_id);
+	sqlite3_bind_text(st, p + 1, r->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 2, r->value, -1, SQLITE_STATIC);
+}
+
+static void bind_config_row(const struct write_ctx *w, sqlite3_stmt *st, int p, gconstpointer row)
+{
+	bind_text_row(w, st, p, row);
+	sqlite3_bind_int(st, p + 3, ((const struct text_row *)row)->order);
+}
+
+static char *name_text_row(const struct write_ctx *w, gconstpointer row)
+{
+	const struct text_row *r = row;
+
+	(void)w;
+	return g_strdup_printf("%s %s", r->kind, r->name);
+}
+
+/* A scalar, a statistic (@values: mean, stddev, sum, sum of squares, min,
+ * max), or an attribute or a histogram bin of one (@id). */
+struct meas_row {
+	const char *module, *name;
+	gint64 id;
+	const char *attr, *value;	/* attributes */
+	guint64 count;			/* statistics */
+	const double *values;		/* statistics; a scalar's value; a bin's lower edge, value */
+};
+
+static void bind_scalar_row(const struct write_ctx *w, sqlite3_stmt *st, int p, gconstpointer row)
+{
+	const struct meas_row *r = row;
+
+	sqlite3_bind_int64(st, p, w->run_id);
+	sqlite3_bind_text(st, p + 1, r->module, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 2, r->name, -1, SQLITE_STATIC);
+	bind_real(st, p + 3, r->values[0]);
+}
+
+static void bind_stat_row(const struct write_ctx *w, sqlite3_stmt *st, int p, gconstpointer row)
+{
+	const struct meas_row *r = row;
+
+	sqlite3_bind_int64(st, p, w->run_id);
+	sqlite3_bind_text(st, p + 1, r->module, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 2, r->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, p + 3, (sqlite3_int64)r->count);
 	for (int k = 0; k < 6; k++)
-		bind_real(st, 5 + k, it->value[k]);
-	if (!insert_row(db, st, &w->error, "statistic %s.%s", module, name))
-		return FALSE;
-
-	stat_id = sqlite3_last_insert_rowid(db->sql);
-	/* The declared unit (of the values) and description. */
-	for (int a = 0; a < 2; a++) {
-		guint32 off = a ? it->description : it->unit;
-
-		if (!off)
-			continue;
-		st = get_stmt(db, ST_STAT_ATTR, &w->error);
-		if (!st)
-			return FALSE;
-		sqlite3_bind_int64(st, 1, stat_id);
-		sqlite3_bind_text(st, 2, a ? "description" : "unit", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, meas_str(m, off), -1, SQLITE_STATIC);
-		if (!insert_row(db, st, &w->error, "statistic %s.%s", module, name))
-			return FALSE;
-	}
-	bins = &g_array_index(m->bins, struct meas_bin, it->first_bin);
-	while (it->n_bins - i >= INSERT_CHUNK) {
-		st = get_chunk_stmt(db, CHUNK_BIN, &w->error);
-		if (!st)
-			return FALSE;
-		for (guint k = 0; k < INSERT_CHUNK; k++) {
-			sqlite3_bind_int64(st, 3 * k + 1, stat_id);
-			sqlite3_bind_double(st, 3 * k + 2, bins[i + k].lower);
-			sqlite3_bind_double(st, 3 * k + 3, bins[i + k].value);
-		}
-		if (!insert_chunk(db, st, INSERT_CHUNK, &w->error, "histogram bins")) {
-			if (!w->error)
-				set_db_error(db, &w->error, "cannot record histogram bins");
-			g_prefix_error(&w->error, "statistic %s.%s: ", module, name);
-			return FALSE;
-		}
-		i += INSERT_CHUNK;
-	}
-	st = get_stmt(db, ST_HIST_BIN, &w->error);
-	if (!st)
-		return FALSE;
-	for (; i < it->n_bins; i++) {
-		sqlite3_bind_int64(st, 1, stat_id);
-		sqlite3_bind_double(st, 2, bins[i].lower);
-		sqlite3_bind_double(st, 3, bins[i].value);
-		if (!insert_row(db, st, &w->error, "statistic %s.%s", module, name))
-			return FALSE;
-	}
-	return TRUE;
+		bind_real(st, p + 4 + k, r->values[k]);
 }
 
-static gboolean write_lock_item(struct write_ctx *w, const struct fs_measurements *m,
-				const struct meas_lock *l)
+static void bind_attr_row(const struct write_ctx *w, sqlite3_stmt *st, int p, gconstpointer row)
 {
-	const char *lock = meas_str(m, l->lock_name), *mode = meas_str(m, l->mode);
-	sqlite3_stmt *st = get_stmt(w->db, ST_LOCKSTAT, &w->error);
+	const struct meas_row *r = row;
 
-	if (!st)
-		return FALSE;
-	sqlite3_bind_int64(st, 1, w->run_id);
-	sqlite3_bind_text(st, 2, lock, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, mode, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)l->contentions);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)l->acquisitions);
+	(void)w;
+	sqlite3_bind_int64(st, p, r->id);
+	sqlite3_bind_text(st, p + 1, r->attr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 2, r->value, -1, SQLITE_STATIC);
+}
+
+static void bind_bin_row(const struct write_ctx *w, sqlite3_stmt *st, int p, gconstpointer row)
+{
+	const struct meas_row *r = row;
+
+	(void)w;
+	sqlite3_bind_int64(st, p, r->id);
+	sqlite3_bind_double(st, p + 1, r->values[0]);
+	sqlite3_bind_double(st, p + 2, r->values[1]);
+}
+
+static char *name_scalar_row(const struct write_ctx *w, gconstpointer row)
+{
+	const struct meas_row *r = row;
+
+	(void)w;
+	return g_strdup_printf("scalar %s.%s", r->module, r->name);
+}
+
+static char *name_stat_row(const struct write_ctx *w, gconstpointer row)
+{
+	const struct meas_row *r = row;
+
+	(void)w;
+	return g_strdup_printf("statistic %s.%s", r->module, r->name);
+}
+
+static char *name_vector_attr_row(const struct write_ctx *w, gconstpointer row)
+{
+	const struct meas_row *r = row;
+
+	(void)w;
+	return g_strdup_printf("vector %s.%s", r->module, r->name);
+}
+
+static char *name_bin_row(const struct write_ctx *w, gconstpointer row)
+{
+	const struct meas_row *r = row;
+
+	(void)w;
+	return g_strdup_printf("statistic %s.%s: histogram bins", r->module, r->name);
+}
+
+struct lock_row {
+	const char *lock, *mode;
+	const struct meas_lock *l;
+};
+
+static void bind_lock_row(const struct write_ctx *w, sqlite3_stmt *st, int p, gconstpointer row)
+{
+	const struct lock_row *r = row;
+
+	sqlite3_bind_int64(st, p, w->run_id);
+	sqlite3_bind_text(st, p + 1, r->lock, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 2, r->mode, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, p + 3, (sqlite3_int64)r->l->contentions);
+	sqlite3_bind_int64(st, p + 4, (sqlite3_int64)r->l->acquisitions);
 	for (int i = 0; i < 6; i++)
-		sqlite3_bind_int64(st, 6 + i, l->times[i]);
-	sqlite3_bind_int64(st, 12, (sqlite3_int64)l->con_bounces);
-	sqlite3_bind_int64(st, 13, (sqlite3_int64)l->acq_bounces);
-	return insert_row(w->db, st, &w->error, "lock_stat row %s/%s", lock, mode);
+		sqlite3_bind_int64(st, p + 5 + i, r->l->times[i]);
+	sqlite3_bind_int64(st, p + 11, (sqlite3_int64)r->l->con_bounces);
+	sqlite3_bind_int64(st, p + 12, (sqlite3_int64)r->l->acq_bounces);
 }
 
-/* A vector row with its count, extremes, sums and ends; its attributes
- * (unit, description, interpolationmode: OMNeT++'s names); its data. */
-static gboolean write_vector_item(struct write_ctx *w, const struct fs_measurements *m,
-				  const struct meas_vector *v)
+static char *name_lock_row(const struct write_ctx *w, gconstpointer row)
 {
-	struct fs_resultdb *db = w->db;
-	const char *module = meas_str(m, v->module), *name = meas_str(m, v->name);
-	const struct sim_vector_sample *smp =
-		&g_array_index(m->samples, struct sim_vector_sample, 0) + v->first;
-	sqlite3_stmt *st = get_stmt(db, ST_VECTOR, &w->error);
-	double min = NAN, max = NAN, sum = 0, sumsq = 0;
-	const guint rows = chunk_rows[CHUNK_VECTOR_DATA];
-	gint64 vector_id;
-	guint64 i = 0;
+	const struct lock_row *r = row;
 
-	if (!st)
-		return FALSE;
-	for (guint64 k = 0; k < v->n; k++) {
-		double x = smp[k].value;
+	(void)w;
+	return g_strdup_printf("lock_stat row %s/%s", r->lock, r->mode);
+}
 
-		min = k == 0 || x < min ? x : min;
-		max = k == 0 || x > max ? x : max;
-		sum += x;
-		sumsq += x * x;
+/* A vector with its count, extremes, sums and ends; a sample of one. */
+struct vector_row {
+	const char *module, *name;
+	guint64 n;
+	double min, max, sum, sumsq;
+	const struct sim_vector_sample *first, *last;	/* NULL: no sample */
+	gint64 id;
+};
+
+static void bind_vector_row(const struct write_ctx *w, sqlite3_stmt *st, int p,
+			    gconstpointer row)
+{
+	const struct vector_row *r = row;
+
+	sqlite3_bind_int64(st, p, w->run_id);
+	sqlite3_bind_text(st, p + 1, r->module, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 2, r->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, p + 3, (sqlite3_int64)r->n);
+	bind_real(st, p + 4, r->min);
+	bind_real(st, p + 5, r->max);
+	bind_real(st, p + 6, r->sum);
+	bind_real(st, p + 7, r->sumsq);
+	if (r->first) {
+		sqlite3_bind_int64(st, p + 8, (sqlite3_int64)r->first->event);
+		sqlite3_bind_int64(st, p + 9, (sqlite3_int64)r->last->event);
+		sqlite3_bind_int64(st, p + 10, r->first->time);
+		sqlite3_bind_int64(st, p + 11, r->last->time);
+	} else {
+		for (int k = 8; k < 12; k++)
+			sqlite3_bind_null(st, p + k);
 	}
-	sqlite3_bind_int64(st, 1, w->run_id);
-	sqlite3_bind_text(st, 2, module, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)v->n);
-	bind_real(st, 5, min);
-	bind_real(st, 6, max);
-	bind_real(st, 7, v->n ? sum : NAN);
-	bind_real(st, 8, v->n ? sumsq : NAN);
-	if (v->n) {
-		sqlite3_bind_int64(st, 9, (sqlite3_int64)smp[0].event);
-		sqlite3_bind_int64(st, 10, (sqlite3_int64)smp[v->n - 1].event);
-		sqlite3_bind_int64(st, 11, smp[0].time);
-		sqlite3_bind_int64(st, 12, smp[v->n - 1].time);
+}
+
+/* A sample of the vector w->vector. */
+static void bind_sample_row(const struct write_ctx *w, sqlite3_stmt *st, int p,
+			    gconstpointer row)
+{
+	const struct sim_vector_sample *r = row;
+
+	sqlite3_bind_int64(st, p, w->vector->id);
+	sqlite3_bind_int64(st, p + 1, (sqlite3_int64)r->event);
+	sqlite3_bind_int64(st, p + 2, r->time);
+	bind_real(st, p + 3, r->value);
+}
+
+static char *name_sample_row(const struct write_ctx *w, gconstpointer row)
+{
+	(void)row;
+	return g_strdup_printf("vector %s.%s: vector data", w->vector->module, w->vector->name);
+}
+
+static char *name_vector_row(const struct write_ctx *w, gconstpointer row)
+{
+	const struct vector_row *r = row;
+
+	(void)w;
+	return g_strdup_printf("vector %s.%s", r->module, r->name);
+}
+
+/* The vectors (one row each, with its count, extremes, sums and ends), their
+ * attributes (unit, description, interpolationmode: OMNeT++'s names) and
+ * their data.  The samples go a vector at a time (a vector may have 100000
+ * of them). */
+static gboolean write_vectors(struct write_ctx *w, const struct fs_measurements *m)
+{
+	g_autoptr(GArray) vectors = g_array_sized_new(FALSE, FALSE, sizeof(struct vector_row),
+						      m->vectors->len);
+	g_autoptr(GArray) attrs = g_array_new(FALSE, FALSE, sizeof(struct meas_row));
+	g_autofree gint64 *ids = g_new(gint64, m->vectors->len + 1);
+
+	for (guint i = 0; i < m->vectors->len; i++) {
+		const struct meas_vector *v = &g_array_index(m->vectors, struct meas_vector, i);
+		const struct sim_vector_sample *smp =
+			&g_array_index(m->samples, struct sim_vector_sample, 0) + v->first;
+		struct vector_row r = { .module = meas_str(m, v->module), .name = meas_str(m, v->name),
+					.n = v->n, .min = NAN, .max = NAN,
+					.sum = v->n ? 0 : NAN, .sumsq = v->n ? 0 : NAN };
+
+		for (guint64 k = 0; k < v->n; k++) {
+			double x = smp[k].value;
+
+			r.min = k == 0 || x < r.min ? x : r.min;
+			r.max = k == 0 || x > r.max ? x : r.max;
+			r.sum += x;
+			r.sumsq += x * x;
+		}
+		if (v->n) {
+			r.first = &smp[0];
+			r.last = &smp[v->n - 1];
+		}
+		g_array_append_val(vectors, r);
 	}
-	if (!insert_row(db, st, &w->error, "vector %s.%s", module, name))
+	if (!INSERT_ROWS(w, ROWS_VECTOR, vectors, bind_vector_row, name_vector_row, ids))
 		return FALSE;
-	vector_id = sqlite3_last_insert_rowid(db->sql);
-	for (int a = 0; a < 3; a++) {
+	for (guint i = 0; i < m->vectors->len; i++) {
+		const struct meas_vector *v = &g_array_index(m->vectors, struct meas_vector, i);
 		static const char *const attr[] = { "unit", "description", "interpolationmode" };
-		guint32 off = a == 0 ? v->unit : a == 1 ? v->description : v->interpolation;
 
-		if (!off)
-			continue;
-		st = get_stmt(db, ST_VECTOR_ATTR, &w->error);
-		if (!st)
-			return FALSE;
-		sqlite3_bind_int64(st, 1, vector_id);
-		sqlite3_bind_text(st, 2, attr[a], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, meas_str(m, off), -1, SQLITE_STATIC);
-		if (!insert_row(db, st, &w->error, "vector %s.%s", module, name))
-			return FALSE;
-	}
-	while (v->n - i >= rows) {
-		st = get_chunk_stmt(db, CHUNK_VECTOR_DATA, &w->error);
-		if (!st)
-			return FALSE;
-		for (guint k = 0; k < rows; k++) {
-			sqlite3_bind_int64(st, 4 * k + 1, vector_id);
-			sqlite3_bind_int64(st, 4 * k + 2, (sqlite3_int64)smp[i + k].event);
-			sqlite3_bind_int64(st, 4 * k + 3, smp[i + k].time);
-			bind_real(st, 4 * k + 4, smp[i + k].value);
+		for (int a = 0; a < 3; a++) {
+			guint32 off = a == 0 ? v->unit : a == 1 ? v->description : v->interpolation;
+			struct meas_row r = { .module = meas_str(m, v->module),
+					      .name = meas_str(m, v->name), .id = ids[i],
+					      .attr = attr[a], .value = meas_str(m, off) };
+
+			if (off)
+				g_array_append_val(attrs, r);
 		}
-		if (!insert_chunk(db, st, rows, &w->error, "vector data")) {
-			if (!w->error)
-				set_db_error(db, &w->error, "cannot record vector data");
-			g_prefix_error(&w->error, "vector %s.%s: ", module, name);
-			return FALSE;
-		}
-		i += rows;
 	}
-	st = get_stmt(db, ST_VECTOR_DATA, &w->error);
-	if (!st)
+	if (!INSERT_ROWS(w, ROWS_VECTOR_ATTR, attrs, bind_attr_row, name_vector_attr_row, NULL))
 		return FALSE;
-	for (; i < v->n; i++) {
-		sqlite3_bind_int64(st, 1, vector_id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)smp[i].event);
-		sqlite3_bind_int64(st, 3, smp[i].time);
-		bind_real(st, 4, smp[i].value);
-		if (!insert_row(db, st, &w->error, "vector %s.%s", module, name))
+	for (guint i = 0; i < m->vectors->len; i++) {
+		const struct meas_vector *v = &g_array_index(m->vectors, struct meas_vector, i);
+		struct vector_row *r = &g_array_index(vectors, struct vector_row, i);
+
+		r->id = ids[i];
+		w->vector = r;
+		if (!insert_rows(w, ROWS_VECTOR_DATA,
+				 &g_array_index(m->samples, struct sim_vector_sample, v->first),
+				 sizeof(struct sim_vector_sample), (guint)v->n, bind_sample_row,
+				 name_sample_row, NULL))
 			return FALSE;
 	}
+	w->vector = NULL;
 	return TRUE;
 }
 
+/*
+ * The measurements: the statistics, their attributes and bins; the
+ * scalars (counters and plain ones, in the order of the items) and their
+ * attributes; the lock_stat rows; the vectors (write_vectors()).
+ */
 static gboolean write_measurements(struct write_ctx *w, const struct fs_measurements *m)
 {
-	const struct meas_item *run[INSERT_CHUNK];
-	guint n = 0;
+	g_autoptr(GArray) stats = g_array_new(FALSE, FALSE, sizeof(struct meas_row));
+	g_autoptr(GArray) scalars = g_array_new(FALSE, FALSE, sizeof(struct meas_row));
+	g_autoptr(GArray) attrs = g_array_new(FALSE, FALSE, sizeof(struct meas_row));
+	g_autoptr(GArray) bins = g_array_new(FALSE, FALSE, sizeof(struct meas_row));
+	g_autoptr(GArray) locks = g_array_new(FALSE, FALSE, sizeof(struct lock_row));
+	g_autofree gint64 *ids = NULL;
 
-	/* The statistics with their bins, then the scalars INSERT_CHUNK at a
-	 * time, in the order of the items. */
 	for (guint i = 0; i < m->items->len; i++) {
 		const struct meas_item *it = &g_array_index(m->items, struct meas_item, i);
+		struct meas_row r = { .module = meas_str(m, it->module), .name = meas_str(m, it->name),
+				      .count = it->count, .values = it->value };
 
-		if (it->kind == MEAS_STAT && !write_stat_item(w, m, it))
-			return FALSE;
+		g_array_append_val(it->kind == MEAS_STAT ? stats : scalars, r);
 	}
-	for (guint i = 0; i < m->items->len; i++) {
+	ids = g_new(gint64, MAX(stats->len, scalars->len) + 1);
+
+	if (!INSERT_ROWS(w, ROWS_STATISTIC, stats, bind_stat_row, name_stat_row, ids))
+		return FALSE;
+	for (guint i = 0, s = 0; i < m->items->len; i++) {
 		const struct meas_item *it = &g_array_index(m->items, struct meas_item, i);
+		const struct meas_bin *b = &g_array_index(m->bins, struct meas_bin, it->first_bin);
+		struct meas_row r = { .module = meas_str(m, it->module), .name = meas_str(m, it->name) };
+
+		if (it->kind != MEAS_STAT)
+			continue;
+		r.id = ids[s++];
+		/* The declared unit (of the values) and description. */
+		if (it->unit) {
+			r.attr = "unit";
+			r.value = meas_str(m, it->unit);
+			g_array_append_val(attrs, r);
+		}
+		if (it->description) {
+			r.attr = "description";
+			r.value = meas_str(m, it->description);
+			g_array_append_val(attrs, r);
+		}
+		for (guint k = 0; k < it->n_bins; k++) {
+			r.values = &b[k].lower;
+			g_array_append_val(bins, r);
+		}
+	}
+	if (!INSERT_ROWS(w, ROWS_STAT_ATTR, attrs, bind_attr_row, name_stat_row, NULL) ||
+	    !INSERT_ROWS(w, ROWS_BIN, bins, bind_bin_row, name_bin_row, NULL))
+		return FALSE;
+
+	if (!INSERT_ROWS(w, ROWS_SCALAR, scalars, bind_scalar_row, name_scalar_row, ids))
+		return FALSE;
+	g_array_set_size(attrs, 0);
+	for (guint i = 0, s = 0; i < m->items->len; i++) {
+		const struct meas_item *it = &g_array_index(m->items, struct meas_item, i);
+		struct meas_row r = { .module = meas_str(m, it->module), .name = meas_str(m, it->name) };
 
 		if (it->kind == MEAS_STAT)
 			continue;
-		run[n++] = it;
-		if (n == INSERT_CHUNK) {
-			if (!write_scalars(w, m, run, n))
-				return FALSE;
-			n = 0;
+		r.id = ids[s++];
+		/* kind = counter, and the declared unit and description
+		 * (OMNeT++'s attribute names). */
+		if (it->kind == MEAS_COUNTER) {
+			r.attr = "kind";
+			r.value = "counter";
+			g_array_append_val(attrs, r);
+		}
+		if (it->unit) {
+			r.attr = "unit";
+			r.value = meas_str(m, it->unit);
+			g_array_append_val(attrs, r);
+		}
+		if (it->description) {
+			r.attr = "description";
+			r.value = meas_str(m, it->description);
+			g_array_append_val(attrs, r);
 		}
 	}
-	if (n && !write_scalars(w, m, run, n))
+	if (!INSERT_ROWS(w, ROWS_SCALAR_ATTR, attrs, bind_attr_row, name_scalar_row, NULL))
 		return FALSE;
-	for (guint i = 0; i < m->locks->len; i++)
-		if (!write_lock_item(w, m, &g_array_index(m->locks, struct meas_lock, i)))
-			return FALSE;
-	for (guint i = 0; i < m->vectors->len; i++)
-		if (!write_vector_item(w, m, &g_array_index(m->vectors, struct meas_vector, i)))
-			return FALSE;
-	return TRUE;
+
+	for (guint i = 0; i < m->locks->len; i++) {
+		const struct meas_lock *l = &g_array_index(m->locks, struct meas_lock, i);
+		struct lock_row r = { meas_str(m, l->lock_name), meas_str(m, l->mode), l };
+
+		g_array_append_val(locks, r);
+	}
+	return INSERT_ROWS(w, ROWS_LOCKSTAT, locks, bind_lock_row, name_lock_row, NULL) &&
+	       write_vectors(w, m);
 }
 
 /* Everything of the run but the transaction around it. */
@@ -2000,54 +2300,62 @@ static gboolean write_run_rows(struct write_ctx *w,
 		return FALSE;
 	w->run_id = sqlite3_last_insert_rowid(db->sql);
 
-	/* OMNeT++'s run attributes, then ours, then the caller's. */
-	if (!add_run_attr(w, "configname", rec->config_name) ||
-	    !add_run_attr(w, "runnumber", runnumber) ||
-	    !add_run_attr(w, "repetition", repetition) ||
-	    !add_run_attr(w, "seedset", rec->seedset ? rec->seedset : seed) ||
-	    !add_run_attr(w, "iterationvars", itervars) ||
-	    (rec->ini_file && !add_run_attr(w, "inifile", rec->ini_file)) ||
-	    !add_run_attr(w, "processid", processid) ||
-	    !add_run_attr(w, "experiment", rec->config_name) ||
-	    !add_run_attr(w, "measurement", itervars) ||
-	    !add_run_attr(w, "replication", replication) ||
-	    !add_run_attr(w, "seed", seed) ||
-	    !add_run_attr(w, "configHash", rec->config_hash))
-		return FALSE;
-	st = get_stmt(db, ST_RUN_DATETIME, &w->error);
-	if (!st)
-		return FALSE;
-	sqlite3_bind_int64(st, 1, w->run_id);
-	if (rec->datetime)
-		sqlite3_bind_text(st, 2, rec->datetime, -1, SQLITE_STATIC);
-	if (!insert_row(db, st, &w->error, "run attribute datetime"))
-		return FALSE;
-	for (guint i = 0; i < rec->n_attrs; i++)
-		if (!add_run_attr(w, rec->attr_names[i], rec->attr_values[i]))
-			return FALSE;
+	/* OMNeT++'s run attributes, then ours, then the caller's; the
+	 * datetime (SQLite's clock, unless given) after them. */
+	{
+		const struct text_row std[] = {
+			{ "run attribute", "configname", rec->config_name, 0 },
+			{ "run attribute", "runnumber", runnumber, 0 },
+			{ "run attribute", "repetition", repetition, 0 },
+			{ "run attribute", "seedset", rec->seedset ? rec->seedset : seed, 0 },
+			{ "run attribute", "iterationvars", itervars, 0 },
+			{ "run attribute", "inifile", rec->ini_file, 0 },
+			{ "run attribute", "processid", processid, 0 },
+			{ "run attribute", "experiment", rec->config_name, 0 },
+			{ "run attribute", "measurement", itervars, 0 },
+			{ "run attribute", "replication", replication, 0 },
+			{ "run attribute", "seed", seed, 0 },
+			{ "run attribute", "configHash", rec->config_hash, 0 },
+		};
+		g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(struct text_row));
 
-	for (guint i = 0; i < rec->n_itervars; i++) {
-		st = get_stmt(db, ST_ITERVAR, &w->error);
+		for (guint i = 0; i < G_N_ELEMENTS(std); i++)
+			if (std[i].value)
+				g_array_append_val(rows, std[i]);
+		for (guint i = 0; i < rec->n_attrs; i++) {
+			struct text_row r = { "run attribute", rec->attr_names[i],
+					      rec->attr_values[i], 0 };
+
+			g_array_append_val(rows, r);
+		}
+		if (!INSERT_ROWS(w, ROWS_RUN_ATTR, rows, bind_text_row, name_text_row, NULL))
+			return FALSE;
+		st = get_stmt(db, ST_RUN_DATETIME, &w->error);
 		if (!st)
 			return FALSE;
 		sqlite3_bind_int64(st, 1, w->run_id);
-		sqlite3_bind_text(st, 2, rec->itervar_names[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, rec->itervar_values[i], -1, SQLITE_STATIC);
-		if (!insert_row(db, st, &w->error, "iteration variable %s",
-				rec->itervar_names[i]))
+		if (rec->datetime)
+			sqlite3_bind_text(st, 2, rec->datetime, -1, SQLITE_STATIC);
+		if (!insert_row(db, st, &w->error, "run attribute datetime"))
 			return FALSE;
-	}
 
-	for (guint i = 0; i < rec->n_config; i++) {
-		st = get_stmt(db, ST_CONFIG, &w->error);
-		if (!st)
+		g_array_set_size(rows, 0);
+		for (guint i = 0; i < rec->n_itervars; i++) {
+			struct text_row r = { "iteration variable", rec->itervar_names[i],
+					      rec->itervar_values[i], 0 };
+
+			g_array_append_val(rows, r);
+		}
+		if (!INSERT_ROWS(w, ROWS_ITERVAR, rows, bind_text_row, name_text_row, NULL))
 			return FALSE;
-		sqlite3_bind_int64(st, 1, w->run_id);
-		sqlite3_bind_text(st, 2, rec->config_keys[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, rec->config_values[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 4, (int)i);
-		if (!insert_row(db, st, &w->error, "configuration key %s",
-				rec->config_keys[i]))
+		g_array_set_size(rows, 0);
+		for (guint i = 0; i < rec->n_config; i++) {
+			struct text_row r = { "configuration key", rec->config_keys[i],
+					      rec->config_values[i], (int)i };
+
+			g_array_append_val(rows, r);
+		}
+		if (!INSERT_ROWS(w, ROWS_CONFIG, rows, bind_config_row, name_text_row, NULL))
 			return FALSE;
 	}
 
@@ -2332,7 +2640,7 @@ static gboolean merge_attached(struct fs_resultdb *db, const char *src_path,
 	gboolean src_bounces;
 	g_autofree char *pick = NULL;
 
-	if (!check_merge_source(db, src_path, error))
+	if (!check_merge_source(db, src_path, error) || !fk_checks(db, error))
 		return FALSE;
 	if (!exec_sql(db, "BEGIN IMMEDIATE", "cannot lock the database", error))
 		return FALSE;

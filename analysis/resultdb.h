@@ -246,6 +246,11 @@ struct fs_resultdb *fs_resultdb_open_readonly(const char *path, GError **error);
 void fs_resultdb_close(struct fs_resultdb *db);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(fs_resultdb, fs_resultdb_close)
 
+/* Checkpoints of @db's -wal file on a thread of their own, with a
+ * connection of their own, until fs_resultdb_close(), instead of by the
+ * connection that commits (a study's writer). */
+gboolean fs_resultdb_checkpoint_thread(struct fs_resultdb *db, GError **error);
+
 /* The path @db was opened with. */
 const char *fs_resultdb_path(const struct fs_resultdb *db);
 /* The SQLite connection, for read queries (report, plot); do not close it. */

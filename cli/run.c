@@ -1534,6 +1534,13 @@ int cmd_run(int argc, char **argv)
 	if (isolate) {
 		ctx.children = g_array_new(FALSE, FALSE, sizeof(struct child));
 	} else {
+		/* The writer only appends to the -wal: copying it into the
+		 * database is another thread's (a core the workers of short
+		 * runs leave idle). */
+		if (!fs_resultdb_checkpoint_thread(db, &error)) {
+			fprintf(stderr, "faultsim run: %s\n", error->message);
+			return 1;
+		}
 		ctx.done = g_async_queue_new();
 		/* Runs go in ascending order; the thread pool keeps it. */
 		ctx.pool = g_thread_pool_new(worker, &ctx, jobs, TRUE, NULL);

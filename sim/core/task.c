@@ -57,15 +57,12 @@ struct sim_tasks {
 };
 
 struct sim_task {
+	struct sim_task_head h;		/* eng, sched_ops, sched, sched_data (task.h) */
 	struct sim_context ctx;
-	struct sim_engine *eng;
 	enum sim_task_state state;
 	bool woken;			/* sim_block_timeout: woken, not timed out */
 	bool oncpu;			/* blocked or sleeping without releasing the CPU */
 	bool timed_out;			/* block timeout expired, not yet running */
-	const struct sim_sched_ops *sched_ops;
-	void *sched;
-	void *sched_data;
 	sim_task_fn *fn;
 	void *arg;
 	void *map;			/* stack mapping, guard page first */
@@ -89,6 +86,9 @@ struct sim_task {
 	unsigned int vg_stack_id;
 #endif
 };
+
+/* The inline accessors of task.h read the head as the first member. */
+G_STATIC_ASSERT(offsetof(struct sim_task, h) == 0);
 
 /* ------------------------------------------------------------------ */
 /* Stacks */
@@ -195,7 +195,7 @@ static void switch_to_task(struct sim_engine *eng, struct sim_task *t)
  * the task is dead). */
 static void switch_to_engine(struct sim_task *t)
 {
-	struct sim_tasks *ts = t->eng->tasks;
+	struct sim_tasks *ts = t->h.eng->tasks;
 
 #ifdef SIM_ASAN
 	__sanitizer_start_switch_fiber(t->state == SIM_TASK_DEAD ? NULL : &t->fake_stack,
@@ -225,13 +225,13 @@ static void task_entry(void *arg)
 	struct sim_task *t = arg;
 
 #ifdef SIM_ASAN
-	__sanitizer_finish_switch_fiber(NULL, &t->eng->tasks->main_stack_bottom,
-					&t->eng->tasks->main_stack_size);
+	__sanitizer_finish_switch_fiber(NULL, &t->h.eng->tasks->main_stack_bottom,
+					&t->h.eng->tasks->main_stack_size);
 #endif
 	t->fn(t, t->arg);
 	t->state = SIM_TASK_DEAD;
-	if (t->sched_ops)
-		t->sched_ops->release(t, t->sched);
+	if (t->h.sched_ops)
+		t->h.sched_ops->release(t, t->h.sched);
 	switch_to_engine(t);
 	g_assert_not_reached();
 }
@@ -270,9 +270,9 @@ static void task_timer_event(struct sim_engine *eng, void *data)
 
 	t->resume = (struct sim_timer){ 0 };
 	t->timed_out = t->state == SIM_TASK_BLOCKED;
-	if (t->sched_ops && !t->oncpu) {
+	if (t->h.sched_ops && !t->oncpu) {
 		t->state = SIM_TASK_RUNNABLE;
-		t->sched_ops->wakeup(t, t->sched);
+		t->h.sched_ops->wakeup(t, t->h.sched);
 		return;
 	}
 	task_run_event(eng, t);
@@ -281,8 +281,8 @@ static void task_timer_event(struct sim_engine *eng, void *data)
 /* Leave the CPU, unless the wait keeps it. */
 static inline void task_release_cpu(struct sim_task *t)
 {
-	if (t->sched_ops && !t->oncpu)
-		t->sched_ops->release(t, t->sched);
+	if (t->h.sched_ops && !t->oncpu)
+		t->h.sched_ops->release(t, t->h.sched);
 }
 
 /* ------------------------------------------------------------------ */
@@ -294,7 +294,7 @@ struct sim_task *sim_task_spawn(struct sim_engine *eng, const char *name,
 	struct sim_tasks *ts = tasks_of(eng);
 	struct sim_task *t = g_new0(struct sim_task, 1);
 
-	t->eng = eng;
+	t->h.eng = eng;
 	t->fn = fn;
 	t->arg = arg;
 	t->id = ts->next_id++;
@@ -321,7 +321,7 @@ struct sim_task *sim_current(const struct sim_engine *eng)
 
 static inline void assert_running(const struct sim_task *t)
 {
-	g_assert(t->state == SIM_TASK_RUNNING && t->eng->current == t);
+	g_assert(t->state == SIM_TASK_RUNNING && t->h.eng->current == t);
 }
 
 /*
@@ -334,7 +334,7 @@ static inline void assert_running(const struct sim_task *t)
  */
 static inline bool task_advance(struct sim_task *t, sim_time_t ns, bool oncpu)
 {
-	if (!(oncpu || !t->sched_ops) || !sim_engine_advance(t->eng, t->eng->now + ns))
+	if (!(oncpu || !t->h.sched_ops) || !sim_engine_advance(t->h.eng, t->h.eng->now + ns))
 		return false;
 	t->blocked_what = NULL;
 	t->blocked_obj = NULL;
@@ -349,7 +349,7 @@ static void task_sleep(struct sim_task *t, sim_time_t ns, bool oncpu)
 		return;
 	t->state = SIM_TASK_SLEEPING;
 	t->oncpu = oncpu;
-	t->resume = sim_schedule(t->eng, ns, task_timer_event, t);
+	t->resume = sim_schedule(t->h.eng, ns, task_timer_event, t);
 	task_release_cpu(t);
 	switch_to_engine(t);
 	t->oncpu = false;
@@ -369,7 +369,7 @@ void sim_yield(struct sim_task *t)
 {
 	assert_running(t);
 	t->state = SIM_TASK_RUNNABLE;
-	t->resume = sim_schedule(t->eng, 0, task_run_event, t);
+	t->resume = sim_schedule(t->h.eng, 0, task_run_event, t);
 	switch_to_engine(t);
 }
 
@@ -382,19 +382,19 @@ static bool task_block(struct sim_task *t, sim_time_t timeout, bool oncpu)
 		return false;
 	/* Tracing: the block as a slice, named for what it waits on. */
 	const char *what = t->blocked_what ? t->blocked_what : "blocked";
-	sim_time_t since = t->eng->now;
+	sim_time_t since = t->h.eng->now;
 
 	t->state = SIM_TASK_BLOCKED;
 	t->woken = false;
 	t->oncpu = oncpu;
 	if (timeout >= 0)
-		t->resume = sim_schedule(t->eng, timeout, task_timer_event, t);
+		t->resume = sim_schedule(t->h.eng, timeout, task_timer_event, t);
 	task_release_cpu(t);
 	switch_to_engine(t);
 	t->oncpu = false;
-	if (G_UNLIKELY(t->eng->trace))
-		sim_trace_slice(t->eng->trace, sim_trace_task_track(t->eng->trace, t), "blocked",
-				what, since, t->eng->now, NULL, 0);
+	if (G_UNLIKELY(t->h.eng->trace))
+		sim_trace_slice(t->h.eng->trace, sim_trace_task_track(t->h.eng->trace, t), "blocked",
+				what, since, t->h.eng->now, NULL, 0);
 	return t->woken;
 }
 
@@ -432,7 +432,7 @@ void sim_trace_task_slice(struct sim_trace *tr, const struct sim_task *t, const 
  * waker track (sim_trace_set_waker()). */
 static void task_trace_wake(struct sim_task *t)
 {
-	struct sim_engine *eng = t->eng;
+	struct sim_engine *eng = t->h.eng;
 
 	t->trace_waker = eng->current ? (int)sim_trace_task_track(eng->trace, eng->current)
 				      : sim_trace_waker(eng->trace);
@@ -452,52 +452,42 @@ void sim_wake(struct sim_task *t)
 		return;
 	}
 	g_assert(t->state == SIM_TASK_BLOCKED);
-	sim_cancel(t->eng, &t->resume);		/* a pending timeout */
-	if (G_UNLIKELY(t->eng->trace))
+	sim_cancel(t->h.eng, &t->resume);		/* a pending timeout */
+	if (G_UNLIKELY(t->h.eng->trace))
 		task_trace_wake(t);
 	t->woken = true;
 	t->state = SIM_TASK_RUNNABLE;
-	if (t->sched_ops && !t->oncpu)
-		t->sched_ops->wakeup(t, t->sched);
+	if (t->h.sched_ops && !t->oncpu)
+		t->h.sched_ops->wakeup(t, t->h.sched);
 	else
-		t->resume = sim_schedule(t->eng, 0, task_run_event, t);
+		t->resume = sim_schedule(t->h.eng, 0, task_run_event, t);
 }
 
 void sim_task_run(struct sim_task *t)
 {
 	g_assert(t->state == SIM_TASK_RUNNABLE && !sim_timer_pending(&t->resume));
-	t->resume = sim_schedule(t->eng, 0, task_run_event, t);
+	t->resume = sim_schedule(t->h.eng, 0, task_run_event, t);
 }
 
 void sim_task_run_now(struct sim_task *t)
 {
 	g_assert(t->state == SIM_TASK_RUNNABLE && !sim_timer_pending(&t->resume));
-	g_assert(!t->eng->current);
-	task_run_event(t->eng, t);
+	g_assert(!t->h.eng->current);
+	task_run_event(t->h.eng, t);
 }
 
 void sim_task_set_sched(struct sim_task *t, const struct sim_sched_ops *ops, void *sched)
 {
 	g_assert(t->state != SIM_TASK_RUNNING);
-	t->sched_ops = ops;
-	t->sched = sched;
-	if (ops && t->state == SIM_TASK_RUNNABLE && sim_cancel(t->eng, &t->resume))
+	t->h.sched_ops = ops;
+	t->h.sched = sched;
+	if (ops && t->state == SIM_TASK_RUNNABLE && sim_cancel(t->h.eng, &t->resume))
 		ops->wakeup(t, sched);
-}
-
-void *sim_task_sched(const struct sim_task *t)
-{
-	return t->sched;
 }
 
 void sim_task_set_sched_data(struct sim_task *t, void *data)
 {
-	t->sched_data = data;
-}
-
-void *sim_task_sched_data(const struct sim_task *t)
-{
-	return t->sched_data;
+	t->h.sched_data = data;
 }
 
 const char *sim_task_name(const struct sim_task *t)
@@ -513,11 +503,6 @@ unsigned int sim_task_id(const struct sim_task *t)
 enum sim_task_state sim_task_state(const struct sim_task *t)
 {
 	return t->state;
-}
-
-struct sim_engine *sim_task_engine(const struct sim_task *t)
-{
-	return t->eng;
 }
 
 void sim_task_set_blocked_on(struct sim_task *t, const char *what, const void *obj)

@@ -106,10 +106,10 @@ struct sim_sched_ops {
 /* Attach @t to a scheduler (NULL ops: detach).  A task that is runnable
  * when attached is handed to ops->wakeup at once. */
 void sim_task_set_sched(struct sim_task *t, const struct sim_sched_ops *ops, void *sched);
-void *sim_task_sched(const struct sim_task *t);
+static inline void *sim_task_sched(const struct sim_task *t);
 /* Per-task data of the scheduler attached to @t. */
 void sim_task_set_sched_data(struct sim_task *t, void *data);
-void *sim_task_sched_data(const struct sim_task *t);
+static inline void *sim_task_sched_data(const struct sim_task *t);
 /* For schedulers: resume runnable @t now, after this instant's events. */
 void sim_task_run(struct sim_task *t);
 /* For schedulers, from an event handler as its last action: resume
@@ -129,7 +129,7 @@ bool sim_block_timeout_oncpu(struct sim_task *t, sim_time_t timeout);
 /* Accessors (and sim_task_name(), in faultsim/task.h). */
 unsigned int sim_task_id(const struct sim_task *t);
 enum sim_task_state sim_task_state(const struct sim_task *t);
-struct sim_engine *sim_task_engine(const struct sim_task *t);
+static inline struct sim_engine *sim_task_engine(const struct sim_task *t);
 /* What a blocked task waits for, for deadlock reports: set by primitives
  * before they block (a static string and the object waited on). */
 void sim_task_set_blocked_on(struct sim_task *t, const char *what, const void *obj);
@@ -162,5 +162,36 @@ void *sim_task_private(const struct sim_task *t);
 size_t sim_engine_nr_tasks(const struct sim_engine *eng);
 typedef void sim_task_visit_fn(struct sim_task *t, void *data);
 void sim_engine_foreach_task(struct sim_engine *eng, sim_task_visit_fn *fn, void *data);
+
+/*
+ * The first members of struct sim_task (task.c; private otherwise), so
+ * that the accessors the kernel model calls at every step are inline.
+ */
+struct sim_task_head {
+	struct sim_engine *eng;
+	const struct sim_sched_ops *sched_ops;
+	void *sched;
+	void *sched_data;
+};
+
+static inline const struct sim_task_head *sim_task_head(const struct sim_task *t)
+{
+	return (const struct sim_task_head *)(const void *)t;
+}
+
+static inline void *sim_task_sched(const struct sim_task *t)
+{
+	return sim_task_head(t)->sched;
+}
+
+static inline void *sim_task_sched_data(const struct sim_task *t)
+{
+	return sim_task_head(t)->sched_data;
+}
+
+static inline struct sim_engine *sim_task_engine(const struct sim_task *t)
+{
+	return sim_task_head(t)->eng;
+}
 
 #endif /* FAULTSIM_SIM_TASK_H */

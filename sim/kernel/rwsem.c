@@ -244,12 +244,13 @@ struct rwsem_waiter *rwsem_next_waiter(struct rw_semaphore *sem, struct rwsem_wa
 
 /* ------------------------------------------------------------------ */
 /* Holders: who holds the lock since when, for hold times and checks.
- * A linear array: O(readers holding) per lookup. */
+ * A linear array (a release moves the last entry into the hole):
+ * O(readers holding) per lookup, no call into a library per hold. */
 
 static int holder_index(const struct rw_semaphore *sem, const struct sim_task *t)
 {
-	for (guint i = 0; i < sem->holders->len; i++)
-		if (g_array_index(sem->holders, struct rwsem_holder, i).task == t)
+	for (unsigned int i = 0; i < sem->nr_holders; i++)
+		if (sem->holders[i].task == t)
 			return (int)i;
 	return -1;
 }
@@ -259,7 +260,7 @@ static struct rwsem_holder *holder_find(const struct rw_semaphore *sem,
 {
 	int i = holder_index(sem, t);
 
-	return i < 0 ? NULL : &g_array_index(sem->holders, struct rwsem_holder, i);
+	return i < 0 ? NULL : &sem->holders[i];
 }
 
 static void holder_add(struct rw_semaphore *sem, struct sim_task *t, bool write)
@@ -272,8 +273,12 @@ static void holder_add(struct rw_semaphore *sem, struct sim_task *t, bool write)
 		h->depth++;
 		return;
 	}
-	g_array_append_val(sem->holders, ((struct rwsem_holder){
-		.task = t, .since = rwsem_now(sem), .depth = 1, .write = write }));
+	if (G_UNLIKELY(sem->nr_holders == sem->holders_cap)) {
+		sem->holders_cap = sem->holders_cap ? 2 * sem->holders_cap : 8;
+		sem->holders = g_renew(struct rwsem_holder, sem->holders, sem->holders_cap);
+	}
+	sem->holders[sem->nr_holders++] = (struct rwsem_holder){
+		.task = t, .since = rwsem_now(sem), .depth = 1, .write = write };
 }
 
 /* The task's own return from down_*(): the hold starts (lock_stat). */
@@ -293,13 +298,13 @@ static sim_time_t holder_del(struct rw_semaphore *sem, struct sim_task *t, bool 
 	struct rwsem_holder *h;
 	sim_time_t held;
 
-	if (i < 0 || g_array_index(sem->holders, struct rwsem_holder, i).write != write)
+	if (i < 0 || sem->holders[i].write != write)
 		g_error("%s: task %s releases a %s hold it does not have", sem->name,
 			sim_task_name(t), write ? "write" : "read");
-	h = &g_array_index(sem->holders, struct rwsem_holder, i);
+	h = &sem->holders[i];
 	held = rwsem_now(sem) - h->since;
 	if (--h->depth == 0)
-		g_array_remove_index_fast(sem->holders, (guint)i);
+		*h = sem->holders[--sem->nr_holders];
 	return held;
 }
 
@@ -1092,7 +1097,6 @@ void rwsem_init(struct rw_semaphore *sem, struct sim_engine *eng, const char *na
 	sem->ops = ops;
 	sem->eng = eng;
 	sem->name = g_strdup(name);
-	sem->holders = g_array_new(FALSE, FALSE, sizeof(struct rwsem_holder));
 	sem->trace = sim_engine_trace(eng);
 	if (sem->trace) {
 		static const char *const what[] = { "read wait", "write wait", "read", "write" };
@@ -1133,8 +1137,8 @@ void rwsem_destroy(struct rw_semaphore *sem)
 {
 	/* Waiters may still be linked from the stacks of discarded tasks:
 	 * the lists are not walked. */
-	g_array_free(sem->holders, TRUE);
-	sem->holders = NULL;
+	g_clear_pointer(&sem->holders, g_free);
+	sem->nr_holders = sem->holders_cap = 0;
 	g_free(sem->name);
 	sem->name = NULL;
 }
@@ -1165,9 +1169,8 @@ void rwsem_check(const struct rw_semaphore *sem)
 	SIM_CHECK((c & (RWSEM_READER_BIAS - 1) &
 		   ~(RWSEM_WRITER_LOCKED | RWSEM_FLAG_WAITERS | RWSEM_FLAG_HANDOFF)) == 0);
 
-	for (guint i = 0; i < sem->holders->len; i++) {
-		const struct rwsem_holder *h = &g_array_index(sem->holders,
-							      struct rwsem_holder, i);
+	for (unsigned int i = 0; i < sem->nr_holders; i++) {
+		const struct rwsem_holder *h = &sem->holders[i];
 
 		SIM_CHECK(h->task != NULL);
 		SIM_CHECK(h->depth > 0);

@@ -43,7 +43,9 @@ struct rw_semaphore {
 	const struct fs_rwsem_policy *ops;
 	struct sim_engine *eng;
 	char *name;
-	GArray *holders;		/* struct rwsem_holder: readers and the writer */
+	/* struct rwsem_holder (rwsem.c): readers and the writer, unordered */
+	struct rwsem_holder *holders;
+	unsigned int nr_holders, holders_cap;
 	uint64_t *events[RWSEM_NR_EVENTS];
 	uint64_t *read_contentions, *read_acquisitions;
 	uint64_t *write_contentions, *write_acquisitions;

@@ -71,7 +71,7 @@ static inline double sim_rng_uniform(const gsl_rng *r)
 	unsigned long k;
 
 	if (G_LIKELY(sim_rng_mt_next(r, &k)))
-		return (double)k / 4294967296.0;
+		return (double)(long)k / 4294967296.0;	/* k < 2^32: exact */
 	return gsl_rng_uniform(r);
 }
 
@@ -84,7 +84,7 @@ static inline double sim_rng_uniform_pos(const gsl_rng *r)
 		if (G_UNLIKELY(!sim_rng_mt_next(r, &k)))
 			return gsl_rng_uniform_pos(r);
 		if (G_LIKELY(k))
-			return (double)k / 4294967296.0;
+			return (double)(long)k / 4294967296.0;	/* k < 2^32: exact */
 	}
 }
 

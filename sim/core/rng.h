@@ -8,15 +8,17 @@
  *
  * The default generator, GSL's mt19937, keeps 624 untempered words and an
  * index; a draw takes the word at the index and tempers it, and every 624
- * draws GSL regenerates the whole block.  For a stream of that type whose
- * block is not spent, the fast path here reads the next word and tempers
- * it (the published MT19937 output transform: shifts by 11, 7, 15 and 18
- * with the masks 0x9d2c5680 and 0xefc60000); anything else -- the draw
- * that regenerates the block, another generator (rng = taus2) -- goes to
- * GSL itself.  So the stream is GSL's in every case; the fast path depends
- * only on the layout of the state (an array of 624 unsigned long and an
- * int index, GSL's rng/mt.c since 1998), which tests/test-rng checks
- * against GSL draw by draw, across regenerations.
+ * draws the whole block is regenerated.  For a stream of that type the
+ * fast path here does both itself: the published MT19937 recurrence
+ * (sim_rng_mt_refill(), rng.c; the twist matrix 0x9908b0df applied without
+ * a branch, where a data-dependent branch per word mispredicts half the
+ * time) and output transform (shifts by 11, 7, 15 and 18 with the masks
+ * 0x9d2c5680 and 0xefc60000).  Another generator (rng = taus2) goes to
+ * GSL.  The numbers are GSL's, bit for bit: the fast path depends on the
+ * layout of the state (an array of 624 unsigned long and an int index,
+ * GSL's rng/mt.c since 1998, which gsl_rng_set() fills), and
+ * tests/test-dist /sim/dist/rng-inline checks it against GSL draw by
+ * draw, across many regenerations.
  *
  * gsl_rng_uniform() of mt19937 is the 32-bit word over 2^32;
  * gsl_rng_uniform_pos() draws again while that is 0; gsl_rng_uniform_int()
@@ -37,15 +39,20 @@ struct sim_mt_state {
 	int mti;
 };
 
-/* The next word of @r if it is an mt19937 stream with words left:
- * returns true and sets *@k; false otherwise (nothing drawn). */
+/* Regenerate the block of 624 words and restart the index (rng.c). */
+void sim_rng_mt_refill(struct sim_mt_state *s);
+
+/* The next word of @r if it is an mt19937 stream: returns true and sets
+ * *@k; false otherwise (nothing drawn). */
 static inline bool sim_rng_mt_next(const gsl_rng *r, unsigned long *k)
 {
 	struct sim_mt_state *s = r->state;
 	unsigned long y;
 
-	if (G_UNLIKELY(r->type != gsl_rng_mt19937) || G_UNLIKELY(s->mti >= SIM_MT_N))
+	if (G_UNLIKELY(r->type != gsl_rng_mt19937))
 		return false;
+	if (G_UNLIKELY(s->mti >= SIM_MT_N))
+		sim_rng_mt_refill(s);
 	y = s->mt[s->mti++];
 	y ^= y >> 11;
 	y ^= (y << 7) & 0x9d2c5680UL;

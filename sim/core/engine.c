@@ -51,12 +51,15 @@ static inline void event_free(struct sim_engine *eng, struct sim_event *ev)
 /* ------------------------------------------------------------------ */
 /* The 4-ary heap */
 
+/* Ties of time are rare: the common case is a compare the callers can
+ * turn into a select, not a branch (event times are random, so a branch
+ * on which of two comes first mispredicts half the time). */
 static inline bool entry_before(const struct sim_heap_entry *a,
 				const struct sim_heap_entry *b)
 {
-	if (a->time != b->time)
-		return a->time < b->time;
-	return a->ev->seq < b->ev->seq;
+	if (G_UNLIKELY(a->time == b->time))
+		return a->ev->seq < b->ev->seq;
+	return a->time < b->time;
 }
 
 static void heap_sift_up(struct sim_heap_entry *heap, size_t i,
@@ -91,10 +94,12 @@ static void heap_sift_down(struct sim_heap_entry *heap, size_t len, size_t i,
 
 		if (G_LIKELY(first + HEAP_ARITY <= len)) {
 			const struct sim_heap_entry *c = &heap[first];
-			size_t a = entry_before(&c[1], &c[0]) ? 1 : 0;
-			size_t b = entry_before(&c[3], &c[2]) ? 3 : 2;
+			size_t a = (size_t)entry_before(&c[1], &c[0]);
+			size_t b = 2 + (size_t)entry_before(&c[3], &c[2]);
+			size_t w = (size_t)entry_before(&c[b], &c[a]);
 
-			min = first + (entry_before(&c[b], &c[a]) ? b : a);
+			/* Branch-free: b if w, else a. */
+			min = first + a + ((b - a) & -w);
 		} else {
 			if (first >= len)
 				break;

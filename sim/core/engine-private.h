@@ -127,11 +127,6 @@ struct sim_engine {
 	uint64_t fingerprint;
 	bool checks;			/* run the invariant checkers */
 	struct sim_trace *trace;	/* trace.h: NULL when not tracing */
-	/* The sampler (sim_engine_set_sampler()): its next boundary,
-	 * SIM_TIME_MAX when off. */
-	sim_time_t sample_next;
-	sim_sample_fn *sampler;
-	void *sampler_data;
 
 	uint64_t seed;
 	const gsl_rng_type *rng_type;	/* of the streams made from now on */
@@ -147,6 +142,13 @@ struct sim_engine {
 	struct sim_task *current;	/* running task, NULL in the engine */
 	struct sim_tasks *tasks;
 	void (*tasks_free)(struct sim_engine *eng);
+
+	/* The sampler (sim_engine_set_sampler()): its next boundary,
+	 * SIM_TIME_MAX when off.  Last, so that it moves none of the
+	 * fields above. */
+	sim_time_t sample_next;
+	sim_sample_fn *sampler;
+	void *sampler_data;
 };
 
 /* Call the sampler for the boundaries up to @when (>= sample_next). */

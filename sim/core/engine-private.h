@@ -154,6 +154,17 @@ struct sim_engine {
 /* Call the sampler for the boundaries up to @when (>= sample_next). */
 void sim_engine_sample_to(struct sim_engine *eng, sim_time_t when);
 
+/* engine.c: drop the root of the heap; recycle an event record. */
+void sim_engine_heap_remove_root(struct sim_engine *eng);
+
+static inline void sim_engine_event_free(struct sim_engine *eng, struct sim_event *ev)
+{
+	ev->fn = NULL;
+	ev->seq = 0;
+	ev->next_free = eng->free_events;
+	eng->free_events = ev;
+}
+
 static inline uint64_t sim_mix64(uint64_t x)
 {
 	x ^= x >> 30;
@@ -213,6 +224,65 @@ static inline bool sim_engine_advance(struct sim_engine *eng, sim_time_t when)
 	sim_fingerprint_step(eng, when, ++eng->next_seq);
 	eng->in_place++;
 	return true;
+}
+
+/*
+ * Direct dispatch, for task.c: a task about to switch back to the engine
+ * may run the next event itself when that event only resumes a task (one
+ * context switch instead of two, and no pass through the engine's loop).
+ * The steps are sim_run()'s own, in its order, so nothing but the stack
+ * they run on changes: the same trajectory, statistics, event counts and
+ * fingerprint.
+ *
+ * sim_engine_handler_done(): what the loop does when a handler returns,
+ * before its stop check: free the root slot unless the handler took it
+ * over.  Doing it before the switch is the same: nothing runs in between,
+ * and the loop does it only while root_taken is still set.
+ *
+ * sim_engine_peek(): the event the loop would dispatch next, or NULL if
+ * the loop would first do anything else (an empty heap or a ladder refill,
+ * a spill, a cancelled entry at the top, the time or event limit, a stop
+ * asked for) or if in-place steps are off (sim_engine_set_in_place(false)
+ * turns both off, so test-fingerprint compares with the plain loop).
+ *
+ * sim_engine_take(): dispatch @ev, the peeked event, as the loop does up
+ * to calling its handler (the sampler's boundaries, the clock, the
+ * fingerprint, the count, the record recycled, the root slot held by the
+ * running event).
+ */
+static inline void sim_engine_handler_done(struct sim_engine *eng)
+{
+	if (eng->root_taken) {
+		eng->root_taken = false;
+		sim_engine_heap_remove_root(eng);
+	}
+}
+
+static inline struct sim_event *sim_engine_peek(struct sim_engine *eng)
+{
+	struct sim_event *ev;
+
+	if (eng->no_in_place || eng->stop_requested || !eng->heap_len ||
+	    eng->heap_len > eng->spill_at)
+		return NULL;
+	ev = eng->heap[0].ev;
+	if (!ev->fn || eng->heap[0].time > eng->time_limit ||
+	    eng->dispatched + eng->in_place >= eng->event_limit)
+		return NULL;
+	return ev;
+}
+
+static inline void sim_engine_take(struct sim_engine *eng, struct sim_event *ev)
+{
+	sim_time_t time = eng->heap[0].time;
+
+	if (G_UNLIKELY(time >= eng->sample_next))
+		sim_engine_sample_to(eng, time);
+	eng->now = time;
+	sim_fingerprint_step(eng, time, ev->seq);
+	eng->dispatched++;
+	sim_engine_event_free(eng, ev);
+	eng->root_taken = true;
 }
 
 #endif /* FAULTSIM_SIM_ENGINE_PRIVATE_H */

@@ -42,10 +42,7 @@ static struct sim_event *event_alloc(struct sim_engine *eng)
 
 static inline void event_free(struct sim_engine *eng, struct sim_event *ev)
 {
-	ev->fn = NULL;
-	ev->seq = 0;
-	ev->next_free = eng->free_events;
-	eng->free_events = ev;
+	sim_engine_event_free(eng, ev);
 }
 
 /* ------------------------------------------------------------------ */
@@ -122,6 +119,11 @@ static void heap_remove_root(struct sim_engine *eng)
 
 	if (len > 0)
 		heap_sift_down(eng->heap, len, 0, eng->heap[len]);
+}
+
+void sim_engine_heap_remove_root(struct sim_engine *eng)
+{
+	heap_remove_root(eng);
 }
 
 /*

@@ -254,6 +254,9 @@ static inline __attribute__((always_inline)) void task_resume(struct sim_engine 
 	}
 	eng->current = t;
 	switch_to_task(eng, t);
+	/* Whoever switched back: @t, or a task resumed straight from another
+	 * (task_wait()). */
+	t = eng->current;
 	eng->current = NULL;
 	if (t->state == SIM_TASK_DEAD)
 		task_free(eng, t);
@@ -281,6 +284,56 @@ static void task_timer_event(struct sim_engine *eng, void *data)
 		return;
 	}
 	task_resume(eng, t);
+}
+
+/*
+ * @t waits (it has scheduled what resumes it, or will be woken): back to
+ * the engine -- or, if the event the engine would run next only resumes a
+ * task, run it from here and switch to that task directly (engine-
+ * private.h: sim_engine_peek(); the engine's own steps, so the same
+ * trajectory).  A task that needs its scheduler's wake-up hook, tracing
+ * (flows and slices are written on resumes) and ASan's fiber annotations
+ * take the engine's way.
+ */
+static void task_wait(struct sim_task *t)
+{
+#ifndef SIM_ASAN
+	struct sim_engine *eng = t->h.eng;
+	struct sim_event *ev;
+	struct sim_task *u;
+
+	if (G_UNLIKELY(eng->trace))
+		goto engine;
+	sim_engine_handler_done(eng);
+	ev = sim_engine_peek(eng);
+	if (!ev)
+		goto engine;
+	u = ev->data;
+	if (ev->fn == task_timer_event) {
+		if (u->h.sched_ops && !u->oncpu)
+			goto engine;
+		sim_engine_take(eng, ev);
+		u->resume = (struct sim_timer){ 0 };
+		u->timed_out = u->state == SIM_TASK_BLOCKED;
+	} else if (ev->fn == task_run_event) {
+		sim_engine_take(eng, ev);
+	} else {
+		goto engine;
+	}
+	g_assert(u->state != SIM_TASK_RUNNING && u->state != SIM_TASK_DEAD);
+	u->resume = (struct sim_timer){ 0 };
+	u->state = SIM_TASK_RUNNING;
+	u->timed_out = false;
+	u->blocked_what = NULL;
+	u->blocked_obj = NULL;
+	u->waits_for = NULL;
+	eng->current = u;
+	if (u != t)
+		sim_context_switch(&t->ctx, &u->ctx);
+	return;
+engine:
+#endif
+	switch_to_engine(t);
 }
 
 /* Leave the CPU, unless the wait keeps it. */
@@ -356,7 +409,7 @@ static void task_sleep(struct sim_task *t, sim_time_t ns, bool oncpu)
 	t->oncpu = oncpu;
 	t->resume = sim_schedule(t->h.eng, ns, task_timer_event, t);
 	task_release_cpu(t);
-	switch_to_engine(t);
+	task_wait(t);
 	t->oncpu = false;
 }
 
@@ -375,7 +428,7 @@ void sim_yield(struct sim_task *t)
 	assert_running(t);
 	t->state = SIM_TASK_RUNNABLE;
 	t->resume = sim_schedule(t->h.eng, 0, task_run_event, t);
-	switch_to_engine(t);
+	task_wait(t);
 }
 
 static bool task_block(struct sim_task *t, sim_time_t timeout, bool oncpu)
@@ -395,7 +448,7 @@ static bool task_block(struct sim_task *t, sim_time_t timeout, bool oncpu)
 	if (timeout >= 0)
 		t->resume = sim_schedule(t->h.eng, timeout, task_timer_event, t);
 	task_release_cpu(t);
-	switch_to_engine(t);
+	task_wait(t);
 	t->oncpu = false;
 	if (G_UNLIKELY(t->h.eng->trace))
 		sim_trace_slice(t->h.eng->trace, sim_trace_task_track(t->h.eng->trace, t), "blocked",

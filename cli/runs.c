@@ -90,15 +90,20 @@ int cli_exit_status(const GError *error)
 
 /* ---- names ---------------------------------------------------------------- */
 
+/*
+ * A pattern matches a name it spells exactly, as well as the names it
+ * matches as a glob: module names such as app[0] hold brackets, which a
+ * glob reads as a character class.
+ */
 gboolean cli_glob_match1(const char *pattern, const char *module,
 			 const char *name)
 {
 	if (strchr(pattern, '.')) {
 		g_autofree char *full = g_strconcat(module, ".", name, NULL);
 
-		return fnmatch(pattern, full, 0) == 0;
+		return strcmp(pattern, full) == 0 || fnmatch(pattern, full, 0) == 0;
 	}
-	return fnmatch(pattern, name, 0) == 0;
+	return strcmp(pattern, name) == 0 || fnmatch(pattern, name, 0) == 0;
 }
 
 gboolean cli_glob_match(const char *const *patterns, const char *module,

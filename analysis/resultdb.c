@@ -373,154 +373,6 @@ struct fs_resultdb {
 	guint64 rows;			/* inserted by the current write */
 };
 
-/* ---- checkpoints on a thread ------------------------------------------------
- * In WAL mode every commit appends the pages it changed to the -wal file,
- * and a checkpoint copies them back into the database (SQLite's default:
- * by the committing connection, when the -wal holds 1000 pages or more).
- * For a study of tiny runs that copy was a seventh of the writer's time.
- * With a checkpointer the writer only appends: after a commit that leaves
- * CHECKPOINT_PAGES pages or more in the -wal, its hook wakes a thread that
- * copies them with a connection of its own (a PASSIVE checkpoint: it never
- * waits for, nor blocks, the writer).  A crash at any point is as safe as
- * with SQLite's own checkpoints: the -wal keeps every committed page until
- * the database has it.
- *
- * The -wal starts over from its beginning only at a commit whose
- * transaction began after a checkpoint had copied all of it; a writer that
- * begins its next transaction at once would always find the copy still
- * running, and the -wal would grow without end.  So a transaction that
- * begins with CHECKPOINT_WAIT_PAGES or more in the -wal first waits for the
- * running checkpoint to end (once every few batches, for the rest of one
- * copy).
- */
-#define CHECKPOINT_PAGES 1000
-#define CHECKPOINT_WAIT_PAGES 8000
-
-struct checkpointer {
-	sqlite3 *sql;			/* the thread's connection */
-	GThread *thread;
-	GMutex lock;
-	GCond wake, idle;
-	/* under @lock: */
-	gboolean due, busy, stop;
-	int wal_pages;			/* in the -wal after the last commit */
-};
-
-static gpointer checkpointer_main(gpointer data)
-{
-	struct checkpointer *c = data;
-
-	g_mutex_lock(&c->lock);
-	for (;;) {
-		while (!c->due && !c->stop)
-			g_cond_wait(&c->wake, &c->lock);
-		if (c->stop)
-			break;
-		c->due = FALSE;
-		c->busy = TRUE;
-		g_mutex_unlock(&c->lock);
-		/* A failure (SQLITE_BUSY: another process's checkpoint is
-		 * running) is made good by the next one, or by the close. */
-		sqlite3_wal_checkpoint_v2(c->sql, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-		g_mutex_lock(&c->lock);
-		c->busy = FALSE;
-		g_cond_broadcast(&c->idle);
-	}
-	g_mutex_unlock(&c->lock);
-	return NULL;
-}
-
-/* The writer's hook, after each commit: @pages are in the -wal. */
-static int checkpointer_hook(void *data, sqlite3 *sql, const char *name, int pages)
-{
-	struct checkpointer *c = data;
-
-	(void)sql;
-	(void)name;
-	g_mutex_lock(&c->lock);
-	c->wal_pages = pages;
-	if (pages >= CHECKPOINT_PAGES) {
-		c->due = TRUE;
-		g_cond_signal(&c->wake);
-	}
-	g_mutex_unlock(&c->lock);
-	return SQLITE_OK;
-}
-
-/* Before the writer begins a transaction: see above. */
-static void checkpointer_before_begin(struct fs_resultdb *db)
-{
-	struct checkpointer *c = db->ckpt;
-
-	if (!c)
-		return;
-	g_mutex_lock(&c->lock);
-	if (c->wal_pages >= CHECKPOINT_WAIT_PAGES)
-		while (c->due || c->busy)
-			g_cond_wait(&c->idle, &c->lock);
-	g_mutex_unlock(&c->lock);
-}
-
-gboolean fs_resultdb_checkpoint_thread(struct fs_resultdb *db, GError **error)
-{
-	struct checkpointer *c;
-
-	g_return_val_if_fail(db != NULL && !db->readonly, FALSE);
-
-	if (db->ckpt)
-		return TRUE;
-	c = g_new0(struct checkpointer, 1);
-	if (sqlite3_open_v2(db->path, &c->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot open for checkpoints: %s",
-			    db->path, c->sql ? sqlite3_errmsg(c->sql) : "out of memory");
-		sqlite3_close_v2(c->sql);
-		g_free(c);
-		return FALSE;
-	}
-	sqlite3_busy_timeout(c->sql, BUSY_TIMEOUT_MS);
-	/* A read opens the -wal (a connection that read nothing does not
-	 * know yet that the file is in WAL mode, and checkpoints nothing). */
-	if (sqlite3_exec(c->sql, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot open for checkpoints: %s",
-			    db->path, sqlite3_errmsg(c->sql));
-		sqlite3_close_v2(c->sql);
-		g_free(c);
-		return FALSE;
-	}
-	g_mutex_init(&c->lock);
-	g_cond_init(&c->wake);
-	g_cond_init(&c->idle);
-	c->thread = g_thread_new("checkpoints", checkpointer_main, c);
-	db->ckpt = c;
-	/* Replaces the automatic checkpoints of the writer's connection. */
-	sqlite3_wal_hook(db->sql, checkpointer_hook, c);
-	return TRUE;
-}
-
-/* Stop the checkpointer, if any, and give the writer's connection back
- * its automatic checkpoints. */
-static void checkpointer_stop(struct fs_resultdb *db)
-{
-	struct checkpointer *c = db->ckpt;
-
-	if (!c)
-		return;
-	sqlite3_wal_autocheckpoint(db->sql, CHECKPOINT_PAGES);
-	g_mutex_lock(&c->lock);
-	c->stop = TRUE;
-	g_cond_signal(&c->wake);
-	g_mutex_unlock(&c->lock);
-	g_thread_join(c->thread);
-	sqlite3_close_v2(c->sql);
-	g_mutex_clear(&c->lock);
-	g_cond_clear(&c->wake);
-	g_cond_clear(&c->idle);
-	g_free(c);
-	db->ckpt = NULL;
-}
-
 /* ---- errors and small helpers -------------------------------------------- */
 
 static void set_db_error(struct fs_resultdb *db, GError **error,
@@ -599,6 +451,165 @@ static gboolean query_int(struct fs_resultdb *db, const char *sql,
 		return FALSE;
 	*out = s ? g_ascii_strtoll(s, NULL, 10) : 0;
 	return TRUE;
+}
+
+/* ---- checkpoints on a thread ------------------------------------------------
+ * In WAL mode every commit appends the pages it changed to the -wal file,
+ * and a checkpoint copies them back into the database (SQLite's default:
+ * by the committing connection, when the -wal holds 1000 pages or more).
+ * For a study of tiny runs that copy was a seventh of the writer's time.
+ * With a checkpointer the writer only appends: after a commit that leaves
+ * CHECKPOINT_BYTES or more in the -wal, its hook wakes a thread that
+ * copies them with a connection of its own (a PASSIVE checkpoint: it never
+ * waits for, nor blocks, the writer).  A crash at any point is as safe as
+ * with SQLite's own checkpoints: the -wal keeps every committed page until
+ * the database has it.
+ *
+ * The -wal starts over from its beginning only at a commit whose
+ * transaction began after a checkpoint had copied all of it; a writer that
+ * begins its next transaction at once would always find the copy still
+ * running, and the -wal would grow without end.  So a transaction that
+ * begins with CHECKPOINT_WAIT_BYTES or more in the -wal first waits for the
+ * running checkpoint to end (once every few batches, for the rest of one
+ * copy).
+ */
+#define CHECKPOINT_BYTES (4 << 20)
+#define CHECKPOINT_WAIT_BYTES (32 << 20)
+
+struct checkpointer {
+	sqlite3 *sql;			/* the thread's connection */
+	GThread *thread;
+	GMutex lock;
+	GCond wake, idle;
+	int page_size;
+	/* under @lock: */
+	gboolean due, busy, stop;
+	gint64 wal_bytes;		/* in the -wal after the last commit */
+};
+
+static gpointer checkpointer_main(gpointer data)
+{
+	struct checkpointer *c = data;
+
+	g_mutex_lock(&c->lock);
+	for (;;) {
+		while (!c->due && !c->stop)
+			g_cond_wait(&c->wake, &c->lock);
+		if (c->stop)
+			break;
+		c->due = FALSE;
+		c->busy = TRUE;
+		g_mutex_unlock(&c->lock);
+		/* A failure (SQLITE_BUSY: another process's checkpoint is
+		 * running) is made good by the next one, or by the close. */
+		sqlite3_wal_checkpoint_v2(c->sql, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		g_mutex_lock(&c->lock);
+		c->busy = FALSE;
+		g_cond_broadcast(&c->idle);
+	}
+	g_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+/* The writer's hook, after each commit: @pages are in the -wal. */
+static int checkpointer_hook(void *data, sqlite3 *sql, const char *name, int pages)
+{
+	struct checkpointer *c = data;
+
+	(void)sql;
+	(void)name;
+	g_mutex_lock(&c->lock);
+	c->wal_bytes = (gint64)pages * c->page_size;
+	if (c->wal_bytes >= CHECKPOINT_BYTES) {
+		c->due = TRUE;
+		g_cond_signal(&c->wake);
+	}
+	g_mutex_unlock(&c->lock);
+	return SQLITE_OK;
+}
+
+/* Before the writer begins a transaction: see above. */
+static void checkpointer_before_begin(struct fs_resultdb *db)
+{
+	struct checkpointer *c = db->ckpt;
+
+	if (!c)
+		return;
+	g_mutex_lock(&c->lock);
+	if (c->wal_bytes >= CHECKPOINT_WAIT_BYTES)
+		while (c->due || c->busy)
+			g_cond_wait(&c->idle, &c->lock);
+	g_mutex_unlock(&c->lock);
+}
+
+gboolean fs_resultdb_checkpoint_thread(struct fs_resultdb *db, GError **error)
+{
+	struct checkpointer *c;
+
+	g_return_val_if_fail(db != NULL && !db->readonly, FALSE);
+
+	if (db->ckpt)
+		return TRUE;
+	c = g_new0(struct checkpointer, 1);
+	if (sqlite3_open_v2(db->path, &c->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot open for checkpoints: %s",
+			    db->path, c->sql ? sqlite3_errmsg(c->sql) : "out of memory");
+		sqlite3_close_v2(c->sql);
+		g_free(c);
+		return FALSE;
+	}
+	sqlite3_busy_timeout(c->sql, BUSY_TIMEOUT_MS);
+	/* A read opens the -wal (a connection that read nothing does not
+	 * know yet that the file is in WAL mode, and checkpoints nothing). */
+	if (sqlite3_exec(c->sql, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot open for checkpoints: %s",
+			    db->path, sqlite3_errmsg(c->sql));
+		sqlite3_close_v2(c->sql);
+		g_free(c);
+		return FALSE;
+	}
+	{
+		gint64 page_size = 0;
+
+		if (!query_int(db, "PRAGMA page_size", &page_size, error)) {
+			sqlite3_close_v2(c->sql);
+			g_free(c);
+			return FALSE;
+		}
+		c->page_size = (int)MAX(page_size, 512);
+	}
+	g_mutex_init(&c->lock);
+	g_cond_init(&c->wake);
+	g_cond_init(&c->idle);
+	c->thread = g_thread_new("checkpoints", checkpointer_main, c);
+	db->ckpt = c;
+	/* Replaces the automatic checkpoints of the writer's connection. */
+	sqlite3_wal_hook(db->sql, checkpointer_hook, c);
+	return TRUE;
+}
+
+/* Stop the checkpointer, if any, and give the writer's connection back
+ * its automatic checkpoints. */
+static void checkpointer_stop(struct fs_resultdb *db)
+{
+	struct checkpointer *c = db->ckpt;
+
+	if (!c)
+		return;
+	sqlite3_wal_autocheckpoint(db->sql, (int)(CHECKPOINT_BYTES / c->page_size));
+	g_mutex_lock(&c->lock);
+	c->stop = TRUE;
+	g_cond_signal(&c->wake);
+	g_mutex_unlock(&c->lock);
+	g_thread_join(c->thread);
+	sqlite3_close_v2(c->sql);
+	g_mutex_clear(&c->lock);
+	g_cond_clear(&c->wake);
+	g_cond_clear(&c->idle);
+	g_free(c);
+	db->ckpt = NULL;
 }
 
 /* ---- paths ----------------------------------------------------------------
@@ -1015,7 +1026,12 @@ struct fs_resultdb *fs_resultdb_open(const char *path, GError **error)
 	 * timeout.  synchronous = NORMAL keeps every commit atomic; a crash
 	 * of the process loses nothing committed, a power loss at most the
 	 * last commits, never half of one. */
+	/* A new file gets pages of 16 KiB (SQLite's default is 4 KiB; an
+	 * existing file keeps its own): a run's rows fill fewer pages, which
+	 * split less and cost fewer frames in the -wal (7% of the writer of a
+	 * study of tiny runs, 40% of the checkpoints). */
 	if (!exec_sql(db, "PRAGMA foreign_keys = ON", "cannot set up", error) ||
+	    !exec_sql(db, "PRAGMA page_size = 16384", "cannot set up", error) ||
 	    !set_wal(db, error) ||
 	    !exec_sql(db, "PRAGMA synchronous = NORMAL", "cannot set up", error))
 		goto fail;

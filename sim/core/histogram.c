@@ -204,7 +204,8 @@ uint64_t sim_hist_quantile(const struct sim_hist *h, double q)
 	if (rank >= h->count)
 		return h->max;
 
-	for (unsigned int i = 0; i <= SIM_HIST_OVERFLOW; i++) {
+	/* No value lies outside the bins of min and max. */
+	for (unsigned int i = sim_hist_bin_index(h->min); i <= SIM_HIST_OVERFLOW; i++) {
 		uint64_t mid;
 
 		seen += h->bins[i];
@@ -234,14 +235,18 @@ void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src)
 		dst->max = src->max;
 	limbs_add(dst->sum, src->sum, 2);
 	limbs_add(dst->sumsq, src->sumsq, 3);
-	for (unsigned int i = 0; i <= SIM_HIST_OVERFLOW; i++)
+	for (unsigned int i = sim_hist_bin_index(src->min); i <= sim_hist_bin_index(src->max); i++)
 		dst->bins[i] += src->bins[i];
 }
 
 void sim_hist_foreach_bin(const struct sim_hist *h, sim_hist_bin_fn *fn,
 			  void *data)
 {
-	for (unsigned int i = 0; i < SIM_HIST_NR_BINS; i++) {
+	/* Only the bins from min's to max's can hold values (none while
+	 * empty): a histogram has 2240 bins. */
+	unsigned int last = h->count ? MIN(sim_hist_bin_index(h->max), SIM_HIST_NR_BINS - 1) : 0;
+
+	for (unsigned int i = h->count ? sim_hist_bin_index(h->min) : 1; i <= last; i++) {
 		uint64_t lower;
 
 		if (!h->bins[i])

@@ -129,62 +129,57 @@ static void run_result_free(struct run_result *res)
  * tags).
  */
 struct lockstat_scan {
-	const struct sim_stats *st;
-	GHashTable *hists;		/* "module/name" -> struct sim_hist */
-	GHashTable *counters;		/* "module/name" -> uint64_t value */
+	struct sim_stats *st;
 	GArray *rows;			/* struct fs_lockstat_row */
 	GPtrArray *strings;		/* what the rows point to */
 };
 
-static void scan_hist(const char *module, const char *name, const struct sim_hist *h, void *data)
+/* The counter or histogram MODE ## NAME (mode "read" -> readContentions) or
+ * NAME of @module, looked up without creating it. */
+static const char *lock_key(char *buf, gsize size, const char *mode, const char *name)
 {
-	struct lockstat_scan *ls = data;
-
-	g_hash_table_insert(ls->hists, g_strdup_printf("%s/%s", module, name), (gpointer)h);
+	if (!*mode)
+		return name;
+	g_snprintf(buf, size, "%s%c%s", mode, g_ascii_toupper(name[0]), name + 1);
+	return buf;
 }
 
-static void scan_counter(const char *module, const char *name, uint64_t v, void *data)
+static uint64_t lock_counter(struct lockstat_scan *ls, const char *module, const char *mode,
+			     const char *name)
 {
-	struct lockstat_scan *ls = data;
-	uint64_t *copy = g_new(uint64_t, 1);
+	char buf[64];
+	const uint64_t *v = sim_stats_counter_find(ls->st, module,
+						   lock_key(buf, sizeof(buf), mode, name));
 
-	*copy = v;
-	g_hash_table_insert(ls->counters, g_strdup_printf("%s/%s", module, name), copy);
+	return v ? *v : 0;
+}
+
+static const struct sim_hist *lock_hist(struct lockstat_scan *ls, const char *module,
+					const char *mode, const char *name)
+{
+	char buf[64];
+
+	return sim_stats_hist_find(ls->st, module, lock_key(buf, sizeof(buf), mode, name));
 }
 
 static void lockstat_row(struct lockstat_scan *ls, const char *module, const char *mode,
-			 const char *acq_name)
+			 uint64_t acquisitions)
 {
 	struct fs_lockstat_row row = { 0 };
-
-	g_autofree char *k_cont = *mode ? g_strdup_printf("%s/%sContentions", module, mode)
-					: g_strdup_printf("%s/contentions", module);
-	g_autofree char *k_wait = *mode ? g_strdup_printf("%s/%sWaitTime", module, mode)
-					: g_strdup_printf("%s/waitTime", module);
-	g_autofree char *k_hold = *mode ? g_strdup_printf("%s/%sHoldTime", module, mode)
-					: g_strdup_printf("%s/holdTime", module);
-	g_autofree char *k_cb = *mode ? g_strdup_printf("%s/%sConBounces", module, mode)
-				      : g_strdup_printf("%s/conBounces", module);
-	g_autofree char *k_ab = *mode ? g_strdup_printf("%s/%sAcqBounces", module, mode)
-				      : g_strdup_printf("%s/acqBounces", module);
-	const uint64_t *acq = g_hash_table_lookup(ls->counters, acq_name);
-	const uint64_t *cont = g_hash_table_lookup(ls->counters, k_cont);
-	const uint64_t *con_b = g_hash_table_lookup(ls->counters, k_cb);
-	const uint64_t *acq_b = g_hash_table_lookup(ls->counters, k_ab);
-	const struct sim_hist *wait = g_hash_table_lookup(ls->hists, k_wait);
-	const struct sim_hist *hold = g_hash_table_lookup(ls->hists, k_hold);
+	const struct sim_hist *wait = lock_hist(ls, module, mode, "waitTime");
+	const struct sim_hist *hold = lock_hist(ls, module, mode, "holdTime");
 	char *lock;
 
-	if (!*acq)
+	if (!acquisitions)
 		return;
 	lock = g_strdup(module);
 	g_ptr_array_add(ls->strings, lock);
 	row.lock_name = lock;
 	row.mode = mode;
-	row.acquisitions = *acq;
-	row.contentions = cont ? *cont : 0;
-	row.con_bounces = con_b ? *con_b : 0;
-	row.acq_bounces = acq_b ? *acq_b : 0;
+	row.acquisitions = acquisitions;
+	row.contentions = lock_counter(ls, module, mode, "contentions");
+	row.con_bounces = lock_counter(ls, module, mode, "conBounces");
+	row.acq_bounces = lock_counter(ls, module, mode, "acqBounces");
 	if (wait && sim_hist_count(wait)) {
 		row.wait_time_min_ns = (gint64)sim_hist_min(wait);
 		row.wait_time_max_ns = (gint64)sim_hist_max(wait);
@@ -201,32 +196,25 @@ static void lockstat_row(struct lockstat_scan *ls, const char *module, const cha
 static void scan_lock(const char *module, const char *name, uint64_t v, void *data)
 {
 	struct lockstat_scan *ls = data;
-	g_autofree char *key = g_strdup_printf("%s/%s", module, name);
 
 	if (g_str_equal(name, "readAcquisitions"))
-		lockstat_row(ls, module, "read", key);
+		lockstat_row(ls, module, "read", v);
 	else if (g_str_equal(name, "writeAcquisitions"))
-		lockstat_row(ls, module, "write", key);
+		lockstat_row(ls, module, "write", v);
 	else if (g_str_equal(name, "acquisitions"))
-		lockstat_row(ls, module, "", key);
+		lockstat_row(ls, module, "", v);
 }
 
-static void lockstat_collect(struct lockstat_scan *ls, const struct sim_stats *st)
+static void lockstat_collect(struct lockstat_scan *ls, struct sim_stats *st)
 {
 	ls->st = st;
-	ls->hists = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	ls->counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	ls->rows = g_array_new(FALSE, TRUE, sizeof(struct fs_lockstat_row));
 	ls->strings = g_ptr_array_new_with_free_func(g_free);
-	sim_stats_foreach_hist(st, scan_hist, ls);
-	sim_stats_foreach_counter(st, scan_counter, ls);
 	sim_stats_foreach_counter(st, scan_lock, ls);
 }
 
 static void lockstat_clear(struct lockstat_scan *ls)
 {
-	g_hash_table_unref(ls->hists);
-	g_hash_table_unref(ls->counters);
 	g_array_unref(ls->rows);
 	g_ptr_array_unref(ls->strings);
 }

@@ -283,6 +283,15 @@ uint64_t *sim_stats_counter_find(struct sim_stats *st, const char *module, const
 	return e ? &e->counter : NULL;
 }
 
+const struct sim_hist *sim_stats_hist_find(const struct sim_stats *st, const char *module,
+					   const char *name)
+{
+	struct stat_key key = { module, name };
+	const struct stat_entry *e = g_hash_table_lookup(st->hists.index, &key);
+
+	return e ? e->hist : NULL;
+}
+
 static const struct stat_table *stat_table_of(const struct sim_stats *st,
 					      enum sim_stat_kind kind)
 {

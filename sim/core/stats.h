@@ -109,6 +109,9 @@ const char *sim_vector_interpolation(const struct sim_vector *v);
 /* The counter (@module, @name) if it exists (without creating it), else
  * NULL. */
 uint64_t *sim_stats_counter_find(struct sim_stats *st, const char *module, const char *name);
+/* The histogram (@module, @name) if it exists, else NULL. */
+const struct sim_hist *sim_stats_hist_find(const struct sim_stats *st, const char *module,
+					   const char *name);
 
 enum sim_stat_kind {
 	SIM_STAT_COUNTER,

@@ -54,6 +54,12 @@ struct sim_tasks {
 	GPtrArray *free_stacks;		/* cached stack mappings of stack_size */
 	const void *main_stack_bottom;	/* for ASan's fiber switch */
 	size_t main_stack_size;
+	/* task_wait(): handlers a waiting task may run itself, and while
+	 * it does, the task sim_task_run_now() defers to. */
+	sim_event_fn *direct_fns[4];
+	unsigned int nr_direct_fns;
+	bool in_direct;
+	struct sim_task *direct_next;
 };
 
 struct sim_task {
@@ -286,39 +292,73 @@ static void task_timer_event(struct sim_engine *eng, void *data)
 	task_resume(eng, t);
 }
 
+/* Whether a waiting task may run @fn's events itself (task_wait()). */
+static inline bool task_direct_fn(const struct sim_tasks *ts, sim_event_fn *fn)
+{
+	for (unsigned int i = 0; i < ts->nr_direct_fns; i++)
+		if (ts->direct_fns[i] == fn)
+			return true;
+	return false;
+}
+
 /*
  * @t waits (it has scheduled what resumes it, or will be woken): back to
- * the engine -- or, if the event the engine would run next only resumes a
- * task, run it from here and switch to that task directly (engine-
- * private.h: sim_engine_peek(); the engine's own steps, so the same
- * trajectory).  A task that needs its scheduler's wake-up hook, tracing
- * (flows and slices are written on resumes) and ASan's fiber annotations
- * take the engine's way.
+ * the engine -- or it runs the next events itself (engine-private.h:
+ * sim_engine_peek(); the engine's own steps, so the same trajectory) as
+ * long as they only resume a task or are handlers registered by
+ * sim_task_direct_handler(), and switches to the task resumed directly.
+ * A handler runs as in the engine (no current task); if it resumes a task
+ * by sim_task_run_now(), as its last action, the switch to that task is
+ * made when it has returned.  A task that needs its scheduler's wake-up
+ * hook, any other handler, tracing (flows and slices are written on
+ * resumes) and ASan's fiber annotations take the engine's way.
  */
 static void task_wait(struct sim_task *t)
 {
 #ifndef SIM_ASAN
 	struct sim_engine *eng = t->h.eng;
-	struct sim_event *ev;
+	struct sim_tasks *ts = eng->tasks;
 	struct sim_task *u;
 
 	if (G_UNLIKELY(eng->trace))
 		goto engine;
-	sim_engine_handler_done(eng);
-	ev = sim_engine_peek(eng);
-	if (!ev)
-		goto engine;
-	u = ev->data;
-	if (ev->fn == task_timer_event) {
-		if (u->h.sched_ops && !u->oncpu)
+	for (;;) {
+		struct sim_event *ev;
+		sim_event_fn *fn;
+		void *data;
+
+		sim_engine_handler_done(eng);
+		ev = sim_engine_peek(eng);
+		if (!ev)
+			goto engine;
+		fn = ev->fn;
+		data = ev->data;
+		if (fn == task_timer_event) {
+			u = data;
+			if (u->h.sched_ops && !u->oncpu)
+				goto engine;
+			sim_engine_take(eng, ev);
+			u->resume = (struct sim_timer){ 0 };
+			u->timed_out = u->state == SIM_TASK_BLOCKED;
+			break;
+		}
+		if (fn == task_run_event) {
+			u = data;
+			sim_engine_take(eng, ev);
+			break;
+		}
+		if (!task_direct_fn(ts, fn))
 			goto engine;
 		sim_engine_take(eng, ev);
-		u->resume = (struct sim_timer){ 0 };
-		u->timed_out = u->state == SIM_TASK_BLOCKED;
-	} else if (ev->fn == task_run_event) {
-		sim_engine_take(eng, ev);
-	} else {
-		goto engine;
+		eng->current = NULL;
+		ts->in_direct = true;
+		fn(eng, data);
+		ts->in_direct = false;
+		u = ts->direct_next;
+		if (u) {
+			ts->direct_next = NULL;
+			break;
+		}
 	}
 	g_assert(u->state != SIM_TASK_RUNNING && u->state != SIM_TASK_DEAD);
 	u->resume = (struct sim_timer){ 0 };
@@ -332,8 +372,19 @@ static void task_wait(struct sim_task *t)
 		sim_context_switch(&t->ctx, &u->ctx);
 	return;
 engine:
+	eng->current = t;	/* a handler run here may have cleared it */
 #endif
 	switch_to_engine(t);
+}
+
+void sim_task_direct_handler(struct sim_engine *eng, sim_event_fn *fn)
+{
+	struct sim_tasks *ts = tasks_of(eng);
+
+	if (task_direct_fn(ts, fn))
+		return;
+	g_assert(ts->nr_direct_fns < G_N_ELEMENTS(ts->direct_fns));
+	ts->direct_fns[ts->nr_direct_fns++] = fn;
 }
 
 /* Leave the CPU, unless the wait keeps it. */
@@ -531,6 +582,13 @@ void sim_task_run_now(struct sim_task *t)
 {
 	g_assert(t->state == SIM_TASK_RUNNABLE && !sim_timer_pending(&t->resume));
 	g_assert(!t->h.eng->current);
+	if (t->h.eng->tasks->in_direct) {
+		/* A handler run by a waiting task: it switches when the
+		 * handler has returned (task_wait()). */
+		g_assert(!t->h.eng->tasks->direct_next);
+		t->h.eng->tasks->direct_next = t;
+		return;
+	}
 	task_run_event(t->h.eng, t);
 }
 

@@ -487,6 +487,9 @@ struct sim_cpus *sim_cpus_new(struct sim_engine *eng, const struct sim_cpus_para
 		cpus->rng = sim_rng(eng, "cpu");
 	}
 	cpus->start = sim_now(eng);
+	/* The end of a context switch resumes the task as its last action:
+	 * a task that waits may run it and switch to that task itself. */
+	sim_task_direct_handler(eng, switch_done_event);
 	cpus->cores = g_new0(struct cpu_core, p->nr_cpus);
 	cpus->nr_idle_words = (p->nr_cpus + 63) / 64;
 	cpus->idle = g_new0(uint64_t, cpus->nr_idle_words);

@@ -56,7 +56,7 @@ struct sim_tasks {
 	size_t main_stack_size;
 	/* task_wait(): handlers a waiting task may run itself, and while
 	 * it does, the task sim_task_run_now() defers to. */
-	sim_event_fn *direct_fns[4];
+	sim_event_fn *direct_fns[8];
 	unsigned int nr_direct_fns;
 	bool in_direct;
 	struct sim_task *direct_next;

@@ -122,7 +122,7 @@ void sim_task_run_now(struct sim_task *t);
  * stack, instead of switching to the engine for them: the same trajectory,
  * one context switch less when the handler resumes a task.  Only for
  * small handlers (a task stack is small) that resume a task, if at all,
- * by sim_task_run_now() as their last action.  At most four per engine.
+ * by sim_task_run_now() as their last action.  At most eight per engine.
  */
 void sim_task_direct_handler(struct sim_engine *eng, sim_event_fn *fn);
 /* Let @ns pass while @t keeps its CPU (computing: see cpu_work()). */

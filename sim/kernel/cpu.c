@@ -487,9 +487,11 @@ struct sim_cpus *sim_cpus_new(struct sim_engine *eng, const struct sim_cpus_para
 		cpus->rng = sim_rng(eng, "cpu");
 	}
 	cpus->start = sim_now(eng);
-	/* The end of a context switch resumes the task as its last action:
-	 * a task that waits may run it and switch to that task itself. */
+	/* The end of a context switch resumes the task as its last action,
+	 * the end of a wake-up latency queues it for a core: a task that
+	 * waits may run them itself (and switch to the task resumed). */
 	sim_task_direct_handler(eng, switch_done_event);
+	sim_task_direct_handler(eng, wake_latency_event);
 	cpus->cores = g_new0(struct cpu_core, p->nr_cpus);
 	cpus->nr_idle_words = (p->nr_cpus + 63) / 64;
 	cpus->idle = g_new0(uint64_t, cpus->nr_idle_words);

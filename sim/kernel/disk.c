@@ -321,6 +321,8 @@ static struct sim_dist *dist_or_default(const struct sim_dist *d, const char *te
 	return def;
 }
 
+static void disk_transfer_event(struct sim_engine *eng, void *data);
+
 struct sim_disk *sim_disk_new(struct sim_engine *eng,
 			      const struct sim_disk_params *p, GError **error)
 {
@@ -386,6 +388,9 @@ struct sim_disk *sim_disk_new(struct sim_engine *eng,
 					      "dispatch to completion, per dispatch");
 	d->queue_wait = sim_stats_hist_unit(st, name, "queueWait", "ns",
 					    "request: submit to dispatch");
+	/* The end of a setup only queues for the data channel: a task that
+	 * waits may run it itself (sim_task_direct_handler()). */
+	sim_task_direct_handler(eng, disk_transfer_event);
 	return d;
 }
 

@@ -10,9 +10,12 @@
  *  file.fault1	256 processes mapping a one-page file (one-page VMAs:
  *		fault-around maps one page); the first reads it, the others
  *		fault it from the cache: fault.minorLatency p50.
- *  file.*	one thread reading a 32 MiB file once, sequentially, from a cold
- *		cache: readahead keeps ahead, so most faults are minor and map
- *		a window: pages touched per fault, fault.minorLatency p50.
+ *  file.*	one thread reading a 32 MiB file once, sequentially, from the
+ *		cache, the file written as the host wrote it (file_written =
+ *		1MiB: folios of up to a write's 1 MiB where the host's
+ *		filesystem has large folios, max_folio = file.max_folio; the
+ *		profile's fault.around_folio says whether fault-around maps
+ *		them whole): pages touched per fault, fault.minorLatency p50.
  *  major	one thread touching 256 random pages of a 64 MiB cold file
  *		mapped with file_advice = random (MADV_RANDOM, as measured):
  *		fault.majorLatency p50.
@@ -148,19 +151,27 @@ static gboolean simulate(const char *profile, const char *preset, const char *bo
 /* A one-pass sequential read of a cold 32 MiB file: the cost of the minor
  * faults (fault-around over what readahead brought in) and the pages
  * touched per fault (file.pages). */
-static gboolean sim_file_around(const char *profile, const char *preset, struct cal_values *pred,
+static gboolean sim_file_around(const char *profile, const char *preset,
+				const struct cal_values *measured, struct cal_values *pred,
 				GError **error)
 {
-	static const char body[] =
-		"workload.f.kind = fault\nworkload.f.mapping = file\n"
-		"workload.f.file_size = 32MiB\nworkload.f.ops = 8192\n"
-		"workload.f.think = 0\nworkload.f.work = 0\nsim-time-limit = 10s\n";
+	double max_folio = 1;
+	g_autofree char *body = NULL;
 	static const struct sim_read reads[] = {
 		{ "file.around", "fault", "minorLatency", 0.5 },
 		{ "file.faults", "fault", "faults", READ_COUNTER },
 	};
 	double faults;
 
+	/* As the host: the file written with 1 MiB writes, read from the
+	 * cache, on a filesystem with the host's largest folio. */
+	cal_get(measured, "file.max_folio", &max_folio);
+	body = g_strdup_printf("workload.f.kind = fault\nworkload.f.mapping = file\n"
+			       "workload.f.file_size = 32MiB\nworkload.f.ops = 8192\n"
+			       "workload.f.file_written = 1MiB\n"
+			       "workload.f.max_folio = %.0fKiB\n"
+			       "workload.f.think = 0\nworkload.f.work = 0\nsim-time-limit = 10s\n",
+			       CLAMP(max_folio, 1, 512) * 4);
 	if (!simulate(profile, preset, body, reads, G_N_ELEMENTS(reads), pred, error))
 		return FALSE;
 	if (cal_get(pred, "file.faults", &faults) && faults > 0)
@@ -254,7 +265,7 @@ gboolean cal_simulate(const char *profile, const struct cal_values *measured,
 		};
 
 		if (!simulate(profile, preset, body, reads, G_N_ELEMENTS(reads), pred, error) ||
-		    !sim_file_around(profile, preset, pred, error))
+		    !sim_file_around(profile, preset, measured, pred, error))
 			return FALSE;
 	}
 	cal_progress(progress, "simulating major faults (3/6)");

@@ -86,7 +86,9 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -205,14 +207,44 @@ static int make_file(const char *dir, size_t size, char **path, char **why)
 	return fd;
 }
 
+/*
+ * The largest page-cache folio, in pages, of the filesystem of @dir on
+ * this kernel: MAX_PAGECACHE_ORDER (a PMD, 512 pages on x86-64) where
+ * the filesystem calls mapping_set_large_folios() -- ext4 since 6.16
+ * (7ac67301e82f), xfs since 5.18 (6795801366da) -- else 1.  Another
+ * filesystem counts as one with large folios if fault-around mapped more
+ * than its 16-page window a fault (@pages_per_fault).
+ */
+static double fs_max_folio(const char *dir, double pages_per_fault)
+{
+	struct statfs sf;
+	struct utsname u;
+	int major = 0, minor = 0;
+	bool large = false;
+
+	if (uname(&u) == 0)
+		sscanf(u.release, "%d.%d", &major, &minor);
+	if (statfs(dir, &sf) == 0) {
+		if (sf.f_type == 0xEF53)		/* EXT4_SUPER_MAGIC */
+			large = major > 6 || (major == 6 && minor >= 16);
+		else if (sf.f_type == 0x58465342)	/* XFS_SUPER_MAGIC */
+			large = major > 5 || (major == 5 && minor >= 18);
+	}
+	if (pages_per_fault > 24)
+		large = true;
+	return large ? 512 : 1;
+}
+
 static void bench_file(const struct cal_options *o, struct cal_values *v, double ovh)
 {
 	size_t pages = scaled(o, 2048, 8192), singles = MIN(pages / 2, scaled(o, 512, 2048));
 	g_autofree char *path = NULL, *why = NULL;
 	g_autofree double *lat = g_new(double, pages);
+	g_autofree double *run = g_new(double, pages);
 	g_autoptr(GPtrArray) maps = g_ptr_array_new();
 	volatile char *p;
-	size_t k = 0;
+	size_t k = 0, last = 0;
+	double run50 = NAN;
 	double per;
 	long f0, faults;
 	double around, one;
@@ -252,10 +284,20 @@ static void bench_file(const struct cal_options *o, struct cal_values *v, double
 
 			(void)p[i * PAGE];
 			t = (double)(now_ns() - t0) - ovh;
-			if (rusage_minflt() > m0)
+			if (rusage_minflt() > m0) {
+				/* The previous fault mapped the pages touched
+				 * since it (a sequential pass). */
+				if (k)
+					run[k - 1] = (double)(i - last);
+				last = i;
 				lat[k++] = t;
+			}
 		}
 		munmap((void *)p, pages * PAGE);
+		if (k) {
+			run[k - 1] = (double)(pages - last);
+			run50 = quantile(run, k, 0.5);
+		}
 	}
 	around = k ? quantile(lat, k, 0.5) : NAN;
 	/* One-page VMAs of every other page: no two merge. */
@@ -285,6 +327,12 @@ static void bench_file(const struct cal_options *o, struct cal_values *v, double
 	cal_set(v, "file.fault1", one);
 	cal_set(v, "file.around", around);
 	per = (double)pages / (double)faults;
+	cal_set(v, "file.max_folio", fs_max_folio(o->dir, per));
+	/* The p50 fault against the p50 of the pages a fault mapped (with
+	 * large folios mapped whole, faults differ: 256 pages, or a
+	 * window's 16). */
+	if (!isnan(run50) && run50 > 1.5)
+		per = run50;
 	if (per > 1.5)
 		cal_set(v, "file.per_page", MAX(0.0, (around - one) / (per - 1)));
 	else

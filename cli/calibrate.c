@@ -60,9 +60,10 @@ const struct cal_figure cal_figures[] = {
 	{ "minor.p90", "ns", "anonymous minor fault, p90", CAL_FITTED },
 	{ "minor.p99", "ns", "anonymous minor fault, p99", CAL_PREDICTED },
 	{ "file.fault1", "ns", "file read fault, one page mapped, p50", CAL_FITTED },
-	{ "file.around", "ns", "file read fault through fault-around, p50", CAL_PREDICTED },
+	{ "file.around", "ns", "file read fault through fault-around, p50", CAL_FITTED },
 	{ "file.pages", "pages", "pages mapped per file read fault", CAL_PREDICTED },
 	{ "file.per_page", "ns", "fault-around: cost of an extra page", CAL_INPUT },
+	{ "file.max_folio", "pages", "largest page-cache folio of DIR's filesystem", CAL_INPUT },
 	{ "disk.read4k.p50", "ns", "O_DIRECT 4 KiB read at QD1, p50", CAL_INPUT },
 	{ "disk.read4k.p90", "ns", "O_DIRECT 4 KiB read at QD1, p90", CAL_INPUT },
 	{ "disk.read128k.p50", "ns", "O_DIRECT 128 KiB read at QD1, p50", CAL_INPUT },
@@ -313,6 +314,14 @@ static void write_profile(FILE *f, const struct cal_values *v, bool quick,
 			"%.0f ns of one page\n", MAX(a, 1), c, b);
 		fprintf(f, "fault.fault_around = %.0fns  # the one-page fault less what the model "
 			"charges it besides\n", MAX(fixed, 0));
+	}
+	if (v->kernel) {
+		int major = 0, minor = 0;
+
+		sscanf(v->kernel, "%d.%d", &major, &minor);
+		fprintf(f, "fault.around_folio = %s  # fault-around maps large folios whole: "
+			"Linux 6.18+ (357b92761d94)\n",
+			major > 6 || (major == 6 && minor >= 18) ? "true" : "false");
 	}
 	if (cal_get(v, "disk.read4k.p50", &a) && cal_get(v, "disk.read128k.p50", &c) && c > a) {
 		bw = (128.0 - 4.0) * 1024 / ((c - a) / 1e9);

@@ -362,7 +362,8 @@ static void test_workload_key_labels(void)
 		{ "workload.g.block_size", "write: " },
 		{ "workload.g.source", "write: " },
 		{ "workload.g.seek", "write: " },
-		{ "workload.g.max_folio", "write: " },
+		{ "workload.g.max_folio", "fault, write: " },
+		{ "workload.g.file_written", "fault: " },
 	};
 	g_autoptr(sim_keys) keys = rig_all_keys();
 
@@ -387,11 +388,12 @@ static void test_workload_key_kinds(void)
 		{ "fault", "workload.app.lock_fraction=0.9",
 		  "--set:2: key 'workload.app.lock_fraction': not a key of kind 'fault'; its keys "
 		  "are kind, threads, cpus, pin, write_fraction, work, hold, think, ops, "
-		  "file_size, pattern, cgroup, processes, mapping, anon_size, mmap_writers, "
+		  "file_size, pattern, cgroup, max_folio, processes, mapping, anon_size, "
+		  "mmap_writers, "
 		  "writer_op, writer_interval, writer_pages, writer_hold, writer_cpus, zap_page, "
 		  "proc_readers, proc_interval, proc_cost, proc_file, proc_pte, proc_buffer, "
 		  "proc_lock, proc_cpus, lockers, locker_think, vma_per_thread, khugepaged, "
-		  "file_advice" },
+		  "file_written, file_advice" },
 		{ "lock", "workload.app.mmap_writers=3",
 		  "--set:2: key 'workload.app.mmap_writers': not a key of kind 'lock'; its keys "
 		  "are kind, threads, cpus, pin, write_fraction, work, hold, think, ops" },
@@ -407,8 +409,8 @@ static void test_workload_key_kinds(void)
 		{ "write", "workload.app.ops=10", NULL },
 		{ "write", "workload.app.think=1us",
 		  "--set:2: key 'workload.app.think': not a key of kind 'write'; its keys are kind, "
-		  "threads, cpus, pin, file_size, cgroup, ops, block_size, source, buffer_offset, seek, "
-		  "file_per_thread, max_folio" },
+		  "threads, cpus, pin, file_size, cgroup, ops, max_folio, block_size, source, "
+		  "buffer_offset, seek, file_per_thread" },
 		{ "write", "workload.app.threads=2", NULL },
 	};
 	g_autoptr(sim_keys) keys = rig_all_keys();
@@ -474,6 +476,96 @@ static void test_machine_parts(void)
 		g_assert_true(got.cacheline == cases[i].want.cacheline);
 		sim_model_free(m);
 	}
+}
+
+/* A fault group reading its 32 MiB file once, sequentially: faults taken
+ * and ptes fault-around installed, with @extra settings. */
+static void run_file_read(const char *const *extra, uint64_t *faults, uint64_t *mapped)
+{
+	g_autoptr(GPtrArray) set = g_ptr_array_new();
+	static const char *const base[] = {
+		"workload.f.kind=fault", "workload.f.mapping=file", "workload.f.file_size=32MiB",
+		"workload.f.ops=8192", "workload.f.think=0", "workload.f.work=0",
+		"policy.preset=linux-6.15", "sim-time-limit=10s",
+	};
+	g_autoptr(sim_keys) keys = rig_all_keys();
+	g_autoptr(GError) error = NULL;
+	struct sim_study *study;
+	const struct sim_run_config *cfg;
+	struct sim_engine *eng;
+	struct sim_model *m;
+
+	for (guint i = 0; i < G_N_ELEMENTS(base); i++)
+		g_ptr_array_add(set, (char *)base[i]);
+	for (const char *const *e = extra; *e; e++)
+		g_ptr_array_add(set, (char *)*e);
+	g_ptr_array_add(set, NULL);
+	cfg = study_with(&study, keys, (char **)set->pdata);
+	eng = sim_engine_new(cfg->seed);
+	m = sim_model_build(eng, cfg, &error);
+	g_assert_no_error(error);
+	sim_run(eng);
+	sim_model_finish(m);
+	*faults = *sim_stats_counter(sim_engine_stats(eng), "fault", "faults");
+	*mapped = *sim_stats_counter(sim_engine_stats(eng), "fault", "faultAroundMapped");
+	sim_model_free(m);
+	sim_engine_free(eng);
+	sim_study_free(study);
+}
+
+/*
+ * Large folios and fault-around.  The file written with 1 MiB writes on a
+ * filesystem with large folios holds 32 folios of 256 pages; its mapping
+ * starts at a PMD boundary (thp_get_unmapped_area()).  With
+ * fault.around_folio (6.18) a fault maps its folio whole: one fault per
+ * folio, but the last folio, which ends where the file ends, is not
+ * mapped whole (6.18's i_size check), so it takes 256 / 16 faults of the
+ * window: 31 + 16 = 47 faults, 174.3 pages a fault, as measured on 6.18.
+ * Without it, or without large folios, the 16-page window: 512 faults
+ * (513 when the mapping starts at page 1, off the window's alignment,
+ * as it does without large folios).
+ * A 64 KiB largest folio gives 16-page folios: the window again.
+ */
+static void test_fault_around_folios(void)
+{
+	static const char *const cold[] = { NULL };
+	static const char *const small[] = {
+		"workload.f.file_written=1MiB", "fault.around_folio=true", NULL,
+	};
+	static const char *const window[] = {
+		"workload.f.file_written=1MiB", "workload.f.max_folio=2MiB", NULL,
+	};
+	static const char *const whole[] = {
+		"workload.f.file_written=1MiB", "workload.f.max_folio=2MiB",
+		"fault.around_folio=true", NULL,
+	};
+	static const char *const k64[] = {
+		"workload.f.file_written=1MiB", "workload.f.max_folio=64KiB",
+		"fault.around_folio=true", NULL,
+	};
+	static const char *const w64k[] = {
+		"workload.f.file_written=64KiB", "workload.f.max_folio=2MiB",
+		"fault.around_folio=true", NULL,
+	};
+	uint64_t faults, mapped;
+
+	/* Cold: the reads' faults besides, fewer pages a fault. */
+	run_file_read(cold, &faults, &mapped);
+	g_assert_cmpuint(faults, >, 513);
+	run_file_read(small, &faults, &mapped);
+	g_assert_cmpuint(faults, ==, 513);
+	g_assert_cmpuint(mapped, ==, 8192);
+	run_file_read(window, &faults, &mapped);
+	g_assert_cmpuint(faults, ==, 512);
+	g_assert_cmpuint(mapped, ==, 8192);
+	run_file_read(whole, &faults, &mapped);
+	g_assert_cmpuint(faults, ==, 31 + 16);
+	g_assert_cmpuint(mapped, ==, 8192);
+	run_file_read(k64, &faults, &mapped);
+	g_assert_cmpuint(faults, ==, 512);
+	/* 64 KiB writes: 16-page folios whatever the filesystem allows. */
+	run_file_read(w64k, &faults, &mapped);
+	g_assert_cmpuint(faults, ==, 512);
 }
 
 /* Each shipped scenario's first run builds and runs briefly. */
@@ -587,6 +679,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/workload/key-labels", test_workload_key_labels);
 	g_test_add_func("/model/workload/key-kinds", test_workload_key_kinds);
 	g_test_add_func("/model/machine/parts", test_machine_parts);
+	g_test_add_func("/model/fault-around/large-folios", test_fault_around_folios);
 	g_test_add_data_func("/model/scenario/default", "default.ini", test_shipped_scenarios);
 	g_test_add_data_func("/model/scenario/validate-disk", "validate-disk.ini",
 			     test_shipped_scenarios);

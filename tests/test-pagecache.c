@@ -17,6 +17,7 @@
 #include "sim/core/engine.h"
 #include "sim/kernel/pagecache.h"
 #include "sim/kernel/pagelock.h"
+#include "sim/kernel/write.h"
 #include "sim/core/stats.h"
 #include "sim/core/task.h"
 
@@ -1042,10 +1043,153 @@ static void test_stress(gconstpointer policy)
 	ct_destroy(&s.ct);
 }
 
+/*
+ * pc_add_folio(): the order asked for, capped at the mapping's largest
+ * folio, lowered to the alignment of the index, and lowered again while
+ * a page of the range is cached; every page of a folio locked with the
+ * caller's reference and the folio's order; a folio that loses a page
+ * (truncation) is split into pages.
+ */
+static void test_folio_alloc(void)
+{
+	struct ct ct;
+	struct page *page;
+
+	ct_init(&ct, 4096, 0, 0, 0, false);
+	/* No large folios: one page whatever the order. */
+	g_assert_cmpint(pc_add_folio(NULL, ct.file, 0, 8, PC_GFP_NOWAIT, &page), ==, 0);
+	g_assert_cmpuint(folio_order(page), ==, 0);
+	g_assert_cmpuint(pc_mapping_nrpages(ct.file), ==, 1);
+	unlock_page(page);
+	put_page(page);
+
+	pc_mapping_set_max_folio(ct.file, 64);
+	/* Capped at 64 pages (order 6), at an aligned index. */
+	g_assert_cmpint(pc_add_folio(NULL, ct.file, 256, 8, PC_GFP_NOWAIT, &page), ==, 0);
+	g_assert_cmpuint(folio_order(page), ==, 6);
+	g_assert_cmpuint(pc_mapping_nrpages(ct.file), ==, 1 + 64);
+	for (pgoff_t i = 256; i < 256 + 64; i++) {
+		struct page *q = pc_page_at(ct.file, i);
+
+		g_assert_nonnull(q);
+		g_assert_true(PageLocked(q));
+		g_assert_cmpint(page_count(q), ==, 2);
+		g_assert_cmpuint(folio_index(q), ==, 256);
+		g_assert_cmpuint(folio_nr_pages(q), ==, 64);
+		unlock_page(q);
+		put_page(q);
+	}
+	g_assert_null(pc_page_at(ct.file, 256 + 64));
+	/* Index 72 = 8 x 9: at most order 3 there. */
+	g_assert_cmpint(pc_add_folio(NULL, ct.file, 72, 6, PC_GFP_NOWAIT, &page), ==, 0);
+	g_assert_cmpuint(folio_nr_pages(page), ==, 8);
+	for (pgoff_t i = 72; i < 80; i++) {
+		unlock_page(pc_page_at(ct.file, i));
+		put_page(pc_page_at(ct.file, i));
+	}
+	/* Page 0 is cached: order 4 at 0 cannot be, nor any order > 0;
+	 * at 0 only the page itself, which is cached: -EEXIST. */
+	g_assert_cmpint(pc_add_folio(NULL, ct.file, 0, 4, PC_GFP_NOWAIT, &page), ==, -EEXIST);
+	/* At 16, order 4 (16..31) is free. */
+	g_assert_cmpint(pc_add_folio(NULL, ct.file, 16, 4, PC_GFP_NOWAIT, &page), ==, 0);
+	g_assert_cmpuint(folio_nr_pages(page), ==, 16);
+	for (pgoff_t i = 16; i < 32; i++) {
+		unlock_page(pc_page_at(ct.file, i));
+		put_page(pc_page_at(ct.file, i));
+	}
+	/* A page cached at 36: order 3 at 32 (32..39) falls back to order 2
+	 * (32..35). */
+	g_assert_cmpint(pc_add_folio(NULL, ct.file, 36, 0, PC_GFP_NOWAIT, &page), ==, 0);
+	unlock_page(page);
+	put_page(page);
+	g_assert_cmpint(pc_add_folio(NULL, ct.file, 32, 3, PC_GFP_NOWAIT, &page), ==, 0);
+	g_assert_cmpuint(folio_nr_pages(page), ==, 4);
+	for (pgoff_t i = 32; i < 36; i++) {
+		unlock_page(pc_page_at(ct.file, i));
+		put_page(pc_page_at(ct.file, i));
+	}
+
+	/* Truncating one page of the 64-page folio splits the rest. */
+	page = find_lock_page(NULL, ct.file, 300);
+	g_assert_nonnull(page);
+	delete_from_page_cache(page);
+	unlock_page(page);
+	put_page(page);
+	g_assert_null(pc_page_at(ct.file, 300));
+	for (pgoff_t i = 256; i < 256 + 64; i++)
+		if (i != 300)
+			g_assert_cmpuint(folio_order(pc_page_at(ct.file, i)), ==, 0);
+	/* The 16-page folio is whole. */
+	g_assert_cmpuint(folio_nr_pages(pc_page_at(ct.file, 20)), ==, 16);
+	ct_destroy(&ct);
+}
+
+/* Not enough free frames for the order: the next order down. */
+static void test_folio_alloc_nomem(void)
+{
+	struct ct ct;
+	struct page *page;
+
+	ct_init(&ct, 64, 0, 0, 0, false);
+	pc_mapping_set_max_folio(ct.file, 512);
+	g_assert_cmpint(pc_add_folio(NULL, ct.file, 0, 9, PC_GFP_NOWAIT, &page), ==, 0);
+	g_assert_cmpuint(folio_nr_pages(page), ==, 32);	/* 64 frames: not 512, nor 64 (min 0 free) */
+	for (pgoff_t i = 0; i < 32; i++) {
+		unlock_page(pc_page_at(ct.file, i));
+		put_page(pc_page_at(ct.file, i));
+	}
+	g_assert_cmpuint(pc_nr_resident(ct.pc), ==, 32);
+	ct_destroy(&ct);
+}
+
+/* The cache a dd of 1 MiB writes leaves on a filesystem with 2 MiB
+ * folios: 1 MiB folios, then, for the last, shorter write, the largest
+ * power of two of what is left, each aligned. */
+static void test_folio_prefill_written(void)
+{
+	g_autoptr(GError) error = NULL;
+	static const pgoff_t want[][2] = {
+		{ 0, 256 }, { 256, 256 }, { 512, 256 }, { 768, 128 }, { 896, 64 },
+		{ 960, 32 }, { 992, 8 },
+	};
+	struct address_space *file;
+	struct ct ct;
+
+	ct_init(&ct, 4096, 0, 0, 0, false);
+	file = pc_mapping_new(ct.pc, "written", 1000, 0, &error);
+	g_assert_no_error(error);
+	pc_mapping_set_max_folio(file, 512);
+	g_assert_cmpint(filemap_prefill_written(file, 1 << 20), ==, 0);
+	g_assert_cmpuint(pc_mapping_nrpages(file), ==, 1000);
+	for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+		struct page *page = pc_page_at(file, want[i][0]);
+
+		g_assert_cmpuint(folio_index(page), ==, want[i][0]);
+		g_assert_cmpuint(folio_nr_pages(page), ==, want[i][1]);
+		g_assert_true(PageUptodate(page) && !PageLocked(page) && !PageDirty(page));
+		g_assert_cmpint(page_count(page), ==, 1);
+	}
+	/* Without large folios: pages. */
+	file = pc_mapping_new(ct.pc, "small", 1000, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(filemap_prefill_written(file, 1 << 20), ==, 0);
+	g_assert_cmpuint(pc_mapping_nrpages(file), ==, 1000);
+	for (pgoff_t i = 0; i < 1000; i++)
+		g_assert_cmpuint(folio_order(pc_page_at(file, i)), ==, 0);
+	/* No room: -ENOMEM (4096 frames, 2000 in use). */
+	file = pc_mapping_new(ct.pc, "big", 4096, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(filemap_prefill_written(file, 1 << 20), ==, -ENOMEM);
+	ct_destroy(&ct);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/sim/pagecache/insert-lookup-delete", test_insert_lookup_delete);
+	g_test_add_func("/sim/pagecache/folio-alloc", test_folio_alloc);
+	g_test_add_func("/sim/pagecache/folio-alloc-nomem", test_folio_alloc_nomem);
+	g_test_add_func("/sim/pagecache/folio-prefill-written", test_folio_prefill_written);
 	g_test_add_func("/sim/pagecache/flags", test_flags);
 	g_test_add_func("/sim/pagecache/bad-input", test_bad_input);
 	g_test_add_func("/sim/pagecache/big-file", test_big_file);

@@ -212,6 +212,26 @@ static void test_folio_chunk(void)
 	g_assert_cmpfloat(s.elapsed, ==, p.elapsed);
 }
 
+/* write_begin gets a folio of the order the chunk asks (ilog2 of its
+ * bytes), and the chunk ends where the folio does (6.11+): 1.5 MiB writes
+ * on a filesystem with 2 MiB folios write [0, 1M) in a 1 MiB folio and
+ * [1M, 1.5M) in a 512 KiB one; the second write's chunk ends at the 2
+ * MiB boundary, [1.5M, 2M) a 512 KiB folio, then [2M, 3M) a 1 MiB one:
+ * 4 chunks, where 1.5 MiB folios (no such order) would make 3. */
+static void test_folio_order_chunks(void)
+{
+	static const char *const large[] = {
+		"workload.dd.file_size=3MiB", "workload.dd.max_folio=2MiB",
+		"workload.dd.block_size=1536KiB", "write.chunk=folio", NULL,
+	};
+	struct dd_result r = { 0 };
+
+	run_dd("per-page", large, &r);
+	g_assert_cmpuint(r.bytes, ==, 3u << 20);
+	g_assert_cmpuint(r.chunks, ==, 4);
+	g_assert_cmpuint(r.errors, ==, 0);
+}
+
 /* The chunk is taken from the preset: a page up to linux-6.8, the folio
  * (here larger than a 1 MiB call) in linux-6.15; write.chunk set
  * overrides it. */
@@ -279,6 +299,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/write/exp5/same-file-deadlock", test_same_file_deadlock);
 	g_test_add_func("/write/chunk/folio", test_folio_chunk);
 	g_test_add_func("/write/chunk/preset", test_folio_chunk_preset);
+	g_test_add_func("/write/chunk/folio-order", test_folio_order_chunks);
 	g_test_add_func("/write/writeseek", test_writeseek);
 	for (unsigned int i = 0; i < G_N_ELEMENTS(ok); i++) {
 		g_autofree char *path = g_strdup_printf("/write/exp5/same-file-completes/%s", ok[i]);

@@ -437,8 +437,45 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
 	return ret;
 }
 
+/*
+ * 6.18's filemap_map_folio_range() (357b92761d94, with 74207de2ba10's
+ * i_size check): a large folio that the window [@start, @end) reaches is
+ * mapped whole if it lies in the VMA, in one page table (the same PMD)
+ * and within the file.  The folios inside the window are mapped whole
+ * anyway; those at its two ends widen it.  Addresses in pages.
+ */
+static void fault_around_folios(struct vm_fault *vmf, uint64_t *start, uint64_t *end)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pgoff_t size = pc_mapping_size(vmf->mapping);
+	uint64_t ends[2] = { *start, *end - 1 };
+
+	for (int i = 0; i < 2; i++) {
+		pgoff_t pgoff = linear_page_index(vma, ends[i]);
+		struct page *page = pc_page_at(vmf->mapping, pgoff);
+		uint64_t first, last;
+
+		if (!page || !folio_order(page))
+			continue;
+		first = ends[i] - (pgoff - folio_index(page));
+		last = first + folio_nr_pages(page) - 1;
+		/* Within the file as 6.18 compares it: the index of the
+		 * file's last page >= the folio's next index, so a folio
+		 * that ends where the file ends is not mapped whole (a
+		 * 32 MiB file of 1 MiB folios: 31 faults of 256 pages, then
+		 * 16 of the window's 16, as measured on 6.18). */
+		if (first < vma->vm_start || last >= vma->vm_end ||
+		    first / PTRS_PER_PTE != last / PTRS_PER_PTE ||
+		    folio_index(page) + folio_nr_pages(page) > size - 1)
+			continue;
+		*start = MIN(*start, first);
+		*end = MAX(*end, last + 1);
+	}
+}
+
 /* The fault-around window: fault_around_pages aligned, clamped to the
- * VMA, the pte table and the file. */
+ * VMA, the pte table and the file; with fault.around_folio, widened to
+ * the whole large folios at its ends. */
 static vm_fault_t do_fault_around(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -463,6 +500,8 @@ static vm_fault_t do_fault_around(struct vm_fault *vmf)
 		end = vma->vm_start + (size - vma->vm_pgoff);
 	if (end <= start)
 		return 0;
+	if (vmf->fs->p.around_folio)
+		fault_around_folios(vmf, &start, &end);
 	/* filemap_map_pages()' fixed part: rcu_read_lock(), the first
 	 * next_uptodate_folio() of the xarray walk, the pte lock. */
 	if (vmf->fs->p.fault_around)

@@ -174,6 +174,10 @@ struct fault_params {
 	sim_time_t filemap;		/* filemap_fault() lookup and checks */
 	sim_time_t map_page;		/* fault-around, per page mapped */
 	sim_time_t fault_around;	/* fault-around, once a call */
+	/* 6.18+ (357b92761d94): fault-around maps each large folio of its
+	 * window whole, when the folio lies in the VMA, in one page table
+	 * and within i_size. */
+	bool around_folio;
 	sim_time_t swapin;		/* do_swap_page() bookkeeping */
 	sim_time_t touch;		/* an access through a present pte */
 	sim_time_t page_mkwrite;	/* ->page_mkwrite: file_update_time(), fs checks */

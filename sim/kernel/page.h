@@ -102,7 +102,42 @@ struct page {
 	int32_t _mapcount;		/* ptes mapping the page (0: none) */
 };
 
-G_STATIC_ASSERT(__NR_PAGEFLAGS <= 32);
+G_STATIC_ASSERT(__NR_PAGEFLAGS <= 24);
+
+/*
+ * Large folios.  A folio of order N is 2^N pages of one address space at
+ * an index aligned to 2^N (the page cache's xarray stores a folio at its
+ * natural alignment), added to the cache together (pc_add_folio()).  Each
+ * of its pages carries the order in the top bits of its flags, so that
+ * the folio of a page is [index & ~(2^N - 1), + 2^N) without a lookup.
+ * Order 0 (every page of a mapping without large folios) is a page.  The
+ * pages keep their own lock, uptodate, dirty and LRU state in the model;
+ * a folio that loses one of its pages (truncation, reclaim) is split into
+ * pages, as split_folio() does on truncation.
+ */
+#define PG_FOLIO_ORDER_SHIFT	24
+#define PG_FOLIO_ORDER_MASK	(0xfu << PG_FOLIO_ORDER_SHIFT)
+
+static inline unsigned int folio_order(const struct page *page)
+{
+	return (page->flags & PG_FOLIO_ORDER_MASK) >> PG_FOLIO_ORDER_SHIFT;
+}
+
+static inline pgoff_t folio_nr_pages(const struct page *page)
+{
+	return (pgoff_t)1 << folio_order(page);
+}
+
+/* The index of the first page of @page's folio (folio->index). */
+static inline pgoff_t folio_index(const struct page *page)
+{
+	return page->index & ~(folio_nr_pages(page) - 1);
+}
+
+static inline void set_folio_order(struct page *page, unsigned int order)
+{
+	page->flags = (page->flags & ~PG_FOLIO_ORDER_MASK) | (order << PG_FOLIO_ORDER_SHIFT);
+}
 
 static inline bool test_page_bit(const struct page *page, int nr)
 {

@@ -684,6 +684,116 @@ int add_to_page_cache_lru(struct sim_task *t, struct address_space *mapping,
 	return 0;
 }
 
+/* The largest order pc_add_folio() tries for @order pages at @index:
+ * capped at the mapping's largest folio, then lowered to the alignment of
+ * @index (__filemap_get_folio()'s "if we're not aligned, allocate a
+ * smaller folio"). */
+static unsigned int folio_order_for(const struct address_space *mapping, pgoff_t index,
+				    unsigned int order)
+{
+	unsigned int max = (unsigned int)g_bit_nth_msf(mapping->max_folio, -1);
+
+	order = MIN(order, max);
+	if (order && (index & (((pgoff_t)1 << order) - 1)))
+		order = (unsigned int)__builtin_ctzll(index);
+	return order;
+}
+
+/* Whether the slots [@index, @index + @n) hold no page. */
+static bool slots_free(const struct address_space *mapping, pgoff_t index, pgoff_t n)
+{
+	for (pgoff_t i = index; i < index + n; i++) {
+		const struct page *page = mapping_slot(mapping, i);
+
+		if (page && page->_refcount)
+			return false;
+	}
+	return true;
+}
+
+int pc_add_folio(struct sim_task *t, struct address_space *mapping, pgoff_t index,
+		 unsigned int order, unsigned int gfp, struct page **pagep)
+{
+	struct page_cache *pc = mapping->pc;
+	int err = -ENOMEM;
+
+	order = folio_order_for(mapping, index, order);
+	if (!order)
+		return add_to_page_cache_lru(t, mapping, index, gfp, pagep);
+	g_assert(!t || t == sim_current(pc->eng));
+	for (;; order--) {
+		pgoff_t n = (pgoff_t)1 << order, got = 0;
+
+		if (!order)
+			break;
+		/* filemap_add_folio() finds a page in the range: -EEXIST,
+		 * and __filemap_get_folio() tries the next order down. */
+		if (index + n > mapping->size || !slots_free(mapping, index, n)) {
+			err = -EEXIST;
+			continue;
+		}
+		/* filemap_alloc_folio(): an order > 0 allocates with
+		 * __GFP_NORETRY | __GFP_NOWARN. */
+		while (got < n && alloc_page_frame(pc, t, gfp | PC_GFP_NORETRY) == 0)
+			got++;
+		/* We may have slept: look again. */
+		if (got < n || !slots_free(mapping, index, n)) {
+			err = got < n ? -ENOMEM : -EEXIST;
+			pc->nr_resident -= got;
+			for (pgoff_t i = 0; i < got; i++)
+				count_vm_event(pc, PGFREE);
+			continue;
+		}
+		for (pgoff_t i = 0; i < n; i++) {
+			struct pc_chunk *chunk = mapping_chunk_create(mapping, index + i);
+			struct page *page = &chunk->pages[(index + i) & (PC_CHUNK_PAGES - 1)];
+
+			chunk->nr_used++;
+			page->mapping = mapping;
+			page->index = (uint32_t)(index + i);
+			page->_refcount = 2;
+			page->_mapcount = 0;
+			page->flags = 1u << PG_locked;
+			set_folio_order(page, order);
+			page_lock_acquired(page);
+			if (mapping->flags & AS_SWAPBACKED)
+				SetPageSwapBacked(page);
+			lru_add(pc, page);
+			mapping->nrpages++;
+			if (!i)
+				*pagep = page;
+		}
+		return 0;
+	}
+	/* Order 0, with the caller's gfp as given; -EEXIST from above
+	 * only if the page at @index itself is taken. */
+	(void)err;
+	return add_to_page_cache_lru(t, mapping, index, gfp, pagep);
+}
+
+struct page *pc_page_at(struct address_space *mapping, pgoff_t index)
+{
+	struct page *page = mapping_slot(mapping, index);
+
+	return page && page->mapping == mapping ? page : NULL;
+}
+
+/* A large folio loses @page: the rest become pages (split_folio()). */
+static void folio_split(struct address_space *mapping, struct page *page)
+{
+	unsigned int order = folio_order(page);
+	pgoff_t first = folio_index(page), n = folio_nr_pages(page);
+
+	if (!order)
+		return;
+	for (pgoff_t i = first; i < first + n; i++) {
+		struct page *p = mapping_slot(mapping, i);
+
+		if (p && p->mapping == mapping && folio_order(p) == order)
+			set_folio_order(p, 0);
+	}
+}
+
 void delete_from_page_cache(struct page *page)
 {
 	struct address_space *mapping = page->mapping;
@@ -693,6 +803,7 @@ void delete_from_page_cache(struct page *page)
 	g_assert(PageLocked(page) && !page_mapped(page) && !PageWriteback(page));
 	g_assert(page->_refcount >= 2);		/* the cache's and the caller's */
 	pc = mapping->pc;
+	folio_split(mapping, page);
 	if (PageLRU(page))
 		lru_del(pc, page);
 	/* cancel_dirty_page(): truncated, never to be written. */
@@ -1070,6 +1181,7 @@ static bool shrink_page(struct page_cache *pc, struct scan_control *sc,
 		goto keep_locked;
 	page_lock_released(page);
 	ClearPageLocked(page);
+	folio_split(mapping, page);
 	mapping->nrpages--;
 	page->mapping = NULL;
 	page->_refcount = 0;

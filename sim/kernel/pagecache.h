@@ -205,13 +205,29 @@ void pc_mapping_set_backing(struct address_space *mapping,
 /* The largest folio @mapping's page cache may use, in pages (a power of
  * two, 1 .. PC_MAX_FOLIO_PAGES): what mapping_set_large_folios() (or
  * mapping_set_folio_order_range()) gives a filesystem's mapping; 1, the
- * default, is a filesystem without large folios.  The model's cache
- * still holds 4 KiB pages: only generic_perform_write()'s chunk
- * (sim/kernel/write.h) reads this. */
+ * default, is a filesystem without large folios.  pc_add_folio() caps
+ * its folios at it; generic_perform_write()'s chunk (sim/kernel/write.h)
+ * reads it too. */
 #define PC_MAX_FOLIO_PAGES	512u	/* PAGE_SIZE << MAX_PAGECACHE_ORDER: 2 MiB */
 void pc_mapping_set_max_folio(struct address_space *mapping, pgoff_t pages);
 /* mapping_max_folio_size(): bytes (include/linux/pagemap.h, 6.10+). */
 size_t mapping_max_folio_size(const struct address_space *mapping);
+/*
+ * __filemap_get_folio(FGP_CREAT) with an order (fgf_set_order(), 6.6+):
+ * add a folio of 2^@order pages at @index to the cache, all locked, not
+ * uptodate, on the inactive LRU, each with the cache's and the caller's
+ * reference; *@pagep is its first page (at @index; the others are
+ * pc_page_at()'s).  The order is capped at the mapping's largest folio
+ * and lowered to the alignment of @index; an order > 0 allocates with
+ * PC_GFP_NORETRY, and if a page of the range is cached or the frames
+ * cannot be had, the next order down is tried, down to
+ * add_to_page_cache_lru() of one page (its return values).  Order 0 on a
+ * mapping without large folios is add_to_page_cache_lru().
+ */
+int pc_add_folio(struct sim_task *t, struct address_space *mapping, pgoff_t index,
+		 unsigned int order, unsigned int gfp, struct page **pagep);
+/* The page cached at @index (no reference taken), or NULL. */
+struct page *pc_page_at(struct address_space *mapping, pgoff_t index);
 /* The @data of @mapping's backing if its ops are @ops, else NULL. */
 void *pc_mapping_backing(const struct address_space *mapping,
 			 const struct pc_backing_ops *ops);

@@ -165,6 +165,9 @@ static size_t copy_from_user_page(struct write_iter *wi, uint64_t uaddr, size_t 
 
 /* Lock the page at @index, with a reference, reading the rest of it first
  * unless the write covers it @whole; NULL with *@err on failure. */
+static struct page *write_begin_read(struct write_iter *wi, struct page *page, bool whole,
+				     int *err);
+
 static struct page *write_begin_page(struct write_iter *wi, struct address_space *mapping,
 				     pgoff_t index, bool whole, int *err)
 {
@@ -184,6 +187,13 @@ static struct page *write_begin_page(struct write_iter *wi, struct address_space
 		if (*err != -EEXIST)
 			return NULL;
 	}
+	return write_begin_read(wi, page, whole, err);
+}
+
+/* A page written in part must be read first (__block_write_begin()). */
+static struct page *write_begin_read(struct write_iter *wi, struct page *page, bool whole,
+				     int *err)
+{
 	if (!whole && !PageUptodate(page)) {
 		/* Read the rest of the page first; the read unlocks it. */
 		pc_readpage(wi->t, page);
@@ -207,14 +217,136 @@ static void write_unlock_pages(struct write_iter *wi)
 	wi->nr_locked = 0;
 }
 
-/* write_begin: lock the pages of [@pos, @pos + @bytes) -- one folio in the
- * kernel, one write_begin cost -- into wi->locked; false with *@err. */
-static bool write_begin(struct write_iter *wi, struct address_space *mapping, uint64_t pos,
-			size_t bytes, int *err)
+/* Whether the page @index of [@pos, @pos + @bytes) is written whole. */
+static bool page_whole(pgoff_t index, uint64_t pos, size_t bytes)
 {
+	uint64_t start = MAX(pos, (uint64_t)index << PAGE_SHIFT);
+	uint64_t end = MIN(pos + bytes, (uint64_t)(index + 1) << PAGE_SHIFT);
+
+	return end - start == PAGE_SIZE;
+}
+
+unsigned int write_folio_order(size_t bytes)
+{
+	return bytes > PAGE_SIZE ? (unsigned int)g_bit_nth_msf(bytes, -1) - PAGE_SHIFT : 0;
+}
+
+int filemap_prefill_written(struct address_space *mapping, size_t block)
+{
+	pgoff_t size = pc_mapping_size(mapping);
+	uint64_t bytes = (uint64_t)size << PAGE_SHIFT;
+
+	g_assert(block > 0);
+	for (uint64_t pos = 0; pos < bytes; pos += block) {
+		uint64_t end = MIN(pos + block, bytes);
+
+		/* One write: folio after folio, each as write_begin asks. */
+		for (uint64_t p = pos; p < end; ) {
+			pgoff_t index = p >> PAGE_SHIFT;
+			struct page *page;
+			pgoff_t n;
+			int err;
+
+			if (pc_page_cached(mapping, index)) {
+				p = ((uint64_t)index + 1) << PAGE_SHIFT;
+				continue;
+			}
+			err = pc_add_folio(NULL, mapping, index, write_folio_order(end - p),
+					   PC_GFP_NOWAIT, &page);
+			if (err)
+				return err;
+			n = folio_nr_pages(page);
+			for (pgoff_t i = 0; i < n; i++) {
+				struct page *q = i ? pc_page_at(mapping, index + i) : page;
+
+				SetPageUptodate(q);
+				unlock_page(q);
+				put_page(q);
+			}
+			p = ((uint64_t)index + n) << PAGE_SHIFT;
+		}
+	}
+	return 0;
+}
+
+/*
+ * write_begin on a mapping with large folios: write_begin_get_folio()
+ * (ext4 6.16+; iomap_get_folio() likewise): the folio at @pos, found, or
+ * created with the order fgf_set_order(*@bytes) asks -- ilog2 of the
+ * bytes, in pages, capped at the mapping's largest folio and the
+ * alignment of the index (pc_add_folio()).  *@bytes is then cut at the
+ * folio's end, as generic_perform_write() does (6.11+), and the folio's
+ * pages in the range are locked into wi->locked.
+ */
+static bool write_begin_folio(struct write_iter *wi, struct address_space *mapping,
+			      uint64_t pos, size_t *bytes, int *err)
+{
+	pgoff_t index = pos >> PAGE_SHIFT, last, end;
+	unsigned int order;
+	struct page *page;
+	bool created = false;
+
+	order = write_folio_order(*bytes);
+	for (;;) {
+		page = find_lock_page(wi->t, mapping, index);
+		if (page)
+			break;
+		*err = pc_add_folio(wi->t, mapping, index, order, PC_GFP_KERNEL, &page);
+		if (!*err) {
+			created = true;
+			break;
+		}
+		if (*err == -EBUSY) {
+			sim_sleep(wi->t, 1000);	/* a truncated page still held */
+			continue;
+		}
+		if (*err != -EEXIST)
+			return false;
+	}
+	end = folio_index(page) + folio_nr_pages(page);
+	*bytes = (size_t)MIN((uint64_t)*bytes, ((uint64_t)end << PAGE_SHIFT) - pos);
+	last = (pos + *bytes - 1) >> PAGE_SHIFT;
+	for (pgoff_t i = index; i <= last; i++) {
+		bool whole = page_whole(i, pos, *bytes);
+		struct page *p;
+
+		if (i == index || created) {
+			p = i == index ? page : pc_page_at(mapping, i);
+			g_assert(p && PageLocked(p));
+			p = write_begin_read(wi, p, whole, err);
+		} else {
+			p = write_begin_page(wi, mapping, i, whole, err);
+		}
+		if (!p)
+			goto fail;
+		wi->locked[wi->nr_locked++] = p;
+	}
+	return true;
+fail:
+	/* A created folio's pages not yet taken over hold our reference. */
+	if (created)
+		for (pgoff_t i = index + wi->nr_locked + 1; i <= last; i++) {
+			struct page *p = pc_page_at(mapping, i);
+
+			unlock_page(p);
+			put_page(p);
+		}
+	write_unlock_pages(wi);
+	return false;
+}
+
+/* write_begin: lock the pages of [@pos, @pos + *@bytes) -- one folio in
+ * the kernel, one write_begin cost -- into wi->locked; false with *@err.
+ * With large folios, *@bytes may be cut at the folio's end. */
+static bool write_begin(struct write_iter *wi, struct address_space *mapping, uint64_t pos,
+			size_t *bytes_p, int *err)
+{
+	size_t bytes = *bytes_p;
 	pgoff_t first = pos >> PAGE_SHIFT, last = (pos + bytes - 1) >> PAGE_SHIFT;
 
 	cpu_work(wi->t, write_cost(wi->ws, WRITE_COST_WRITE_BEGIN, wi->ws->p.write_begin));
+	if (mapping_max_folio_size(mapping) > PAGE_SIZE)
+		return write_begin_folio(wi, mapping, pos, bytes_p, err);
 	for (pgoff_t index = first; index <= last; index++) {
 		uint64_t start = MAX(pos, (uint64_t)index << PAGE_SHIFT);
 		uint64_t end = MIN(pos + bytes, (uint64_t)(index + 1) << PAGE_SHIFT);
@@ -291,7 +423,7 @@ ssize_t generic_perform_write(struct write_sys *ws, struct sim_task *t, struct m
 				status = -EFAULT;
 				goto out;
 			}
-			if (!write_begin(&wi, mapping, pos, bytes, &status))
+			if (!write_begin(&wi, mapping, pos, &bytes, &status))
 				goto out;
 			raw = copy_from_user_page(&wi, buf, bytes, pf->atomic_copy);
 			copied = write_end(&wi, pos, bytes, raw);

@@ -21,9 +21,13 @@
  *	             per-page (fault_in_readable(), 5.16+: one per page),
  *	             first-byte (the first byte only)
  *	write_begin  find or add the page-cache pages of the chunk and lock
- *	             them (one folio in the kernel; the model's cache holds
- *	             4 KiB pages, locked in index order); a partial write of a
- *	             page that is not uptodate reads it first
+ *	             them (one folio in the kernel; the model locks the
+ *	             folio's pages in index order).  On a mapping with large
+ *	             folios, the folio at the chunk's start, found or added
+ *	             with the order fgf_set_order() asks for the chunk's bytes
+ *	             (pc_add_folio()), and the chunk cut at the folio's end;
+ *	             otherwise a page at a time.  A partial write of a page
+ *	             that is not uptodate reads it first
  *	copy         policy->atomic_copy: with page faults disabled, stopping
  *	             at the first source page that is not present (a short
  *	             copy); otherwise faulting as it goes, holding the page
@@ -138,6 +142,18 @@ void write_sys_init(struct write_sys *ws, struct sim_engine *eng, const struct w
  * cache line touched), faulting the page in for read if it is not
  * present; false if the fault failed. */
 
+/* The order of the folio a write of @bytes asks write_begin for
+ * (fgf_set_order(): ilog2 of the bytes, in pages; 0 up to a page). */
+unsigned int write_folio_order(size_t bytes);
+/*
+ * The page cache as write(2) calls of @block bytes each, from offset 0 to
+ * the end of @mapping, leave it and writeback then cleans it: every page
+ * cached, uptodate, clean, unlocked, in folios of write_folio_order() of
+ * what is left of each write, capped and aligned as pc_add_folio() does.
+ * Set-up only (no task, no time, no reclaim): -ENOMEM if the free memory
+ * runs out.
+ */
+int filemap_prefill_written(struct address_space *mapping, size_t block);
 /*
  * write(2) of @len bytes from byte address @buf of @mm to @mapping at
  * byte offset @pos: generic_perform_write() with the syscall cost.

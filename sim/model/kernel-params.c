@@ -36,6 +36,10 @@ static const struct sim_key_def kernel_keys[] = {
 	  .help = "fault-around: once a fault, do_fault_around() and filemap_map_pages() "
 		  "set-up (RCU, the xarray walk's start, the pte lock) before fault.map_page "
 		  "per page (a constant)" },
+	{ .name = "fault.around_folio", .type = SIM_KEY_BOOL, .defval = "false",
+	  .help = "fault-around maps each large page-cache folio of its window whole when "
+		  "the folio lies in the VMA, in one page table and within the file (Linux "
+		  "6.18+, 357b92761d94); false: only the window's pages (up to 6.17)" },
 	{ .name = "fault.swapin", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "300ns",
 	  .help = "fault: do_swap_page() bookkeeping" },
 	{ .name = "fault.touch", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "5ns",
@@ -162,6 +166,7 @@ void fault_params_from_config(struct fault_params *p, const struct sim_run_confi
 	p->filemap = cost_key(cfg, "fault.filemap", &d[FAULT_COST_FILEMAP]);
 	p->map_page = cost_key(cfg, "fault.map_page", &d[FAULT_COST_MAP_PAGE]);
 	p->fault_around = sim_config_get_time(cfg, "fault.fault_around");
+	p->around_folio = sim_config_get_bool(cfg, "fault.around_folio");
 	p->swapin = cost_key(cfg, "fault.swapin", &d[FAULT_COST_SWAPIN]);
 	p->touch = cost_key(cfg, "fault.touch", &d[FAULT_COST_TOUCH]);
 	p->page_mkwrite = cost_key(cfg, "fault.page_mkwrite", &p->page_mkwrite_dist);

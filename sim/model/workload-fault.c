@@ -516,27 +516,35 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 	/* mmap-own: the writer's VMA after the jit page and a hole */
 	uint64_t own = fg->writer_op == WRITER_MMAP_OWN ? 1 + fg->writer_pages : 0;
 
-	p->mm = mm_new(m->mm_sys, name, sim_policy_rwsem(cfg), 1 + file + span + 2 + own,
+	/* thp_get_unmapped_area() (the get_unmapped_area of ext4, xfs and
+	 * the other filesystems with large folios): a file mapping of a PMD
+	 * or more starts at a PMD boundary; the model's layout otherwise
+	 * starts at page 1. */
+	uint64_t base = file >= PTRS_PER_PTE &&
+		mapping_max_folio_size(fg->file.mapping) > PAGE_SIZE ? PTRS_PER_PTE : 1;
+
+	p->mm = mm_new(m->mm_sys, name, sim_policy_rwsem(cfg), base + file + span + 2 + own,
 		       error);
 	if (!p->mm)
 		return FALSE;
 	p->mm->line_cost = m->line_cost;
 	p->mm->lines = m->lines;
 	p->mm->has_vma_locks = fg->fs.fault_lock->lock_vma != NULL;
-	p->start = 1;
+	p->start = base;
 	p->nr_pages = file + anon;
-	p->file_start = 1;
+	p->file_start = base;
 	p->file_pages = file;
-	if (file && !mmap_region(NULL, p->mm, 1, file, fg->file_flags, fg->file.mapping, 0, error))
+	if (file &&
+	    !mmap_region(NULL, p->mm, base, file, fg->file_flags, fg->file.mapping, 0, error))
 		return FALSE;
 	for (uint64_t k = 0; per && k < threads; k++)
-		if (!mmap_region(NULL, p->mm, 1 + k * (per + 1), per, VM_READ | VM_WRITE, NULL, 0,
-				 error))
+		if (!mmap_region(NULL, p->mm, base + k * (per + 1), per, VM_READ | VM_WRITE, NULL,
+				 0, error))
 			return FALSE;
 	if (!per && anon &&
-	    !mmap_region(NULL, p->mm, 1 + file, anon, VM_READ | VM_WRITE, NULL, 0, error))
+	    !mmap_region(NULL, p->mm, base + file, anon, VM_READ | VM_WRITE, NULL, 0, error))
 		return FALSE;
-	p->jit = 1 + file + span + 1;	/* a hole before it: never merged */
+	p->jit = base + file + span + 1;	/* a hole before it: never merged */
 	p->own = p->jit + 2;
 	return mmap_region(NULL, p->mm, p->jit, 1, VM_READ | VM_WRITE, NULL, 0, error) != NULL;
 }
@@ -587,8 +595,16 @@ static gboolean fault_group_start(struct group *g, const struct sim_run_config *
 	fg->hold = group_dist(g, cfg, "hold");
 	fg->think = group_dist(g, cfg, "think");
 	map = mapping_kinds[group_enum(g, cfg, "mapping")];
-	if (!group_file_create(g, &fg->file, group_size(g, cfg, "file_size"), error))
+	if (!group_file_create(g, &fg->file, group_size(g, cfg, "file_size"), error) ||
+	    !group_file_max_folio(g, cfg, &fg->file, error))
 		return FALSE;
+	if (group_size(g, cfg, "file_written") &&
+	    filemap_prefill_written(fg->file.mapping, group_size(g, cfg, "file_written")) < 0) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "file_written: the group's file (%" G_GUINT64_FORMAT " pages) does not "
+			    "fit in the page cache's free memory", fg->file.pages);
+		return FALSE;
+	}
 	fg->errors = sim_stats_counter_unit(st, g->name, "errors", "touches",
 					    "touches that failed (SIGSEGV, OOM, I/O error)");
 	fg->faults = sim_stats_counter_unit(st, g->name, "faults", "touches",
@@ -812,6 +828,10 @@ static const struct sim_key_def fault_keys[] = {
 	  .help = "one anonymous VMA per thread (mapping = anon), else one shared" },
 	{ .name = "workload.*.khugepaged", .type = SIM_KEY_BOOL, .defval = "false",
 	  .help = "run khugepaged on each process's anonymous memory" },
+	{ .name = "workload.*.file_written", .type = SIM_KEY_SIZE, .defval = "0B", .max = "1GiB",
+	  .help = "the file starts in the page cache as write(2) calls of this many bytes "
+		  "left it, each folio of the order the write asks (up to max_folio), "
+		  "uptodate and clean; 0B: the file starts uncached" },
 	{ .name = "workload.*.file_advice", .type = SIM_KEY_ENUM, .defval = "normal",
 	  .choices = file_advices,
 	  .help = "madvise() advice on the file mapping: random (MADV_RANDOM: a major fault "
@@ -821,7 +841,7 @@ static const struct sim_key_def fault_keys[] = {
 static const struct sim_key_def *const fault_shared_keys[] = {
 	&workload_key_write_fraction, &workload_key_work, &workload_key_hold,
 	&workload_key_think, &workload_key_ops, &workload_key_file_size,
-	&workload_key_pattern, &workload_key_cgroup, NULL,
+	&workload_key_pattern, &workload_key_cgroup, &workload_key_max_folio, NULL,
 };
 
 const struct workload_kind workload_fault = {

@@ -36,6 +36,27 @@ const struct sim_key_def workload_key_ops = {
 	.help = "operations per thread (0: until the time limit)",
 };
 
+const struct sim_key_def workload_key_max_folio = {
+	.name = "workload.*.max_folio", .type = SIM_KEY_SIZE, .defval = "4KiB", .min = "4KiB",
+	.max = "2MiB", .help = "the largest page-cache folio of the file's filesystem "
+	"(mapping_max_folio_size(): 4KiB without large folios; 2MiB: ext4 6.16+, xfs 5.18+)",
+};
+
+gboolean group_file_max_folio(struct group *g, const struct sim_run_config *cfg,
+			      struct group_file *f, GError **error)
+{
+	uint64_t max = group_size(g, cfg, "max_folio");
+
+	if (max & (max - 1)) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
+			    "workload.%s.max_folio = %" G_GUINT64_FORMAT " B: not a power of two "
+			    "(accepted: 4KiB, 8KiB, .. 2MiB)", g->name, max);
+		return FALSE;
+	}
+	pc_mapping_set_max_folio(f->mapping, max / PAGE_SIZE);
+	return TRUE;
+}
+
 const struct sim_key_def workload_key_file_size = {
 	.name = "workload.*.file_size", .type = SIM_KEY_SIZE, .defval = "256MiB", .min = "4KiB",
 	.max = "16TiB", .help = "size of the group's file",

@@ -70,6 +70,7 @@ extern const struct sim_key_def workload_key_hold;
 extern const struct sim_key_def workload_key_think;
 extern const struct sim_key_def workload_key_ops;
 extern const struct sim_key_def workload_key_file_size;
+extern const struct sim_key_def workload_key_max_folio;
 extern const struct sim_key_def workload_key_pattern;
 extern const struct sim_key_def workload_key_cgroup;	/* kinds with a file */
 
@@ -148,6 +149,9 @@ struct group_file {
 };
 
 /* Make @f of @bytes for @g (the machine's page cache must exist). */
+/* workload.NAME.max_folio onto @f's mapping (pc_mapping_set_max_folio()). */
+gboolean group_file_max_folio(struct group *g, const struct sim_run_config *cfg,
+			      struct group_file *f, GError **error);
 gboolean group_file_create(struct group *g, struct group_file *f, uint64_t bytes,
 			   GError **error);
 /* Free its backing; the page cache frees the address space. */

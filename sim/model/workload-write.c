@@ -12,7 +12,8 @@
  * file_per_thread gives each thread a file of its own (writeseek1) instead
  * of the group's one.  max_folio is the largest folio the file's
  * filesystem lets the page cache use (mapping_max_folio_size()), which
- * sizes the chunks when write.chunk = folio.  Dirty pages are throttled
+ * sizes the chunks when write.chunk = folio and caps the folios write_begin
+ * adds (sim/kernel/write.h).  Dirty pages are throttled
  * and written back as the machine's writeback says (vm.*: the dirty
  * limits and the flusher, sim/kernel/writeback.h).
  *
@@ -53,7 +54,7 @@ struct write_group {
 	struct group_file *files;	/* file_per_thread: one per thread */
 	uint64_t nr_files;
 	bool seek;
-	uint64_t ops, max_folio;
+	uint64_t ops;
 	struct fault_sys fs;
 	struct write_sys ws;
 	bool same_file;
@@ -172,28 +173,21 @@ static gboolean write_group_start(struct group *g, const struct sim_run_config *
 	wg->block = group_size(g, cfg, "block_size");
 	wg->seek = group_bool(g, cfg, "seek");
 	wg->ops = group_uint(g, cfg, "ops");
-	wg->max_folio = group_size(g, cfg, "max_folio");
-	if (wg->max_folio & (wg->max_folio - 1)) {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
-			    "max_folio = %" G_GUINT64_FORMAT " B: not a power of two (accepted: "
-			    "4KiB, 8KiB, .. 2MiB)", wg->max_folio);
-		return FALSE;
-	}
 	if (wg->seek && wg->same_file) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_RANGE,
 			    "seek = true needs source = anon (writeseek writes from its buffer)");
 		return FALSE;
 	}
-	if (!group_file_create(g, &wg->file, group_size(g, cfg, "file_size"), error))
+	if (!group_file_create(g, &wg->file, group_size(g, cfg, "file_size"), error) ||
+	    !group_file_max_folio(g, cfg, &wg->file, error))
 		return FALSE;
-	pc_mapping_set_max_folio(wg->file.mapping, wg->max_folio / PAGE_SIZE);
 	if (group_bool(g, cfg, "file_per_thread")) {
 		wg->files = g_new0(struct group_file, threads);
 		for (uint64_t i = 0; i < threads; i++, wg->nr_files++) {
 			if (!group_file_create(g, &wg->files[i], group_size(g, cfg, "file_size"),
-					       error))
+					       error) ||
+			    !group_file_max_folio(g, cfg, &wg->files[i], error))
 				return FALSE;
-			pc_mapping_set_max_folio(wg->files[i].mapping, wg->max_folio / PAGE_SIZE);
 		}
 	}
 	wg->errors = sim_stats_counter_unit(st, g->name, "errors", "writes",
@@ -281,13 +275,11 @@ static const struct sim_key_def write_keys[] = {
 		  "(will-it-scale writeseek), instead of the file once (dd)" },
 	{ .name = "workload.*.file_per_thread", .type = SIM_KEY_BOOL, .defval = "false",
 	  .help = "each thread writes a file of its own (writeseek1)" },
-	{ .name = "workload.*.max_folio", .type = SIM_KEY_SIZE, .defval = "4KiB", .min = "4KiB",
-	  .max = "2MiB", .help = "the largest page-cache folio of the file's filesystem "
-		  "(mapping_max_folio_size(): 4KiB without large folios)" },
 };
 
 static const struct sim_key_def *const write_shared_keys[] = {
-	&workload_key_file_size, &workload_key_cgroup, &workload_key_ops, NULL,
+	&workload_key_file_size, &workload_key_cgroup, &workload_key_ops, &workload_key_max_folio,
+	NULL,
 };
 
 const struct workload_kind workload_write = {

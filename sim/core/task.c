@@ -74,6 +74,7 @@ struct sim_task {
 	void *map;			/* stack mapping, guard page first */
 	size_t map_size;
 	struct sim_timer resume;	/* pending resume (spawn, wake, sleep, timeout) */
+	sim_time_t resume_at;		/* when a pending timer resume is due */
 	unsigned int id;
 	char *name;
 	struct list_head node;		/* eng->tasks->list */
@@ -459,6 +460,7 @@ static void task_sleep(struct sim_task *t, sim_time_t ns, bool oncpu)
 	t->state = SIM_TASK_SLEEPING;
 	t->oncpu = oncpu;
 	t->resume = sim_schedule(t->h.eng, ns, task_timer_event, t);
+	t->resume_at = t->h.eng->now + ns;
 	task_release_cpu(t);
 	task_wait(t);
 	t->oncpu = false;
@@ -496,8 +498,10 @@ static bool task_block(struct sim_task *t, sim_time_t timeout, bool oncpu)
 	t->state = SIM_TASK_BLOCKED;
 	t->woken = false;
 	t->oncpu = oncpu;
-	if (timeout >= 0)
+	if (timeout >= 0) {
 		t->resume = sim_schedule(t->h.eng, timeout, task_timer_event, t);
+		t->resume_at = t->h.eng->now + timeout;
+	}
 	task_release_cpu(t);
 	task_wait(t);
 	t->oncpu = false;
@@ -570,6 +574,27 @@ void sim_wake(struct sim_task *t)
 		t->h.sched_ops->wakeup(t, t->h.sched);
 	else
 		t->resume = sim_schedule(t->h.eng, 0, task_run_event, t);
+}
+
+bool sim_task_postpone_oncpu(struct sim_task *t, sim_time_t ns)
+{
+	struct sim_engine *eng = t->h.eng;
+
+	g_assert(ns >= 0);
+	if (!sim_timer_pending(&t->resume) || ns == 0)
+		return false;
+	if (t->state == SIM_TASK_RUNNABLE) {
+		/* About to run (task_run_event() due now): run @ns later. */
+		sim_cancel(eng, &t->resume);
+		t->resume = sim_schedule(eng, ns, task_run_event, t);
+		return true;
+	}
+	if (!t->oncpu)
+		return false;
+	sim_cancel(eng, &t->resume);
+	t->resume_at += ns;
+	t->resume = sim_schedule_at(eng, t->resume_at, task_timer_event, t);
+	return true;
 }
 
 void sim_task_run(struct sim_task *t)

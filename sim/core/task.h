@@ -134,6 +134,14 @@ void sim_sleep_oncpu(struct sim_task *t, sim_time_t ns);
  */
 bool sim_block_timeout_oncpu(struct sim_task *t, sim_time_t timeout);
 
+/*
+ * For CPU models: an interrupt took @ns of @t's core.  If @t waits on its
+ * CPU with a timer (a sleep on the CPU, a spin's timeout) or is about to
+ * run, that resume comes @ns later; returns whether there was one.  A
+ * task blocked off its CPU, or spinning without a timeout, is left alone.
+ */
+bool sim_task_postpone_oncpu(struct sim_task *t, sim_time_t ns);
+
 /* Accessors (and sim_task_name(), in faultsim/task.h). */
 unsigned int sim_task_id(const struct sim_task *t);
 enum sim_task_state sim_task_state(const struct sim_task *t);

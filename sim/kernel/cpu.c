@@ -110,6 +110,9 @@ struct cpu_task {
 	int cpu;			/* core held or reserved; -1 */
 	int last_cpu;			/* core it last ran on; -1 */
 	uint64_t *mask;			/* cores it may run on; NULL: all */
+	const void *mm;			/* the address space it runs in; NULL */
+	struct sim_timer switch_timer;	/* SWITCHING: the switch's end */
+	sim_time_t switch_end;
 	sim_time_t runnable_at;		/* when woken */
 	sim_time_t queued_at;		/* when put on the run queue */
 	sim_time_t slice_end;
@@ -121,6 +124,9 @@ struct cpu_core {
 	struct cpu_task *curr;		/* holding or switching in; NULL: idle */
 	sim_time_t since;		/* when curr got the core */
 	sim_time_t busy;		/* busy time of finished holds */
+	const void *lazy_mm;		/* idle, holding this mm lazily; NULL */
+	sim_time_t irq_end;		/* the interrupts' handlers end */
+	sim_time_t irq_time;		/* handler time so far */
 };
 
 struct sim_cpus {
@@ -149,6 +155,7 @@ struct sim_cpus {
 	uint64_t *nr_preemptions;
 	uint64_t *nr_spins;
 	uint64_t *nr_spin_resched;
+	uint64_t *nr_irqs;		/* NULL until the first interrupt */
 	struct sim_trace *trace;	/* sim/core/trace.h; NULL: not tracing */
 	unsigned int *trace_core;	/* each core's track */
 };
@@ -330,16 +337,25 @@ static void core_pick(struct sim_cpus *cpus, unsigned int cpu, struct cpu_task *
 	g_assert(!core->curr && task_allowed(ct, cpu));
 	core->curr = ct;
 	core->since = now;
+	core->lazy_mm = NULL;
 	ct->cpu = (int)cpu;
 	ct->state = CPU_TASK_SWITCHING;
 	sim_hist_record(cpus->runqueue_wait, (uint64_t)(now - ct->queued_at));
 	if (G_UNLIKELY(cpus->trace) && now > ct->queued_at)
 		cpu_trace_wait(cpus, ct, ct->queued_at);
 	(*cpus->nr_switches)++;
-	if (cpus->ctx_switch > 0)
-		sim_schedule(cpus->eng, cpus->ctx_switch, switch_done_event, ct);
-	else
+	if (G_UNLIKELY(core->irq_end > now)) {
+		/* An idle core's handler still runs: the switch follows it
+		 * (that time counted busy once, from now on as this hold). */
+		core->busy -= core->irq_end - now;
+		ct->switch_end = core->irq_end + cpus->ctx_switch;
+		ct->switch_timer = sim_schedule_at(cpus->eng, ct->switch_end, switch_done_event, ct);
+	} else if (cpus->ctx_switch > 0) {
+		ct->switch_end = now + cpus->ctx_switch;
+		ct->switch_timer = sim_schedule(cpus->eng, cpus->ctx_switch, switch_done_event, ct);
+	} else {
 		task_start(ct, false);
+	}
 }
 
 /* @ct wants a core: take an idle one or join the run-queue tail. */
@@ -374,6 +390,8 @@ static void core_release(struct sim_cpus *cpus, unsigned int cpu)
 	core->busy += sim_now(cpus->eng) - core->since;
 	if (G_UNLIKELY(cpus->trace))
 		cpu_trace_ran(cpus, cpu, core->curr, core->since);
+	/* enter_lazy_tlb(): the idle task keeps the last mm loaded. */
+	core->lazy_mm = core->curr->mm;
 	core->curr = NULL;
 	next = runqueue_first_for(cpus, cpu);
 	if (!next) {
@@ -664,6 +682,17 @@ void cpu_cond_resched(struct sim_task *t)
 		preempt_task(ct);
 }
 
+/* A spinner woken while an interrupt's handler runs on its core goes on
+ * when the handler ends. */
+static void spin_after_irq(struct cpu_task *ct)
+{
+	const struct cpu_core *core = &ct->cpus->cores[ct->cpu];
+	sim_time_t now = sim_now(ct->cpus->eng);
+
+	if (G_UNLIKELY(core->irq_end > now))
+		sim_sleep_oncpu(ct->task, core->irq_end - now);
+}
+
 bool cpu_spin(struct sim_task *t, sim_time_t max)
 {
 	struct cpu_task *ct = cpu_task_running(t);
@@ -692,9 +721,82 @@ bool cpu_spin(struct sim_task *t, sim_time_t max)
 		}
 		if (cpus->slice && (piece < 0 || piece > ct->slice_end - now))
 			piece = ct->slice_end - now;
-		if (sim_block_timeout_oncpu(t, piece))
+		if (sim_block_timeout_oncpu(t, piece)) {
+			spin_after_irq(ct);
 			return true;
+		}
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Interrupts and the address space a core runs */
+
+void sim_cpus_task_set_mm(struct sim_task *t, const void *mm)
+{
+	struct cpu_task *ct = cpu_task_of(t);
+
+	g_assert(ct);
+	ct->mm = mm;
+}
+
+enum sim_core_mm sim_cpus_core_mm(const struct sim_cpus *cpus, unsigned int cpu, const void *mm)
+{
+	const struct cpu_core *core;
+
+	g_assert(cpu < cpus->nr_cpus);
+	core = &cpus->cores[cpu];
+	if (!mm)
+		return SIM_CORE_MM_NONE;
+	if (core->curr)
+		return core->curr->mm == mm ? SIM_CORE_MM_RUNNING : SIM_CORE_MM_NONE;
+	return core->lazy_mm == mm ? SIM_CORE_MM_LAZY : SIM_CORE_MM_NONE;
+}
+
+void sim_cpus_core_leave_lazy(struct sim_cpus *cpus, unsigned int cpu)
+{
+	g_assert(cpu < cpus->nr_cpus);
+	cpus->cores[cpu].lazy_mm = NULL;
+}
+
+sim_time_t sim_cpus_interrupt(struct sim_cpus *cpus, unsigned int cpu, sim_time_t cost)
+{
+	struct cpu_core *core;
+	struct cpu_task *ct;
+	sim_time_t now = sim_now(cpus->eng);
+
+	g_assert(cpu < cpus->nr_cpus && cost >= 0);
+	if (!cpus->nr_irqs)
+		cpus->nr_irqs = sim_stats_counter_unit(sim_engine_stats(cpus->eng), "cpu",
+						       "interrupts", "interrupts",
+						       "interrupts taken (IPIs)");
+	(*cpus->nr_irqs)++;
+	core = &cpus->cores[cpu];
+	core->irq_end = MAX(now, core->irq_end) + cost;
+	core->irq_time += cost;
+	ct = core->curr;
+	if (!ct) {
+		/* An idle core: the handler is its only work. */
+		core->busy += cost;
+		return core->irq_end;
+	}
+	if (ct->state == CPU_TASK_SWITCHING) {
+		if (sim_cancel(cpus->eng, &ct->switch_timer)) {
+			ct->switch_end += cost;
+			ct->switch_timer = sim_schedule_at(cpus->eng, ct->switch_end,
+							   switch_done_event, ct);
+		}
+		return core->irq_end;
+	}
+	/* Whatever the task waits for on its core (a piece of cpu_work(), a
+	 * spin's timeout, its resumption) comes @cost later. */
+	sim_task_postpone_oncpu(ct->task, cost);
+	return core->irq_end;
+}
+
+sim_time_t sim_cpus_irq_time(const struct sim_cpus *cpus, unsigned int cpu)
+{
+	g_assert(cpu < cpus->nr_cpus);
+	return cpus->cores[cpu].irq_time;
 }
 
 /* ------------------------------------------------------------------ */

@@ -88,6 +88,35 @@ bool cpu_spin(struct sim_task *t, sim_time_t max);
  * queued): the task goes to the run-queue tail, as cond_resched(). */
 void cpu_cond_resched(struct sim_task *t);
 
+/*
+ * Interrupts (IPIs).  sim_cpus_interrupt() runs a handler of @cost ns on
+ * core @cpu now, after the handlers already running there: the core is
+ * busy for it, and whatever holds the core loses that time -- a piece of
+ * cpu_work() ends @cost later, a context switch under way too, a spinner
+ * woken meanwhile goes on when the handler ends; an idle core is busy.
+ * Returns when the handler ends.  Counter "cpu" interrupts (made at the
+ * first one, so that a run without interrupts keeps its statistics).
+ */
+sim_time_t sim_cpus_interrupt(struct sim_cpus *cpus, unsigned int cpu, sim_time_t cost);
+/* Handler time core @cpu has taken so far. */
+sim_time_t sim_cpus_irq_time(const struct sim_cpus *cpus, unsigned int cpu);
+
+/*
+ * The address space a task runs in (the kernel's task->mm; an opaque
+ * pointer, NULL for a kernel thread), for sim_cpus_core_mm(): a core runs
+ * @mm while a task of it holds the core or switches in, and holds it
+ * lazily once idle after one (enter_lazy_tlb(): the idle task borrows the
+ * last mm) until it picks another task or sim_cpus_core_leave_lazy().
+ */
+void sim_cpus_task_set_mm(struct sim_task *t, const void *mm);
+enum sim_core_mm {
+	SIM_CORE_MM_NONE,
+	SIM_CORE_MM_RUNNING,
+	SIM_CORE_MM_LAZY,
+};
+enum sim_core_mm sim_cpus_core_mm(const struct sim_cpus *cpus, unsigned int cpu, const void *mm);
+void sim_cpus_core_leave_lazy(struct sim_cpus *cpus, unsigned int cpu);
+
 /* The core running @t, or -1 (not attached, or not on a core now). */
 int sim_task_cpu(const struct sim_task *t);
 static inline bool sim_task_on_cpu(const struct sim_task *t)

@@ -1135,10 +1135,33 @@ unsigned long zap_page_range(struct vm_area_struct *vma, uint64_t start, uint64_
 	return n;
 }
 
+/* Whether [@start, @end) of @mm maps a present pte (holes skipped). */
+static bool range_has_present(const struct mm_struct *mm, uint64_t start, uint64_t end)
+{
+	for (uint64_t addr = start; addr < end;) {
+		const struct pte_table *pt = pte_table(mm, addr);
+
+		if (!pt) {
+			size_t g = addr >> PMD_SHIFT;
+
+			if (g >= mm->nr_pgd || !mm->pgd[g])
+				addr = (addr | ((UINT64_C(1) << PMD_SHIFT) - 1)) + 1;
+			else
+				addr = (addr | (PTRS_PER_PTE - 1)) + 1;
+			continue;
+		}
+		if (pte_present(pt->pte[addr & (PTRS_PER_PTE - 1)]))
+			return true;
+		addr++;
+	}
+	return false;
+}
+
 gboolean do_munmap(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 		   uint64_t nr_pages, GError **error)
 {
-	uint64_t end = start + nr_pages;
+	uint64_t end = start + nr_pages, tables;
+	bool present = false;
 	guint i;
 
 	if (!check_range(mm, start, nr_pages, "munmap", error))
@@ -1147,6 +1170,12 @@ gboolean do_munmap(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 	/* Wait for the per-VMA readers of what may change (also
 	 * mmap_region()'s merge candidates: the neighbours). */
 	vma_start_write_range(t, mm, start, nr_pages);
+	/* unmap_region(): one mmu_gather for the range, flushed at its end
+	 * (tlb_finish_mmu()) if it cleared present ptes, with freed_tables
+	 * if page tables went too. */
+	if (mm->tlb && t)
+		present = range_has_present(mm, start, end);
+	tables = mm->nr_pte_tables;
 	i = find_vma_index(mm, start);
 	if (i < mm->vmas->len && vma_at(mm, i)->vm_start < start) {
 		split_vma(mm, i, start);
@@ -1160,6 +1189,8 @@ gboolean do_munmap(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 		zap_page_range(vma, vma->vm_start, vma_pages(vma));
 		vma_remove(mm, i);
 	}
+	if (present)
+		flush_tlb_mm_range(t, mm, start, end, mm->nr_pte_tables < tables);
 	mm_op_done(mm, t);
 	if (mm_checks(mm->sys))
 		check_vmas(mm);
@@ -1269,6 +1300,11 @@ gboolean do_mprotect(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 	}
 	/* Merge the changed VMAs with each other and their neighbours. */
 	vma_merge_range(mm, first, i);
+	/* change_protection() on present ptes ends in a flush of the range
+	 * (flush_tlb_range(); from 6.0 the mmu_gather's, one for the call),
+	 * whichever way the protection went: the ptes were rewritten. */
+	if (mm->tlb && t && range_has_present(mm, start, end))
+		flush_tlb_mm_range(t, mm, start, end, false);
 	mm_op_done(mm, t);
 	if (mm_checks(mm->sys))
 		check_vmas(mm);

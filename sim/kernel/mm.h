@@ -106,6 +106,7 @@
 #include "sim/kernel/pagecache.h"
 #include "sim/kernel/readahead.h"
 #include "sim/kernel/rwsem.h"
+#include "sim/kernel/tlb.h"
 #include "sim/core/task.h"
 
 /* vm_flags: VM_READ .. VM_RAND_READ are faultsim/mm.h's. */
@@ -237,6 +238,9 @@ struct mm_struct {
 	/* The kernel has per-VMA locks (the fault_lock policy takes them):
 	 * writers' vma_start_write() count in lock_stat.  Set by the model. */
 	bool has_vma_locks;
+	/* TLB shootdowns of changed ptes (sim/kernel/tlb.h); NULL: not
+	 * modelled.  Set by the model. */
+	struct tlb_sys *tlb;
 	/* pmd sequence counts (khugepaged pmd-seq, sim/kernel/khugepaged.h);
 	 * NULL: none, the fault path checks nothing.  khugepaged's. */
 	struct pmd_seq_table *pmd_seq;

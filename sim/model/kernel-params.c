@@ -252,3 +252,15 @@ void mm_lines_params_from_config(struct mm_lines_params *p, const struct sim_run
 	else
 		p->rss = rss == 1 ? RSS_TASK_CACHE : RSS_PERCPU;
 }
+
+void tlb_params_from_config(struct tlb_params *p, const struct sim_run_config *cfg)
+{
+	tlb_params_init(p);
+	p->ipi_latency = sim_config_get_time(cfg, "machine.ipi_latency");
+	p->ipi_cost = sim_config_get_time(cfg, "machine.ipi_cost");
+	p->flush_page = sim_config_get_time(cfg, "machine.tlb_flush_page");
+	/* Before 4.20 native_flush_tlb_others() sends to the whole
+	 * mm_cpumask, lazy CPUs too; after, to lazy CPUs only when page
+	 * tables were freed (tlb_is_not_lazy(), should_flush_tlb()). */
+	p->ipi_lazy = preset_version(cfg) < 420;
+}

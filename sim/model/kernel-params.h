@@ -14,6 +14,7 @@
 #include "sim/kernel/fault.h"
 #include "sim/kernel/khugepaged.h"
 #include "sim/kernel/mm-lines.h"
+#include "sim/kernel/tlb.h"
 #include "sim/kernel/write.h"
 #include "sim/kernel/writeback.h"
 
@@ -30,6 +31,9 @@ void write_params_from_config(struct write_params *p, const struct sim_run_confi
 /* The mm.* keys, with the preset's kernel version where a key says 0 or
  * auto (MEMCG_CHARGE_BATCH, the RSS counters). */
 void mm_lines_params_from_config(struct mm_lines_params *p, const struct sim_run_config *cfg);
+/* The machine.ipi_* and machine.tlb_flush_page keys, and the preset's
+ * kernel version (which CPUs a flush reaches). */
+void tlb_params_from_config(struct tlb_params *p, const struct sim_run_config *cfg);
 void writeback_params_from_config(struct writeback_params *p, const struct sim_run_config *cfg);
 
 #endif /* FAULTSIM_SIM_MODEL_KERNEL_PARAMS_H */

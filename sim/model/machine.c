@@ -27,6 +27,17 @@ static const struct sim_key_def machine_keys[] = {
 	  .defval = "lognormal(550ns,0.45)",
 	  .help = "scheduling latency of a woken task before it queues for a core (default: "
 		  "measured, see docs/design.md)" },
+	/* IPIs: TLB shootdowns (sim/kernel/tlb.h) */
+	{ .name = "machine.ipi_latency", .type = SIM_KEY_TIME, .defval = "500ns",
+	  .help = "an IPI from its send to its handler's start on the target CPU (default: a "
+		  "bare-metal round trip of 1-2 us split, see docs/kernel.md; calibrate "
+		  "measures the host's)" },
+	{ .name = "machine.ipi_cost", .type = SIM_KEY_TIME, .defval = "1us",
+	  .help = "a TLB-flush IPI's handler on the target CPU, stolen from what runs there "
+		  "(0 with ipi_latency 0: no shootdowns)" },
+	{ .name = "machine.tlb_flush_page", .type = SIM_KEY_TIME, .defval = "100ns",
+	  .help = "flushing one page from a TLB (INVLPG; a range above 33 pages costs 33, "
+		  "the full flush the kernel does then)" },
 	/* cache lines */
 	{ .name = "machine.cacheline_transfer", .type = SIM_KEY_TIME, .defval = "100ns",
 	  .help = "moving a lock word's cache line to another CPU (0: not modelled)" },
@@ -213,6 +224,13 @@ gboolean sim_machine_provide(struct sim_machine *m, unsigned int parts, GError *
 		return FALSE;
 	if ((parts & SIM_MACHINE_MM) && !m->mm_sys && !provide_mm(m, error))
 		return FALSE;
+	if ((parts & SIM_MACHINE_MM) && !m->tlb) {
+		struct tlb_params p;
+
+		tlb_params_from_config(&p, m->cfg);
+		if (p.ipi_latency > 0 || p.ipi_cost > 0)
+			m->tlb = tlb_sys_new(m->eng, m->cpus, &p);
+	}
 	if ((parts & SIM_MACHINE_CACHELINES) && !m->line_cost) {
 		m->line_cost = g_new0(struct sim_cacheline_cost, 1);
 		cacheline_cost_init(m->line_cost, m->eng,
@@ -286,6 +304,8 @@ void sim_machine_destroy(struct sim_machine *m)
 	sim_machine_free_memory(m);
 	mm_lines_free(m->lines);
 	m->lines = NULL;
+	tlb_sys_free(m->tlb);
+	m->tlb = NULL;
 	g_free(m->line_cost);
 	m->line_cost = NULL;
 	if (m->blkcgs)

@@ -36,6 +36,7 @@
 #include "sim/kernel/mm.h"
 #include "sim/kernel/mm-lines.h"
 #include "sim/kernel/pagecache.h"
+#include "sim/kernel/tlb.h"
 #include "sim/kernel/writeback.h"
 
 /* Parts of the machine made on demand. */
@@ -55,6 +56,7 @@ struct sim_machine {
 	struct mm_sys *mm_sys;			/* SIM_MACHINE_MM */
 	struct sim_cacheline_cost *line_cost;	/* SIM_MACHINE_CACHELINES */
 	struct mm_lines *lines;			/* MM and CACHELINES: a fault's */
+	struct tlb_sys *tlb;			/* MM: TLB shootdowns; NULL: none */
 	uint64_t disk_next;			/* where the next extent starts */
 	GHashTable *blkcgs;			/* name -> struct sim_blkcg (the disk's) */
 };

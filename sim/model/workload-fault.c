@@ -17,8 +17,9 @@
  *	       with vma_per_thread (mapping = anon), one VMA per thread of
  *	       anon_size / threads bytes each, a hole between two, and each
  *	       thread touches only its own (pft's layout);
- *	jit    one anonymous page the writers mprotect (writer_op =
- *	       mprotect); nobody touches it.
+ *	jit    one anonymous page; with writer_op = mprotect, writer_pages
+ *	       pages, which the writers mprotect: written at set-up (a
+ *	       JIT's code, present), never touched by the threads.
  * Each process runs:
  *	threads        touching pages: a page of [file, anon) chosen by
  *	               pattern (sequential per thread if unset), written with
@@ -121,6 +122,7 @@ struct fault_proc {
 	uint64_t file_start, file_pages;
 	uint64_t jit;
 	uint64_t own;			/* writer_op = mmap-own: its range */
+	uint64_t jit_pages;		/* the jit VMA's pages */
 	uint64_t wr_addr, wr_pages;	/* mprotect-range: the range made read-only */
 };
 
@@ -265,8 +267,9 @@ static void writer_op(struct sim_task *t, struct fault_proc *p, bool *state)
 	*state = !*state;
 	switch (fg->writer_op) {
 	case WRITER_MPROTECT:
-		/* a page nobody touches (a JIT's) */
-		do_mprotect(t, p->mm, p->jit, 1, *state ? VM_READ : VM_READ | VM_WRITE, NULL);
+		/* a JIT's pages, present, that the threads do not touch */
+		do_mprotect(t, p->mm, p->jit, p->jit_pages, *state ? VM_READ : VM_READ | VM_WRITE,
+			    NULL);
 		break;
 	case WRITER_REMAP:
 		if (!p->file_pages)
@@ -358,6 +361,9 @@ static void writer_dontneed(struct sim_task *t, struct fault_proc *p)
 		*fg->zapped += zapped;
 	}
 	cpu_work(t, fg->zap_page * (sim_time_t)zapped);
+	/* zap_page_range_single()'s mmu_gather: the flush at its end. */
+	if (zapped)
+		flush_tlb_mm_range(t, p->mm, addr, addr + n, false);
 	mmap_read_unlock(p->mm, t);
 }
 
@@ -515,6 +521,7 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 	p->fg = fg;
 	/* mmap-own: the writer's VMA after the jit page and a hole */
 	uint64_t own = fg->writer_op == WRITER_MMAP_OWN ? 1 + fg->writer_pages : 0;
+	struct vm_area_struct *jit;
 
 	/* thp_get_unmapped_area() (the get_unmapped_area of ext4, xfs and
 	 * the other filesystems with large folios): a file mapping of a PMD
@@ -523,11 +530,13 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 	uint64_t base = file >= PTRS_PER_PTE &&
 		mapping_max_folio_size(fg->file.mapping) > PAGE_SIZE ? PTRS_PER_PTE : 1;
 
-	p->mm = mm_new(m->mm_sys, name, sim_policy_rwsem(cfg), base + file + span + 2 + own,
-		       error);
+	p->jit_pages = fg->writer_op == WRITER_MPROTECT ? fg->writer_pages : 1;
+	p->mm = mm_new(m->mm_sys, name, sim_policy_rwsem(cfg),
+		       base + file + span + 1 + p->jit_pages + own, error);
 	if (!p->mm)
 		return FALSE;
 	p->mm->line_cost = m->line_cost;
+	p->mm->tlb = m->tlb;
 	p->mm->lines = m->lines;
 	p->mm->has_vma_locks = fg->fs.fault_lock->lock_vma != NULL;
 	p->start = base;
@@ -546,7 +555,22 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 		return FALSE;
 	p->jit = base + file + span + 1;	/* a hole before it: never merged */
 	p->own = p->jit + 2;
-	return mmap_region(NULL, p->mm, p->jit, 1, VM_READ | VM_WRITE, NULL, 0, error) != NULL;
+	jit = mmap_region(NULL, p->mm, p->jit, p->jit_pages, VM_READ | VM_WRITE, NULL, 0, error);
+	if (!jit)
+		return FALSE;
+	/* The JIT wrote its code: the mprotect writers' pages are present
+	 * (their mprotect() flushes them from the TLBs, sim/kernel/tlb.h). */
+	for (uint64_t a = p->jit; fg->writer_op == WRITER_MPROTECT && a < p->jit + p->jit_pages;
+	     a++) {
+		struct page *page = mm_alloc_anon_page(NULL, p->mm, jit, a, NULL);
+
+		if (!page)
+			break;
+		mm_map_page(p->mm, jit, a, page);
+		unlock_page(page);
+		put_page(page);
+	}
+	return TRUE;
 }
 
 /*
@@ -696,19 +720,21 @@ static gboolean fault_group_start(struct group *g, const struct sim_run_config *
 			ft->pages = fault_thread_pages(fg, p->nr_pages, threads);
 			ft->base = p->start + k * (ft->pages + 1);
 			ft->cursor = ft->pages ? 0 : p->nr_pages * k / threads;
-			group_spawn(g, tname, fault_thread, ft, false);
+			sim_cpus_task_set_mm(group_spawn(g, tname, fault_thread, ft, false), p->mm);
 		}
 		for (uint64_t k = 0; k < writers; k++) {
 			g_autofree char *tname = g_strdup_printf("%s[%" G_GUINT64_FORMAT "]/writer%"
 								 G_GUINT64_FORMAT, g->name, i, k);
 
-			group_spawn_on(g, tname, writer_thread, p, true, writer_cpus);
+			sim_cpus_task_set_mm(group_spawn_on(g, tname, writer_thread, p, true,
+							    writer_cpus), p->mm);
 		}
 		for (uint64_t k = 0; k < readers; k++) {
 			g_autofree char *tname = g_strdup_printf("%s[%" G_GUINT64_FORMAT "]/proc%"
 								 G_GUINT64_FORMAT, g->name, i, k);
 
-			group_spawn_on(g, tname, proc_thread, p, true, proc_cpus);
+			sim_cpus_task_set_mm(group_spawn_on(g, tname, proc_thread, p, true,
+							    proc_cpus), p->mm);
 		}
 	}
 	for (uint64_t k = 0; k < lockers; k++) {

@@ -244,6 +244,55 @@ static void test_sequential_window(void)
 	rt_destroy(&rt);
 }
 
+/*
+ * The same scan on a mapping with large folios (page_cache_ra_order()):
+ * each folio is aligned to its index and at most ilog2(window) (32 pages);
+ * the order grows by two a readahead (4 pages at the sync readahead, then
+ * 16, then 32 asked for), but the windows after the first ones start at
+ * 28 + 32k, so the largest aligned folio in them is 16 pages: 28 +4, 32
+ * +16, 48 +8, 56 +4 each.  Every marker, set on a whole folio, is met and
+ * cleared on all its pages.
+ */
+static void test_sequential_folios(void)
+{
+	struct rt rt;
+	unsigned int max_order = 0;
+
+	rt_init(&rt, 2, SEQ_FILE_PAGES);
+	pc_mapping_set_max_folio(rt.file, 512);
+	rt_run(&rt, sequential_reader);
+	g_assert_cmpuint(counter(&rt, "readahead", "pages"), ==, SEQ_FILE_PAGES);
+	for (pgoff_t idx = 0; idx < SEQ_FILE_PAGES; ) {
+		struct page *page = find_get_page(rt.file, idx);
+		pgoff_t n;
+
+		g_assert_nonnull(page);
+		n = folio_nr_pages(page);
+		if (g_test_verbose())
+			g_printerr("folio %" G_GUINT64_FORMAT " +%" G_GUINT64_FORMAT "\n", idx, n);
+		g_assert_cmpuint(folio_index(page), ==, idx);
+		g_assert_cmpuint(n, <=, 32);
+		max_order = MAX(max_order, folio_order(page));
+		for (pgoff_t i = idx; i < idx + n; i++) {
+			struct page *q = find_get_page(rt.file, i);
+
+			g_assert_true(PageUptodate(q));
+			g_assert_false(PageReadahead(q));
+			g_assert_cmpuint(folio_nr_pages(q), ==, n);
+			put_page(q);
+		}
+		put_page(page);
+		idx += n;
+	}
+	g_assert_cmpuint(max_order, ==, 4);
+	if (g_test_verbose())
+		for (unsigned int i = 0; i < rt.nr_seen; i++)
+			g_printerr("window at %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT " +%u async %u\n",
+				   rt.seen[i].at, rt.seen[i].start, rt.seen[i].size,
+				   rt.seen[i].async_size);
+	rt_destroy(&rt);
+}
+
 /* ------------------------------------------------------------------ */
 
 #define RAND_FILE_PAGES	8192
@@ -359,6 +408,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/sim/readahead/initial-window", test_initial_window);
 	g_test_add_func("/sim/readahead/sequential-window", test_sequential_window);
+	g_test_add_func("/sim/readahead/sequential-folios", test_sequential_folios);
 	g_test_add_func("/sim/readahead/sequential-miss", test_sequential_miss);
 	g_test_add_func("/sim/readahead/random-no-growth", test_random_no_growth);
 	g_test_add_func("/sim/readahead/determinism", test_determinism);

@@ -286,7 +286,7 @@ void fault_sync_readahead(struct vm_fault *vmf)
 	ra->start = vmf->pgoff > ra->ra_pages / 2 ? vmf->pgoff - ra->ra_pages / 2 : 0;
 	ra->size = ra->ra_pages;
 	ra->async_size = ra->ra_pages / 4;
-	page_cache_ra_submit(vmf->t, vmf->mapping, ra);
+	page_cache_ra_order(vmf->t, vmf->mapping, ra, 0);
 }
 
 bool fault_async_readahead_wanted(struct vm_fault *vmf, struct page *page)

@@ -711,21 +711,20 @@ static bool slots_free(const struct address_space *mapping, pgoff_t index, pgoff
 	return true;
 }
 
-int pc_add_folio(struct sim_task *t, struct address_space *mapping, pgoff_t index,
-		 unsigned int order, unsigned int gfp, struct page **pagep)
+/* Add a folio of 2^@order (> 0) pages at @index, or, if @fallback, of the
+ * largest order below that can be had, down to 1; -EEXIST or -ENOMEM if
+ * none. */
+static int add_folio(struct sim_task *t, struct address_space *mapping, pgoff_t index,
+		     unsigned int order, unsigned int gfp, bool fallback, struct page **pagep)
 {
 	struct page_cache *pc = mapping->pc;
 	int err = -ENOMEM;
 
-	order = folio_order_for(mapping, index, order);
-	if (!order)
-		return add_to_page_cache_lru(t, mapping, index, gfp, pagep);
 	g_assert(!t || t == sim_current(pc->eng));
-	for (;; order--) {
+	g_assert(order && !(index & (((pgoff_t)1 << order) - 1)));
+	for (; order; order = fallback ? order - 1 : 0) {
 		pgoff_t n = (pgoff_t)1 << order, got = 0;
 
-		if (!order)
-			break;
 		/* filemap_add_folio() finds a page in the range: -EEXIST,
 		 * and __filemap_get_folio() tries the next order down. */
 		if (index + n > mapping->size || !slots_free(mapping, index, n)) {
@@ -765,10 +764,32 @@ int pc_add_folio(struct sim_task *t, struct address_space *mapping, pgoff_t inde
 		}
 		return 0;
 	}
+	return err;
+}
+
+int pc_add_folio(struct sim_task *t, struct address_space *mapping, pgoff_t index,
+		 unsigned int order, unsigned int gfp, struct page **pagep)
+{
+	order = folio_order_for(mapping, index, order);
+	if (order && add_folio(t, mapping, index, order, gfp, true, pagep) == 0)
+		return 0;
 	/* Order 0, with the caller's gfp as given; -EEXIST from above
 	 * only if the page at @index itself is taken. */
-	(void)err;
 	return add_to_page_cache_lru(t, mapping, index, gfp, pagep);
+}
+
+int pc_add_folio_order(struct sim_task *t, struct address_space *mapping, pgoff_t index,
+		       unsigned int order, unsigned int gfp, struct page **pagep)
+{
+	g_assert(order <= (unsigned int)g_bit_nth_msf(mapping->max_folio, -1));
+	if (!order)
+		return add_to_page_cache_lru(t, mapping, index, gfp, pagep);
+	return add_folio(t, mapping, index, order, gfp, false, pagep);
+}
+
+unsigned int pc_mapping_max_folio_order(const struct address_space *mapping)
+{
+	return (unsigned int)g_bit_nth_msf(mapping->max_folio, -1);
 }
 
 struct page *pc_page_at(struct address_space *mapping, pgoff_t index)

@@ -226,6 +226,14 @@ size_t mapping_max_folio_size(const struct address_space *mapping);
  */
 int pc_add_folio(struct sim_task *t, struct address_space *mapping, pgoff_t index,
 		 unsigned int order, unsigned int gfp, struct page **pagep);
+/* filemap_alloc_folio() + filemap_add_folio() of readahead's
+ * ra_alloc_folio(): a folio of exactly 2^@order pages at @index (aligned
+ * to it; @order at most the mapping's largest), added as pc_add_folio()
+ * adds one, or -EEXIST (a page of the range is cached) or -ENOMEM. */
+int pc_add_folio_order(struct sim_task *t, struct address_space *mapping, pgoff_t index,
+		       unsigned int order, unsigned int gfp, struct page **pagep);
+/* mapping_max_folio_order(): log2 of the largest folio, in pages. */
+unsigned int pc_mapping_max_folio_order(const struct address_space *mapping);
 /* The page cached at @index (no reference taken), or NULL. */
 struct page *pc_page_at(struct address_space *mapping, pgoff_t index);
 /* The @data of @mapping's backing if its ops are @ops, else NULL. */

@@ -250,6 +250,71 @@ unsigned long page_cache_ra_submit(struct sim_task *t, struct address_space *map
 	return do_page_cache_ra(t, mapping, ra->start, ra->size, ra->async_size);
 }
 
+unsigned long page_cache_ra_order(struct sim_task *t, struct address_space *mapping,
+				  struct file_ra_state *ra, unsigned int new_order)
+{
+	unsigned int gfp = t ? PC_GFP_NORETRY : PC_GFP_NOWAIT;
+	unsigned int max_order = pc_mapping_max_folio_order(mapping);
+	struct file_backing *fb = pc_mapping_backing(mapping, &file_backing_ops);
+	pgoff_t isize = pc_mapping_size(mapping);
+	pgoff_t start = ra->start, index = start, limit, mark;
+	struct ra_batch batch = { .nr = 0 };
+	struct sim_task *old_plug = NULL;
+	unsigned long added = 0;
+	int err = 0;
+
+	if (!max_order || ra->size < 4 || !isize || start > isize - 1)
+		return page_cache_ra_submit(t, mapping, ra);
+	limit = MIN(isize - 1, start + ra->size - 1);
+	mark = start + ra->size - ra->async_size;
+	if (new_order < max_order)
+		new_order += 2;
+	new_order = MIN(new_order, max_order);
+	new_order = MIN(new_order, (unsigned int)g_bit_nth_msf(ra->size, -1));
+	if (fb && t)
+		fb_start_plug(fb, t, &old_plug);
+	while (index <= limit) {
+		unsigned int order = new_order;
+		pgoff_t n;
+		struct page *page;
+
+		if (index & (((pgoff_t)1 << order) - 1))
+			order = (unsigned int)__builtin_ctzll(index);
+		/* Not past the end of the window (and the file). */
+		while (index + ((pgoff_t)1 << order) - 1 > limit)
+			order--;
+		n = (pgoff_t)1 << order;
+		/* ra_alloc_folio(): one try at this order; a cached page in
+		 * the range (-EEXIST) or no memory ends the loop. */
+		err = pc_add_folio_order(t, mapping, index, order, gfp, &page);
+		if (err)
+			break;
+		/* The marker, rounded down to the folio: on every page
+		 * (the folio's flag). */
+		for (pgoff_t i = 0; i < n; i++) {
+			struct page *q = i ? pc_page_at(mapping, index + i) : page;
+
+			if (index == (mark & ~(n - 1)))
+				SetPageReadahead(q);
+			if (batch.nr == RA_BATCH_MAX)
+				read_pages(t, &batch);
+			batch.pages[batch.nr++] = q;
+		}
+		added += n;
+		index += n;
+	}
+	read_pages(t, &batch);
+	if (fb && t)
+		fb_finish_plug(fb, t, old_plug);
+	if (added)
+		ra_count(mapping, RA_PAGES, added);
+	if (!err)
+		return added;
+	/* The rest a page at a time (do_page_cache_ra() of the fallback). */
+	return added + do_page_cache_ra(t, mapping, index, ra->size - (index - start),
+					ra->async_size);
+}
+
 /* force_page_cache_ra(): the request as is, in 2 MiB chunks, at most the
  * device's largest I/O (or the readahead limit if larger). */
 static unsigned long force_page_cache_ra(struct sim_task *t, struct address_space *mapping,
@@ -272,7 +337,7 @@ static unsigned long force_page_cache_ra(struct sim_task *t, struct address_spac
 
 static unsigned long ondemand_readahead(struct sim_task *t, struct address_space *mapping,
 					struct file_ra_state *ra, bool hit_readahead_marker,
-					pgoff_t index, unsigned long req_size)
+					pgoff_t index, unsigned long req_size, unsigned int order)
 {
 	unsigned long max_pages = ra->ra_pages;
 	pgoff_t prev_index;
@@ -283,8 +348,10 @@ static unsigned long ondemand_readahead(struct sim_task *t, struct address_space
 	if (!index)
 		goto initial_readahead;
 
-	/* At the marker, or just past the window: the stream goes on. */
-	if (index == ra->start + ra->size - ra->async_size ||
+	/* At the marker, or just past the window: the stream goes on.  The
+	 * marker is on the folio that holds it: its first page, for a folio
+	 * of @order (6.x page_cache_async_ra()'s round_down()). */
+	if (index == ((ra->start + ra->size - ra->async_size) & ~(((pgoff_t)1 << order) - 1)) ||
 	    index == ra->start + ra->size) {
 		ra->start += ra->size;
 		ra->size = (unsigned int)get_next_ra_size(ra, max_pages);
@@ -341,7 +408,7 @@ readit:
 			ra->async_size = (unsigned int)(max_pages >> 1);
 		}
 	}
-	return page_cache_ra_submit(t, mapping, ra);
+	return page_cache_ra_order(t, mapping, ra, order);
 }
 
 unsigned long page_cache_sync_readahead(struct sim_task *t, struct address_space *mapping,
@@ -352,7 +419,7 @@ unsigned long page_cache_sync_readahead(struct sim_task *t, struct address_space
 	if (!ra->ra_pages)
 		return force_page_cache_ra(t, mapping, ra, index, 1);
 	ra_count(mapping, RA_SYNC, 1);
-	return ondemand_readahead(t, mapping, ra, false, index, req_count);
+	return ondemand_readahead(t, mapping, ra, false, index, req_count, 0);
 }
 
 unsigned long page_cache_async_readahead(struct sim_task *t, struct address_space *mapping,
@@ -363,9 +430,16 @@ unsigned long page_cache_async_readahead(struct sim_task *t, struct address_spac
 		return 0;
 	if (PageWriteback(page))
 		return 0;
+	/* folio_clear_readahead(): the flag of the page's folio. */
+	for (pgoff_t i = 0; i < folio_nr_pages(page); i++) {
+		struct page *q = pc_page_at(mapping, folio_index(page) + i);
+
+		if (q)
+			ClearPageReadahead(q);
+	}
 	ClearPageReadahead(page);
 	ra_count(mapping, RA_ASYNC, 1);
-	return ondemand_readahead(t, mapping, ra, true, index, req_count);
+	return ondemand_readahead(t, mapping, ra, true, index, req_count, folio_order(page));
 }
 
 /* ------------------------------------------------------------------ */

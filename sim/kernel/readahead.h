@@ -48,7 +48,7 @@
  * as the kernel (PG_readahead shares its bit with PG_reclaim there).
  * Congestion checks are not modelled, nor is the raise of the limit to
  * the device's optimal I/O size for oversized reads (bdi->io_pages: here
- * it equals ra_pages), nor readahead of folios larger than a page.
+ * it equals ra_pages).  Large folios: page_cache_ra_order() below.
  *
  * The file backing.  file_backing_new() gives an address space
  * readpage/writepage operations on a disk: page @index lives at byte
@@ -111,6 +111,20 @@ unsigned long page_cache_sync_readahead(struct sim_task *t, struct address_space
 unsigned long page_cache_async_readahead(struct sim_task *t, struct address_space *mapping,
 					 struct file_ra_state *ra, struct page *page,
 					 pgoff_t index, unsigned long req_count);
+/*
+ * page_cache_ra_order() (mm/readahead.c, 5.18+): the window @ra in large
+ * folios on a mapping that has them: the order grows by 2 from @new_order
+ * (the order of the folio that carried the marker; 0 for a synchronous
+ * readahead and mmap read-around), capped at the mapping's largest and at
+ * ilog2(ra->size); each folio's order is lowered to the alignment of its
+ * index and to end within the window and the file; the marker goes on the
+ * folio holding it (every page of it here).  A folio that cannot be added
+ * (a page of its range cached, no memory) ends the loop, and the rest of
+ * the window is read a page at a time (do_page_cache_ra()).  Without
+ * large folios, or a window under 4 pages: page_cache_ra_submit().
+ */
+unsigned long page_cache_ra_order(struct sim_task *t, struct address_space *mapping,
+				  struct file_ra_state *ra, unsigned int new_order);
 /* Read the window @ra describes (ra_submit(), for the fault path's
  * read-around, which sets start, size and async_size itself). */
 unsigned long page_cache_ra_submit(struct sim_task *t, struct address_space *mapping,

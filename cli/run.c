@@ -323,13 +323,13 @@ struct run_ctx {
 	GQueue ready;			/* struct run_result *, from the children */
 };
 
+/* Run @data, a struct run_result with its run number and configuration
+ * (built when the run was claimed). */
 static void worker(gpointer data, gpointer user)
 {
 	struct run_ctx *ctx = user;
-	struct run_result *res = g_new0(struct run_result, 1);
+	struct run_result *res = data;
 
-	res->runnumber = GPOINTER_TO_UINT(data) - 1;
-	res->cfg = sim_study_run_new(ctx->study, res->runnumber);
 	if (signals_seen() == 0 && !simulate(res->cfg, res))
 		res->status = NULL;
 	g_async_queue_push(ctx->done, res);
@@ -591,13 +591,19 @@ static void children_kill(struct run_ctx *ctx)
 	g_array_set_size(cs, 0);
 }
 
-/* Hand run @runnumber to a worker, or to a new child process. */
-static gboolean run_start(struct run_ctx *ctx, guint runnumber, GError **error)
+/* Hand run @res (its number and configuration; taken) to a worker, or
+ * to a new child process. */
+static gboolean run_start(struct run_ctx *ctx, struct run_result *res, GError **error)
 {
-	if (ctx->isolate)
-		return child_start(ctx, runnumber, error);
-	g_thread_pool_push(ctx->pool, GUINT_TO_POINTER(runnumber + 1), NULL);
-	return TRUE;
+	gboolean ok;
+
+	if (!ctx->isolate) {
+		g_thread_pool_push(ctx->pool, res, NULL);
+		return TRUE;
+	}
+	ok = child_start(ctx, res->runnumber, error);
+	run_result_free(res);
+	return ok;
 }
 
 /* The next finished run, waiting for up to @timeout_ms; NULL if none. */
@@ -763,15 +769,17 @@ static gboolean warn_other_versions(struct fs_resultdb *db, const char *db_path,
 
 /* ---- writing ------------------------------------------------------------- */
 
+/* @tz: the local time zone, for the run's name (read once: glib reads
+ * /etc/localtime at each g_date_time_new_now_local()). */
 static gboolean write_result(struct fs_resultdb *db, const struct run_result *res,
-			     gint64 pid, const GPtrArray *extra, GError **error)
+			     gint64 pid, GTimeZone *tz, const GPtrArray *extra, GError **error)
 {
 	const struct sim_run_config *cfg = res->cfg;
 	g_autofree char *stamp = NULL;
 	g_autofree char *name = NULL;
 	g_autoptr(GPtrArray) ivn = g_ptr_array_new(), ivv = g_ptr_array_new();
 	g_autoptr(GPtrArray) ck = g_ptr_array_new(), cv = g_ptr_array_new();
-	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autoptr(GDateTime) now = g_date_time_new_now(tz);
 	g_autofree char *policy_set = sim_policy_set_string(cfg);
 	g_autoptr(GPtrArray) attr_names = g_ptr_array_new(), attr_values = g_ptr_array_new();
 	struct fs_run_record rec = { 0 };
@@ -847,6 +855,7 @@ struct study_run {
 	struct fs_resultdb *db;
 	const char *db_path;
 	gint64 pid;
+	GTimeZone *tz;			/* local */
 	int jobs;
 	gboolean quiet, progress;
 
@@ -882,8 +891,9 @@ static guint claim_target(const struct study_run *sr)
 	return (guint)sr->jobs + MAX(ahead, (guint)sr->jobs);
 }
 
-/* Claim up to @n runs (inside the open batch) into @claimed. */
-static gboolean claim_runs(struct study_run *sr, guint n, GArray *claimed, GError **error)
+/* Claim up to @n runs (inside the open batch) into @claimed (struct
+ * run_result with the run's number and configuration). */
+static gboolean claim_runs(struct study_run *sr, guint n, GPtrArray *claimed, GError **error)
 {
 	while (claimed->len < n) {
 		g_autofree char *holder = NULL;
@@ -907,7 +917,8 @@ static gboolean claim_runs(struct study_run *sr, guint n, GArray *claimed, GErro
 		r = g_array_index(sr->todo, guint, sr->next++);
 		cfg = sim_study_run_new(sr->ctx->study, r);
 		ok = fs_resultdb_claim(sr->db, cfg->hash, r, &what, &holder, error);
-		sim_run_config_free(cfg);
+		if (!ok || (what != FS_CLAIM_NEW && what != FS_CLAIM_TAKEN_OVER))
+			sim_run_config_free(cfg);
 		if (!ok)
 			return FALSE;
 		switch (what) {
@@ -916,9 +927,14 @@ static gboolean claim_runs(struct study_run *sr, guint n, GArray *claimed, GErro
 				fprintf(stderr, "%sfaultsim run: run %u: taking over the claim of %s\n",
 					sr->progress ? "\n" : "", r, holder);
 			/* fall through */
-		case FS_CLAIM_NEW:
-			g_array_append_val(claimed, r);
+		case FS_CLAIM_NEW: {
+			struct run_result *res = g_new0(struct run_result, 1);
+
+			res->runnumber = r;
+			res->cfg = cfg;
+			g_ptr_array_add(claimed, res);
 			break;
+		}
 		case FS_CLAIM_DONE:
 			sr->done_elsewhere++;
 			break;
@@ -940,14 +956,15 @@ static gboolean claim_runs(struct study_run *sr, guint n, GArray *claimed, GErro
  */
 static void flush(struct study_run *sr, gboolean write, guint claim)
 {
-	g_autoptr(GArray) claimed = g_array_new(FALSE, FALSE, sizeof(guint));
+	g_autoptr(GPtrArray) claimed =
+		g_ptr_array_new_with_free_func((GDestroyNotify)run_result_free);
 	g_autoptr(GError) error = NULL;
 	guint ok, not_run;
 
 	if (write)
 		sr->last_flush = g_get_monotonic_time();
 again:
-	g_array_set_size(claimed, 0);
+	g_ptr_array_set_size(claimed, 0);
 	ok = not_run = 0;
 	if (!fs_resultdb_begin(sr->db, &error))
 		goto broken;
@@ -974,7 +991,7 @@ again:
 				goto broken;
 			continue;
 		}
-		if (!write_result(sr->db, res, sr->pid, sr->ctx->attrs, &error)) {
+		if (!write_result(sr->db, res, sr->pid, sr->tz, sr->ctx->attrs, &error)) {
 			fprintf(stderr, "%sfaultsim run: run %u not written: %s\n",
 				sr->progress ? "\n" : "", res->runnumber, error->message);
 			g_clear_error(&error);
@@ -1001,11 +1018,15 @@ again:
 	}
 	if (write)
 		g_ptr_array_set_size(sr->pending, 0);
+	/* The runs go to the workers (run_start() takes them). */
+	g_ptr_array_set_free_func(claimed, NULL);
 	for (guint i = 0; i < claimed->len; i++) {
-		if (!run_start(sr->ctx, g_array_index(claimed, guint, i), &error)) {
+		struct run_result *res = claimed->pdata[i];
+		guint r = res->runnumber;
+
+		if (!run_start(sr->ctx, res, &error)) {
 			fprintf(stderr, "%sfaultsim run: run %u not started: %s\n",
-				sr->progress ? "\n" : "", g_array_index(claimed, guint, i),
-				error->message);
+				sr->progress ? "\n" : "", r, error->message);
 			g_clear_error(&error);
 			sr->status = 1;
 			sr->broken = TRUE;
@@ -1510,8 +1531,9 @@ int cmd_run(int argc, char **argv)
 	struct run_ctx ctx = { .study = study, .attrs = provenance, .isolate = isolate };
 	g_autoptr(GArray) held = g_array_new(FALSE, FALSE, sizeof(guint));
 	g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func((GDestroyNotify)run_result_free);
+	g_autoptr(GTimeZone) tz = g_time_zone_new_local();
 	struct study_run sr = {
-		.ctx = &ctx, .db = db, .db_path = db_path, .pid = (gint64)getpid(),
+		.ctx = &ctx, .db = db, .db_path = db_path, .pid = (gint64)getpid(), .tz = tz,
 		.quiet = quiet, .progress = !quiet && isatty(STDERR_FILENO),
 		.todo = todo, .held = held, .total = todo->len, .pending = pending,
 	};

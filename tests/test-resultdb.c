@@ -1253,6 +1253,54 @@ static void test_claims(void)
 	rig_tmpdir_free(dir);
 }
 
+/* Batches written with checkpoints on their own thread: the -wal starts
+ * over instead of growing with everything written (the writer waits for a
+ * checkpoint once the -wal holds 32 MiB), and every run is in the file. */
+static void test_checkpoint_thread(void)
+{
+	char *dir = rig_tmpdir_new("faultsim-resultdb");
+	g_autofree char *path = g_build_filename(dir, "results.db", NULL);
+	g_autofree char *wal = g_strconcat(path, "-wal", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(sim_stats) st = make_stats(SEED);
+	struct fs_resultdb *db;
+	gint64 most = 0, written;
+	GStatBuf sb;
+	guint n = 0;
+
+	db = fs_resultdb_open(path, &error);
+	g_assert_no_error(error);
+	g_assert_true(fs_resultdb_checkpoint_thread(db, &error));
+	g_assert_no_error(error);
+	/* Until some 100 MiB went through the -wal. */
+	do {
+		g_assert_true(fs_resultdb_begin(db, &error));
+		for (guint i = 0; i < 200; i++, n++) {
+			g_autofree char *name = g_strdup_printf("C-%u", n);
+			g_autofree char *hash = g_strdup_printf("hash-%u", n);
+			struct fs_run_record rec = record(name, "C", n, n, hash, st);
+
+			g_assert_true(fs_resultdb_write_run(db, &rec, NULL, &error));
+			g_assert_no_error(error);
+		}
+		g_assert_true(fs_resultdb_commit(db, &error));
+		g_assert_no_error(error);
+		g_assert_cmpint(g_stat(wal, &sb), ==, 0);
+		most = MAX(most, (gint64)sb.st_size);
+		written = (gint64)query_int(fs_resultdb_handle(db), "PRAGMA page_count") *
+			  query_int(fs_resultdb_handle(db), "PRAGMA page_size");
+	} while (written < (100 << 20));
+	g_test_message("%u runs, %" G_GINT64_FORMAT " MiB in the file, the -wal at most %"
+		       G_GINT64_FORMAT " MiB", n, written >> 20, most >> 20);
+	g_assert_cmpint(most, <, 64 << 20);
+	g_assert_cmpint(query_int(fs_resultdb_handle(db), "SELECT COUNT(*) FROM runStatus"),
+			==, n);
+	fs_resultdb_close(db);
+	g_assert_false(g_file_test(wal, G_FILE_TEST_EXISTS));
+	check_integrity(path);
+	rig_tmpdir_free(dir);
+}
+
 /* Several runs in one transaction; a run that fails rolls the batch back,
  * which is then written again without it. */
 static void test_batch(void)
@@ -1552,6 +1600,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/analysis/resultdb/merge", test_merge);
 	g_test_add_func("/analysis/resultdb/claims", test_claims);
 	g_test_add_func("/analysis/resultdb/batch", test_batch);
+	g_test_add_func("/analysis/resultdb/checkpoint-thread", test_checkpoint_thread);
 	g_test_add_func("/analysis/resultdb/measurements", test_measurements);
 	g_test_add_func("/analysis/resultdb/files", test_files);
 

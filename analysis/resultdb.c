@@ -2470,6 +2470,18 @@ gboolean fs_resultdb_run_done(struct fs_resultdb *db, const char *config_hash,
 	return run_exists(db, ST_RUN_DONE, config_hash, 0, done, error);
 }
 
+gboolean fs_resultdb_any_run(struct fs_resultdb *db, gboolean *any, GError **error)
+{
+	gint64 n = 0;
+
+	g_return_val_if_fail(db != NULL && any != NULL, FALSE);
+
+	if (!query_int(db, "SELECT EXISTS (SELECT 1 FROM runStatus)", &n, error))
+		return FALSE;
+	*any = n != 0;
+	return TRUE;
+}
+
 gboolean fs_resultdb_run_written(struct fs_resultdb *db, const char *config_hash,
 				 guint runnumber, gboolean *done, GError **error)
 {

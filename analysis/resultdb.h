@@ -266,6 +266,9 @@ gboolean fs_resultdb_write_run(struct fs_resultdb *db,
 /* *@done = whether a finished run (any status) of @config_hash is stored. */
 gboolean fs_resultdb_run_done(struct fs_resultdb *db, const char *config_hash,
 			      gboolean *done, GError **error);
+/* *@any = whether any finished run is stored (a study in a new file has
+ * nothing to look up). */
+gboolean fs_resultdb_any_run(struct fs_resultdb *db, gboolean *any, GError **error);
 /* The same, of @config_hash as run @runnumber (a study may run one
  * configuration under several numbers). */
 gboolean fs_resultdb_run_written(struct fs_resultdb *db, const char *config_hash,

@@ -1165,11 +1165,22 @@ static gboolean preflight(const char *scenario, const struct sim_study *study, G
 			  GPtrArray *distinct, GError **error)
 {
 	g_autoptr(GHashTable) seen = g_hash_table_new(entries_hash, entries_equal);
+	gboolean have_last = FALSE;
+	guint last = 0;
 
 	*most = (struct sim_model_needs){ 0 };
 	for (guint i = 0; i < runs->len; i++) {
-		struct sim_run_config *cfg = sim_study_run_new(study, g_array_index(runs, guint, i));
+		guint values = sim_study_values_of(study, g_array_index(runs, guint, i));
+		struct sim_run_config *cfg;
 		struct sim_model_needs needs;
+
+		/* The repetitions of a combination come in a row, with its
+		 * values: one is built (a million-run study has ten). */
+		if (have_last && values == last)
+			continue;
+		have_last = TRUE;
+		last = values;
+		cfg = sim_study_run_new(study, g_array_index(runs, guint, i));
 
 		/* g_hash_table_add() of a key already there would put @cfg in
 		 * its place: test first, so that the one kept is the one
@@ -1492,7 +1503,18 @@ int cmd_run(int argc, char **argv)
 	g_autoptr(GHashTable) versions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 								NULL);
 
-	for (guint i = 0; i < runs->len; i++) {
+	gboolean resume = FALSE;
+
+	if (!fs_resultdb_any_run(db, &resume, &error)) {
+		fprintf(stderr, "faultsim run: %s\n", error->message);
+		g_array_unref(runs);
+		return 1;
+	}
+	/* A file with no run: every run is to do, and there is no other
+	 * version of a configuration to warn about. */
+	if (!resume)
+		g_array_append_vals(todo, runs->data, runs->len);
+	for (guint i = 0; resume && i < runs->len; i++) {
 		guint r = g_array_index(runs, guint, i);
 		g_autoptr(sim_run_config) cfg = sim_study_run_new(study, r);
 		gboolean done = FALSE;

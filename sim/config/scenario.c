@@ -583,6 +583,9 @@ struct sim_study {
 	struct sim_tmpl *default_seedset;
 	const struct sim_tmpl *seedset;
 	guint repeat;
+	/* Runs with the same values: repeat of them in a row, or 1 (a value
+	 * uses $repetition or $runnumber). */
+	guint same_values;
 	GPtrArray *out;			/* entries that go into runs */
 	GHashTable *out_index;		/* key -> index + 1 in out */
 	GArray *sorted;			/* guint: out indices sorted by key */
@@ -1429,7 +1432,7 @@ static gboolean expand(struct sim_study *study, GError **error)
 	study->nr_runs = study->pass->len * study->repeat;
 	/* Step 6: every run, or the first repetition of each combination
 	 * when the others have the same values. */
-	step = values_per_run(study) ? 1 : study->repeat;
+	step = study->same_values = values_per_run(study) ? 1 : study->repeat;
 	checked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (guint r = 0; r < study->nr_runs; r += step) {
 		struct sim_run_config *cfg;
@@ -1595,6 +1598,11 @@ const struct sim_run_config *sim_study_run(const struct sim_study *study,
 	}
 	g_mutex_unlock(&s->memo_lock);
 	return cfg;
+}
+
+guint sim_study_values_of(const struct sim_study *study, guint runnumber)
+{
+	return runnumber / MAX(study->same_values, 1);
 }
 
 const char *sim_study_config_name(const struct sim_study *study)

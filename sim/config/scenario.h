@@ -177,6 +177,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(sim_run_config, sim_run_config_free)
  * study (for a few runs: a walk over many uses sim_study_run_new()). */
 const struct sim_run_config *sim_study_run(const struct sim_study *study,
 					   guint runnumber);
+/* Runs with the same number here have the same values (the same resolved
+ * keys): the repetitions of a combination, unless a value uses $repetition
+ * or $runnumber.  Runs with different numbers may have the same values
+ * too. */
+guint sim_study_values_of(const struct sim_study *study, guint runnumber);
 const char *sim_study_config_name(const struct sim_study *study);
 
 /* The value of @key in @cfg's resolved configuration, NULL if unset. */

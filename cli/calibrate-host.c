@@ -38,6 +38,15 @@
  *		twice; timed in batches of 1000 round trips, the 10th
  *		percentile of the batches (the others include time a thread
  *		was not running).
+ *  ipi		mprotect() toggling PROT_WRITE on one present page, pinned to
+ *		a CPU, alone and with a thread of the same mm spinning on a
+ *		second CPU and reading the clock: every call then sends that
+ *		CPU a TLB-flush IPI and waits for it.  ipi.wait: the call's
+ *		time with the sibling less alone; ipi.target: the sibling's
+ *		clock steps longer than 4 pairs of reads during the calls,
+ *		less its steps over 20 ms without calls (ticks, neighbours)
+ *		scaled to the same time, per call.  Medians of 3 (--quick)
+ *		or 7 rounds.
  *  writer	4 threads writing each page of their own part of one shared
  *		anonymous VMA (MADV_DONTNEED on their part when done, that time
  *		left out of the rate; thread i pinned to the (i mod n)-th
@@ -53,7 +62,9 @@
  *		wall time).  The three cases
  *		run in turn, round after round, each figure the median round,
  *		so that a neighbour's load falls on all alike.  The writer's
- *		mprotect() alone and its achieved interval are kept for the
+ *		mprotect() alone, its achieved interval and its own CPU time
+ *		per call (RUSAGE_THREAD: the call, the sleep, the wake-up)
+ *		are kept for the
  *		simulation.
  *  smaps	one read of /proc/self/smaps (64 KiB read() calls) with about
  *		250 VMAs: its duration, the read() calls it took and the p50
@@ -607,6 +618,136 @@ static void bench_cacheline(const struct cal_options *o, struct cal_values *v)
 }
 
 /* ------------------------------------------------------------------ */
+/* ipi: the TLB-flush IPI of an mprotect(), as user space sees it */
+
+struct ipi_sibling {
+	int cpu;
+	uint64_t thresh;		/* a clock step longer than this is a gap */
+	_Atomic int stop, counting, ready, failed;
+	_Atomic uint64_t gap_ns;	/* gaps while counting */
+};
+
+/* A thread of the same mm spinning on another CPU, reading the clock:
+ * the time it loses (to the flush IPIs, and to anything else) shows as
+ * steps of the clock longer than its loop. */
+static void *ipi_spin(void *arg)
+{
+	struct ipi_sibling *s = arg;
+	uint64_t prev;
+
+	if (!pin(s->cpu)) {
+		atomic_store(&s->failed, errno);
+		atomic_store(&s->ready, 1);
+		return NULL;
+	}
+	prev = now_ns();
+	atomic_store(&s->ready, 1);
+	while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+		uint64_t t = now_ns();
+
+		if (t - prev > s->thresh &&
+		    atomic_load_explicit(&s->counting, memory_order_relaxed))
+			atomic_fetch_add_explicit(&s->gap_ns, t - prev, memory_order_relaxed);
+		prev = t;
+	}
+	return NULL;
+}
+
+/* @n mprotect()s of @page, toggling PROT_WRITE: the time of one. */
+static double ipi_toggles(char *page, size_t n)
+{
+	uint64_t t0 = now_ns();
+
+	for (size_t i = 0; i < n; i++)
+		mprotect(page, PAGE, i % 2 ? PROT_READ | PROT_WRITE : PROT_READ);
+	mprotect(page, PAGE, PROT_READ | PROT_WRITE);
+	return (double)(now_ns() - t0) / (double)(n + 1);
+}
+
+static void bench_ipi(const struct cal_options *o, struct cal_values *v, double ovh)
+{
+	size_t n = scaled(o, 2000, 10000);
+	int rounds = o->quick ? 3 : 7, cpus[2], nc = 0;
+	double alone[7], with[7], target[7];
+	cpu_set_t old;
+	char *page;
+
+	if (sched_getaffinity(0, sizeof(old), &old) != 0) {
+		cal_skip(v, "ipi", "sched_getaffinity: %s", g_strerror(errno));
+		return;
+	}
+	for (int c = 0; c < CPU_SETSIZE && nc < 2; c++)
+		if (CPU_ISSET(c, &old))
+			cpus[nc++] = c;
+	if (nc < 2) {
+		cal_skip(v, "ipi", "only one CPU to run on");
+		return;
+	}
+	page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED) {
+		cal_skip(v, "ipi", "mmap: %s", g_strerror(errno));
+		return;
+	}
+	page[0] = 1;			/* present: its mprotect() flushes it */
+	if (!pin(cpus[0])) {
+		cal_skip(v, "ipi", "sched_setaffinity: %s", g_strerror(errno));
+		goto out;
+	}
+	for (int r = 0; r < rounds; r++) {
+		struct ipi_sibling s = { .cpu = cpus[1] };
+		uint64_t t0, base, g0, g1;
+		pthread_t t;
+		double dur;
+
+		cal_progress(o->progress, "TLB-flush IPIs round %d/%d", r + 1, rounds);
+		/* Alone: no other thread of this mm runs anywhere. */
+		alone[r] = ipi_toggles(page, n);
+		/* A clock step 4 pairs of reads long is a gap (at least 100 ns). */
+		s.thresh = (uint64_t)MAX(100.0, 4 * ovh);
+		if (pthread_create(&t, NULL, ipi_spin, &s) != 0) {
+			cal_skip(v, "ipi", "cannot start a thread");
+			goto out;
+		}
+		while (!atomic_load(&s.ready))
+			;
+		if (atomic_load(&s.failed)) {
+			atomic_store(&s.stop, 1);
+			pthread_join(t, NULL);
+			cal_skip(v, "ipi", "sched_setaffinity: %s", g_strerror(atomic_load(&s.failed)));
+			goto out;
+		}
+		/* The sibling's gaps without flushes: over the toggles' time. */
+		atomic_store(&s.counting, 1);
+		t0 = now_ns();
+		g0 = atomic_load(&s.gap_ns);
+		{
+			struct timespec d = { 0, 20 * 1000000 };
+
+			nanosleep(&d, NULL);
+		}
+		g1 = atomic_load(&s.gap_ns);
+		dur = (double)(now_ns() - t0);
+		base = g1 - g0;
+		/* With the sibling running: every mprotect() sends it an IPI
+		 * and waits for it. */
+		g0 = atomic_load(&s.gap_ns);
+		t0 = now_ns();
+		with[r] = ipi_toggles(page, n);
+		g1 = atomic_load(&s.gap_ns);
+		target[r] = ((double)(g1 - g0) -
+			     (double)base / dur * (double)(now_ns() - t0)) / (double)(n + 1);
+		atomic_store(&s.stop, 1);
+		pthread_join(t, NULL);
+	}
+	cal_set(v, "ipi.wait", MAX(0.0, quantile(with, (size_t)rounds, 0.5) -
+				       quantile(alone, (size_t)rounds, 0.5)));
+	cal_set(v, "ipi.target", MAX(0.0, quantile(target, (size_t)rounds, 0.5)));
+out:
+	sched_setaffinity(0, sizeof(old), &old);
+	munmap(page, PAGE);
+}
+
+/* ------------------------------------------------------------------ */
 /* writer: mprotect against 4 faulting threads */
 
 #define WRITER_FAULTERS	4
@@ -623,7 +764,7 @@ struct writer_run {
 	double *lat[WRITER_FAULTERS];
 	size_t nlat[WRITER_FAULTERS], maxlat;
 	/* the writer */
-	uint64_t ops, sleep_ns;
+	uint64_t ops, sleep_ns, cpu_ns;	/* cpu_ns: the writer thread's CPU time */
 	double zap_fraction;		/* of the faulting threads' time */
 	/* faulting thread i pinned to cpu[i % nr_cpus]; nr_cpus 0: unpinned */
 	int cpu[CPU_SETSIZE], nr_cpus;
@@ -671,11 +812,19 @@ static void *faulter(void *arg)
 	return NULL;
 }
 
+static double tv_s(const struct timeval *tv)
+{
+	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
+}
+
 static void *writer(void *arg)
 {
 	struct writer_run *w = arg;
 	struct timespec gap = { 0, 20000 };
 	bool ro = false;
+	struct rusage r0, r1;
+
+	getrusage(RUSAGE_THREAD, &r0);
 
 	while (!atomic_load(&w->stop)) {
 		uint64_t t0;
@@ -689,12 +838,10 @@ static void *writer(void *arg)
 	}
 	if (ro)
 		mprotect(w->target, WRITER_PAGES * PAGE, PROT_READ | PROT_WRITE);
+	getrusage(RUSAGE_THREAD, &r1);
+	w->cpu_ns = (uint64_t)((tv_s(&r1.ru_utime) + tv_s(&r1.ru_stime) - tv_s(&r0.ru_utime) -
+				tv_s(&r0.ru_stime)) * 1e9);
 	return NULL;
-}
-
-static double tv_s(const struct timeval *tv)
-{
-	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
 }
 
 /* One run: faults/s and the touches' p50 into @rate, @p50. */
@@ -709,7 +856,7 @@ static bool writer_case(struct writer_run *w, double *rate, double *p50)
 	g_autofree double *all = NULL;
 
 	atomic_store(&w->stop, 0);
-	w->ops = w->sleep_ns = 0;
+	w->ops = w->sleep_ns = w->cpu_ns = 0;
 	for (int i = 0; i < WRITER_FAULTERS; i++) {
 		f[i] = (struct faulter){ .w = w, .id = i };
 		w->faults[i] = w->zap_ns[i] = 0;
@@ -752,6 +899,7 @@ static void bench_writer(const struct cal_options *o, struct cal_values *v)
 	char *other;
 	int reps = 200, rounds = o->quick ? 3 : 5;
 	double rate, alone = 0, rates[3][5], p50s[3][5], cpus[3][5], interval[5] = { 0 };
+	double wcpu[5] = { 0 };
 	uint64_t t0, hold;
 
 	w.duration = (uint64_t)((o->quick ? 0.25e9 : 0.6e9) * MIN(1.0, o->scale));
@@ -809,8 +957,10 @@ static void bench_writer(const struct cal_options *o, struct cal_values *v)
 			 * CPUs it gets, not what a fault costs. */
 			rates[c][r] = rates[c][r] * (1 - w.zap_fraction) /
 				      MAX(cpus[c][r] * (1 - w.zap_fraction), 1e-3);
-			if (c == 1 && w.ops)
+			if (c == 1 && w.ops) {
 				interval[r] = (double)w.sleep_ns / (double)w.ops;
+				wcpu[r] = (double)w.cpu_ns / (double)w.ops;
+			}
 		}
 	}
 	for (int c = 0; c < 3; c++) {
@@ -829,6 +979,7 @@ static void bench_writer(const struct cal_options *o, struct cal_values *v)
 			cal_set(v, k_ratio, rate / alone);
 	}
 	cal_set(v, "writer.interval", quantile(interval, (size_t)rounds, 0.5));
+	cal_set(v, "writer.cpu", quantile(wcpu, (size_t)rounds, 0.5));
 	if (atomic_load(&w.pin_failed))
 		cal_skip(v, "writer.pinned", "sched_setaffinity: %s",
 			 g_strerror(atomic_load(&w.pin_failed)));
@@ -915,18 +1066,20 @@ void cal_measure_host(const struct cal_options *o, struct cal_values *v)
 	}
 	ovh = quantile(pairs, 256, 0.5);
 	v->cpus = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
-	cal_progress(o->progress, "minor faults (1/7)");
+	cal_progress(o->progress, "minor faults (1/8)");
 	bench_minor(o, v, ovh);
-	cal_progress(o->progress, "file faults and fault-around in %s (2/7)", o->dir);
+	cal_progress(o->progress, "file faults and fault-around in %s (2/8)", o->dir);
 	bench_file(o, v, ovh);
-	cal_progress(o->progress, "O_DIRECT reads and major faults in %s (3/7)", o->dir);
+	cal_progress(o->progress, "O_DIRECT reads and major faults in %s (3/8)", o->dir);
 	bench_disk(o, v, ovh);
-	cal_progress(o->progress, "wake-ups (4/7)");
+	cal_progress(o->progress, "wake-ups (4/8)");
 	bench_wakeup(o, v);
-	cal_progress(o->progress, "cache-line transfers (5/7)");
+	cal_progress(o->progress, "cache-line transfers (5/8)");
 	bench_cacheline(o, v);
-	cal_progress(o->progress, "writer against 4 faulting threads (6/7)");
+	cal_progress(o->progress, "TLB-flush IPIs (6/8)");
+	bench_ipi(o, v, ovh);
+	cal_progress(o->progress, "writer against 4 faulting threads (7/8)");
 	bench_writer(o, v);
-	cal_progress(o->progress, "/proc/self/smaps (7/7)");
+	cal_progress(o->progress, "/proc/self/smaps (8/8)");
 	bench_smaps(o, v);
 }

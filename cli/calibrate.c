@@ -17,6 +17,11 @@
  *					p90 less machine.context_switch (which
  *					the model charges after the latency)
  *	machine.cacheline_transfer	the ping-pong's time per transfer
+ *	machine.ipi_cost		the time a spinning sibling thread loses
+ *					per mprotect() of a present page, less
+ *					one page's flush (machine.tlb_flush_page)
+ *	machine.ipi_latency		what the sibling adds to the mprotect(),
+ *					less that loss (0 at least)
  *	fault.entry, .vma_lookup, .alloc, .zero, .pte_install, .copy,
  *	.filemap, .swapin		the defaults scaled so that the model's
  *					minor fault has the measured p50;
@@ -71,8 +76,11 @@ const struct cal_figure cal_figures[] = {
 	{ "wakeup.p50", "ns", "wake-up of a sleeping thread to running, p50", CAL_FITTED },
 	{ "wakeup.p90", "ns", "wake-up of a sleeping thread to running, p90", CAL_FITTED },
 	{ "cacheline", "ns", "cache-line transfer between two CPUs", CAL_INPUT },
+	{ "ipi.wait", "ns", "mprotect() of a present page: a sibling on another CPU adds", CAL_INPUT },
+	{ "ipi.target", "ns", "mprotect() of a present page: the sibling loses", CAL_INPUT },
 	{ "writer.hold", "ns", "writer: one mprotect() of 16 pages, alone", CAL_INPUT },
 	{ "writer.interval", "ns", "writer: sleep between calls, achieved", CAL_INPUT },
+	{ "writer.cpu", "ns", "writer on another VMA: its own CPU time per call", CAL_INPUT },
 	{ "writer.pinned", "CPUs", "writer: CPUs the faulting threads were spread over", CAL_INPUT },
 	{ "writer.none.rate", "faults/CPU-s", "4 faulting threads, no writer: faults/CPU-s", CAL_PREDICTED },
 	{ "writer.none.p50", "ns", "4 faulting threads, no writer: fault p50", CAL_PREDICTED },
@@ -270,6 +278,16 @@ static void write_profile(FILE *f, const struct cal_values *v, bool quick,
 		fprintf(f, "machine.wakeup_latency = %s"
 			"  # wake-to-run p50 %.0f ns, p90 %.0f ns, less machine.context_switch %.0f ns\n",
 			d, a, b, cs);
+	}
+	if (cal_get(v, "ipi.target", &a) && cal_get(v, "ipi.wait", &b)) {
+		double page = default_ns(keys, "machine.tlb_flush_page");
+
+		/* The sibling's loss is the handler (one page flushed); the
+		 * initiator's wait beyond it, the delivery. */
+		fprintf(f, "machine.ipi_cost = %.0fns  # the sibling loses %.0f ns per mprotect(), "
+			"less machine.tlb_flush_page %.0f ns\n", MAX(a - page, 1), a, page);
+		fprintf(f, "machine.ipi_latency = %.0fns  # the initiator waits %.0f ns more with "
+			"the sibling running, less the handler\n", MAX(b - a, 0), b);
 	}
 	if (cal_get(v, "cacheline", &a))
 		fprintf(f, "machine.cacheline_transfer = %.0fns  # atomic ping-pong: %.0f ns a transfer\n",

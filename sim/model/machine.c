@@ -30,8 +30,8 @@ static const struct sim_key_def machine_keys[] = {
 	/* IPIs: TLB shootdowns (sim/kernel/tlb.h) */
 	{ .name = "machine.ipi_latency", .type = SIM_KEY_TIME, .defval = "500ns",
 	  .help = "an IPI from its send to its handler's start on the target CPU (default: a "
-		  "bare-metal round trip of 1-2 us split, not measured: docs/kernel.md "
-		  "section 15)" },
+		  "bare-metal round trip of 1-2 us split, docs/kernel.md section 15; "
+		  "faultsim calibrate measures the host's)" },
 	{ .name = "machine.ipi_cost", .type = SIM_KEY_TIME, .defval = "1us",
 	  .help = "a TLB-flush IPI's handler on the target CPU, stolen from what runs there "
 		  "(0 with ipi_latency 0: no shootdowns)" },

@@ -414,7 +414,9 @@ static sim_time_t proc_vma_cost(struct fault_group *fg, const struct vm_area_str
  * A /proc/PID/maps or smaps reader: cat reads the file to its end, each
  * read(2) one seq_file buffer fill (seq_read_iter()): m_start() takes
  * mmap_read_lock() and finds the VMA after the last one shown, records go
- * into the buffer until the next would not fit, m_stop() releases the
+ * into the buffer until one overflows it (shown, its walk done, then
+ * thrown away and shown again by the next fill: fs/seq_file.c
+ * seq_read_iter(), seq_read() before 5.10 alike), m_stop() releases the
  * lock; the next fill takes it again (fs/proc/task_mmu.c, all versions
  * read).  With proc_lock = per-vma (maps under per-VMA locks, 6.17:
  * lock_next_vma()) each VMA is read-locked in turn instead, mmap_sem only
@@ -441,14 +443,18 @@ static void proc_thread(struct sim_task *t, void *arg)
 				mmap_read_lock(p->mm, t);
 			sim_hist_record(fg->proc_wait, (uint64_t)(sim_now(eng) - start));
 			(*fg->proc_fills)++;
-			do {
+			for (;;) {
 				struct vm_area_struct *vma = find_vma(p->mm, addr);
-				bool locked = false;
+				bool locked = false, keep;
 
 				if (!vma) {
 					more = false;
 					break;
 				}
+				/* A record that overflows the buffer is shown all
+				 * the same (its walk done), then thrown away; the
+				 * next fill starts with it (seq_read_iter()). */
+				keep = !bytes || bytes + rec <= fg->proc_buffer;
 				if (fg->proc_per_vma && !(locked = vma_start_read(t, vma))) {
 					/* write-locked: under mmap_sem */
 					mmap_read_lock(p->mm, t);
@@ -459,14 +465,17 @@ static void proc_thread(struct sim_task *t, void *arg)
 						break;
 					}
 				}
-				addr = vma->vm_end;
+				if (keep)
+					addr = vma->vm_end;
 				cpu_work(t, proc_vma_cost(fg, vma));
 				if (locked)
 					vma_end_read(t, vma);
 				else if (fg->proc_per_vma)
 					mmap_read_unlock(p->mm, t);
+				if (!keep)
+					break;
 				bytes += rec;
-			} while (bytes + rec <= fg->proc_buffer);
+			}
 			if (!fg->proc_per_vma)
 				mmap_read_unlock(p->mm, t);
 		}

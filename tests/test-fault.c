@@ -23,6 +23,7 @@
 #include "sim/kernel/pagelock.h"
 #include "sim/model/policy.h"
 #include "sim/kernel/readahead.h"
+#include "sim/kernel/write.h"
 #include "sim/config/scenario.h"
 #include "sim/core/stats.h"
 #include "tests/rig.h"
@@ -191,6 +192,50 @@ static void test_fault_around_skips_fault(void)
 	g_assert_cmpint(with, <, 100000);
 	g_assert_cmpint(lockless, <, 100000);
 	g_assert_cmpint(without, >=, 100000);
+}
+
+/*
+ * 6.18's finish_fault() maps a read fault's large folio whole (no
+ * fault-around here: map_pages = off).  The file of 256 pages is cached
+ * in 16-page folios (64 KiB writes, max_folio 2 MiB) and mapped at page 1:
+ * every folio lies in the VMA and the first page table.  With
+ * fault.around_folio, a fault in folio [0, 16) maps its 16 pages, and so
+ * does one in the last folio [240, 256), which ends at EOF (finish_fault()
+ * compares with the file's page count, unlike filemap_map_pages()); a
+ * fault in a folio already partly mapped maps only what is missing.
+ * Without it, one page a fault.
+ */
+static void test_finish_fault_folio(void)
+{
+	for (int on = 0; on < 2; on++) {
+		struct rig r;
+		const uint64_t first[] = { FILE_START + 5, FILE_START + 250 };
+		uint64_t want = on ? 16 : 1;
+
+		machine_init(&r, &fs_fault_retry_first_drop, &fs_fault_io_drop,
+			     &fs_fault_map_pages_off);
+		r.fs.p.around_folio = on;
+		pc_mapping_set_max_folio(r.file, 512);
+		g_assert_cmpint(filemap_prefill_written(r.file, 64 << 10), ==, 0);
+		g_assert_cmpuint(folio_nr_pages(pc_page_at(r.file, 0)), ==, 16);
+		run_script(&r, first, G_N_ELEMENTS(first), false);
+		g_assert_cmpuint(counter(&r, "faults"), ==, 2);
+		g_assert_cmpuint(get_mm_counter(r.mm, MM_FILEPAGES), ==, 2 * want);
+		for (uint64_t a = FILE_START; a < FILE_START + 16; a++)
+			g_assert_true(mm_pte_present(r.mm, a) == (on || a == FILE_START + 5));
+		for (uint64_t a = FILE_START + 240; a < FILE_START + 256; a++)
+			g_assert_true(mm_pte_present(r.mm, a) == (on || a == FILE_START + 250));
+		g_assert_false(mm_pte_present(r.mm, FILE_START + 16));
+		/* Zap 4 pages of the first folio: the next fault maps those 4. */
+		zap_page_range(vma_lookup(r.mm, FILE_START), FILE_START + 4, 4);
+		const uint64_t again[] = { FILE_START + 5 };
+
+		run_script(&r, again, 1, false);
+		g_assert_cmpuint(get_mm_counter(r.mm, MM_FILEPAGES), ==, 2 * want);
+		for (uint64_t a = FILE_START + 4; a < FILE_START + 8; a++)
+			g_assert_true(mm_pte_present(r.mm, a) == (on || a == FILE_START + 5));
+		rig_free(&r);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -532,6 +577,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/fault/flags", test_flags);
 	g_test_add_func("/fault/minor-major", test_minor_major);
 	g_test_add_func("/fault/fault-around-skips-fault", test_fault_around_skips_fault);
+	g_test_add_func("/fault/finish-fault-folio", test_finish_fault_folio);
 	g_test_add_func("/fault/retried-minor-accounting", test_retried_minor_accounting);
 	g_test_add_func("/fault/exp1-drop-mmap-sem", test_exp1);
 	g_test_add_func("/fault/exp2-retry", test_exp2);

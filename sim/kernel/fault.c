@@ -531,6 +531,41 @@ static vm_fault_t __do_fault(struct vm_fault *vmf)
 	return ret;
 }
 
+/*
+ * 6.18's finish_fault() (19773df031bc, with 74207de2ba10's i_size test):
+ * a read fault's large folio is mapped whole, not only its faulting page,
+ * when the folio lies in the VMA and in one page table and ends within
+ * the file (here the test is against the file's page count: a folio that
+ * ends at EOF qualifies).  The kernel maps the folio, uptodate as one;
+ * the model's pages are read one by one, so only the folio's pages that
+ * are uptodate and unlocked are mapped, fault.map_page each.  Called with
+ * the faulting page mapped and locked.
+ */
+static void finish_fault_folio(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct page *page = vmf->page;
+	pgoff_t first = folio_index(page), n = folio_nr_pages(page);
+	uint64_t addr0 = vmf->address - (page_index(page) - first);
+	unsigned long mapped = 0;
+
+	if (n == 1 || addr0 < vma->vm_start || addr0 + n > vma->vm_end ||
+	    addr0 / PTRS_PER_PTE != (addr0 + n - 1) / PTRS_PER_PTE ||
+	    pc_mapping_size(vmf->mapping) < first + n)
+		return;
+	for (pgoff_t i = 0; i < n; i++) {
+		struct page *p = pc_page_at(vmf->mapping, first + i);
+
+		if (p == page || !p || folio_nr_pages(p) != n || PageLocked(p) ||
+		    !PageUptodate(p) || !pte_none(mm_pte(vmf->mm, addr0 + i)))
+			continue;
+		cpu_work(vmf->t, fault_cost(vmf->fs, FAULT_COST_MAP_PAGE));
+		if (mm_map_page(vmf->mm, vma, addr0 + i, p) == 0)
+			mapped++;
+	}
+	*vmf->fs->st.fa_mapped += mapped;
+}
+
 static vm_fault_t do_read_fault(struct vm_fault *vmf)
 {
 	vm_fault_t ret;
@@ -544,6 +579,8 @@ static vm_fault_t do_read_fault(struct vm_fault *vmf)
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
 		return ret;
 	ret |= finish_fault(vmf, 0);
+	if (vmf->fs->p.around_folio && mm_pte_page(vmf->mm, vmf->address) == vmf->page)
+		finish_fault_folio(vmf);
 	unlock_page(vmf->page);
 	put_page(vmf->page);
 	return ret;

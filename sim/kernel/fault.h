@@ -174,9 +174,10 @@ struct fault_params {
 	sim_time_t filemap;		/* filemap_fault() lookup and checks */
 	sim_time_t map_page;		/* fault-around, per page mapped */
 	sim_time_t fault_around;	/* fault-around, once a call */
-	/* 6.18+ (357b92761d94): fault-around maps each large folio of its
-	 * window whole, when the folio lies in the VMA, in one page table
-	 * and within i_size. */
+	/* 6.18+ (357b92761d94, 19773df031bc): fault-around maps each large
+	 * folio of its window whole, and a read fault's finish_fault() its
+	 * folio, when the folio lies in the VMA, in one page table and
+	 * within i_size. */
 	bool around_folio;
 	sim_time_t swapin;		/* do_swap_page() bookkeeping */
 	sim_time_t touch;		/* an access through a present pte */

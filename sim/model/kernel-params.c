@@ -38,8 +38,9 @@ static const struct sim_key_def kernel_keys[] = {
 		  "per page (a constant)" },
 	{ .name = "fault.around_folio", .type = SIM_KEY_BOOL, .defval = "false",
 	  .help = "fault-around maps each large page-cache folio of its window whole when "
-		  "the folio lies in the VMA, in one page table and within the file (Linux "
-		  "6.18+, 357b92761d94); false: only the window's pages (up to 6.17)" },
+		  "the folio lies in the VMA, in one page table and within the file, and so "
+		  "does a read fault's finish_fault() (Linux 6.18+, 357b92761d94, "
+		  "19773df031bc); false: the window's pages, the faulting page (up to 6.17)" },
 	{ .name = "fault.swapin", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "300ns",
 	  .help = "fault: do_swap_page() bookkeeping" },
 	{ .name = "fault.touch", .type = SIM_KEY_DIST, .unit = SIM_UNIT_TIME, .defval = "5ns",

@@ -51,7 +51,9 @@ static void run_khp(const char *policy, bool writer, struct khp_result *r)
 		"workload.app.work=exp(20us)", "workload.app.think=0",
 		"workload.app.write_fraction=0.5", "workload.app.khugepaged=true",
 		time_limit, "seed=7", pol, writers,
-		"workload.app.writer_op=mprotect", NULL,
+		/* The writer's JIT pages are present (their mprotect flushes
+		 * TLBs): without a writer, no JIT pages at all. */
+		writer ? "workload.app.writer_op=mprotect" : NULL, NULL,
 	};
 	struct sim_keys *keys = sim_keys_new();
 	struct sim_study *study;

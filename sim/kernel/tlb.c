@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "sim/kernel/tlb.h"
+#include "sim/core/list.h"
 #include "sim/core/stats.h"
 #include "sim/kernel/cpu.h"
 #include "sim/kernel/mm.h"
@@ -17,6 +18,8 @@ struct tlb_sys {
 	struct sim_engine *eng;
 	struct sim_cpus *cpus;
 	struct tlb_params p;
+	struct list_head batches;	/* every struct tlb_batch made */
+	struct list_head free_batches;	/* of them, not in use */
 	uint64_t *nr_shootdowns;	/* NULL until the first */
 	uint64_t *nr_ipis;
 	struct sim_hist *wait_time;
@@ -34,6 +37,15 @@ struct tlb_ipi {
 	struct tlb_wait *w;
 	unsigned int cpu;
 	sim_time_t cost;
+};
+
+/* The IPIs of one shootdown, one per core at most; owned by the tlb_sys
+ * (a run may end with an initiator still waiting: its events and its
+ * batch are freed with the machine). */
+struct tlb_batch {
+	struct list_head node;		/* tlb->batches */
+	struct list_head free_node;	/* tlb->free_batches while unused */
+	struct tlb_ipi ipis[];
 };
 
 void tlb_params_init(struct tlb_params *p)
@@ -56,12 +68,35 @@ struct tlb_sys *tlb_sys_new(struct sim_engine *eng, struct sim_cpus *cpus,
 	tlb->eng = eng;
 	tlb->cpus = cpus;
 	tlb->p = *p;
+	INIT_LIST_HEAD(&tlb->batches);
+	INIT_LIST_HEAD(&tlb->free_batches);
 	return tlb;
 }
 
 void tlb_sys_free(struct tlb_sys *tlb)
 {
+	struct tlb_batch *b, *n;
+
+	if (!tlb)
+		return;
+	list_for_each_entry_safe(b, n, &tlb->batches, node)
+		g_free(b);
 	g_free(tlb);
+}
+
+static struct tlb_batch *batch_get(struct tlb_sys *tlb)
+{
+	struct tlb_batch *b = list_first_entry_or_null(&tlb->free_batches, struct tlb_batch,
+						       free_node);
+
+	if (b) {
+		list_del_init(&b->free_node);
+		return b;
+	}
+	b = g_malloc(sizeof(*b) + sim_cpus_nr(tlb->cpus) * sizeof(b->ipis[0]));
+	list_add_tail(&b->node, &tlb->batches);
+	INIT_LIST_HEAD(&b->free_node);
+	return b;
 }
 
 static void tlb_ack_event(struct sim_engine *eng, void *data)
@@ -88,7 +123,7 @@ unsigned int flush_tlb_mm_range(struct sim_task *t, struct mm_struct *mm, uint64
 {
 	struct tlb_sys *tlb = mm->tlb;
 	struct tlb_wait w = { .t = t };
-	g_autofree struct tlb_ipi *ipis = NULL;
+	struct tlb_batch *batch = NULL;
 	unsigned int nr_cpus, self, n = 0;
 	uint64_t pages = end > start ? end - start : 0;
 	sim_time_t cost, since;
@@ -113,11 +148,11 @@ unsigned int flush_tlb_mm_range(struct sim_task *t, struct mm_struct *mm, uint64
 		if (s == SIM_CORE_MM_NONE ||
 		    (s == SIM_CORE_MM_LAZY && !tlb->p.ipi_lazy && !freed_tables))
 			continue;
-		if (!ipis)
-			ipis = g_new(struct tlb_ipi, nr_cpus);
+		if (!batch)
+			batch = batch_get(tlb);
 		if (s == SIM_CORE_MM_LAZY)
 			sim_cpus_core_leave_lazy(tlb->cpus, c);
-		ipis[n] = (struct tlb_ipi){ .tlb = tlb, .w = &w, .cpu = c, .cost = cost };
+		batch->ipis[n] = (struct tlb_ipi){ .tlb = tlb, .w = &w, .cpu = c, .cost = cost };
 		n++;
 	}
 	if (!n)
@@ -137,11 +172,12 @@ unsigned int flush_tlb_mm_range(struct sim_task *t, struct mm_struct *mm, uint64
 	*tlb->nr_ipis += n;
 	w.pending = n;
 	for (unsigned int i = 0; i < n; i++)
-		sim_schedule(tlb->eng, tlb->p.ipi_latency, tlb_ipi_event, &ipis[i]);
+		sim_schedule(tlb->eng, tlb->p.ipi_latency, tlb_ipi_event, &batch->ipis[i]);
 	since = sim_now(tlb->eng);
 	sim_task_set_blocked_on(t, "tlb shootdown", mm);
 	while (w.pending)
 		sim_block_timeout_oncpu(t, -1);
 	sim_hist_record(tlb->wait_time, (uint64_t)(sim_now(tlb->eng) - since));
+	list_add(&batch->free_node, &tlb->free_batches);
 	return n;
 }

@@ -1183,6 +1183,55 @@ static void test_folio_prefill_written(void)
 	ct_destroy(&ct);
 }
 
+/*
+ * Reclaim of a large folio as one: the page reclaim picks from the
+ * inactive tail goes with the folio's other pages when they are all
+ * idle, clean, unmapped and inactive (16 pages freed for one scanned);
+ * a folio one of whose pages is dirty is split, and its pages go one by
+ * one (the dirty one is kept: no writepage here).
+ */
+static void folio_reclaim_fn(struct sim_task *t, void *arg)
+{
+	struct ct *ct = arg;
+	struct page *page;
+
+	pc_mapping_set_max_folio(ct->file, 16);
+	/* Folio A [0, 16), then folio B [16, 32), B's page 20 dirty. */
+	for (pgoff_t first = 0; first < 32; first += 16) {
+		g_assert_cmpint(pc_add_folio(t, ct->file, first, 4, PC_GFP_KERNEL, &page), ==, 0);
+		for (pgoff_t i = first; i < first + 16; i++) {
+			struct page *q = pc_page_at(ct->file, i);
+
+			SetPageUptodate(q);
+			unlock_page(q);
+			put_page(q);
+		}
+	}
+	set_page_dirty(pc_page_at(ct->file, 20));
+	/* The inactive tail is page 0: one page asked for, folio A goes. */
+	g_assert_cmpuint(pc_try_to_free_pages(ct->pc, t, 1), ==, 16);
+	for (pgoff_t i = 0; i < 16; i++)
+		g_assert_false(pc_page_cached(ct->file, i));
+	g_assert_cmpuint(pc_nr_resident(ct->pc), ==, 16);
+	g_assert_cmpuint(vmstat(ct, "pgscan_direct"), ==, 1);
+	g_assert_cmpuint(vmstat(ct, "pgsteal_direct"), ==, 16);
+	/* Folio B: page 16 goes alone, the rest become pages. */
+	g_assert_cmpuint(pc_try_to_free_pages(ct->pc, t, 1), ==, 1);
+	g_assert_false(pc_page_cached(ct->file, 16));
+	for (pgoff_t i = 17; i < 32; i++)
+		g_assert_cmpuint(folio_order(pc_page_at(ct->file, i)), ==, 0);
+	g_assert_true(PageDirty(pc_page_at(ct->file, 20)));
+}
+
+static void test_folio_reclaim(void)
+{
+	struct ct ct;
+
+	ct_init(&ct, 4096, 0, 0, 0, false);
+	run_task(&ct, folio_reclaim_fn, &ct);
+	ct_destroy(&ct);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1190,6 +1239,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/pagecache/folio-alloc", test_folio_alloc);
 	g_test_add_func("/sim/pagecache/folio-alloc-nomem", test_folio_alloc_nomem);
 	g_test_add_func("/sim/pagecache/folio-prefill-written", test_folio_prefill_written);
+	g_test_add_func("/sim/pagecache/folio-reclaim", test_folio_reclaim);
 	g_test_add_func("/sim/pagecache/flags", test_flags);
 	g_test_add_func("/sim/pagecache/bad-input", test_bad_input);
 	g_test_add_func("/sim/pagecache/big-file", test_big_file);

@@ -111,9 +111,11 @@ G_STATIC_ASSERT(__NR_PAGEFLAGS <= 24);
  * of its pages carries the order in the top bits of its flags, so that
  * the folio of a page is [index & ~(2^N - 1), + 2^N) without a lookup.
  * Order 0 (every page of a mapping without large folios) is a page.  The
- * pages keep their own lock, uptodate, dirty and LRU state in the model;
- * a folio that loses one of its pages (truncation, reclaim) is split into
- * pages, as split_folio() does on truncation.
+ * pages keep their own lock, uptodate, dirty and LRU state in the model.
+ * Reclaim frees a folio as one when all its pages may go with the one it
+ * picked; a folio that loses one page alone (truncation, or reclaim when
+ * the others may not go) is split into pages, as split_folio() does on
+ * truncation.
  */
 #define PG_FOLIO_ORDER_SHIFT	24
 #define PG_FOLIO_ORDER_MASK	(0xfu << PG_FOLIO_ORDER_SHIFT)

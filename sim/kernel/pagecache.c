@@ -1149,9 +1149,63 @@ static void putback_lru_page(struct page_cache *pc, struct page *page)
 	put_page(page);		/* the isolation reference */
 }
 
-/* shrink_page_list() for one isolated page; true if it was freed. */
-static bool shrink_page(struct page_cache *pc, struct scan_control *sc,
-			struct page *page)
+/* Whether @s, a page of the large folio of a page reclaim frees, may go
+ * with it: on the inactive list (not isolated), idle, clean, unmapped,
+ * referenced by the cache only -- what __remove_mapping() asks of the
+ * folio, the model's pages keeping their own state. */
+static bool folio_sibling_freeable(const struct page *s, const struct address_space *mapping,
+				   unsigned int order, pgoff_t first)
+{
+	return s && s->mapping == mapping && folio_order(s) == order && folio_index(s) == first &&
+	       PageLRU(s) && !PageActive(s) &&
+	       !(s->flags & (1u << PG_locked | 1u << PG_writeback | 1u << PG_dirty |
+			     1u << PG_waiters)) &&
+	       !page_mapped(s) && page_count(s) == 1;
+}
+
+/* Free @page's slot and, if it is a large folio's page, the folio's other
+ * pages with it when they all may go (the folio reclaimed as one, as
+ * shrink_folio_list() does); else the folio is split and only @page goes.
+ * Returns the pages freed. */
+static unsigned long reclaim_folio(struct page_cache *pc, struct scan_control *sc,
+				   struct address_space *mapping, struct page *page)
+{
+	unsigned int order = folio_order(page);
+	pgoff_t first = folio_index(page), n = folio_nr_pages(page), index = page->index;
+	unsigned long freed = 1;
+	bool whole = order > 0;
+
+	for (pgoff_t i = first; whole && i < first + n; i++)
+		if (i != index && !folio_sibling_freeable(mapping_slot(mapping, i), mapping,
+							  order, first))
+			whole = false;
+	if (!whole)
+		folio_split(mapping, page);
+	mapping->nrpages--;
+	page->mapping = NULL;
+	page->_refcount = 0;
+	pc->nr_isolated--;
+	free_page_slot(pc, mapping, page);
+	for (pgoff_t i = first; whole && i < first + n; i++) {
+		struct page *s = mapping_slot(mapping, i);
+
+		if (i == index)
+			continue;
+		lru_del(pc, s);
+		mapping->nrpages--;
+		s->mapping = NULL;
+		s->_refcount = 0;
+		free_page_slot(pc, mapping, s);
+		freed++;
+	}
+	for (unsigned long i = 0; i < freed; i++)
+		count_vm_event(pc, sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT);
+	return freed;
+}
+
+/* shrink_page_list() for one isolated page; the pages freed (0: kept). */
+static unsigned long shrink_page(struct page_cache *pc, struct scan_control *sc,
+				 struct page *page)
 {
 	struct address_space *mapping = page->mapping;
 	enum page_references references;
@@ -1202,14 +1256,7 @@ static bool shrink_page(struct page_cache *pc, struct scan_control *sc,
 		goto keep_locked;
 	page_lock_released(page);
 	ClearPageLocked(page);
-	folio_split(mapping, page);
-	mapping->nrpages--;
-	page->mapping = NULL;
-	page->_refcount = 0;
-	pc->nr_isolated--;
-	free_page_slot(pc, mapping, page);
-	count_vm_event(pc, sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT);
-	return true;
+	return reclaim_folio(pc, sc, mapping, page);
 
 activate_locked:
 	if (!PageActive(page)) {
@@ -1239,8 +1286,7 @@ static void shrink_inactive_list(struct page_cache *pc, struct scan_control *sc,
 		page = list_last_entry(list, struct page, lru);
 		isolate_lru_page(pc, page);
 		count_vm_event(pc, sc->kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT);
-		if (shrink_page(pc, sc, page))
-			sc->nr_reclaimed++;
+		sc->nr_reclaimed += shrink_page(pc, sc, page);
 	}
 }
 

@@ -17,9 +17,9 @@
  *	       with vma_per_thread (mapping = anon), one VMA per thread of
  *	       anon_size / threads bytes each, a hole between two, and each
  *	       thread touches only its own (pft's layout);
- *	jit    one anonymous page; with writer_op = mprotect, writer_pages
- *	       pages, which the writers mprotect: written at set-up (a
- *	       JIT's code, present), never touched by the threads.
+ *	jit    one anonymous page; with writer_op = mprotect and mmap_writers,
+ *	       writer_pages pages, which the writers mprotect: written at
+ *	       set-up (a JIT's code, present), never touched by the threads.
  * Each process runs:
  *	threads        touching pages: a page of [file, anon) chosen by
  *	               pattern (sequential per thread if unset), written with
@@ -539,7 +539,10 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 	uint64_t base = file >= PTRS_PER_PTE &&
 		mapping_max_folio_size(fg->file.mapping) > PAGE_SIZE ? PTRS_PER_PTE : 1;
 
-	p->jit_pages = fg->writer_op == WRITER_MPROTECT ? fg->writer_pages : 1;
+	/* mprotect writers: their JIT's pages (none without a writer) */
+	bool jit_code = fg->writer_op == WRITER_MPROTECT && group_uint(g, cfg, "mmap_writers");
+
+	p->jit_pages = jit_code ? fg->writer_pages : 1;
 	p->mm = mm_new(m->mm_sys, name, sim_policy_rwsem(cfg),
 		       base + file + span + 1 + p->jit_pages + own, error);
 	if (!p->mm)
@@ -569,8 +572,7 @@ static gboolean fault_proc_init(struct fault_group *fg, struct fault_proc *p, un
 		return FALSE;
 	/* The JIT wrote its code: the mprotect writers' pages are present
 	 * (their mprotect() flushes them from the TLBs, sim/kernel/tlb.h). */
-	for (uint64_t a = p->jit; fg->writer_op == WRITER_MPROTECT && a < p->jit + p->jit_pages;
-	     a++) {
+	for (uint64_t a = p->jit; jit_code && a < p->jit + p->jit_pages; a++) {
 		struct page *page = mm_alloc_anon_page(NULL, p->mm, jit, a, NULL);
 
 		if (!page)

@@ -564,6 +564,9 @@ static inline double dist_sample(const struct sim_dist *d, gsl_rng *r)
 {
 	double x;
 
+	/* Exponential draws are on every hot path: no jump table for them. */
+	if (G_LIKELY(d->kind == SIM_DIST_EXP))
+		return -d->p0 * log(sim_rng_uniform_pos(r));
 	switch (d->kind) {
 	case SIM_DIST_CONST:
 		return d->p0;

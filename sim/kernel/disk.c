@@ -564,7 +564,8 @@ static inline struct list_head *fifo_of(struct sim_disk *d, enum sim_req_op op)
 	return &d->fifo_list[d->sched == SIM_DISK_SCHED_FIFO ? 0 : op];
 }
 
-static void sched_insert(struct sim_disk *d, struct sim_disk_request *rq)
+static inline __attribute__((always_inline))
+void sched_insert(struct sim_disk *d, struct sim_disk_request *rq)
 {
 	list_add_tail(&rq->queuelist, fifo_of(d, rq->op));
 	if (d->use_sort)
@@ -721,7 +722,7 @@ dispatch:
 /* Service */
 
 static void disk_complete_event(struct sim_engine *eng, void *data);
-static void disk_run_queue(struct sim_disk *d);
+static inline void disk_run_queue(struct sim_disk *d);
 
 /* With a shared data channel: the setup is over, queue for the transfer. */
 static void disk_transfer_event(struct sim_engine *eng, void *data)
@@ -772,8 +773,9 @@ static void disk_dispatch(struct sim_disk *d, struct sim_disk_request *rq,
 	}
 }
 
-/* Fill the free slots from the queue. */
-static void disk_run_queue(struct sim_disk *d)
+/* Fill the free slots from the queue (disk_run_queue() found one free
+ * and something queued). */
+static void disk_fill_slots(struct sim_disk *d)
 {
 	sim_time_t now = sim_now(d->eng);
 	struct sim_disk_request *rq;
@@ -789,11 +791,19 @@ static void disk_run_queue(struct sim_disk *d)
 	}
 }
 
+/* Inline: a submit to a busy disk (most of them under load) costs a
+ * compare, not a call that saves every register disk_dispatch() uses. */
+static inline void disk_run_queue(struct sim_disk *d)
+{
+	if (d->busy < d->depth && d->nr_queued)
+		disk_fill_slots(d);
+}
+
 /* ------------------------------------------------------------------ */
 /* Getting in: io.max, merging, io.latency, tags */
 
-static void blk_mq_get_request(struct sim_disk *d, struct sim_disk_request *rq);
-static void iolat_admit(struct sim_disk *d, struct sim_disk_request *rq);
+static inline void blk_mq_get_request(struct sim_disk *d, struct sim_disk_request *rq);
+static inline void iolat_admit(struct sim_disk *d, struct sim_disk_request *rq);
 
 /* @rq stops waiting: record how long, wake its submitter. */
 static void rq_wait_end(struct sim_disk_request *rq, struct sim_hist *h)
@@ -841,7 +851,8 @@ static inline void blk_mq_tag_taken(struct sim_disk *d, struct sim_disk_request 
 }
 
 /* Past merging and io.latency: a tag, or wait for one (blk_mq_get_tag()). */
-static void blk_mq_get_request(struct sim_disk *d, struct sim_disk_request *rq)
+static inline __attribute__((always_inline))
+void blk_mq_get_request(struct sim_disk *d, struct sim_disk_request *rq)
 {
 	if (d->tags_used >= d->nr_requests || !list_empty(&d->tag_wait)) {
 		if (!d->tag_waits) {
@@ -882,7 +893,8 @@ static inline bool iolat_full(const struct sim_blkcg *cg)
 }
 
 /* rq_qos_throttle(): an io.latency slot of the cgroup, or wait for one. */
-static void iolat_admit(struct sim_disk *d, struct sim_disk_request *rq)
+static inline __attribute__((always_inline))
+void iolat_admit(struct sim_disk *d, struct sim_disk_request *rq)
 {
 	struct sim_blkcg *cg = rq->blkcg;
 
@@ -966,7 +978,8 @@ static void iolat_done(struct sim_blkcg *cg, struct sim_disk_request *rq, sim_ti
 }
 
 /* Past io.max: merge, or take an io.latency slot and a tag. */
-static void blk_mq_submit_bio(struct sim_disk *d, struct sim_disk_request *rq)
+static inline __attribute__((always_inline))
+void blk_mq_submit_bio(struct sim_disk *d, struct sim_disk_request *rq)
 {
 	rq->issue_time = sim_now(d->eng);
 	/* Something is queued only while every slot is busy: merge then. */

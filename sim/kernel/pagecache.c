@@ -137,6 +137,7 @@ struct page_cache {
 	unsigned int kswapd_failures;
 	uint64_t check_scanned;		/* pages handed to reclaim since pc_check() */
 	uint64_t *vm_events[NR_VM_EVENT_ITEMS];
+	uint64_t *module_counters[NR_PC_MODULE_COUNTERS];
 };
 
 static inline void count_vm_event(struct page_cache *pc, enum vm_event_item item)
@@ -277,6 +278,11 @@ void pc_free(struct page_cache *pc)
 struct sim_engine *pc_engine(const struct page_cache *pc)
 {
 	return pc->eng;
+}
+
+uint64_t **pc_module_counters(struct page_cache *pc)
+{
+	return pc->module_counters;
 }
 
 struct sim_task *pc_kswapd_task(const struct page_cache *pc)

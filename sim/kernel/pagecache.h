@@ -179,6 +179,11 @@ struct page_cache *pc_new(struct sim_engine *eng, const struct pc_params *p,
 void pc_free(struct page_cache *pc);
 
 struct sim_engine *pc_engine(const struct page_cache *pc);
+/* NR_PC_MODULE_COUNTERS slots another module of the kernel model may use
+ * to keep the counters it makes on first use (readahead.c: "readahead"),
+ * NULL until then: a lookup by name once, not on every count. */
+#define NR_PC_MODULE_COUNTERS	4
+uint64_t **pc_module_counters(struct page_cache *pc);
 /* The kswapd task (NULL if disabled), e.g. to attach it to the CPUs. */
 struct sim_task *pc_kswapd_task(const struct page_cache *pc);
 /* Memory size, resident pages (every allocated frame), free frames. */

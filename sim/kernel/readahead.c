@@ -79,12 +79,18 @@ static const struct {
 	[RA_ASYNC] = { "async", "calls", "asynchronous readahead calls (a PG_readahead hit)" },
 };
 
+G_STATIC_ASSERT(G_N_ELEMENTS(ra_counters) <= NR_PC_MODULE_COUNTERS);
+
 static void ra_count(struct address_space *mapping, enum ra_counter c, uint64_t n)
 {
-	struct sim_engine *eng = pc_engine(pc_mapping_cache(mapping));
+	struct page_cache *pc = pc_mapping_cache(mapping);
+	uint64_t **slot = &pc_module_counters(pc)[c];
 
-	*sim_stats_counter_unit(sim_engine_stats(eng), "readahead", ra_counters[c].name,
-				ra_counters[c].unit, ra_counters[c].what) += n;
+	if (G_UNLIKELY(!*slot))
+		*slot = sim_stats_counter_unit(sim_engine_stats(pc_engine(pc)), "readahead",
+					       ra_counters[c].name, ra_counters[c].unit,
+					       ra_counters[c].what);
+	**slot += n;
 }
 
 pgoff_t page_cache_next_miss(struct address_space *mapping, pgoff_t index,

@@ -418,14 +418,33 @@ void sim_disk_request_init(struct sim_disk_request *rq, enum sim_req_op op,
 			   uint64_t offset, uint64_t size,
 			   sim_disk_done_fn *done, void *data)
 {
-	memset(rq, 0, sizeof(*rq));
+	/* Field by field, not memset(): GCC clears a struct this size with
+	 * rep stosq, whose start-up costs more than these stores on every
+	 * request of an open-loop load.  A new field must be cleared here
+	 * too (the assertion below is there to make you look). */
+	G_STATIC_ASSERT(sizeof(*rq) == 30 * sizeof(uint64_t));
 	rq->op = op;
 	rq->offset = offset;
 	rq->size = size;
 	rq->done = done;
 	rq->data = data;
+	rq->blkcg = NULL;
+	rq->submit_time = rq->dispatch_time = rq->complete_time = 0;
+	rq->q = NULL;
 	INIT_LIST_HEAD(&rq->queuelist);
+	rq->rb_left = rq->rb_right = NULL;
+	rq->bio_next = rq->bio_tail = NULL;
+	rq->pos = rq->len = 0;
+	rq->seq = rq->fifo_seq = 0;
+	rq->fifo_time = 0;
+	rq->prio = 0;
+	rq->nr_bios = 0;
+	rq->state = RQ_IDLE;
+	rq->wait = RQ_WAIT_NONE;
+	rq->has_tag = rq->iolat = false;
+	rq->submitter = NULL;
 	INIT_LIST_HEAD(&rq->waitlist);
+	rq->wait_start = rq->issue_time = rq->tag_time = 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -492,12 +492,6 @@ struct sim_timer sim_schedule_at(struct sim_engine *eng, sim_time_t when,
 	return (struct sim_timer){ .ev = ev, .seq = ev->seq };
 }
 
-struct sim_timer sim_schedule(struct sim_engine *eng, sim_time_t delay,
-			      sim_event_fn *fn, void *data)
-{
-	g_assert(delay >= 0);
-	return sim_schedule_at(eng, eng->now + delay, fn, data);
-}
 
 bool sim_timer_pending(const struct sim_timer *timer)
 {

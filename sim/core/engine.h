@@ -28,6 +28,7 @@
 #define FAULTSIM_SIM_ENGINE_H
 
 #include <stdbool.h>
+#include <glib.h>
 #include <gsl/gsl_rng.h>
 #include "sim/core/types.h"
 
@@ -77,12 +78,17 @@ static inline sim_time_t sim_now(const struct sim_engine *eng)
 /* The run seed given to sim_engine_new(). */
 uint64_t sim_engine_seed(const struct sim_engine *eng);
 
-/* Schedule @fn(@eng, @data) @delay ns from now (delay >= 0). */
-struct sim_timer sim_schedule(struct sim_engine *eng, sim_time_t delay,
-			      sim_event_fn *fn, void *data);
 /* Schedule @fn at absolute time @when (when >= now). */
 struct sim_timer sim_schedule_at(struct sim_engine *eng, sim_time_t when,
 				 sim_event_fn *fn, void *data);
+/* Schedule @fn(@eng, @data) @delay ns from now (delay >= 0).  Inline: one
+ * call per event scheduled, not two. */
+static inline struct sim_timer sim_schedule(struct sim_engine *eng, sim_time_t delay,
+					    sim_event_fn *fn, void *data)
+{
+	g_assert(delay >= 0);
+	return sim_schedule_at(eng, sim_now(eng) + delay, fn, data);
+}
 /* Cancel the event behind @timer if it has not run yet; returns whether it
  * was pending.  Clears the handle either way.  O(1). */
 bool sim_cancel(struct sim_engine *eng, struct sim_timer *timer);

@@ -1437,6 +1437,8 @@ struct sim_disk_load {
 	uint64_t fixed_size;
 	enum sim_disk_pattern pattern;
 	uint64_t start, span, align;
+	uint64_t fixed_slots;		/* random, no size distribution: the
+					 * aligned offsets, computed once */
 	uint64_t cursor;		/* sequential: next offset - start */
 	double read_fraction;
 	uint64_t max_requests;
@@ -1539,7 +1541,7 @@ static void load_arrival(struct sim_engine *eng, void *data)
 		size = l->span;
 
 	if (l->pattern == SIM_DISK_PATTERN_RANDOM) {
-		uint64_t slots = (l->span - size) / l->align + 1;
+		uint64_t slots = l->size ? (l->span - size) / l->align + 1 : l->fixed_slots;
 
 		offset = l->start + l->align * load_uniform(r, slots);
 	} else {
@@ -1607,6 +1609,9 @@ struct sim_disk_load *sim_disk_load_start(struct sim_engine *eng,
 	l->start = p->start;
 	l->span = span;
 	l->align = p->align;
+	/* The size load_arrival() takes without a distribution, and its
+	 * slots: a division per request less. */
+	l->fixed_slots = (span - MIN(p->fixed_size, span)) / p->align + 1;
 	l->read_fraction = p->read_fraction;
 	l->max_requests = p->max_requests;
 	l->max_backlog = p->max_backlog;

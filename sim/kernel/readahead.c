@@ -190,10 +190,11 @@ static unsigned long ra_unbounded(struct sim_task *t, struct address_space *mapp
 {
 	unsigned int gfp = t ? PC_GFP_NORETRY : PC_GFP_NOWAIT;
 	struct file_backing *fb = pc_mapping_backing(mapping, &file_backing_ops);
-	struct ra_batch batch = { .nr = 0 };
+	struct ra_batch batch;	/* pages[] read below nr only: not cleared */
 	struct sim_task *old_plug = NULL;
 	unsigned long added = 0;
 
+	batch.nr = 0;
 	if (fb && t)
 		fb_start_plug(fb, t, &old_plug);
 
@@ -264,7 +265,7 @@ unsigned long page_cache_ra_order(struct sim_task *t, struct address_space *mapp
 	struct file_backing *fb = pc_mapping_backing(mapping, &file_backing_ops);
 	pgoff_t isize = pc_mapping_size(mapping);
 	pgoff_t start = ra->start, index = start, limit, mark;
-	struct ra_batch batch = { .nr = 0 };
+	struct ra_batch batch;	/* pages[] read below nr only: not cleared */
 	struct sim_task *old_plug = NULL;
 	unsigned long added = 0;
 	int err = 0;
@@ -277,6 +278,7 @@ unsigned long page_cache_ra_order(struct sim_task *t, struct address_space *mapp
 		new_order += 2;
 	new_order = MIN(new_order, max_order);
 	new_order = MIN(new_order, (unsigned int)g_bit_nth_msf(ra->size, -1));
+	batch.nr = 0;
 	if (fb && t)
 		fb_start_plug(fb, t, &old_plug);
 	while (index <= limit) {

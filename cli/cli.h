@@ -30,6 +30,7 @@ int cmd_slurm(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 
 struct sim_policies;
+struct sim_study;
 
 /* Every key a scenario may set (the general keys and the model's). */
 struct sim_keys *cli_keys_new(void);
@@ -46,6 +47,14 @@ struct sim_policies *cli_policies_new(char **plugins, const char *ini_path, char
  * for what only reads a study (list, slurm), this with TRUE for a run. */
 struct sim_policies *cli_policies_new_loading(char **plugins, const char *ini_path, char **sets,
 					      gboolean load_named, GError **error);
+/* The study @path (configuration @config, overrides @sets) with the
+ * policies of cli_policies_new_loading(); *@keys (set, NULL on a policy
+ * error) is the registry it reads through, which owns the policies: free
+ * it after the study.  On error prints "faultsim @cmd: " and the message
+ * and returns NULL. */
+struct sim_study *cli_study_open(const char *cmd, char **plugins, const char *path,
+				 const char *config, char **sets, gboolean load_named,
+				 struct sim_keys **keys);
 /* The directory of scenario files. */
 const char *cli_scenario_dir(void);
 

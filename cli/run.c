@@ -1289,6 +1289,27 @@ struct sim_policies *cli_policies_new(char **plugins, const char *ini_path, char
 	return cli_policies_new_loading(plugins, ini_path, sets, FALSE, error);
 }
 
+struct sim_study *cli_study_open(const char *cmd, char **plugins, const char *path,
+				 const char *config, char **sets, gboolean load_named,
+				 struct sim_keys **keys)
+{
+	g_autoptr(GError) error = NULL;
+	struct sim_policies *policies = cli_policies_new_loading(plugins, path, sets, load_named,
+								 &error);
+	struct sim_study *study;
+
+	*keys = NULL;
+	if (!policies) {
+		fprintf(stderr, "faultsim %s: %s\n", cmd, error->message);
+		return NULL;
+	}
+	*keys = cli_keys_new_with(policies);
+	study = sim_study_new(path, config, sets, *keys, &error);
+	if (!study)
+		fprintf(stderr, "faultsim %s: %s\n", cmd, error->message);
+	return study;
+}
+
 /* A time from --claim-timeout or FAULTSIM_CLAIM_TIMEOUT, in seconds: a
  * time as keys take it, or a number of minutes, hours or days ("90min",
  * "24h", "2d"). */

@@ -457,19 +457,12 @@ int cmd_slurm(int argc, char **argv)
 	}
 
 	/* The study, as `faultsim run` expands it. */
-	struct sim_policies *policies = cli_policies_new(plugins, argv[1], sets, &error);
+	g_autoptr(sim_keys) keys = NULL;
+	g_autoptr(sim_study) study = cli_study_open("slurm", plugins, argv[1], config, sets, FALSE,
+						    &keys);
 
-	if (!policies) {
-		fprintf(stderr, "faultsim slurm: %s\n", error->message);
+	if (!study)
 		return EXIT_USAGE;
-	}
-	g_autoptr(sim_keys) keys = cli_keys_new_with(policies);
-	g_autoptr(sim_study) study = sim_study_new(argv[1], config, sets, keys, &error);
-
-	if (!study) {
-		fprintf(stderr, "faultsim slurm: %s\n", error->message);
-		return EXIT_USAGE;
-	}
 	g_autoptr(GArray) runs = sim_study_parse_runs(runs_opt, sim_study_nr_runs(study), &error);
 
 	if (!runs) {

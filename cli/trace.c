@@ -394,20 +394,12 @@ int cmd_trace(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	struct sim_policies *policies = cli_policies_new_loading(plugins, argv[1], sets, TRUE,
-								 &error);
+	g_autoptr(sim_keys) keys = NULL;
+	g_autoptr(sim_study) study = cli_study_open("trace", plugins, argv[1], config, sets, TRUE,
+						    &keys);
 
-	if (!policies) {
-		fprintf(stderr, "faultsim trace: %s\n", error->message);
+	if (!study)
 		return EXIT_USAGE;
-	}
-	g_autoptr(sim_keys) keys = cli_keys_new_with(policies);
-	g_autoptr(sim_study) study = sim_study_new(argv[1], config, sets, keys, &error);
-
-	if (!study) {
-		fprintf(stderr, "faultsim trace: %s\n", error->message);
-		return EXIT_USAGE;
-	}
 	if ((guint)run >= sim_study_nr_runs(study)) {
 		fprintf(stderr, "faultsim trace: -r %d: config %s has runs 0 to %u\n", run, config,
 			sim_study_nr_runs(study) - 1);

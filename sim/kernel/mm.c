@@ -1078,6 +1078,18 @@ static gboolean check_range(const struct mm_struct *mm, uint64_t start, uint64_t
 static void orphan_add(struct mm_struct *mm, uint64_t addr);
 static void anon_page_release(struct mm_struct *mm, uint64_t addr, struct page *page);
 
+/* The first address past the hole at @addr, which has no pte table: the
+ * end of its pmd table's range if that is missing too, else of the pte
+ * table's. */
+static uint64_t pte_hole_end(const struct mm_struct *mm, uint64_t addr)
+{
+	size_t g = addr >> PMD_SHIFT;
+
+	if (g >= mm->nr_pgd || !mm->pgd[g])
+		return (addr | ((UINT64_C(1) << PMD_SHIFT) - 1)) + 1;
+	return (addr | (PTRS_PER_PTE - 1)) + 1;
+}
+
 unsigned long zap_page_range(struct vm_area_struct *vma, uint64_t start, uint64_t nr_pages)
 {
 	struct mm_struct *mm = vma->vm_mm;
@@ -1090,13 +1102,7 @@ unsigned long zap_page_range(struct vm_area_struct *vma, uint64_t start, uint64_
 		pte_t pte;
 
 		if (!pt) {
-			/* Skip the hole: a whole pmd table, or a pte table. */
-			size_t g = addr >> PMD_SHIFT;
-
-			if (g >= mm->nr_pgd || !mm->pgd[g])
-				addr = (addr | ((UINT64_C(1) << PMD_SHIFT) - 1)) + 1;
-			else
-				addr = (addr | (PTRS_PER_PTE - 1)) + 1;
+			addr = pte_hole_end(mm, addr);
 			continue;
 		}
 		pte = pt->pte[addr & (PTRS_PER_PTE - 1)];
@@ -1142,12 +1148,7 @@ static bool range_has_present(const struct mm_struct *mm, uint64_t start, uint64
 		const struct pte_table *pt = pte_table(mm, addr);
 
 		if (!pt) {
-			size_t g = addr >> PMD_SHIFT;
-
-			if (g >= mm->nr_pgd || !mm->pgd[g])
-				addr = (addr | ((UINT64_C(1) << PMD_SHIFT) - 1)) + 1;
-			else
-				addr = (addr | (PTRS_PER_PTE - 1)) + 1;
+			addr = pte_hole_end(mm, addr);
 			continue;
 		}
 		if (pte_present(pt->pte[addr & (PTRS_PER_PTE - 1)]))

@@ -697,7 +697,7 @@ int add_to_page_cache_lru(struct sim_task *t, struct address_space *mapping,
 static unsigned int folio_order_for(const struct address_space *mapping, pgoff_t index,
 				    unsigned int order)
 {
-	unsigned int max = (unsigned int)g_bit_nth_msf(mapping->max_folio, -1);
+	unsigned int max = (unsigned int)pc_msb_index(mapping->max_folio);
 
 	order = MIN(order, max);
 	if (order && (index & (((pgoff_t)1 << order) - 1)))
@@ -787,7 +787,7 @@ int pc_add_folio(struct sim_task *t, struct address_space *mapping, pgoff_t inde
 int pc_add_folio_order(struct sim_task *t, struct address_space *mapping, pgoff_t index,
 		       unsigned int order, unsigned int gfp, struct page **pagep)
 {
-	g_assert(order <= (unsigned int)g_bit_nth_msf(mapping->max_folio, -1));
+	g_assert(order <= (unsigned int)pc_msb_index(mapping->max_folio));
 	if (!order)
 		return add_to_page_cache_lru(t, mapping, index, gfp, pagep);
 	return add_folio(t, mapping, index, order, gfp, false, pagep);
@@ -795,7 +795,7 @@ int pc_add_folio_order(struct sim_task *t, struct address_space *mapping, pgoff_
 
 unsigned int pc_mapping_max_folio_order(const struct address_space *mapping)
 {
-	return (unsigned int)g_bit_nth_msf(mapping->max_folio, -1);
+	return (unsigned int)pc_msb_index(mapping->max_folio);
 }
 
 struct page *pc_page_at(struct address_space *mapping, pgoff_t index)

@@ -178,6 +178,13 @@ struct page_cache *pc_new(struct sim_engine *eng, const struct pc_params *p,
  * after the last sim_run() (before or after sim_engine_free()). */
 void pc_free(struct page_cache *pc);
 
+/* g_bit_nth_msf(@x, -1) without GLib's loop over the bits: the index of
+ * the highest bit set in @x, -1 if none. */
+static inline int pc_msb_index(uint64_t x)
+{
+	return x ? 63 - __builtin_clzll(x) : -1;
+}
+
 struct sim_engine *pc_engine(const struct page_cache *pc);
 /* NR_PC_MODULE_COUNTERS slots another module of the kernel model may use
  * to keep the counters it makes on first use (readahead.c: "readahead"),

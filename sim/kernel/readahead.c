@@ -277,7 +277,7 @@ unsigned long page_cache_ra_order(struct sim_task *t, struct address_space *mapp
 	if (new_order < max_order)
 		new_order += 2;
 	new_order = MIN(new_order, max_order);
-	new_order = MIN(new_order, (unsigned int)g_bit_nth_msf(ra->size, -1));
+	new_order = MIN(new_order, (unsigned int)pc_msb_index(ra->size));
 	batch.nr = 0;
 	if (fb && t)
 		fb_start_plug(fb, t, &old_plug);

@@ -751,7 +751,7 @@ static void disk_transfer_event(struct sim_engine *eng, void *data)
 	sim_time_t now = sim_now(eng);
 	sim_time_t start = d->channel_free > now ? d->channel_free : now;
 
-	d->channel_free = start + llround(d->ns_per_byte * (double)rq->len);
+	d->channel_free = start + sim_llround(d->ns_per_byte * (double)rq->len);
 	sim_schedule_at(eng, d->channel_free, disk_complete_event, rq);
 }
 
@@ -1533,7 +1533,7 @@ static void load_arrival(struct sim_engine *eng, void *data)
 	if (l->size) {
 		double s = sim_dist_sample(l->size, r);
 
-		size = s >= 1 ? (uint64_t)llround(s) : 1;
+		size = s >= 1 ? (uint64_t)sim_llround(s) : 1;
 	} else {
 		size = l->fixed_size;
 	}

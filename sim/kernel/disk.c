@@ -421,8 +421,9 @@ void sim_disk_request_init(struct sim_disk_request *rq, enum sim_req_op op,
 	/* Field by field, not memset(): GCC clears a struct this size with
 	 * rep stosq, whose start-up costs more than these stores on every
 	 * request of an open-loop load.  A new field must be cleared here
-	 * too (the assertion below is there to make you look). */
-	G_STATIC_ASSERT(sizeof(*rq) == 30 * sizeof(uint64_t));
+	 * too (the assertion below trips when one is added at the end). */
+	G_STATIC_ASSERT(offsetof(struct sim_disk_request, tag_time) + sizeof(sim_time_t) ==
+			sizeof(struct sim_disk_request));
 	rq->op = op;
 	rq->offset = offset;
 	rq->size = size;

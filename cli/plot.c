@@ -413,6 +413,31 @@ static char *axis_label(const char *name, const char *unit)
 	return unit && *unit ? g_strdup_printf("%s (%s)", name, unit) : g_strdup(name);
 }
 
+/*
+ * A logarithmic time axis from @lo to @hi ns drawn in units of @scale ns:
+ * a tic a decade, each labelled in its own unit (1 ns, 10 ns, ... 1 µs,
+ * ... 100 ms), where gnuplot's labels, all in the unit of the largest
+ * value, read 0.0000010 for a nanosecond.
+ */
+static void log_time_tics(GString *script, double lo, double hi, double scale)
+{
+	int first = (int)floor(log10(lo)), last = (int)ceil(log10(hi));
+
+	if (!(lo > 0) || !isfinite(hi) || last - first > 40)
+		return;
+	g_string_append(script, "set xtics (");
+	for (int e = first; e <= last; e++) {
+		double v = pow(10, e), s;
+		const char *unit = cli_unit_scale("ns", v, &s);
+		char pos[32];
+
+		cli_format_double(pos, v / scale);
+		g_string_append_printf(script, "%s'%g %s' %s", e > first ? ", " : "", v / s,
+				       unit, pos);
+	}
+	g_string_append(script, ")\n");
+}
+
 static gboolean plot_scalar(struct plot *p, GString *script, GError **error)
 {
 	GPtrArray *runs = p->runs->runs;
@@ -713,7 +738,7 @@ static gboolean plot_cdf(struct plot *p, GString *script, GError **error)
 	double xmin = INFINITY, xmax = 0, xscale = 1;
 	gint64 cur = -1;
 	const char *xunit;
-	gboolean logx;
+	gboolean logx, time_tics;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -864,9 +889,11 @@ static gboolean plot_cdf(struct plot *p, GString *script, GError **error)
 
 	xunit = cli_unit_scale(p->unit, xmax, &xscale);
 	logx = p->log ? strchr(p->log, 'x') != NULL : xmax >= 100 * xmin;
+	/* A log time axis labels each decade in its own unit. */
+	time_tics = logx && p->unit && !strcmp(p->unit, "ns");
 	{
 		g_autofree char *name = g_strdup_printf("%s.%s", p->module, p->name);
-		g_autofree char *xl = axis_label(name, xunit);
+		g_autofree char *xl = axis_label(name, time_tics ? NULL : xunit);
 		g_autofree char *title = p->title ? g_strdup(p->title) : g_strdup_printf(
 			"%s: distribution, repetitions pooled", name);
 		g_autofree char *yl = g_strdup_printf("fraction of samples below x");
@@ -888,6 +915,8 @@ static gboolean plot_cdf(struct plot *p, GString *script, GError **error)
 				"set autoscale xfix\nset key bottom right\n");
 		if (logx)
 			g_string_append(script, "set logscale x\n");
+		if (time_tics)
+			log_time_tics(script, xmin, xmax, xscale);
 	}
 	return TRUE;
 }

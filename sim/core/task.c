@@ -243,9 +243,10 @@ static void task_entry(void *arg)
 	g_assert_not_reached();
 }
 
-/* Resume @t (task_run_event(), and task_timer_event() without a detour
- * through a second call). */
-static inline __attribute__((always_inline)) void task_resume(struct sim_engine *eng, struct sim_task *t)
+/* @t, waiting, runs again: no resume pending, nothing waited on; the
+ * engine's current task. */
+static inline __attribute__((always_inline)) void task_set_running(struct sim_engine *eng,
+								   struct sim_task *t)
 {
 	g_assert(t->state != SIM_TASK_RUNNING && t->state != SIM_TASK_DEAD);
 	t->resume = (struct sim_timer){ 0 };
@@ -254,12 +255,19 @@ static inline __attribute__((always_inline)) void task_resume(struct sim_engine 
 	t->blocked_what = NULL;
 	t->blocked_obj = NULL;
 	t->waits_for = NULL;
+	eng->current = t;
+}
+
+/* Resume @t (task_run_event(), and task_timer_event() without a detour
+ * through a second call). */
+static inline __attribute__((always_inline)) void task_resume(struct sim_engine *eng, struct sim_task *t)
+{
+	task_set_running(eng, t);
 	if (G_UNLIKELY(eng->trace) && t->trace_waker >= 0) {
 		sim_trace_flow(eng->trace, (unsigned int)t->trace_waker, t->trace_woken_at,
 			       sim_trace_task_track(eng->trace, t), eng->now);
 		t->trace_waker = -1;
 	}
-	eng->current = t;
 	switch_to_task(eng, t);
 	/* Whoever switched back: @t, or a task resumed straight from another
 	 * (task_wait()). */
@@ -339,8 +347,6 @@ static void task_wait(struct sim_task *t)
 			if (u->h.sched_ops && !u->oncpu)
 				goto engine;
 			sim_engine_take(eng, ev);
-			u->resume = (struct sim_timer){ 0 };
-			u->timed_out = u->state == SIM_TASK_BLOCKED;
 			break;
 		}
 		if (fn == task_run_event) {
@@ -361,14 +367,7 @@ static void task_wait(struct sim_task *t)
 			break;
 		}
 	}
-	g_assert(u->state != SIM_TASK_RUNNING && u->state != SIM_TASK_DEAD);
-	u->resume = (struct sim_timer){ 0 };
-	u->state = SIM_TASK_RUNNING;
-	u->timed_out = false;
-	u->blocked_what = NULL;
-	u->blocked_obj = NULL;
-	u->waits_for = NULL;
-	eng->current = u;
+	task_set_running(eng, u);
 	if (u != t)
 		sim_context_switch(&t->ctx, &u->ctx);
 	return;

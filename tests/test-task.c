@@ -280,7 +280,9 @@ static void worker_fn(struct sim_task *t, void *arg)
 
 struct model_result {
 	uint64_t seed;
-	uint64_t fingerprint, dispatched, acquisitions, total_wait;
+	uint64_t slice;		/* run in sim_run_for() slices of this many steps */
+	uint64_t fingerprint, dispatched, in_place, acquisitions, total_wait;
+	uint64_t slices;
 };
 
 static void run_mutex_model(struct model_result *res)
@@ -295,9 +297,14 @@ static void run_mutex_model(struct model_result *res)
 		w[i] = (struct worker){ &m, sim_rng(m.eng, name) };
 		sim_task_spawn(m.eng, name, worker_fn, &w[i]);
 	}
-	sim_run(m.eng);
+	if (!res->slice)
+		sim_run(m.eng);
+	else
+		while (sim_run_for(m.eng, res->slice) == SIM_STOP_EVENTS)
+			res->slices++;
 	res->fingerprint = sim_fingerprint(m.eng);
 	res->dispatched = sim_events_dispatched(m.eng);
+	res->in_place = sim_events_in_place(m.eng);
 	res->acquisitions = m.acquisitions;
 	res->total_wait = m.total_wait;
 	sim_engine_free(m.eng);
@@ -316,6 +323,32 @@ static void test_task_determinism(void)
 	g_assert_cmpuint(a.dispatched, ==, b.dispatched);
 	g_assert_cmpuint(a.total_wait, ==, b.total_wait);
 	g_assert_cmpuint(a.fingerprint, !=, c.fingerprint);
+}
+
+/*
+ * A run in slices of a few steps (as faultsim run looks at the signals
+ * between two) is the same run: every step is counted against the slice,
+ * so the steps advanced in place go on in every slice, not only until
+ * there have been a slice's worth of them (with the dispatched count alone,
+ * the first slice would end them).
+ */
+static void test_run_for_slices(void)
+{
+	struct model_result whole = { .seed = 5 }, sliced = { .seed = 5, .slice = 64 };
+
+	run_mutex_model(&whole);
+	run_mutex_model(&sliced);
+	g_assert_cmpuint(whole.in_place, >, 10 * sliced.slice);
+	g_assert_cmpuint(sliced.fingerprint, ==, whole.fingerprint);
+	g_assert_cmpuint(sliced.dispatched + sliced.in_place, ==,
+			 whole.dispatched + whole.in_place);
+	/* At most the step that meets a slice's end is an event instead. */
+	g_assert_cmpuint(sliced.dispatched, >=, whole.dispatched);
+	g_assert_cmpuint(sliced.dispatched, <=, whole.dispatched + sliced.slices);
+	g_assert_cmpuint(sliced.total_wait, ==, whole.total_wait);
+	/* Each slice but the last took exactly its steps. */
+	g_assert_cmpuint(sliced.slices, ==,
+			 (whole.dispatched + whole.in_place - 1) / sliced.slice);
 }
 
 static gpointer model_thread(gpointer data)
@@ -440,6 +473,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/task/deep-stack", test_deep_stack);
 	g_test_add_func("/sim/task/guard-page", test_guard_page);
 	g_test_add_func("/sim/task/determinism", test_task_determinism);
+	g_test_add_func("/sim/task/run-for-slices", test_run_for_slices);
 	g_test_add_func("/sim/task/two-engines-two-threads", test_two_threads);
 	g_test_add_func("/sim/task/deadlock/cycle", test_deadlock_report);
 	g_test_add_func("/sim/task/deadlock/self", test_deadlock_self);

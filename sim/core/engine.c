@@ -627,6 +627,22 @@ void sim_set_event_limit(struct sim_engine *eng, uint64_t max_events)
 	eng->event_limit = max_events;
 }
 
+enum sim_stop_reason sim_run_for(struct sim_engine *eng, uint64_t steps)
+{
+	uint64_t limit = eng->event_limit;
+	uint64_t done = eng->dispatched + eng->in_place;
+	enum sim_stop_reason why;
+
+	/* The step count, not the dispatched one: a limit on events alone
+	 * would be met, once more steps were advanced in place than the
+	 * slice holds, before the first step of every later slice. */
+	if (steps < limit - MIN(limit, done))
+		eng->event_limit = done + steps;
+	why = sim_run(eng);
+	eng->event_limit = limit;
+	return why;
+}
+
 /* sim_now() (engine.h) reads the clock as the struct's first member. */
 G_STATIC_ASSERT(offsetof(struct sim_engine, now) == 0);
 

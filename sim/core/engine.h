@@ -108,6 +108,13 @@ void sim_stop(struct sim_engine *eng);
 
 /* Dispatch events in (time, sequence) order until a stop condition. */
 enum sim_stop_reason sim_run(struct sim_engine *eng);
+/*
+ * sim_run() for at most @steps more steps (dispatched or advanced in
+ * place), then SIM_STOP_EVENTS: a caller that looks at something between
+ * slices of a run.  The event limit, if lower, still applies, and is left
+ * as it was.  Slicing changes nothing of the run.
+ */
+enum sim_stop_reason sim_run_for(struct sim_engine *eng, uint64_t steps);
 const char *sim_stop_reason_name(enum sim_stop_reason reason);
 
 /* Tuning: the heap keeps at most about this many events once more than

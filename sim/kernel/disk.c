@@ -14,9 +14,9 @@
  * Scheduler state.  Every queued head is on one FIFO list (fifo_list[0]
  * for the fifo scheduler, fifo_list[op] for deadline), in order of its
  * oldest member; and, when merging or deadline needs it, on the sort list
- * of its direction: a treap keyed by (pos, seq), max-heap on a hash of seq.
- * The treap is intrusive (rb_left/rb_right in the request) and allocation-
- * free; its expected depth is O(log q).
+ * of its direction: an array of (pos, request) sorted by (pos, seq), found
+ * by binary search.  It grows by doubling and never shrinks, so the steady
+ * state allocates nothing; an insert or erase moves the entries after it.
  *
  * Counts.  in_system counts requests (members, not heads) submitted and not
  * completed; waiting those not dispatched; busy the occupied slots.  Their
@@ -117,6 +117,18 @@ static const struct {
 #undef X
 };
 
+/* A sort list's entry: the key's sector copied beside its request, so a
+ * search reads only the array. */
+struct disk_sort_entry {
+	uint64_t pos;
+	struct sim_disk_request *rq;
+};
+
+struct disk_sort_list {
+	struct disk_sort_entry *e;
+	size_t len, cap;
+};
+
 struct sim_disk {
 	struct sim_engine *eng;
 	char *name;
@@ -142,7 +154,7 @@ struct sim_disk {
 	sim_time_t fifo_expire[2];
 	unsigned int writes_starved, fifo_batch;
 	struct list_head fifo_list[2];
-	struct sim_disk_request *sort_list[2];	/* treap roots */
+	struct disk_sort_list sort_list[2];	/* heads in sector order */
 	unsigned int nr_queued;		/* heads */
 	int last_dir;			/* -1 before the first dispatch */
 	uint64_t last_end;
@@ -406,6 +418,8 @@ void sim_disk_free(struct sim_disk *d)
 		g_free(cg->name);
 		g_free(cg);
 	}
+	for (int i = 0; i < 2; i++)
+		g_free(d->sort_list[i].e);
 	sim_dist_free(d->setup);
 	sim_dist_free(d->rotation);
 	if (d->samples)
@@ -433,12 +447,10 @@ void sim_disk_request_init(struct sim_disk_request *rq, enum sim_req_op op,
 	rq->submit_time = rq->dispatch_time = rq->complete_time = 0;
 	rq->q = NULL;
 	INIT_LIST_HEAD(&rq->queuelist);
-	rq->rb_left = rq->rb_right = NULL;
 	rq->bio_next = rq->bio_tail = NULL;
 	rq->pos = rq->len = 0;
 	rq->seq = rq->fifo_seq = 0;
 	rq->fifo_time = 0;
-	rq->prio = 0;
 	rq->nr_bios = 0;
 	rq->state = RQ_IDLE;
 	rq->wait = RQ_WAIT_NONE;
@@ -478,102 +490,85 @@ static inline void disk_account(struct sim_disk *d, sim_time_t now)
 }
 
 /* ------------------------------------------------------------------ */
-/* Sort lists: treaps keyed by (pos, seq) */
+/* Sort lists: arrays sorted by (pos, seq) */
 
+/*
+ * A direction's queued heads in sector order, as the kernel's sort_list
+ * rbtree holds them.  A sorted array, not a tree: a busy queue holds a
+ * hundred heads or more, and a lookup is then a binary search over a few
+ * cache lines instead of a walk of a dozen nodes scattered in memory; an
+ * insert or erase moves at most a few kilobytes.  The array only grows.
+ */
 static inline bool rq_before(const struct sim_disk_request *a,
 			     const struct sim_disk_request *b)
 {
 	return a->pos < b->pos || (a->pos == b->pos && a->seq < b->seq);
 }
 
-static struct sim_disk_request *treap_insert(struct sim_disk_request *root,
-					     struct sim_disk_request *n)
+/* Index of the first entry with pos >= @pos (its length if none). */
+static size_t sort_lower_bound(const struct disk_sort_list *l, uint64_t pos)
 {
-	struct sim_disk_request *c;
+	size_t lo = 0, n = l->len;
 
-	if (!root)
-		return n;
-	if (rq_before(n, root)) {
-		root->rb_left = treap_insert(root->rb_left, n);
-		c = root->rb_left;
-		if (c->prio > root->prio) {		/* rotate right */
-			root->rb_left = c->rb_right;
-			c->rb_right = root;
-			return c;
-		}
-	} else {
-		root->rb_right = treap_insert(root->rb_right, n);
-		c = root->rb_right;
-		if (c->prio > root->prio) {		/* rotate left */
-			root->rb_right = c->rb_left;
-			c->rb_left = root;
-			return c;
+	while (n > 0) {
+		size_t half = n / 2;
+
+		if (l->e[lo + half].pos < pos) {
+			lo += half + 1;
+			n -= half + 1;
+		} else {
+			n = half;
 		}
 	}
-	return root;
+	return lo;
 }
 
-static struct sim_disk_request *treap_join(struct sim_disk_request *a,
-					   struct sim_disk_request *b)
+/* Index of the first entry that does not sort before @rq. */
+static size_t sort_index(const struct disk_sort_list *l, const struct sim_disk_request *rq)
 {
-	if (!a)
-		return b;
-	if (!b)
-		return a;
-	if (a->prio > b->prio) {
-		a->rb_right = treap_join(a->rb_right, b);
-		return a;
-	}
-	b->rb_left = treap_join(a, b->rb_left);
-	return b;
+	size_t i = sort_lower_bound(l, rq->pos);
+
+	while (i < l->len && l->e[i].pos == rq->pos && rq_before(l->e[i].rq, rq))
+		i++;
+	return i;
 }
 
-static struct sim_disk_request *treap_erase(struct sim_disk_request *root,
-					    struct sim_disk_request *n)
+static void sort_insert(struct disk_sort_list *l, struct sim_disk_request *rq)
 {
-	g_assert(root);		/* @n is in the tree */
-	if (root == n) {
-		root = treap_join(n->rb_left, n->rb_right);
-		n->rb_left = n->rb_right = NULL;
-		return root;
+	size_t i = sort_index(l, rq);
+
+	if (G_UNLIKELY(l->len == l->cap)) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->e = g_renew(struct disk_sort_entry, l->e, l->cap);
 	}
-	if (rq_before(n, root))
-		root->rb_left = treap_erase(root->rb_left, n);
-	else
-		root->rb_right = treap_erase(root->rb_right, n);
-	return root;
+	memmove(&l->e[i + 1], &l->e[i], (l->len - i) * sizeof(l->e[0]));
+	l->e[i] = (struct disk_sort_entry){ .pos = rq->pos, .rq = rq };
+	l->len++;
+}
+
+static void sort_erase(struct disk_sort_list *l, struct sim_disk_request *rq)
+{
+	size_t i = sort_index(l, rq);
+
+	g_assert(i < l->len && l->e[i].rq == rq);	/* @rq is in the list */
+	l->len--;
+	memmove(&l->e[i], &l->e[i + 1], (l->len - i) * sizeof(l->e[0]));
 }
 
 /* The first head with pos >= @pos (the oldest among equals), or NULL. */
-static struct sim_disk_request *sort_ceil(struct sim_disk_request *n, uint64_t pos)
+static struct sim_disk_request *sort_ceil(const struct disk_sort_list *l, uint64_t pos)
 {
-	struct sim_disk_request *best = NULL;
+	size_t i = sort_lower_bound(l, pos);
 
-	while (n) {
-		if (n->pos >= pos) {
-			best = n;
-			n = n->rb_left;
-		} else {
-			n = n->rb_right;
-		}
-	}
-	return best;
+	return i < l->len ? l->e[i].rq : NULL;
 }
 
 /* The last head with pos < @pos, or NULL. */
-static struct sim_disk_request *sort_lower(struct sim_disk_request *n, uint64_t pos)
+static struct sim_disk_request *sort_lower(const struct disk_sort_list *l, uint64_t pos)
 {
-	struct sim_disk_request *best = NULL;
+	size_t i = sort_lower_bound(l, pos);
 
-	while (n) {
-		if (n->pos < pos) {
-			best = n;
-			n = n->rb_right;
-		} else {
-			n = n->rb_left;
-		}
-	}
-	return best;
+	return i > 0 ? l->e[i - 1].rq : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -589,7 +584,7 @@ void sched_insert(struct sim_disk *d, struct sim_disk_request *rq)
 {
 	list_add_tail(&rq->queuelist, fifo_of(d, rq->op));
 	if (d->use_sort)
-		d->sort_list[rq->op] = treap_insert(d->sort_list[rq->op], rq);
+		sort_insert(&d->sort_list[rq->op], rq);
 	rq->state = RQ_QUEUED;
 	d->nr_queued++;
 }
@@ -599,7 +594,7 @@ static void sched_remove(struct sim_disk *d, struct sim_disk_request *rq)
 	g_assert(rq->state == RQ_QUEUED);
 	list_del_init(&rq->queuelist);
 	if (d->use_sort)
-		d->sort_list[rq->op] = treap_erase(d->sort_list[rq->op], rq);
+		sort_erase(&d->sort_list[rq->op], rq);
 	d->nr_queued--;
 }
 
@@ -641,20 +636,20 @@ static void merge_heads(struct sim_disk *d, struct sim_disk_request *front,
 /* Merge the new request @n into a contiguous queued head; true if done. */
 static bool disk_try_merge(struct sim_disk *d, struct sim_disk_request *n)
 {
-	struct sim_disk_request **root = &d->sort_list[n->op];
+	struct disk_sort_list *root = &d->sort_list[n->op];
 	struct sim_disk_request *a, *b;
 
-	if (!*root)
+	if (!root->len)
 		return false;
 
 	/* Back merge: a head that ends where @n starts. */
-	a = sort_lower(*root, n->pos);
+	a = sort_lower(root, n->pos);
 	if (a && a->pos + a->len == n->pos && a->blkcg == n->blkcg &&
 	    merge_fits(d, a->len, n->len)) {
 		a->len += n->len;
 		chain_append(a, n);
 		(*d->counters[DISK_MERGES])++;
-		b = sort_ceil(*root, a->pos + a->len);
+		b = sort_ceil(root, a->pos + a->len);
 		if (b && b->pos == a->pos + a->len && b->blkcg == a->blkcg &&
 		    merge_fits(d, a->len, b->len))
 			merge_heads(d, a, b);
@@ -662,16 +657,16 @@ static bool disk_try_merge(struct sim_disk *d, struct sim_disk_request *n)
 	}
 
 	/* Front merge: a head that starts where @n ends. */
-	b = sort_ceil(*root, n->pos + n->len);
+	b = sort_ceil(root, n->pos + n->len);
 	if (b && b->pos == n->pos + n->len && b->blkcg == n->blkcg &&
 	    merge_fits(d, b->len, n->len)) {
-		*root = treap_erase(*root, b);
+		sort_erase(root, b);
 		b->pos = n->pos;
 		b->len += n->len;
-		*root = treap_insert(*root, b);
+		sort_insert(root, b);
 		chain_append(b, n);
 		(*d->counters[DISK_MERGES])++;
-		a = sort_lower(*root, b->pos);
+		a = sort_lower(root, b->pos);
 		if (a && a->pos + a->len == b->pos && a->blkcg == b->blkcg &&
 		    merge_fits(d, a->len, b->len))
 			merge_heads(d, a, b);
@@ -707,7 +702,7 @@ static struct sim_disk_request *dd_dispatch_request(struct sim_disk *d, sim_time
 
 	/* 2. Go on with the batch, in sector order. */
 	if (d->last_dir >= 0 && d->batching < d->fifo_batch) {
-		rq = sort_ceil(d->sort_list[d->last_dir], d->last_end);
+		rq = sort_ceil(&d->sort_list[d->last_dir], d->last_end);
 		if (rq) {
 			dir = d->last_dir;
 			goto dispatch;
@@ -726,7 +721,7 @@ dispatch_writes:
 	} else {
 		return NULL;
 	}
-	rq = dir == d->last_dir ? sort_ceil(d->sort_list[dir], d->last_end) : NULL;
+	rq = dir == d->last_dir ? sort_ceil(&d->sort_list[dir], d->last_end) : NULL;
 	if (!rq)
 		rq = dir == SIM_REQ_OP_READ ? r : w;
 	d->batching = 0;
@@ -1187,13 +1182,10 @@ void sim_disk_submit(struct sim_disk *d, struct sim_disk_request *rq)
 	rq->dispatch_time = rq->complete_time = 0;
 	rq->bio_next = NULL;
 	rq->bio_tail = rq;
-	rq->rb_left = rq->rb_right = NULL;
 	rq->nr_bios = 1;
 	rq->pos = rq->offset;
 	rq->len = rq->size;
 	rq->seq = rq->fifo_seq = d->next_seq++;
-	/* A multiplicative hash of seq: treap priorities without a stream. */
-	rq->prio = (uint32_t)((rq->seq * UINT64_C(0x9e3779b97f4a7c15)) >> 32);
 	rq->fifo_time = now + (d->sched == SIM_DISK_SCHED_DEADLINE ? d->fifo_expire[op] : 0);
 	rq->wait = RQ_WAIT_NONE;
 	rq->has_tag = rq->iolat = false;

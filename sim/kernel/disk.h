@@ -134,8 +134,9 @@
  *
  * Costs: no allocation per request (requests are the caller's, linked
  * intrusively; events come from the engine's pool).  A submission and a
- * completion are O(1) with the fifo scheduler and merging off, O(log q)
- * otherwise (q: requests waiting), with a treap per direction.
+ * completion are O(1) with the fifo scheduler and merging off, otherwise
+ * a binary search (O(log q), q: heads queued) and a move of up to q
+ * entries of 16 bytes in a sorted array per direction.
  */
 #ifndef FAULTSIM_SIM_DISK_H
 #define FAULTSIM_SIM_DISK_H
@@ -192,14 +193,12 @@ struct sim_disk_request {
 	/* Private to disk.c. */
 	struct sim_disk *q;
 	struct list_head queuelist;	/* a FIFO list, while queued */
-	struct sim_disk_request *rb_left, *rb_right;	/* sort list (treap) */
 	struct sim_disk_request *bio_next;	/* members merged into a head */
 	struct sim_disk_request *bio_tail;
 	uint64_t pos, len;		/* the range a head covers */
 	uint64_t seq;			/* submission number, on this disk */
 	uint64_t fifo_seq;		/* a head's oldest member */
 	sim_time_t fifo_time;		/* a head's expiry (deadline) */
-	uint32_t prio;			/* treap priority */
 	unsigned int nr_bios;		/* members of a head, itself included */
 	unsigned int state;
 	unsigned int wait;		/* enum rq_wait: where it waits to go in */

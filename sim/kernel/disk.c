@@ -505,22 +505,25 @@ static inline bool rq_before(const struct sim_disk_request *a,
 	return a->pos < b->pos || (a->pos == b->pos && a->seq < b->seq);
 }
 
-/* Index of the first entry with pos >= @pos (its length if none). */
+/*
+ * Index of the first entry with pos >= @pos (its length if none).  The
+ * answer lies in [lo, lo + n]; each step halves n with a select, not a
+ * branch (which of two halves holds it is as random as the sectors).
+ */
 static size_t sort_lower_bound(const struct disk_sort_list *l, uint64_t pos)
 {
+	const struct disk_sort_entry *e = l->e;
 	size_t lo = 0, n = l->len;
 
-	while (n > 0) {
+	if (!n)
+		return 0;
+	while (n > 1) {
 		size_t half = n / 2;
 
-		if (l->e[lo + half].pos < pos) {
-			lo += half + 1;
-			n -= half + 1;
-		} else {
-			n = half;
-		}
+		lo = e[lo + half - 1].pos < pos ? lo + half : lo;
+		n -= half;
 	}
-	return lo;
+	return lo + (e[lo].pos < pos);
 }
 
 /* Index of the first entry that does not sort before @rq. */

@@ -209,12 +209,22 @@ static inline bool sim_engine_advance(struct sim_engine *eng, sim_time_t when)
 		return false;
 	if (eng->root_taken) {
 		/* heap[0] is the event being run: the earliest pending one
-		 * is the least of its children. */
-		size_t last = len < 5 ? len : 5;
+		 * is the least of its children.  With all four there (the
+		 * common case), their least time is found by selects, so
+		 * the one branch is the answer's. */
+		const struct sim_heap_entry *h = eng->heap;
 
-		for (size_t c = 1; c < last; c++)
-			if (eng->heap[c].time <= when)
+		if (G_LIKELY(len >= 5)) {
+			sim_time_t a = h[1].time < h[2].time ? h[1].time : h[2].time;
+			sim_time_t b = h[3].time < h[4].time ? h[3].time : h[4].time;
+
+			if ((a < b ? a : b) <= when)
 				return false;
+		} else {
+			for (size_t c = 1; c < len; c++)
+				if (h[c].time <= when)
+					return false;
+		}
 	} else if (len && eng->heap[0].time <= when) {
 		return false;
 	}

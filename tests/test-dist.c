@@ -3,8 +3,10 @@
  * Tests for sim/core/dist.c: parsing every form and printing it back, an error
  * with the right code and a helpful message for every kind of bad spec,
  * sample moments against theory for every distribution, Zipf rank
- * frequencies against the exact law, Zipf over ten million items, index
- * ranges, and reproducibility from a seed.
+ * frequencies against the exact law, Zipf over ten million items, the Zipf
+ * sampler draw for draw against the one before its squeeze (random draws
+ * and uniforms aimed at every edge of its tests), index ranges, and
+ * reproducibility from a seed.
  *
  * On the statistical tolerances: every check of a sample statistic allows
  * five standard errors.  The sample mean of n draws has standard error
@@ -611,6 +613,295 @@ static void test_zipf_set_range(void)
 	gsl_rng_free(r);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Zipf: the squeeze keeps every draw */
+
+/*
+ * The Zipf sampler as it was before the squeeze (sim/core/dist.c at
+ * 1a8b902), kept here with the very same arithmetic: every draw of the
+ * current sampler must give the same rank from the same uniforms and leave
+ * the stream at the same place.
+ */
+struct ref_zipf {
+	double s, one_minus_s, lo, hi, n_d;
+	uint64_t n;
+};
+
+static double ref_expm1_over(double t)
+{
+	if (fabs(t) < 1e-8)
+		return 1.0 + t / 2.0 * (1.0 + t / 3.0);
+	return expm1(t) / t;
+}
+
+static double ref_log1p_over(double t)
+{
+	if (fabs(t) < 1e-8)
+		return 1.0 - t / 2.0 * (1.0 - 2.0 * t / 3.0);
+	return log1p(t) / t;
+}
+
+static double ref_H(const struct ref_zipf *z, double x)
+{
+	double lx = log(x);
+
+	return lx * ref_expm1_over(z->one_minus_s * lx);
+}
+
+static double ref_H_inv(const struct ref_zipf *z, double y)
+{
+	return exp(y * ref_log1p_over(z->one_minus_s * y));
+}
+
+static void ref_setup(struct ref_zipf *z, double s, uint64_t n)
+{
+	z->s = s;
+	z->n = n;
+	z->n_d = (double)n;
+	z->one_minus_s = 1.0 - s;
+	z->lo = ref_H(z, 1.5) - 1.0;
+	z->hi = ref_H(z, z->n_d + 0.5);
+}
+
+/* 1-based. */
+static uint64_t ref_sample(const struct ref_zipf *z, gsl_rng *r)
+{
+	for (;;) {
+		double u = z->hi + sim_rng_uniform(r) * (z->lo - z->hi);
+		double xr = floor(ref_H_inv(z, u) + 0.5);
+		uint64_t x;
+
+		if (!(xr > 1.0))
+			return 1;
+		x = xr >= z->n_d ? z->n : (uint64_t)xr;
+		if (u >= ref_H(z, (double)x + 0.5) -
+			 exp(-z->s * log((double)x)))
+			return x;
+	}
+}
+
+static const double ref_s_values[] = {
+	0.5, 0.9, 0.99, 1.0, 1.01, 1.5, 2.0, 3.0,
+};
+static const uint64_t ref_n_values[] = {
+	1, 2, 10, 1000, 32768, 1u << 22,
+};
+
+static struct sim_dist *zipf_new(double s, uint64_t n, struct ref_zipf *ref)
+{
+	g_autofree char *text = g_strdup_printf(
+		"zipf(%.17g,%" G_GUINT64_FORMAT ")", s, n);
+
+	ref_setup(ref, s, n);
+	return parse_ok(text, SIM_UNIT_NONE);
+}
+
+/* @draws mt19937 draws from zipf(@s,@n), as the simulator makes them. */
+static void check_reference(double s, uint64_t n, unsigned long seed,
+			    int draws)
+{
+	struct ref_zipf ref;
+	g_autoptr(sim_dist) d = zipf_new(s, n, &ref);
+	gsl_rng *r1 = rng_new(seed), *r2 = rng_new(seed);
+	uint64_t sum = 0;
+
+	for (int i = 0; i < draws; i++) {
+		uint64_t a = sim_dist_sample_index(d, r1);
+		uint64_t b = ref_sample(&ref, r2) - 1;
+
+		if (G_UNLIKELY(a != b)) {
+			g_test_message("zipf(%g,%" G_GUINT64_FORMAT ") draw "
+				       "%d: %" G_GUINT64_FORMAT ", was %"
+				       G_GUINT64_FORMAT, s, n, i, a, b);
+			g_assert_cmpuint(a, ==, b);
+		}
+		sum += a;
+	}
+	/* The same number of uniforms consumed. */
+	g_assert_cmpuint(sim_rng_get(r1), ==, sim_rng_get(r2));
+	g_test_message("zipf(%g,%" G_GUINT64_FORMAT "): %d draws, mean rank "
+		       "%.3f", s, n, draws, (double)sum / draws);
+	gsl_rng_free(r1);
+	gsl_rng_free(r2);
+}
+
+static void test_zipf_reference(void)
+{
+	const int draws = g_test_slow() ? 4000000 : 1000000;
+	unsigned long seed = SEED;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(ref_s_values); i++) {
+		for (size_t j = 0; j < G_N_ELEMENTS(ref_n_values); j++)
+			check_reference(ref_s_values[i], ref_n_values[j],
+					seed++, draws);
+	}
+}
+
+/*
+ * A generator that replays a list of uniforms (then 0, which the sampler
+ * always keeps, as rank N): it aims tries at the very edges of the
+ * squeeze and of the acceptance test, which random draws rarely come
+ * within an ulp of.
+ */
+struct replay {
+	const double *v;
+	size_t n, next;
+};
+
+static void replay_set(void *state, unsigned long seed)
+{
+	(void)state;
+	(void)seed;
+}
+
+static unsigned long replay_get(void *state)
+{
+	(void)state;
+	g_assert_not_reached();
+}
+
+static double replay_get_double(void *state)
+{
+	struct replay *p = state;
+	double v = p->next < p->n ? p->v[p->next] : 0.0;
+
+	p->next++;
+	return v;
+}
+
+static const gsl_rng_type replay_type = {
+	"replay", 0xffffffffUL, 0, sizeof(struct replay),
+	replay_set, replay_get, replay_get_double,
+};
+
+/* One try from uniform @v (then 0): the same rank, the same uniforms used. */
+static void check_replay(const struct sim_dist *d, const struct ref_zipf *ref,
+			 gsl_rng *r, double v)
+{
+	struct replay *p = r->state;
+	uint64_t a, b;
+	size_t used;
+
+	if (!(v >= 0.0 && v < 1.0))
+		return;
+	p->v = &v;
+	p->n = 1;
+	p->next = 0;
+	a = sim_dist_sample_index(d, r);
+	used = p->next;
+	p->next = 0;
+	b = ref_sample(ref, r) - 1;
+	if (a != b || used != p->next) {
+		g_test_message("zipf(%g,%" G_GUINT64_FORMAT ") U = %a: rank "
+			       "%" G_GUINT64_FORMAT " (%zu uniforms), was %"
+			       G_GUINT64_FORMAT " (%zu)", ref->s, ref->n, v, a,
+			       used, b, p->next);
+		g_assert_cmpuint(a, ==, b);
+		g_assert_cmpuint(used, ==, p->next);
+	}
+}
+
+/* The uniform that maps to real x, and the uniforms around it: @steps
+ * either side, both ulp by ulp and on mt19937's grid of 2^-32. */
+static void check_around(const struct sim_dist *d, const struct ref_zipf *ref,
+			 gsl_rng *r, double x, int steps)
+{
+	double v = (ref_H(ref, x) - ref->hi) / (ref->lo - ref->hi);
+	double up = v, down = v, grid = ldexp(floor(ldexp(v, 32)), -32);
+
+	check_replay(d, ref, r, v);
+	for (int i = 0; i < steps; i++) {
+		up = nextafter(up, 2.0);
+		down = nextafter(down, -1.0);
+		check_replay(d, ref, r, up);
+		check_replay(d, ref, r, down);
+		check_replay(d, ref, r, grid + ldexp(i, -32));
+		check_replay(d, ref, r, grid - ldexp(i + 1, -32));
+	}
+}
+
+/* Aim at the edges of ranks 1..200, of every @every-th rank above, and
+ * of the last four: the acceptance threshold, the squeeze's edge (s0 -
+ * 2^-12, as dist.c sets it), s0 itself, and the ends of the slice. */
+static void check_edges(double s, uint64_t n, int steps, uint64_t every)
+{
+	struct ref_zipf ref;
+	g_autoptr(sim_dist) d = zipf_new(s, n, &ref);
+	gsl_rng *r = gsl_rng_alloc(&replay_type);
+	double s0 = 2.0 - ref_H_inv(&ref, ref_H(&ref, 2.5) -
+				     exp(-s * log(2.0)));
+
+	for (uint64_t k = 1; k <= n; k++) {
+		double kd = (double)k, t;
+
+		if (k > 200 && k % every != 0 && k + 3 < n)
+			continue;
+		t = ref_H_inv(&ref, ref_H(&ref, kd + 0.5) - exp(-s * log(kd)));
+		check_around(d, &ref, r, t, steps);
+		check_around(d, &ref, r, kd - (s0 - 0x1p-12), steps);
+		check_around(d, &ref, r, kd - s0, steps);
+		check_around(d, &ref, r, kd - 0.5, steps);
+		check_around(d, &ref, r, kd + 0.5, steps);
+	}
+	gsl_rng_free(r);
+}
+
+static void test_zipf_edges(void)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(ref_s_values); i++) {
+		for (size_t j = 0; j < G_N_ELEMENTS(ref_n_values); j++)
+			check_edges(ref_s_values[i], ref_n_values[j], 16, 4099);
+	}
+	/* The contended benchmark's law: every rank. */
+	check_edges(0.9, 32768, 16, 1);
+}
+
+/*
+ * The squeeze rests on Theorem 2 of Hörmann and Derflinger: f(k) = k -
+ * H^-1(H(k + 1/2) - h(k)) is non-decreasing, so f(k) >= f(2).  Check it
+ * in long double for the laws above and a few extreme ones, over ranks
+ * where long double still resolves f (H^-1 amplifies an error in its
+ * argument by k^s).
+ */
+static long double ld_H(long double s, long double x)
+{
+	return s == 1 ? logl(x) : expm1l((1 - s) * logl(x)) / (1 - s);
+}
+
+static long double ld_H_inv(long double s, long double y)
+{
+	return s == 1 ? expl(y) : expl(log1pl((1 - s) * y) / (1 - s));
+}
+
+static long double ld_f(long double s, long double k)
+{
+	return k - ld_H_inv(s, ld_H(s, k + 0.5L) - powl(k, -s));
+}
+
+static void test_zipf_theorem(void)
+{
+	static const double extra[] = { 0.01, 0.1, 5.0, 10.0 };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(ref_s_values) + 4; i++) {
+		long double s = i < G_N_ELEMENTS(ref_s_values) ?
+			ref_s_values[i] : extra[i - G_N_ELEMENTS(ref_s_values)];
+		long double f2 = ld_f(s, 2), prev = f2;
+		/* Where k^s ulps of H stay below 1e-6 of x. */
+		long double kmax = fminl(powl(1e12L, 1 / s), 1e7L);
+
+		for (long double k = 3; k <= kmax; k = k < 1000 ? k + 1 :
+		     floorl(k * 1.01L)) {
+			long double f = ld_f(s, k);
+
+			g_assert_cmpfloat((double)(f - f2), >, 0);
+			if (k <= 100)
+				g_assert_cmpfloat((double)(f - prev), >=, 0);
+			g_assert_cmpfloat((double)f, <=, 0.5 + 1e-6);
+			prev = f;
+		}
+	}
+}
+
 static void test_uniform_index(void)
 {
 	g_autoptr(sim_dist) u = parse_ok("uniform(0,10)", SIM_UNIT_NONE);
@@ -833,6 +1124,9 @@ int main(int argc, char **argv)
 				     test_zipf_pmf);
 	g_test_add_func("/sim/dist/zipf/large-range", test_zipf_large);
 	g_test_add_func("/sim/dist/zipf/set-range", test_zipf_set_range);
+	g_test_add_func("/sim/dist/zipf/reference", test_zipf_reference);
+	g_test_add_func("/sim/dist/zipf/edges", test_zipf_edges);
+	g_test_add_func("/sim/dist/zipf/theorem", test_zipf_theorem);
 	g_test_add_func("/sim/dist/uniform/index", test_uniform_index);
 	g_test_add_func("/sim/dist/determinism", test_determinism);
 	g_test_add_func("/sim/dist/sample-ns", test_sample_ns);

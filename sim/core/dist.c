@@ -27,6 +27,28 @@
  * total slice length over the sum of the weights, close to 1 (x = 1, the
  * heaviest rank, is never rejected).
  *
+ * The squeeze: with the real x = H^-1(u) (before rounding), u passes that
+ * test exactly when x >= t(x0) := H^-1(H(x0 + 1/2) - h(x0)), x0 the rank.
+ * Theorem 2 of the paper (its conditions, h' < 0 and (-1/(H^-1)')'' >= 0,
+ * hold for h(x) = x^-s with any s > 0) makes x0 - t(x0) non-decreasing in
+ * x0, so x0 - x <= s0 := 2 - t(2) already implies acceptance, and that
+ * costs nothing: H^-1(u) was computed to find x0.  x0 - x is in
+ * [-1/2, 1/2] and s0 is 0.43-0.49 for s in [0.5, 3], so the squeeze takes
+ * nearly all tries and only the rest evaluate H(x + 1/2) and h(x).
+ *
+ * In floating point the squeeze must never keep a try that the full test
+ * as computed would reject, or the draws would change.  It accepts when
+ * x0 - x <= s0 - m, with a margin m = 2^-12 (it loses a fraction ~m of
+ * its tries), and only for ranks up to a bound set up front, below which
+ * the rounding errors are provably smaller than the margin.  Write e for
+ * the error of the computed H^-1(u), e0 for that of s0 and B for that of
+ * the computed threshold H(x0 + 1/2) - h(x0).  If e + e0 <= m/2, a squeezed
+ * try has exact x >= t(x0) + m/2, so exact u exceeds the exact threshold
+ * by at least (m/2) h(x0 + 1) (H' = h is decreasing, and t(x0) + m/2 <=
+ * x0 + 1); if also B < (m/2) h(x0 + 1), the computed test accepts too.
+ * zipf_squeeze_error() bounds these errors (to first order, libm calls
+ * within 2 ulps, a factor 4 to spare) and is increasing in the rank.
+ *
  * Numerics near s = 1: written as H(x) = ln(x) * f((1-s) ln x) and
  * H^-1(y) = exp(y * g((1-s) y)) with f(t) = expm1(t)/t and
  * g(t) = log1p(t)/t, both continuous through t = 0 (value 1), H and its
@@ -64,6 +86,8 @@ struct sim_dist {
 	double zipf_lo;		/* H(3/2) - 1: bottom of the slices */
 	double zipf_hi;		/* H(N + 1/2): top of the slices */
 	double n_d;		/* N as a double */
+	double zipf_squeeze;	/* s0 - m: keep x0 when x0 - H^-1(u) <= this */
+	uint64_t zipf_squeeze_n;	/* for ranks 2..this (0: never) */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -98,6 +122,84 @@ static double zipf_H_inv(const struct sim_dist *d, double y)
 	return exp(y * log1p_over(d->one_minus_s * y));
 }
 
+/* h(x) = x^-s, computed as the acceptance test has always computed it. */
+static double zipf_h(const struct sim_dist *d, double x)
+{
+	return exp(-d->p0 * log(x));
+}
+
+/* The margin of the squeeze, in units of x (see the top of the file). */
+#define ZIPF_SQUEEZE_MARGIN 0x1p-12
+
+/*
+ * For ranks up to @k, four times a bound on both e + e0 and B / h(k + 1),
+ * which must each be at most m/2 (see the top of the file); increasing in
+ * @k, as every term is.  With u_r = 2^-53 the unit roundoff, each libm
+ * call taken within 4 u_r (2 ulps) and each operation within u_r, to first
+ * order:
+ *
+ * e: H^-1(u) = exp(z), z = u g(t), g(t) = log1p(t)/t, t = (1-s) u, where
+ * z = ln x.  t is rounded once; g then moves by at most max(1, K) times
+ * that, with K = |t| / ((1+t) |log1p(t)|), which is at most 1 for s <= 1
+ * but grows without bound as t nears -1 for s > 1: there 1 + t = x^(1-s)
+ * and K ln x = H(x) x^(s-1).  log1p, the division and the product add 6
+ * u_r to z, exp multiplies z's relative error by z and adds its own, so
+ * e <= u_r (x^s H(x) + x (8 ln x + 4)), with x <= k + 1.
+ *
+ * e0: s0 = 2 - H^-1(H(5/2) - h(2)) is off by the error of H^-1 near 2
+ * plus that of its argument over h(2), at most e and B / h(k + 1) for any
+ * k >= 2, plus two roundings: e + e0 <= 2 (e + B / h(k + 1) + 2 u_r).
+ *
+ * B: H(x) = lx f(c lx), with lx = log(x), c = 1 - s and f(v) =
+ * expm1(v)/v, whose condition number is at most max(1, |v|): relatively
+ * 15 u_r + 5 u_r c ln x.  h(x) = exp(-s log x): its exponent is off by 5
+ * u_r s ln x, and by |1 - s| u_r ln x more because H's exponent is the
+ * rounded 1 - s, the one the theorem is applied to; exp adds 4 u_r.  The
+ * subtraction adds u_r H.  Over h(k + 1), h(k) counts as h(2) / h(3) =
+ * 1.5^s, its largest value, which keeps the bound increasing.
+ */
+static double zipf_squeeze_error(const struct sim_dist *d, double k)
+{
+	const double ur = 0x1p-53;
+	double s = d->p0, c = fabs(d->one_minus_s);
+	double x = k + 1.0, lx = log(x);
+	double Hx = zipf_H(d, x);	/* H(k + 1) >= H(k + 1/2) */
+	double xs = exp(s * lx);	/* 1 / h(k + 1) */
+	double h_ratio = exp(s * log(1.5));	/* >= h(k) / h(k + 1) */
+	double e, b;
+
+	e = ur * (xs * Hx + x * (8.0 * lx + 4.0));
+	/* B / h(k + 1) */
+	b = ur * (Hx * (16.0 + 5.0 * c * lx) * xs +
+		  h_ratio * ((5.0 * s + c) * lx + 4.0));
+	return 4.0 * 2.0 * (e + b + 2.0 * ur);
+}
+
+/* Set the squeeze up: s0 - m, and the largest rank it is safe for. */
+static void zipf_squeeze_setup(struct sim_dist *d)
+{
+	const double lim = ZIPF_SQUEEZE_MARGIN / 2.0;
+	uint64_t lo = 2, hi = d->n;
+
+	d->zipf_squeeze = 2.0 - zipf_H_inv(d, zipf_H(d, 2.5) - zipf_h(d, 2.0));
+	d->zipf_squeeze -= ZIPF_SQUEEZE_MARGIN;
+	d->zipf_squeeze_n = 0;
+	/* NaN (a huge or tiny S) fails these tests: no squeeze. */
+	if (d->n < 2 || !(d->zipf_squeeze > 0) ||
+	    !(zipf_squeeze_error(d, 2.0) <= lim))
+		return;
+	/* The largest k in [lo, hi] within the limit; lo always is. */
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo + 1) / 2;
+
+		if (zipf_squeeze_error(d, (double)mid) <= lim)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	d->zipf_squeeze_n = lo;
+}
+
 static void zipf_setup(struct sim_dist *d, uint64_t n)
 {
 	d->n = n;
@@ -105,6 +207,7 @@ static void zipf_setup(struct sim_dist *d, uint64_t n)
 	d->one_minus_s = 1.0 - d->p0;
 	d->zipf_lo = zipf_H(d, 1.5) - 1.0;
 	d->zipf_hi = zipf_H(d, d->n_d + 0.5);
+	zipf_squeeze_setup(d);
 }
 
 /* A 1-based rank in [1, N].  O(1) expected; see the top of the file. */
@@ -113,15 +216,18 @@ static uint64_t zipf_sample(const struct sim_dist *d, gsl_rng *r)
 	for (;;) {
 		double u = d->zipf_hi +
 			   sim_rng_uniform(r) * (d->zipf_lo - d->zipf_hi);
-		double xr = floor(zipf_H_inv(d, u) + 0.5);
+		double y = zipf_H_inv(d, u);
+		double xr = floor(y + 0.5);
 		uint64_t x;
 
 		/* Rounding can push xr just outside [1, N]; NaN goes to 1. */
 		if (!(xr > 1.0))
 			return 1;	/* x = 1 is never rejected */
 		x = xr >= d->n_d ? d->n : (uint64_t)xr;
-		if (u >= zipf_H(d, (double)x + 0.5) -
-			 exp(-d->p0 * log((double)x)))
+		/* The squeeze; x - y is exact (y is within [x/2, 2x]). */
+		if (x <= d->zipf_squeeze_n && (double)x - y <= d->zipf_squeeze)
+			return x;
+		if (u >= zipf_H(d, (double)x + 0.5) - zipf_h(d, (double)x))
 			return x;
 	}
 }

@@ -7,7 +7,7 @@
  *	- the VMA array and the i_mmap lists: only mmap_region(), do_munmap(),
  *	  do_mprotect() and the teardown, through vma_insert() / vma_remove()
  *	  / split_vma() / vma_merge_range();
- *	- ptes: set_pte_new() makes a none pte present, pte_clear() makes any
+ *	- ptes: mm_map_page() makes a none pte present, pte_clear() makes any
  *	  pte none (freeing the tables that empty), and the two in-place
  *	  changes are present -> swap (anon_rmap_unmap()) and swap -> present
  *	  (mm_map_swap_page()), plus the young and dirty bits;
@@ -196,17 +196,6 @@ static struct pte_table *pte_table_alloc(struct mm_struct *mm, uint64_t addr)
 		mm->nr_pte_tables++;
 	}
 	return pmd->pte[i];
-}
-
-/* Fill the none pte of @addr with @val. */
-static void set_pte_new(struct mm_struct *mm, uint64_t addr, pte_t val)
-{
-	struct pte_table *pt = pte_table_alloc(mm, addr);
-	pte_t *ptep = &pt->pte[addr & (PTRS_PER_PTE - 1)];
-
-	g_assert(pte_none(*ptep) && !pte_none(val));
-	*ptep = val;
-	pt->nr_used++;
 }
 
 /* Make the pte of @addr none; free the tables that empty. */
@@ -615,6 +604,12 @@ static int file_rmap_referenced(struct page *page, void *data)
 	struct vm_area_struct *vma;
 	int young = 0;
 
+	int left = page_mapcount(page);
+
+	/* Every pte mapping @page is one VMA's of this list (each VMA of an
+	 * mm maps its own addresses), and the map count counts them
+	 * (mm_sys_check()): once that many are seen, the VMAs left map it
+	 * nowhere, and the walk stops with the same count. */
 	list_for_each_entry(vma, &im->vmas, shared) {
 		uint64_t addr = vma_address(vma, page->index);
 		pte_t *ptep;
@@ -622,10 +617,14 @@ static int file_rmap_referenced(struct page *page, void *data)
 		if (addr == UINT64_MAX)
 			continue;
 		ptep = pte_offset(vma->vm_mm, addr);
-		if (ptep && pte_maps(*ptep, page) && (*ptep & _PAGE_ACCESSED)) {
+		if (!ptep || !pte_maps(*ptep, page))
+			continue;
+		if (*ptep & _PAGE_ACCESSED) {
 			*ptep &= ~_PAGE_ACCESSED;
 			young++;
 		}
+		if (--left <= 0)
+			break;
 	}
 	return young;
 }
@@ -1487,6 +1486,8 @@ int mm_map_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 		struct page *page)
 {
 	bool anon = page_is_anon_of(mm, page);
+	struct pte_table *pt;
+	pte_t *ptep;
 
 	g_assert(vma->vm_mm == mm && addr >= vma->vm_start && addr < vma->vm_end);
 	if (anon)
@@ -1494,14 +1495,21 @@ int mm_map_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 	else
 		g_assert(page->mapping && page->mapping == vma->vm_file &&
 			 page->index == linear_page_index(vma, addr));
-	if (!pte_none(mm_pte(mm, addr)))
+	/* One walk of the tables: a pte that is not none has its table, so
+	 * only a none pte's table may have to be made. */
+	pt = pte_table(mm, addr);
+	if (!pt)
+		pt = pte_table_alloc(mm, addr);
+	else if (!pte_none(pt->pte[addr & (PTRS_PER_PTE - 1)]))
 		return -EEXIST;
-	set_pte_new(mm, addr, mk_pte(page, anon && (vma->vm_flags & VM_WRITE)));
+	ptep = &pt->pte[addr & (PTRS_PER_PTE - 1)];
+	*ptep = mk_pte(page, anon && (vma->vm_flags & VM_WRITE));
+	pt->nr_used++;
 	get_page(page);
 	page_add_rmap(page);
 	mm->counters[anon ? MM_ANONPAGES : MM_FILEPAGES]++;
 	if (mm_checks(mm->sys))
-		check_pte(mm, addr, mm_pte(mm, addr));
+		check_pte(mm, addr, *ptep);
 	return 0;
 }
 

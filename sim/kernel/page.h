@@ -58,6 +58,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <glib.h>
 #include "faultsim/mm.h"
 #include "sim/core/list.h"
@@ -220,6 +221,20 @@ FS_INLINE void get_page(struct page *page)
 	page->_refcount++;
 }
 
+/* The last reference to a page deleted from the cache is gone: free its
+ * slot (sim/kernel/pagecache.c). */
+void put_page_free(struct page *page);
+
+/* Drop a reference (inline: the fault path drops several a fault); the
+ * last one goes only once the cache's own is gone, with the page. */
+FS_INLINE void put_page(struct page *page)
+{
+	g_assert(page->_refcount > 0);
+	if (--page->_refcount > 0)
+		return;
+	put_page_free(page);
+}
+
 /* Number of ptes mapping @page. */
 FS_INLINE int page_mapcount(const struct page *page)
 {
@@ -254,6 +269,27 @@ FS_INLINE struct address_space *page_mapping(const struct page *page)
 FS_INLINE pgoff_t page_index(const struct page *page)
 {
 	return page->index;
+}
+
+/*
+ * The page lock's wait table of @page's page cache (declared with the page
+ * lock, sim/kernel/pagelock.h), inline because every lock, unlock and
+ * wake-up asks for it: every struct address_space (pagecache.c, which
+ * asserts it) begins with a pointer to its cache's table, so the slot's
+ * owner leads there in two loads.  pagecache.c has the out-of-line copy
+ * (gnu_inline: this body is only ever inlined).
+ */
+struct page_wait_table;
+struct page_wait_table *page_wait_table(const struct page *page);
+extern inline __attribute__((gnu_inline)) struct page_wait_table *
+page_wait_table(const struct page *page)
+{
+	const void *space = page->mapping ? (const void *)page->mapping :
+					    (const void *)page->owner;
+	struct page_wait_table *tbl;
+
+	memcpy(&tbl, space, sizeof(tbl));
+	return tbl;
 }
 
 #endif /* FAULTSIM_SIM_PAGE_H */

@@ -87,6 +87,8 @@ struct pc_chunk {
 };
 
 struct address_space {
+	/* First: page_wait_table() (page.h) reads it from a page's owner. */
+	struct page_wait_table *waits;	/* &pc->waits */
 	struct page_cache *pc;
 	struct list_head node;		/* pc->mappings */
 	char *name;
@@ -139,6 +141,8 @@ struct page_cache {
 	uint64_t *vm_events[NR_VM_EVENT_ITEMS];
 	uint64_t *module_counters[NR_PC_MODULE_COUNTERS];
 };
+
+G_STATIC_ASSERT(offsetof(struct address_space, waits) == 0);
 
 static inline void count_vm_event(struct page_cache *pc, enum vm_event_item item)
 {
@@ -348,6 +352,7 @@ struct address_space *pc_mapping_new(struct page_cache *pc, const char *name,
 	}
 	mapping = g_new0(struct address_space, 1);
 	mapping->pc = pc;
+	mapping->waits = &pc->waits;
 	mapping->name = g_strdup(name);
 	mapping->id = pc->next_mapping_id++;
 	mapping->flags = flags;
@@ -426,8 +431,8 @@ static inline struct page *mapping_slot(const struct address_space *mapping,
 }
 
 /* The chunk for @index, created (and the directory grown) if needed. */
-static struct pc_chunk *mapping_chunk_create(struct address_space *mapping,
-					     pgoff_t index)
+static G_GNUC_NO_INLINE struct pc_chunk *mapping_chunk_make(struct address_space *mapping,
+							    pgoff_t index)
 {
 	size_t c = index >> PC_CHUNK_SHIFT;
 
@@ -445,8 +450,19 @@ static struct pc_chunk *mapping_chunk_create(struct address_space *mapping,
 	return mapping->chunks[c];
 }
 
+/* The same, inline where the chunk exists (nearly every insertion). */
+static inline struct pc_chunk *mapping_chunk_create(struct address_space *mapping,
+						    pgoff_t index)
+{
+	size_t c = index >> PC_CHUNK_SHIFT;
+
+	if (G_LIKELY(c < mapping->nr_chunks && mapping->chunks[c]))
+		return mapping->chunks[c];
+	return mapping_chunk_make(mapping, index);
+}
+
 /* Return the frame of @page (no reference left) and clear its slot. */
-static void free_page_slot(struct page_cache *pc, struct address_space *owner,
+static inline void free_page_slot(struct page_cache *pc, struct address_space *owner,
 			   struct page *page)
 {
 	size_t c = page->index >> PC_CHUNK_SHIFT;
@@ -474,8 +490,9 @@ static inline enum lru_list page_lru(const struct page *page)
 	return PageActive(page) ? LRU_ACTIVE : LRU_INACTIVE;
 }
 
-/* Link @page at the head of the list its PG_active names. */
-static void lru_add(struct page_cache *pc, struct page *page)
+/* Link @page at the head of the list its PG_active names.  (Both are a
+ * few stores, on every page added, scanned and put back: inlined.) */
+static inline __attribute__((always_inline)) void lru_add(struct page_cache *pc, struct page *page)
 {
 	enum lru_list lru = page_lru(page);
 
@@ -485,7 +502,8 @@ static void lru_add(struct page_cache *pc, struct page *page)
 	pc->nr_lru[lru]++;
 }
 
-static void lru_del(struct page_cache *pc, struct page *page)
+static inline __attribute__((always_inline)) void lru_del(struct page_cache *pc,
+							   struct page *page)
 {
 	enum lru_list lru = page_lru(page);
 
@@ -594,15 +612,12 @@ struct page *find_lock_page(struct sim_task *t, struct address_space *mapping,
 	return NULL;
 }
 
-void put_page(struct page *page)
+void put_page_free(struct page *page)
 {
 	struct address_space *owner;
 
-	g_assert(page->_refcount > 0);
-	if (--page->_refcount > 0)
-		return;
 	/* The cache holds a reference on every cached page. */
-	g_assert(!page->mapping);
+	g_assert(!page->_refcount && !page->mapping);
 	owner = page->owner;
 	owner->pc->nr_detached--;
 	free_page_slot(owner->pc, owner, page);
@@ -617,9 +632,10 @@ static void reclaim_throttle(struct page_cache *pc, struct sim_task *t,
 static unsigned long do_try_to_free_pages(struct page_cache *pc, struct sim_task *t,
 					  unsigned long nr_to_reclaim);
 
-/* Take one frame (__alloc_pages, order 0). */
-static int alloc_page_frame(struct page_cache *pc, struct sim_task *t,
-			    unsigned int gfp)
+/* Take one frame (__alloc_pages, order 0): the slow path, once free
+ * frames are at or below the low watermark. */
+static G_GNUC_NO_INLINE int alloc_page_frame_slow(struct page_cache *pc, struct sim_task *t,
+						  unsigned int gfp)
 {
 	bool can_sleep = t && !(gfp & PC_GFP_NOWAIT);
 	bool reclaimed = false;
@@ -648,6 +664,19 @@ static int alloc_page_frame(struct page_cache *pc, struct sim_task *t,
 		    pc_nr_free(pc) <= pc->wmark[WMARK_MIN])
 			reclaim_throttle(pc, t, "page allocation");
 	}
+}
+
+/* Take one frame: above the low watermark (min <= low), the frame is
+ * taken at once and kswapd is left alone, as the slow path's first
+ * round would do. */
+static inline int alloc_page_frame(struct page_cache *pc, struct sim_task *t,
+				   unsigned int gfp)
+{
+	if (G_UNLIKELY(pc_nr_free(pc) <= pc->wmark[WMARK_LOW]))
+		return alloc_page_frame_slow(pc, t, gfp);
+	pc->nr_resident++;
+	count_vm_event(pc, PGALLOC);
+	return 0;
 }
 
 int add_to_page_cache_lru(struct sim_task *t, struct address_space *mapping,
@@ -806,19 +835,24 @@ struct page *pc_page_at(struct address_space *mapping, pgoff_t index)
 }
 
 /* A large folio loses @page: the rest become pages (split_folio()). */
-static void folio_split(struct address_space *mapping, struct page *page)
+static G_GNUC_NO_INLINE void folio_split_large(struct address_space *mapping,
+					       struct page *page)
 {
 	unsigned int order = folio_order(page);
 	pgoff_t first = folio_index(page), n = folio_nr_pages(page);
 
-	if (!order)
-		return;
 	for (pgoff_t i = first; i < first + n; i++) {
 		struct page *p = mapping_slot(mapping, i);
 
 		if (p && p->mapping == mapping && folio_order(p) == order)
 			set_folio_order(p, 0);
 	}
+}
+
+static inline void folio_split(struct address_space *mapping, struct page *page)
+{
+	if (folio_order(page))
+		folio_split_large(mapping, page);
 }
 
 void delete_from_page_cache(struct page *page)

@@ -281,8 +281,9 @@ bool pc_page_cached(struct address_space *mapping, pgoff_t index);
  * put_page().
  */
 void delete_from_page_cache(struct page *page);
-/* put_page() (the last reference frees a deleted page's frame),
- * mark_page_accessed() and set_page_dirty(): faultsim/mm.h. */
+/* put_page() (inline in page.h: the last reference frees a deleted page's
+ * frame, put_page_free()), mark_page_accessed() and set_page_dirty():
+ * faultsim/mm.h. */
 /*
  * Dirty accounting, as mm/page-writeback.c (the throttling and the flusher
  * built on it are sim/kernel/writeback.h's).  The address spaces that are

@@ -27,9 +27,12 @@ static unsigned long filemap_map_pages_lockless(struct vm_fault *vmf, pgoff_t st
 	struct mm_struct *mm = vmf_mm(vmf);
 	sim_time_t map_page = fault_cost(vmf_fault_sys(vmf), FAULT_COST_MAP_PAGE);
 	unsigned long mapped = 0;
+	/* vm_start - vm_pgoff: read again after each step that may sleep,
+	 * not at every page of the window. */
+	uint64_t delta = vma_vm_start(vma) - vma_vm_pgoff(vma);
 
 	for (pgoff_t pgoff = start_pgoff; pgoff <= end_pgoff; pgoff++) {
-		uint64_t addr = vma_vm_start(vma) + (pgoff - vma_vm_pgoff(vma));
+		uint64_t addr = pgoff + delta;
 		struct page *page = find_get_page(mapping, pgoff);
 
 		if (!page)
@@ -40,6 +43,7 @@ static unsigned long filemap_map_pages_lockless(struct vm_fault *vmf, pgoff_t st
 			goto skip;
 		/* The page-table lock and the install. */
 		cpu_work(vmf_task(vmf), map_page);
+		delta = vma_vm_start(vma) - vma_vm_pgoff(vma);
 		/* Check again: locked meanwhile (truncation, migration)? */
 		if (PageLocked(page) || page_mapping(page) != mapping)
 			goto skip;

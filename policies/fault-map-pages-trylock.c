@@ -26,9 +26,12 @@ static unsigned long filemap_map_pages_trylock(struct vm_fault *vmf, pgoff_t sta
 	struct address_space *mapping = vmf_mapping(vmf);
 	struct mm_struct *mm = vmf_mm(vmf);
 	unsigned long mapped = 0;
+	/* vm_start - vm_pgoff: read again after each step that may sleep,
+	 * not at every page of the window. */
+	uint64_t delta = vma_vm_start(vma) - vma_vm_pgoff(vma);
 
 	for (pgoff_t pgoff = start_pgoff; pgoff <= end_pgoff; pgoff++) {
-		uint64_t addr = vma_vm_start(vma) + (pgoff - vma_vm_pgoff(vma));
+		uint64_t addr = pgoff + delta;
 		struct page *page = find_get_page(mapping, pgoff);
 
 		if (!page)
@@ -44,6 +47,7 @@ static unsigned long filemap_map_pages_trylock(struct vm_fault *vmf, pgoff_t sta
 			goto unlock;
 		if (fault_around_set_pte(vmf, addr, page))
 			mapped++;
+		delta = vma_vm_start(vma) - vma_vm_pgoff(vma);
 unlock:
 		unlock_page(page);
 skip:

@@ -692,27 +692,33 @@ int add_to_page_cache_lru(struct sim_task *t, struct address_space *mapping,
 	page = mapping_slot(mapping, index);
 	if (page && page->_refcount)
 		return page->mapping ? -EEXIST : -EBUSY;
-	err = alloc_page_frame(pc, t, gfp);
-	if (err)
-		return err;
-
-	/* We may have slept: look again. */
-	chunk = mapping_chunk_create(mapping, index);
-	page = &chunk->pages[index & (PC_CHUNK_PAGES - 1)];
-	if (page->_refcount) {
-		pc->nr_resident--;
-		count_vm_event(pc, PGFREE);
-		return page->mapping ? -EEXIST : -EBUSY;
+	if (G_LIKELY(page && pc_nr_free(pc) > pc->wmark[WMARK_LOW])) {
+		/* alloc_page_frame() at once, without a chance to sleep: the
+		 * slot just found free is still free, its chunk there. */
+		pc->nr_resident++;
+		count_vm_event(pc, PGALLOC);
+		chunk = mapping->chunks[index >> PC_CHUNK_SHIFT];
+	} else {
+		err = alloc_page_frame(pc, t, gfp);
+		if (err)
+			return err;
+		/* We may have slept: look again. */
+		chunk = mapping_chunk_create(mapping, index);
+		page = &chunk->pages[index & (PC_CHUNK_PAGES - 1)];
+		if (page->_refcount) {
+			pc->nr_resident--;
+			count_vm_event(pc, PGFREE);
+			return page->mapping ? -EEXIST : -EBUSY;
+		}
 	}
 	chunk->nr_used++;
 	page->mapping = mapping;
 	page->index = (uint32_t)index;
 	page->_refcount = 2;
 	page->_mapcount = 0;
-	page->flags = 1u << PG_locked;
+	page->flags = 1u << PG_locked |
+		      (mapping->flags & AS_SWAPBACKED ? 1u << PG_swapbacked : 0);
 	page_lock_acquired(page);
-	if (mapping->flags & AS_SWAPBACKED)
-		SetPageSwapBacked(page);
 	lru_add(pc, page);
 	mapping->nrpages++;
 	*pagep = page;

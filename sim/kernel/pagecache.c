@@ -149,6 +149,12 @@ static inline void count_vm_event(struct page_cache *pc, enum vm_event_item item
 	(*pc->vm_events[item])++;
 }
 
+static inline void count_vm_events(struct page_cache *pc, enum vm_event_item item,
+				   uint64_t n)
+{
+	*pc->vm_events[item] += n;
+}
+
 /* The address space whose slot @page is (cached or detached). */
 static inline struct address_space *page_space(const struct page *page)
 {
@@ -780,8 +786,7 @@ static int add_folio(struct sim_task *t, struct address_space *mapping, pgoff_t 
 		if (got < n || !slots_free(mapping, index, n)) {
 			err = got < n ? -ENOMEM : -EEXIST;
 			pc->nr_resident -= got;
-			for (pgoff_t i = 0; i < got; i++)
-				count_vm_event(pc, PGFREE);
+			count_vm_events(pc, PGFREE, got);
 			continue;
 		}
 		for (pgoff_t i = 0; i < n; i++) {
@@ -1217,16 +1222,22 @@ static unsigned long reclaim_folio(struct page_cache *pc, struct scan_control *s
 				   struct address_space *mapping, struct page *page)
 {
 	unsigned int order = folio_order(page);
-	pgoff_t first = folio_index(page), n = folio_nr_pages(page), index = page->index;
+	pgoff_t first = 0, n = 0, index = page->index;
 	unsigned long freed = 1;
-	bool whole = order > 0;
+	bool whole = false;
 
-	for (pgoff_t i = first; whole && i < first + n; i++)
-		if (i != index && !folio_sibling_freeable(mapping_slot(mapping, i), mapping,
-							  order, first))
-			whole = false;
-	if (!whole)
-		folio_split(mapping, page);
+	/* A page (order 0, nearly every one) has no folio to look at. */
+	if (order) {
+		first = folio_index(page);
+		n = folio_nr_pages(page);
+		whole = true;
+		for (pgoff_t i = first; whole && i < first + n; i++)
+			if (i != index && !folio_sibling_freeable(mapping_slot(mapping, i),
+								  mapping, order, first))
+				whole = false;
+		if (!whole)
+			folio_split_large(mapping, page);
+	}
 	mapping->nrpages--;
 	page->mapping = NULL;
 	page->_refcount = 0;
@@ -1244,8 +1255,7 @@ static unsigned long reclaim_folio(struct page_cache *pc, struct scan_control *s
 		free_page_slot(pc, mapping, s);
 		freed++;
 	}
-	for (unsigned long i = 0; i < freed; i++)
-		count_vm_event(pc, sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT);
+	count_vm_events(pc, sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, freed);
 	return freed;
 }
 

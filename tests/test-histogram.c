@@ -551,6 +551,29 @@ static void test_record_n(void)
 	assert_same_hist(a, b);
 }
 
+/* sim_hist_record_zero() is sim_hist_record(h, 0): into an empty
+ * histogram, and among other values before and after. */
+static void test_record_zero(void)
+{
+	g_autoptr(sim_hist) a = sim_hist_new();
+	g_autoptr(sim_hist) b = sim_hist_new();
+	const uint64_t vals[] = { 5, 0, 127, 128, 99999999, SIM_HIST_LIMIT, UINT64_MAX };
+
+	sim_hist_record_zero(a);
+	sim_hist_record(b, 0);
+	assert_same_hist(a, b);
+	for (unsigned int i = 0; i < G_N_ELEMENTS(vals); i++) {
+		sim_hist_record(a, vals[i]);
+		sim_hist_record(b, vals[i]);
+		for (unsigned int k = 0; k < i; k++) {
+			sim_hist_record_zero(a);
+			sim_hist_record(b, 0);
+		}
+		assert_same_hist(a, b);
+	}
+	g_assert_cmpmem(a, sizeof(*a), b, sizeof(*b));	/* every field */
+}
+
 static void test_merge(void)
 {
 	g_autoptr(sim_hist) a = sim_hist_new();
@@ -706,6 +729,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/histogram/overflow", test_overflow);
 	g_test_add_func("/sim/histogram/reset", test_reset);
 	g_test_add_func("/sim/histogram/record-n", test_record_n);
+	g_test_add_func("/sim/histogram/record-zero", test_record_zero);
 	g_test_add_func("/sim/histogram/merge", test_merge);
 	g_test_add_func("/sim/histogram/merge/carry", test_merge_carry);
 	g_test_add_func("/sim/histogram/perf/record", test_perf_record);

@@ -110,7 +110,12 @@ void page_lock_released(struct page *page)
 	struct page_wait_table *tbl = page_wait_table(page);
 	sim_time_t held = lock_holds_end(tbl->holds, page, NULL, sim_now(tbl->eng));
 
-	if (held >= 0)
+	/* Most holds end at the time they started (fault-around trylocks
+	 * and unlocks each page of its window in one step): a 0 only
+	 * counts. */
+	if (held == 0)
+		sim_hist_record_zero(tbl->hold_time);
+	else if (held > 0)
 		sim_hist_record(tbl->hold_time, (uint64_t)held);
 	if (G_UNLIKELY(tbl->trace) && held >= 0)
 		sim_trace_slice(tbl->trace, tbl->trace_holds, "lock", "page_lock",

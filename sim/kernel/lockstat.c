@@ -16,26 +16,30 @@
 
 #include "sim/kernel/lockstat.h"
 
-#define HOLDS_MIN_SIZE	64
+#define HOLDS_MIN_BITS	6
 
-/* Holders are pointers into arrays (pages 40 bytes apart): mix every bit
- * into the ones the table indexes by. */
-static unsigned int hold_index(const struct lock_holds *h, const void *a, const void *b)
+/* A holder's home slot: its two pointers multiplied into the top bits of a
+ * word (pages are 40 bytes apart, and every bit of a pointer moves the top
+ * ones), the table's log2(size) of them. */
+static inline unsigned int hold_home(const struct lock_holds *h, const void *a, const void *b)
 {
-	uint64_t x = (uint64_t)(uintptr_t)a ^ (uint64_t)(uintptr_t)b * 0x9e3779b97f4a7c15ULL;
+	uint64_t x = (uint64_t)(uintptr_t)a ^ (uint64_t)(uintptr_t)b * 0xbf58476d1ce4e5b9ULL;
 
-	x ^= x >> 31;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 29;
-	return (unsigned int)x & h->mask;
+	return (unsigned int)((x * 0x9e3779b97f4a7c15ULL) >> h->shift);
+}
+
+static void holds_alloc(struct lock_holds *h, unsigned int bits)
+{
+	h->slot = g_new0(struct lock_hold, (gsize)1 << bits);
+	h->mask = (1u << bits) - 1;
+	h->shift = 64 - bits;
 }
 
 struct lock_holds *lock_holds_new(void)
 {
 	struct lock_holds *h = g_new0(struct lock_holds, 1);
 
-	h->slot = g_new0(struct lock_hold, HOLDS_MIN_SIZE);
-	h->mask = HOLDS_MIN_SIZE - 1;
+	holds_alloc(h, HOLDS_MIN_BITS);
 	return h;
 }
 
@@ -47,62 +51,68 @@ void lock_holds_free(struct lock_holds *h)
 	g_free(h);
 }
 
-static void holds_put(struct lock_holds *h, const struct lock_hold *e)
+static G_GNUC_NO_INLINE G_GNUC_NORETURN void holds_twice(const void *a, const void *b)
 {
-	unsigned int i = hold_index(h, e->a, e->b);
-
-	while (h->slot[i].a)
-		i = (i + 1) & h->mask;
-	h->slot[i] = *e;
+	g_error("lock_holds_start(): %p/%p already holds the lock", a, b);
 }
 
-/* Twice the size, every entry put again. */
-static void holds_grow(struct lock_holds *h)
-{
-	struct lock_hold *old = h->slot;
-	unsigned int size = h->mask + 1;
-
-	h->slot = g_new0(struct lock_hold, 2 * (gsize)size);
-	h->mask = 2 * size - 1;
-	for (unsigned int i = 0; i < size; i++)
-		if (old[i].a)
-			holds_put(h, &old[i]);
-	g_free(old);
-}
-
-/* Move the newest hold into the table. */
-void lock_holds_push_last(struct lock_holds *h)
+/* Put the newest hold into the table, which has room for it. */
+static inline void holds_put_last(struct lock_holds *h)
 {
 	const void *a = h->last.a, *b = h->last.b;
 	unsigned int i;
 
-	if (2 * (h->count + 1) > h->mask + 1)
-		holds_grow(h);
-	for (i = hold_index(h, a, b); h->slot[i].a; i = (i + 1) & h->mask)
+	for (i = hold_home(h, a, b); h->slot[i].a; i = (i + 1) & h->mask)
 		if (h->slot[i].a == a && h->slot[i].b == b)
-			g_error("lock_holds_start(): %p/%p already holds the lock", a, b);
+			holds_twice(a, b);
 	h->slot[i] = h->last;
 	h->count++;
 	h->last.a = NULL;
 }
 
-sim_time_t lock_holds_end_table(struct lock_holds *h, const void *a, const void *b,
-				sim_time_t now)
+/* Twice the size, every entry put again, then the newest hold.  Out of
+ * line, as the error above and the backward shift below, so that the
+ * common paths that may call them are leaves that save no registers. */
+static G_GNUC_NO_INLINE void holds_grow_push_last(struct lock_holds *h)
 {
-	unsigned int i, j;
-	sim_time_t since;
+	struct lock_hold *old = h->slot;
+	unsigned int size = h->mask + 1;
 
-	for (i = hold_index(h, a, b); h->slot[i].a; i = (i + 1) & h->mask)
-		if (h->slot[i].a == a && h->slot[i].b == b)
-			break;
-	if (!h->slot[i].a)
-		return -1;
-	since = h->slot[i].since;
-	h->count--;
-	/* Backward shift: move up each later entry of the run whose home
-	 * slot is not between the hole and it. */
+	holds_alloc(h, 64 - h->shift + 1);
+	for (unsigned int i = 0; i < size; i++) {
+		unsigned int j;
+
+		if (!old[i].a)
+			continue;
+		j = hold_home(h, old[i].a, old[i].b);
+		while (h->slot[j].a)
+			j = (j + 1) & h->mask;
+		h->slot[j] = old[i];
+	}
+	g_free(old);
+	holds_put_last(h);
+}
+
+/* Move the newest hold into the table. */
+void lock_holds_push_last(struct lock_holds *h)
+{
+	if (G_UNLIKELY(2 * (h->count + 1) > h->mask + 1))
+		holds_grow_push_last(h);
+	else
+		holds_put_last(h);
+}
+
+/* Empty slot @i, whose next slot is taken: move up each later entry of
+ * the run whose home slot is not between the hole and it (backward
+ * shift: no tombstones).  Returns @held, so that the caller's call is its
+ * last. */
+static G_GNUC_NO_INLINE sim_time_t holds_close_gap(struct lock_holds *h, unsigned int i,
+						   sim_time_t held)
+{
+	unsigned int j;
+
 	for (j = (i + 1) & h->mask; h->slot[j].a; j = (j + 1) & h->mask) {
-		unsigned int home = hold_index(h, h->slot[j].a, h->slot[j].b);
+		unsigned int home = hold_home(h, h->slot[j].a, h->slot[j].b);
 
 		if (((j - home) & h->mask) >= ((j - i) & h->mask)) {
 			h->slot[i] = h->slot[j];
@@ -110,7 +120,24 @@ sim_time_t lock_holds_end_table(struct lock_holds *h, const void *a, const void 
 		}
 	}
 	h->slot[i].a = NULL;
-	return now - since;
+	return held;
+}
+
+sim_time_t lock_holds_end_table(struct lock_holds *h, const void *a, const void *b,
+				sim_time_t now)
+{
+	unsigned int i;
+	sim_time_t held;
+
+	for (i = hold_home(h, a, b); h->slot[i].a != a || h->slot[i].b != b; i = (i + 1) & h->mask)
+		if (G_UNLIKELY(!h->slot[i].a))
+			return -1;
+	held = now - h->slot[i].since;
+	h->count--;
+	if (h->slot[(i + 1) & h->mask].a)
+		return holds_close_gap(h, i, held);
+	h->slot[i].a = NULL;
+	return held;
 }
 
 unsigned int lock_holds_count(const struct lock_holds *h)

@@ -41,6 +41,7 @@ struct lock_holds {
 	struct lock_hold last;
 	struct lock_hold *slot;
 	unsigned int mask;		/* table size - 1 */
+	unsigned int shift;		/* 64 - log2(table size) */
 	unsigned int count;		/* holds in the table */
 };
 

@@ -5,7 +5,8 @@
  * newcomers; FIFO handoff and the idle handed-over lock under fair; shared
  * waits (lock and writeback) that wake together and take nothing; waiters
  * of different pages in one hashed queue; what each built-in policy
- * decides, and incomplete tables and budgets refused.
+ * decides, and incomplete tables and budgets refused; lock_stat's open
+ * holds (struct lock_holds) against a plain list.
  *
  * Wake-up latency: there is no CPU model here, so tests that need a woken
  * task to run later than its waker attach it to a tiny scheduler that
@@ -17,6 +18,7 @@
 
 #include "policies/builtin.h"
 #include "sim/core/engine.h"
+#include "sim/kernel/lockstat.h"
 #include "sim/kernel/pagecache.h"
 #include "sim/kernel/pagelock.h"
 #include "sim/core/stats.h"
@@ -726,6 +728,57 @@ static void test_policies(void)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* lock_stat's open holds */
+
+/*
+ * Random starts and ends of holds by up to 600 holders at once (the table
+ * grows to 2048 slots and sees long runs to shift back), each a page-like
+ * pointer 40 bytes from the next, alone or paired with one of 4 others
+ * (a VMA lock's task): every end returns what a plain list of (holder,
+ * since) says, -1 for a holder with no hold, and the count follows.
+ */
+static void test_lock_holds(void)
+{
+	enum { HOLDERS = 1000, STEPS = 200000 };
+	static char arena[HOLDERS * 40];
+	static const char others[4];
+	struct lock_holds *h = lock_holds_new();
+	sim_time_t since[HOLDERS][G_N_ELEMENTS(others) + 1];
+	unsigned int open = 0, max_open = 0;
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+
+	for (unsigned int i = 0; i < HOLDERS; i++)
+		for (unsigned int k = 0; k <= G_N_ELEMENTS(others); k++)
+			since[i][k] = -1;
+	gsl_rng_set(r, 20);
+	for (sim_time_t now = 0; now < STEPS; now++) {
+		unsigned int i = (unsigned int)gsl_rng_uniform_int(r, HOLDERS);
+		unsigned int k = (unsigned int)gsl_rng_uniform_int(r, G_N_ELEMENTS(others) + 1);
+		const void *a = &arena[40 * i], *b = k ? &others[k - 1] : NULL;
+		/* Start more than end while fewer than ~600 are open. */
+		bool start = gsl_rng_uniform(r) < (open < 600 ? 0.7 : 0.3);
+
+		if (start && since[i][k] < 0) {
+			lock_holds_start(h, a, b, now);
+			since[i][k] = now;
+			open++;
+		} else {
+			sim_time_t held = lock_holds_end(h, a, b, now + 3);
+
+			g_assert_cmpint(held, ==, since[i][k] < 0 ? -1 : now + 3 - since[i][k]);
+			if (since[i][k] >= 0)
+				open--;
+			since[i][k] = -1;
+		}
+		g_assert_cmpuint(lock_holds_count(h), ==, open);
+		max_open = MAX(max_open, open);
+	}
+	g_assert_cmpuint(max_open, >, 512);
+	gsl_rng_free(r);
+	lock_holds_free(h);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -742,5 +795,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/pagelock/hash/other-page-not-woken", test_hash_collision);
 	g_test_add_func("/sim/pagelock/trylock", test_trylock);
 	g_test_add_func("/sim/pagelock/policies", test_policies);
+	g_test_add_func("/sim/lockstat/holds", test_lock_holds);
 	return g_test_run();
 }

@@ -105,9 +105,9 @@ void page_lock_acquired(struct page *page)
 	lock_holds_start(tbl->holds, page, NULL, sim_now(tbl->eng));
 }
 
-void page_lock_released(struct page *page)
+/* The hold of @page in @tbl ends now: its time into holdTime. */
+static inline void page_hold_end(struct page_wait_table *tbl, struct page *page)
 {
-	struct page_wait_table *tbl = page_wait_table(page);
 	sim_time_t held = lock_holds_end(tbl->holds, page, NULL, sim_now(tbl->eng));
 
 	/* Most holds end at the time they started (fault-around trylocks
@@ -120,6 +120,11 @@ void page_lock_released(struct page *page)
 	if (G_UNLIKELY(tbl->trace) && held >= 0)
 		sim_trace_slice(tbl->trace, tbl->trace_holds, "lock", "page_lock",
 				sim_now(tbl->eng) - held, sim_now(tbl->eng), NULL, 0);
+}
+
+void page_lock_released(struct page *page)
+{
+	page_hold_end(page_wait_table(page), page);
 }
 
 /* One waiter, as the kernel's struct wait_page_queue. */
@@ -173,26 +178,35 @@ static bool page_has_waiters_in(struct sim_waitqueue *q, const struct page *page
 	return false;
 }
 
-void wake_up_page(struct page *page, int bit_nr)
+/* wake_up_page() of a page with waiters, whose wait table is @tbl. */
+static void wake_up_page_waiters(struct page_wait_table *tbl, struct page *page, int bit_nr)
 {
-	struct sim_waitqueue *q;
-	struct wait_page_key key;
+	struct sim_waitqueue *q = page_waitqueue(page);
+	struct wait_page_key key = { tbl, page, bit_nr };
 
-	if (!PageWaiters(page))
-		return;
-	q = page_waitqueue(page);
-	key = (struct wait_page_key){ page_wait_table(page), page, bit_nr };
 	sim_wake_up(q, 1, &key);
 	if (!page_has_waiters_in(q, page))
 		ClearPageWaiters(page);
 }
 
+void wake_up_page(struct page *page, int bit_nr)
+{
+	if (PageWaiters(page))
+		wake_up_page_waiters(page_wait_table(page), page, bit_nr);
+}
+
+/* page_lock_released(), the bit cleared and wake_up_page() in one: one
+ * look-up of the wait table, and no call for a page nobody waits on. */
 void unlock_page(struct page *page)
 {
+	struct page_wait_table *tbl;
+
 	g_assert(PageLocked(page));
-	page_lock_released(page);
+	tbl = page_wait_table(page);
+	page_hold_end(tbl, page);
 	ClearPageLocked(page);
-	wake_up_page(page, PG_locked);
+	if (PageWaiters(page))
+		wake_up_page_waiters(tbl, page, PG_locked);
 }
 
 /* Under the (notional) queue lock: try for the bit before queueing. */

@@ -70,10 +70,12 @@ static inline void holds_put_last(struct lock_holds *h)
 	h->last.a = NULL;
 }
 
-/* Twice the size, every entry put again, then the newest hold.  Out of
- * line, as the error above and the backward shift below, so that the
- * common paths that may call them are leaves that save no registers. */
-static G_GNUC_NO_INLINE void holds_grow_push_last(struct lock_holds *h)
+/* Twice the size, every entry put again, then the newest hold, and
+ * (@a, @b) is the newest now.  Out of line, as the error above and the
+ * backward shift below, so that the common paths that may call them are
+ * leaves that save no registers. */
+static G_GNUC_NO_INLINE void holds_grow_start(struct lock_holds *h, const void *a,
+					      const void *b, sim_time_t now)
 {
 	struct lock_hold *old = h->slot;
 	unsigned int size = h->mask + 1;
@@ -91,15 +93,20 @@ static G_GNUC_NO_INLINE void holds_grow_push_last(struct lock_holds *h)
 	}
 	g_free(old);
 	holds_put_last(h);
+	h->last = (struct lock_hold){ .a = a, .b = b, .since = now };
 }
 
-/* Move the newest hold into the table. */
-void lock_holds_push_last(struct lock_holds *h)
+/* Move the newest hold into the table; (@a, @b) is the newest now.  (The
+ * caller's call is its last: it saves nothing across it.) */
+void lock_holds_start_table(struct lock_holds *h, const void *a, const void *b,
+			    sim_time_t now)
 {
-	if (G_UNLIKELY(2 * (h->count + 1) > h->mask + 1))
-		holds_grow_push_last(h);
-	else
-		holds_put_last(h);
+	if (G_UNLIKELY(2 * (h->count + 1) > h->mask + 1)) {
+		holds_grow_start(h, a, b, now);
+		return;
+	}
+	holds_put_last(h);
+	h->last = (struct lock_hold){ .a = a, .b = b, .since = now };
 }
 
 /* Empty slot @i, whose next slot is taken: move up each later entry of

@@ -51,8 +51,11 @@ void lock_holds_free(struct lock_holds *h);
 /* Holds open now. */
 unsigned int lock_holds_count(const struct lock_holds *h);
 
-/* The slow paths of the two below. */
-void lock_holds_push_last(struct lock_holds *h);
+/* The slow paths of the two below: lock_holds_start() when the newest
+ * hold is still open (it moves into the table), lock_holds_end() of an
+ * older hold. */
+void lock_holds_start_table(struct lock_holds *h, const void *a, const void *b,
+			    sim_time_t now);
 sim_time_t lock_holds_end_table(struct lock_holds *h, const void *a, const void *b,
 				sim_time_t now);
 
@@ -61,8 +64,9 @@ static inline void lock_holds_start(struct lock_holds *h, const void *a, const v
 				    sim_time_t now)
 {
 	if (h->last.a)
-		lock_holds_push_last(h);
-	h->last = (struct lock_hold){ .a = a, .b = b, .since = now };
+		lock_holds_start_table(h, a, b, now);
+	else
+		h->last = (struct lock_hold){ .a = a, .b = b, .since = now };
 }
 
 /* Holder (@a, @b) releases the lock at @now: how long it held it, or -1 if

@@ -361,6 +361,39 @@ static void test_layout_probe(void)
 	gsl_rng_free(r);
 }
 
+/* sim_hist_bin_index() against the layout spelled out: every value below
+ * 2^20, and around every power of two. */
+static unsigned int ref_bin_index(uint64_t v)
+{
+	unsigned int e, shift;
+
+	if (v >= SIM_HIST_LIMIT)
+		return SIM_HIST_OVERFLOW;
+	if (v < (2u << SIM_HIST_SUB_BITS))
+		return (unsigned int)v;
+	for (e = 0; v >> (e + 1); e++)
+		;
+	shift = e - SIM_HIST_SUB_BITS;
+	return (shift << SIM_HIST_SUB_BITS) + (unsigned int)(v >> shift);
+}
+
+static void test_layout_index(void)
+{
+	for (uint64_t v = 0; v < (UINT64_C(1) << 20); v++)
+		if (sim_hist_bin_index(v) != ref_bin_index(v))
+			g_error("bin of %" G_GUINT64_FORMAT ": %u, not %u", v,
+				sim_hist_bin_index(v), ref_bin_index(v));
+	for (unsigned int e = 0; e < 64; e++) {
+		uint64_t p = UINT64_C(1) << e;
+		uint64_t around[] = { p - 2, p - 1, p, p + 1, p + p / 2, p + (p - 1) };
+
+		for (unsigned int i = 0; i < G_N_ELEMENTS(around); i++)
+			g_assert_cmpuint(sim_hist_bin_index(around[i]), ==,
+					 ref_bin_index(around[i]));
+	}
+	g_assert_cmpuint(sim_hist_bin_index(UINT64_MAX), ==, SIM_HIST_OVERFLOW);
+}
+
 /* ---- moments ----------------------------------------------------------- */
 
 static void test_moments_set(gconstpointer p)
@@ -722,6 +755,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/histogram/quantile/bad-q", test_quantile_bad_q);
 	g_test_add_func("/sim/histogram/layout/contiguous", test_layout);
 	g_test_add_func("/sim/histogram/layout/probe", test_layout_probe);
+	g_test_add_func("/sim/histogram/layout/index", test_layout_index);
 	g_test_add_func("/sim/histogram/moments/large-offset",
 			test_moments_large_offset);
 	g_test_add_func("/sim/histogram/moments/huge", test_moments_huge);

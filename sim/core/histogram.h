@@ -85,8 +85,10 @@ static inline void sim_hist_umul128(uint64_t a, uint64_t b,
  * SIM_HIST_LIMIT on. */
 static inline unsigned int sim_hist_bin_index(uint64_t v)
 {
-	unsigned int e = 63 - __builtin_clzll(v | 1);	/* floor(log2(v)) */
-	unsigned int shift = e > SIM_HIST_SUB_BITS ? e - SIM_HIST_SUB_BITS : 0;
+	/* floor(log2(v)), but SIM_HIST_SUB_BITS for any smaller v: so the
+	 * shift is 0 below 128 without a compare. */
+	unsigned int e = 63 - __builtin_clzll(v | (UINT64_C(1) << SIM_HIST_SUB_BITS));
+	unsigned int shift = e - SIM_HIST_SUB_BITS;
 	unsigned int idx = (shift << SIM_HIST_SUB_BITS) +
 			   (unsigned int)(v >> shift);
 

@@ -61,25 +61,10 @@ static const struct {
 #undef MM_EVENT_NAME
 };
 
-#define PTE_SHIFT	9
-#define PMD_SHIFT	18
 G_STATIC_ASSERT((1u << PTE_SHIFT) == PTRS_PER_PTE);
 G_STATIC_ASSERT((1u << (PMD_SHIFT - PTE_SHIFT)) == PTRS_PER_PMD);
 /* The low pte bits hold flags: a struct page must be 8-byte aligned. */
 G_STATIC_ASSERT(G_ALIGNOF(struct page) >= 8);
-
-struct pte_table {
-	uint32_t nr_used;		/* ptes that are not none */
-	/* Its split page-table lock's line (USE_SPLIT_PTE_PTLOCKS: the
-	 * ptlock of the table's struct page; sim/kernel/mm-lines.h). */
-	struct sim_cacheline ptl;
-	pte_t pte[PTRS_PER_PTE];
-};
-
-struct pmd_table {
-	uint32_t nr_used;		/* pte tables */
-	struct pte_table *pte[PTRS_PER_PMD];
-};
 
 /* The VMAs mapping one file (the kernel's mapping->i_mmap). */
 struct i_mmap {
@@ -155,23 +140,6 @@ static void check_zapped(const struct mm_struct *mm, uint64_t start, uint64_t en
 /* ------------------------------------------------------------------ */
 /* Page tables */
 
-static struct pte_table *pte_table(const struct mm_struct *mm, uint64_t addr)
-{
-	size_t g = addr >> PMD_SHIFT;
-	struct pmd_table *pmd;
-
-	if (g >= mm->nr_pgd || !(pmd = mm->pgd[g]))
-		return NULL;
-	return pmd->pte[(addr >> PTE_SHIFT) & (PTRS_PER_PMD - 1)];
-}
-
-static pte_t *pte_offset(const struct mm_struct *mm, uint64_t addr)
-{
-	struct pte_table *pt = pte_table(mm, addr);
-
-	return pt ? &pt->pte[addr & (PTRS_PER_PTE - 1)] : NULL;
-}
-
 static struct pte_table *pte_table_alloc(struct mm_struct *mm, uint64_t addr)
 {
 	size_t g = addr >> PMD_SHIFT;
@@ -237,23 +205,6 @@ static inline bool pte_maps(pte_t pte, const struct page *page)
 	return pte_present(pte) && pte_page(pte) == page;
 }
 
-pte_t mm_pte(const struct mm_struct *mm, uint64_t addr)
-{
-	pte_t *ptep = pte_offset(mm, addr);
-
-	return ptep ? *ptep : 0;
-}
-
-bool mm_pte_present(const struct mm_struct *mm, uint64_t addr)
-{
-	return pte_present(mm_pte(mm, addr));
-}
-
-struct page *mm_pte_page(const struct mm_struct *mm, uint64_t addr)
-{
-	return pte_page(mm_pte(mm, addr));
-}
-
 bool mm_swap_entry_at(const struct mm_struct *mm, uint64_t addr, swp_entry_t *entry)
 {
 	pte_t pte = mm_pte(mm, addr);
@@ -263,20 +214,10 @@ bool mm_swap_entry_at(const struct mm_struct *mm, uint64_t addr, swp_entry_t *en
 	return is_swap_pte(pte);
 }
 
-bool mm_touch(struct mm_struct *mm, uint64_t addr, bool write)
-{
-	pte_t *ptep = pte_offset(mm, addr);
-
-	if (!ptep || !pte_present(*ptep) || (write && !pte_write(*ptep)))
-		return false;
-	*ptep |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
-	return true;
-}
-
 bool mm_pte_mkwrite(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 		    struct page *page)
 {
-	pte_t *ptep = pte_offset(mm, addr);
+	pte_t *ptep = mm_pte_offset(mm, addr);
 
 	g_assert(vma->vm_mm == mm && (vma->vm_flags & VM_WRITE));
 	if (!ptep || !pte_maps(*ptep, page))
@@ -616,7 +557,7 @@ static int file_rmap_referenced(struct page *page, void *data)
 
 		if (addr == UINT64_MAX)
 			continue;
-		ptep = pte_offset(vma->vm_mm, addr);
+		ptep = mm_pte_offset(vma->vm_mm, addr);
 		if (!ptep || !pte_maps(*ptep, page))
 			continue;
 		if (*ptep & _PAGE_ACCESSED) {
@@ -644,7 +585,7 @@ static int file_rmap_mkclean(struct page *page, void *data)
 
 		if (addr == UINT64_MAX || !(vma->vm_flags & VM_SHARED))
 			continue;
-		ptep = pte_offset(vma->vm_mm, addr);
+		ptep = mm_pte_offset(vma->vm_mm, addr);
 		if (!ptep || !pte_maps(*ptep, page) || !(*ptep & (_PAGE_DIRTY | _PAGE_RW)))
 			continue;
 		*ptep &= ~(_PAGE_DIRTY | _PAGE_RW);
@@ -665,7 +606,7 @@ static unsigned long anon_rmap_unmap(struct page *page, void *data)
 {
 	struct mm_struct *mm = data;
 	uint64_t addr = page->index;
-	pte_t *ptep = pte_offset(mm, addr);
+	pte_t *ptep = mm_pte_offset(mm, addr);
 	uint64_t slot;
 
 	if (!ptep || !pte_maps(*ptep, page))
@@ -691,7 +632,7 @@ static unsigned long anon_rmap_unmap(struct page *page, void *data)
 static int anon_rmap_referenced(struct page *page, void *data)
 {
 	struct mm_struct *mm = data;
-	pte_t *ptep = pte_offset(mm, page->index);
+	pte_t *ptep = mm_pte_offset(mm, page->index);
 
 	if (!ptep || !pte_maps(*ptep, page) || !(*ptep & _PAGE_ACCESSED))
 		return 0;
@@ -1097,7 +1038,7 @@ unsigned long zap_page_range(struct vm_area_struct *vma, uint64_t start, uint64_
 
 	g_assert(start >= vma->vm_start && end <= vma->vm_end && end >= start);
 	for (uint64_t addr = start; addr < end;) {
-		struct pte_table *pt = pte_table(mm, addr);
+		struct pte_table *pt = mm_pte_table(mm, addr);
 		pte_t pte;
 
 		if (!pt) {
@@ -1144,7 +1085,7 @@ unsigned long zap_page_range(struct vm_area_struct *vma, uint64_t start, uint64_
 static bool range_has_present(const struct mm_struct *mm, uint64_t start, uint64_t end)
 {
 	for (uint64_t addr = start; addr < end;) {
-		const struct pte_table *pt = pte_table(mm, addr);
+		const struct pte_table *pt = mm_pte_table(mm, addr);
 
 		if (!pt) {
 			addr = pte_hole_end(mm, addr);
@@ -1248,7 +1189,7 @@ struct vm_area_struct *mmap_region(struct sim_task *t, struct mm_struct *mm, uin
 static void change_protection_wrprotect(struct mm_struct *mm, uint64_t start, uint64_t end)
 {
 	for (uint64_t addr = start; addr < end; addr++) {
-		pte_t *ptep = pte_offset(mm, addr);
+		pte_t *ptep = mm_pte_offset(mm, addr);
 
 		if (ptep && pte_present(*ptep))
 			*ptep &= ~_PAGE_RW;
@@ -1497,7 +1438,7 @@ int mm_map_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 			 page->index == linear_page_index(vma, addr));
 	/* One walk of the tables: a pte that is not none has its table, so
 	 * only a none pte's table may have to be made. */
-	pt = pte_table(mm, addr);
+	pt = mm_pte_table(mm, addr);
 	if (!pt)
 		pt = pte_table_alloc(mm, addr);
 	else if (!pte_none(pt->pte[addr & (PTRS_PER_PTE - 1)]))
@@ -1511,13 +1452,6 @@ int mm_map_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 	if (mm_checks(mm->sys))
 		check_pte(mm, addr, *ptep);
 	return 0;
-}
-
-struct sim_cacheline *mm_ptl_line(const struct mm_struct *mm, uint64_t addr)
-{
-	struct pte_table *pt = pte_table(mm, addr);
-
-	return pt ? &pt->ptl : NULL;
 }
 
 struct page *mm_alloc_anon_page(struct sim_task *t, struct mm_struct *mm,
@@ -1603,7 +1537,7 @@ struct page *mm_alloc_cow_page(struct sim_task *t, struct mm_struct *mm,
 bool mm_cow_replace(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 		    struct page *old_page, struct page *new_page)
 {
-	pte_t *ptep = pte_offset(mm, addr);
+	pte_t *ptep = mm_pte_offset(mm, addr);
 
 	g_assert(page_is_anon_of(mm, new_page) && new_page->index == addr);
 	if (!ptep || !pte_maps(*ptep, old_page))
@@ -1685,7 +1619,7 @@ struct page *swapin_page(struct sim_task *t, struct mm_struct *mm,
 int mm_map_swap_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 		     struct page *page)
 {
-	pte_t *ptep = pte_offset(mm, addr);
+	pte_t *ptep = mm_pte_offset(mm, addr);
 	uint64_t slot;
 
 	g_assert(vma->vm_mm == mm && addr >= vma->vm_start && addr < vma->vm_end);
@@ -1804,7 +1738,7 @@ static void check_vmas(const struct mm_struct *mm)
 static void check_zapped(const struct mm_struct *mm, uint64_t start, uint64_t end)
 {
 	for (uint64_t addr = start; addr < end;) {
-		const struct pte_table *pt = pte_table(mm, addr);
+		const struct pte_table *pt = mm_pte_table(mm, addr);
 
 		if (!pt) {
 			addr = (addr | (PTRS_PER_PTE - 1)) + 1;

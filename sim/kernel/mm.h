@@ -247,7 +247,8 @@ struct mm_struct {
 	uint64_t task_size;		/* pages of virtual space */
 	struct address_space *anon;	/* anonymous pages and swap cache */
 	uint64_t counters[NR_MM_COUNTERS];
-	/* Private to mm.c. */
+	/* Private to mm.c (the page-table lookups below read pgd and
+	 * nr_pgd). */
 	struct mm_sys *sys;
 	GPtrArray *vmas;		/* struct vm_area_struct *, sorted */
 	struct pmd_table **pgd;
@@ -451,15 +452,81 @@ gboolean do_mprotect(struct sim_task *t, struct mm_struct *mm, uint64_t start,
 /* ------------------------------------------------------------------ */
 /* Page tables */
 
-/* mm_pte(mm, addr), in faultsim/mm.h: the pte of @addr (0 if no table
- * covers it). */
+/*
+ * The tables, for the inline lookups below (every fault walks them a few
+ * times; only mm.c changes them): mm->pgd holds mm->nr_pgd pmd tables
+ * (NULL: none yet), each PTRS_PER_PMD pte tables, each PTRS_PER_PTE ptes.
+ */
+#define PTE_SHIFT	9
+#define PMD_SHIFT	18
+
+struct pte_table {
+	uint32_t nr_used;		/* ptes that are not none */
+	/* Its split page-table lock's line (USE_SPLIT_PTE_PTLOCKS: the
+	 * ptlock of the table's struct page; sim/kernel/mm-lines.h). */
+	struct sim_cacheline ptl;
+	pte_t pte[PTRS_PER_PTE];
+};
+
+struct pmd_table {
+	uint32_t nr_used;		/* pte tables */
+	struct pte_table *pte[PTRS_PER_PMD];
+};
+
+/* The pte table of @addr, or NULL. */
+static inline struct pte_table *mm_pte_table(const struct mm_struct *mm, uint64_t addr)
+{
+	size_t g = addr >> PMD_SHIFT;
+	struct pmd_table *pmd;
+
+	if (g >= mm->nr_pgd || !(pmd = mm->pgd[g]))
+		return NULL;
+	return pmd->pte[(addr >> PTE_SHIFT) & (PTRS_PER_PMD - 1)];
+}
+
+/* The pte of @addr, or NULL if no table covers it. */
+static inline pte_t *mm_pte_offset(const struct mm_struct *mm, uint64_t addr)
+{
+	struct pte_table *pt = mm_pte_table(mm, addr);
+
+	return pt ? &pt->pte[addr & (PTRS_PER_PTE - 1)] : NULL;
+}
+
+/* mm_pte(), faultsim/mm.h's: the pte of @addr (0 if no table covers
+ * it); the plugins' copy is in plugin-api.c.  (An FS_INLINE body may not
+ * call a static function: the walk is spelt out.) */
+FS_INLINE pte_t mm_pte(const struct mm_struct *mm, uint64_t addr)
+{
+	size_t g = addr >> PMD_SHIFT;
+	struct pmd_table *pmd;
+	struct pte_table *pt;
+
+	if (g >= mm->nr_pgd || !(pmd = mm->pgd[g]) ||
+	    !(pt = pmd->pte[(addr >> PTE_SHIFT) & (PTRS_PER_PMD - 1)]))
+		return 0;
+	return pt->pte[addr & (PTRS_PER_PTE - 1)];
+}
+
 /* The split page-table lock's line of the pte table of @addr (NULL: no
  * table yet). */
-struct sim_cacheline *mm_ptl_line(const struct mm_struct *mm, uint64_t addr);
+static inline struct sim_cacheline *mm_ptl_line(const struct mm_struct *mm, uint64_t addr)
+{
+	struct pte_table *pt = mm_pte_table(mm, addr);
+
+	return pt ? &pt->ptl : NULL;
+}
+
 /* Whether @addr is mapped by a present pte. */
-bool mm_pte_present(const struct mm_struct *mm, uint64_t addr);
+static inline bool mm_pte_present(const struct mm_struct *mm, uint64_t addr)
+{
+	return pte_present(mm_pte(mm, addr));
+}
+
 /* The page a present pte of @addr maps (no reference taken), or NULL. */
-struct page *mm_pte_page(const struct mm_struct *mm, uint64_t addr);
+static inline struct page *mm_pte_page(const struct mm_struct *mm, uint64_t addr)
+{
+	return pte_page(mm_pte(mm, addr));
+}
 /* Whether the pte of @addr is a swap entry; its entry in *@entry (may be
  * NULL). */
 bool mm_swap_entry_at(const struct mm_struct *mm, uint64_t addr, swp_entry_t *entry);
@@ -467,7 +534,15 @@ bool mm_swap_entry_at(const struct mm_struct *mm, uint64_t addr, swp_entry_t *en
  * writable, for a write), set its young bit (and dirty bit for a write)
  * and return true.  Permissions are the caller's to check against the
  * VMA. */
-bool mm_touch(struct mm_struct *mm, uint64_t addr, bool write);
+static inline bool mm_touch(struct mm_struct *mm, uint64_t addr, bool write)
+{
+	pte_t *ptep = mm_pte_offset(mm, addr);
+
+	if (!ptep || !pte_present(*ptep) || (write && !pte_write(*ptep)))
+		return false;
+	*ptep |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
+	return true;
+}
 /* wp_page_reuse(): make the present pte of @addr mapping @page young,
  * dirty and writable (@vma must be VM_WRITE).  False if the pte no longer
  * maps @page (pte_same() failed). */

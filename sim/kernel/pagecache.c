@@ -80,40 +80,6 @@ static const struct {
 /* The 48-byte budget per cached page, with room for the chunk header. */
 G_STATIC_ASSERT(sizeof(struct page) <= 40);
 
-struct pc_chunk {
-	uint32_t nr_used;		/* slots with _refcount > 0 */
-	uint32_t nr_dirty;		/* cached PG_dirty pages (dirty-accounted spaces) */
-	struct page pages[PC_CHUNK_PAGES];
-};
-
-struct address_space {
-	/* First: page_wait_table() (page.h) reads it from a page's owner. */
-	struct page_wait_table *waits;	/* &pc->waits */
-	struct page_cache *pc;
-	struct list_head node;		/* pc->mappings */
-	char *name;
-	unsigned int id;		/* for the wait-table hash */
-	unsigned int flags;		/* AS_* */
-	pgoff_t size;			/* in pages */
-	pgoff_t max_folio;		/* mapping_max_folio_size(), in pages */
-	struct pc_chunk **chunks;
-	size_t nr_chunks;		/* length of @chunks */
-	uint64_t nrpages;		/* pages in the cache */
-	const struct pc_backing_ops *a_ops;
-	void *a_data;
-	const struct pc_rmap_ops *rmap_ops;
-	void *rmap_data;
-	/* Dirty accounting (spaces that are not AS_SWAPBACKED): PG_dirty
-	 * pages in the cache, when the space went from clean to dirty
-	 * (inode->dirtied_when), its place on pc->dirty_mappings (the
-	 * flusher's b_dirty list, oldest first) and where the flusher's
-	 * cyclic writeback goes on (mapping->writeback_index). */
-	uint64_t nr_dirty;
-	sim_time_t dirtied_when;
-	struct list_head dirty_node;
-	pgoff_t writeback_index;
-};
-
 struct page_cache {
 	struct sim_engine *eng;
 	struct sim_trace *trace;	/* sim/core/trace.h; NULL: not tracing */
@@ -429,11 +395,7 @@ bool mapping_swapbacked(const struct address_space *mapping)
 static inline struct page *mapping_slot(const struct address_space *mapping,
 					pgoff_t index)
 {
-	size_t c = index >> PC_CHUNK_SHIFT;
-
-	if (c >= mapping->nr_chunks || !mapping->chunks[c])
-		return NULL;
-	return &mapping->chunks[c]->pages[index & (PC_CHUNK_PAGES - 1)];
+	return pc_mapping_slot(mapping, index);
 }
 
 /* The chunk for @index, created (and the directory grown) if needed. */
@@ -593,13 +555,6 @@ struct page *find_get_page(struct address_space *mapping, pgoff_t index)
 		return NULL;
 	page->_refcount++;
 	return page;
-}
-
-bool pc_page_cached(struct address_space *mapping, pgoff_t index)
-{
-	struct page *page = mapping_slot(mapping, index);
-
-	return page && page->mapping == mapping;
 }
 
 struct page *find_lock_page(struct sim_task *t, struct address_space *mapping,
@@ -836,13 +791,6 @@ int pc_add_folio_order(struct sim_task *t, struct address_space *mapping, pgoff_
 unsigned int pc_mapping_max_folio_order(const struct address_space *mapping)
 {
 	return (unsigned int)pc_msb_index(mapping->max_folio);
-}
-
-struct page *pc_page_at(struct address_space *mapping, pgoff_t index)
-{
-	struct page *page = mapping_slot(mapping, index);
-
-	return page && page->mapping == mapping ? page : NULL;
 }
 
 /* A large folio loses @page: the rest become pages (split_folio()). */

@@ -170,6 +170,56 @@ struct pc_rmap_ops {
 	int (*mkclean)(struct page *page, void *data);
 };
 
+/*
+ * An address space, private to pagecache.c but for the slot lookup below,
+ * inline for the fault path and readahead (which look up every page of a
+ * window).  The layout is pagecache.c's to explain.
+ */
+struct pc_chunk {
+	uint32_t nr_used;		/* slots with _refcount > 0 */
+	uint32_t nr_dirty;		/* cached PG_dirty pages (dirty-accounted spaces) */
+	struct page pages[PC_CHUNK_PAGES];
+};
+
+struct address_space {
+	/* First: page_wait_table() (page.h) reads it from a page's owner. */
+	struct page_wait_table *waits;	/* &pc->waits */
+	struct page_cache *pc;
+	struct list_head node;		/* pc->mappings */
+	char *name;
+	unsigned int id;		/* for the wait-table hash */
+	unsigned int flags;		/* AS_* */
+	pgoff_t size;			/* in pages */
+	pgoff_t max_folio;		/* mapping_max_folio_size(), in pages */
+	struct pc_chunk **chunks;
+	size_t nr_chunks;		/* length of @chunks */
+	uint64_t nrpages;		/* pages in the cache */
+	const struct pc_backing_ops *a_ops;
+	void *a_data;
+	const struct pc_rmap_ops *rmap_ops;
+	void *rmap_data;
+	/* Dirty accounting (spaces that are not AS_SWAPBACKED): PG_dirty
+	 * pages in the cache, when the space went from clean to dirty
+	 * (inode->dirtied_when), its place on pc->dirty_mappings (the
+	 * flusher's b_dirty list, oldest first) and where the flusher's
+	 * cyclic writeback goes on (mapping->writeback_index). */
+	uint64_t nr_dirty;
+	sim_time_t dirtied_when;
+	struct list_head dirty_node;
+	pgoff_t writeback_index;
+};
+
+/* The slot for @index, or NULL if its chunk does not exist. */
+static inline struct page *pc_mapping_slot(const struct address_space *mapping,
+					   pgoff_t index)
+{
+	size_t c = index >> PC_CHUNK_SHIFT;
+
+	if (c >= mapping->nr_chunks || !mapping->chunks[c])
+		return NULL;
+	return &mapping->chunks[c]->pages[index & (PC_CHUNK_PAGES - 1)];
+}
+
 /* Create a page cache in @eng (and its kswapd task); NULL and an error on
  * bad parameters. */
 struct page_cache *pc_new(struct sim_engine *eng, const struct pc_params *p,
@@ -247,7 +297,12 @@ int pc_add_folio_order(struct sim_task *t, struct address_space *mapping, pgoff_
 /* mapping_max_folio_order(): log2 of the largest folio, in pages. */
 unsigned int pc_mapping_max_folio_order(const struct address_space *mapping);
 /* The page cached at @index (no reference taken), or NULL. */
-struct page *pc_page_at(struct address_space *mapping, pgoff_t index);
+static inline struct page *pc_page_at(struct address_space *mapping, pgoff_t index)
+{
+	struct page *page = pc_mapping_slot(mapping, index);
+
+	return page && page->mapping == mapping ? page : NULL;
+}
 /* The @data of @mapping's backing if its ops are @ops, else NULL. */
 void *pc_mapping_backing(const struct address_space *mapping,
 			 const struct pc_backing_ops *ops);
@@ -262,7 +317,12 @@ bool mapping_swapbacked(const struct address_space *mapping);
 /* find_get_page() (O(1)) and find_lock_page() (which retries if the page
  * was deleted while it slept): faultsim/mm.h. */
 /* Whether a page is cached at @index (no reference taken). */
-bool pc_page_cached(struct address_space *mapping, pgoff_t index);
+static inline bool pc_page_cached(struct address_space *mapping, pgoff_t index)
+{
+	struct page *page = pc_mapping_slot(mapping, index);
+
+	return page && page->mapping == mapping;
+}
 
 /*
  * add_to_page_cache_lru(t, mapping, index, gfp, pagep), in faultsim/mm.h:

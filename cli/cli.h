@@ -11,6 +11,10 @@
 
 #define EXIT_USAGE 2
 
+/* Steps a run takes between two looks at the signals (some ms): faultsim
+ * run's slices of sim_run_for(), which bench faults runs the same way. */
+#define CLI_RUN_SLICE 65536
+
 struct fs_command {
 	const char *name;
 	const char *summary;

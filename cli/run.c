@@ -30,7 +30,7 @@
  *
  * Signals.  The first SIGINT or SIGTERM: no new run starts; the running
  * ones finish and are written.  The second: the running ones stop at once
- * (a run looks at the signals every SLICE_EVENTS steps; with --isolate
+ * (a run looks at the signals every CLI_RUN_SLICE steps; with --isolate
  * its process is killed), nothing of them is written, their claims are
  * given back.  Exit status 130 either way.
  *
@@ -66,8 +66,6 @@
 #include "sim/core/task.h"
 #include "sim/core/units.h"
 
-/* Steps a run takes between two looks at the signals (some ms). */
-#define SLICE_EVENTS	65536
 /* The writer's transactions: the finished runs of FLUSH_MS at most, and
  * no more than FLUSH_RUNS of them. */
 #define FLUSH_MS	100
@@ -219,7 +217,7 @@ static void lockstat_clear(struct lockstat_scan *ls)
 	g_ptr_array_unref(ls->strings);
 }
 
-/* sim_run() in slices of SLICE_EVENTS steps; between two, a second signal
+/* sim_run() in slices of CLI_RUN_SLICE steps; between two, a second signal
  * stops the run (*@stopped).  The slices change nothing of the run: the
  * engine stops before an event and goes on from there. */
 static enum sim_stop_reason run_events(struct sim_engine *eng, gboolean *stopped)
@@ -227,7 +225,7 @@ static enum sim_stop_reason run_events(struct sim_engine *eng, gboolean *stopped
 	for (;;) {
 		enum sim_stop_reason why;
 
-		why = sim_run_for(eng, SLICE_EVENTS);
+		why = sim_run_for(eng, CLI_RUN_SLICE);
 		if (why != SIM_STOP_EVENTS)
 			return why;
 		if (signals_seen() >= 2) {

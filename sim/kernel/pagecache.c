@@ -436,7 +436,11 @@ static inline void free_page_slot(struct page_cache *pc, struct address_space *o
 	size_t c = page->index >> PC_CHUNK_SHIFT;
 	struct pc_chunk *chunk = owner->chunks[c];
 
-	g_assert(page->_refcount == 0 && page->_mapcount == 0);
+	/* Two checks, not one: merged, they are one 8-byte load of both
+	 * counts, which reclaim_folio()'s 4-byte store of _refcount just
+	 * before cannot forward to (a stall of ~25 cycles a freed page). */
+	g_assert(page->_refcount == 0);
+	g_assert(page->_mapcount == 0);
 	g_assert(!(page->flags & (1u << PG_locked | 1u << PG_writeback |
 				  1u << PG_lru | 1u << PG_waiters)));
 	memset(page, 0, sizeof(*page));

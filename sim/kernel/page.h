@@ -7,8 +7,10 @@
  * Where a page lives.  Pages are not allocated one by one: each address
  * space keeps a dense array of page slots, cut in chunks of
  * PC_CHUNK_PAGES allocated on first use (sim/kernel/pagecache.c), so a page costs
- * 40 bytes and lookup by (mapping, index) is two array indexings.  A slot is
- * in one of three states:
+ * 32 bytes and lookup by (mapping, index) is two array indexings.  Two
+ * pages share a 64-byte cache line and none straddles two: the chunks are
+ * line-aligned, and the LRU links are 32-bit page numbers (pagecache.c),
+ * half a list_head.  A slot is in one of three states:
  *
  *	free      _refcount == 0: no page here (all fields zero)
  *	cached    page->mapping is the owning address space; the cache holds
@@ -86,15 +88,18 @@ enum pageflags {
 
 struct address_space;
 
+/* The LRU links of a page: the page numbers of its neighbours (see
+ * pagecache.c's "The LRU lists"). */
+struct page_lru {
+	uint32_t next, prev;
+};
+
 struct page {
 	union {
-		/* On an LRU list (PG_lru), or self-linked while isolated. */
-		struct list_head lru;
+		/* On an LRU list (PG_lru); meaningless off the lists. */
+		struct page_lru lru;
 		/* Detached pages only (mapping == NULL, _refcount > 0). */
-		struct {
-			void *__lru_pad;
-			struct address_space *owner;
-		};
+		struct address_space *owner;
 	};
 	struct address_space *mapping;	/* NULL unless in the cache */
 	uint32_t index;			/* slot index in the owner */
@@ -104,6 +109,7 @@ struct page {
 };
 
 G_STATIC_ASSERT(__NR_PAGEFLAGS <= 24);
+G_STATIC_ASSERT(sizeof(struct page) == 32);
 
 /*
  * Large folios.  A folio of order N is 2^N pages of one address space at

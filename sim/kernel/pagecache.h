@@ -178,7 +178,9 @@ struct pc_rmap_ops {
 struct pc_chunk {
 	uint32_t nr_used;		/* slots with _refcount > 0 */
 	uint32_t nr_dirty;		/* cached PG_dirty pages (dirty-accounted spaces) */
-	struct page pages[PC_CHUNK_PAGES];
+	uint32_t id;			/* in the page cache's chunk table */
+	/* Line-aligned (and so is the chunk): two pages a line. */
+	struct page pages[PC_CHUNK_PAGES] __attribute__((aligned(64)));
 };
 
 struct address_space {

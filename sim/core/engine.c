@@ -126,6 +126,15 @@ void sim_engine_heap_remove_root(struct sim_engine *eng)
 	heap_remove_root(eng);
 }
 
+void sim_engine_drop_cancelled(struct sim_engine *eng)
+{
+	struct sim_event *ev = eng->heap[0].ev;
+
+	heap_remove_root(eng);
+	eng->nr_cancelled--;
+	sim_engine_event_free(eng, ev);
+}
+
 /*
  * The heap array is allocated 64-byte aligned and used from its fourth
  * slot on: with 16-byte entries and the root at slot 3, the four children
@@ -532,9 +541,7 @@ enum sim_stop_reason sim_run(struct sim_engine *eng)
 
 		if (G_UNLIKELY(!ev->fn)) {
 			/* A cancelled event reached the top: drop it. */
-			heap_remove_root(eng);
-			eng->nr_cancelled--;
-			event_free(eng, ev);
+			sim_engine_drop_cancelled(eng);
 			continue;
 		}
 		if (top.time > eng->time_limit) {

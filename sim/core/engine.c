@@ -222,6 +222,18 @@ static void select_nth(struct sim_heap_entry *a, size_t n, size_t k)
 	}
 }
 
+/* After a change of bottom_limit, time_limit, no_in_place or
+ * stop_requested (engine-private.h). */
+static void advance_limit_update(struct sim_engine *eng)
+{
+	sim_time_t t = eng->time_limit == SIM_TIME_MAX ? SIM_TIME_MAX : eng->time_limit + 1;
+
+	if (eng->no_in_place || eng->stop_requested)
+		eng->advance_limit = INT64_MIN;
+	else
+		eng->advance_limit = MIN(t, eng->bottom_limit);
+}
+
 /* ------------------------------------------------------------------ */
 /* The ladder */
 
@@ -373,6 +385,7 @@ static bool ladder_refill(struct sim_engine *eng)
 				g_assert(!eng->ladder_len);
 				eng->ladder_on = false;
 				eng->bottom_limit = SIM_TIME_MAX;
+				advance_limit_update(eng);
 				return false;
 			}
 			/* Rung 0 from the top: past it, the top starts again. */
@@ -408,6 +421,7 @@ static bool ladder_refill(struct sim_engine *eng)
 			continue;
 		}
 		eng->bottom_limit = be;
+		advance_limit_update(eng);
 		bucket_to_heap(eng, b);
 		return true;
 	}
@@ -448,6 +462,7 @@ static void heap_spill(struct sim_engine *eng)
 	}
 	eng->ladder_on = true;
 	eng->bottom_limit = pivot;
+	advance_limit_update(eng);
 	eng->heap_len = keep;
 	eng->spill_at = 4 * eng->heap_limit;
 	heap_make(eng->heap, eng->heap_len);
@@ -528,6 +543,7 @@ bool sim_cancel(struct sim_engine *eng, struct sim_timer *timer)
 enum sim_stop_reason sim_run(struct sim_engine *eng)
 {
 	eng->stop_requested = false;
+	advance_limit_update(eng);
 	for (;;) {
 		if (G_UNLIKELY(!eng->heap_len)) {
 			if (!eng->ladder_on || !ladder_refill(eng))
@@ -621,12 +637,14 @@ const char *sim_stop_reason_name(enum sim_stop_reason reason)
 void sim_stop(struct sim_engine *eng)
 {
 	eng->stop_requested = true;
+	advance_limit_update(eng);
 }
 
 void sim_set_time_limit(struct sim_engine *eng, sim_time_t limit)
 {
 	g_assert(limit >= eng->now);
 	eng->time_limit = limit;
+	advance_limit_update(eng);
 }
 
 void sim_set_event_limit(struct sim_engine *eng, uint64_t max_events)
@@ -671,6 +689,7 @@ uint64_t sim_events_in_place(const struct sim_engine *eng)
 void sim_engine_set_in_place(struct sim_engine *eng, bool on)
 {
 	eng->no_in_place = !on;
+	advance_limit_update(eng);
 }
 
 size_t sim_events_pending(const struct sim_engine *eng)
@@ -751,6 +770,7 @@ struct sim_engine *sim_engine_new(uint64_t seed)
 	eng->event_limit = UINT64_MAX;
 	eng->bottom_limit = SIM_TIME_MAX;
 	eng->sample_next = SIM_TIME_MAX;
+	advance_limit_update(eng);
 	sim_engine_set_heap_limit(eng, SIM_ENGINE_HEAP_LIMIT);
 	sim_engine_set_ladder_bucket(eng, SIM_ENGINE_LADDER_BUCKET);
 	eng->event_slabs = g_ptr_array_new_with_free_func(g_free);

@@ -351,6 +351,98 @@ static void test_run_for_slices(void)
 			 (whole.dispatched + whole.in_place - 1) / sliced.slice);
 }
 
+/*
+ * Timeouts cancelled while they are the earliest pending event: sleepers
+ * block with timeouts, wakers wake them before most expire.  A task that
+ * waits then finds the dead timeout at the top and drops it itself
+ * (sim_engine_peek()), as the engine's loop would: the run must be the
+ * one it is with every step dispatched through the loop.
+ */
+struct timeout_model {
+	struct sim_engine *eng;
+	struct sim_task *sleeper[4];	/* NULL once it has ended */
+	unsigned int live;
+	gsl_rng *r;
+	uint64_t woken, timed_out;
+};
+
+struct timeout_sleeper {
+	struct timeout_model *m;
+	unsigned int idx;
+};
+
+static void timeout_sleeper_fn(struct sim_task *t, void *arg)
+{
+	struct timeout_sleeper *ts = arg;
+	struct timeout_model *m = ts->m;
+
+	for (int i = 0; i < 2000; i++) {
+		if (sim_block_timeout(t, 200 + (sim_time_t)gsl_rng_uniform_int(m->r, 800)))
+			m->woken++;
+		else
+			m->timed_out++;
+		sim_sleep(t, (sim_time_t)gsl_rng_uniform_int(m->r, 50));
+	}
+	m->sleeper[ts->idx] = NULL;
+	m->live--;
+}
+
+static void timeout_waker_fn(struct sim_task *t, void *arg)
+{
+	struct timeout_model *m = arg;
+
+	while (m->live) {
+		unsigned long i = gsl_rng_uniform_int(m->r, 4);
+		struct sim_task *s;
+
+		sim_sleep(t, 1 + (sim_time_t)gsl_rng_uniform_int(m->r, 300));
+		s = m->sleeper[i];
+		if (s && sim_task_state(s) == SIM_TASK_BLOCKED)
+			sim_wake(s);
+	}
+}
+
+static void run_timeout_model(bool in_place, uint64_t *fp, uint64_t *steps,
+			      uint64_t *dispatched, uint64_t *woken, uint64_t *timed_out)
+{
+	struct timeout_model m = { .eng = sim_engine_new(11), .live = 4 };
+	struct timeout_sleeper ts[4];
+
+	sim_engine_set_in_place(m.eng, in_place);
+	m.r = sim_rng(m.eng, "timeouts");
+	for (unsigned int i = 0; i < 4; i++) {
+		g_autofree char *name = g_strdup_printf("sleeper%u", i);
+
+		ts[i] = (struct timeout_sleeper){ &m, i };
+		m.sleeper[i] = sim_task_spawn(m.eng, name, timeout_sleeper_fn, &ts[i]);
+	}
+	sim_task_spawn(m.eng, "waker", timeout_waker_fn, &m);
+	sim_run(m.eng);
+	*fp = sim_fingerprint(m.eng);
+	*steps = sim_events_dispatched(m.eng) + sim_events_in_place(m.eng);
+	*dispatched = sim_events_dispatched(m.eng);
+	*woken = m.woken;
+	*timed_out = m.timed_out;
+	sim_engine_free(m.eng);
+}
+
+static void test_cancelled_timeouts(void)
+{
+	uint64_t fp[2], steps[2], dispatched[2], woken[2], timed_out[2];
+
+	run_timeout_model(true, &fp[0], &steps[0], &dispatched[0], &woken[0], &timed_out[0]);
+	run_timeout_model(false, &fp[1], &steps[1], &dispatched[1], &woken[1], &timed_out[1]);
+	g_assert_cmpuint(woken[0] + timed_out[0], ==, 4 * 2000);
+	g_assert_cmpuint(woken[0], >, 1000);
+	g_assert_cmpuint(timed_out[0], >, 1000);
+	g_assert_cmpuint(fp[0], ==, fp[1]);
+	g_assert_cmpuint(steps[0], ==, steps[1]);
+	g_assert_cmpuint(dispatched[1], ==, steps[1]);
+	g_assert_cmpuint(dispatched[0], <, dispatched[1]);
+	g_assert_cmpuint(woken[0], ==, woken[1]);
+	g_assert_cmpuint(timed_out[0], ==, timed_out[1]);
+}
+
 static gpointer model_thread(gpointer data)
 {
 	struct model_result *res = data;
@@ -474,6 +566,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sim/task/guard-page", test_guard_page);
 	g_test_add_func("/sim/task/determinism", test_task_determinism);
 	g_test_add_func("/sim/task/run-for-slices", test_run_for_slices);
+	g_test_add_func("/sim/task/cancelled-timeouts", test_cancelled_timeouts);
 	g_test_add_func("/sim/task/two-engines-two-threads", test_two_threads);
 	g_test_add_func("/sim/task/deadlock/cycle", test_deadlock_report);
 	g_test_add_func("/sim/task/deadlock/self", test_deadlock_self);

@@ -734,7 +734,8 @@ static void test_policies(void)
 /*
  * Random starts and ends of holds by up to 600 holders at once (the table
  * grows to 2048 slots and sees long runs to shift back), each a page-like
- * pointer 40 bytes from the next, alone or paired with one of 4 others
+ * pointer 40 bytes from the next (struct page was 40 bytes when this was
+ * written; any stride will do), alone or paired with one of 4 others
  * (a VMA lock's task): every end returns what a plain list of (holder,
  * since) says, -1 for a holder with no hold, and the count follows.
  */

@@ -19,7 +19,7 @@
 #define HOLDS_MIN_BITS	6
 
 /* A holder's home slot: its two pointers multiplied into the top bits of a
- * word (pages are 40 bytes apart, and every bit of a pointer moves the top
+ * word (pages are 32 bytes apart, and every bit of a pointer moves the top
  * ones), the table's log2(size) of them. */
 static inline unsigned int hold_home(const struct lock_holds *h, const void *a, const void *b)
 {

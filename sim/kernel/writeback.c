@@ -152,7 +152,15 @@ static double pos_ratio_of(uint64_t dirty, uint64_t freerun, uint64_t limit)
 	return CLAMP(1 + x * x * x, 0.0, 2.0);
 }
 
-/* wb_max_pause(): ~1/8 of the time to write @wb_dirty pages. */
+/*
+ * wb_max_pause(): meant as ~1/8 of the time to write @wb_dirty pages.
+ * Known to differ from the kernel (docs/kernel.md section 5): the kernel
+ * divides the bandwidth by 128 and reads the quotient in jiffies; this
+ * divides it by 8 and reads seconds, ~64 times the kernel's bound, so the
+ * pause is MAX_PAUSE once a fortieth of a second of writing is dirty.
+ * Fixing it changes every dirty-throttled trajectory (and the README's
+ * tables), which is left for a change of its own.
+ */
 static sim_time_t wb_max_pause(const struct bdi_writeback *wb, uint64_t wb_dirty)
 {
 	double t = (double)wb_dirty / (wb->write_bandwidth / 8 + 1) * NSEC_PER_SEC;
